@@ -1,0 +1,3 @@
+//! HTTP handlers. Each extracts, makes one call and maps the result.
+
+pub mod health;

@@ -1,0 +1,60 @@
+//! The one error type of the hasher. Every variant has a stable machine-readable [`Error::code`] that the
+//! API and the CLI pass on unchanged, so clients can branch on it.
+
+/// Result alias of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong while decoding or hashing media, or parsing a hash.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input has no bytes at all.
+    #[error("the file is empty")]
+    Empty,
+    /// The input is larger than the configured byte limit.
+    #[error("the file has {size} bytes, more than the limit of {limit}")]
+    TooLarge {
+        /// Size of the input in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The image declares more pixels (or a larger side) than allowed: a likely decompression bomb.
+    #[error("the image is {width}x{height}, more than the limit of {limit} pixels")]
+    TooManyPixels {
+        /// Declared width.
+        width: u64,
+        /// Declared height.
+        height: u64,
+        /// Pixel limit.
+        limit: u64,
+    },
+    /// The bytes are not in any format we decode.
+    #[error("unsupported or unrecognised media format")]
+    UnsupportedFormat,
+    /// The file is of a known format but cannot be decoded (corrupt or truncated).
+    #[error("the media could not be decoded: {0}")]
+    Corrupt(String),
+    /// A hash string is malformed.
+    #[error("invalid {kind} hash: {reason}")]
+    InvalidHash {
+        /// Which kind of hash was expected (pdq, md5, sha256).
+        kind: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// The stable machine-readable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Empty => "empty_file",
+            Error::TooLarge { .. } => "file_too_large",
+            Error::TooManyPixels { .. } => "image_too_large",
+            Error::UnsupportedFormat => "unsupported_format",
+            Error::Corrupt(_) => "corrupt_media",
+            Error::InvalidHash { .. } => "invalid_hash",
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! disrupt-hasher: everything disrupt computes from media, with no I/O, no async and no HTTP.
+//!
+//! # Layout
+//! - [`error`]: the crate's one error type, with stable machine-readable codes.
+//! - [`digest`]: MD5 and SHA-256 of file bytes, as exchanged by StopNCII, NCMEC and GIFCT.
+#![deny(missing_docs)]
+
+pub mod digest;
+pub mod error;
+
+pub use error::{Error, Result};

@@ -1,0 +1,3 @@
+//! End-to-end tests: one binary, real server.
+
+mod health;
