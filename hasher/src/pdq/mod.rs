@@ -111,7 +111,7 @@ fn coefficients(
     if width < 5 || height < 5 {
         return None;
     }
-    let buffer = blur::scalar::blurred_64x64(pixels, width, height, stride);
+    let buffer = blur::blurred_64x64(pixels, width, height, stride);
     Some((dct::dct_64_to_16(&buffer), quality::quality(&buffer)))
 }
 
