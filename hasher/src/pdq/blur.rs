@@ -91,7 +91,7 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
-/// The blurred 64x64 buffer of an RGB image at least 5x5, bit-identical to [`scalar::blurred_64x64`].
+/// The blurred 64x64 buffer of an RGB image at least 5x5, bit-identical to `scalar::blurred_64x64` (the tests check it).
 pub(crate) fn blurred_64x64(
     pixels: &[u8],
     width: usize,
