@@ -3,9 +3,11 @@
 //! # Layout
 //! - [`error`]: the crate's one error type, with stable machine-readable codes.
 //! - [`digest`]: MD5 and SHA-256 of file bytes, as exchanged by StopNCII, NCMEC and GIFCT.
+//! - [`pdq`]: the PDQ perceptual image hash and its eight dihedral variants, bit-exact with Meta's reference.
 #![deny(missing_docs)]
 
 pub mod digest;
 pub mod error;
+pub mod pdq;
 
 pub use error::{Error, Result};
