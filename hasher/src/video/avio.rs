@@ -183,11 +183,15 @@ unsafe extern "C" fn seek(opaque: *mut c_void, offset: i64, whence: c_int) -> i6
         ffi::SEEK_END => len,
         _ => return i64::from(ffi::AVERROR(ffi::EINVAL)),
     };
-    match base.checked_add(offset) {
-        Some(target) if (0..=len).contains(&target) => {
-            reader.pos = target as usize;
+    // Like a file, a position past the end is allowed (reads there find end of file); before the start is not.
+    match base
+        .checked_add(offset)
+        .and_then(|target| Some((target, usize::try_from(target).ok()?)))
+    {
+        Some((target, pos)) => {
+            reader.pos = pos;
             target
         }
-        _ => i64::from(ffi::AVERROR(ffi::EINVAL)),
+        None => i64::from(ffi::AVERROR(ffi::EINVAL)),
     }
 }
