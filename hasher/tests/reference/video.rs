@@ -353,6 +353,12 @@ fn malformed_inputs_give_typed_errors_within_the_time_cap() {
             video[..32].to_vec(),
             &["corrupt_media", "no_video_stream"],
         ),
+        // ftyp + moov, cut where the media data would start: a stream but nothing to decode.
+        (
+            "header only (ftyp + moov)",
+            video[..8295].to_vec(),
+            &["no_frames"],
+        ),
         (
             "truncated at 100 bytes",
             video[..100].to_vec(),
