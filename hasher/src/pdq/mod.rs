@@ -1,9 +1,9 @@
 //! PDQ, Meta's 256-bit perceptual image hash, bit-exact with the reference implementation on the same RGB
 //! pixels (see `shared/spec/PDQ.md`), and its eight dihedral variants.
 //!
-//! The pipeline: RGB to f32 luma ([`blur`]), two passes of a Jarosz box blur, point-sampling to 64x64,
-//! the quality score ([`quality`]), the 16x16 low-frequency DCT, and one bit per coefficient above the
-//! median ([`dct`]). The dihedral variants re-threshold the same DCT ([`dihedral`]).
+//! The pipeline: RGB to f32 luma (`blur`), two passes of a Jarosz box blur, point-sampling to 64x64,
+//! the quality score (`quality`), the 16x16 low-frequency DCT, and one bit per coefficient above the
+//! median (`dct`). The dihedral variants re-threshold the same DCT (`dihedral`).
 
 mod blur;
 mod dct;
@@ -101,7 +101,7 @@ fn coefficients(
 ) -> Option<(dct::Coefficients, u8)> {
     assert!(stride >= 3 * width, "stride {stride} < 3 * width {width}");
     if height > 0 {
-        let needed = stride * (height - 1) + 3 * width;
+        let needed = stride.saturating_mul(height - 1).saturating_add(3 * width);
         assert!(
             pixels.len() >= needed,
             "{} pixel bytes, need {needed}",
@@ -111,7 +111,7 @@ fn coefficients(
     if width < 5 || height < 5 {
         return None;
     }
-    let buffer = blur::scalar::blurred_64x64(pixels, width, height, stride);
+    let buffer = blur::blurred_64x64(pixels, width, height, stride);
     Some((dct::dct_64_to_16(&buffer), quality::quality(&buffer)))
 }
 

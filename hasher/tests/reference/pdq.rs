@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
 
 use disrupt_hasher::pdq::{self, Dihedral, PdqHash};
 
@@ -29,6 +30,11 @@ fn read_csv(name: &str) -> Vec<Vec<String>> {
 
 /// Raw RGB of every path, written by `pillow_rgb.py` on first use and read from the cache after.
 fn pillow_rgb(paths: &[&str]) -> BTreeMap<String, Rgb> {
+    // The tests run in parallel; two first-use venv creations in the same directory would trip each other.
+    static ORACLE: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = ORACLE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let testdata = crate::testdata();
     let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pdq-pillow-rgb");
     let cached = |rel: &str| cache.join(format!("{}.rgb", rel.replace('/', "__")));
