@@ -43,6 +43,42 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// The media has no video stream (audio only, or not a video at all).
+    #[error("the media has no video stream")]
+    NoVideoStream,
+    /// The video stream decoded to no frames at all.
+    #[error("the video has no decodable frames")]
+    NoFrames,
+    /// The video is longer than the configured limit.
+    #[error("the video lasts {duration_s:.1} s, more than the limit of {limit_s:.1} s")]
+    VideoTooLong {
+        /// Duration found (declared by the container, or reached while decoding), in seconds.
+        duration_s: f64,
+        /// The limit in seconds.
+        limit_s: f64,
+    },
+    /// A video frame has more pixels than allowed.
+    #[error("the video is {width}x{height}, more than the limit of {limit} pixels")]
+    VideoResolutionTooLarge {
+        /// Frame width.
+        width: u64,
+        /// Frame height.
+        height: u64,
+        /// Pixel limit.
+        limit: u64,
+    },
+    /// More frames would be hashed than allowed.
+    #[error("more than {limit} video frames to hash")]
+    TooManyFrames {
+        /// The limit on hashed frames.
+        limit: usize,
+    },
+    /// Hashing took longer than the configured wall time.
+    #[error("hashing took longer than {limit_ms} ms")]
+    Timeout {
+        /// The wall-time limit in milliseconds.
+        limit_ms: u64,
+    },
 }
 
 impl Error {
@@ -55,6 +91,12 @@ impl Error {
             Error::UnsupportedFormat => "unsupported_format",
             Error::Corrupt(_) => "corrupt_media",
             Error::InvalidHash { .. } => "invalid_hash",
+            Error::NoVideoStream => "no_video_stream",
+            Error::NoFrames => "no_frames",
+            Error::VideoTooLong { .. } => "video_too_long",
+            Error::VideoResolutionTooLarge { .. } => "video_resolution_too_large",
+            Error::TooManyFrames { .. } => "too_many_frames",
+            Error::Timeout { .. } => "hashing_timeout",
         }
     }
 }

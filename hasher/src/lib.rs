@@ -4,10 +4,12 @@
 //! - [`error`]: the crate's one error type, with stable machine-readable codes.
 //! - [`digest`]: MD5 and SHA-256 of file bytes, as exchanged by StopNCII, NCMEC and GIFCT.
 //! - [`pdq`]: the PDQ perceptual image hash and its eight dihedral variants, bit-exact with Meta's reference.
+//! - [`video`]: vPDQ per-frame hashes of videos (decoding behind the `video` feature) and video matching.
 #![deny(missing_docs)]
 
 pub mod digest;
 pub mod error;
 pub mod pdq;
+pub mod video;
 
 pub use error::{Error, Result};

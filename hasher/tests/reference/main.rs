@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod pdq;
+#[cfg(feature = "video")]
+mod video;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,60 @@
+//! vPDQ: per-frame PDQ hashes of a video, compatible with Meta's `vpdq` (ThreatExchange `vpdq/`).
+//!
+//! Every frame is decoded in decoder output order and counted; frame `k` is hashed when
+//! `k % max(1, int(seconds_per_hash * frame_rate)) == 0`, after conversion to RGB24 by libswscale
+//! (area scaling, as vpdq 0.2.5 does) at the video's own resolution. Its timestamp is `k / frame_rate`.
+//!
+//! # Layout
+//! - [`options`]: [`VideoOptions`], the sampling rate and the resource caps.
+//! - [`sampling`]: which frames are hashed and their timestamps (pure).
+//! - [`format`]: the reference line format and python-threatexchange's vPDQ JSON (pure).
+//! - [`matching`]: comparing two videos' frame hashes the vPDQ way, with matching time segments (pure).
+//! - `decode` and `avio` (feature `video`): FFmpeg demuxing/decoding, fed from memory.
+//!
+//! Only `decode`/`avio` need FFmpeg; the rest builds without the `video` feature (WebAssembly, the server's
+//! matcher).
+
+#[cfg(feature = "video")]
+mod avio;
+#[cfg(feature = "video")]
+mod decode;
+pub mod format;
+pub mod matching;
+pub mod options;
+pub mod sampling;
+
+use serde::{Deserialize, Serialize};
+
+use crate::pdq::PdqHash;
+
+#[cfg(feature = "video")]
+pub use decode::{hash_video_bytes, hash_video_file};
+pub use options::VideoOptions;
+
+/// The PDQ hash of one sampled video frame.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FrameHash {
+    /// 0-based number of the frame in decoder output order.
+    pub frame: u64,
+    /// Seconds from the start: `frame / frame_rate` (not the container's presentation time).
+    pub timestamp: f64,
+    /// PDQ hash of the frame's RGB pixels.
+    pub pdq: PdqHash,
+    /// PDQ quality, 0..=100; below 50 the hash is unreliable and matching ignores it.
+    pub quality: u8,
+}
+
+/// Everything hashed from one video.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VideoHashes {
+    /// The sampled frames in frame order.
+    pub frames: Vec<FrameHash>,
+    /// Duration in seconds: the number of decoded frames divided by the frame rate.
+    pub duration: f64,
+    /// Frames per second used for sampling and timestamps (average rate, else the real base rate).
+    pub frame_rate: f64,
+    /// Width of the decoded frames in pixels.
+    pub width: u32,
+    /// Height of the decoded frames in pixels.
+    pub height: u32,
+}

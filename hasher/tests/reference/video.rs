@@ -1,0 +1,489 @@
+//! vPDQ against Meta's reference output for the ThreatExchange sample videos, video matching on real
+//! re-encodes and clips, and malformed input.
+//!
+//! `generated/vpdq/<name>.r1.txt` / `.r0.txt`: PyPI vpdq 0.2.5 on Debian 12's FFmpeg 5.1 (the libraries we link),
+//! one hash a second / every frame. `vpdq/sample-hashes/<name>.txt`: upstream's every-frame output made with
+//! another FFmpeg. Re-encodes and clips are made at test time with the `ffmpeg` command in a temp dir.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use disrupt_hasher::video::matching::{MatchThresholds, compare};
+use disrupt_hasher::video::{FrameHash, VideoOptions, format, hash_video_bytes, hash_video_file};
+
+use crate::testdata;
+
+fn sample_videos() -> Vec<(String, PathBuf)> {
+    let dir = testdata().join("tmk/sample-videos");
+    let mut videos: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "mp4"))
+        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), p))
+        .collect();
+    videos.sort();
+    assert_eq!(
+        videos.len(),
+        7,
+        "expected the 7 sample videos in {}",
+        dir.display()
+    );
+    videos
+}
+
+fn options(seconds_per_hash: f64) -> VideoOptions {
+    VideoOptions {
+        seconds_per_hash,
+        ..VideoOptions::default()
+    }
+}
+
+/// Our hashes of every sample video, from memory, at 1 s and at every frame; computed once for all tests.
+struct Ours {
+    one_second: Vec<FrameHash>,
+    every_frame: Vec<FrameHash>,
+}
+
+fn ours() -> &'static HashMap<String, Ours> {
+    static OURS: OnceLock<HashMap<String, Ours>> = OnceLock::new();
+    OURS.get_or_init(|| {
+        sample_videos()
+            .into_iter()
+            .map(|(name, path)| {
+                let bytes = std::fs::read(&path).unwrap();
+                let one_second = hash_video_bytes(&bytes, &options(1.0)).unwrap().frames;
+                let every_frame = hash_video_bytes(&bytes, &options(0.0)).unwrap().frames;
+                (
+                    name,
+                    Ours {
+                        one_second,
+                        every_frame,
+                    },
+                )
+            })
+            .collect()
+    })
+}
+
+fn reference(relative: &str) -> Vec<FrameHash> {
+    let path = testdata().join(relative);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    format::parse_lines(&text).unwrap()
+}
+
+fn frame_numbers_and_times(frames: &[FrameHash]) -> Vec<(u64, String)> {
+    frames
+        .iter()
+        .map(|f| (f.frame, format!("{:.3}", f.timestamp)))
+        .collect()
+}
+
+#[test]
+fn sampled_frames_and_timestamps_equal_the_oracle_at_one_and_zero_seconds() {
+    for (name, ours) in ours() {
+        let r1 = reference(&format!("generated/vpdq/{name}.r1.txt"));
+        let r0 = reference(&format!("generated/vpdq/{name}.r0.txt"));
+        assert_eq!(
+            frame_numbers_and_times(&ours.one_second),
+            frame_numbers_and_times(&r1),
+            "{name} at 1 s"
+        );
+        assert_eq!(
+            frame_numbers_and_times(&ours.every_frame),
+            frame_numbers_and_times(&r0),
+            "{name} every frame"
+        );
+    }
+}
+
+#[test]
+fn every_frame_count_equals_upstream_sample_hashes() {
+    for (name, ours) in ours() {
+        let upstream = reference(&format!("vpdq/sample-hashes/{name}.txt"));
+        let ours: Vec<u64> = ours.every_frame.iter().map(|f| f.frame).collect();
+        let upstream: Vec<u64> = upstream.iter().map(|f| f.frame).collect();
+        assert_eq!(ours, upstream, "{name}");
+    }
+}
+
+/// Same libraries as the oracle, so most frames agree bit for bit; the rest (threaded decoding, swscale code
+/// paths) must still be the same picture for PDQ.
+fn assert_close_to(ours: &[FrameHash], reference: &[FrameHash], what: &str) {
+    assert_eq!(ours.len(), reference.len(), "{what}: frame count");
+    let mut exact = 0;
+    for (o, r) in ours.iter().zip(reference) {
+        if o.pdq == r.pdq && o.quality == r.quality {
+            exact += 1;
+        }
+        if r.quality >= 50 {
+            let distance = o.pdq.distance(&r.pdq);
+            assert!(
+                distance <= 31,
+                "{what}: frame {} is {distance} bits from the oracle",
+                r.frame
+            );
+        }
+    }
+    assert!(
+        exact * 100 >= ours.len() * 95,
+        "{what}: only {exact} of {} frames equal the oracle",
+        ours.len()
+    );
+}
+
+#[test]
+fn hashes_equal_the_debian_ffmpeg_oracle() {
+    for (name, ours) in ours() {
+        assert_close_to(
+            &ours.one_second,
+            &reference(&format!("generated/vpdq/{name}.r1.txt")),
+            &format!("{name} r1"),
+        );
+        assert_close_to(
+            &ours.every_frame,
+            &reference(&format!("generated/vpdq/{name}.r0.txt")),
+            &format!("{name} r0"),
+        );
+    }
+}
+
+#[test]
+fn hashes_match_upstream_within_31_bits() {
+    for (name, ours) in ours() {
+        let upstream = reference(&format!("vpdq/sample-hashes/{name}.txt"));
+        for (o, u) in ours.every_frame.iter().zip(&upstream) {
+            if u.quality >= 50 {
+                assert!(
+                    o.pdq.distance(&u.pdq) <= 31,
+                    "{name} frame {}: {} bits",
+                    u.frame,
+                    o.pdq.distance(&u.pdq)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn hashing_from_memory_and_from_file_agree() {
+    let (_, path) = sample_videos()
+        .into_iter()
+        .find(|(n, _)| n == "test-padded-dimensions")
+        .unwrap();
+    let from_file = hash_video_file(&path, &options(0.0)).unwrap();
+    let from_memory = hash_video_bytes(&std::fs::read(&path).unwrap(), &options(0.0)).unwrap();
+    assert_eq!(from_file, from_memory);
+    assert_eq!(
+        (from_file.width, from_file.height, from_file.frame_rate),
+        (1080, 1080, 30.0)
+    );
+    assert_eq!(from_file.duration, 5.0);
+}
+
+/// Our verdict on every pair of sample videos equals the verdict on the oracle's hashes of the same pair.
+#[test]
+fn verdicts_on_sample_pairs_equal_those_on_reference_hashes() {
+    let thresholds = MatchThresholds::default();
+    let names: Vec<&String> = ours().keys().collect();
+    let mut matches = 0;
+    for a in &names {
+        for b in &names {
+            let ours_verdict = compare(&ours()[*a].one_second, &ours()[*b].one_second, &thresholds);
+            let reference_verdict = compare(
+                &reference(&format!("generated/vpdq/{a}.r1.txt")),
+                &reference(&format!("generated/vpdq/{b}.r1.txt")),
+                &thresholds,
+            );
+            assert_eq!(
+                ours_verdict.is_match, reference_verdict.is_match,
+                "{a} vs {b}: {ours_verdict:?}"
+            );
+            matches += usize::from(ours_verdict.is_match);
+        }
+    }
+    // At least every video with itself.
+    assert!(matches >= names.len());
+}
+
+fn ffmpeg(args: &[&str]) {
+    let status = Command::new("ffmpeg")
+        .args(["-v", "error", "-y"])
+        .args(args)
+        .status()
+        .unwrap_or_else(|e| {
+            panic!("the ffmpeg command is needed by this test (apt-get install ffmpeg): {e}")
+        });
+    assert!(status.success(), "ffmpeg {args:?} failed");
+}
+
+fn sample(name: &str) -> PathBuf {
+    sample_videos()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .unwrap()
+        .1
+}
+
+fn hash_path(path: &Path) -> Vec<FrameHash> {
+    hash_video_file(path, &options(1.0)).unwrap().frames
+}
+
+#[test]
+fn reencoded_copy_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.mp4");
+    let original = sample("chair-19-sd-bar");
+    ffmpeg(&[
+        "-i",
+        original.to_str().unwrap(),
+        "-an",
+        "-c:v",
+        "libx264",
+        "-crf",
+        "30",
+        copy.to_str().unwrap(),
+    ]);
+    let m = compare(
+        &hash_path(&copy),
+        &ours()["chair-19-sd-bar"].one_second,
+        &MatchThresholds::default(),
+    );
+    assert!(m.is_match, "{m:?}");
+    assert!(m.compared_match_pct >= 80.0, "{m:?}");
+    assert_eq!(m.segments.len(), 1, "one continuous segment: {m:?}");
+}
+
+#[test]
+fn clip_from_the_middle_matches_as_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("clip.mp4");
+    let original = sample("chair-19-sd-bar");
+    ffmpeg(&[
+        "-ss",
+        "6",
+        "-i",
+        original.to_str().unwrap(),
+        "-t",
+        "6",
+        "-an",
+        "-c:v",
+        "libx264",
+        "-crf",
+        "23",
+        clip.to_str().unwrap(),
+    ]);
+    let stored = &ours()["chair-19-sd-bar"].one_second;
+    let m = compare(&hash_path(&clip), stored, &MatchThresholds::default());
+    assert!(m.is_match, "{m:?}");
+    assert!(
+        m.compared_match_pct < 60.0,
+        "the clip covers only a third of the video: {m:?}"
+    );
+    let longest = m.segments.iter().max_by_key(|s| s.frames).unwrap();
+    assert!(
+        longest.stored_start >= 5.0 && longest.stored_start <= 8.0,
+        "clip starts near 6 s: {m:?}"
+    );
+    assert!(longest.query_start <= 1.0, "{m:?}");
+}
+
+#[test]
+fn unrelated_videos_do_not_match() {
+    let chair = &ours()["chair-19-sd-bar"].one_second;
+    for other in [
+        "doorknob-hd-no-bar",
+        "pattern-hd-no-bar",
+        "test-padded-dimensions",
+    ] {
+        let m = compare(
+            &ours()[other].one_second,
+            chair,
+            &MatchThresholds::default(),
+        );
+        assert!(!m.is_match, "{other}: {m:?}");
+        assert!(m.query_match_pct < 50.0, "{other}: {m:?}");
+    }
+}
+
+/// Every bad input gives its typed error (by code), fast.
+#[test]
+fn malformed_inputs_give_typed_errors_within_the_time_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let video = std::fs::read(sample("pattern-sd-grey-bar")).unwrap();
+    let tail_moov = std::fs::read(sample("test-padded-dimensions")).unwrap();
+    let audio = dir.path().join("audio.m4a");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=duration=2",
+        "-c:a",
+        "aac",
+        audio.to_str().unwrap(),
+    ]);
+    let image = dir.path().join("image.png");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=64x64",
+        "-frames:v",
+        "1",
+        image.to_str().unwrap(),
+    ]);
+    let mut noisy = video.clone();
+    let middle = noisy.len() / 2;
+    let mut x: u32 = 12345;
+    for b in &mut noisy[middle..middle + 20_000] {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        *b = (x >> 16) as u8;
+    }
+    let random: Vec<u8> = (0..40_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+
+    let cases: Vec<(&str, Vec<u8>, &[&str])> = vec![
+        ("empty", Vec::new(), &["empty_file"]),
+        (
+            "header only (ftyp)",
+            video[..32].to_vec(),
+            &["corrupt_media", "no_video_stream"],
+        ),
+        // ftyp + moov, cut where the media data would start: a stream but nothing to decode.
+        (
+            "header only (ftyp + moov)",
+            video[..8295].to_vec(),
+            &["no_frames"],
+        ),
+        (
+            "truncated at 100 bytes",
+            video[..100].to_vec(),
+            &["corrupt_media", "no_video_stream"],
+        ),
+        (
+            "truncated at 1 kB",
+            video[..1000].to_vec(),
+            &["corrupt_media"],
+        ),
+        (
+            "truncated at 10 kB",
+            video[..10_000].to_vec(),
+            &["corrupt_media"],
+        ),
+        (
+            "truncated at half",
+            video[..video.len() / 2].to_vec(),
+            &["corrupt_media"],
+        ),
+        (
+            "truncated before its moov",
+            tail_moov[..tail_moov.len() - 100].to_vec(),
+            &["corrupt_media"],
+        ),
+        ("random bytes in the middle", noisy, &["corrupt_media"]),
+        (
+            "random bytes",
+            random,
+            &["corrupt_media", "unsupported_format"],
+        ),
+        (
+            "audio only",
+            std::fs::read(&audio).unwrap(),
+            &["no_video_stream"],
+        ),
+        (
+            "an image",
+            std::fs::read(&image).unwrap(),
+            &["unsupported_format"],
+        ),
+    ];
+    let opts = VideoOptions {
+        max_wall_time: Duration::from_secs(10),
+        ..VideoOptions::default()
+    };
+    for (what, bytes, codes) in cases {
+        let start = Instant::now();
+        let result = hash_video_bytes(&bytes, &opts);
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "{what}: took {:?}",
+            start.elapsed()
+        );
+        let error = result.expect_err(what);
+        assert!(codes.contains(&error.code()), "{what}: got {error:?}");
+    }
+}
+
+#[test]
+fn resource_caps_give_typed_errors() {
+    let bytes = std::fs::read(sample("test-padded-dimensions")).unwrap(); // 5 s, 1080x1080, 150 frames
+    let cases: Vec<(VideoOptions, &str)> = vec![
+        (
+            VideoOptions {
+                max_bytes: 1000,
+                ..options(1.0)
+            },
+            "file_too_large",
+        ),
+        (
+            VideoOptions {
+                max_duration_s: 2.0,
+                ..options(1.0)
+            },
+            "video_too_long",
+        ),
+        (
+            VideoOptions {
+                max_pixels: 1000 * 1000,
+                ..options(1.0)
+            },
+            "video_resolution_too_large",
+        ),
+        (
+            VideoOptions {
+                max_frames_hashed: 3,
+                ..options(1.0)
+            },
+            "too_many_frames",
+        ),
+        (
+            VideoOptions {
+                max_wall_time: Duration::ZERO,
+                ..options(1.0)
+            },
+            "hashing_timeout",
+        ),
+    ];
+    for (opts, code) in cases {
+        assert_eq!(hash_video_bytes(&bytes, &opts).unwrap_err().code(), code);
+    }
+    // Exactly at the caps is fine.
+    let at_caps = VideoOptions {
+        max_duration_s: 5.0,
+        max_pixels: 1080 * 1080,
+        max_frames_hashed: 5,
+        threads: 1,
+        ..options(1.0)
+    };
+    assert_eq!(hash_video_bytes(&bytes, &at_caps).unwrap().frames.len(), 5);
+}
+
+#[test]
+fn reference_lines_and_threatexchange_json_round_trip_real_hashes() {
+    let frames = &ours()["chair-19-sd-bar"].one_second;
+    assert_eq!(
+        &format::parse_lines(&format::to_lines(frames)).unwrap(),
+        frames
+    );
+    let json = format::to_threatexchange_json(frames);
+    let back = format::from_threatexchange_json(&json).unwrap();
+    assert_eq!(back.len(), frames.len());
+    for (a, b) in back.iter().zip(frames) {
+        assert_eq!((a.pdq, a.quality), (b.pdq, b.quality));
+        assert!((a.timestamp - b.timestamp).abs() < 0.5);
+    }
+}
