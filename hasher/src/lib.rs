@@ -7,5 +7,6 @@
 
 pub mod digest;
 pub mod error;
+pub mod pdq;
 
 pub use error::{Error, Result};
