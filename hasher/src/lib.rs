@@ -2,11 +2,13 @@
 //!
 //! # Layout
 //! - [`error`]: the crate's one error type, with stable machine-readable codes.
+//! - [`index`]: exact in-memory match indexes: PDQ range search (multi-index hashing), MD5/SHA-256, videos.
 //! - [`digest`]: MD5 and SHA-256 of file bytes, as exchanged by StopNCII, NCMEC and GIFCT.
 #![deny(missing_docs)]
 
 pub mod digest;
 pub mod error;
+pub mod index;
 pub mod pdq;
 
 pub use error::{Error, Result};

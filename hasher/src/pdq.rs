@@ -26,7 +26,11 @@ impl PdqHash {
 
     /// Hamming distance.
     pub fn distance(&self, other: &PdqHash) -> u32 {
-        self.0.iter().zip(other.0.iter()).map(|(a, b)| (a ^ b).count_ones()).sum()
+        self.0
+            .iter()
+            .zip(other.0.iter())
+            .map(|(a, b)| (a ^ b).count_ones())
+            .sum()
     }
 }
 
@@ -34,7 +38,10 @@ impl FromStr for PdqHash {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
         let mut b = [0u8; 32];
-        hex::decode_to_slice(s, &mut b).map_err(|e| Error::InvalidHash { kind: "pdq", reason: e.to_string() })?;
+        hex::decode_to_slice(s, &mut b).map_err(|e| Error::InvalidHash {
+            kind: "pdq",
+            reason: e.to_string(),
+        })?;
         Ok(PdqHash(b))
     }
 }
