@@ -1,21 +1,27 @@
-//! [`PdqIndex`]: exact PDQ range search by multi-index hashing (Norouzi, Punjani and Fleet).
+//! [`PdqIndex`]: exact PDQ range search by multi-index hashing (Norouzi, Punjani and Fleet), 100 % recall.
 //!
-//! The 256 bits are cut into 16 chunks of 16 bits. If two hashes are within distance `r`, then by pigeonhole at
-//! least one chunk differs in at most `t = r / 16` bits (otherwise the distance would be >= 16 (t + 1) > r). So a
-//! search probes, in each chunk's table, the query's chunk value and every value within `t` bits of it
-//! (1 probe for r <= 15, 17 for r <= 31, 137 for r <= 47), and verifies each candidate with the full Hamming
-//! distance. Larger radii fall back to a linear scan. Recall is 100 % by construction.
+//! The 256 bits are cut into 16 chunks of 16 bits, paired into 8 pairs of 32 bits. If two hashes are within
+//! distance `r`, then by pigeonhole some pair differs in at most `T = r / 8` bits (else the distance would be at
+//! least 8 (T + 1) > r), and one half of that pair in at most `t = T / 2` bits. For `r = 31`: `T = 3`, `t = 1`.
+//! So a search probes, in each chunk's table, the query's chunk value and every value within `t` bits of it
+//! (1 probe for r <= 15, 17 for r <= 31, 137 for r <= 47; larger radii scan linearly). Each posting carries
+//! the entry's partner chunk (the other half of the pair), so the pair's distance, a lower bound of the full
+//! distance, rejects almost every candidate before its hash is fetched: at r = 31 only entries whose pair is
+//! within 3 bits are verified with the full Hamming distance (popcount on four u64 words). The probe set
+//! alone is the classic 16 x 16-bit MIH one (as FAISS `IndexBinaryMultiHash` with nflip = 1); the partner
+//! filter is what removes the random memory accesses, which dominate its cost.
 //!
-//! A candidate can turn up in several chunks; it is reported only from the first chunk whose probe set covers
-//! it, a test on the candidate's own bits, so no seen-set is needed and `search` takes `&self`.
+//! A candidate can turn up in several chunks; it is reported only from the first chunk whose probe set and
+//! pair filter cover it, a test on the candidate's own bits, so no seen-set is needed and `search` takes
+//! `&self` (any number of threads can search at once).
 //!
 //! # Memory
-//! Hashes live in one `Vec<[u64; 4]>` (32 B per entry) with their ids (8 B) by slot. Per chunk a CSR table:
-//! 65,537 bucket offsets and the slots sorted by chunk value, packed to 3 bytes per slot while there are fewer
-//! than 2^24 slots (4 bytes beyond): 48 B per entry for 16 chunks. The id -> slot map is a `HashTable<u32>`
-//! keyed through the ids array (about 5-10 B per entry). About 95 B per entry, ~0.9 GiB at 10 M hashes.
-//! Fewer chunks would save posting memory but break the one-bit pigeonhole at radius 31; u32 postings
-//! would cost 16 B more per entry (1.04 GiB at 10 M).
+//! Hashes live in one `Vec<[u64; 4]>` (32 B per entry) with their ids (8 B) by slot; the id -> slot map is a
+//! `HashTable<u32>` keyed through the ids array (5-10 B per entry). Per chunk a CSR table: 65,537 bucket
+//! offsets and the postings sorted by chunk value, each a slot packed to 3 bytes (4 from 2^24 slots on) plus
+//! the 2-byte partner chunk: 80 B per entry for 16 chunks. About 125 B per entry, so ~120 MiB per million
+//! hashes (1.2 GiB at 10 M). The trade-off: dropping the partner chunk saves 32 B per entry (0.9 GiB at
+//! 10 M) but makes searches about 5x slower; fewer chunks cannot keep the one-bit pigeonhole at radius 31.
 //!
 //! # Updates
 //! The CSR tables cover the slots up to the last rebuild. Later inserts go to a delta tail that searches scan
@@ -97,6 +103,21 @@ impl PdqIndex {
     /// True when no entry is indexed.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Bytes allocated by the index (capacities, not lengths), for metrics.
+    pub fn memory_bytes(&self) -> usize {
+        self.hashes.capacity() * size_of::<Words>()
+            + self.ids.capacity() * size_of::<EntryId>()
+            + self.dead.capacity() * size_of::<u64>()
+            + self.slot_of.allocation_size()
+            + self.tables.offsets.capacity() * size_of::<u32>()
+            + self
+                .tables
+                .postings
+                .iter()
+                .map(Vec::capacity)
+                .sum::<usize>()
     }
 
     /// The hash of an entry, if present.
@@ -217,7 +238,9 @@ impl PdqIndex {
 
     /// Calls `found(slot, distance)` once for every live slot within `radius` of `query`.
     fn visit_within(&self, query: &Words, radius: u32, mut found: impl FnMut(u32, u32)) {
-        let bits = radius / CHUNK_BITS;
+        // Pigeonhole twice: some 32-bit pair within `pair_bits`, and one of its halves within `bits`.
+        let pair_bits = radius / (CHUNKS as u32 / 2);
+        let bits = pair_bits / 2;
         let indexed = if bits > MAX_PROBE_BITS {
             0
         } else {
@@ -227,17 +250,27 @@ impl PdqIndex {
             let query_chunks: [u16; CHUNKS] = std::array::from_fn(|c| chunk(query, c));
             let mut probes = Vec::with_capacity(137);
             for (c, &value) in query_chunks.iter().enumerate() {
+                let partner_value = query_chunks[c ^ 1];
                 probes_within(value, bits, &mut probes);
                 for &probe in &probes {
-                    for slot in self.tables.bucket(c, probe) {
+                    let probe_distance = (probe ^ value).count_ones();
+                    for (slot, partner) in self.tables.bucket(c, probe) {
+                        // The pair's lower bound, from the posting alone: skips the fetch of most hashes.
+                        if probe_distance + (partner ^ partner_value).count_ones() > pair_bits {
+                            continue;
+                        }
                         let hash = &self.hashes[slot as usize];
                         let distance = distance(hash, query);
                         if distance > radius || self.is_dead(slot) {
                             continue;
                         }
                         // Report each slot only from the first chunk whose probes reach it.
-                        let seen_earlier =
-                            (0..c).any(|j| (chunk(hash, j) ^ query_chunks[j]).count_ones() <= bits);
+                        let seen_earlier = (0..c).any(|j| {
+                            let half = (chunk(hash, j) ^ query_chunks[j]).count_ones();
+                            half <= bits
+                                && half + (chunk(hash, j ^ 1) ^ query_chunks[j ^ 1]).count_ones()
+                                    <= pair_bits
+                        });
                         if !seen_earlier {
                             found(slot, distance);
                         }
@@ -279,15 +312,16 @@ impl FromIterator<(EntryId, PdqHash)> for PdqIndex {
     }
 }
 
-/// Per chunk, the slots `0..slots` sorted by that chunk's value (counting sort), in CSR form.
+/// Per chunk, the slots `0..slots` sorted by that chunk's value (counting sort), in CSR form, each with the
+/// value of its partner chunk (the other half of its 32-bit pair).
 #[derive(Default, Clone)]
 struct ChunkTables {
     slots: usize,
-    /// 3 bytes per slot below 2^24 slots, else 4.
+    /// Bytes of a slot number: 3 below 2^24 slots, else 4. A posting is the slot, then the partner chunk (2 B).
     width: usize,
     /// `CHUNKS * (BUCKETS + 1)` offsets into the chunk's postings, in entries.
     offsets: Vec<u32>,
-    /// Packed little-endian slot numbers, plus 4 bytes of padding so every slot reads as one u32.
+    /// Packed little-endian postings, plus 4 bytes of padding so every slot reads as one u32.
     postings: Vec<Vec<u8>>,
 }
 
@@ -307,11 +341,14 @@ impl ChunkTables {
                 table[b + 1] += table[b];
             }
             cursor.copy_from_slice(&table[..BUCKETS]);
-            let mut packed = vec![0u8; slots * width + 4];
+            let posting = width + 2;
+            let mut packed = vec![0u8; slots * posting + 4];
             for (slot, hash) in hashes.iter().enumerate() {
                 let at = &mut cursor[chunk(hash, c) as usize];
-                let pos = *at as usize * width;
+                let pos = *at as usize * posting;
                 packed[pos..pos + width].copy_from_slice(&(slot as u32).to_le_bytes()[..width]);
+                packed[pos + width..pos + posting]
+                    .copy_from_slice(&chunk(hash, c ^ 1).to_le_bytes());
                 *at += 1;
             }
             postings.push(packed);
@@ -324,8 +361,8 @@ impl ChunkTables {
         }
     }
 
-    /// The slots whose chunk `c` equals `value`.
-    fn bucket(&self, c: usize, value: u16) -> impl Iterator<Item = u32> + '_ {
+    /// The slots whose chunk `c` equals `value`, with their partner chunk.
+    fn bucket(&self, c: usize, value: u16) -> impl Iterator<Item = (u32, u16)> + '_ {
         let table = c * (BUCKETS + 1) + value as usize;
         let (start, end) = (
             self.offsets[table] as usize,
@@ -339,8 +376,13 @@ impl ChunkTables {
             (1 << (8 * width)) - 1
         };
         (start..end).map(move |i| {
-            let p = i * width;
-            u32::from_le_bytes([packed[p], packed[p + 1], packed[p + 2], packed[p + 3]]) & mask
+            let p = i * (width + 2);
+            let slot =
+                u32::from_le_bytes([packed[p], packed[p + 1], packed[p + 2], packed[p + 3]]) & mask;
+            (
+                slot,
+                u16::from_le_bytes([packed[p + width], packed[p + width + 1]]),
+            )
         })
     }
 }
