@@ -9,10 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{EntryId, PdqIndex};
-use crate::pdq::PdqHash;
-
-/// Frames below this PDQ quality are unreliable and ignored (vPDQ's rule).
-const MIN_QUALITY: u8 = 50;
+use crate::pdq::{MATCH_DISTANCE, PdqHash, QUALITY_THRESHOLD};
 
 /// When a stored video counts as a match of a query video.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -30,7 +27,7 @@ impl Default for VideoThresholds {
         Self {
             query_match_pct: 80.0,
             compared_match_pct: 0.0,
-            distance: 31,
+            distance: MATCH_DISTANCE,
         }
     }
 }
@@ -158,7 +155,7 @@ fn reliable_distinct(frames: &[(PdqHash, u8)]) -> Vec<PdqHash> {
     let mut seen = HashSet::new();
     frames
         .iter()
-        .filter(|(hash, quality)| *quality >= MIN_QUALITY && seen.insert(*hash))
+        .filter(|(hash, quality)| *quality >= QUALITY_THRESHOLD && seen.insert(*hash))
         .map(|(hash, _)| *hash)
         .collect()
 }

@@ -1,0 +1,115 @@
+//! From the blurred 64x64 luma to the 256 hash bits: the 16x16 low-frequency DCT, the median and the threshold.
+
+use std::sync::OnceLock;
+
+use super::PdqHash;
+
+/// The 16x16 DCT coefficients, row-major: `[16 * i + j]` for row frequency `i + 1` and column frequency `j + 1`.
+pub(crate) type Coefficients = [f32; 256];
+
+/// `D[i][j] = sqrt(2/64) cos(pi/128 (i+1)(2j+1))`, rounded to f32 like the reference, with the operations in
+/// the reference's order so every entry rounds the same way. The scale factor is itself rounded to f32 before
+/// the f64 product: with a full f64 scale the hashes of flat images (pure rounding noise) differ from the
+/// reference's, so this pins the reference's actual rounding.
+fn dct_matrix() -> &'static [[f32; 64]; 16] {
+    static MATRIX: OnceLock<[[f32; 64]; 16]> = OnceLock::new();
+    MATRIX.get_or_init(|| {
+        let scale = f64::from((2.0f64 / 64.0).sqrt() as f32);
+        let mut d = [[0f32; 64]; 16];
+        for (i, row) in d.iter_mut().enumerate() {
+            for (j, entry) in row.iter_mut().enumerate() {
+                let angle = std::f64::consts::PI / 2.0 / 64.0 * (i + 1) as f64 * (2 * j + 1) as f64;
+                *entry = (scale * angle.cos()) as f32;
+            }
+        }
+        d
+    })
+}
+
+/// `B = D A D^T` for the 64x64 row-major `a`. Every sum runs in f32 over the inner index in increasing order,
+/// as the reference does: bit-exactness depends on it.
+pub(crate) fn dct_64_to_16(a: &[f32; 64 * 64]) -> Coefficients {
+    let d = dct_matrix();
+    // T = D A (16x64). The inner index k walks down A's column j; looping j innermost keeps every sum in
+    // its own lane (same order of additions per output) while reading A row by row.
+    let mut t = [[0f32; 64]; 16];
+    for (t_row, d_row) in t.iter_mut().zip(d) {
+        for (k, a_row) in a.chunks_exact(64).enumerate() {
+            let dk = d_row[k];
+            for (t_ij, &a_kj) in t_row.iter_mut().zip(a_row) {
+                *t_ij += dk * a_kj;
+            }
+        }
+    }
+    let mut b = [0f32; 256];
+    for (i, t_row) in t.iter().enumerate() {
+        for (j, d_row) in d.iter().enumerate() {
+            let mut sum = 0f32;
+            for (&t_ik, &d_jk) in t_row.iter().zip(d_row) {
+                sum += t_ik * d_jk;
+            }
+            b[16 * i + j] = sum;
+        }
+    }
+    b
+}
+
+/// The lower median of the 256 values (the 128th smallest), which is what Torben's method returns.
+fn lower_median(values: &Coefficients) -> f32 {
+    let mut sorted = *values;
+    let (_, median, _) = sorted.select_nth_unstable_by(127, f32::total_cmp);
+    *median
+}
+
+/// Bit `k` is set when coefficient `k` is strictly above the median.
+pub(crate) fn threshold(coefficients: &Coefficients) -> PdqHash {
+    let median = lower_median(coefficients);
+    let mut hash = PdqHash::ZERO;
+    for (k, &c) in coefficients.iter().enumerate() {
+        if c > median {
+            hash.set_bit(k);
+        }
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lower_median_takes_the_128th_smallest() {
+        let mut values = [0f32; 256];
+        for (k, v) in values.iter_mut().enumerate() {
+            *v = ((k * 89) % 256) as f32;
+        }
+        assert_eq!(lower_median(&values), 127.0);
+    }
+
+    #[test]
+    fn threshold_is_strictly_greater() {
+        let mut values = [1f32; 256];
+        values[200] = 2.0;
+        let hash = threshold(&values);
+        assert!(hash.bit(200));
+        assert_eq!(hash.distance(&PdqHash::ZERO), 1);
+    }
+
+    #[test]
+    fn dct_rows_are_orthonormal() {
+        let d = dct_matrix();
+        for i in 0..16 {
+            for j in 0..16 {
+                let dot: f64 = (0..64).map(|k| d[i][k] as f64 * d[j][k] as f64).sum();
+                let expected = if i == j { 1.0 } else { 0.0 };
+                assert!((dot - expected).abs() < 1e-5, "{i},{j}: {dot}");
+            }
+        }
+    }
+
+    #[test]
+    fn flat_input_has_no_low_frequencies() {
+        let b = dct_64_to_16(&[100.0; 4096]);
+        assert!(b.iter().all(|c| c.abs() < 1e-2), "{b:?}");
+    }
+}
