@@ -2,6 +2,7 @@
 //!
 //! # Layout
 //! - [`error`]: the crate's one error type, with stable machine-readable codes.
+//! - [`index`]: exact in-memory match indexes: PDQ range search (multi-index hashing), MD5/SHA-256, videos.
 //! - [`digest`]: MD5 and SHA-256 of file bytes, as exchanged by StopNCII, NCMEC and GIFCT.
 //! - [`pdq`]: the PDQ perceptual image hash and its eight dihedral variants, bit-exact with Meta's reference.
 //! - [`video`]: vPDQ per-frame hashes of videos (decoding behind the `video` feature) and video matching.
@@ -9,6 +10,7 @@
 
 pub mod digest;
 pub mod error;
+pub mod index;
 pub mod pdq;
 pub mod video;
 
