@@ -32,6 +32,12 @@ pub enum Error {
     /// The bytes are not in any format we decode.
     #[error("unsupported or unrecognised media format")]
     UnsupportedFormat,
+    /// The format is recognised but its decoder was left out of this build (cargo feature off).
+    #[error("{format} decoding is not compiled into this build")]
+    FormatNotCompiled {
+        /// The format, e.g. "heic" or "avif".
+        format: &'static str,
+    },
     /// The file is of a known format but cannot be decoded (corrupt or truncated).
     #[error("the media could not be decoded: {0}")]
     Corrupt(String),
@@ -89,6 +95,7 @@ impl Error {
             Error::TooLarge { .. } => "file_too_large",
             Error::TooManyPixels { .. } => "image_too_large",
             Error::UnsupportedFormat => "unsupported_format",
+            Error::FormatNotCompiled { .. } => "format_not_compiled",
             Error::Corrupt(_) => "corrupt_media",
             Error::InvalidHash { .. } => "invalid_hash",
             Error::NoVideoStream => "no_video_stream",
