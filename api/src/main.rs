@@ -1,14 +1,20 @@
 //! `disrupt-api`: loads settings, initialises tracing, builds the application and runs it.
 
-use disrupt_api::Application;
+use disrupt_api::{Application, settings::Settings};
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
-    let address = std::env::var("DISRUPT_ADDRESS").unwrap_or_else(|_| "127.0.0.1:8080".into());
-    let app = Application::build(&address)?;
+    let settings = Settings::load()?;
+    let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)?;
+    if settings.log_json {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    let app = Application::build(settings).await?;
     tracing::info!(port = app.port(), "disrupt-api listening");
     app.run_until_stopped().await?;
     Ok(())

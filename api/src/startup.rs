@@ -1,29 +1,99 @@
-//! Building and running the server.
+//! Building and running the server: settings -> Redis (external or embedded) -> store -> index sync -> routes.
+//! Shared state is built once here, outside `HttpServer::new`, and handed to every worker as `web::Data`.
 
-use std::net::TcpListener;
+use std::{net::TcpListener, sync::Arc, time::Duration};
 
-use actix_web::{App, HttpServer, dev::Server, web};
+use actix_web::{App, HttpResponse, HttpServer, dev::Server, web};
+use anyhow::Context;
+use secrecy::SecretString;
+use tokio::task::JoinHandle;
 
-use crate::routes;
+use crate::{
+    match_index::{MatchIndex, SharedIndex},
+    redis_server::EmbeddedRedis,
+    routes,
+    settings::{ServerKey, Settings},
+    store::{Store, now_ms},
+    sync::{IndexSync, MAX_READY_LAG, SyncStatus},
+};
 
-/// A bound, ready-to-run server.
+/// How often old feed records are trimmed.
+const TRIM_EVERY: Duration = Duration::from_secs(3600);
+/// How long to keep trying an external Redis at start.
+const CONNECT_PATIENCE: Duration = Duration::from_secs(30);
+
+/// What every handler can reach (registered as `web::Data<AppState>`).
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The Redis store.
+    pub store: Store,
+    /// The match index, kept current by the sync task: `state.index.read().search_pdq(..)`.
+    pub index: SharedIndex,
+    /// Sync progress, for `/readyz`.
+    pub sync: Arc<SyncStatus>,
+    /// HMAC key for case secrets and API keys.
+    pub server_key: ServerKey,
+    /// The settings the server was built with.
+    pub settings: Arc<Settings>,
+}
+
+/// A bound, ready-to-run server with its background work (embedded Redis, index sync, feed trimming).
 #[allow(missing_debug_implementations)] // actix's `Server` has no Debug.
 pub struct Application {
     port: u16,
     server: Server,
+    state: AppState,
+    sync: IndexSync,
+    trimmer: JoinHandle<()>,
+    embedded_redis: Option<EmbeddedRedis>,
 }
 
 impl Application {
-    /// Binds `address` (port 0 picks a free port) and builds the server.
-    pub fn build(address: &str) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(address)?;
+    /// Starts (or connects to) Redis, starts the index sync, binds `settings.address` (port 0 picks a free port)
+    /// and builds the server.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let server_key = settings.server_key().context("loading the server key")?;
+        let (url, embedded_redis) = match &settings.redis_url {
+            Some(url) => (url.clone(), None),
+            None => {
+                let embedded = EmbeddedRedis::start(&settings.redis_server, &settings.data_dir)
+                    .await
+                    .context("starting the embedded redis-server")?;
+                (SecretString::from(embedded.url()), Some(embedded))
+            }
+        };
+        let store = connect_with_patience(&settings, url).await?;
+        let index = MatchIndex::shared();
+        let sync = IndexSync::start(store.clone(), index.clone());
+        let trimmer = tokio::spawn(trim_periodically(store.clone()));
+        let state = AppState {
+            store,
+            index,
+            sync: sync.status(),
+            server_key,
+            settings: Arc::new(settings),
+        };
+
+        let listener = TcpListener::bind(&state.settings.address)
+            .with_context(|| format!("binding {}", state.settings.address))?;
         let port = listener.local_addr()?.port();
-        let server = HttpServer::new(|| {
-            App::new().route("/healthz", web::get().to(routes::health::healthz))
+        let data = web::Data::new(state.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .route("/readyz", web::get().to(readyz))
+                .configure(register_routes)
         })
         .listen(listener)?
         .run();
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            state,
+            sync,
+            trimmer,
+            embedded_redis,
+        })
     }
 
     /// The port the server listens on.
@@ -31,8 +101,83 @@ impl Application {
         self.port
     }
 
-    /// Serves until the process is asked to stop.
+    /// A handle to stop the server (`handle.stop(true).await`), for tests and embedding.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// The shared state (for tests and tools running beside the server).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until the process is asked to stop (SIGINT/SIGTERM), then stops the background work and the
+    /// embedded Redis (which flushes its append-only file).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        self.sync.stop();
+        self.trimmer.abort();
+        if let Some(redis) = self.embedded_redis {
+            redis.shutdown().await;
+        }
+        result
+    }
+}
+
+/// The one place routes are registered. (The API's `routes::configure` goes here.)
+fn register_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(routes::health::healthz));
+}
+
+async fn connect_with_patience(settings: &Settings, url: SecretString) -> anyhow::Result<Store> {
+    let redis = settings.redis_settings(url);
+    let deadline = tokio::time::Instant::now() + CONNECT_PATIENCE;
+    loop {
+        match Store::connect(&redis).await {
+            Ok(store) => return Ok(store),
+            Err(err) if tokio::time::Instant::now() < deadline => {
+                tracing::warn!(error = %err, "redis is not reachable yet; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(err) => return Err(err).context("connecting to redis"),
+        }
+    }
+}
+
+async fn trim_periodically(store: Store) {
+    loop {
+        match store.list_names().await {
+            Ok(lists) => {
+                for list in lists {
+                    match store.trim_feed(&list, now_ms()).await {
+                        Ok(0) => {}
+                        Ok(removed) => tracing::info!(list, removed, "trimmed old feed records"),
+                        Err(err) => tracing::warn!(list, error = %err, "trimming the feed failed"),
+                    }
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "cannot list lists for trimming"),
+        }
+        tokio::time::sleep(TRIM_EVERY).await;
+    }
+}
+
+/// Readiness: 200 when Redis answers, the index is loaded and the feed followers are current; 503 otherwise.
+/// Body: `{"redis": "ok"|"unavailable", "index_loaded": bool, "entries": n, "lag_ms": n}`.
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let redis_ok = state.store.ping().await.is_ok();
+    let loaded = state.sync.is_loaded();
+    let lag_ms = state.sync.lag_ms();
+    let entries = state.index.read().len();
+    let body = serde_json::json!({
+        "redis": if redis_ok { "ok" } else { "unavailable" },
+        "index_loaded": loaded,
+        "entries": entries,
+        "lag_ms": lag_ms,
+    });
+    if redis_ok && loaded && lag_ms <= MAX_READY_LAG.as_millis() as u64 {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
     }
 }

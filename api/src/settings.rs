@@ -1,0 +1,332 @@
+//! One typed configuration, layered: defaults, then an optional file (TOML or YAML, path in `DISRUPT_CONFIG`),
+//! then `DISRUPT_*` environment variables (`DISRUPT_REDIS_URL`, `DISRUPT_DATA_DIR`, ...). This is the only place
+//! that reads the environment. Secrets are [`SecretString`]s, so `Debug` never prints them.
+
+use std::{
+    collections::HashMap,
+    fs,
+    io::Write,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use ring::{
+    hmac,
+    rand::{SecureRandom, SystemRandom},
+};
+use secrecy::{ExposeSecret, SecretSlice, SecretString};
+use serde::Deserialize;
+
+use crate::store::RedisSettings;
+
+/// Environment variables with this prefix override the file; `__` separates nested keys.
+pub const ENV_PREFIX: &str = "DISRUPT";
+/// Names the optional configuration file.
+pub const CONFIG_FILE_VAR: &str = "DISRUPT_CONFIG";
+/// The server key's file in the data directory, made on first start when no key is configured.
+pub const SERVER_KEY_FILE: &str = "server.key";
+/// Bytes of a generated server key.
+const SERVER_KEY_BYTES: usize = 32;
+
+/// Why the settings could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The file or an environment variable has a bad value.
+    #[error("invalid configuration")]
+    Config(#[from] config::ConfigError),
+    /// A file in the data directory could not be read or written.
+    #[error("cannot use {path}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The configured or stored server key is not hex of at least 32 bytes.
+    #[error("the server key must be at least {SERVER_KEY_BYTES} bytes of hex")]
+    InvalidServerKey,
+    /// The system random number generator failed.
+    #[error("the system random number generator failed")]
+    Rng,
+}
+
+/// The server's settings. Field names are the keys in the file and, upper-cased after `DISRUPT_`, in the
+/// environment.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Where the HTTP server listens. `DISRUPT_ADDRESS`, default `127.0.0.1:8080`.
+    pub address: String,
+    /// An external Redis (`redis://`, `rediss://`, `redis+unix://`, `redis+cluster://h:p,h:p`). Without it the
+    /// server runs its own redis-server in the data directory. `DISRUPT_REDIS_URL`.
+    pub redis_url: Option<SecretString>,
+    /// Server state: the embedded Redis's files, the generated server key. `DISRUPT_DATA_DIR`, default `./data`.
+    pub data_dir: PathBuf,
+    /// Put before every Redis key. `DISRUPT_KEY_PREFIX`, default `disrupt:`.
+    pub key_prefix: String,
+    /// Days feed records (tombstones included) are kept. `DISRUPT_FEED_RETENTION_DAYS`, default 90.
+    pub feed_retention_days: u64,
+    /// HMAC key (hex, >= 32 bytes) for case secrets and API keys. `DISRUPT_SERVER_KEY`. Without it a random key
+    /// is made on first start and kept in `<data_dir>/server.key` (mode 0600).
+    pub server_key: Option<SecretString>,
+    /// A first admin API key to create at start if no key exists (`<id>.<secret>`). `DISRUPT_BOOTSTRAP_ADMIN_KEY`.
+    pub bootstrap_admin_key: Option<SecretString>,
+    /// The redis-server binary for the embedded Redis. `DISRUPT_REDIS_SERVER`, default `redis-server` (on PATH).
+    pub redis_server: PathBuf,
+    /// Log filter (tracing `EnvFilter` syntax). `DISRUPT_LOG`, default `info`.
+    pub log: String,
+    /// Log as JSON lines rather than text. `DISRUPT_LOG_JSON`, default false.
+    pub log_json: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            address: "127.0.0.1:8080".into(),
+            redis_url: None,
+            data_dir: PathBuf::from("./data"),
+            key_prefix: "disrupt:".into(),
+            feed_retention_days: 90,
+            server_key: None,
+            bootstrap_admin_key: None,
+            redis_server: PathBuf::from("redis-server"),
+            log: "info".into(),
+            log_json: false,
+        }
+    }
+}
+
+impl Settings {
+    /// Loads defaults, the file named by `DISRUPT_CONFIG` (if set) and the `DISRUPT_*` environment.
+    pub fn load() -> Result<Self, SettingsError> {
+        Self::from_vars(std::env::vars().filter(|(k, _)| k.starts_with(ENV_PREFIX)))
+    }
+
+    /// Like [`Settings::load`] with the given variables instead of the process environment (for tests).
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, SettingsError> {
+        let vars: HashMap<String, String> = vars.into_iter().collect();
+        let mut builder = config::Config::builder();
+        if let Some(path) = vars.get(CONFIG_FILE_VAR) {
+            builder = builder.add_source(config::File::from(Path::new(path)).required(true));
+        }
+        let env = vars
+            .into_iter()
+            .filter(|(k, _)| k != CONFIG_FILE_VAR)
+            .collect::<HashMap<_, _>>();
+        builder = builder.add_source(
+            config::Environment::with_prefix(ENV_PREFIX)
+                .prefix_separator("_")
+                .separator("__")
+                .try_parsing(true)
+                .source(Some(env.into_iter().collect())),
+        );
+        Ok(builder.build()?.try_deserialize()?)
+    }
+
+    /// [`Settings::feed_retention_days`] as a duration.
+    pub fn feed_retention(&self) -> Duration {
+        Duration::from_secs(self.feed_retention_days.saturating_mul(24 * 3600))
+    }
+
+    /// Store settings for the Redis at `url` (the configured one or the embedded one).
+    pub fn redis_settings(&self, url: SecretString) -> RedisSettings {
+        RedisSettings {
+            url,
+            key_prefix: self.key_prefix.clone(),
+            feed_retention: self.feed_retention(),
+            response_timeout: Duration::from_secs(5),
+        }
+    }
+
+    /// The server's HMAC key: the configured one, else the one in the data directory, else a new random one
+    /// written there (mode 0600) for the next start.
+    pub fn server_key(&self) -> Result<ServerKey, SettingsError> {
+        if let Some(hex_key) = &self.server_key {
+            return ServerKey::from_hex(hex_key.expose_secret());
+        }
+        let path = self.data_dir.join(SERVER_KEY_FILE);
+        let io = |source| SettingsError::Io {
+            path: path.clone(),
+            source,
+        };
+        match fs::read_to_string(&path) {
+            Ok(text) => return ServerKey::from_hex(text.trim()),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => return Err(io(err)),
+        }
+        fs::create_dir_all(&self.data_dir).map_err(|source| SettingsError::Io {
+            path: self.data_dir.clone(),
+            source,
+        })?;
+        let mut bytes = [0u8; SERVER_KEY_BYTES];
+        SystemRandom::new()
+            .fill(&mut bytes)
+            .map_err(|_| SettingsError::Rng)?;
+        let mut file = create_private(&path).map_err(io)?;
+        file.write_all(hex::encode(bytes).as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(io)?;
+        tracing::info!(path = %path.display(), "generated a new server key");
+        Ok(ServerKey::from_bytes(bytes.to_vec()))
+    }
+}
+
+/// Creates a file only the owner may read (fails if it exists, so a racing second start keeps the first key).
+fn create_private(path: &Path) -> std::io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// The server's HMAC key. `Debug` prints nothing of it.
+#[derive(Clone)]
+pub struct ServerKey(SecretSlice<u8>);
+
+impl std::fmt::Debug for ServerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServerKey([REDACTED])")
+    }
+}
+
+impl ServerKey {
+    /// A key from raw bytes.
+    pub fn from_bytes(bytes: Vec<u8>) -> Self {
+        Self(SecretSlice::from(bytes))
+    }
+
+    /// A key from hex text of at least 32 bytes.
+    pub fn from_hex(text: &str) -> Result<Self, SettingsError> {
+        let bytes = hex::decode(text.trim()).map_err(|_| SettingsError::InvalidServerKey)?;
+        if bytes.len() < SERVER_KEY_BYTES {
+            return Err(SettingsError::InvalidServerKey);
+        }
+        Ok(Self::from_bytes(bytes))
+    }
+
+    /// HMAC-SHA256 of `message` under this key (what the store keeps instead of case secrets and API key secrets).
+    pub fn hmac(&self, message: &[u8]) -> Vec<u8> {
+        let key = hmac::Key::new(hmac::HMAC_SHA256, self.0.expose_secret());
+        hmac::sign(&key, message).as_ref().to_vec()
+    }
+
+    /// Checks `tag` against the HMAC of `message` in constant time.
+    pub fn verify(&self, message: &[u8], tag: &[u8]) -> bool {
+        let key = hmac::Key::new(hmac::HMAC_SHA256, self.0.expose_secret());
+        hmac::verify(&key, message, tag).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_apply_without_file_or_environment() {
+        let s = Settings::from_vars(vars(&[])).expect("settings");
+        assert_eq!(s.address, "127.0.0.1:8080");
+        assert!(s.redis_url.is_none());
+        assert_eq!(s.data_dir, PathBuf::from("./data"));
+        assert_eq!(s.feed_retention(), Duration::from_secs(90 * 86_400));
+    }
+
+    #[test]
+    fn environment_overrides_the_file_which_overrides_defaults() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("disrupt.toml");
+        fs::write(
+            &file,
+            "address = \"0.0.0.0:9000\"\nkey_prefix = \"file:\"\nfeed_retention_days = 7\n",
+        )
+        .expect("write");
+        let s = Settings::from_vars(vars(&[
+            ("DISRUPT_CONFIG", file.to_str().expect("utf8")),
+            ("DISRUPT_KEY_PREFIX", "env:"),
+            ("DISRUPT_REDIS_URL", "redis://:hunter2@localhost:7000"),
+        ]))
+        .expect("settings");
+        assert_eq!(s.address, "0.0.0.0:9000");
+        assert_eq!(s.key_prefix, "env:");
+        assert_eq!(s.feed_retention_days, 7);
+        assert_eq!(
+            s.redis_url.as_ref().map(|u| u.expose_secret().to_owned()),
+            Some("redis://:hunter2@localhost:7000".to_owned())
+        );
+        assert!(
+            !format!("{s:?}").contains("hunter2"),
+            "secrets must not print"
+        );
+    }
+
+    #[test]
+    fn yaml_files_work_too() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("disrupt.yaml");
+        fs::write(&file, "address: 127.0.0.1:1234\nlog_json: true\n").expect("write");
+        let s = Settings::from_vars(vars(&[("DISRUPT_CONFIG", file.to_str().expect("utf8"))]))
+            .expect("settings");
+        assert_eq!(s.address, "127.0.0.1:1234");
+        assert!(s.log_json);
+    }
+
+    #[test]
+    fn a_missing_config_file_is_an_error() {
+        assert!(
+            Settings::from_vars(vars(&[("DISRUPT_CONFIG", "/nonexistent/disrupt.toml")])).is_err()
+        );
+    }
+
+    #[test]
+    fn the_server_key_is_generated_once_and_kept_private() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Settings {
+            data_dir: dir.path().join("data"),
+            ..Settings::default()
+        };
+        let first = s.server_key().expect("key");
+        let second = s.server_key().expect("key again");
+        assert_eq!(first.hmac(b"x"), second.hmac(b"x"));
+        assert!(first.verify(b"x", &first.hmac(b"x")));
+        assert_eq!(format!("{first:?}"), "ServerKey([REDACTED])");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(s.data_dir.join(SERVER_KEY_FILE))
+                .expect("metadata")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_configured_server_key_must_be_long_hex() {
+        let s = Settings {
+            server_key: Some(SecretString::from("abcd")),
+            ..Settings::default()
+        };
+        assert!(matches!(
+            s.server_key(),
+            Err(SettingsError::InvalidServerKey)
+        ));
+        let s = Settings {
+            server_key: Some(SecretString::from("ab".repeat(32))),
+            ..Settings::default()
+        };
+        assert!(s.server_key().is_ok());
+    }
+}

@@ -1,0 +1,193 @@
+//! Reading stored hashes, stream records and JSON back into the model. Anything unexpected is
+//! [`StoreError::Corrupt`], never a panic.
+
+use std::{collections::HashMap, str::FromStr};
+
+use redis::Value;
+
+use super::{
+    ApiKey, Case, CaseState, Entry, EntryId, EntryState, FeedRecord, HashKind, LiveHash,
+    StoreError, StreamId,
+};
+
+fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+/// Comma-separated entry ids, as a case stores them.
+pub(crate) fn ids_to_csv(ids: &[EntryId]) -> String {
+    ids.iter().map(u64::to_string).collect::<Vec<_>>().join(",")
+}
+
+pub(crate) fn ids_from_csv(csv: &str) -> Result<Vec<EntryId>, StoreError> {
+    if csv.is_empty() {
+        return Ok(Vec::new());
+    }
+    csv.split(',')
+        .map(|id| id.parse().map_err(|_| corrupt("entry id list")))
+        .collect()
+}
+
+/// Takes and parses one field.
+fn take<T: FromStr>(fields: &mut HashMap<String, String>, name: &str) -> Result<T, StoreError> {
+    let text = fields
+        .remove(name)
+        .ok_or_else(|| corrupt(format!("missing field {name}")))?;
+    text.parse()
+        .map_err(|_| corrupt(format!("malformed field {name}")))
+}
+
+fn take_opt<T: FromStr>(
+    fields: &mut HashMap<String, String>,
+    name: &str,
+) -> Result<Option<T>, StoreError> {
+    match fields.remove(name) {
+        None => Ok(None),
+        Some(text) if text.is_empty() => Ok(None),
+        Some(text) => text
+            .parse()
+            .map(Some)
+            .map_err(|_| corrupt(format!("malformed field {name}"))),
+    }
+}
+
+pub(crate) fn entry_from_fields(mut f: HashMap<String, String>) -> Result<Entry, StoreError> {
+    Ok(Entry {
+        id: take(&mut f, "id")?,
+        list: take(&mut f, "list")?,
+        kind: take(&mut f, "kind")?,
+        hash: take(&mut f, "hash")?,
+        quality: take_opt(&mut f, "quality")?,
+        state: take(&mut f, "state")?,
+        category: take(&mut f, "category")?,
+        case_id: take(&mut f, "case_id")?,
+        created_at: take(&mut f, "created_at")?,
+        updated_at: take(&mut f, "updated_at")?,
+        blocked: take_opt(&mut f, "blocked")?.unwrap_or(0),
+        not_violating: take_opt(&mut f, "not_violating")?.unwrap_or(0),
+        pending_review: take_opt(&mut f, "pending_review")?.unwrap_or(0),
+    })
+}
+
+pub(crate) fn case_from_fields(mut f: HashMap<String, String>) -> Result<Case, StoreError> {
+    let secret_hex: String = take(&mut f, "secret_hash")?;
+    let urls: String = take(&mut f, "urls")?;
+    let ids: String = take(&mut f, "entry_ids")?;
+    Ok(Case {
+        id: take(&mut f, "id")?,
+        secret_hash: hex::decode(secret_hex).map_err(|_| corrupt("case secret hash"))?,
+        list: take(&mut f, "list")?,
+        category: take(&mut f, "category")?,
+        entry_ids: ids_from_csv(&ids)?,
+        urls: serde_json::from_str(&urls).map_err(|_| corrupt("case urls"))?,
+        contact: f.remove("contact"),
+        state: take::<CaseState>(&mut f, "state")?,
+        created_at: take(&mut f, "created_at")?,
+        withdrawn_at: take_opt(&mut f, "withdrawn_at")?,
+    })
+}
+
+pub(crate) fn api_key_from_json(json: &str) -> Result<ApiKey, StoreError> {
+    serde_json::from_str(json).map_err(|_| corrupt("api key"))
+}
+
+/// `live` hash pairs `id, "kind:hash"`.
+pub(crate) fn live_from_flat(flat: Vec<String>) -> Result<Vec<LiveHash>, StoreError> {
+    let mut out = Vec::with_capacity(flat.len() / 2);
+    let mut it = flat.into_iter();
+    while let (Some(id), Some(value)) = (it.next(), it.next()) {
+        let (kind, hash) = value
+            .split_once(':')
+            .ok_or_else(|| corrupt("live hash value"))?;
+        out.push(LiveHash {
+            id: id.parse().map_err(|_| corrupt("live hash id"))?,
+            kind: kind.parse()?,
+            hash: hash.to_owned(),
+        });
+    }
+    Ok(out)
+}
+
+/// A stream record's fields (see `scripts::FEED_PRELUDE`) as a [`FeedRecord`].
+fn record_from_flat(flat: Vec<String>) -> Result<FeedRecord, StoreError> {
+    let mut fields: HashMap<String, String> = HashMap::with_capacity(8);
+    let mut it = flat.into_iter();
+    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+        fields.insert(k, v);
+    }
+    let state: EntryState = take(&mut fields, "s")?;
+    Ok(FeedRecord {
+        entry_id: take(&mut fields, "e")?,
+        kind: take::<HashKind>(&mut fields, "k")?,
+        hash: take(&mut fields, "h")?,
+        quality: take_opt(&mut fields, "q")?,
+        state,
+        category: take(&mut fields, "c")?,
+        verified: state == EntryState::Verified,
+        updated_at: take(&mut fields, "u")?,
+    })
+}
+
+/// An XRANGE reply.
+pub(crate) fn records_from_range(value: Value) -> Result<Vec<(StreamId, FeedRecord)>, StoreError> {
+    let raw: Vec<(String, Vec<String>)> =
+        redis::from_redis_value(value).map_err(|e| corrupt(format!("feed records: {e}")))?;
+    raw.into_iter()
+        .map(|(id, flat)| {
+            Ok((
+                id.parse().map_err(|_| corrupt("stream id"))?,
+                record_from_flat(flat)?,
+            ))
+        })
+        .collect()
+}
+
+/// An XREAD reply for one stream (nil when the block timed out).
+pub(crate) fn records_from_xread(value: Value) -> Result<Vec<(StreamId, FeedRecord)>, StoreError> {
+    if matches!(value, Value::Nil) {
+        return Ok(Vec::new());
+    }
+    let streams: Vec<(String, Value)> =
+        redis::from_redis_value(value).map_err(|e| corrupt(format!("xread reply: {e}")))?;
+    let mut out = Vec::new();
+    for (_, records) in streams {
+        out.extend(records_from_range(records)?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_lists_round_trip() {
+        assert_eq!(
+            ids_from_csv(&ids_to_csv(&[1, 22, 333])).ok(),
+            Some(vec![1, 22, 333])
+        );
+        assert_eq!(ids_from_csv("").ok(), Some(vec![]));
+        assert!(ids_from_csv("1,x").is_err());
+    }
+
+    #[test]
+    fn live_values_split_at_the_first_colon() {
+        let live = live_from_flat(vec!["7".into(), "video:[{\"a\":1}]".into()]).expect("parse");
+        assert_eq!(live[0].kind, HashKind::Video);
+        assert_eq!(live[0].hash, "[{\"a\":1}]");
+        assert!(live_from_flat(vec!["7".into(), "nokind".into()]).is_err());
+    }
+
+    #[test]
+    fn records_without_quality_parse() {
+        let flat = [
+            "e", "5", "k", "md5", "h", "ab", "s", "verified", "c", "other", "u", "9",
+        ]
+        .map(String::from)
+        .to_vec();
+        let record = record_from_flat(flat).expect("parse");
+        assert_eq!(record.quality, None);
+        assert!(record.verified);
+        assert!(!record.is_tombstone());
+    }
+}

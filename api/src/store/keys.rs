@@ -1,0 +1,186 @@
+//! Every Redis key name, and the id layouts that let an id find its list.
+//!
+//! All keys of one list share the hash tag `{l:<list>}`, so a case, its entries, the list's live set and its feed
+//! stream sit on one Redis Cluster slot and one Lua script can write them atomically. Global keys (the list
+//! registry, API keys) share `{g}`.
+//!
+//! | key                              | type   | content                                                  |
+//! |----------------------------------|--------|----------------------------------------------------------|
+//! | `P{g}:lists`                     | hash   | list name -> list number                                 |
+//! | `P{g}:list_numbers`              | hash   | list number -> list name                                 |
+//! | `P{g}:list_seq`                  | string | last list number                                         |
+//! | `P{g}:api_keys`                  | hash   | key id -> [`super::ApiKey`] JSON                         |
+//! | `P{l:L}:seq`                     | string | last entry sequence number of list L                     |
+//! | `P{l:L}:e:<id>`                  | hash   | one entry's fields                                       |
+//! | `P{l:L}:c:<case id>`             | hash   | one case's fields                                        |
+//! | `P{l:L}:fb:<id>`                 | hash   | platform key id -> "feedback\ntags JSON"                 |
+//! | `P{l:L}:live`                    | hash   | entry id -> "kind:hash" for live entries (index loading) |
+//! | `P{l:L}:feed`                    | stream | the change feed; the stream id is the cursor             |
+//! | `P{l:L}:trimmed`                 | string | id of the newest record retention trimmed                |
+
+use data_encoding::BASE32_NOPAD;
+
+use super::{EntryId, StoreError};
+
+/// Bits of an entry id that hold the sequence number within its list.
+const SEQ_BITS: u32 = 40;
+/// The most lists one installation can have (ids stay below 2^53).
+pub const MAX_LISTS: u64 = 1 << 13;
+/// Random bytes in a case id.
+const CASE_RANDOM_BYTES: usize = 16;
+
+/// Builds key names under one prefix.
+#[derive(Clone, Debug)]
+pub struct Keys {
+    prefix: String,
+}
+
+impl Keys {
+    /// `prefix` is put in front of every key; it must not contain braces (they would break the hash tags).
+    pub fn new(prefix: &str) -> Result<Self, StoreError> {
+        if prefix.contains(['{', '}']) {
+            return Err(StoreError::Invalid(
+                "key prefix must not contain braces".into(),
+            ));
+        }
+        Ok(Self {
+            prefix: prefix.to_owned(),
+        })
+    }
+
+    fn global(&self, name: &str) -> String {
+        format!("{}{{g}}:{name}", self.prefix)
+    }
+
+    fn of_list(&self, list: &str, name: &str) -> String {
+        format!("{}{{l:{list}}}:{name}", self.prefix)
+    }
+
+    /// List name -> number.
+    pub fn lists(&self) -> String {
+        self.global("lists")
+    }
+
+    /// List number -> name.
+    pub fn list_numbers(&self) -> String {
+        self.global("list_numbers")
+    }
+
+    /// Counter of list numbers.
+    pub fn list_seq(&self) -> String {
+        self.global("list_seq")
+    }
+
+    /// API keys by id.
+    pub fn api_keys(&self) -> String {
+        self.global("api_keys")
+    }
+
+    /// A list's entry counter.
+    pub fn entry_seq(&self, list: &str) -> String {
+        self.of_list(list, "seq")
+    }
+
+    /// One entry.
+    pub fn entry(&self, list: &str, id: EntryId) -> String {
+        self.of_list(list, &format!("e:{id}"))
+    }
+
+    /// One case.
+    pub fn case(&self, list: &str, case_id: &str) -> String {
+        self.of_list(list, &format!("c:{case_id}"))
+    }
+
+    /// One entry's feedback by platform.
+    pub fn feedback(&self, list: &str, id: EntryId) -> String {
+        self.of_list(list, &format!("fb:{id}"))
+    }
+
+    /// A list's live entries.
+    pub fn live(&self, list: &str) -> String {
+        self.of_list(list, "live")
+    }
+
+    /// A list's change feed.
+    pub fn feed(&self, list: &str) -> String {
+        self.of_list(list, "feed")
+    }
+
+    /// A list's retention mark.
+    pub fn trimmed(&self, list: &str) -> String {
+        self.of_list(list, "trimmed")
+    }
+}
+
+/// The entry id of sequence number `seq` on list number `list_no`.
+pub fn entry_id(list_no: u64, seq: u64) -> Result<EntryId, StoreError> {
+    if seq == 0 || seq >= 1 << SEQ_BITS || list_no == 0 || list_no >= MAX_LISTS {
+        return Err(StoreError::Invalid("entry id space exhausted".into()));
+    }
+    Ok(list_no << SEQ_BITS | seq)
+}
+
+/// The list number an entry id belongs to.
+pub fn list_no_of_entry(id: EntryId) -> u64 {
+    id >> SEQ_BITS
+}
+
+/// A new case id: 16 random bytes then the list number (2 bytes, big-endian), lower-case base32 (29 characters).
+pub fn new_case_id(list_no: u64, random: [u8; CASE_RANDOM_BYTES]) -> String {
+    let mut bytes = [0u8; CASE_RANDOM_BYTES + 2];
+    bytes[..CASE_RANDOM_BYTES].copy_from_slice(&random);
+    // list_no < MAX_LISTS = 2^13, so two bytes hold it.
+    bytes[CASE_RANDOM_BYTES..].copy_from_slice(&(list_no as u16).to_be_bytes());
+    BASE32_NOPAD.encode(&bytes).to_ascii_lowercase()
+}
+
+/// The list number inside a case id, or `None` if the text is not a case id.
+pub fn list_no_of_case(case_id: &str) -> Option<u64> {
+    if case_id.len() != 29
+        || !case_id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
+        return None;
+    }
+    let bytes = BASE32_NOPAD
+        .decode(case_id.to_ascii_uppercase().as_bytes())
+        .ok()?;
+    let tail: [u8; 2] = bytes.get(CASE_RANDOM_BYTES..)?.try_into().ok()?;
+    let no = u64::from(u16::from_be_bytes(tail));
+    (no > 0 && no < MAX_LISTS).then_some(no)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_of_one_list_share_a_hash_tag() {
+        let keys = Keys::new("d:").expect("prefix");
+        assert_eq!(keys.feed("ncii"), "d:{l:ncii}:feed");
+        assert_eq!(keys.entry("ncii", 7), "d:{l:ncii}:e:7");
+        assert_eq!(keys.api_keys(), "d:{g}:api_keys");
+        assert!(Keys::new("a{b").is_err());
+    }
+
+    #[test]
+    fn entry_ids_carry_their_list_number() {
+        let id = entry_id(3, 42).expect("id");
+        assert_eq!(list_no_of_entry(id), 3);
+        assert!(id < 1 << 53);
+        assert!(entry_id(MAX_LISTS, 1).is_err());
+        assert!(entry_id(1, 1 << 40).is_err());
+    }
+
+    #[test]
+    fn case_ids_carry_their_list_number_and_reject_garbage() {
+        let id = new_case_id(5, [0xab; 16]);
+        assert_eq!(id.len(), 29);
+        assert_eq!(list_no_of_case(&id), Some(5));
+        assert_eq!(list_no_of_case(&id.to_ascii_uppercase()), None);
+        assert_eq!(list_no_of_case("short"), None);
+        assert_eq!(list_no_of_case(&"a".repeat(29)), None);
+        assert_eq!(list_no_of_case(&new_case_id(0, [1; 16])), None);
+    }
+}

@@ -1,0 +1,680 @@
+//! The Redis store: every Redis key and command of disrupt lives in this module tree.
+//!
+//! # Layout
+//! - [`model`]: the domain types (lists, entries, cases, feed records, API keys).
+//! - [`keys`]: key names and the id layouts; see there for the full key map.
+//! - [`cursor`]: opaque feed cursors over stream ids.
+//! - `scripts`: the Lua scripts that make multi-key writes atomic.
+//! - `connection`: one connection type over single Redis and Redis Cluster.
+//! - `codec`: reading stored hashes and stream records back into the model.
+//! - [`error`]: [`StoreError`].
+//!
+//! Writes that belong together (a case with its entries and feed records; a withdrawal with its tombstones; a
+//! state change with its feed record) run as one Lua script, so a crash never leaves them half-done. Every change
+//! of an entry appends one record to its list's stream, which is the delta feed.
+
+mod codec;
+mod connection;
+pub mod cursor;
+pub mod error;
+pub mod keys;
+pub mod model;
+mod scripts;
+
+use std::{
+    collections::HashMap,
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use parking_lot::RwLock;
+use redis::AsyncCommands;
+use ring::rand::{SecureRandom, SystemRandom};
+use secrecy::{ExposeSecret, SecretString};
+
+pub use connection::CLUSTER_SCHEME;
+pub use cursor::StreamId;
+pub use error::StoreError;
+pub use model::*;
+
+use connection::{Client, Connection};
+use keys::Keys;
+use scripts::Scripts;
+
+/// The most entries one case may carry (one script writes them all).
+pub const MAX_CASE_ENTRIES: usize = 1000;
+/// The most records one feed page returns.
+pub const MAX_FEED_PAGE: usize = 10_000;
+
+/// How to reach Redis and how to lay out keys there.
+#[derive(Clone, Debug)]
+pub struct RedisSettings {
+    /// `redis://host:port`, `rediss://...`, `redis+unix:///path/to/socket`, or
+    /// `redis+cluster://[user:pass@]host:port,host:port` for Redis Cluster. May carry a password, hence secret.
+    pub url: SecretString,
+    /// Put before every key, so several installations (or tests) can share one Redis. No braces.
+    pub key_prefix: String,
+    /// Feed records older than this are trimmed.
+    pub feed_retention: Duration,
+    /// How long a command may take before the store reports [`StoreError::Unavailable`].
+    pub response_timeout: Duration,
+}
+
+impl RedisSettings {
+    /// Settings for `url` with the default prefix `disrupt:`, 90 days of retention and a 5 s response timeout.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: SecretString::from(url.into()),
+            key_prefix: "disrupt:".into(),
+            feed_retention: Duration::from_secs(90 * 24 * 3600),
+            response_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A live hash as the index loader reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiveHash {
+    /// The entry.
+    pub id: EntryId,
+    /// The hash's kind.
+    pub kind: HashKind,
+    /// The hash text.
+    pub hash: String,
+}
+
+/// The store. Cheap to clone; share one (as `web::Data`) across the server.
+#[derive(Clone)]
+pub struct Store {
+    conn: Connection,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: Client,
+    keys: Keys,
+    scripts: Scripts,
+    retention: Duration,
+    response_timeout: Duration,
+    /// List number -> name; lists are never renamed or deleted, so this only grows.
+    list_names: RwLock<HashMap<u64, String>>,
+    rng: SystemRandom,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("keys", &self.inner.keys)
+            .field("retention", &self.inner.retention)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Unix milliseconds now.
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+impl Store {
+    /// Connects (single server or cluster, from the URL) and makes sure the default list exists.
+    pub async fn connect(settings: &RedisSettings) -> Result<Store, StoreError> {
+        let keys = Keys::new(&settings.key_prefix)?;
+        let client = Client::open(settings.url.expose_secret())?;
+        let conn = client.connect(settings.response_timeout).await?;
+        let store = Store {
+            conn,
+            inner: Arc::new(Inner {
+                client,
+                keys,
+                scripts: Scripts::new(),
+                retention: settings.feed_retention,
+                response_timeout: settings.response_timeout,
+                list_names: RwLock::new(HashMap::new()),
+                rng: SystemRandom::new(),
+            }),
+        };
+        match store.create_list(DEFAULT_LIST).await {
+            Ok(()) | Err(StoreError::Conflict(_)) => Ok(store),
+            Err(err) => Err(err),
+        }
+    }
+
+    fn keys(&self) -> &Keys {
+        &self.inner.keys
+    }
+
+    fn conn(&self) -> Connection {
+        self.conn.clone()
+    }
+
+    /// How long feed records are kept.
+    pub fn feed_retention(&self) -> Duration {
+        self.inner.retention
+    }
+
+    /// Checks that Redis answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let _: String = redis::cmd("PING").query_async(&mut self.conn()).await?;
+        Ok(())
+    }
+
+    // ----- lists -----
+
+    /// Creates a list. [`StoreError::Conflict`] if it exists.
+    pub async fn create_list(&self, name: &str) -> Result<(), StoreError> {
+        validate_list_name(name)?;
+        let keys = self.keys();
+        let no: i64 = self
+            .inner
+            .scripts
+            .create_list
+            .key(keys.lists())
+            .key(keys.list_numbers())
+            .key(keys.list_seq())
+            .arg(name)
+            .arg(keys::MAX_LISTS)
+            .invoke_async(&mut self.conn())
+            .await?;
+        match no {
+            0 => Err(StoreError::Conflict("the list exists")),
+            n if n < 0 => Err(StoreError::Conflict("no more lists can be created")),
+            n => {
+                self.inner
+                    .list_names
+                    .write()
+                    .insert(n as u64, name.to_owned());
+                Ok(())
+            }
+        }
+    }
+
+    /// Every list's name, sorted.
+    pub async fn list_names(&self) -> Result<Vec<String>, StoreError> {
+        let mut names: Vec<String> = self.conn().hkeys(self.keys().lists()).await?;
+        names.sort();
+        Ok(names)
+    }
+
+    /// The number of list `name`; [`StoreError::NotFound`] if there is no such list.
+    async fn list_number(&self, name: &str) -> Result<u64, StoreError> {
+        validate_list_name(name)?;
+        if let Some((no, _)) = self
+            .inner
+            .list_names
+            .read()
+            .iter()
+            .find(|(_, n)| *n == name)
+        {
+            return Ok(*no);
+        }
+        let no: Option<u64> = self.conn().hget(self.keys().lists(), name).await?;
+        let no = no.ok_or(StoreError::NotFound { what: "list" })?;
+        self.inner.list_names.write().insert(no, name.to_owned());
+        Ok(no)
+    }
+
+    /// The name of list number `no`, if it exists.
+    async fn list_name(&self, no: u64) -> Result<Option<String>, StoreError> {
+        if let Some(name) = self.inner.list_names.read().get(&no) {
+            return Ok(Some(name.clone()));
+        }
+        let name: Option<String> = self.conn().hget(self.keys().list_numbers(), no).await?;
+        if let Some(name) = &name {
+            self.inner.list_names.write().insert(no, name.clone());
+        }
+        Ok(name)
+    }
+
+    /// Fails with [`StoreError::NotFound`] unless the list exists.
+    pub async fn require_list(&self, name: &str) -> Result<(), StoreError> {
+        self.list_number(name).await.map(|_| ())
+    }
+
+    // ----- cases and entries -----
+
+    /// Creates a case with its entries and their feed records in one atomic write.
+    pub async fn create_case(&self, case: NewCase) -> Result<CreatedCase, StoreError> {
+        if case.entries.is_empty() {
+            return Err(StoreError::Invalid("a case needs at least one hash".into()));
+        }
+        if case.entries.len() > MAX_CASE_ENTRIES {
+            return Err(StoreError::Invalid(format!(
+                "a case carries at most {MAX_CASE_ENTRIES} hashes"
+            )));
+        }
+        if let Some(bad) = case
+            .entries
+            .iter()
+            .find(|e| e.hash.is_empty() || e.hash.contains('\n'))
+        {
+            return Err(StoreError::Invalid(format!("malformed {} hash", bad.kind)));
+        }
+        let list_no = self.list_number(&case.list).await?;
+        let list = case.list.as_str();
+        let keys = self.keys();
+        let count = case.entries.len() as u64;
+        // Ids are reserved before the write: a crash in between only leaves a gap in the sequence.
+        let last: u64 = self.conn().incr(keys.entry_seq(list), count).await?;
+        let entry_ids = (last + 1 - count..=last)
+            .map(|seq| keys::entry_id(list_no, seq))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut random = [0u8; 16];
+        self.inner
+            .rng
+            .fill(&mut random)
+            .map_err(|_| StoreError::Rng)?;
+        let case_id = keys::new_case_id(list_no, random);
+
+        let now = now_ms();
+        let ids_csv = codec::ids_to_csv(&entry_ids);
+        let urls = serde_json::to_string(&case.urls)
+            .map_err(|e| StoreError::Invalid(format!("urls: {e}")))?;
+        let mut invocation = self.inner.scripts.create_case.prepare_invoke();
+        invocation
+            .key(keys.case(list, &case_id))
+            .key(keys.live(list))
+            .key(keys.feed(list));
+        for id in &entry_ids {
+            invocation.key(keys.entry(list, *id));
+        }
+        invocation
+            .arg(now)
+            .arg(&case_id)
+            .arg(list)
+            .arg(case.category.as_str())
+            .arg(hex::encode(&case.secret_hash))
+            .arg(urls)
+            .arg(if case.contact.is_some() { "1" } else { "0" })
+            .arg(case.contact.as_deref().unwrap_or(""))
+            .arg(ids_csv);
+        for (id, entry) in entry_ids.iter().zip(&case.entries) {
+            invocation
+                .arg(*id)
+                .arg(entry.kind.as_str())
+                .arg(&entry.hash)
+                .arg(entry.quality.map(|q| q.to_string()).unwrap_or_default());
+        }
+        let outcome: i64 = invocation.invoke_async(&mut self.conn()).await?;
+        match outcome {
+            1 => Ok(CreatedCase { case_id, entry_ids }),
+            -1 => Err(StoreError::Conflict(
+                "the case or one of its entries exists",
+            )),
+            _ => Err(StoreError::Corrupt(format!(
+                "a key of list {list} has the wrong type"
+            ))),
+        }
+    }
+
+    /// The case and its entries, or `None` when no such case exists (a malformed id is simply not found).
+    pub async fn get_case(&self, case_id: &str) -> Result<Option<CaseView>, StoreError> {
+        let Some(list) = self.list_of_case(case_id).await? else {
+            return Ok(None);
+        };
+        let fields: HashMap<String, String> = self
+            .conn()
+            .hgetall(self.keys().case(&list, case_id))
+            .await?;
+        if fields.is_empty() {
+            return Ok(None);
+        }
+        let case = codec::case_from_fields(fields)?;
+        let entries = self.get_entries(&list, &case.entry_ids).await?;
+        Ok(Some(CaseView { case, entries }))
+    }
+
+    async fn list_of_case(&self, case_id: &str) -> Result<Option<String>, StoreError> {
+        match keys::list_no_of_case(case_id) {
+            Some(no) => self.list_name(no).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The entries `ids` of `list` that exist, in the given order.
+    async fn get_entries(&self, list: &str, ids: &[EntryId]) -> Result<Vec<Entry>, StoreError> {
+        let mut entries = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut pipe = redis::pipe();
+            for id in chunk {
+                pipe.hgetall(self.keys().entry(list, *id));
+            }
+            let rows: Vec<HashMap<String, String>> = pipe.query_async(&mut self.conn()).await?;
+            for row in rows.into_iter().filter(|r| !r.is_empty()) {
+                entries.push(codec::entry_from_fields(row)?);
+            }
+        }
+        Ok(entries)
+    }
+
+    /// Withdraws a case: the case turns Withdrawn, its contact is erased, every entry turns Withdrawn, leaves the
+    /// live set and gets a tombstone in the feed; one atomic write. Idempotent.
+    pub async fn withdraw_case(&self, case_id: &str) -> Result<WithdrawOutcome, StoreError> {
+        const NOT_FOUND: StoreError = StoreError::NotFound { what: "case" };
+        let list = self.list_of_case(case_id).await?.ok_or(NOT_FOUND)?;
+        let keys = self.keys();
+        let case_key = keys.case(&list, case_id);
+        // The entry list of a case never changes after creation, so reading it first is safe.
+        let ids_csv: Option<String> = self.conn().hget(&case_key, "entry_ids").await?;
+        let ids = codec::ids_from_csv(&ids_csv.ok_or(NOT_FOUND)?)?;
+        let mut invocation = self.inner.scripts.withdraw_case.prepare_invoke();
+        invocation
+            .key(&case_key)
+            .key(keys.live(&list))
+            .key(keys.feed(&list));
+        for id in &ids {
+            invocation.key(keys.entry(&list, *id));
+        }
+        invocation.arg(now_ms());
+        let outcome: i64 = invocation.invoke_async(&mut self.conn()).await?;
+        match outcome {
+            1 => Ok(WithdrawOutcome {
+                already_withdrawn: false,
+            }),
+            0 => Ok(WithdrawOutcome {
+                already_withdrawn: true,
+            }),
+            _ => Err(NOT_FOUND),
+        }
+    }
+
+    /// One entry, or `None`.
+    pub async fn get_entry(&self, id: EntryId) -> Result<Option<Entry>, StoreError> {
+        let Some(list) = self.list_name(keys::list_no_of_entry(id)).await? else {
+            return Ok(None);
+        };
+        let fields: HashMap<String, String> =
+            self.conn().hgetall(self.keys().entry(&list, id)).await?;
+        if fields.is_empty() {
+            return Ok(None);
+        }
+        codec::entry_from_fields(fields).map(Some)
+    }
+
+    /// Changes an entry's state (live set and feed record in the same atomic write) and returns the entry.
+    /// Setting the state it has is a no-op without a feed record. Withdrawn is final: [`StoreError::Conflict`].
+    pub async fn set_entry_state(
+        &self,
+        id: EntryId,
+        state: EntryState,
+    ) -> Result<Entry, StoreError> {
+        const NOT_FOUND: StoreError = StoreError::NotFound { what: "entry" };
+        let list = self
+            .list_name(keys::list_no_of_entry(id))
+            .await?
+            .ok_or(NOT_FOUND)?;
+        let keys = self.keys();
+        let outcome: i64 = self
+            .inner
+            .scripts
+            .set_entry_state
+            .key(keys.entry(&list, id))
+            .key(keys.live(&list))
+            .key(keys.feed(&list))
+            .arg(state.as_str())
+            .arg(now_ms())
+            .arg(if state.is_live() { "1" } else { "0" })
+            .invoke_async(&mut self.conn())
+            .await?;
+        match outcome {
+            -1 => return Err(NOT_FOUND),
+            -2 => return Err(StoreError::Conflict("the entry was withdrawn")),
+            _ => {}
+        }
+        self.get_entry(id).await?.ok_or(NOT_FOUND)
+    }
+
+    /// Records a platform's feedback on an entry. Each platform counts once per entry, with its latest answer.
+    pub async fn record_feedback(
+        &self,
+        entry_id: EntryId,
+        platform_key_id: &str,
+        feedback: Feedback,
+        tags: &[String],
+    ) -> Result<(), StoreError> {
+        const NOT_FOUND: StoreError = StoreError::NotFound { what: "entry" };
+        let list = self
+            .list_name(keys::list_no_of_entry(entry_id))
+            .await?
+            .ok_or(NOT_FOUND)?;
+        let tags =
+            serde_json::to_string(tags).map_err(|e| StoreError::Invalid(format!("tags: {e}")))?;
+        let outcome: i64 = self
+            .inner
+            .scripts
+            .record_feedback
+            .key(self.keys().entry(&list, entry_id))
+            .key(self.keys().feedback(&list, entry_id))
+            .arg(platform_key_id)
+            .arg(feedback.as_str())
+            .arg(tags)
+            .invoke_async(&mut self.conn())
+            .await?;
+        if outcome < 0 {
+            return Err(NOT_FOUND);
+        }
+        Ok(())
+    }
+
+    // ----- the feed -----
+
+    /// Up to `limit` feed records after `cursor` (`None`: from the start of the feed). Pages taken one after the
+    /// other never skip or repeat a record, also while writes happen. A cursor from before the retention mark
+    /// (also `None` once anything was trimmed) gives [`StoreError::CursorExpired`]: resync from [`Store::snapshot`].
+    pub async fn read_feed(
+        &self,
+        list: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<FeedPage, StoreError> {
+        let start = match cursor {
+            Some(c) => cursor::decode(list, c)?,
+            None => StreamId::ZERO,
+        };
+        self.list_number(list).await?;
+        let limit = limit.clamp(1, MAX_FEED_PAGE);
+        let (trimmed, raw): (String, redis::Value) = self
+            .inner
+            .scripts
+            .read_feed
+            .key(self.keys().feed(list))
+            .key(self.keys().trimmed(list))
+            .arg(start.to_string())
+            .arg(limit)
+            .invoke_async(&mut self.conn())
+            .await?;
+        if !trimmed.is_empty() && start < trimmed.parse::<StreamId>().map_err(corrupt_mark)? {
+            return Err(StoreError::CursorExpired);
+        }
+        let records = codec::records_from_range(raw)?;
+        let next = records.last().map(|(id, _)| *id).unwrap_or(start);
+        Ok(FeedPage {
+            records: records.into_iter().map(|(_, r)| r).collect(),
+            next_cursor: cursor::encode(list, next),
+        })
+    }
+
+    /// The id of the newest record of a list's feed (`0-0` when empty): where a follower starts after loading.
+    pub async fn feed_head(&self, list: &str) -> Result<StreamId, StoreError> {
+        let head: String = self
+            .inner
+            .scripts
+            .feed_head
+            .key(self.keys().feed(list))
+            .key(self.keys().trimmed(list))
+            .invoke_async(&mut self.conn())
+            .await?;
+        head.parse().map_err(corrupt_mark)
+    }
+
+    /// Trims records older than the retention window, as of `now_ms` (unix ms; tests pass a fake clock).
+    /// Returns how many records went.
+    pub async fn trim_feed(&self, list: &str, now_ms: u64) -> Result<u64, StoreError> {
+        let horizon = now_ms.saturating_sub(self.inner.retention.as_millis() as u64);
+        if horizon == 0 {
+            return Ok(0);
+        }
+        let removed: u64 = self
+            .inner
+            .scripts
+            .trim_feed
+            .key(self.keys().feed(list))
+            .key(self.keys().trimmed(list))
+            .arg(
+                StreamId {
+                    ms: horizon,
+                    seq: 0,
+                }
+                .to_string(),
+            )
+            .invoke_async(&mut self.conn())
+            .await?;
+        Ok(removed)
+    }
+
+    /// Every live entry of a list, and the cursor to follow the feed from. The cursor is taken first, so a change
+    /// that races the scan shows up in the feed after it (records carry whole states, so replaying is harmless).
+    pub async fn snapshot(&self, list: &str) -> Result<(Vec<Entry>, String), StoreError> {
+        self.list_number(list).await?;
+        let head = self.feed_head(list).await?;
+        let mut entries = Vec::new();
+        let mut scan = 0;
+        loop {
+            let (next, hashes) = self.scan_live(list, scan, 1000).await?;
+            let ids: Vec<EntryId> = hashes.iter().map(|h| h.id).collect();
+            entries.extend(
+                self.get_entries(list, &ids)
+                    .await?
+                    .into_iter()
+                    .filter(|e| e.state.is_live()),
+            );
+            if next == 0 {
+                break;
+            }
+            scan = next;
+        }
+        entries.sort_by_key(|e| e.id);
+        entries.dedup_by_key(|e| e.id);
+        Ok((entries, cursor::encode(list, head)))
+    }
+
+    /// One step of a scan over a list's live hashes (start with 0; the scan is done when it returns 0). An entry
+    /// may come twice (Redis HSCAN semantics).
+    pub async fn scan_live(
+        &self,
+        list: &str,
+        scan_cursor: u64,
+        count: usize,
+    ) -> Result<(u64, Vec<LiveHash>), StoreError> {
+        let (next, flat): (u64, Vec<String>) = redis::cmd("HSCAN")
+            .arg(self.keys().live(list))
+            .arg(scan_cursor)
+            .arg("COUNT")
+            .arg(count)
+            .query_async(&mut self.conn())
+            .await?;
+        Ok((next, codec::live_from_flat(flat)?))
+    }
+
+    /// A follower on its own connection, for blocking reads of the feed.
+    pub async fn follower(&self, block: Duration) -> Result<FeedFollower, StoreError> {
+        let timeout = block + self.inner.response_timeout;
+        Ok(FeedFollower {
+            conn: self.inner.client.connect(timeout).await?,
+            keys: self.inner.keys.clone(),
+            block,
+        })
+    }
+
+    // ----- API keys -----
+
+    /// Stores a new API key. [`StoreError::Conflict`] if the id is taken.
+    pub async fn create_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
+        let json = serde_json::to_string(key).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let created: bool = self
+            .conn()
+            .hset_nx(self.keys().api_keys(), &key.id, json)
+            .await?;
+        if created {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict("the API key id exists"))
+        }
+    }
+
+    /// One API key (also a revoked one), or `None`.
+    pub async fn get_api_key(&self, id: &str) -> Result<Option<ApiKey>, StoreError> {
+        let json: Option<String> = self.conn().hget(self.keys().api_keys(), id).await?;
+        json.map(|j| codec::api_key_from_json(&j)).transpose()
+    }
+
+    /// Every API key, oldest first.
+    pub async fn list_api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
+        let all: HashMap<String, String> = self.conn().hgetall(self.keys().api_keys()).await?;
+        let mut keys = all
+            .values()
+            .map(|j| codec::api_key_from_json(j))
+            .collect::<Result<Vec<_>, _>>()?;
+        keys.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(keys)
+    }
+
+    /// Revokes an API key (idempotent: the first revocation time stays) and returns it.
+    pub async fn revoke_api_key(&self, id: &str) -> Result<ApiKey, StoreError> {
+        let mut key = self
+            .get_api_key(id)
+            .await?
+            .ok_or(StoreError::NotFound { what: "api key" })?;
+        if key.revoked_at.is_none() {
+            key.revoked_at = Some(now_ms());
+            let json =
+                serde_json::to_string(&key).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let _: () = self.conn().hset(self.keys().api_keys(), id, json).await?;
+        }
+        Ok(key)
+    }
+}
+
+fn corrupt_mark(_: StoreError) -> StoreError {
+    StoreError::Corrupt("malformed stream id in the feed".into())
+}
+
+/// Reads a list's feed with blocking reads, on a connection of its own (a blocking read holds its connection).
+pub struct FeedFollower {
+    conn: Connection,
+    keys: Keys,
+    block: Duration,
+}
+
+impl std::fmt::Debug for FeedFollower {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FeedFollower")
+            .field("block", &self.block)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FeedFollower {
+    /// Up to `count` records of `list` after `after`, waiting up to the block time for the first one.
+    /// Empty when nothing came.
+    pub async fn next_batch(
+        &mut self,
+        list: &str,
+        after: StreamId,
+        count: usize,
+    ) -> Result<Vec<(StreamId, FeedRecord)>, StoreError> {
+        let reply: redis::Value = redis::cmd("XREAD")
+            .arg("COUNT")
+            .arg(count)
+            .arg("BLOCK")
+            .arg(self.block.as_millis() as u64)
+            .arg("STREAMS")
+            .arg(self.keys.feed(list))
+            .arg(after.to_string())
+            .query_async(&mut self.conn)
+            .await?;
+        codec::records_from_xread(reply)
+    }
+}

@@ -1,0 +1,177 @@
+//! The Lua scripts behind every write that touches more than one key.
+//!
+//! Redis runs a script atomically, but does not roll back what a script wrote before a runtime error. So each
+//! script first checks everything that could fail (key existence and types) and only then writes, with commands
+//! that cannot fail on the checked keys: a case is written whole or not at all.
+//!
+//! All keys a script touches are passed in `KEYS` and share one hash tag, as Redis Cluster requires.
+
+use redis::Script;
+
+/// Appends one feed record for the entry whose fields are `id, kind, hash, quality, state, category`; shared
+/// prelude of the scripts that change entries. `q` is left out when the entry has no quality.
+const FEED_PRELUDE: &str = r#"
+local function feed_add(feed, e, now)
+  local args = {'XADD', feed, '*', 'e', e[1], 'k', e[2], 'h', e[3]}
+  if e[4] and e[4] ~= '' then
+    table.insert(args, 'q'); table.insert(args, e[4])
+  end
+  for _, v in ipairs({'s', e[5], 'c', e[6], 'u', now}) do table.insert(args, v) end
+  return redis.call(unpack(args))
+end
+"#;
+
+/// KEYS: lists, list_numbers, list_seq. ARGV: name, max lists.
+/// Returns the new list number, 0 if the list exists, -1 if the list space is full.
+const CREATE_LIST: &str = r#"
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+local no = tonumber(redis.call('GET', KEYS[3]) or '0') + 1
+if no >= tonumber(ARGV[2]) then return -1 end
+redis.call('SET', KEYS[3], no)
+redis.call('HSET', KEYS[1], ARGV[1], no)
+redis.call('HSET', KEYS[2], no, ARGV[1])
+return no
+"#;
+
+/// KEYS: case, live, feed, entry keys...
+/// ARGV: now, case id, list, category, secret hash (hex), urls (JSON), has contact ('1'/'0'), contact,
+/// entry ids (comma-separated), then per entry: id, kind, hash, quality ('' = none).
+/// Returns 1, or -1 if the case or an entry key exists, -2 if a list key has the wrong type.
+const CREATE_CASE: &str = r#"
+local now = ARGV[1]
+if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+for i = 4, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then return -1 end
+end
+local live_type = redis.call('TYPE', KEYS[2])['ok']
+local feed_type = redis.call('TYPE', KEYS[3])['ok']
+if (live_type ~= 'none' and live_type ~= 'hash') or (feed_type ~= 'none' and feed_type ~= 'stream') then
+  return -2
+end
+local case = {'HSET', KEYS[1], 'id', ARGV[2], 'list', ARGV[3], 'category', ARGV[4], 'secret_hash', ARGV[5],
+  'urls', ARGV[6], 'state', 'active', 'created_at', now, 'entry_ids', ARGV[9]}
+if ARGV[7] == '1' then
+  table.insert(case, 'contact'); table.insert(case, ARGV[8])
+end
+redis.call(unpack(case))
+for i = 4, #KEYS do
+  local a = 10 + (i - 4) * 4
+  local e = {ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], 'pending', ARGV[4]}
+  local fields = {'HSET', KEYS[i], 'id', e[1], 'list', ARGV[3], 'kind', e[2], 'hash', e[3], 'state', e[5],
+    'category', e[6], 'case_id', ARGV[2], 'created_at', now, 'updated_at', now,
+    'blocked', 0, 'not_violating', 0, 'pending_review', 0}
+  if e[4] ~= '' then
+    table.insert(fields, 'quality'); table.insert(fields, e[4])
+  end
+  redis.call(unpack(fields))
+  redis.call('HSET', KEYS[2], e[1], e[2] .. ':' .. e[3])
+  feed_add(KEYS[3], e, now)
+end
+return 1
+"#;
+
+/// KEYS: case, live, feed, entry keys... ARGV: now.
+/// Returns 1 when withdrawn now, 0 when it already was, -1 when the case does not exist.
+const WITHDRAW_CASE: &str = r#"
+local now = ARGV[1]
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if redis.call('HGET', KEYS[1], 'state') == 'withdrawn' then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'withdrawn', 'withdrawn_at', now)
+redis.call('HDEL', KEYS[1], 'contact')
+for i = 4, #KEYS do
+  local e = redis.call('HMGET', KEYS[i], 'id', 'kind', 'hash', 'quality', 'state', 'category')
+  if e[1] and e[5] ~= 'withdrawn' then
+    e[5] = 'withdrawn'
+    redis.call('HSET', KEYS[i], 'state', 'withdrawn', 'updated_at', now)
+    redis.call('HDEL', KEYS[2], e[1])
+    feed_add(KEYS[3], e, now)
+  end
+end
+return 1
+"#;
+
+/// KEYS: entry, live, feed. ARGV: new state, now, '1' if the new state is live.
+/// Returns 1 when changed, 0 when the entry already had the state, -1 when missing, -2 when withdrawn (final).
+const SET_ENTRY_STATE: &str = r#"
+local e = redis.call('HMGET', KEYS[1], 'id', 'kind', 'hash', 'quality', 'state', 'category')
+if not e[1] then return -1 end
+if e[5] == ARGV[1] then return 0 end
+if e[5] == 'withdrawn' then return -2 end
+e[5] = ARGV[1]
+redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updated_at', ARGV[2])
+if ARGV[3] == '1' then
+  redis.call('HSET', KEYS[2], e[1], e[2] .. ':' .. e[3])
+else
+  redis.call('HDEL', KEYS[2], e[1])
+end
+feed_add(KEYS[3], e, ARGV[2])
+return 1
+"#;
+
+/// KEYS: entry, feedback. ARGV: platform key id, feedback name, tags (JSON).
+/// A platform counts once per entry, with its latest answer. Returns 1, or -1 when the entry is missing.
+const RECORD_FEEDBACK: &str = r#"
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local old = redis.call('HGET', KEYS[2], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2] .. '\n' .. ARGV[3])
+if old then
+  local name = string.match(old, '^([^\n]*)')
+  if name == ARGV[2] then return 1 end
+  redis.call('HINCRBY', KEYS[1], name, -1)
+end
+redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
+return 1
+"#;
+
+/// KEYS: feed, trimmed. ARGV: exclusive start id, count.
+/// Returns {retention mark or '', records}: read together so a trim cannot slip between check and read.
+const READ_FEED: &str = r#"
+local t = redis.call('GET', KEYS[2]) or ''
+local r = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])
+return {t, r}
+"#;
+
+/// KEYS: feed, trimmed. Returns the id of the newest record ever added (also after trimming), or '0-0'.
+const FEED_HEAD: &str = r#"
+local r = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+if #r > 0 then return r[1][1] end
+return redis.call('GET', KEYS[2]) or '0-0'
+"#;
+
+/// KEYS: feed, trimmed. ARGV: min id to keep. Records older go; the newest of them becomes the retention mark.
+/// Returns the number of records removed.
+const TRIM_FEED: &str = r#"
+local last = redis.call('XREVRANGE', KEYS[1], '(' .. ARGV[1], '-', 'COUNT', 1)
+if #last == 0 then return 0 end
+redis.call('SET', KEYS[2], last[1][1])
+return redis.call('XTRIM', KEYS[1], 'MINID', ARGV[1])
+"#;
+
+/// The loaded scripts (Redis caches them by SHA1; `redis::Script` falls back to EVAL once when needed).
+#[derive(Debug)]
+pub(crate) struct Scripts {
+    pub create_list: Script,
+    pub create_case: Script,
+    pub withdraw_case: Script,
+    pub set_entry_state: Script,
+    pub record_feedback: Script,
+    pub read_feed: Script,
+    pub feed_head: Script,
+    pub trim_feed: Script,
+}
+
+impl Scripts {
+    pub fn new() -> Self {
+        let with_feed = |body: &str| Script::new(&format!("{FEED_PRELUDE}{body}"));
+        Self {
+            create_list: Script::new(CREATE_LIST),
+            create_case: with_feed(CREATE_CASE),
+            withdraw_case: with_feed(WITHDRAW_CASE),
+            set_entry_state: with_feed(SET_ENTRY_STATE),
+            record_feedback: Script::new(RECORD_FEEDBACK),
+            read_feed: Script::new(READ_FEED),
+            feed_head: Script::new(FEED_HEAD),
+            trim_feed: Script::new(TRIM_FEED),
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! Test helpers (feature `testing`): throwaway redis-server processes and Redis Clusters on free ports in temp
+//! directories, killed when dropped. They never touch 127.0.0.1:6379.
+
+#![allow(clippy::unwrap_used)] // test helpers: a failure to start is a test failure, loudly.
+
+use std::{
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    thread::sleep,
+    time::{Duration, Instant},
+};
+
+use tempfile::TempDir;
+
+use crate::store::{CLUSTER_SCHEME, RedisSettings};
+
+/// The port a test Redis must never use (a foreign Redis lives there).
+const FOREIGN_PORT: u16 = 6379;
+
+/// A free TCP port on 127.0.0.1 (never 6379).
+pub fn free_port() -> u16 {
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("bind a free port")
+            .port();
+        if port != FOREIGN_PORT {
+            return port;
+        }
+    }
+}
+
+/// A random key prefix, so tests sharing a Redis do not see each other's keys.
+pub fn random_prefix() -> String {
+    use ring::rand::{SecureRandom, SystemRandom};
+    let mut bytes = [0u8; 6];
+    SystemRandom::new().fill(&mut bytes).expect("random");
+    format!("t{}:", hex::encode(bytes))
+}
+
+/// How a test Redis persists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Persistence {
+    /// No AOF, no RDB: fastest.
+    None,
+    /// AOF with `appendfsync always`: every acknowledged write survives kill -9.
+    AofAlways,
+    /// AOF with `appendfsync everysec`, as the embedded server runs.
+    AofEverySec,
+}
+
+/// One redis-server on a free port with its files in a temp directory.
+#[derive(Debug)]
+pub struct RedisProcess {
+    dir: TempDir,
+    port: u16,
+    persistence: Persistence,
+    child: Option<Child>,
+}
+
+impl RedisProcess {
+    /// Starts one without persistence.
+    pub fn start() -> Self {
+        Self::start_with(Persistence::None)
+    }
+
+    /// Starts one with the given persistence and waits until it answers.
+    pub fn start_with(persistence: Persistence) -> Self {
+        let mut redis = Self {
+            dir: tempfile::Builder::new()
+                .prefix("disrupt-redis")
+                .tempdir()
+                .expect("temp dir"),
+            port: free_port(),
+            persistence,
+            child: None,
+        };
+        redis.spawn();
+        redis
+    }
+
+    fn spawn(&mut self) {
+        let mut cmd = Command::new("redis-server");
+        cmd.arg("--port")
+            .arg(self.port.to_string())
+            .args(["--bind", "127.0.0.1", "--save", "", "--daemonize", "no"])
+            .arg("--dir")
+            .arg(self.dir.path());
+        match self.persistence {
+            Persistence::None => cmd.args(["--appendonly", "no"]),
+            Persistence::AofAlways => cmd.args(["--appendonly", "yes", "--appendfsync", "always"]),
+            Persistence::AofEverySec => {
+                cmd.args(["--appendonly", "yes", "--appendfsync", "everysec"])
+            }
+        };
+        let child = cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server must be installed");
+        self.child = Some(child);
+        wait_for_ping(&self.url(), Duration::from_secs(20));
+    }
+
+    /// `redis://127.0.0.1:<port>/`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// The port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The directory with its files.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Store settings for this Redis with a fresh random key prefix.
+    pub fn settings(&self) -> RedisSettings {
+        RedisSettings {
+            key_prefix: random_prefix(),
+            ..RedisSettings::new(self.url())
+        }
+    }
+
+    /// Kills it with SIGKILL (no shutdown, no final fsync) and waits for it to die.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same port and directory (so it reloads its AOF).
+    pub fn restart(&mut self) {
+        self.kill();
+        self.spawn();
+    }
+}
+
+impl Drop for RedisProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A Redis Cluster of masters without replicas, on free ports in a temp directory.
+#[derive(Debug)]
+pub struct RedisCluster {
+    _dir: TempDir,
+    ports: Vec<u16>,
+    children: Vec<Child>,
+}
+
+impl RedisCluster {
+    /// Starts `masters` nodes (at least 3), joins them with `redis-cli --cluster create` and waits for
+    /// `cluster_state:ok` on every node.
+    pub fn start(masters: usize) -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("disrupt-cluster")
+            .tempdir()
+            .expect("temp dir");
+        let mut cluster = Self {
+            ports: Vec::new(),
+            children: Vec::new(),
+            _dir: dir,
+        };
+        for _ in 0..masters {
+            let port = free_port();
+            let node_dir: PathBuf = cluster._dir.path().join(port.to_string());
+            std::fs::create_dir_all(&node_dir).expect("node dir");
+            let child = Command::new("redis-server")
+                .arg("--port")
+                .arg(port.to_string())
+                .args(["--bind", "127.0.0.1", "--cluster-enabled", "yes"])
+                .args([
+                    "--cluster-config-file",
+                    "nodes.conf",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ])
+                .arg("--dir")
+                .arg(&node_dir)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("redis-server must be installed");
+            cluster.children.push(child);
+            cluster.ports.push(port);
+            wait_for_ping(
+                &format!("redis://127.0.0.1:{port}/"),
+                Duration::from_secs(20),
+            );
+        }
+        let nodes: Vec<String> = cluster
+            .ports
+            .iter()
+            .map(|p| format!("127.0.0.1:{p}"))
+            .collect();
+        let status = Command::new("redis-cli")
+            .arg("--cluster")
+            .arg("create")
+            .args(&nodes)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("redis-cli must be installed");
+        assert!(status.success(), "redis-cli --cluster create failed");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        for port in &cluster.ports {
+            let url = format!("redis://127.0.0.1:{port}/");
+            loop {
+                let info: Option<String> = redis::Client::open(url.as_str())
+                    .and_then(|c| c.get_connection())
+                    .and_then(|mut c| redis::cmd("CLUSTER").arg("INFO").query(&mut c))
+                    .ok();
+                if info.is_some_and(|i| i.contains("cluster_state:ok")) {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "cluster did not become ok");
+                sleep(Duration::from_millis(100));
+            }
+        }
+        cluster
+    }
+
+    /// `redis+cluster://127.0.0.1:p1,127.0.0.1:p2,...`.
+    pub fn url(&self) -> String {
+        let nodes: Vec<String> = self
+            .ports
+            .iter()
+            .map(|p| format!("127.0.0.1:{p}"))
+            .collect();
+        format!("{CLUSTER_SCHEME}{}", nodes.join(","))
+    }
+
+    /// The node ports.
+    pub fn ports(&self) -> &[u16] {
+        &self.ports
+    }
+
+    /// Store settings for this cluster with a fresh random key prefix.
+    pub fn settings(&self) -> RedisSettings {
+        RedisSettings {
+            key_prefix: random_prefix(),
+            ..RedisSettings::new(self.url())
+        }
+    }
+}
+
+impl Drop for RedisCluster {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn wait_for_ping(url: &str, timeout: Duration) {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let pong: Option<String> = redis::Client::open(url)
+            .and_then(|c| c.get_connection())
+            .and_then(|mut c| redis::cmd("PING").query(&mut c))
+            .ok();
+        if pong.as_deref() == Some("PONG") {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "redis at {url} did not answer PING"
+        );
+        sleep(Duration::from_millis(20));
+    }
+}

@@ -1,0 +1,188 @@
+//! The delta feed: order, tombstones, paging under concurrent writes, cursors, retention.
+
+use std::collections::HashSet;
+
+use disrupt_api::store::{EntryState, FeedRecord, Store, StoreError, now_ms};
+
+use crate::helpers::{case, store};
+
+/// Reads the whole feed from `cursor` in pages of `limit`.
+async fn read_all(
+    store: &Store,
+    cursor: Option<String>,
+    limit: usize,
+) -> (Vec<FeedRecord>, String) {
+    let mut cursor = cursor;
+    let mut all = Vec::new();
+    loop {
+        let page = store
+            .read_feed("ncii", cursor.as_deref(), limit)
+            .await
+            .unwrap();
+        let done = page.records.is_empty();
+        all.extend(page.records);
+        cursor = Some(page.next_cursor);
+        if done {
+            return (all, cursor.unwrap_or_default());
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_feed_lists_adds_state_changes_and_tombstones_in_order() {
+    let (_redis, store) = store().await;
+    let first = store.create_case(case("ncii", 1, 2)).await.unwrap();
+    let second = store.create_case(case("ncii", 10, 1)).await.unwrap();
+    store
+        .set_entry_state(first.entry_ids[0], EntryState::Verified)
+        .await
+        .unwrap();
+    store
+        .set_entry_state(first.entry_ids[0], EntryState::Verified)
+        .await
+        .unwrap(); // no-op: no record
+    store.withdraw_case(&first.case_id).await.unwrap();
+    store.withdraw_case(&first.case_id).await.unwrap(); // idempotent: no record
+
+    let (records, _) = read_all(&store, None, 2).await;
+    let seen: Vec<_> = records.iter().map(|r| (r.entry_id, r.state)).collect();
+    let [a, b] = first.entry_ids[..] else {
+        panic!()
+    };
+    let c = second.entry_ids[0];
+    assert_eq!(
+        seen,
+        [
+            (a, EntryState::Pending),
+            (b, EntryState::Pending),
+            (c, EntryState::Pending),
+            (a, EntryState::Verified),
+            (a, EntryState::Withdrawn),
+            (b, EntryState::Withdrawn),
+        ]
+    );
+    assert!(records[3].verified);
+    assert!(records[4].is_tombstone() && records[5].is_tombstone());
+    assert!(records.iter().all(|r| r.quality == Some(90)));
+
+    let (live, cursor) = store.snapshot("ncii").await.unwrap();
+    assert_eq!(live.iter().map(|e| e.id).collect::<Vec<_>>(), [c]);
+    let page = store.read_feed("ncii", Some(&cursor), 10).await.unwrap();
+    assert!(
+        page.records.is_empty(),
+        "the snapshot cursor is at the feed's end"
+    );
+    assert_eq!(page.next_cursor, cursor, "an empty page keeps the cursor");
+}
+
+#[tokio::test]
+async fn cursors_are_checked_strictly() {
+    let (_redis, store) = store().await;
+    store.create_list("csam").await.unwrap();
+    let page = store.read_feed("csam", None, 10).await.unwrap();
+    for bad in ["", "garbage", "bmNpaTowLTA=", page.next_cursor.as_str()] {
+        assert!(
+            matches!(
+                store.read_feed("ncii", Some(bad), 10).await,
+                Err(StoreError::InvalidCursor)
+            ),
+            "{bad:?}"
+        );
+    }
+    assert!(matches!(
+        store.read_feed("nolist", None, 10).await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+/// A writer adds and withdraws cases while a reader pages with a small limit: the reader ends with exactly the
+/// records a single pass reads afterwards, none lost or repeated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paging_while_writes_happen_loses_and_repeats_nothing() {
+    let (_redis, store) = store().await;
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for i in 0..150u64 {
+                let created = store
+                    .create_case(case("ncii", i * 10, 1 + i % 3))
+                    .await
+                    .unwrap();
+                if i % 4 == 0 {
+                    store.withdraw_case(&created.case_id).await.unwrap();
+                }
+                if i % 5 == 0 {
+                    store
+                        .set_entry_state(created.entry_ids[0], EntryState::Verified)
+                        .await
+                        .ok();
+                }
+            }
+        })
+    };
+    let mut cursor: Option<String> = None;
+    let mut paged = Vec::new();
+    loop {
+        let writer_done = writer.is_finished();
+        let page = store.read_feed("ncii", cursor.as_deref(), 7).await.unwrap();
+        let empty = page.records.is_empty();
+        paged.extend(page.records);
+        cursor = Some(page.next_cursor);
+        if empty && writer_done {
+            break;
+        }
+    }
+    writer.await.unwrap();
+    let (single_pass, _) = read_all(&store, None, 10_000).await;
+    assert!(single_pass.len() > 300, "{}", single_pass.len());
+    assert_eq!(paged, single_pass);
+    let distinct: HashSet<_> = paged.iter().map(|r| (r.entry_id, r.state)).collect();
+    assert_eq!(distinct.len(), paged.len(), "no record twice");
+}
+
+#[tokio::test]
+async fn trimmed_records_expire_old_cursors_but_not_the_snapshot() {
+    let (_redis, store) = store().await;
+    let old = store.create_case(case("ncii", 1, 2)).await.unwrap();
+    let start_cursor = store.read_feed("ncii", None, 1).await.unwrap().next_cursor;
+    let retention = store.feed_retention().as_millis() as u64;
+
+    // Within the retention window nothing goes.
+    assert_eq!(store.trim_feed("ncii", now_ms()).await.unwrap(), 0);
+    store
+        .read_feed("ncii", Some(&start_cursor), 10)
+        .await
+        .unwrap();
+
+    let (_, before_trim) = store.snapshot("ncii").await.unwrap();
+    // A clock past the window: both records go.
+    let later = now_ms() + retention + 1000;
+    assert_eq!(store.trim_feed("ncii", later).await.unwrap(), 2);
+    assert!(matches!(
+        store.read_feed("ncii", Some(&start_cursor), 10).await,
+        Err(StoreError::CursorExpired)
+    ));
+    assert!(matches!(
+        store.read_feed("ncii", None, 10).await,
+        Err(StoreError::CursorExpired)
+    ));
+    // A cursor at the trim point lost nothing: still good.
+    assert!(
+        store
+            .read_feed("ncii", Some(&before_trim), 10)
+            .await
+            .unwrap()
+            .records
+            .is_empty()
+    );
+
+    // Resync: the snapshot still has the live entries, and its cursor continues the feed.
+    let (live, cursor) = store.snapshot("ncii").await.unwrap();
+    assert_eq!(live.iter().map(|e| e.id).collect::<Vec<_>>(), old.entry_ids);
+    let new = store.create_case(case("ncii", 100, 1)).await.unwrap();
+    let page = store.read_feed("ncii", Some(&cursor), 10).await.unwrap();
+    assert_eq!(
+        page.records.iter().map(|r| r.entry_id).collect::<Vec<_>>(),
+        new.entry_ids
+    );
+}

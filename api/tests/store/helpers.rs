@@ -1,0 +1,41 @@
+//! Shared test setup.
+
+use disrupt_api::{
+    store::{Category, HashKind, NewCase, NewEntry, RedisSettings, Store},
+    testing::RedisProcess,
+};
+
+/// A store on its own fresh redis-server.
+pub async fn store() -> (RedisProcess, Store) {
+    let redis = RedisProcess::start();
+    let store = Store::connect(&redis.settings()).await.expect("connect");
+    (redis, store)
+}
+
+/// A store with the given settings.
+pub async fn store_with(settings: &RedisSettings) -> Store {
+    Store::connect(settings).await.expect("connect")
+}
+
+/// A PDQ hash text made from a number (distinct numbers give distinct hashes).
+pub fn pdq(n: u64) -> String {
+    format!("{:064x}", u128::from(n) * 0x9e37_79b9_7f4a_7c15 + 1)
+}
+
+/// A case on `list` with `n` PDQ entries numbered from `first`.
+pub fn case(list: &str, first: u64, n: u64) -> NewCase {
+    NewCase {
+        list: list.into(),
+        category: Category::AdultNcii,
+        entries: (first..first + n)
+            .map(|i| NewEntry {
+                kind: HashKind::Pdq,
+                hash: pdq(i),
+                quality: Some(90),
+            })
+            .collect(),
+        urls: vec!["https://example.invalid/a".into()],
+        contact: Some("victim@example.invalid".into()),
+        secret_hash: vec![7; 32],
+    }
+}

@@ -1,0 +1,11 @@
+//! The api crate's one integration binary: the store, sync and embedded Redis against real redis-server
+//! processes (each test starts its own on a free port; see `disrupt_api::testing`).
+#![allow(clippy::unwrap_used)]
+
+mod cluster;
+mod embedded;
+mod feed;
+mod helpers;
+mod persistence;
+mod records;
+mod sync;
