@@ -21,11 +21,7 @@ use disrupt_api::{
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let n: u64 = std::env::args()
-        .nth(1)
-        .map(|a| a.parse())
-        .transpose()?
-        .unwrap_or(1_000_000);
+    let n: u64 = std::env::args().nth(1).map(|a| a.parse()).transpose()?.unwrap_or(1_000_000);
     let redis = RedisProcess::start();
     let settings = redis.settings();
     let store = Store::connect(&settings).await?;
@@ -33,9 +29,7 @@ async fn main() -> anyhow::Result<()> {
     let live = keys.live("ncii");
 
     let fill = Instant::now();
-    let mut conn = redis::Client::open(redis.url())?
-        .get_multiplexed_async_connection()
-        .await?;
+    let mut conn = redis::Client::open(redis.url())?.get_multiplexed_async_connection().await?;
     // A cheap deterministic spread of 256-bit values (xorshift), so the hashes differ like real ones.
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
     let mut next = move || {
@@ -51,23 +45,14 @@ async fn main() -> anyhow::Result<()> {
         let mut cmd = redis::cmd("HSET");
         cmd.arg(&live);
         for _ in 0..BATCH.min(n - id + 1) {
-            let hash = format!(
-                "pdq:{:016x}{:016x}{:016x}{:016x}",
-                next(),
-                next(),
-                next(),
-                next()
-            );
+            let hash = format!("pdq:{:016x}{:016x}{:016x}{:016x}", next(), next(), next(), next());
             cmd.arg(keys::entry_id(1, id)?).arg(hash);
             id += 1;
         }
         pipe.add_command(cmd).ignore();
         let () = pipe.query_async(&mut conn).await?;
     }
-    println!(
-        "filled {n} entries in {:.2} s",
-        fill.elapsed().as_secs_f64()
-    );
+    println!("filled {n} entries in {:.2} s", fill.elapsed().as_secs_f64());
 
     let index = MatchIndex::shared();
     let load = Instant::now();

@@ -7,10 +7,7 @@ async fn main() -> anyhow::Result<()> {
     let settings = Settings::load()?;
     let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)?;
     if settings.log_json {
-        tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .init();
+        tracing_subscriber::fmt().json().with_env_filter(filter).init();
     } else {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }

@@ -1,11 +1,13 @@
 //! The in-memory match index of every list, as the match API asks it. Kept current by [`crate::sync`]; shared as
 //! [`SharedIndex`] (`state.index.read().search_pdq(..)`).
 //!
-//! Only live entries (Pending, Verified) are in it. PDQ search here is a linear scan over packed hashes, a stand-in
-//! until `disrupt_hasher::index::PdqIndex` (multi-index hashing) is wired in; the facade stays the same.
+//! Only live entries (Pending, Verified) are in it. PDQ search goes through `disrupt_hasher::index::PdqIndex`
+//! (multi-index hashing: exact, every entry within the radius), digests through its exact maps.
 
 use std::{collections::HashMap, sync::Arc};
 
+use disrupt_hasher::index::{ExactIndex, PdqIndex};
+use disrupt_hasher::pdq::{Dihedral, PdqHash};
 use parking_lot::RwLock;
 
 use crate::store::{EntryId, HashKind};
@@ -27,29 +29,15 @@ pub struct PdqHit {
     pub variant: usize,
 }
 
-/// One list's hashes.
+/// One list's hashes: PDQ in the hasher's multi-index-hashing index (exact range search), digests in exact maps.
 #[derive(Debug, Default)]
 struct ListIndex {
-    pdq_ids: Vec<EntryId>,
-    pdq_hashes: Vec<PdqBytes>,
-    /// Entry id -> position in the PDQ vectors.
-    pdq_pos: HashMap<EntryId, usize>,
-    md5: HashMap<[u8; 16], Vec<EntryId>>,
-    sha256: HashMap<[u8; 32], Vec<EntryId>>,
+    pdq: PdqIndex,
+    md5: ExactIndex<16>,
+    sha256: ExactIndex<32>,
     video: HashMap<EntryId, String>,
-    /// Where non-PDQ entries sit, for removal.
-    other: HashMap<EntryId, Other>,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Other {
-    Md5([u8; 16]),
-    Sha256([u8; 32]),
-    Video,
-}
-
-fn hamming(a: &PdqBytes, b: &PdqBytes) -> u32 {
-    a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum()
+    /// The kind of every entry in this list, so a removal knows which index holds it.
+    kinds: HashMap<EntryId, HashKind>,
 }
 
 fn parse_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
@@ -60,27 +48,17 @@ fn parse_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
 
 impl ListIndex {
     fn len(&self) -> usize {
-        self.pdq_ids.len() + self.other.len()
+        self.kinds.len()
     }
 
     fn remove(&mut self, id: EntryId) -> bool {
-        if let Some(pos) = self.pdq_pos.remove(&id) {
-            self.pdq_ids.swap_remove(pos);
-            self.pdq_hashes.swap_remove(pos);
-            if let Some(moved) = self.pdq_ids.get(pos) {
-                self.pdq_pos.insert(*moved, pos);
-            }
-            return true;
+        match self.kinds.remove(&id) {
+            Some(HashKind::Pdq) => self.pdq.remove(id),
+            Some(HashKind::Md5) => self.md5.remove(id),
+            Some(HashKind::Sha256) => self.sha256.remove(id),
+            Some(HashKind::Video) => self.video.remove(&id).is_some(),
+            None => false,
         }
-        match self.other.remove(&id) {
-            Some(Other::Md5(d)) => remove_id(&mut self.md5, &d, id),
-            Some(Other::Sha256(d)) => remove_id(&mut self.sha256, &d, id),
-            Some(Other::Video) => {
-                self.video.remove(&id);
-            }
-            None => return false,
-        }
-        true
     }
 
     /// Inserts (replacing an older version of the entry). Returns false when the hash text does not parse.
@@ -91,39 +69,54 @@ impl ListIndex {
                 let Some(bytes) = parse_hex::<32>(hash) else {
                     return false;
                 };
-                self.pdq_pos.insert(id, self.pdq_ids.len());
-                self.pdq_ids.push(id);
-                self.pdq_hashes.push(bytes);
+                self.pdq.insert(id, PdqHash::from_bytes(bytes));
             }
             HashKind::Md5 => {
                 let Some(d) = parse_hex::<16>(hash) else {
                     return false;
                 };
-                self.md5.entry(d).or_default().push(id);
-                self.other.insert(id, Other::Md5(d));
+                self.md5.insert(id, d);
             }
             HashKind::Sha256 => {
                 let Some(d) = parse_hex::<32>(hash) else {
                     return false;
                 };
-                self.sha256.entry(d).or_default().push(id);
-                self.other.insert(id, Other::Sha256(d));
+                self.sha256.insert(id, d);
             }
             HashKind::Video => {
                 self.video.insert(id, hash.to_owned());
-                self.other.insert(id, Other::Video);
             }
         }
+        self.kinds.insert(id, kind);
         true
     }
-}
 
-fn remove_id<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<EntryId>>, key: &K, id: EntryId) {
-    if let Some(ids) = map.get_mut(key) {
-        ids.retain(|x| *x != id);
-        if ids.is_empty() {
-            map.remove(key);
+    /// Every PDQ entry within `radius` of any query, once, with its closest query.
+    fn search_pdq(&self, queries: &[PdqBytes], radius: u32) -> Vec<PdqHit> {
+        let queries: Vec<PdqHash> = queries.iter().map(|q| PdqHash::from_bytes(*q)).collect();
+        let mut best: HashMap<EntryId, PdqHit> = HashMap::new();
+        if let Ok(eight) = <&[PdqHash; 8]>::try_from(queries.as_slice()) {
+            for m in self.pdq.search_dihedral(eight, radius) {
+                let variant = Dihedral::ALL.iter().position(|d| *d == m.variant).unwrap_or(0);
+                best.insert(m.id, PdqHit { id: m.id, distance: m.distance, variant });
+            }
+        } else {
+            for (variant, query) in queries.iter().enumerate() {
+                for m in self.pdq.search(query, radius) {
+                    let hit = PdqHit { id: m.id, distance: m.distance, variant };
+                    best.entry(m.id)
+                        .and_modify(|b| {
+                            if hit.distance < b.distance {
+                                *b = hit;
+                            }
+                        })
+                        .or_insert(hit);
+                }
+            }
         }
+        let mut hits: Vec<PdqHit> = best.into_values().collect();
+        hits.sort_by_key(|h| (h.distance, h.id));
+        hits
     }
 }
 
@@ -161,14 +154,7 @@ impl MatchIndex {
 
     /// Applies an entry's current state: live entries are (re)inserted, others removed. Idempotent, so replaying
     /// feed records is harmless. Returns false when a live entry's hash text does not parse (it is left out).
-    pub fn apply(
-        &mut self,
-        list: &str,
-        id: EntryId,
-        kind: HashKind,
-        hash: &str,
-        live: bool,
-    ) -> bool {
+    pub fn apply(&mut self, list: &str, id: EntryId, kind: HashKind, hash: &str, live: bool) -> bool {
         let index = self.lists.entry(list.to_owned()).or_default();
         if live {
             index.insert(id, kind, hash)
@@ -186,52 +172,22 @@ impl MatchIndex {
     /// PDQ entries of `list` within `radius` of any of `queries` (one hash, or the 8 dihedral variants of one
     /// image), each entry once with its closest query.
     pub fn search_pdq(&self, list: &str, queries: &[PdqBytes], radius: u32) -> Vec<PdqHit> {
-        let Some(index) = self.lists.get(list) else {
-            return Vec::new();
-        };
-        let mut hits = Vec::new();
-        for (id, stored) in index.pdq_ids.iter().zip(&index.pdq_hashes) {
-            let best = queries
-                .iter()
-                .enumerate()
-                .map(|(variant, q)| (hamming(q, stored), variant))
-                .min();
-            if let Some((distance, variant)) = best.filter(|(d, _)| *d <= radius) {
-                hits.push(PdqHit {
-                    id: *id,
-                    distance,
-                    variant,
-                });
-            }
-        }
-        hits.sort_by_key(|h| (h.distance, h.id));
-        hits
+        self.lists.get(list).map(|index| index.search_pdq(queries, radius)).unwrap_or_default()
     }
 
     /// Entries of `list` with this MD5.
     pub fn lookup_md5(&self, list: &str, digest: &[u8; 16]) -> Vec<EntryId> {
-        self.lists
-            .get(list)
-            .and_then(|i| i.md5.get(digest))
-            .cloned()
-            .unwrap_or_default()
+        self.lists.get(list).map(|i| i.md5.get(digest).to_vec()).unwrap_or_default()
     }
 
     /// Entries of `list` with this SHA-256.
     pub fn lookup_sha256(&self, list: &str, digest: &[u8; 32]) -> Vec<EntryId> {
-        self.lists
-            .get(list)
-            .and_then(|i| i.sha256.get(digest))
-            .cloned()
-            .unwrap_or_default()
+        self.lists.get(list).map(|i| i.sha256.get(digest).to_vec()).unwrap_or_default()
     }
 
     /// The stored videos of `list` (entry id, frame list JSON), for video matching.
     pub fn videos(&self, list: &str) -> Vec<(EntryId, &str)> {
-        self.lists
-            .get(list)
-            .map(|i| i.video.iter().map(|(id, v)| (*id, v.as_str())).collect())
-            .unwrap_or_default()
+        self.lists.get(list).map(|i| i.video.iter().map(|(id, v)| (*id, v.as_str())).collect()).unwrap_or_default()
     }
 }
 
@@ -256,14 +212,7 @@ mod tests {
         let near = flip_bits(A, 10);
         let far = flip_bits(A, 40);
         let hits = index.search_pdq("ncii", &[far, near], 31);
-        assert_eq!(
-            hits,
-            [PdqHit {
-                id: 1,
-                distance: 10,
-                variant: 1
-            }]
-        );
+        assert_eq!(hits, [PdqHit { id: 1, distance: 10, variant: 1 }]);
         assert!(index.search_pdq("ncii", &[far], 31).is_empty());
         assert!(index.search_pdq("csam", &[near], 31).is_empty());
     }

@@ -72,45 +72,22 @@ impl Launch {
         let mut cmd = Command::new(&self.binary);
         cmd.arg("--dir")
             .arg(&self.dir)
-            .args([
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "everysec",
-                "--save",
-                "",
-            ])
-            .args([
-                "--daemonize",
-                "no",
-                "--protected-mode",
-                "yes",
-                "--bind",
-                "127.0.0.1",
-            ]);
+            .args(["--appendonly", "yes", "--appendfsync", "everysec", "--save", ""])
+            .args(["--daemonize", "no", "--protected-mode", "yes", "--bind", "127.0.0.1"]);
         match &self.endpoint {
             Endpoint::Socket(path) => {
-                cmd.args(["--port", "0", "--unixsocketperm", "700", "--unixsocket"])
-                    .arg(path);
+                cmd.args(["--port", "0", "--unixsocketperm", "700", "--unixsocket"]).arg(path);
             }
             Endpoint::Port(port) => {
                 cmd.arg("--port").arg(port.to_string());
             }
         }
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true);
+        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::inherit()).kill_on_drop(true);
         cmd
     }
 
     fn spawn(&self) -> Result<tokio::process::Child, EmbeddedRedisError> {
-        self.command()
-            .spawn()
-            .map_err(|source| EmbeddedRedisError::Spawn {
-                binary: self.binary.clone(),
-                source,
-            })
+        self.command().spawn().map_err(|source| EmbeddedRedisError::Spawn { binary: self.binary.clone(), source })
     }
 }
 
@@ -127,40 +104,22 @@ impl EmbeddedRedis {
     /// Starts `binary` with its files in `<data_dir>/redis` and waits until it answers PING.
     pub async fn start(binary: &Path, data_dir: &Path) -> Result<Self, EmbeddedRedisError> {
         let dir = data_dir.join("redis");
-        std::fs::create_dir_all(&dir).map_err(|source| EmbeddedRedisError::Io {
-            path: dir.clone(),
-            source,
-        })?;
-        let dir = std::fs::canonicalize(&dir).map_err(|source| EmbeddedRedisError::Io {
-            path: dir.clone(),
-            source,
-        })?;
+        std::fs::create_dir_all(&dir).map_err(|source| EmbeddedRedisError::Io { path: dir.clone(), source })?;
+        let dir = std::fs::canonicalize(&dir).map_err(|source| EmbeddedRedisError::Io { path: dir.clone(), source })?;
         let socket = dir.join("redis.sock");
         let endpoint = if socket.as_os_str().len() <= MAX_SOCKET_PATH {
             Endpoint::Socket(socket)
         } else {
-            Endpoint::Port(free_port().map_err(|source| EmbeddedRedisError::Io {
-                path: dir.clone(),
-                source,
-            })?)
+            Endpoint::Port(free_port().map_err(|source| EmbeddedRedisError::Io { path: dir.clone(), source })?)
         };
-        let launch = Arc::new(Launch {
-            binary: binary.to_owned(),
-            dir,
-            endpoint,
-        });
+        let launch = Arc::new(Launch { binary: binary.to_owned(), dir, endpoint });
         let url = launch.endpoint.url();
         let child = launch.spawn()?;
         wait_until_answering(&url, START_TIMEOUT).await?;
         tracing::info!(url = %url, "embedded redis-server is up");
         let (stop, stopped) = watch::channel(false);
         let supervisor = tokio::spawn(supervise(launch.clone(), url.clone(), child, stopped));
-        Ok(Self {
-            url,
-            stop,
-            supervisor: Some(supervisor),
-            launch,
-        })
+        Ok(Self { url, stop, supervisor: Some(supervisor), launch })
     }
 
     /// The URL to give the store.
@@ -184,10 +143,7 @@ impl EmbeddedRedis {
         }
         if let Some(supervisor) = self.supervisor.take() {
             let abort = supervisor.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(10), supervisor)
-                .await
-                .is_err()
-            {
+            if tokio::time::timeout(Duration::from_secs(10), supervisor).await.is_err() {
                 tracing::warn!("embedded redis-server did not stop in time; killing it");
                 abort.abort();
             }
@@ -285,7 +241,5 @@ async fn ping(url: &str) -> bool {
 
 /// A port on 127.0.0.1 that was free a moment ago.
 fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }

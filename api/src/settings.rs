@@ -104,18 +104,13 @@ impl Settings {
     }
 
     /// Like [`Settings::load`] with the given variables instead of the process environment (for tests).
-    pub fn from_vars(
-        vars: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<Self, SettingsError> {
+    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, SettingsError> {
         let vars: HashMap<String, String> = vars.into_iter().collect();
         let mut builder = config::Config::builder();
         if let Some(path) = vars.get(CONFIG_FILE_VAR) {
             builder = builder.add_source(config::File::from(Path::new(path)).required(true));
         }
-        let env = vars
-            .into_iter()
-            .filter(|(k, _)| k != CONFIG_FILE_VAR)
-            .collect::<HashMap<_, _>>();
+        let env = vars.into_iter().filter(|(k, _)| k != CONFIG_FILE_VAR).collect::<HashMap<_, _>>();
         builder = builder.add_source(
             config::Environment::with_prefix(ENV_PREFIX)
                 .prefix_separator("_")
@@ -148,27 +143,18 @@ impl Settings {
             return ServerKey::from_hex(hex_key.expose_secret());
         }
         let path = self.data_dir.join(SERVER_KEY_FILE);
-        let io = |source| SettingsError::Io {
-            path: path.clone(),
-            source,
-        };
+        let io = |source| SettingsError::Io { path: path.clone(), source };
         match fs::read_to_string(&path) {
             Ok(text) => return ServerKey::from_hex(text.trim()),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
             Err(err) => return Err(io(err)),
         }
-        fs::create_dir_all(&self.data_dir).map_err(|source| SettingsError::Io {
-            path: self.data_dir.clone(),
-            source,
-        })?;
+        fs::create_dir_all(&self.data_dir)
+            .map_err(|source| SettingsError::Io { path: self.data_dir.clone(), source })?;
         let mut bytes = [0u8; SERVER_KEY_BYTES];
-        SystemRandom::new()
-            .fill(&mut bytes)
-            .map_err(|_| SettingsError::Rng)?;
+        SystemRandom::new().fill(&mut bytes).map_err(|_| SettingsError::Rng)?;
         let mut file = create_private(&path).map_err(io)?;
-        file.write_all(hex::encode(bytes).as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(io)?;
+        file.write_all(hex::encode(bytes).as_bytes()).and_then(|()| file.sync_all()).map_err(io)?;
         tracing::info!(path = %path.display(), "generated a new server key");
         Ok(ServerKey::from_bytes(bytes.to_vec()))
     }
@@ -229,10 +215,7 @@ mod tests {
     use super::*;
 
     fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -248,11 +231,8 @@ mod tests {
     fn environment_overrides_the_file_which_overrides_defaults() {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("disrupt.toml");
-        fs::write(
-            &file,
-            "address = \"0.0.0.0:9000\"\nkey_prefix = \"file:\"\nfeed_retention_days = 7\n",
-        )
-        .expect("write");
+        fs::write(&file, "address = \"0.0.0.0:9000\"\nkey_prefix = \"file:\"\nfeed_retention_days = 7\n")
+            .expect("write");
         let s = Settings::from_vars(vars(&[
             ("DISRUPT_CONFIG", file.to_str().expect("utf8")),
             ("DISRUPT_KEY_PREFIX", "env:"),
@@ -266,10 +246,7 @@ mod tests {
             s.redis_url.as_ref().map(|u| u.expose_secret().to_owned()),
             Some("redis://:hunter2@localhost:7000".to_owned())
         );
-        assert!(
-            !format!("{s:?}").contains("hunter2"),
-            "secrets must not print"
-        );
+        assert!(!format!("{s:?}").contains("hunter2"), "secrets must not print");
     }
 
     #[test]
@@ -277,26 +254,20 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("disrupt.yaml");
         fs::write(&file, "address: 127.0.0.1:1234\nlog_json: true\n").expect("write");
-        let s = Settings::from_vars(vars(&[("DISRUPT_CONFIG", file.to_str().expect("utf8"))]))
-            .expect("settings");
+        let s = Settings::from_vars(vars(&[("DISRUPT_CONFIG", file.to_str().expect("utf8"))])).expect("settings");
         assert_eq!(s.address, "127.0.0.1:1234");
         assert!(s.log_json);
     }
 
     #[test]
     fn a_missing_config_file_is_an_error() {
-        assert!(
-            Settings::from_vars(vars(&[("DISRUPT_CONFIG", "/nonexistent/disrupt.toml")])).is_err()
-        );
+        assert!(Settings::from_vars(vars(&[("DISRUPT_CONFIG", "/nonexistent/disrupt.toml")])).is_err());
     }
 
     #[test]
     fn the_server_key_is_generated_once_and_kept_private() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let s = Settings {
-            data_dir: dir.path().join("data"),
-            ..Settings::default()
-        };
+        let s = Settings { data_dir: dir.path().join("data"), ..Settings::default() };
         let first = s.server_key().expect("key");
         let second = s.server_key().expect("key again");
         assert_eq!(first.hmac(b"x"), second.hmac(b"x"));
@@ -305,28 +276,16 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(s.data_dir.join(SERVER_KEY_FILE))
-                .expect("metadata")
-                .permissions()
-                .mode();
+            let mode = fs::metadata(s.data_dir.join(SERVER_KEY_FILE)).expect("metadata").permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }
 
     #[test]
     fn a_configured_server_key_must_be_long_hex() {
-        let s = Settings {
-            server_key: Some(SecretString::from("abcd")),
-            ..Settings::default()
-        };
-        assert!(matches!(
-            s.server_key(),
-            Err(SettingsError::InvalidServerKey)
-        ));
-        let s = Settings {
-            server_key: Some(SecretString::from("ab".repeat(32))),
-            ..Settings::default()
-        };
+        let s = Settings { server_key: Some(SecretString::from("abcd")), ..Settings::default() };
+        assert!(matches!(s.server_key(), Err(SettingsError::InvalidServerKey)));
+        let s = Settings { server_key: Some(SecretString::from("ab".repeat(32))), ..Settings::default() };
         assert!(s.server_key().is_ok());
     }
 }

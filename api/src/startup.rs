@@ -66,34 +66,18 @@ impl Application {
         let index = MatchIndex::shared();
         let sync = IndexSync::start(store.clone(), index.clone());
         let trimmer = tokio::spawn(trim_periodically(store.clone()));
-        let state = AppState {
-            store,
-            index,
-            sync: sync.status(),
-            server_key,
-            settings: Arc::new(settings),
-        };
+        let state = AppState { store, index, sync: sync.status(), server_key, settings: Arc::new(settings) };
 
         let listener = TcpListener::bind(&state.settings.address)
             .with_context(|| format!("binding {}", state.settings.address))?;
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
         let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
-                .route("/readyz", web::get().to(readyz))
-                .configure(register_routes)
+            App::new().app_data(data.clone()).route("/readyz", web::get().to(readyz)).configure(register_routes)
         })
         .listen(listener)?
         .run();
-        Ok(Self {
-            port,
-            server,
-            state,
-            sync,
-            trimmer,
-            embedded_redis,
-        })
+        Ok(Self { port, server, state, sync, trimmer, embedded_redis })
     }
 
     /// The port the server listens on.

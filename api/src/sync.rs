@@ -51,12 +51,7 @@ impl SyncStatus {
     /// Milliseconds since the most-behind follower last reached the end of its feed (0 before any list).
     pub fn lag_ms(&self) -> u64 {
         let now = now_ms();
-        self.caught_up
-            .lock()
-            .values()
-            .map(|at| now.saturating_sub(*at))
-            .max()
-            .unwrap_or(0)
+        self.caught_up.lock().values().map(|at| now.saturating_sub(*at)).max().unwrap_or(0)
     }
 
     fn caught_up(&self, list: &str) {
@@ -149,11 +144,7 @@ async fn run(store: Store, index: SharedIndex, status: Arc<SyncStatus>) {
 
 /// Loads a list's live hashes into the index (replacing what it had of the list) and returns the feed id to
 /// follow from, recorded before the scan.
-pub async fn load_list(
-    store: &Store,
-    index: &SharedIndex,
-    list: &str,
-) -> Result<StreamId, StoreError> {
+pub async fn load_list(store: &Store, index: &SharedIndex, list: &str) -> Result<StreamId, StoreError> {
     let started = Instant::now();
     let head = store.feed_head(list).await?;
     index.write().clear_list(list);
@@ -166,11 +157,7 @@ pub async fn load_list(
             let mut index = index.write();
             for h in &hashes {
                 if !index.apply(list, h.id, h.kind, &h.hash, true) {
-                    tracing::warn!(
-                        list,
-                        id = h.id,
-                        "skipping a stored hash that does not parse"
-                    );
+                    tracing::warn!(list, id = h.id, "skipping a stored hash that does not parse");
                 }
             }
         }
@@ -184,23 +171,12 @@ pub async fn load_list(
         }
         scan = next;
     }
-    tracing::info!(
-        list,
-        loaded,
-        seconds = started.elapsed().as_secs_f64(),
-        "list loaded"
-    );
+    tracing::info!(list, loaded, seconds = started.elapsed().as_secs_f64(), "list loaded");
     Ok(head)
 }
 
 /// Applies a list's feed from `after` on, forever; reconnects after errors.
-async fn follow(
-    store: Store,
-    index: SharedIndex,
-    status: Arc<SyncStatus>,
-    list: String,
-    mut after: StreamId,
-) {
+async fn follow(store: Store, index: SharedIndex, status: Arc<SyncStatus>, list: String, mut after: StreamId) {
     loop {
         let mut follower = match store.follower(FOLLOW_BLOCK).await {
             Ok(f) => f,

@@ -21,10 +21,7 @@ const FOREIGN_PORT: u16 = 6379;
 /// A free TCP port on 127.0.0.1 (never 6379).
 pub fn free_port() -> u16 {
     loop {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("bind a free port")
-            .port();
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("bind a free port").port();
         if port != FOREIGN_PORT {
             return port;
         }
@@ -68,10 +65,7 @@ impl RedisProcess {
     /// Starts one with the given persistence and waits until it answers.
     pub fn start_with(persistence: Persistence) -> Self {
         let mut redis = Self {
-            dir: tempfile::Builder::new()
-                .prefix("disrupt-redis")
-                .tempdir()
-                .expect("temp dir"),
+            dir: tempfile::Builder::new().prefix("disrupt-redis").tempdir().expect("temp dir"),
             port: free_port(),
             persistence,
             child: None,
@@ -90,15 +84,9 @@ impl RedisProcess {
         match self.persistence {
             Persistence::None => cmd.args(["--appendonly", "no"]),
             Persistence::AofAlways => cmd.args(["--appendonly", "yes", "--appendfsync", "always"]),
-            Persistence::AofEverySec => {
-                cmd.args(["--appendonly", "yes", "--appendfsync", "everysec"])
-            }
+            Persistence::AofEverySec => cmd.args(["--appendonly", "yes", "--appendfsync", "everysec"]),
         };
-        let child = cmd
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server must be installed");
+        let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("redis-server must be installed");
         self.child = Some(child);
         wait_for_ping(&self.url(), Duration::from_secs(20));
     }
@@ -120,10 +108,7 @@ impl RedisProcess {
 
     /// Store settings for this Redis with a fresh random key prefix.
     pub fn settings(&self) -> RedisSettings {
-        RedisSettings {
-            key_prefix: random_prefix(),
-            ..RedisSettings::new(self.url())
-        }
+        RedisSettings { key_prefix: random_prefix(), ..RedisSettings::new(self.url()) }
     }
 
     /// Kills it with SIGKILL (no shutdown, no final fsync) and waits for it to die.
@@ -159,15 +144,8 @@ impl RedisCluster {
     /// Starts `masters` nodes (at least 3), joins them with `redis-cli --cluster create` and waits for
     /// `cluster_state:ok` on every node.
     pub fn start(masters: usize) -> Self {
-        let dir = tempfile::Builder::new()
-            .prefix("disrupt-cluster")
-            .tempdir()
-            .expect("temp dir");
-        let mut cluster = Self {
-            ports: Vec::new(),
-            children: Vec::new(),
-            _dir: dir,
-        };
+        let dir = tempfile::Builder::new().prefix("disrupt-cluster").tempdir().expect("temp dir");
+        let mut cluster = Self { ports: Vec::new(), children: Vec::new(), _dir: dir };
         for _ in 0..masters {
             let port = free_port();
             let node_dir: PathBuf = cluster._dir.path().join(port.to_string());
@@ -176,14 +154,7 @@ impl RedisCluster {
                 .arg("--port")
                 .arg(port.to_string())
                 .args(["--bind", "127.0.0.1", "--cluster-enabled", "yes"])
-                .args([
-                    "--cluster-config-file",
-                    "nodes.conf",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                ])
+                .args(["--cluster-config-file", "nodes.conf", "--save", "", "--appendonly", "no"])
                 .arg("--dir")
                 .arg(&node_dir)
                 .stdout(Stdio::null())
@@ -192,16 +163,9 @@ impl RedisCluster {
                 .expect("redis-server must be installed");
             cluster.children.push(child);
             cluster.ports.push(port);
-            wait_for_ping(
-                &format!("redis://127.0.0.1:{port}/"),
-                Duration::from_secs(20),
-            );
+            wait_for_ping(&format!("redis://127.0.0.1:{port}/"), Duration::from_secs(20));
         }
-        let nodes: Vec<String> = cluster
-            .ports
-            .iter()
-            .map(|p| format!("127.0.0.1:{p}"))
-            .collect();
+        let nodes: Vec<String> = cluster.ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
         let status = Command::new("redis-cli")
             .arg("--cluster")
             .arg("create")
@@ -232,11 +196,7 @@ impl RedisCluster {
 
     /// `redis+cluster://127.0.0.1:p1,127.0.0.1:p2,...`.
     pub fn url(&self) -> String {
-        let nodes: Vec<String> = self
-            .ports
-            .iter()
-            .map(|p| format!("127.0.0.1:{p}"))
-            .collect();
+        let nodes: Vec<String> = self.ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
         format!("{CLUSTER_SCHEME}{}", nodes.join(","))
     }
 
@@ -247,10 +207,7 @@ impl RedisCluster {
 
     /// Store settings for this cluster with a fresh random key prefix.
     pub fn settings(&self) -> RedisSettings {
-        RedisSettings {
-            key_prefix: random_prefix(),
-            ..RedisSettings::new(self.url())
-        }
+        RedisSettings { key_prefix: random_prefix(), ..RedisSettings::new(self.url()) }
     }
 }
 
@@ -273,10 +230,7 @@ fn wait_for_ping(url: &str, timeout: Duration) {
         if pong.as_deref() == Some("PONG") {
             return;
         }
-        assert!(
-            Instant::now() < deadline,
-            "redis at {url} did not answer PING"
-        );
+        assert!(Instant::now() < deadline, "redis at {url} did not answer PING");
         sleep(Duration::from_millis(20));
     }
 }

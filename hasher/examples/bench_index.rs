@@ -76,11 +76,7 @@ fn write_hashes(path: &str, hashes: &[[u8; 32]]) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .map(|i| args[i + 1].clone())
-    };
+    let arg = |name: &str| args.iter().position(|a| a == name).map(|i| args[i + 1].clone());
     let size: usize = arg("--size").map_or(1_000_000, |v| v.parse().unwrap());
     let nqueries: usize = arg("--queries").map_or(1000, |v| v.parse().unwrap());
     let dir = arg("--dir").unwrap_or_else(|| "/tmp/disrupt-bench-index".into());
@@ -124,11 +120,7 @@ fn main() {
     // Build first, so that no memory freed by the other steps is reused and hidden from the RSS growth.
     let rss_before = rss_kib();
     let started = Instant::now();
-    let index: PdqIndex = base
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (i as u64, PdqHash::from_bytes(*h)))
-        .collect();
+    let index: PdqIndex = base.iter().enumerate().map(|(i, h)| (i as u64, PdqHash::from_bytes(*h))).collect();
     let build_s = started.elapsed().as_secs_f64();
     let index_rss_mib = (rss_kib().saturating_sub(rss_before)) as f64 / 1024.0;
     let index_alloc_mib = index.memory_bytes() as f64 / (1024.0 * 1024.0);
@@ -150,30 +142,15 @@ fn main() {
         .collect();
     let brute_qps = nqueries as f64 / started.elapsed().as_secs_f64();
     drop(base_words);
-    let truth_json: Vec<String> = truth
-        .iter()
-        .map(|ids| {
-            format!(
-                "[{}]",
-                ids.iter().map(u64::to_string).collect::<Vec<_>>().join(",")
-            )
-        })
-        .collect();
-    std::fs::write(
-        format!("{dir}/truth.json"),
-        format!("[{}]", truth_json.join(",")),
-    )
-    .unwrap();
+    let truth_json: Vec<String> =
+        truth.iter().map(|ids| format!("[{}]", ids.iter().map(u64::to_string).collect::<Vec<_>>().join(","))).collect();
+    std::fs::write(format!("{dir}/truth.json"), format!("[{}]", truth_json.join(","))).unwrap();
 
     let started = Instant::now();
     let found: Vec<Vec<u64>> = queries
         .iter()
         .map(|q| {
-            let mut ids: Vec<u64> = index
-                .search(&PdqHash::from_bytes(*q), RADIUS)
-                .into_iter()
-                .map(|m| m.id)
-                .collect();
+            let mut ids: Vec<u64> = index.search(&PdqHash::from_bytes(*q), RADIUS).into_iter().map(|m| m.id).collect();
             ids.sort_unstable();
             ids
         })
@@ -188,29 +165,18 @@ fn main() {
     let qps_eight = nqueries as f64 / started.elapsed().as_secs_f64();
 
     let expected: usize = truth.iter().map(Vec::len).sum();
-    let correct: usize = found
-        .iter()
-        .zip(&truth)
-        .map(|(f, t)| f.iter().filter(|id| t.binary_search(id).is_ok()).count())
-        .sum();
+    let correct: usize =
+        found.iter().zip(&truth).map(|(f, t)| f.iter().filter(|id| t.binary_search(id).is_ok()).count()).sum();
     let returned: usize = found.iter().map(Vec::len).sum();
     let recall = correct as f64 / expected.max(1) as f64;
-    assert_eq!(
-        returned, correct,
-        "the index returned entries beyond the radius"
-    );
+    assert_eq!(returned, correct, "the index returned entries beyond the radius");
     assert!(eight_hits >= expected, "eight-variant search lost results");
 
-    println!(
-        "size {size}, queries {nqueries} (half planted), radius {RADIUS}, expected results {expected}"
-    );
+    println!("size {size}, queries {nqueries} (half planted), radius {RADIUS}, expected results {expected}");
     println!(
         "index build {build_s:.2} s, index RSS growth {index_rss_mib:.1} MiB (allocated {index_alloc_mib:.1} MiB)"
     );
-    println!(
-        "index one variant:   {qps_one:.0} queries/s, recall {:.4}",
-        recall
-    );
+    println!("index one variant:   {qps_one:.0} queries/s, recall {:.4}", recall);
     println!("index eight variants: {qps_eight:.0} queries/s");
     println!("brute force scan:    {brute_qps:.1} queries/s");
     let json = format!(

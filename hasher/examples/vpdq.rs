@@ -22,10 +22,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let hashes = hash_video_file(path.as_ref(), &options)?;
     let elapsed = start.elapsed().as_secs_f64();
     print!("{}", format::to_lines(&hashes.frames));
-    eprintln!(
-        "hashed {} frames of {:.3} s in {elapsed:.3} s",
-        hashes.frames.len(),
-        hashes.duration
-    );
+    eprintln!("hashed {} frames of {:.3} s in {elapsed:.3} s", hashes.frames.len(), hashes.duration);
     Ok(())
 }

@@ -44,10 +44,7 @@ impl Default for DigestWriter {
 impl DigestWriter {
     /// An empty digest state.
     pub fn new() -> Self {
-        Self {
-            md5: Md5::new(),
-            sha256: ring::digest::Context::new(&ring::digest::SHA256),
-        }
+        Self { md5: Md5::new(), sha256: ring::digest::Context::new(&ring::digest::SHA256) }
     }
 
     /// Feeds the next chunk of the file.
@@ -58,10 +55,7 @@ impl DigestWriter {
 
     /// The digests of everything fed so far.
     pub fn finish(self) -> FileDigests {
-        FileDigests {
-            md5: hex::encode(self.md5.finalize()),
-            sha256: hex::encode(self.sha256.finish().as_ref()),
-        }
+        FileDigests { md5: hex::encode(self.md5.finalize()), sha256: hex::encode(self.sha256.finish().as_ref()) }
     }
 }
 
@@ -73,10 +67,7 @@ mod tests {
     fn empty_input_has_the_well_known_digests() {
         let d = FileDigests::of(b"");
         assert_eq!(d.md5, "d41d8cd98f00b204e9800998ecf8427e");
-        assert_eq!(
-            d.sha256,
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
+        assert_eq!(d.sha256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     }
 
     #[test]
@@ -87,9 +78,6 @@ mod tests {
             w.update(chunk);
         }
         assert_eq!(w.finish(), FileDigests::of(&data));
-        assert_eq!(
-            FileDigests::of(b"abc").md5,
-            "900150983cd24fb0d6963f7d28e17f72"
-        );
+        assert_eq!(FileDigests::of(b"abc").md5, "900150983cd24fb0d6963f7d28e17f72");
     }
 }

@@ -17,9 +17,6 @@ pub struct ErrorBody {
 impl ErrorBody {
     /// An error body from a code and a message.
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            code: code.into(),
-            message: message.into(),
-        }
+        Self { code: code.into(), message: message.into() }
     }
 }

@@ -6,8 +6,7 @@ use std::{collections::HashMap, str::FromStr};
 use redis::Value;
 
 use super::{
-    ApiKey, Case, CaseState, Entry, EntryId, EntryState, FeedRecord, HashKind, LiveHash,
-    StoreError, StreamId,
+    ApiKey, Case, CaseState, Entry, EntryId, EntryState, FeedRecord, HashKind, LiveHash, StoreError, StreamId,
 };
 
 fn corrupt(what: impl std::fmt::Display) -> StoreError {
@@ -23,31 +22,20 @@ pub(crate) fn ids_from_csv(csv: &str) -> Result<Vec<EntryId>, StoreError> {
     if csv.is_empty() {
         return Ok(Vec::new());
     }
-    csv.split(',')
-        .map(|id| id.parse().map_err(|_| corrupt("entry id list")))
-        .collect()
+    csv.split(',').map(|id| id.parse().map_err(|_| corrupt("entry id list"))).collect()
 }
 
 /// Takes and parses one field.
 fn take<T: FromStr>(fields: &mut HashMap<String, String>, name: &str) -> Result<T, StoreError> {
-    let text = fields
-        .remove(name)
-        .ok_or_else(|| corrupt(format!("missing field {name}")))?;
-    text.parse()
-        .map_err(|_| corrupt(format!("malformed field {name}")))
+    let text = fields.remove(name).ok_or_else(|| corrupt(format!("missing field {name}")))?;
+    text.parse().map_err(|_| corrupt(format!("malformed field {name}")))
 }
 
-fn take_opt<T: FromStr>(
-    fields: &mut HashMap<String, String>,
-    name: &str,
-) -> Result<Option<T>, StoreError> {
+fn take_opt<T: FromStr>(fields: &mut HashMap<String, String>, name: &str) -> Result<Option<T>, StoreError> {
     match fields.remove(name) {
         None => Ok(None),
         Some(text) if text.is_empty() => Ok(None),
-        Some(text) => text
-            .parse()
-            .map(Some)
-            .map_err(|_| corrupt(format!("malformed field {name}"))),
+        Some(text) => text.parse().map(Some).map_err(|_| corrupt(format!("malformed field {name}"))),
     }
 }
 
@@ -96,9 +84,7 @@ pub(crate) fn live_from_flat(flat: Vec<String>) -> Result<Vec<LiveHash>, StoreEr
     let mut out = Vec::with_capacity(flat.len() / 2);
     let mut it = flat.into_iter();
     while let (Some(id), Some(value)) = (it.next(), it.next()) {
-        let (kind, hash) = value
-            .split_once(':')
-            .ok_or_else(|| corrupt("live hash value"))?;
+        let (kind, hash) = value.split_once(':').ok_or_else(|| corrupt("live hash value"))?;
         out.push(LiveHash {
             id: id.parse().map_err(|_| corrupt("live hash id"))?,
             kind: kind.parse()?,
@@ -133,12 +119,7 @@ pub(crate) fn records_from_range(value: Value) -> Result<Vec<(StreamId, FeedReco
     let raw: Vec<(String, Vec<String>)> =
         redis::from_redis_value(value).map_err(|e| corrupt(format!("feed records: {e}")))?;
     raw.into_iter()
-        .map(|(id, flat)| {
-            Ok((
-                id.parse().map_err(|_| corrupt("stream id"))?,
-                record_from_flat(flat)?,
-            ))
-        })
+        .map(|(id, flat)| Ok((id.parse().map_err(|_| corrupt("stream id"))?, record_from_flat(flat)?)))
         .collect()
 }
 
@@ -162,10 +143,7 @@ mod tests {
 
     #[test]
     fn id_lists_round_trip() {
-        assert_eq!(
-            ids_from_csv(&ids_to_csv(&[1, 22, 333])).ok(),
-            Some(vec![1, 22, 333])
-        );
+        assert_eq!(ids_from_csv(&ids_to_csv(&[1, 22, 333])).ok(), Some(vec![1, 22, 333]));
         assert_eq!(ids_from_csv("").ok(), Some(vec![]));
         assert!(ids_from_csv("1,x").is_err());
     }
@@ -180,11 +158,8 @@ mod tests {
 
     #[test]
     fn records_without_quality_parse() {
-        let flat = [
-            "e", "5", "k", "md5", "h", "ab", "s", "verified", "c", "other", "u", "9",
-        ]
-        .map(String::from)
-        .to_vec();
+        let flat =
+            ["e", "5", "k", "md5", "h", "ab", "s", "verified", "c", "other", "u", "9"].map(String::from).to_vec();
         let record = record_from_flat(flat).expect("parse");
         assert_eq!(record.quality, None);
         assert!(record.verified);

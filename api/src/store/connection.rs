@@ -37,21 +37,15 @@ pub(crate) fn cluster_nodes(url: &str) -> Option<Vec<String>> {
         None => (String::new(), rest),
     };
     let hosts = hosts.trim_end_matches('/');
-    Some(
-        hosts
-            .split(',')
-            .filter(|h| !h.is_empty())
-            .map(|h| format!("redis://{auth}{h}"))
-            .collect(),
-    )
+    Some(hosts.split(',').filter(|h| !h.is_empty()).map(|h| format!("redis://{auth}{h}")).collect())
 }
 
 impl Client {
     pub fn open(url: &str) -> Result<Self, StoreError> {
         match cluster_nodes(url) {
-            Some(nodes) if nodes.is_empty() => Err(StoreError::Invalid(
-                "a cluster redis_url needs at least one node".into(),
-            )),
+            Some(nodes) if nodes.is_empty() => {
+                Err(StoreError::Invalid("a cluster redis_url needs at least one node".into()))
+            }
             Some(nodes) => {
                 // Checks the node URLs now rather than at the first connection.
                 ClusterClient::new(nodes.clone())?;
@@ -70,9 +64,7 @@ impl Client {
                     .set_connection_timeout(Some(Duration::from_secs(2)))
                     .set_number_of_retries(3)
                     .set_max_delay(Duration::from_secs(1));
-                Ok(Connection::Single(
-                    client.get_connection_manager_with_config(config).await?,
-                ))
+                Ok(Connection::Single(client.get_connection_manager_with_config(config).await?))
             }
             Client::Cluster(nodes) => {
                 let client = ClusterClient::builder(nodes.clone())
@@ -125,10 +117,7 @@ mod tests {
         );
         assert_eq!(
             cluster_nodes("redis+cluster://u:p@a:1,b:2"),
-            Some(vec![
-                "redis://u:p@a:1".to_owned(),
-                "redis://u:p@b:2".to_owned()
-            ])
+            Some(vec!["redis://u:p@a:1".to_owned(), "redis://u:p@b:2".to_owned()])
         );
         assert_eq!(cluster_nodes("redis://a:1"), None);
     }

@@ -71,9 +71,7 @@ pub fn encode(list: &str, id: StreamId) -> String {
 
 /// The stream id inside `cursor`, which must have been issued for `list`.
 pub fn decode(list: &str, cursor: &str) -> Result<StreamId, StoreError> {
-    let bytes = BASE64URL_NOPAD
-        .decode(cursor.as_bytes())
-        .map_err(|_| StoreError::InvalidCursor)?;
+    let bytes = BASE64URL_NOPAD.decode(cursor.as_bytes()).map_err(|_| StoreError::InvalidCursor)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| StoreError::InvalidCursor)?;
     let (cursor_list, id) = text.rsplit_once(':').ok_or(StoreError::InvalidCursor)?;
     if cursor_list != list {
@@ -88,10 +86,7 @@ mod tests {
 
     #[test]
     fn cursors_round_trip() {
-        let id = StreamId {
-            ms: 1_700_000_000_123,
-            seq: 4,
-        };
+        let id = StreamId { ms: 1_700_000_000_123, seq: 4 };
         let cursor = encode("ncii", id);
         assert_eq!(decode("ncii", &cursor).ok(), Some(id));
     }
@@ -99,10 +94,7 @@ mod tests {
     #[test]
     fn cursors_are_bound_to_their_list() {
         let cursor = encode("ncii", StreamId::ZERO);
-        assert!(matches!(
-            decode("csam", &cursor),
-            Err(StoreError::InvalidCursor)
-        ));
+        assert!(matches!(decode("csam", &cursor), Err(StoreError::InvalidCursor)));
     }
 
     #[test]
@@ -122,10 +114,7 @@ mod tests {
             raw("ncii:1-1 "),
             raw("ncii:99999999999999999999999-0"),
         ] {
-            assert!(
-                matches!(decode("ncii", &bad), Err(StoreError::InvalidCursor)),
-                "{bad:?}"
-            );
+            assert!(matches!(decode("ncii", &bad), Err(StoreError::InvalidCursor)), "{bad:?}");
         }
     }
 

@@ -50,11 +50,7 @@ impl From<redis::RedisError> for StoreError {
                 )
         ) || err.is_connection_dropped()
             || err.is_timeout();
-        if unavailable {
-            StoreError::Unavailable(err)
-        } else {
-            StoreError::Redis(err)
-        }
+        if unavailable { StoreError::Unavailable(err) } else { StoreError::Redis(err) }
     }
 }
 

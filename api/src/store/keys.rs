@@ -39,13 +39,9 @@ impl Keys {
     /// `prefix` is put in front of every key; it must not contain braces (they would break the hash tags).
     pub fn new(prefix: &str) -> Result<Self, StoreError> {
         if prefix.contains(['{', '}']) {
-            return Err(StoreError::Invalid(
-                "key prefix must not contain braces".into(),
-            ));
+            return Err(StoreError::Invalid("key prefix must not contain braces".into()));
         }
-        Ok(Self {
-            prefix: prefix.to_owned(),
-        })
+        Ok(Self { prefix: prefix.to_owned() })
     }
 
     fn global(&self, name: &str) -> String {
@@ -136,16 +132,10 @@ pub fn new_case_id(list_no: u64, random: [u8; CASE_RANDOM_BYTES]) -> String {
 
 /// The list number inside a case id, or `None` if the text is not a case id.
 pub fn list_no_of_case(case_id: &str) -> Option<u64> {
-    if case_id.len() != 29
-        || !case_id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    {
+    if case_id.len() != 29 || !case_id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
         return None;
     }
-    let bytes = BASE32_NOPAD
-        .decode(case_id.to_ascii_uppercase().as_bytes())
-        .ok()?;
+    let bytes = BASE32_NOPAD.decode(case_id.to_ascii_uppercase().as_bytes()).ok()?;
     let tail: [u8; 2] = bytes.get(CASE_RANDOM_BYTES..)?.try_into().ok()?;
     let no = u64::from(u16::from_be_bytes(tail));
     (no > 0 && no < MAX_LISTS).then_some(no)

@@ -112,10 +112,7 @@ impl std::fmt::Debug for Store {
 
 /// Unix milliseconds now.
 pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
 impl Store {
@@ -182,10 +179,7 @@ impl Store {
             0 => Err(StoreError::Conflict("the list exists")),
             n if n < 0 => Err(StoreError::Conflict("no more lists can be created")),
             n => {
-                self.inner
-                    .list_names
-                    .write()
-                    .insert(n as u64, name.to_owned());
+                self.inner.list_names.write().insert(n as u64, name.to_owned());
                 Ok(())
             }
         }
@@ -201,13 +195,7 @@ impl Store {
     /// The number of list `name`; [`StoreError::NotFound`] if there is no such list.
     async fn list_number(&self, name: &str) -> Result<u64, StoreError> {
         validate_list_name(name)?;
-        if let Some((no, _)) = self
-            .inner
-            .list_names
-            .read()
-            .iter()
-            .find(|(_, n)| *n == name)
-        {
+        if let Some((no, _)) = self.inner.list_names.read().iter().find(|(_, n)| *n == name) {
             return Ok(*no);
         }
         let no: Option<u64> = self.conn().hget(self.keys().lists(), name).await?;
@@ -241,15 +229,9 @@ impl Store {
             return Err(StoreError::Invalid("a case needs at least one hash".into()));
         }
         if case.entries.len() > MAX_CASE_ENTRIES {
-            return Err(StoreError::Invalid(format!(
-                "a case carries at most {MAX_CASE_ENTRIES} hashes"
-            )));
+            return Err(StoreError::Invalid(format!("a case carries at most {MAX_CASE_ENTRIES} hashes")));
         }
-        if let Some(bad) = case
-            .entries
-            .iter()
-            .find(|e| e.hash.is_empty() || e.hash.contains('\n'))
-        {
+        if let Some(bad) = case.entries.iter().find(|e| e.hash.is_empty() || e.hash.contains('\n')) {
             return Err(StoreError::Invalid(format!("malformed {} hash", bad.kind)));
         }
         let list_no = self.list_number(&case.list).await?;
@@ -258,25 +240,17 @@ impl Store {
         let count = case.entries.len() as u64;
         // Ids are reserved before the write: a crash in between only leaves a gap in the sequence.
         let last: u64 = self.conn().incr(keys.entry_seq(list), count).await?;
-        let entry_ids = (last + 1 - count..=last)
-            .map(|seq| keys::entry_id(list_no, seq))
-            .collect::<Result<Vec<_>, _>>()?;
+        let entry_ids =
+            (last + 1 - count..=last).map(|seq| keys::entry_id(list_no, seq)).collect::<Result<Vec<_>, _>>()?;
         let mut random = [0u8; 16];
-        self.inner
-            .rng
-            .fill(&mut random)
-            .map_err(|_| StoreError::Rng)?;
+        self.inner.rng.fill(&mut random).map_err(|_| StoreError::Rng)?;
         let case_id = keys::new_case_id(list_no, random);
 
         let now = now_ms();
         let ids_csv = codec::ids_to_csv(&entry_ids);
-        let urls = serde_json::to_string(&case.urls)
-            .map_err(|e| StoreError::Invalid(format!("urls: {e}")))?;
+        let urls = serde_json::to_string(&case.urls).map_err(|e| StoreError::Invalid(format!("urls: {e}")))?;
         let mut invocation = self.inner.scripts.create_case.prepare_invoke();
-        invocation
-            .key(keys.case(list, &case_id))
-            .key(keys.live(list))
-            .key(keys.feed(list));
+        invocation.key(keys.case(list, &case_id)).key(keys.live(list)).key(keys.feed(list));
         for id in &entry_ids {
             invocation.key(keys.entry(list, *id));
         }
@@ -300,12 +274,8 @@ impl Store {
         let outcome: i64 = invocation.invoke_async(&mut self.conn()).await?;
         match outcome {
             1 => Ok(CreatedCase { case_id, entry_ids }),
-            -1 => Err(StoreError::Conflict(
-                "the case or one of its entries exists",
-            )),
-            _ => Err(StoreError::Corrupt(format!(
-                "a key of list {list} has the wrong type"
-            ))),
+            -1 => Err(StoreError::Conflict("the case or one of its entries exists")),
+            _ => Err(StoreError::Corrupt(format!("a key of list {list} has the wrong type"))),
         }
     }
 
@@ -314,10 +284,7 @@ impl Store {
         let Some(list) = self.list_of_case(case_id).await? else {
             return Ok(None);
         };
-        let fields: HashMap<String, String> = self
-            .conn()
-            .hgetall(self.keys().case(&list, case_id))
-            .await?;
+        let fields: HashMap<String, String> = self.conn().hgetall(self.keys().case(&list, case_id)).await?;
         if fields.is_empty() {
             return Ok(None);
         }
@@ -360,22 +327,15 @@ impl Store {
         let ids_csv: Option<String> = self.conn().hget(&case_key, "entry_ids").await?;
         let ids = codec::ids_from_csv(&ids_csv.ok_or(NOT_FOUND)?)?;
         let mut invocation = self.inner.scripts.withdraw_case.prepare_invoke();
-        invocation
-            .key(&case_key)
-            .key(keys.live(&list))
-            .key(keys.feed(&list));
+        invocation.key(&case_key).key(keys.live(&list)).key(keys.feed(&list));
         for id in &ids {
             invocation.key(keys.entry(&list, *id));
         }
         invocation.arg(now_ms());
         let outcome: i64 = invocation.invoke_async(&mut self.conn()).await?;
         match outcome {
-            1 => Ok(WithdrawOutcome {
-                already_withdrawn: false,
-            }),
-            0 => Ok(WithdrawOutcome {
-                already_withdrawn: true,
-            }),
+            1 => Ok(WithdrawOutcome { already_withdrawn: false }),
+            0 => Ok(WithdrawOutcome { already_withdrawn: true }),
             _ => Err(NOT_FOUND),
         }
     }
@@ -385,8 +345,7 @@ impl Store {
         let Some(list) = self.list_name(keys::list_no_of_entry(id)).await? else {
             return Ok(None);
         };
-        let fields: HashMap<String, String> =
-            self.conn().hgetall(self.keys().entry(&list, id)).await?;
+        let fields: HashMap<String, String> = self.conn().hgetall(self.keys().entry(&list, id)).await?;
         if fields.is_empty() {
             return Ok(None);
         }
@@ -395,16 +354,9 @@ impl Store {
 
     /// Changes an entry's state (live set and feed record in the same atomic write) and returns the entry.
     /// Setting the state it has is a no-op without a feed record. Withdrawn is final: [`StoreError::Conflict`].
-    pub async fn set_entry_state(
-        &self,
-        id: EntryId,
-        state: EntryState,
-    ) -> Result<Entry, StoreError> {
+    pub async fn set_entry_state(&self, id: EntryId, state: EntryState) -> Result<Entry, StoreError> {
         const NOT_FOUND: StoreError = StoreError::NotFound { what: "entry" };
-        let list = self
-            .list_name(keys::list_no_of_entry(id))
-            .await?
-            .ok_or(NOT_FOUND)?;
+        let list = self.list_name(keys::list_no_of_entry(id)).await?.ok_or(NOT_FOUND)?;
         let keys = self.keys();
         let outcome: i64 = self
             .inner
@@ -435,12 +387,8 @@ impl Store {
         tags: &[String],
     ) -> Result<(), StoreError> {
         const NOT_FOUND: StoreError = StoreError::NotFound { what: "entry" };
-        let list = self
-            .list_name(keys::list_no_of_entry(entry_id))
-            .await?
-            .ok_or(NOT_FOUND)?;
-        let tags =
-            serde_json::to_string(tags).map_err(|e| StoreError::Invalid(format!("tags: {e}")))?;
+        let list = self.list_name(keys::list_no_of_entry(entry_id)).await?.ok_or(NOT_FOUND)?;
+        let tags = serde_json::to_string(tags).map_err(|e| StoreError::Invalid(format!("tags: {e}")))?;
         let outcome: i64 = self
             .inner
             .scripts
@@ -463,12 +411,7 @@ impl Store {
     /// Up to `limit` feed records after `cursor` (`None`: from the start of the feed). Pages taken one after the
     /// other never skip or repeat a record, also while writes happen. A cursor from before the retention mark
     /// (also `None` once anything was trimmed) gives [`StoreError::CursorExpired`]: resync from [`Store::snapshot`].
-    pub async fn read_feed(
-        &self,
-        list: &str,
-        cursor: Option<&str>,
-        limit: usize,
-    ) -> Result<FeedPage, StoreError> {
+    pub async fn read_feed(&self, list: &str, cursor: Option<&str>, limit: usize) -> Result<FeedPage, StoreError> {
         let start = match cursor {
             Some(c) => cursor::decode(list, c)?,
             None => StreamId::ZERO,
@@ -490,10 +433,7 @@ impl Store {
         }
         let records = codec::records_from_range(raw)?;
         let next = records.last().map(|(id, _)| *id).unwrap_or(start);
-        Ok(FeedPage {
-            records: records.into_iter().map(|(_, r)| r).collect(),
-            next_cursor: cursor::encode(list, next),
-        })
+        Ok(FeedPage { records: records.into_iter().map(|(_, r)| r).collect(), next_cursor: cursor::encode(list, next) })
     }
 
     /// The id of the newest record of a list's feed (`0-0` when empty): where a follower starts after loading.
@@ -522,13 +462,7 @@ impl Store {
             .trim_feed
             .key(self.keys().feed(list))
             .key(self.keys().trimmed(list))
-            .arg(
-                StreamId {
-                    ms: horizon,
-                    seq: 0,
-                }
-                .to_string(),
-            )
+            .arg(StreamId { ms: horizon, seq: 0 }.to_string())
             .invoke_async(&mut self.conn())
             .await?;
         Ok(removed)
@@ -544,12 +478,7 @@ impl Store {
         loop {
             let (next, hashes) = self.scan_live(list, scan, 1000).await?;
             let ids: Vec<EntryId> = hashes.iter().map(|h| h.id).collect();
-            entries.extend(
-                self.get_entries(list, &ids)
-                    .await?
-                    .into_iter()
-                    .filter(|e| e.state.is_live()),
-            );
+            entries.extend(self.get_entries(list, &ids).await?.into_iter().filter(|e| e.state.is_live()));
             if next == 0 {
                 break;
             }
@@ -581,11 +510,7 @@ impl Store {
     /// A follower on its own connection, for blocking reads of the feed.
     pub async fn follower(&self, block: Duration) -> Result<FeedFollower, StoreError> {
         let timeout = block + self.inner.response_timeout;
-        Ok(FeedFollower {
-            conn: self.inner.client.connect(timeout).await?,
-            keys: self.inner.keys.clone(),
-            block,
-        })
+        Ok(FeedFollower { conn: self.inner.client.connect(timeout).await?, keys: self.inner.keys.clone(), block })
     }
 
     // ----- API keys -----
@@ -593,15 +518,8 @@ impl Store {
     /// Stores a new API key. [`StoreError::Conflict`] if the id is taken.
     pub async fn create_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
         let json = serde_json::to_string(key).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let created: bool = self
-            .conn()
-            .hset_nx(self.keys().api_keys(), &key.id, json)
-            .await?;
-        if created {
-            Ok(())
-        } else {
-            Err(StoreError::Conflict("the API key id exists"))
-        }
+        let created: bool = self.conn().hset_nx(self.keys().api_keys(), &key.id, json).await?;
+        if created { Ok(()) } else { Err(StoreError::Conflict("the API key id exists")) }
     }
 
     /// One API key (also a revoked one), or `None`.
@@ -613,24 +531,17 @@ impl Store {
     /// Every API key, oldest first.
     pub async fn list_api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
         let all: HashMap<String, String> = self.conn().hgetall(self.keys().api_keys()).await?;
-        let mut keys = all
-            .values()
-            .map(|j| codec::api_key_from_json(j))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut keys = all.values().map(|j| codec::api_key_from_json(j)).collect::<Result<Vec<_>, _>>()?;
         keys.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
         Ok(keys)
     }
 
     /// Revokes an API key (idempotent: the first revocation time stays) and returns it.
     pub async fn revoke_api_key(&self, id: &str) -> Result<ApiKey, StoreError> {
-        let mut key = self
-            .get_api_key(id)
-            .await?
-            .ok_or(StoreError::NotFound { what: "api key" })?;
+        let mut key = self.get_api_key(id).await?.ok_or(StoreError::NotFound { what: "api key" })?;
         if key.revoked_at.is_none() {
             key.revoked_at = Some(now_ms());
-            let json =
-                serde_json::to_string(&key).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let json = serde_json::to_string(&key).map_err(|e| StoreError::Invalid(e.to_string()))?;
             let _: () = self.conn().hset(self.keys().api_keys(), id, json).await?;
         }
         Ok(key)
@@ -650,9 +561,7 @@ pub struct FeedFollower {
 
 impl std::fmt::Debug for FeedFollower {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FeedFollower")
-            .field("block", &self.block)
-            .finish_non_exhaustive()
+        f.debug_struct("FeedFollower").field("block", &self.block).finish_non_exhaustive()
     }
 }
 

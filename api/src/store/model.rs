@@ -21,16 +21,8 @@ pub const DEFAULT_LIST: &str = "ncii";
 pub fn validate_list_name(name: &str) -> Result<(), StoreError> {
     let ok = !name.is_empty()
         && name.len() <= MAX_LIST_NAME
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-    if ok {
-        Ok(())
-    } else {
-        Err(StoreError::Invalid(format!(
-            "list name must match [a-z0-9_-]{{1,{MAX_LIST_NAME}}}"
-        )))
-    }
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if ok { Ok(()) } else { Err(StoreError::Invalid(format!("list name must match [a-z0-9_-]{{1,{MAX_LIST_NAME}}}"))) }
 }
 
 /// Declares a string-like enum: snake_case serde names, `as_str`, `Display`, `FromStr`.
@@ -347,10 +339,7 @@ mod tests {
     fn enum_names_round_trip_and_match_serde() {
         for state in EntryState::ALL {
             assert_eq!(state.as_str().parse::<EntryState>().ok(), Some(*state));
-            assert_eq!(
-                serde_json::to_string(state).ok(),
-                Some(format!("\"{}\"", state.as_str()))
-            );
+            assert_eq!(serde_json::to_string(state).ok(), Some(format!("\"{}\"", state.as_str())));
         }
         assert_eq!(Category::SextortionThreat.as_str(), "sextortion_threat");
         assert!("nope".parse::<HashKind>().is_err());

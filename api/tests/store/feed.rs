@@ -7,18 +7,11 @@ use disrupt_api::store::{EntryState, FeedRecord, Store, StoreError, now_ms};
 use crate::helpers::{case, store};
 
 /// Reads the whole feed from `cursor` in pages of `limit`.
-async fn read_all(
-    store: &Store,
-    cursor: Option<String>,
-    limit: usize,
-) -> (Vec<FeedRecord>, String) {
+async fn read_all(store: &Store, cursor: Option<String>, limit: usize) -> (Vec<FeedRecord>, String) {
     let mut cursor = cursor;
     let mut all = Vec::new();
     loop {
-        let page = store
-            .read_feed("ncii", cursor.as_deref(), limit)
-            .await
-            .unwrap();
+        let page = store.read_feed("ncii", cursor.as_deref(), limit).await.unwrap();
         let done = page.records.is_empty();
         all.extend(page.records);
         cursor = Some(page.next_cursor);
@@ -33,22 +26,14 @@ async fn the_feed_lists_adds_state_changes_and_tombstones_in_order() {
     let (_redis, store) = store().await;
     let first = store.create_case(case("ncii", 1, 2)).await.unwrap();
     let second = store.create_case(case("ncii", 10, 1)).await.unwrap();
-    store
-        .set_entry_state(first.entry_ids[0], EntryState::Verified)
-        .await
-        .unwrap();
-    store
-        .set_entry_state(first.entry_ids[0], EntryState::Verified)
-        .await
-        .unwrap(); // no-op: no record
+    store.set_entry_state(first.entry_ids[0], EntryState::Verified).await.unwrap();
+    store.set_entry_state(first.entry_ids[0], EntryState::Verified).await.unwrap(); // no-op: no record
     store.withdraw_case(&first.case_id).await.unwrap();
     store.withdraw_case(&first.case_id).await.unwrap(); // idempotent: no record
 
     let (records, _) = read_all(&store, None, 2).await;
     let seen: Vec<_> = records.iter().map(|r| (r.entry_id, r.state)).collect();
-    let [a, b] = first.entry_ids[..] else {
-        panic!()
-    };
+    let [a, b] = first.entry_ids[..] else { panic!() };
     let c = second.entry_ids[0];
     assert_eq!(
         seen,
@@ -68,10 +53,7 @@ async fn the_feed_lists_adds_state_changes_and_tombstones_in_order() {
     let (live, cursor) = store.snapshot("ncii").await.unwrap();
     assert_eq!(live.iter().map(|e| e.id).collect::<Vec<_>>(), [c]);
     let page = store.read_feed("ncii", Some(&cursor), 10).await.unwrap();
-    assert!(
-        page.records.is_empty(),
-        "the snapshot cursor is at the feed's end"
-    );
+    assert!(page.records.is_empty(), "the snapshot cursor is at the feed's end");
     assert_eq!(page.next_cursor, cursor, "an empty page keeps the cursor");
 }
 
@@ -81,18 +63,9 @@ async fn cursors_are_checked_strictly() {
     store.create_list("csam").await.unwrap();
     let page = store.read_feed("csam", None, 10).await.unwrap();
     for bad in ["", "garbage", "bmNpaTowLTA=", page.next_cursor.as_str()] {
-        assert!(
-            matches!(
-                store.read_feed("ncii", Some(bad), 10).await,
-                Err(StoreError::InvalidCursor)
-            ),
-            "{bad:?}"
-        );
+        assert!(matches!(store.read_feed("ncii", Some(bad), 10).await, Err(StoreError::InvalidCursor)), "{bad:?}");
     }
-    assert!(matches!(
-        store.read_feed("nolist", None, 10).await,
-        Err(StoreError::NotFound { .. })
-    ));
+    assert!(matches!(store.read_feed("nolist", None, 10).await, Err(StoreError::NotFound { .. })));
 }
 
 /// A writer adds and withdraws cases while a reader pages with a small limit: the reader ends with exactly the
@@ -104,18 +77,12 @@ async fn paging_while_writes_happen_loses_and_repeats_nothing() {
         let store = store.clone();
         tokio::spawn(async move {
             for i in 0..150u64 {
-                let created = store
-                    .create_case(case("ncii", i * 10, 1 + i % 3))
-                    .await
-                    .unwrap();
+                let created = store.create_case(case("ncii", i * 10, 1 + i % 3)).await.unwrap();
                 if i % 4 == 0 {
                     store.withdraw_case(&created.case_id).await.unwrap();
                 }
                 if i % 5 == 0 {
-                    store
-                        .set_entry_state(created.entry_ids[0], EntryState::Verified)
-                        .await
-                        .ok();
+                    store.set_entry_state(created.entry_ids[0], EntryState::Verified).await.ok();
                 }
             }
         })
@@ -149,40 +116,21 @@ async fn trimmed_records_expire_old_cursors_but_not_the_snapshot() {
 
     // Within the retention window nothing goes.
     assert_eq!(store.trim_feed("ncii", now_ms()).await.unwrap(), 0);
-    store
-        .read_feed("ncii", Some(&start_cursor), 10)
-        .await
-        .unwrap();
+    store.read_feed("ncii", Some(&start_cursor), 10).await.unwrap();
 
     let (_, before_trim) = store.snapshot("ncii").await.unwrap();
     // A clock past the window: both records go.
     let later = now_ms() + retention + 1000;
     assert_eq!(store.trim_feed("ncii", later).await.unwrap(), 2);
-    assert!(matches!(
-        store.read_feed("ncii", Some(&start_cursor), 10).await,
-        Err(StoreError::CursorExpired)
-    ));
-    assert!(matches!(
-        store.read_feed("ncii", None, 10).await,
-        Err(StoreError::CursorExpired)
-    ));
+    assert!(matches!(store.read_feed("ncii", Some(&start_cursor), 10).await, Err(StoreError::CursorExpired)));
+    assert!(matches!(store.read_feed("ncii", None, 10).await, Err(StoreError::CursorExpired)));
     // A cursor at the trim point lost nothing: still good.
-    assert!(
-        store
-            .read_feed("ncii", Some(&before_trim), 10)
-            .await
-            .unwrap()
-            .records
-            .is_empty()
-    );
+    assert!(store.read_feed("ncii", Some(&before_trim), 10).await.unwrap().records.is_empty());
 
     // Resync: the snapshot still has the live entries, and its cursor continues the feed.
     let (live, cursor) = store.snapshot("ncii").await.unwrap();
     assert_eq!(live.iter().map(|e| e.id).collect::<Vec<_>>(), old.entry_ids);
     let new = store.create_case(case("ncii", 100, 1)).await.unwrap();
     let page = store.read_feed("ncii", Some(&cursor), 10).await.unwrap();
-    assert_eq!(
-        page.records.iter().map(|r| r.entry_id).collect::<Vec<_>>(),
-        new.entry_ids
-    );
+    assert_eq!(page.records.iter().map(|r| r.entry_id).collect::<Vec<_>>(), new.entry_ids);
 }

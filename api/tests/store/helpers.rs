@@ -28,11 +28,7 @@ pub fn case(list: &str, first: u64, n: u64) -> NewCase {
         list: list.into(),
         category: Category::AdultNcii,
         entries: (first..first + n)
-            .map(|i| NewEntry {
-                kind: HashKind::Pdq,
-                hash: pdq(i),
-                quality: Some(90),
-            })
+            .map(|i| NewEntry { kind: HashKind::Pdq, hash: pdq(i), quality: Some(90) })
             .collect(),
         urls: vec!["https://example.invalid/a".into()],
         contact: Some("victim@example.invalid".into()),

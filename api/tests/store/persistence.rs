@@ -16,35 +16,19 @@ async fn write_some(store: &Store) -> Vec<(String, Vec<u64>)> {
         written.push((created.case_id, created.entry_ids));
     }
     store.withdraw_case(&written[0].0).await.unwrap();
-    store
-        .set_entry_state(written[1].1[0], EntryState::Verified)
-        .await
-        .unwrap();
+    store.set_entry_state(written[1].1[0], EntryState::Verified).await.unwrap();
     written
 }
 
 async fn assert_all_there(store: &Store, written: &[(String, Vec<u64>)]) {
     for (case_id, ids) in written {
-        let view = store
-            .get_case(case_id)
-            .await
-            .unwrap()
-            .expect("acknowledged case survives");
+        let view = store.get_case(case_id).await.unwrap().expect("acknowledged case survives");
         assert_eq!(&view.case.entry_ids, ids);
         assert_eq!(view.entries.len(), ids.len());
     }
     let withdrawn = store.get_case(&written[0].0).await.unwrap().expect("case");
-    assert!(
-        withdrawn
-            .entries
-            .iter()
-            .all(|e| e.state == EntryState::Withdrawn)
-    );
-    let verified = store
-        .get_entry(written[1].1[0])
-        .await
-        .unwrap()
-        .expect("entry");
+    assert!(withdrawn.entries.iter().all(|e| e.state == EntryState::Withdrawn));
+    let verified = store.get_entry(written[1].1[0]).await.unwrap().expect("entry");
     assert_eq!(verified.state, EntryState::Verified);
     let page = store.read_feed("ncii", None, 10_000).await.unwrap();
     assert_eq!(page.records.len(), 20 * 3 + 3 + 1);

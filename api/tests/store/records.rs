@@ -13,11 +13,7 @@ async fn a_created_case_reads_back_whole() {
     let (_redis, store) = store().await;
     let created = store.create_case(case("ncii", 1, 3)).await.unwrap();
     assert_eq!(created.entry_ids.len(), 3);
-    let view = store
-        .get_case(&created.case_id)
-        .await
-        .unwrap()
-        .expect("case");
+    let view = store.get_case(&created.case_id).await.unwrap().expect("case");
     assert_eq!(view.case.id, created.case_id);
     assert_eq!(view.case.state, CaseState::Active);
     assert_eq!(view.case.entry_ids, created.entry_ids);
@@ -26,16 +22,8 @@ async fn a_created_case_reads_back_whole() {
     assert_eq!(view.case.urls, ["https://example.invalid/a"]);
     let hashes: Vec<_> = view.entries.iter().map(|e| e.hash.clone()).collect();
     assert_eq!(hashes, [pdq(1), pdq(2), pdq(3)]);
-    assert!(
-        view.entries
-            .iter()
-            .all(|e| e.state == EntryState::Pending && e.case_id == created.case_id)
-    );
-    let entry = store
-        .get_entry(created.entry_ids[1])
-        .await
-        .unwrap()
-        .expect("entry");
+    assert!(view.entries.iter().all(|e| e.state == EntryState::Pending && e.case_id == created.case_id));
+    let entry = store.get_entry(created.entry_ids[1]).await.unwrap().expect("entry");
     assert_eq!(entry.quality, Some(90));
     assert_eq!(entry.list, "ncii");
 }
@@ -47,22 +35,14 @@ async fn unknown_and_malformed_ids_are_not_found() {
     assert!(store.get_case(&"a".repeat(29)).await.unwrap().is_none());
     assert!(store.get_entry(12345).await.unwrap().is_none());
     assert!(store.get_entry(u64::MAX).await.unwrap().is_none());
+    assert!(matches!(store.withdraw_case("nope").await, Err(StoreError::NotFound { .. })));
     assert!(matches!(
-        store.withdraw_case("nope").await,
-        Err(StoreError::NotFound { .. })
-    ));
-    assert!(matches!(
-        store
-            .set_entry_state(1 << 40 | 99, EntryState::Verified)
-            .await,
+        store.set_entry_state(1 << 40 | 99, EntryState::Verified).await,
         Err(StoreError::NotFound { .. })
     ));
     let mut missing_list = case("nolist", 1, 1);
     missing_list.list = "nolist".into();
-    assert!(matches!(
-        store.create_case(missing_list).await,
-        Err(StoreError::NotFound { .. })
-    ));
+    assert!(matches!(store.create_case(missing_list).await, Err(StoreError::NotFound { .. })));
 }
 
 #[tokio::test]
@@ -70,25 +50,11 @@ async fn lists_are_created_once() {
     let (_redis, store) = store().await;
     assert_eq!(store.list_names().await.unwrap(), ["ncii"]);
     store.create_list("csam").await.unwrap();
-    assert!(matches!(
-        store.create_list("csam").await,
-        Err(StoreError::Conflict(_))
-    ));
-    assert!(matches!(
-        store.create_list("Bad Name").await,
-        Err(StoreError::Invalid(_))
-    ));
+    assert!(matches!(store.create_list("csam").await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.create_list("Bad Name").await, Err(StoreError::Invalid(_))));
     assert_eq!(store.list_names().await.unwrap(), ["csam", "ncii"]);
     let created = store.create_case(case("csam", 1, 1)).await.unwrap();
-    assert_eq!(
-        store
-            .get_entry(created.entry_ids[0])
-            .await
-            .unwrap()
-            .expect("entry")
-            .list,
-        "csam"
-    );
+    assert_eq!(store.get_entry(created.entry_ids[0]).await.unwrap().expect("entry").list, "csam");
 }
 
 #[tokio::test]
@@ -96,77 +62,33 @@ async fn state_changes_apply_and_withdrawal_is_final() {
     let (_redis, store) = store().await;
     let created = store.create_case(case("ncii", 1, 2)).await.unwrap();
     let id = created.entry_ids[0];
-    let entry = store
-        .set_entry_state(id, EntryState::Verified)
-        .await
-        .unwrap();
+    let entry = store.set_entry_state(id, EntryState::Verified).await.unwrap();
     assert_eq!(entry.state, EntryState::Verified);
     let outcome = store.withdraw_case(&created.case_id).await.unwrap();
     assert!(!outcome.already_withdrawn);
-    assert!(
-        store
-            .withdraw_case(&created.case_id)
-            .await
-            .unwrap()
-            .already_withdrawn
-    );
-    let view = store
-        .get_case(&created.case_id)
-        .await
-        .unwrap()
-        .expect("case");
+    assert!(store.withdraw_case(&created.case_id).await.unwrap().already_withdrawn);
+    let view = store.get_case(&created.case_id).await.unwrap().expect("case");
     assert_eq!(view.case.state, CaseState::Withdrawn);
     assert!(view.case.contact.is_none(), "withdrawal erases the contact");
     assert!(view.case.withdrawn_at.is_some());
-    assert!(
-        view.entries
-            .iter()
-            .all(|e| e.state == EntryState::Withdrawn)
-    );
-    assert!(matches!(
-        store.set_entry_state(id, EntryState::Verified).await,
-        Err(StoreError::Conflict(_))
-    ));
+    assert!(view.entries.iter().all(|e| e.state == EntryState::Withdrawn));
+    assert!(matches!(store.set_entry_state(id, EntryState::Verified).await, Err(StoreError::Conflict(_))));
 }
 
 #[tokio::test]
 async fn feedback_counts_each_platform_once_with_its_latest_answer() {
     let (_redis, store) = store().await;
-    let id = store
-        .create_case(case("ncii", 1, 1))
-        .await
-        .unwrap()
-        .entry_ids[0];
+    let id = store.create_case(case("ncii", 1, 1)).await.unwrap().entry_ids[0];
     let tags = vec!["nudity".to_owned()];
-    store
-        .record_feedback(id, "p1", Feedback::PendingReview, &tags)
-        .await
-        .unwrap();
-    store
-        .record_feedback(id, "p1", Feedback::Blocked, &tags)
-        .await
-        .unwrap();
-    store
-        .record_feedback(id, "p2", Feedback::Blocked, &[])
-        .await
-        .unwrap();
-    store
-        .record_feedback(id, "p3", Feedback::NotViolating, &[])
-        .await
-        .unwrap();
-    store
-        .record_feedback(id, "p3", Feedback::NotViolating, &[])
-        .await
-        .unwrap();
+    store.record_feedback(id, "p1", Feedback::PendingReview, &tags).await.unwrap();
+    store.record_feedback(id, "p1", Feedback::Blocked, &tags).await.unwrap();
+    store.record_feedback(id, "p2", Feedback::Blocked, &[]).await.unwrap();
+    store.record_feedback(id, "p3", Feedback::NotViolating, &[]).await.unwrap();
+    store.record_feedback(id, "p3", Feedback::NotViolating, &[]).await.unwrap();
     let entry = store.get_entry(id).await.unwrap().expect("entry");
-    assert_eq!(
-        (entry.blocked, entry.not_violating, entry.pending_review),
-        (2, 1, 0)
-    );
+    assert_eq!((entry.blocked, entry.not_violating, entry.pending_review), (2, 1, 0));
     assert!(matches!(
-        store
-            .record_feedback(1 << 40 | 999, "p1", Feedback::Blocked, &[])
-            .await,
+        store.record_feedback(1 << 40 | 999, "p1", Feedback::Blocked, &[]).await,
         Err(StoreError::NotFound { .. })
     ));
 }
@@ -184,10 +106,7 @@ async fn api_keys_round_trip_and_revoke_once() {
         revoked_at: None,
     };
     store.create_api_key(&key).await.unwrap();
-    assert!(matches!(
-        store.create_api_key(&key).await,
-        Err(StoreError::Conflict(_))
-    ));
+    assert!(matches!(store.create_api_key(&key).await, Err(StoreError::Conflict(_))));
     assert_eq!(store.get_api_key("k1").await.unwrap(), Some(key.clone()));
     assert!(store.get_api_key("k2").await.unwrap().is_none());
     let revoked = store.revoke_api_key("k1").await.unwrap();
@@ -195,10 +114,7 @@ async fn api_keys_round_trip_and_revoke_once() {
     assert!(revoked.revoked_at.is_some());
     assert_eq!(revoked.revoked_at, again.revoked_at);
     assert_eq!(store.list_api_keys().await.unwrap(), [revoked]);
-    assert!(matches!(
-        store.revoke_api_key("k2").await,
-        Err(StoreError::NotFound { .. })
-    ));
+    assert!(matches!(store.revoke_api_key("k2").await, Err(StoreError::NotFound { .. })));
 }
 
 /// Plants a foreign value where the third entry of the next case will go: the whole case must be refused with
@@ -209,50 +125,24 @@ async fn a_case_write_that_fails_midway_leaves_nothing() {
     let settings = redis.settings();
     let store = crate::helpers::store_with(&settings).await;
     let keys = Keys::new(&settings.key_prefix).unwrap();
-    let mut raw = redis::Client::open(redis.url())
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap();
+    let mut raw = redis::Client::open(redis.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
     // A fresh prefix: `ncii` is list number 1 and its sequence starts at 1.
     let third = keys::entry_id(1, 3).unwrap();
     let _: () = raw.set(keys.entry("ncii", third), "foreign").await.unwrap();
 
     let err = store.create_case(case("ncii", 1, 3)).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
-    assert!(
-        store
-            .get_entry(keys::entry_id(1, 1).unwrap())
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert!(
-        store
-            .read_feed("ncii", None, 100)
-            .await
-            .unwrap()
-            .records
-            .is_empty()
-    );
+    assert!(store.get_entry(keys::entry_id(1, 1).unwrap()).await.unwrap().is_none());
+    assert!(store.read_feed("ncii", None, 100).await.unwrap().records.is_empty());
     assert!(store.snapshot("ncii").await.unwrap().0.is_empty());
-    let case_keys: Vec<String> = raw
-        .keys(format!("{}*:c:*", settings.key_prefix))
-        .await
-        .unwrap();
+    let case_keys: Vec<String> = raw.keys(format!("{}*:c:*", settings.key_prefix)).await.unwrap();
     assert!(case_keys.is_empty(), "{case_keys:?}");
 
     // The feed key holding a foreign type: refused before any write, too.
     let _: () = raw.del(keys.entry("ncii", third)).await.unwrap();
     let _: () = raw.set(keys.feed("ncii"), "foreign").await.unwrap();
-    assert!(matches!(
-        store.create_case(case("ncii", 1, 2)).await,
-        Err(StoreError::Corrupt(_))
-    ));
-    let entry_keys: Vec<String> = raw
-        .keys(format!("{}*:e:*", settings.key_prefix))
-        .await
-        .unwrap();
+    assert!(matches!(store.create_case(case("ncii", 1, 2)).await, Err(StoreError::Corrupt(_))));
+    let entry_keys: Vec<String> = raw.keys(format!("{}*:e:*", settings.key_prefix)).await.unwrap();
     assert!(entry_keys.is_empty(), "{entry_keys:?}");
     let live: usize = raw.hlen(keys.live("ncii")).await.unwrap();
     assert_eq!(live, 0);

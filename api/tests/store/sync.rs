@@ -57,37 +57,22 @@ async fn two_processes_converge_within_one_second() {
     let b = process(&redis, &prefix).await;
     let status = b.sync.status();
     wait_until("b loaded", Duration::from_secs(10), || status.is_loaded()).await;
-    wait_until("a loaded", Duration::from_secs(10), || {
-        a.sync.status().is_loaded()
-    })
-    .await;
+    wait_until("a loaded", Duration::from_secs(10), || a.sync.status().is_loaded()).await;
     assert_eq!(b.index.read().list_len("ncii"), 5);
     assert!(matches(&b.index, "ncii", 1) && !matches(&b.index, "ncii", 100));
 
     let added = a.store.create_case(case("ncii", 200, 1)).await.unwrap();
-    wait_until("b matches what a added", Duration::from_secs(1), || {
-        matches(&b.index, "ncii", 200)
-    })
-    .await;
+    wait_until("b matches what a added", Duration::from_secs(1), || matches(&b.index, "ncii", 200)).await;
     b.store.withdraw_case(&early.case_id).await.unwrap();
-    wait_until("a forgets what b withdrew", Duration::from_secs(1), || {
-        !matches(&a.index, "ncii", 1)
-    })
-    .await;
-    wait_until("b forgets too", Duration::from_secs(1), || {
-        !matches(&b.index, "ncii", 1)
-    })
-    .await;
+    wait_until("a forgets what b withdrew", Duration::from_secs(1), || !matches(&a.index, "ncii", 1)).await;
+    wait_until("b forgets too", Duration::from_secs(1), || !matches(&b.index, "ncii", 1)).await;
     assert!(matches(&a.index, "ncii", 200));
     let _ = added;
 
     // A list created later is picked up by both.
     a.store.create_list("csam").await.unwrap();
     b.store.create_case(case("csam", 300, 1)).await.unwrap();
-    wait_until("a sees the new list", Duration::from_secs(5), || {
-        matches(&a.index, "csam", 300)
-    })
-    .await;
+    wait_until("a sees the new list", Duration::from_secs(5), || matches(&a.index, "csam", 300)).await;
     assert!(b.sync.status().lag_ms() < 2000);
 }
 
@@ -105,11 +90,5 @@ async fn load_then_follow_from_the_recorded_head_misses_nothing() {
     let mut follower = store.follower(Duration::from_millis(100)).await.unwrap();
     let batch = follower.next_batch("ncii", head, 100).await.unwrap();
     assert_eq!(batch.len(), 1);
-    assert!(
-        follower
-            .next_batch("ncii", batch[0].0, 100)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(follower.next_batch("ncii", batch[0].0, 100).await.unwrap().is_empty());
 }

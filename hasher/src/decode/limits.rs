@@ -15,10 +15,7 @@ pub struct Limits {
 impl Default for Limits {
     /// 64 MiB and 100 megapixels: above any phone camera, below what would exhaust a small server.
     fn default() -> Self {
-        Limits {
-            max_bytes: 64 * 1024 * 1024,
-            max_pixels: 100_000_000,
-        }
+        Limits { max_bytes: 64 * 1024 * 1024, max_pixels: 100_000_000 }
     }
 }
 
@@ -35,10 +32,7 @@ impl Limits {
             return Err(Error::Empty);
         }
         if size > self.max_bytes {
-            return Err(Error::TooLarge {
-                size,
-                limit: self.max_bytes,
-            });
+            return Err(Error::TooLarge { size, limit: self.max_bytes });
         }
         Ok(())
     }
@@ -47,16 +41,10 @@ impl Limits {
     /// empty one.
     pub(super) fn check_pixels(&self, width: u64, height: u64) -> Result<()> {
         if width == 0 || height == 0 {
-            return Err(Error::Corrupt(format!(
-                "the image declares a size of {width}x{height}"
-            )));
+            return Err(Error::Corrupt(format!("the image declares a size of {width}x{height}")));
         }
         if width.saturating_mul(height) > self.max_pixels {
-            return Err(Error::TooManyPixels {
-                width,
-                height,
-                limit: self.max_pixels,
-            });
+            return Err(Error::TooManyPixels { width, height, limit: self.max_pixels });
         }
         Ok(())
     }
@@ -64,11 +52,8 @@ impl Limits {
     /// The same budget in the image crate's terms, a second line of defence inside its decoders.
     pub(super) fn image_crate_limits(&self) -> image::Limits {
         let mut limits = image::Limits::default();
-        limits.max_alloc = Some(
-            self.max_pixels
-                .saturating_mul(WIDEST_PIXEL_BYTES)
-                .saturating_add(DECODER_OVERHEAD_BYTES),
-        );
+        limits.max_alloc =
+            Some(self.max_pixels.saturating_mul(WIDEST_PIXEL_BYTES).saturating_add(DECODER_OVERHEAD_BYTES));
         limits
     }
 }
@@ -86,40 +71,18 @@ mod tests {
 
     #[test]
     fn byte_check_rejects_empty_and_oversized_input() {
-        let l = Limits {
-            max_bytes: 10,
-            max_pixels: 100,
-        };
+        let l = Limits { max_bytes: 10, max_pixels: 100 };
         assert!(matches!(l.check_bytes(0), Err(Error::Empty)));
         assert!(l.check_bytes(10).is_ok());
-        assert!(matches!(
-            l.check_bytes(11),
-            Err(Error::TooLarge {
-                size: 11,
-                limit: 10
-            })
-        ));
+        assert!(matches!(l.check_bytes(11), Err(Error::TooLarge { size: 11, limit: 10 })));
     }
 
     #[test]
     fn pixel_check_rejects_bombs_without_overflowing() {
-        let l = Limits {
-            max_bytes: 10,
-            max_pixels: 100,
-        };
+        let l = Limits { max_bytes: 10, max_pixels: 100 };
         assert!(l.check_pixels(10, 10).is_ok());
-        assert!(matches!(
-            l.check_pixels(10, 11),
-            Err(Error::TooManyPixels {
-                width: 10,
-                height: 11,
-                limit: 100
-            })
-        ));
-        assert!(matches!(
-            l.check_pixels(u64::MAX, u64::MAX),
-            Err(Error::TooManyPixels { .. })
-        ));
+        assert!(matches!(l.check_pixels(10, 11), Err(Error::TooManyPixels { width: 10, height: 11, limit: 100 })));
+        assert!(matches!(l.check_pixels(u64::MAX, u64::MAX), Err(Error::TooManyPixels { .. })));
         assert!(matches!(l.check_pixels(0, 5), Err(Error::Corrupt(_))));
     }
 }

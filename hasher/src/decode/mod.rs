@@ -35,10 +35,7 @@ pub struct DecodeOptions {
 
 impl Default for DecodeOptions {
     fn default() -> Self {
-        DecodeOptions {
-            limits: Limits::default(),
-            apply_orientation: true,
-        }
+        DecodeOptions { limits: Limits::default(), apply_orientation: true }
     }
 }
 
@@ -56,12 +53,8 @@ pub fn decode_rgb(bytes: &[u8], opts: &DecodeOptions) -> Result<RgbImage> {
     };
     // The codecs are third-party code fed with hostile input: a panic inside one must still come out as a
     // typed error, not take down the worker.
-    std::panic::catch_unwind(|| decode_format(bytes, format, opts)).unwrap_or_else(|_| {
-        Err(Error::Corrupt(format!(
-            "the {} decoder failed",
-            format.name()
-        )))
-    })
+    std::panic::catch_unwind(|| decode_format(bytes, format, opts))
+        .unwrap_or_else(|_| Err(Error::Corrupt(format!("the {} decoder failed", format.name()))))
 }
 
 fn decode_format(bytes: &[u8], format: ImageFormat, opts: &DecodeOptions) -> Result<RgbImage> {
@@ -78,9 +71,7 @@ fn decode_heif(bytes: &[u8], _format: ImageFormat, opts: &DecodeOptions) -> Resu
 
 #[cfg(not(feature = "heif"))]
 fn decode_heif(_bytes: &[u8], format: ImageFormat, _opts: &DecodeOptions) -> Result<RgbImage> {
-    Err(Error::FormatNotCompiled {
-        format: format.name(),
-    })
+    Err(Error::FormatNotCompiled { format: format.name() })
 }
 
 #[cfg(test)]
@@ -91,31 +82,18 @@ mod tests {
     fn testdata() -> PathBuf {
         let root = std::env::var_os("DISRUPT_TESTDATA")
             .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                PathBuf::from(concat!(
-                    env!("CARGO_MANIFEST_DIR"),
-                    "/../../shared/testdata/reference"
-                ))
-            });
-        assert!(
-            root.is_dir(),
-            "reference test data missing at {} (set DISRUPT_TESTDATA)",
-            root.display()
-        );
+            .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/reference")));
+        assert!(root.is_dir(), "reference test data missing at {} (set DISRUPT_TESTDATA)", root.display());
         root
     }
 
     fn fixture(path: &str) -> Vec<u8> {
         let file = testdata().join("pdq/data").join(path);
-        std::fs::read(&file)
-            .unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", file.display()))
+        std::fs::read(&file).unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", file.display()))
     }
 
     fn stored() -> DecodeOptions {
-        DecodeOptions {
-            apply_orientation: false,
-            ..DecodeOptions::default()
-        }
+        DecodeOptions { apply_orientation: false, ..DecodeOptions::default() }
     }
 
     /// Every reference image with its size as Pillow reports it (none has a rotating EXIF orientation).
@@ -171,14 +149,9 @@ mod tests {
     fn every_reference_fixture_decodes_at_its_size() {
         for &(path, width, height) in FIXTURES {
             for opts in [stored(), DecodeOptions::default()] {
-                let image =
-                    decode_rgb(&fixture(path), &opts).unwrap_or_else(|e| panic!("{path}: {e}"));
+                let image = decode_rgb(&fixture(path), &opts).unwrap_or_else(|e| panic!("{path}: {e}"));
                 assert_eq!((image.width, image.height), (width, height), "{path}");
-                assert_eq!(
-                    image.pixels.len(),
-                    3 * width as usize * height as usize,
-                    "{path}"
-                );
+                assert_eq!(image.pixels.len(), 3 * width as usize * height as usize, "{path}");
             }
         }
     }
@@ -187,11 +160,7 @@ mod tests {
     fn grey_and_palette_pngs_match_the_rgb_png() {
         // The L and P files were converted from the same picture; L must be grey, P must have colour.
         let grey = decode_rgb(&fixture("misc-images/modes/L.png"), &stored()).expect("L");
-        assert!(
-            grey.pixels
-                .chunks_exact(3)
-                .all(|p| p[0] == p[1] && p[1] == p[2])
-        );
+        assert!(grey.pixels.chunks_exact(3).all(|p| p[0] == p[1] && p[1] == p[2]));
         let palette = decode_rgb(&fixture("misc-images/modes/P.png"), &stored()).expect("P");
         assert!(palette.pixels.chunks_exact(3).any(|p| p[0] != p[2]));
     }
@@ -201,19 +170,12 @@ mod tests {
         let cmyk = decode_rgb(&fixture("misc-images/modes/CMYK.jpg"), &stored()).expect("CMYK");
         let rgb = decode_rgb(&fixture("misc-images/modes/RGB.jpg"), &stored()).expect("RGB");
         let mean_diff = mean_abs_diff(&cmyk.pixels, &rgb.pixels);
-        assert!(
-            mean_diff < 8.0,
-            "CMYK vs RGB differ by {mean_diff} on average"
-        );
+        assert!(mean_diff < 8.0, "CMYK vs RGB differ by {mean_diff} on average");
     }
 
     pub(super) fn mean_abs_diff(a: &[u8], b: &[u8]) -> f64 {
         assert_eq!(a.len(), b.len());
-        let total: u64 = a
-            .iter()
-            .zip(b)
-            .map(|(x, y)| u64::from(x.abs_diff(*y)))
-            .sum();
+        let total: u64 = a.iter().zip(b).map(|(x, y)| u64::from(x.abs_diff(*y))).sum();
         total as f64 / a.len() as f64
     }
 
@@ -245,11 +207,7 @@ mod tests {
 
         let turned = decode_rgb(&turned_file, &DecodeOptions::default()).expect("turned");
         let expected = orientation::apply(
-            RgbImage {
-                width: upright.width,
-                height: upright.height,
-                pixels: upright.pixels.clone(),
-            },
+            RgbImage { width: upright.width, height: upright.height, pixels: upright.pixels.clone() },
             image::metadata::Orientation::Rotate90,
         );
         assert_ne!(turned.pixels, upright.pixels);
@@ -277,11 +235,7 @@ mod tests {
         for &b in bytes {
             crc ^= u32::from(b);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
             }
         }
         !crc
@@ -290,10 +244,7 @@ mod tests {
     /// A complete JPEG whose frame header is patched to claim `width` x `height`.
     fn jpeg_claiming(jpeg: &[u8], width: u16, height: u16) -> Vec<u8> {
         let mut out = jpeg.to_vec();
-        let sof = out
-            .windows(2)
-            .position(|w| w == [0xFF, 0xC0] || w == [0xFF, 0xC2])
-            .expect("frame header");
+        let sof = out.windows(2).position(|w| w == [0xFF, 0xC0] || w == [0xFF, 0xC2]).expect("frame header");
         out[sof + 5..sof + 7].copy_from_slice(&height.to_be_bytes());
         out[sof + 7..sof + 9].copy_from_slice(&width.to_be_bytes());
         out
@@ -321,8 +272,7 @@ mod tests {
         let image = decode_rgb(&fixture("bridge-mods/shrink-a-lot.jpg"), &stored()).expect("jpeg");
         let mut out = std::io::Cursor::new(Vec::new());
         image::DynamicImage::ImageRgb8(
-            image::RgbImage::from_raw(image.width, image.height, image.pixels.clone())
-                .expect("buffer"),
+            image::RgbImage::from_raw(image.width, image.height, image.pixels.clone()).expect("buffer"),
         )
         .write_to(&mut out, image::ImageFormat::Gif)
         .expect("gif");
@@ -338,37 +288,13 @@ mod tests {
         let mut cases: Vec<(String, Vec<u8>, &str)> = vec![
             ("empty".into(), vec![], "empty_file"),
             ("random bytes".into(), noise(4096, 7), "unsupported_format"),
-            (
-                "text".into(),
-                b"<html><body>not an image</body></html>".to_vec(),
-                "unsupported_format",
-            ),
-            (
-                "png bomb header".into(),
-                png_header(100_000, 100_000),
-                "image_too_large",
-            ),
-            (
-                "jpeg bomb header".into(),
-                jpeg_claiming(&jpeg, 65_000, 65_000),
-                "image_too_large",
-            ),
+            ("text".into(), b"<html><body>not an image</body></html>".to_vec(), "unsupported_format"),
+            ("png bomb header".into(), png_header(100_000, 100_000), "image_too_large"),
+            ("jpeg bomb header".into(), jpeg_claiming(&jpeg, 65_000, 65_000), "image_too_large"),
             ("png zero width".into(), png_header(0, 10), "corrupt_media"),
-            (
-                "jpeg magic only".into(),
-                vec![0xFF, 0xD8, 0xFF],
-                "corrupt_media",
-            ),
-            (
-                "png with noise body".into(),
-                [png_header(64, 64), noise(512, 3)].concat(),
-                "corrupt_media",
-            ),
-            (
-                "jpeg with noise body".into(),
-                [jpeg[..600].to_vec(), noise(4096, 5)].concat(),
-                "corrupt_media",
-            ),
+            ("jpeg magic only".into(), vec![0xFF, 0xD8, 0xFF], "corrupt_media"),
+            ("png with noise body".into(), [png_header(64, 64), noise(512, 3)].concat(), "corrupt_media"),
+            ("jpeg with noise body".into(), [jpeg[..600].to_vec(), noise(4096, 5)].concat(), "corrupt_media"),
         ];
         let mut video = 24u32.to_be_bytes().to_vec();
         video.extend_from_slice(b"ftypisom\0\0\x02\0isomiso2avc1mp41");
@@ -378,90 +304,44 @@ mod tests {
             vec![0x1A, 0x45, 0xDF, 0xA3, 0x9F, 0x42, 0x86, 0x81, 1],
             "unsupported_format",
         ));
-        for (name, file) in [
-            ("jpeg", &jpeg),
-            ("png", &png),
-            ("webp", &webp),
-            ("gif", &gif),
-        ] {
+        for (name, file) in [("jpeg", &jpeg), ("png", &png), ("webp", &webp), ("gif", &gif)] {
             for len in [12, 16, 40, 100, file.len() / 3, file.len() / 2] {
-                cases.push((
-                    format!("{name} cut at {len}"),
-                    file[..len].to_vec(),
-                    "corrupt_media",
-                ));
+                cases.push((format!("{name} cut at {len}"), file[..len].to_vec(), "corrupt_media"));
             }
         }
         for (name, bytes, code) in cases {
             let result = decode_rgb(&bytes, &stored());
-            let got = result
-                .as_ref()
-                .map(|i| (i.width, i.height))
-                .map_err(|e| e.code());
+            let got = result.as_ref().map(|i| (i.width, i.height)).map_err(|e| e.code());
             assert_eq!(got, Err(code), "{name}");
         }
     }
 
     #[test]
     fn byte_limit_is_checked_before_anything_else() {
-        let opts = DecodeOptions {
-            limits: Limits {
-                max_bytes: 100,
-                ..Limits::default()
-            },
-            apply_orientation: true,
-        };
+        let opts = DecodeOptions { limits: Limits { max_bytes: 100, ..Limits::default() }, apply_orientation: true };
         let err = decode_rgb(&fixture("misc-images/wee.jpg"), &opts).expect_err("too large");
         assert!(matches!(err, Error::TooLarge { limit: 100, .. }), "{err:?}");
     }
 
     #[test]
     fn pixel_limit_rejects_real_images_above_it() {
-        let opts = DecodeOptions {
-            limits: Limits {
-                max_pixels: 1000,
-                ..Limits::default()
-            },
-            apply_orientation: true,
-        };
-        let err = decode_rgb(&fixture("bridge-mods/shrink-a-lot.jpg"), &opts)
-            .expect_err("too many pixels");
-        assert!(
-            matches!(
-                err,
-                Error::TooManyPixels {
-                    width: 160,
-                    height: 100,
-                    limit: 1000
-                }
-            ),
-            "{err:?}"
-        );
+        let opts = DecodeOptions { limits: Limits { max_pixels: 1000, ..Limits::default() }, apply_orientation: true };
+        let err = decode_rgb(&fixture("bridge-mods/shrink-a-lot.jpg"), &opts).expect_err("too many pixels");
+        assert!(matches!(err, Error::TooManyPixels { width: 160, height: 100, limit: 1000 }), "{err:?}");
         assert!(decode_rgb(&fixture("misc-images/wee.jpg"), &opts).is_err());
-        let opts = DecodeOptions {
-            limits: Limits {
-                max_pixels: 34 * 42,
-                ..Limits::default()
-            },
-            apply_orientation: true,
-        };
+        let opts =
+            DecodeOptions { limits: Limits { max_pixels: 34 * 42, ..Limits::default() }, apply_orientation: true };
         assert!(decode_rgb(&fixture("misc-images/wee.jpg"), &opts).is_ok());
     }
 
     #[test]
     fn bmp_and_tiff_decode() {
         let source = decode_rgb(&fixture("bridge-mods/shrink-a-lot.jpg"), &stored()).expect("jpeg");
-        let buffer = image::RgbImage::from_raw(source.width, source.height, source.pixels.clone())
-            .expect("buffer");
-        for format in [
-            image::ImageFormat::Bmp,
-            image::ImageFormat::Tiff,
-            image::ImageFormat::Png,
-        ] {
+        let buffer = image::RgbImage::from_raw(source.width, source.height, source.pixels.clone()).expect("buffer");
+        for format in [image::ImageFormat::Bmp, image::ImageFormat::Tiff, image::ImageFormat::Png] {
             let mut out = std::io::Cursor::new(Vec::new());
             buffer.write_to(&mut out, format).expect("encode");
-            let back =
-                decode_rgb(out.get_ref(), &stored()).unwrap_or_else(|e| panic!("{format:?}: {e}"));
+            let back = decode_rgb(out.get_ref(), &stored()).unwrap_or_else(|e| panic!("{format:?}: {e}"));
             assert_eq!(back.pixels, source.pixels, "{format:?} is lossless");
         }
         let gif = decode_rgb(&gif_fixture(), &stored()).expect("gif");

@@ -51,11 +51,7 @@ pub(super) fn apply(mut image: RgbImage, orientation: Orientation) -> RgbImage {
             turned
         }
     };
-    RgbImage {
-        width: buffer.width(),
-        height: buffer.height(),
-        pixels: buffer.into_raw(),
-    }
+    RgbImage { width: buffer.width(), height: buffer.height(), pixels: buffer.into_raw() }
 }
 
 #[cfg(test)]
@@ -64,11 +60,7 @@ mod tests {
 
     /// 2x1 image: red, green.
     fn red_green() -> RgbImage {
-        RgbImage {
-            width: 2,
-            height: 1,
-            pixels: vec![255, 0, 0, 0, 255, 0],
-        }
+        RgbImage { width: 2, height: 1, pixels: vec![255, 0, 0, 0, 255, 0] }
     }
 
     #[test]
@@ -88,27 +80,15 @@ mod tests {
             assert_eq!((flipped.width, flipped.height), (2, 1));
             assert_eq!(flipped.pixels, [0, 255, 0, 255, 0, 0]);
         }
-        assert_eq!(
-            apply(red_green(), Orientation::FlipVertical).pixels,
-            red_green().pixels
-        );
-        assert_eq!(
-            apply(red_green(), Orientation::NoTransforms).pixels,
-            red_green().pixels
-        );
+        assert_eq!(apply(red_green(), Orientation::FlipVertical).pixels, red_green().pixels);
+        assert_eq!(apply(red_green(), Orientation::NoTransforms).pixels, red_green().pixels);
     }
 
     #[test]
     fn transposes_are_a_turn_and_a_flip() {
         let t = apply(red_green(), Orientation::Rotate90FlipH);
-        assert_eq!(
-            (t.width, t.height, t.pixels.clone()),
-            (1, 2, vec![255, 0, 0, 0, 255, 0])
-        );
+        assert_eq!((t.width, t.height, t.pixels.clone()), (1, 2, vec![255, 0, 0, 0, 255, 0]));
         let t = apply(red_green(), Orientation::Rotate270FlipH);
-        assert_eq!(
-            (t.width, t.height, t.pixels.clone()),
-            (1, 2, vec![0, 255, 0, 255, 0, 0])
-        );
+        assert_eq!((t.width, t.height, t.pixels.clone()), (1, 2, vec![0, 255, 0, 255, 0, 0]));
     }
 }

@@ -23,26 +23,20 @@ pub(super) fn decode(bytes: &[u8], format: ImageFormat, opts: &DecodeOptions) ->
     if format == ImageFormat::Jpeg && !jpeg_has_end_after_scan(bytes) {
         // The JPEG decoder pads a cut-off scan with grey and reports success; Pillow refuses such files, and a
         // hash of half a picture would be misleading.
-        return Err(Error::Corrupt(
-            "the JPEG is truncated (no end marker after the image data)".into(),
-        ));
+        return Err(Error::Corrupt("the JPEG is truncated (no end marker after the image data)".into()));
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), codec);
     reader.limits(opts.limits.image_crate_limits());
-    let mut decoder = reader
-        .into_decoder()
-        .map_err(|e| map_error(e, None, opts))?;
+    let mut decoder = reader.into_decoder().map_err(|e| map_error(e, None, opts))?;
     let (width, height) = decoder.dimensions();
-    opts.limits
-        .check_pixels(u64::from(width), u64::from(height))?;
+    opts.limits.check_pixels(u64::from(width), u64::from(height))?;
     let orientation = if opts.apply_orientation {
         // A broken EXIF block should not cost the victim the hash: show the pixels as stored.
         decoder.orientation().unwrap_or(Orientation::NoTransforms)
     } else {
         Orientation::NoTransforms
     };
-    let image = DynamicImage::from_decoder(decoder)
-        .map_err(|e| map_error(e, Some((width, height)), opts))?;
+    let image = DynamicImage::from_decoder(decoder).map_err(|e| map_error(e, Some((width, height)), opts))?;
     Ok(orientation::apply(rgb::from_dynamic(image), orientation))
 }
 
@@ -67,9 +61,7 @@ fn jpeg_has_end_after_scan(bytes: &[u8]) -> bool {
                 };
                 let segment_end = pos + 2 + usize::from(u16::from_be_bytes([hi, lo]));
                 if marker == 0xDA {
-                    return bytes
-                        .get(segment_end..)
-                        .is_some_and(|scan| scan.windows(2).any(|w| w == [0xFF, 0xD9]));
+                    return bytes.get(segment_end..).is_some_and(|scan| scan.windows(2).any(|w| w == [0xFF, 0xD9]));
                 }
                 pos = segment_end;
             }
@@ -82,11 +74,7 @@ fn map_error(error: ImageError, size: Option<(u32, u32)>, opts: &DecodeOptions) 
         ImageError::Unsupported(_) => Error::UnsupportedFormat,
         ImageError::Limits(_) => {
             let (width, height) = size.unwrap_or((0, 0));
-            Error::TooManyPixels {
-                width: width.into(),
-                height: height.into(),
-                limit: opts.limits.max_pixels,
-            }
+            Error::TooManyPixels { width: width.into(), height: height.into(), limit: opts.limits.max_pixels }
         }
         other => Error::Corrupt(other.to_string()),
     }

@@ -67,20 +67,12 @@ pub(super) fn from_dynamic(image: DynamicImage) -> RgbImage {
             pixels
         }
     };
-    RgbImage {
-        width,
-        height,
-        pixels,
-    }
+    RgbImage { width, height, pixels }
 }
 
 /// Packs `channels`-sample pixels (1 or 2: grey with optional alpha; 3 or 4: RGB with optional alpha) into RGB,
 /// then zeroes the source.
-fn pack<T: Copy + zeroize::DefaultIsZeroes>(
-    mut samples: Vec<T>,
-    channels: usize,
-    to_u8: impl Fn(T) -> u8,
-) -> Vec<u8> {
+fn pack<T: Copy + zeroize::DefaultIsZeroes>(mut samples: Vec<T>, channels: usize, to_u8: impl Fn(T) -> u8) -> Vec<u8> {
     let mut out = Vec::with_capacity(samples.len() / channels * 3);
     for pixel in samples.chunks_exact(channels) {
         if channels < 3 {
@@ -109,8 +101,7 @@ mod tests {
 
     #[test]
     fn rgba_drops_alpha_without_compositing() {
-        let img = ImageBuffer::<Rgba<u8>, _>::from_raw(2, 1, vec![10, 20, 30, 0, 40, 50, 60, 255])
-            .expect("buffer");
+        let img = ImageBuffer::<Rgba<u8>, _>::from_raw(2, 1, vec![10, 20, 30, 0, 40, 50, 60, 255]).expect("buffer");
         let rgb = from_dynamic(DynamicImage::ImageRgba8(img));
         assert_eq!(rgb.pixels, [10, 20, 30, 40, 50, 60]);
         assert_eq!((rgb.width, rgb.height, rgb.stride()), (2, 1, 6));
@@ -119,37 +110,20 @@ mod tests {
     #[test]
     fn grey_is_copied_to_every_channel() {
         let img = ImageBuffer::<Luma<u8>, _>::from_raw(2, 1, vec![7, 200]).expect("buffer");
-        assert_eq!(
-            from_dynamic(DynamicImage::ImageLuma8(img)).pixels,
-            [7, 7, 7, 200, 200, 200]
-        );
+        assert_eq!(from_dynamic(DynamicImage::ImageLuma8(img)).pixels, [7, 7, 7, 200, 200, 200]);
         let img = ImageBuffer::<LumaA<u8>, _>::from_raw(1, 1, vec![9, 0]).expect("buffer");
-        assert_eq!(
-            from_dynamic(DynamicImage::ImageLumaA8(img)).pixels,
-            [9, 9, 9]
-        );
+        assert_eq!(from_dynamic(DynamicImage::ImageLumaA8(img)).pixels, [9, 9, 9]);
     }
 
     #[test]
     fn sixteen_bit_samples_keep_their_high_byte() {
-        let img = ImageBuffer::<Rgb<u16>, _>::from_raw(1, 1, vec![0xFFFF, 0x80FF, 0x00FF])
-            .expect("buffer");
-        assert_eq!(
-            from_dynamic(DynamicImage::ImageRgb16(img)).pixels,
-            [0xFF, 0x80, 0x00]
-        );
+        let img = ImageBuffer::<Rgb<u16>, _>::from_raw(1, 1, vec![0xFFFF, 0x80FF, 0x00FF]).expect("buffer");
+        assert_eq!(from_dynamic(DynamicImage::ImageRgb16(img)).pixels, [0xFF, 0x80, 0x00]);
     }
 
     #[test]
     fn debug_output_does_not_print_pixels() {
-        let img = RgbImage {
-            width: 1,
-            height: 1,
-            pixels: vec![1, 2, 3],
-        };
-        assert_eq!(
-            format!("{img:?}"),
-            "RgbImage { width: 1, height: 1, pixels: [3 bytes] }"
-        );
+        let img = RgbImage { width: 1, height: 1, pixels: vec![1, 2, 3] };
+        assert_eq!(format!("{img:?}"), "RgbImage { width: 1, height: 1, pixels: [3 bytes] }");
     }
 }

@@ -95,34 +95,25 @@ fn is_bmp(bytes: &[u8]) -> bool {
     matches!(dib_size, 12 | 16 | 40 | 52 | 56 | 64 | 108 | 124)
 }
 
-const HEIC_BRANDS: &[&[u8; 4]] = &[
-    b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs",
-];
+const HEIC_BRANDS: &[&[u8; 4]] = &[b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"];
 const AVIF_BRANDS: &[&[u8; 4]] = &[b"avif", b"avis"];
 /// Structural HEIF brands: the codec is told by the compatible brands.
 const GENERIC_HEIF_BRANDS: &[&[u8; 4]] = &[b"mif1", b"msf1", b"mif2", b"mif3"];
 const VIDEO_BRANDS: &[&[u8; 4]] = &[
-    b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"iso7", b"iso8", b"iso9", b"isoa",
-    b"mp41", b"mp42", b"mp71", b"avc1", b"qt  ", b"M4V ", b"M4VH", b"M4VP", b"3gp4", b"3gp5",
-    b"3gp6", b"3gp7", b"3gp8", b"3gp9", b"3gg6", b"3g2a", b"3g2b", b"3g2c", b"dash", b"f4v ",
-    b"MSNV", b"NDAS", b"XAVC", b"mmp4",
+    b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"iso7", b"iso8", b"iso9", b"isoa", b"mp41", b"mp42",
+    b"mp71", b"avc1", b"qt  ", b"M4V ", b"M4VH", b"M4VP", b"3gp4", b"3gp5", b"3gp6", b"3gp7", b"3gp8", b"3gp9",
+    b"3gg6", b"3g2a", b"3g2b", b"3g2c", b"dash", b"f4v ", b"MSNV", b"NDAS", b"XAVC", b"mmp4",
 ];
 
 /// ISO base media files (MP4, MOV, HEIF, AVIF) share the `ftyp` box; its major and compatible brands tell them
 /// apart. Image brands win over video brands among the compatible ones, as an AVIF or HEIC file may also list
 /// `iso8`/`mp41`.
 fn sniff_iso_bmff(bytes: &[u8]) -> Option<MediaKind> {
-    let box_size = bytes
-        .get(0..4)
-        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)?;
+    let box_size = bytes.get(0..4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)?;
     let major: &[u8; 4] = bytes.get(8..12)?.try_into().ok()?;
     let end = box_size.clamp(16, 16 + 4 * 64).min(bytes.len());
-    let compatible: Vec<&[u8; 4]> = bytes
-        .get(16..end)
-        .unwrap_or_default()
-        .chunks_exact(4)
-        .filter_map(|c| c.try_into().ok())
-        .collect();
+    let compatible: Vec<&[u8; 4]> =
+        bytes.get(16..end).unwrap_or_default().chunks_exact(4).filter_map(|c| c.try_into().ok()).collect();
     let has = |set: &[&[u8; 4]], brand: &[u8; 4]| set.contains(&brand);
 
     if has(AVIF_BRANDS, major) {
@@ -143,8 +134,7 @@ fn sniff_iso_bmff(bytes: &[u8]) -> Option<MediaKind> {
     if compatible.iter().any(|b| has(HEIC_BRANDS, b)) {
         return Some(MediaKind::Image(ImageFormat::Heic));
     }
-    let video_like =
-        |b: &[u8; 4]| has(VIDEO_BRANDS, b) || b.starts_with(b"3gp") || b.starts_with(b"3g2");
+    let video_like = |b: &[u8; 4]| has(VIDEO_BRANDS, b) || b.starts_with(b"3gp") || b.starts_with(b"3g2");
     if video_like(major) || compatible.iter().any(|b| video_like(b)) {
         return Some(MediaKind::Video);
     }
@@ -171,8 +161,7 @@ fn is_other_video(bytes: &[u8]) -> bool {
 /// 4-byte time code before each packet). Two sync bytes in a row make a false positive unlikely.
 fn is_mpeg_ts(bytes: &[u8]) -> bool {
     let synced = |first: usize, packet: usize| {
-        bytes.len() > first + packet
-            && (0..3).all(|i| bytes.get(first + i * packet).is_none_or(|&b| b == 0x47))
+        bytes.len() > first + packet && (0..3).all(|i| bytes.get(first + i * packet).is_none_or(|&b| b == 0x47))
     };
     synced(0, 188) || synced(4, 192)
 }
@@ -197,14 +186,8 @@ mod tests {
     #[test]
     fn sniffs_still_image_magic_numbers() {
         let img = |f| Some(MediaKind::Image(f));
-        assert_eq!(
-            sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
-            img(ImageFormat::Jpeg)
-        );
-        assert_eq!(
-            sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
-            img(ImageFormat::Png)
-        );
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]), img(ImageFormat::Jpeg));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), img(ImageFormat::Png));
         assert_eq!(sniff(b"GIF89a\x01\0\x01\0"), img(ImageFormat::Gif));
         assert_eq!(sniff(b"RIFF\x24\0\0\0WEBPVP8 "), img(ImageFormat::Webp));
         assert_eq!(sniff(b"II*\0\x08\0\0\0"), img(ImageFormat::Tiff));
@@ -218,43 +201,24 @@ mod tests {
     #[test]
     fn sniffs_heif_brands() {
         let img = |f| Some(MediaKind::Image(f));
-        assert_eq!(
-            sniff(&ftyp(b"heic", &[b"mif1", b"heic"])),
-            img(ImageFormat::Heic)
-        );
+        assert_eq!(sniff(&ftyp(b"heic", &[b"mif1", b"heic"])), img(ImageFormat::Heic));
         assert_eq!(sniff(&ftyp(b"heix", &[])), img(ImageFormat::Heic));
         assert_eq!(sniff(&ftyp(b"mif1", &[b"heic"])), img(ImageFormat::Heic));
         assert_eq!(sniff(&ftyp(b"msf1", &[b"hevc"])), img(ImageFormat::Heic));
         assert_eq!(sniff(&ftyp(b"hevc", &[])), img(ImageFormat::Heic));
-        assert_eq!(
-            sniff(&ftyp(b"avif", &[b"mif1", b"miaf"])),
-            img(ImageFormat::Avif)
-        );
+        assert_eq!(sniff(&ftyp(b"avif", &[b"mif1", b"miaf"])), img(ImageFormat::Avif));
         assert_eq!(sniff(&ftyp(b"avis", &[])), img(ImageFormat::Avif));
-        assert_eq!(
-            sniff(&ftyp(b"mif1", &[b"avif", b"miaf"])),
-            img(ImageFormat::Avif)
-        );
+        assert_eq!(sniff(&ftyp(b"mif1", &[b"avif", b"miaf"])), img(ImageFormat::Avif));
     }
 
     #[test]
     fn sniffs_video_containers() {
         let video = Some(MediaKind::Video);
-        for brand in [
-            b"isom", b"mp41", b"mp42", b"qt  ", b"M4V ", b"3gp4", b"3gp5", b"3g2a", b"avc1",
-        ] {
-            assert_eq!(
-                sniff(&ftyp(brand, &[])),
-                video,
-                "{}",
-                String::from_utf8_lossy(brand)
-            );
+        for brand in [b"isom", b"mp41", b"mp42", b"qt  ", b"M4V ", b"3gp4", b"3gp5", b"3g2a", b"avc1"] {
+            assert_eq!(sniff(&ftyp(brand, &[])), video, "{}", String::from_utf8_lossy(brand));
         }
         assert_eq!(sniff(&ftyp(b"XYZW", &[b"isom"])), video);
-        assert_eq!(
-            sniff(&[0x1A, 0x45, 0xDF, 0xA3, 0x9F, 0x42, 0x86, 0x81]),
-            video
-        );
+        assert_eq!(sniff(&[0x1A, 0x45, 0xDF, 0xA3, 0x9F, 0x42, 0x86, 0x81]), video);
         assert_eq!(sniff(b"RIFF\x24\0\0\0AVI LIST"), video);
         assert_eq!(sniff(b"FLV\x01\x05\0\0\0\x09"), video);
         assert_eq!(sniff(&[0, 0, 1, 0xBA, 0x44]), video);

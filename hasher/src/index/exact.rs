@@ -15,10 +15,7 @@ pub struct ExactIndex<const N: usize> {
 impl<const N: usize> ExactIndex<N> {
     /// An empty index.
     pub fn new() -> Self {
-        Self {
-            by_digest: HashMap::new(),
-            by_id: HashMap::new(),
-        }
+        Self { by_digest: HashMap::new(), by_id: HashMap::new() }
     }
 
     /// Adds (or moves) an entry; an id inserted again replaces its earlier digest.

@@ -82,10 +82,7 @@ impl PdqIndex {
     /// Removes an entry; false when it was not present. O(1): the slot is tombstoned.
     pub fn remove(&mut self, id: EntryId) -> bool {
         let ids = &self.ids;
-        let Ok(entry) = self
-            .slot_of
-            .find_entry(id_hash(id), |&s| ids[s as usize] == id)
-        else {
+        let Ok(entry) = self.slot_of.find_entry(id_hash(id), |&s| ids[s as usize] == id) else {
             return false;
         };
         let (slot, _) = entry.remove();
@@ -112,12 +109,7 @@ impl PdqIndex {
             + self.dead.capacity() * size_of::<u64>()
             + self.slot_of.allocation_size()
             + self.tables.offsets.capacity() * size_of::<u32>()
-            + self
-                .tables
-                .postings
-                .iter()
-                .map(Vec::capacity)
-                .sum::<usize>()
+            + self.tables.postings.iter().map(Vec::capacity).sum::<usize>()
     }
 
     /// The hash of an entry, if present.
@@ -128,16 +120,10 @@ impl PdqIndex {
     /// Every entry within `radius` (inclusive) of `query`, nearest first (ties by id).
     pub fn search(&self, query: &PdqHash, radius: u32) -> Vec<PdqMatch> {
         let mut found = Vec::new();
-        self.visit_within(&words(query), radius, |slot, distance| {
-            found.push((slot, distance))
-        });
+        self.visit_within(&words(query), radius, |slot, distance| found.push((slot, distance)));
         let mut matches: Vec<PdqMatch> = found
             .into_iter()
-            .map(|(slot, distance)| PdqMatch {
-                id: self.ids[slot as usize],
-                distance,
-                variant: Dihedral::Original,
-            })
+            .map(|(slot, distance)| PdqMatch { id: self.ids[slot as usize], distance, variant: Dihedral::Original })
             .collect();
         sort_matches(&mut matches);
         matches
@@ -152,9 +138,7 @@ impl PdqIndex {
             if queries[..variant].contains(query) {
                 continue;
             }
-            self.visit_within(&words(query), radius, |slot, distance| {
-                found.push((slot, distance, variant as u8))
-            });
+            self.visit_within(&words(query), radius, |slot, distance| found.push((slot, distance, variant as u8)));
         }
         found.sort_unstable();
         found.dedup_by_key(|hit| hit.0);
@@ -171,9 +155,7 @@ impl PdqIndex {
     }
 
     fn slot(&self, id: EntryId) -> Option<u32> {
-        self.slot_of
-            .find(id_hash(id), |&s| self.ids[s as usize] == id)
-            .copied()
+        self.slot_of.find(id_hash(id), |&s| self.ids[s as usize] == id).copied()
     }
 
     fn is_dead(&self, slot: u32) -> bool {
@@ -195,8 +177,7 @@ impl PdqIndex {
             self.dead.push(0);
         }
         let ids = &self.ids;
-        self.slot_of
-            .insert_unique(id_hash(id), slot, |&s| id_hash(ids[s as usize]));
+        self.slot_of.insert_unique(id_hash(id), slot, |&s| id_hash(ids[s as usize]));
     }
 
     fn rebuild_if_needed(&mut self) {
@@ -229,8 +210,7 @@ impl PdqIndex {
             self.slot_of.clear();
             let ids = &self.ids;
             for (slot, &id) in ids.iter().enumerate() {
-                self.slot_of
-                    .insert_unique(id_hash(id), slot as u32, |&s| id_hash(ids[s as usize]));
+                self.slot_of.insert_unique(id_hash(id), slot as u32, |&s| id_hash(ids[s as usize]));
             }
         }
         self.tables = ChunkTables::build(&self.hashes);
@@ -241,11 +221,7 @@ impl PdqIndex {
         // Pigeonhole twice: some 32-bit pair within `pair_bits`, and one of its halves within `bits`.
         let pair_bits = radius / (CHUNKS as u32 / 2);
         let bits = pair_bits / 2;
-        let indexed = if bits > MAX_PROBE_BITS {
-            0
-        } else {
-            self.tables.slots
-        };
+        let indexed = if bits > MAX_PROBE_BITS { 0 } else { self.tables.slots };
         if indexed > 0 {
             let query_chunks: [u16; CHUNKS] = std::array::from_fn(|c| chunk(query, c));
             let mut probes = Vec::with_capacity(137);
@@ -267,9 +243,7 @@ impl PdqIndex {
                         // Report each slot only from the first chunk whose probes reach it.
                         let seen_earlier = (0..c).any(|j| {
                             let half = (chunk(hash, j) ^ query_chunks[j]).count_ones();
-                            half <= bits
-                                && half + (chunk(hash, j ^ 1) ^ query_chunks[j ^ 1]).count_ones()
-                                    <= pair_bits
+                            half <= bits && half + (chunk(hash, j ^ 1) ^ query_chunks[j ^ 1]).count_ones() <= pair_bits
                         });
                         if !seen_earlier {
                             found(slot, distance);
@@ -295,8 +269,7 @@ impl Extend<(EntryId, PdqHash)> for PdqIndex {
         self.hashes.reserve(additional);
         self.ids.reserve(additional);
         let ids = &self.ids;
-        self.slot_of
-            .reserve(additional, |&s| id_hash(ids[s as usize]));
+        self.slot_of.reserve(additional, |&s| id_hash(ids[s as usize]));
         for (id, hash) in entries {
             self.push(id, words(&hash));
         }
@@ -347,42 +320,25 @@ impl ChunkTables {
                 let at = &mut cursor[chunk(hash, c) as usize];
                 let pos = *at as usize * posting;
                 packed[pos..pos + width].copy_from_slice(&(slot as u32).to_le_bytes()[..width]);
-                packed[pos + width..pos + posting]
-                    .copy_from_slice(&chunk(hash, c ^ 1).to_le_bytes());
+                packed[pos + width..pos + posting].copy_from_slice(&chunk(hash, c ^ 1).to_le_bytes());
                 *at += 1;
             }
             postings.push(packed);
         }
-        ChunkTables {
-            slots,
-            width,
-            offsets,
-            postings,
-        }
+        ChunkTables { slots, width, offsets, postings }
     }
 
     /// The slots whose chunk `c` equals `value`, with their partner chunk.
     fn bucket(&self, c: usize, value: u16) -> impl Iterator<Item = (u32, u16)> + '_ {
         let table = c * (BUCKETS + 1) + value as usize;
-        let (start, end) = (
-            self.offsets[table] as usize,
-            self.offsets[table + 1] as usize,
-        );
+        let (start, end) = (self.offsets[table] as usize, self.offsets[table + 1] as usize);
         let packed = &self.postings[c];
         let width = self.width;
-        let mask = if width == 4 {
-            u32::MAX
-        } else {
-            (1 << (8 * width)) - 1
-        };
+        let mask = if width == 4 { u32::MAX } else { (1 << (8 * width)) - 1 };
         (start..end).map(move |i| {
             let p = i * (width + 2);
-            let slot =
-                u32::from_le_bytes([packed[p], packed[p + 1], packed[p + 2], packed[p + 3]]) & mask;
-            (
-                slot,
-                u16::from_le_bytes([packed[p + width], packed[p + width + 1]]),
-            )
+            let slot = u32::from_le_bytes([packed[p], packed[p + 1], packed[p + 2], packed[p + 3]]) & mask;
+            (slot, u16::from_le_bytes([packed[p + width], packed[p + width + 1]]))
         })
     }
 }
@@ -414,10 +370,7 @@ fn chunk(hash: &Words, c: usize) -> u16 {
 }
 
 fn distance(a: &Words, b: &Words) -> u32 {
-    (a[0] ^ b[0]).count_ones()
-        + (a[1] ^ b[1]).count_ones()
-        + (a[2] ^ b[2]).count_ones()
-        + (a[3] ^ b[3]).count_ones()
+    (a[0] ^ b[0]).count_ones() + (a[1] ^ b[1]).count_ones() + (a[2] ^ b[2]).count_ones() + (a[3] ^ b[3]).count_ones()
 }
 
 fn words(hash: &PdqHash) -> Words {
@@ -476,16 +429,9 @@ mod tests {
         }
     }
 
-    fn brute_force(
-        entries: &[(EntryId, PdqHash)],
-        query: &PdqHash,
-        radius: u32,
-    ) -> Vec<(EntryId, u32)> {
-        let mut found: Vec<_> = entries
-            .iter()
-            .map(|(id, h)| (*id, h.distance(query)))
-            .filter(|&(_, d)| d <= radius)
-            .collect();
+    fn brute_force(entries: &[(EntryId, PdqHash)], query: &PdqHash, radius: u32) -> Vec<(EntryId, u32)> {
+        let mut found: Vec<_> =
+            entries.iter().map(|(id, h)| (*id, h.distance(query))).filter(|&(_, d)| d <= radius).collect();
         found.sort_by_key(|&(id, d)| (d, id));
         found
     }
@@ -495,11 +441,7 @@ mod tests {
     }
 
     /// Random entries plus clusters planted at every distance 0..=40 around some centres.
-    fn clustered(
-        rng: &mut Rng,
-        random: usize,
-        centres: usize,
-    ) -> (Vec<(EntryId, PdqHash)>, Vec<PdqHash>) {
+    fn clustered(rng: &mut Rng, random: usize, centres: usize) -> (Vec<(EntryId, PdqHash)>, Vec<PdqHash>) {
         let mut entries = Vec::new();
         let mut id = 1000;
         for _ in 0..random {
@@ -536,11 +478,7 @@ mod tests {
         for radius in [0, 5, 15, 16, 31, 32, 40, 47, 48, 70] {
             for query in &queries {
                 let expected = brute_force(&entries, query, radius);
-                assert_eq!(
-                    pairs(&index.search(query, radius)),
-                    expected,
-                    "radius {radius}"
-                );
+                assert_eq!(pairs(&index.search(query, radius)), expected, "radius {radius}");
             }
         }
     }
@@ -554,11 +492,7 @@ mod tests {
             index.insert(100_000 + u64::from(d), rng.near(&centre, d));
         }
         let found = index.search(&centre, 31);
-        let planted: Vec<_> = found
-            .iter()
-            .filter(|m| m.id >= 100_000)
-            .map(|m| (m.id, m.distance))
-            .collect();
+        let planted: Vec<_> = found.iter().filter(|m| m.id >= 100_000).map(|m| (m.id, m.distance)).collect();
         let expected: Vec<_> = (0..=31u32).map(|d| (100_000 + u64::from(d), d)).collect();
         assert_eq!(planted, expected);
     }
@@ -598,10 +532,7 @@ mod tests {
 
     #[test]
     fn rotated_and_flipped_photos_find_the_original_with_the_right_variant() {
-        let root = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/testdata/reference"
-        );
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/reference");
         let root = std::env::var("DISRUPT_TESTDATA").unwrap_or_else(|_| root.to_string());
         let path = format!("{root}/generated/pdq/pdq_fullres_dihedral.csv");
         let csv = std::fs::read_to_string(&path)
@@ -616,11 +547,7 @@ mod tests {
             })
             .collect();
         assert_eq!(rows.len(), 8, "eight dih rows in {path}");
-        let original = rows
-            .iter()
-            .find(|(p, _)| p.ends_with("original.jpg"))
-            .unwrap()
-            .1[0];
+        let original = rows.iter().find(|(p, _)| p.ends_with("original.jpg")).unwrap().1[0];
         let mut rng = Rng(5);
         let mut index: PdqIndex = (0..10_000).map(|id| (id, rng.hash())).collect();
         index.insert(777_777, original);
@@ -636,28 +563,15 @@ mod tests {
             ("flip-minus-1", Dihedral::FlipMinus1),
         ];
         for (name, variant) in expected {
-            let (_, queries) = rows
-                .iter()
-                .find(|(p, _)| p.contains(&format!("-{name}.")))
-                .unwrap();
+            let (_, queries) = rows.iter().find(|(p, _)| p.contains(&format!("-{name}."))).unwrap();
             let found = index.search_dihedral(queries, 31);
             assert_eq!(found.len(), 1, "{name}: {found:?}");
             assert_eq!(found[0].id, 777_777);
             assert_eq!(found[0].variant, variant, "{name}");
             assert!(found[0].distance <= 31);
-            assert_eq!(
-                found[0].distance,
-                queries
-                    .map(|q| q.distance(&original))
-                    .into_iter()
-                    .min()
-                    .unwrap()
-            );
+            assert_eq!(found[0].distance, queries.map(|q| q.distance(&original)).into_iter().min().unwrap());
             if name != "original" {
-                assert!(
-                    index.search(&queries[0], 31).is_empty(),
-                    "{name}: unrotated query must not match"
-                );
+                assert!(index.search(&queries[0], 31).is_empty(), "{name}: unrotated query must not match");
             }
         }
     }

@@ -24,11 +24,7 @@ pub struct VideoThresholds {
 
 impl Default for VideoThresholds {
     fn default() -> Self {
-        Self {
-            query_match_pct: 80.0,
-            compared_match_pct: 0.0,
-            distance: MATCH_DISTANCE,
-        }
+        Self { query_match_pct: 80.0, compared_match_pct: 0.0, distance: MATCH_DISTANCE }
     }
 }
 
@@ -101,11 +97,7 @@ impl VideoIndex {
 
     /// Every stored video with at least one frame within `thresholds.distance` of a query frame, matches first,
     /// then by falling query-match %.
-    pub fn search(
-        &self,
-        query: &[(PdqHash, u8)],
-        thresholds: &VideoThresholds,
-    ) -> Vec<VideoCandidate> {
+    pub fn search(&self, query: &[(PdqHash, u8)], thresholds: &VideoThresholds) -> Vec<VideoCandidate> {
         let query = reliable_distinct(query);
         if query.is_empty() {
             return Vec::new();
@@ -141,10 +133,7 @@ impl VideoIndex {
             })
             .collect();
         candidates.sort_by(|a, b| {
-            b.is_match
-                .cmp(&a.is_match)
-                .then(b.query_match_pct.total_cmp(&a.query_match_pct))
-                .then(a.id.cmp(&b.id))
+            b.is_match.cmp(&a.is_match).then(b.query_match_pct.total_cmp(&a.query_match_pct)).then(a.id.cmp(&b.id))
         });
         candidates
     }
@@ -200,10 +189,7 @@ mod tests {
         assert_eq!(found[0].compared_match_pct, 80.0);
         assert!(found[0].is_match);
 
-        let strict = VideoThresholds {
-            query_match_pct: 90.0,
-            ..VideoThresholds::default()
-        };
+        let strict = VideoThresholds { query_match_pct: 90.0, ..VideoThresholds::default() };
         assert!(!index.search(&query, &strict)[0].is_match);
     }
 
@@ -219,11 +205,7 @@ mod tests {
         assert_eq!(found[0].compared_match_pct, 50.0);
         assert!(index.remove(1));
         assert!(!index.remove(1));
-        assert!(
-            index
-                .search(&[(hash(1, 0), 100)], &VideoThresholds::default())
-                .is_empty()
-        );
+        assert!(index.search(&[(hash(1, 0), 100)], &VideoThresholds::default()).is_empty());
         assert_eq!(index.len(), 1);
     }
 }

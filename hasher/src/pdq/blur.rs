@@ -24,11 +24,7 @@ pub(crate) struct BoxShape {
 
 impl BoxShape {
     pub fn new(window: usize, len: usize) -> Self {
-        Self {
-            head: (window + 2) / 2 - 1,
-            window,
-            len,
-        }
+        Self { head: (window + 2) / 2 - 1, window, len }
     }
 }
 
@@ -92,12 +88,7 @@ thread_local! {
 }
 
 /// The blurred 64x64 buffer of an RGB image at least 5x5, bit-identical to `scalar::blurred_64x64` (the tests check it).
-pub(crate) fn blurred_64x64(
-    pixels: &[u8],
-    width: usize,
-    height: usize,
-    stride: usize,
-) -> [f32; 64 * 64] {
+pub(crate) fn blurred_64x64(pixels: &[u8], width: usize, height: usize, stride: usize) -> [f32; 64 * 64] {
     SCRATCH.with_borrow_mut(|scratch| {
         let out = scratch.blur(pixels, width, height, stride);
         scratch.wipe();
@@ -114,11 +105,7 @@ fn sized(v: &mut Vec<f32>, len: usize) -> &mut [f32] {
 /// The horizontal box filter of `LANES` interleaved rows of `shape.len` values, calling `emit(o, sums, count)`
 /// for every output column `o`.
 #[inline(always)]
-fn box_along_lanes(
-    strip: &[f32],
-    shape: BoxShape,
-    mut emit: impl FnMut(usize, &[f32; LANES], f32),
-) {
+fn box_along_lanes(strip: &[f32], shape: BoxShape, mut emit: impl FnMut(usize, &[f32; LANES], f32)) {
     let mut sums = [0f32; LANES];
     for step in shape.steps() {
         if let Some(e) = step.enter {
@@ -154,25 +141,14 @@ fn slide_columns(sums: &mut [f32], enter: Option<&[f32]>, leave: Option<&[f32]>)
 
 impl Scratch {
     fn wipe(&mut self) {
-        for v in [
-            &mut self.strip,
-            &mut self.strip_out,
-            &mut self.ring,
-            &mut self.sums,
-            &mut self.rows,
-            &mut self.columns,
-        ] {
+        for v in
+            [&mut self.strip, &mut self.strip_out, &mut self.ring, &mut self.sums, &mut self.rows, &mut self.columns]
+        {
             v.fill(0.0);
         }
     }
 
-    fn blur(
-        &mut self,
-        pixels: &[u8],
-        width: usize,
-        height: usize,
-        stride: usize,
-    ) -> [f32; 64 * 64] {
+    fn blur(&mut self, pixels: &[u8], width: usize, height: usize, stride: usize) -> [f32; 64 * 64] {
         let along_rows = BoxShape::new(window(width), width);
         let along_cols = BoxShape::new(window(height), height);
         let sample_cols: [usize; 64] = std::array::from_fn(|j| sample_index(j, width));
@@ -310,12 +286,7 @@ pub(crate) mod scalar {
     }
 
     /// The 64x64 buffer of an RGB image at least 5x5.
-    pub(crate) fn blurred_64x64(
-        pixels: &[u8],
-        width: usize,
-        height: usize,
-        stride: usize,
-    ) -> [f32; 64 * 64] {
+    pub(crate) fn blurred_64x64(pixels: &[u8], width: usize, height: usize, stride: usize) -> [f32; 64 * 64] {
         let mut a = vec![0f32; width * height];
         for (y, row) in a.chunks_exact_mut(width).enumerate() {
             let rgb = &pixels[y * stride..][..3 * width];
@@ -380,11 +351,7 @@ mod tests {
             let px = noise(w, h, seed as u32);
             let fast = blurred_64x64(&px, w, h, 3 * w);
             let slow = scalar::blurred_64x64(&px, w, h, 3 * w);
-            let differ = fast
-                .iter()
-                .zip(&slow)
-                .filter(|(a, b)| a.to_bits() != b.to_bits())
-                .count();
+            let differ = fast.iter().zip(&slow).filter(|(a, b)| a.to_bits() != b.to_bits()).count();
             assert_eq!(differ, 0, "{w}x{h}: {differ} of 4096 values differ");
         }
     }
@@ -394,14 +361,7 @@ mod tests {
         let px = noise(50, 40, 7);
         blurred_64x64(&px, 50, 40, 150);
         SCRATCH.with_borrow(|s| {
-            for v in [
-                &s.strip,
-                &s.strip_out,
-                &s.ring,
-                &s.sums,
-                &s.rows,
-                &s.columns,
-            ] {
+            for v in [&s.strip, &s.strip_out, &s.ring, &s.sums, &s.rows, &s.columns] {
                 assert!(v.iter().all(|&x| x == 0.0));
             }
         });
@@ -412,14 +372,8 @@ mod tests {
         // window 4 over 6 values: head 2; outputs average [0..=2], [0..=3], [1..=4], [2..=5], [3..=5], [4..=5].
         let steps: Vec<_> = BoxShape::new(4, 6).steps().collect();
         assert_eq!(steps.len(), 8);
-        let outs: Vec<_> = steps
-            .iter()
-            .filter_map(|s| s.out.map(|o| (o, s.count)))
-            .collect();
-        assert_eq!(
-            outs,
-            [(0, 3.0), (1, 4.0), (2, 4.0), (3, 4.0), (4, 3.0), (5, 2.0)]
-        );
+        let outs: Vec<_> = steps.iter().filter_map(|s| s.out.map(|o| (o, s.count))).collect();
+        assert_eq!(outs, [(0, 3.0), (1, 4.0), (2, 4.0), (3, 4.0), (4, 3.0), (5, 2.0)]);
         assert_eq!(steps[4].enter, Some(4));
         assert_eq!(steps[4].leave, Some(0));
         assert_eq!(steps[7].enter, None);

@@ -68,11 +68,7 @@ impl Dihedral {
         let mut out = [0f32; 256];
         for i in 0..16 {
             for j in 0..16 {
-                let v = if transpose {
-                    b[16 * j + i]
-                } else {
-                    b[16 * i + j]
-                };
+                let v = if transpose { b[16 * j + i] } else { b[16 * i + j] };
                 out[16 * i + j] = if negate(i, j) { -v } else { v };
             }
         }
@@ -87,12 +83,7 @@ mod tests {
     #[test]
     fn names_follow_the_reference_order() {
         let names: Vec<_> = Dihedral::ALL.iter().map(|d| d.name()).collect();
-        assert_eq!(
-            names,
-            [
-                "orig", "rot90", "rot180", "rot270", "flipx", "flipy", "flip+1", "flip-1"
-            ]
-        );
+        assert_eq!(names, ["orig", "rot90", "rot180", "rot270", "flipx", "flipy", "flip+1", "flip-1"]);
     }
 
     #[test]
@@ -106,9 +97,6 @@ mod tests {
             r = Dihedral::Rot90.apply(&r);
         }
         assert_eq!(r, b);
-        assert_eq!(
-            Dihedral::Rot90.apply(&Dihedral::Rot90.apply(&b)),
-            Dihedral::Rot180.apply(&b)
-        );
+        assert_eq!(Dihedral::Rot90.apply(&Dihedral::Rot90.apply(&b)), Dihedral::Rot180.apply(&b));
     }
 }

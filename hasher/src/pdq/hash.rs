@@ -64,15 +64,9 @@ impl FromStr for PdqHash {
 
     /// Parses 64 hex digits, in either case.
     fn from_str(s: &str) -> Result<Self, Error> {
-        let invalid = |reason: String| Error::InvalidHash {
-            kind: "pdq",
-            reason,
-        };
+        let invalid = |reason: String| Error::InvalidHash { kind: "pdq", reason };
         if s.len() != 64 {
-            return Err(invalid(format!(
-                "expected 64 hex digits, got {} characters",
-                s.chars().count()
-            )));
+            return Err(invalid(format!("expected 64 hex digits, got {} characters", s.chars().count())));
         }
         let mut bytes = [0u8; 32];
         hex::decode_to_slice(s, &mut bytes).map_err(|e| invalid(e.to_string()))?;
@@ -113,10 +107,7 @@ mod tests {
     fn hex_round_trips_in_lower_case() {
         let h: PdqHash = SAMPLE.parse().expect("valid hex");
         assert_eq!(h.to_string(), SAMPLE);
-        let upper: PdqHash = SAMPLE
-            .to_uppercase()
-            .parse()
-            .expect("upper case is accepted");
+        let upper: PdqHash = SAMPLE.to_uppercase().parse().expect("upper case is accepted");
         assert_eq!(upper, h);
         assert_eq!(PdqHash::from_bytes(*h.as_bytes()), h);
         assert_eq!(h.as_bytes()[0], 0xf8);
@@ -124,13 +115,7 @@ mod tests {
 
     #[test]
     fn malformed_hex_is_an_invalid_hash_error() {
-        for bad in [
-            "",
-            "abc",
-            &SAMPLE[1..],
-            &format!("{SAMPLE}0"),
-            &SAMPLE.replace('f', "g"),
-        ] {
+        for bad in ["", "abc", &SAMPLE[1..], &format!("{SAMPLE}0"), &SAMPLE.replace('f', "g")] {
             let err = bad.parse::<PdqHash>().expect_err(bad);
             assert_eq!(err.code(), "invalid_hash");
             assert!(matches!(err, Error::InvalidHash { kind: "pdq", .. }));
@@ -157,10 +142,7 @@ mod tests {
         b.0[3] ^= 0b1011;
         b.0[31] ^= 0x80;
         assert_eq!(a.distance(&b), 4);
-        assert_eq!(
-            PdqHash::ZERO.distance(&PdqHash::from_bytes([0xff; 32])),
-            256
-        );
+        assert_eq!(PdqHash::ZERO.distance(&PdqHash::from_bytes([0xff; 32])), 256);
     }
     #[test]
     fn serde_uses_the_hex_string() {

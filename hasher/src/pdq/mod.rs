@@ -53,10 +53,7 @@ impl PdqDihedral {
 
     /// The hash of the image as given, with the quality.
     pub fn original(&self) -> Pdq {
-        Pdq {
-            hash: self.hashes[0],
-            quality: self.quality,
-        }
+        Pdq { hash: self.hashes[0], quality: self.quality }
     }
 }
 
@@ -67,46 +64,27 @@ impl PdqDihedral {
 /// On a caller bug: `stride < 3 * width`, or `pixels` shorter than `stride * (height - 1) + 3 * width`.
 pub fn hash_rgb(pixels: &[u8], width: usize, height: usize, stride: usize) -> Pdq {
     match coefficients(pixels, width, height, stride) {
-        Some((b, quality)) => Pdq {
-            hash: dct::threshold(&b),
-            quality,
-        },
-        None => Pdq {
-            hash: PdqHash::ZERO,
-            quality: 0,
-        },
+        Some((b, quality)) => Pdq { hash: dct::threshold(&b), quality },
+        None => Pdq { hash: PdqHash::ZERO, quality: 0 },
     }
 }
 
 /// The eight dihedral hashes of packed RGB24 pixels (see [`hash_rgb`] for the layout and panics).
 pub fn hash_rgb_dihedral(pixels: &[u8], width: usize, height: usize, stride: usize) -> PdqDihedral {
     match coefficients(pixels, width, height, stride) {
-        Some((b, quality)) => PdqDihedral {
-            hashes: Dihedral::ALL.map(|variant| dct::threshold(&variant.apply(&b))),
-            quality,
-        },
-        None => PdqDihedral {
-            hashes: [PdqHash::ZERO; 8],
-            quality: 0,
-        },
+        Some((b, quality)) => {
+            PdqDihedral { hashes: Dihedral::ALL.map(|variant| dct::threshold(&variant.apply(&b))), quality }
+        }
+        None => PdqDihedral { hashes: [PdqHash::ZERO; 8], quality: 0 },
     }
 }
 
 /// The 16x16 DCT and the quality, or `None` when the image is too small to hash.
-fn coefficients(
-    pixels: &[u8],
-    width: usize,
-    height: usize,
-    stride: usize,
-) -> Option<(dct::Coefficients, u8)> {
+fn coefficients(pixels: &[u8], width: usize, height: usize, stride: usize) -> Option<(dct::Coefficients, u8)> {
     assert!(stride >= 3 * width, "stride {stride} < 3 * width {width}");
     if height > 0 {
         let needed = stride.saturating_mul(height - 1).saturating_add(3 * width);
-        assert!(
-            pixels.len() >= needed,
-            "{} pixel bytes, need {needed}",
-            pixels.len()
-        );
+        assert!(pixels.len() >= needed, "{} pixel bytes, need {needed}", pixels.len());
     }
     if width < 5 || height < 5 {
         return None;
@@ -128,13 +106,7 @@ mod tests {
         for (w, h) in [(0, 0), (4, 100), (100, 4), (1, 1)] {
             let px = solid(w, h, [200, 10, 30]);
             let pdq = hash_rgb(&px, w, h, 3 * w);
-            assert_eq!(
-                pdq,
-                Pdq {
-                    hash: PdqHash::ZERO,
-                    quality: 0
-                }
-            );
+            assert_eq!(pdq, Pdq { hash: PdqHash::ZERO, quality: 0 });
             assert!(!pdq.is_reliable());
             let dih = hash_rgb_dihedral(&px, w, h, 3 * w);
             assert_eq!(dih.hashes, [PdqHash::ZERO; 8]);
@@ -147,31 +119,12 @@ mod tests {
     #[test]
     fn flat_images_have_quality_zero_and_the_reference_hash() {
         for (w, h, v, expected) in [
-            (
-                100,
-                80,
-                128,
-                "000000002c4b11342c4b2c4b0000554b00002c4b113411342c4b585e2c4b017e",
-            ),
-            (
-                64,
-                64,
-                255,
-                "00001134000011342c4b00002c4b1134000000002c4b2c4b00002c4b8200554b",
-            ),
-            (
-                100,
-                80,
-                0,
-                "0000000000000000000000000000000000000000000000000000000000000000",
-            ),
+            (100, 80, 128, "000000002c4b11342c4b2c4b0000554b00002c4b113411342c4b585e2c4b017e"),
+            (64, 64, 255, "00001134000011342c4b00002c4b1134000000002c4b2c4b00002c4b8200554b"),
+            (100, 80, 0, "0000000000000000000000000000000000000000000000000000000000000000"),
         ] {
             let pdq = hash_rgb(&solid(w, h, [v; 3]), w, h, 3 * w);
-            assert_eq!(
-                (pdq.hash.to_string().as_str(), pdq.quality),
-                (expected, 0),
-                "{w}x{h} of {v}"
-            );
+            assert_eq!((pdq.hash.to_string().as_str(), pdq.quality), (expected, 0), "{w}x{h} of {v}");
         }
     }
 
@@ -183,10 +136,7 @@ mod tests {
         for y in 0..h {
             padded[y * (3 * w + 5)..][..3 * w].copy_from_slice(&packed[y * 3 * w..][..3 * w]);
         }
-        assert_eq!(
-            hash_rgb(&packed, w, h, 3 * w),
-            hash_rgb(&padded, w, h, 3 * w + 5)
-        );
+        assert_eq!(hash_rgb(&packed, w, h, 3 * w), hash_rgb(&padded, w, h, 3 * w + 5));
     }
 
     #[test]

@@ -48,11 +48,7 @@ mod tests {
     fn busy_image_is_capped_at_100() {
         let mut buf = [0f32; 4096];
         for (k, v) in buf.iter_mut().enumerate() {
-            *v = if (k / 64 + k % 64) % 2 == 0 {
-                255.0
-            } else {
-                0.0
-            };
+            *v = if (k / 64 + k % 64) % 2 == 0 { 255.0 } else { 0.0 };
         }
         assert_eq!(quality(&buf), 100);
     }

@@ -75,11 +75,7 @@ impl Drop for AvioContext {
 /// Opens `data` as a media file and reads its stream information. Fails with FFmpeg's error if the format is
 /// not recognised, the header is corrupt, or the deadline passes (`Error::Exit`).
 pub(super) fn open(data: &[u8], deadline: Instant) -> Result<MemoryInput<'_>, ffmpeg::Error> {
-    let mut reader = Box::new(Reader {
-        data,
-        pos: 0,
-        deadline,
-    });
+    let mut reader = Box::new(Reader { data, pos: 0, deadline });
     let opaque = ptr::addr_of_mut!(*reader).cast::<c_void>();
 
     // SAFETY: a plain allocation; checked for null below.
@@ -91,25 +87,14 @@ pub(super) fn open(data: &[u8], deadline: Instant) -> Result<MemoryInput<'_>, ff
     // `opaque` points at the boxed reader, which outlives the context (field order of MemoryInput, and the
     // reverse drop order of locals on the error paths below). write_flag 0: read only.
     let ctx = unsafe {
-        ffi::avio_alloc_context(
-            buffer,
-            IO_BUFFER_SIZE as c_int,
-            0,
-            opaque,
-            Some(read_packet),
-            None,
-            Some(seek),
-        )
+        ffi::avio_alloc_context(buffer, IO_BUFFER_SIZE as c_int, 0, opaque, Some(read_packet), None, Some(seek))
     };
     if ctx.is_null() {
         // SAFETY: the context was not created, so the buffer is still ours to free, once.
         unsafe { ffi::av_free(buffer.cast::<c_void>()) };
         return Err(ffmpeg::Error::Other { errno: ffi::ENOMEM });
     }
-    let io = AvioContext {
-        ptr: ctx,
-        _borrow: PhantomData,
-    };
+    let io = AvioContext { ptr: ctx, _borrow: PhantomData };
 
     // SAFETY: a plain allocation; checked for null before use.
     let mut format = unsafe { ffi::avformat_alloc_context() };
@@ -135,11 +120,7 @@ pub(super) fn open(data: &[u8], deadline: Instant) -> Result<MemoryInput<'_>, ff
     if found < 0 {
         return Err(ffmpeg::Error::from(found));
     }
-    Ok(MemoryInput {
-        input,
-        _io: io,
-        _reader: reader,
-    })
+    Ok(MemoryInput { input, _io: io, _reader: reader })
 }
 
 /// AVIO read callback: copies the next bytes of the slice into FFmpeg's buffer.
@@ -184,10 +165,7 @@ unsafe extern "C" fn seek(opaque: *mut c_void, offset: i64, whence: c_int) -> i6
         _ => return i64::from(ffi::AVERROR(ffi::EINVAL)),
     };
     // Like a file, a position past the end is allowed (reads there find end of file); before the start is not.
-    match base
-        .checked_add(offset)
-        .and_then(|target| Some((target, usize::try_from(target).ok()?)))
-    {
+    match base.checked_add(offset).and_then(|target| Some((target, usize::try_from(target).ok()?))) {
         Some((target, pos)) => {
             reader.pos = pos;
             target

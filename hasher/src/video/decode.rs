@@ -28,29 +28,23 @@ pub fn hash_video_bytes(bytes: &[u8], opts: &VideoOptions) -> Result<VideoHashes
     check_size(bytes.len() as u64, opts)?;
     init_ffmpeg();
     let clock = Clock::start(opts.max_wall_time);
-    let mut input = avio::open(bytes, clock.deadline)
-        .map_err(|e| clock.ffmpeg_error(e, "cannot open the video"))?;
+    let mut input = avio::open(bytes, clock.deadline).map_err(|e| clock.ffmpeg_error(e, "cannot open the video"))?;
     hash_input(&mut input, opts, &clock)
 }
 
 /// Hashes a video file: reads it (after checking its size against `max_bytes`) and hashes it from memory, so
 /// files and uploads go through exactly the same code.
 pub fn hash_video_file(path: &Path, opts: &VideoOptions) -> Result<VideoHashes> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| Error::Corrupt(format!("cannot read {}: {e}", path.display())))?
-        .len();
+    let size =
+        std::fs::metadata(path).map_err(|e| Error::Corrupt(format!("cannot read {}: {e}", path.display())))?.len();
     check_size(size, opts)?;
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::Corrupt(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::Corrupt(format!("cannot read {}: {e}", path.display())))?;
     hash_video_bytes(&bytes, opts)
 }
 
 fn check_size(size: u64, opts: &VideoOptions) -> Result<()> {
     if size > opts.max_bytes {
-        return Err(Error::TooLarge {
-            size,
-            limit: opts.max_bytes,
-        });
+        return Err(Error::TooLarge { size, limit: opts.max_bytes });
     }
     Ok(())
 }
@@ -75,26 +69,15 @@ struct Clock {
 impl Clock {
     fn start(limit: Duration) -> Self {
         let now = Instant::now();
-        Self {
-            deadline: now
-                .checked_add(limit)
-                .unwrap_or(now + Duration::from_secs(86_400 * 365)),
-            limit,
-        }
+        Self { deadline: now.checked_add(limit).unwrap_or(now + Duration::from_secs(86_400 * 365)), limit }
     }
 
     fn check(&self) -> Result<()> {
-        if Instant::now() >= self.deadline {
-            Err(self.timeout())
-        } else {
-            Ok(())
-        }
+        if Instant::now() >= self.deadline { Err(self.timeout()) } else { Ok(()) }
     }
 
     fn timeout(&self) -> Error {
-        Error::Timeout {
-            limit_ms: u64::try_from(self.limit.as_millis()).unwrap_or(u64::MAX),
-        }
+        Error::Timeout { limit_ms: u64::try_from(self.limit.as_millis()).unwrap_or(u64::MAX) }
     }
 
     /// Maps an FFmpeg failure: an interrupted read is our deadline, anything else is bad input.
@@ -113,41 +96,26 @@ fn is_image_demuxer(name: &str) -> bool {
     name.ends_with("_pipe") || name == "image2"
 }
 
-fn hash_input(
-    input: &mut ffmpeg::format::context::Input,
-    opts: &VideoOptions,
-    clock: &Clock,
-) -> Result<VideoHashes> {
+fn hash_input(input: &mut ffmpeg::format::context::Input, opts: &VideoOptions, clock: &Clock) -> Result<VideoHashes> {
     if is_image_demuxer(input.format().name()) {
         return Err(Error::UnsupportedFormat);
     }
     // The first real video stream, as vpdq takes; cover art in audio files is a "video" stream too, skip it.
     let stream = input
         .streams()
-        .find(|s| {
-            s.parameters().medium() == media::Type::Video
-                && !s.disposition().contains(Disposition::ATTACHED_PIC)
-        })
+        .find(|s| s.parameters().medium() == media::Type::Video && !s.disposition().contains(Disposition::ATTACHED_PIC))
         .ok_or(Error::NoVideoStream)?;
     let stream_index = stream.index();
     let frame_rate = frame_rate(stream.avg_frame_rate(), stream.rate())
         .ok_or_else(|| Error::Corrupt("the video stream has no frame rate".into()))?;
-    check_declared_duration(
-        input.duration(),
-        stream.duration(),
-        stream.time_base(),
-        opts,
-    )?;
+    check_declared_duration(input.duration(), stream.duration(), stream.time_base(), opts)?;
 
     let mut context = ffmpeg::codec::context::Context::from_parameters(stream.parameters())
         .map_err(|e| clock.ffmpeg_error(e, "bad codec parameters"))?;
     let mut threads = threading::Config::kind(threading::Type::Frame);
     threads.count = opts.threads;
     context.set_threading(threads);
-    let decoder = context
-        .decoder()
-        .video()
-        .map_err(|e| clock.ffmpeg_error(e, "cannot open the decoder"))?;
+    let decoder = context.decoder().video().map_err(|e| clock.ffmpeg_error(e, "cannot open the decoder"))?;
     let (width, height) = (decoder.width(), decoder.height());
     if width == 0 || height == 0 {
         return Err(Error::Corrupt("the video stream has no frame size".into()));
@@ -177,29 +145,17 @@ fn hash_input(
         if packet.stream() != stream_index {
             continue;
         }
-        frames
-            .decoder
-            .send_packet(&packet)
-            .map_err(|e| clock.ffmpeg_error(e, "cannot decode the video"))?;
+        frames.decoder.send_packet(&packet).map_err(|e| clock.ffmpeg_error(e, "cannot decode the video"))?;
         frames.drain()?;
     }
-    frames
-        .decoder
-        .send_eof()
-        .map_err(|e| clock.ffmpeg_error(e, "cannot decode the video"))?;
+    frames.decoder.send_eof().map_err(|e| clock.ffmpeg_error(e, "cannot decode the video"))?;
     frames.drain()?;
 
     if frames.count == 0 {
         return Err(Error::NoFrames);
     }
     let (width, height) = frames.size;
-    Ok(VideoHashes {
-        duration: frames.count as f64 / frame_rate,
-        frames: frames.hashes,
-        frame_rate,
-        width,
-        height,
-    })
+    Ok(VideoHashes { duration: frames.count as f64 / frame_rate, frames: frames.hashes, frame_rate, width, height })
 }
 
 /// vpdq's rule: the average frame rate, or the real base rate when the container gives no average.
@@ -217,15 +173,12 @@ fn check_declared_duration(
     time_base: Rational,
     opts: &VideoOptions,
 ) -> Result<()> {
-    let container =
-        (container_us > 0).then(|| container_us as f64 / f64::from(ffmpeg::ffi::AV_TIME_BASE));
-    let stream = (stream_ticks > 0 && time_base.denominator() != 0)
-        .then(|| stream_ticks as f64 * f64::from(time_base));
+    let container = (container_us > 0).then(|| container_us as f64 / f64::from(ffmpeg::ffi::AV_TIME_BASE));
+    let stream = (stream_ticks > 0 && time_base.denominator() != 0).then(|| stream_ticks as f64 * f64::from(time_base));
     match container.into_iter().chain(stream).reduce(f64::max) {
-        Some(duration_s) if duration_s > opts.max_duration_s => Err(Error::VideoTooLong {
-            duration_s,
-            limit_s: opts.max_duration_s,
-        }),
+        Some(duration_s) if duration_s > opts.max_duration_s => {
+            Err(Error::VideoTooLong { duration_s, limit_s: opts.max_duration_s })
+        }
         _ => Ok(()),
     }
 }
@@ -277,68 +230,37 @@ impl FrameLoop<'_> {
         self.count += 1;
         let timestamp = self.sampler.timestamp(number);
         if timestamp > self.opts.max_duration_s {
-            return Err(Error::VideoTooLong {
-                duration_s: timestamp,
-                limit_s: self.opts.max_duration_s,
-            });
+            return Err(Error::VideoTooLong { duration_s: timestamp, limit_s: self.opts.max_duration_s });
         }
         if !self.sampler.is_sampled(number) {
             return Ok(());
         }
         if self.hashes.len() >= self.opts.max_frames_hashed {
-            return Err(Error::TooManyFrames {
-                limit: self.opts.max_frames_hashed,
-            });
+            return Err(Error::TooManyFrames { limit: self.opts.max_frames_hashed });
         }
         let pdq = self.hash_decoded()?;
-        self.hashes.push(FrameHash {
-            frame: number,
-            timestamp,
-            pdq: pdq.hash,
-            quality: pdq.quality,
-        });
+        self.hashes.push(FrameHash { frame: number, timestamp, pdq: pdq.hash, quality: pdq.quality });
         Ok(())
     }
 
     /// Converts the decoded frame to RGB24 at its own size (area scaling, vpdq's flags) and hashes it.
     fn hash_decoded(&mut self) -> Result<pdq::Pdq> {
-        let (format, width, height) = (
-            self.decoded.format(),
-            self.decoded.width(),
-            self.decoded.height(),
-        );
+        let (format, width, height) = (self.decoded.format(), self.decoded.width(), self.decoded.height());
         check_pixels(width, height, self.opts)?;
         let reusable = self.scaler.as_ref().is_some_and(|s| {
             let input = s.input();
             (input.format, input.width, input.height) == (format, width, height)
         });
         if !reusable {
-            let scaler = scaling::Context::get(
-                format,
-                width,
-                height,
-                Pixel::RGB24,
-                width,
-                height,
-                scaling::Flags::AREA,
-            )
-            .map_err(|e| Error::Corrupt(format!("cannot convert {format:?} frames: {e}")))?;
+            let scaler =
+                scaling::Context::get(format, width, height, Pixel::RGB24, width, height, scaling::Flags::AREA)
+                    .map_err(|e| Error::Corrupt(format!("cannot convert {format:?} frames: {e}")))?;
             self.scaler = Some(scaler);
             self.rgb = frame::Video::empty();
             self.size = (width, height);
         }
-        let scaler = self
-            .scaler
-            .as_mut()
-            .ok_or_else(|| Error::Corrupt("no frame converter".into()))?;
-        scaler
-            .run(&self.decoded, &mut self.rgb)
-            .map_err(|e| Error::Corrupt(format!("cannot convert a frame: {e}")))?;
-        Ok(pdq::hash_rgb(
-            self.rgb.data(0),
-            width as usize,
-            height as usize,
-            self.rgb.stride(0),
-        ))
+        let scaler = self.scaler.as_mut().ok_or_else(|| Error::Corrupt("no frame converter".into()))?;
+        scaler.run(&self.decoded, &mut self.rgb).map_err(|e| Error::Corrupt(format!("cannot convert a frame: {e}")))?;
+        Ok(pdq::hash_rgb(self.rgb.data(0), width as usize, height as usize, self.rgb.stride(0)))
     }
 }

@@ -19,10 +19,7 @@ use crate::{Error, Result};
 
 /// One frame in the reference line format, without a newline.
 pub fn to_line(frame: &FrameHash) -> String {
-    format!(
-        "{},{},{},{:.3}",
-        frame.frame, frame.quality, frame.pdq, frame.timestamp
-    )
+    format!("{},{},{},{:.3}", frame.frame, frame.quality, frame.pdq, frame.timestamp)
 }
 
 /// All frames in the reference line format, one line each, each ending in a newline.
@@ -39,16 +36,10 @@ pub fn to_lines(frames: &[FrameHash]) -> String {
 pub fn parse_line(line: &str) -> Result<FrameHash> {
     let fields: Vec<&str> = line.trim().split(',').collect();
     let [frame, quality, hex, timestamp] = fields.as_slice() else {
-        return Err(invalid(format!(
-            "expected 4 comma-separated fields, got {}",
-            fields.len()
-        )));
+        return Err(invalid(format!("expected 4 comma-separated fields, got {}", fields.len())));
     };
     Ok(FrameHash {
-        frame: frame
-            .trim()
-            .parse()
-            .map_err(|_| invalid(format!("bad frame number {frame:?}")))?,
+        frame: frame.trim().parse().map_err(|_| invalid(format!("bad frame number {frame:?}")))?,
         quality: parse_quality(quality)?,
         pdq: hex.trim().parse()?,
         timestamp: parse_timestamp(timestamp)?,
@@ -57,25 +48,13 @@ pub fn parse_line(line: &str) -> Result<FrameHash> {
 
 /// Parses reference lines, skipping blank ones.
 pub fn parse_lines(text: &str) -> Result<Vec<FrameHash>> {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(parse_line)
-        .collect()
+    text.lines().filter(|l| !l.trim().is_empty()).map(parse_line).collect()
 }
 
 /// The python-threatexchange vPDQ signal string (a JSON array of `pdq_hex,quality,timestamp` strings).
 pub fn to_threatexchange_json(frames: &[FrameHash]) -> String {
-    let features: Vec<String> = frames
-        .iter()
-        .map(|f| {
-            format!(
-                "{},{},{}",
-                f.pdq,
-                f.quality,
-                python_three_significant(f.timestamp)
-            )
-        })
-        .collect();
+    let features: Vec<String> =
+        frames.iter().map(|f| format!("{},{},{}", f.pdq, f.quality, python_three_significant(f.timestamp))).collect();
     // Python's json.dumps separates items with ", ".
     let mut out = String::from("[");
     for (i, feature) in features.iter().enumerate() {
@@ -95,17 +74,15 @@ pub fn from_threatexchange_json(json: &str) -> Result<Vec<FrameHash>> {
     if json.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let features: Vec<String> = serde_json::from_str(json)
-        .map_err(|e| invalid(format!("not a JSON array of strings: {e}")))?;
+    let features: Vec<String> =
+        serde_json::from_str(json).map_err(|e| invalid(format!("not a JSON array of strings: {e}")))?;
     features
         .iter()
         .enumerate()
         .map(|(i, feature)| {
             let fields: Vec<&str> = feature.split(',').collect();
             let [hex, quality, timestamp] = fields.as_slice() else {
-                return Err(invalid(format!(
-                    "expected pdq_hex,quality,timestamp, got {feature:?}"
-                )));
+                return Err(invalid(format!("expected pdq_hex,quality,timestamp, got {feature:?}")));
             };
             if hex.len() != 64 {
                 return Err(invalid(format!("malformed pdq hash {hex:?}")));
@@ -121,11 +98,7 @@ pub fn from_threatexchange_json(json: &str) -> Result<Vec<FrameHash>> {
 }
 
 fn parse_quality(text: &str) -> Result<u8> {
-    text.trim()
-        .parse::<u8>()
-        .ok()
-        .filter(|q| *q <= 100)
-        .ok_or_else(|| invalid(format!("bad quality {text:?}")))
+    text.trim().parse::<u8>().ok().filter(|q| *q <= 100).ok_or_else(|| invalid(format!("bad quality {text:?}")))
 }
 
 fn parse_timestamp(text: &str) -> Result<f64> {
@@ -137,10 +110,7 @@ fn parse_timestamp(text: &str) -> Result<f64> {
 }
 
 fn invalid(reason: String) -> Error {
-    Error::InvalidHash {
-        kind: "vpdq",
-        reason,
-    }
+    Error::InvalidHash { kind: "vpdq", reason }
 }
 
 /// Python's `format(value, ".3")`: 3 significant digits; scientific notation when the decimal exponent is
@@ -171,11 +141,7 @@ fn python_three_significant(value: f64) -> String {
     let decimals = (2 - exponent) as usize;
     let fixed = format!("{value:.decimals$}");
     let trimmed = fixed.trim_end_matches('0');
-    if trimmed.ends_with('.') {
-        format!("{trimmed}0")
-    } else {
-        trimmed.to_string()
-    }
+    if trimmed.ends_with('.') { format!("{trimmed}0") } else { trimmed.to_string() }
 }
 
 #[cfg(test)]
@@ -183,8 +149,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    const LINE: &str =
-        "30,100,df83b48f2ad34d68169c36bc6d2f6b36ce5ed08701a301e9cbb9fc12f80b8154,1.000";
+    const LINE: &str = "30,100,df83b48f2ad34d68169c36bc6d2f6b36ce5ed08701a301e9cbb9fc12f80b8154,1.000";
 
     #[test]
     fn reference_line_round_trips() {
@@ -193,25 +158,15 @@ mod tests {
         assert_eq!(frame.quality, 100);
         assert_eq!(frame.timestamp, 1.0);
         assert_eq!(to_line(&frame), LINE);
-        assert_eq!(
-            parse_lines(&format!("{LINE}\n\n{LINE}\n")).unwrap().len(),
-            2
-        );
+        assert_eq!(parse_lines(&format!("{LINE}\n\n{LINE}\n")).unwrap().len(), 2);
     }
 
     #[test]
     fn malformed_reference_lines_are_rejected() {
-        for bad in [
-            "",
-            "1,2,3",
-            "x,100,00,0.0",
-            "1,101,df83b48f2ad34d68169c36bc6d2f6b36ce5ed08701a301e9cbb9fc12f80b8154,0",
-        ] {
-            assert_eq!(
-                parse_line(bad).unwrap_err().code(),
-                "invalid_hash",
-                "{bad:?}"
-            );
+        for bad in
+            ["", "1,2,3", "x,100,00,0.0", "1,101,df83b48f2ad34d68169c36bc6d2f6b36ce5ed08701a301e9cbb9fc12f80b8154,0"]
+        {
+            assert_eq!(parse_line(bad).unwrap_err().code(), "invalid_hash", "{bad:?}");
         }
     }
 
@@ -242,14 +197,8 @@ mod tests {
 
     #[test]
     fn threatexchange_json_round_trips() {
-        let frames = vec![
-            parse_line(LINE).unwrap(),
-            FrameHash {
-                frame: 1,
-                timestamp: 0.0333333,
-                ..parse_line(LINE).unwrap()
-            },
-        ];
+        let frames =
+            vec![parse_line(LINE).unwrap(), FrameHash { frame: 1, timestamp: 0.0333333, ..parse_line(LINE).unwrap() }];
         let json = to_threatexchange_json(&frames);
         assert_eq!(
             json,
@@ -258,15 +207,7 @@ mod tests {
         );
         let back = from_threatexchange_json(&json).unwrap();
         assert_eq!(back.len(), 2);
-        assert_eq!(
-            (
-                back[0].frame,
-                back[0].pdq,
-                back[0].quality,
-                back[0].timestamp
-            ),
-            (0, frames[0].pdq, 100, 1.0)
-        );
+        assert_eq!((back[0].frame, back[0].pdq, back[0].quality, back[0].timestamp), (0, frames[0].pdq, 100, 1.0));
         assert_eq!(back[1].timestamp, 0.0333);
         assert!(from_threatexchange_json("").unwrap().is_empty());
     }

@@ -80,33 +80,20 @@ pub fn compare(query: &[FrameHash], stored: &[FrameHash], t: &MatchThresholds) -
         && !stored_unique.is_empty()
         && query_match_pct >= t.query_match_pct
         && compared_match_pct >= t.compared_match_pct;
-    VideoMatch {
-        query_match_pct,
-        compared_match_pct,
-        is_match,
-        segments: segments(query, stored, t),
-    }
+    VideoMatch { query_match_pct, compared_match_pct, is_match, segments: segments(query, stored, t) }
 }
 
 /// vPDQ's preprocessing: drop unreliable frames, then keep the first frame of each distinct hash.
 fn unique_reliable(frames: &[FrameHash], min_quality: u8) -> Vec<PdqHash> {
     let mut seen = HashSet::new();
-    frames
-        .iter()
-        .filter(|f| f.quality >= min_quality)
-        .map(|f| f.pdq)
-        .filter(|h| seen.insert(*h))
-        .collect()
+    frames.iter().filter(|f| f.quality >= min_quality).map(|f| f.pdq).filter(|h| seen.insert(*h)).collect()
 }
 
 fn match_pct(from: &[PdqHash], to: &[PdqHash], max_distance: u32) -> f64 {
     if from.is_empty() {
         return 0.0;
     }
-    let matched = from
-        .iter()
-        .filter(|a| to.iter().any(|b| a.distance(b) <= max_distance))
-        .count();
+    let matched = from.iter().filter(|a| to.iter().any(|b| a.distance(b) <= max_distance)).count();
     matched as f64 * 100.0 / from.len() as f64
 }
 
@@ -115,33 +102,23 @@ fn match_pct(from: &[PdqHash], to: &[PdqHash], max_distance: u32) -> f64 {
 /// still scene make the plain nearest hash ambiguous), else the nearest hash, earliest on ties. A frame stays in
 /// the current segment when it follows the previous match within the tolerance on both clocks.
 fn segments(query: &[FrameHash], stored: &[FrameHash], t: &MatchThresholds) -> Vec<Segment> {
-    let stored: Vec<&FrameHash> = stored
-        .iter()
-        .filter(|f| f.quality >= t.min_quality)
-        .collect();
+    let stored: Vec<&FrameHash> = stored.iter().filter(|f| f.quality >= t.min_quality).collect();
     let mut out: Vec<Segment> = Vec::new();
     let mut previous: Option<(f64, f64)> = None; // (query timestamp, stored timestamp) of the last match
     for q in query.iter().filter(|f| f.quality >= t.min_quality) {
-        let candidates = stored
-            .iter()
-            .filter(|s| q.pdq.distance(&s.pdq) <= t.max_distance);
+        let candidates = stored.iter().filter(|s| q.pdq.distance(&s.pdq) <= t.max_distance);
         let continuing = previous.filter(|(pq, _)| q.timestamp - pq <= t.segment_tolerance_s);
         let best = match continuing {
             Some((pq, ps)) => {
                 let expected = ps + (q.timestamp - pq);
-                candidates.min_by(|a, b| {
-                    (a.timestamp - expected)
-                        .abs()
-                        .total_cmp(&(b.timestamp - expected).abs())
-                })
+                candidates.min_by(|a, b| (a.timestamp - expected).abs().total_cmp(&(b.timestamp - expected).abs()))
             }
             None => candidates.min_by_key(|s| (q.pdq.distance(&s.pdq), s.timestamp.to_bits())),
         };
         let Some(best) = best else { continue };
         let extends = continuing.is_some_and(|(pq, ps)| {
             let stored_step = best.timestamp - ps;
-            stored_step >= -t.segment_tolerance_s
-                && (stored_step - (q.timestamp - pq)).abs() <= t.segment_tolerance_s
+            stored_step >= -t.segment_tolerance_s && (stored_step - (q.timestamp - pq)).abs() <= t.segment_tolerance_s
         });
         match out.last_mut() {
             Some(segment) if extends => {
@@ -196,19 +173,10 @@ mod tests {
     fn identical_videos_match_fully_in_one_segment() {
         let v = video(&[1, 2, 3, 4, 5], 0.0);
         let m = compare(&v, &v, &MatchThresholds::default());
-        assert_eq!(
-            (m.query_match_pct, m.compared_match_pct, m.is_match),
-            (100.0, 100.0, true)
-        );
+        assert_eq!((m.query_match_pct, m.compared_match_pct, m.is_match), (100.0, 100.0, true));
         assert_eq!(
             m.segments,
-            vec![Segment {
-                query_start: 0.0,
-                query_end: 4.0,
-                stored_start: 0.0,
-                stored_end: 4.0,
-                frames: 5
-            }]
+            vec![Segment { query_start: 0.0, query_end: 4.0, stored_start: 0.0, stored_end: 4.0, frames: 5 }]
         );
     }
 
@@ -221,21 +189,14 @@ mod tests {
         assert_eq!(m.compared_match_pct, 25.0);
         assert!(m.is_match);
         assert_eq!(m.segments.len(), 1);
-        assert_eq!(
-            (m.segments[0].stored_start, m.segments[0].stored_end),
-            (7.0, 11.0)
-        );
+        assert_eq!((m.segments[0].stored_start, m.segments[0].stored_end), (7.0, 11.0));
         // The other way round the stored video is not mostly in the clip.
         assert!(!compare(&stored, &clip, &MatchThresholds::default()).is_match);
     }
 
     #[test]
     fn unrelated_videos_do_not_match() {
-        let m = compare(
-            &video(&[1, 2, 3], 0.0),
-            &video(&[100, 200, 300], 0.0),
-            &MatchThresholds::default(),
-        );
+        let m = compare(&video(&[1, 2, 3], 0.0), &video(&[100, 200, 300], 0.0), &MatchThresholds::default());
         assert_eq!((m.query_match_pct, m.is_match), (0.0, false));
         assert!(m.segments.is_empty());
     }
@@ -250,17 +211,7 @@ mod tests {
         assert_eq!(m.query_match_pct, 50.0);
         assert_eq!(m.compared_match_pct, 50.0);
         assert!(!m.is_match);
-        assert!(
-            compare(
-                &query,
-                &stored,
-                &MatchThresholds {
-                    query_match_pct: 50.0,
-                    ..Default::default()
-                }
-            )
-            .is_match
-        );
+        assert!(compare(&query, &stored, &MatchThresholds { query_match_pct: 50.0, ..Default::default() }).is_match);
     }
 
     #[test]
@@ -283,11 +234,8 @@ mod tests {
         let stored = video(&(1..=10).collect::<Vec<_>>(), 0.0);
         let query = video(&[7, 8, 9, 1, 2, 3], 0.0);
         let m = compare(&query, &stored, &MatchThresholds::default());
-        let spans: Vec<(f64, f64, f64, f64)> = m
-            .segments
-            .iter()
-            .map(|s| (s.query_start, s.query_end, s.stored_start, s.stored_end))
-            .collect();
+        let spans: Vec<(f64, f64, f64, f64)> =
+            m.segments.iter().map(|s| (s.query_start, s.query_end, s.stored_start, s.stored_end)).collect();
         assert_eq!(spans, vec![(0.0, 2.0, 6.0, 8.0), (3.0, 5.0, 0.0, 2.0)]);
     }
 
@@ -295,16 +243,6 @@ mod tests {
     fn empty_inputs_never_match() {
         let v = video(&[1], 0.0);
         assert!(!compare(&[], &v, &MatchThresholds::default()).is_match);
-        assert!(
-            !compare(
-                &v,
-                &[],
-                &MatchThresholds {
-                    query_match_pct: 0.0,
-                    ..Default::default()
-                }
-            )
-            .is_match
-        );
+        assert!(!compare(&v, &[], &MatchThresholds { query_match_pct: 0.0, ..Default::default() }).is_match);
     }
 }

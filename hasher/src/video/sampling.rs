@@ -13,15 +13,8 @@ impl Sampler {
     pub fn new(seconds_per_hash: f64, frame_rate: f64) -> Self {
         let product = (seconds_per_hash * frame_rate).trunc();
         // Negative, NaN or absurdly large products cannot come from sane options; clamp instead of wrapping.
-        let interval = if product.is_finite() && product >= 1.0 {
-            product.min(u32::MAX as f64) as u64
-        } else {
-            1
-        };
-        Self {
-            interval,
-            frame_rate,
-        }
+        let interval = if product.is_finite() && product >= 1.0 { product.min(u32::MAX as f64) as u64 } else { 1 };
+        Self { interval, frame_rate }
     }
 
     /// Number of frames between two hashed frames.

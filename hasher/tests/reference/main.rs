@@ -13,12 +13,7 @@ use std::path::PathBuf;
 pub fn testdata() -> PathBuf {
     let dir = std::env::var_os("DISRUPT_TESTDATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../shared/testdata/reference"
-            ))
-        });
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/reference")));
     assert!(
         dir.join("SOURCES.md").is_file(),
         "reference test data not found at {} (set DISRUPT_TESTDATA or put shared/ beside the repository)",

@@ -22,19 +22,14 @@ struct Rgb {
 fn read_csv(name: &str) -> Vec<Vec<String>> {
     let path = crate::testdata().join("generated/pdq").join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
-        .filter(|l| !l.is_empty())
-        .map(|l| l.split(',').map(str::to_owned).collect())
-        .collect()
+    text.lines().filter(|l| !l.is_empty()).map(|l| l.split(',').map(str::to_owned).collect()).collect()
 }
 
 /// Raw RGB of every path, written by `pillow_rgb.py` on first use and read from the cache after.
 fn pillow_rgb(paths: &[&str]) -> BTreeMap<String, Rgb> {
     // The tests run in parallel; two first-use venv creations in the same directory would trip each other.
     static ORACLE: Mutex<()> = Mutex::new(());
-    let _one_at_a_time = ORACLE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _one_at_a_time = ORACLE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let testdata = crate::testdata();
     let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pdq-pillow-rgb");
     let cached = |rel: &str| cache.join(format!("{}.rgb", rel.replace('/', "__")));
@@ -47,25 +42,10 @@ fn pillow_rgb(paths: &[&str]) -> BTreeMap<String, Rgb> {
             let bytes = std::fs::read(cached(rel)).unwrap();
             let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
             let header = std::str::from_utf8(&bytes[..newline]).unwrap();
-            let dims: Vec<usize> = header
-                .split(' ')
-                .skip(1)
-                .map(|s| s.parse().unwrap())
-                .collect();
+            let dims: Vec<usize> = header.split(' ').skip(1).map(|s| s.parse().unwrap()).collect();
             let pixels = bytes[newline + 1..].to_vec();
-            assert_eq!(
-                pixels.len(),
-                dims[0] * dims[1] * 3,
-                "{rel}: truncated cache file"
-            );
-            (
-                rel.to_owned(),
-                Rgb {
-                    width: dims[0],
-                    height: dims[1],
-                    pixels,
-                },
-            )
+            assert_eq!(pixels.len(), dims[0] * dims[1] * 3, "{rel}: truncated cache file");
+            (rel.to_owned(), Rgb { width: dims[0], height: dims[1], pixels })
         })
         .collect()
 }
@@ -80,11 +60,7 @@ fn write_pillow_rgb(testdata: &Path, cache: &Path, paths: &[&str]) {
         .arg(&env_script)
         .output()
         .unwrap_or_else(|e| panic!("running {}: {e}", env_script.display()));
-    assert!(
-        python.status.success(),
-        "creating the oracle venv failed:\n{}",
-        String::from_utf8_lossy(&python.stderr)
-    );
+    assert!(python.status.success(), "creating the oracle venv failed:\n{}", String::from_utf8_lossy(&python.stderr));
     let python = String::from_utf8(python.stdout).unwrap().trim().to_owned();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/pillow_rgb.py");
     let status = Command::new(&python)
@@ -109,10 +85,7 @@ fn every_reference_image_hashes_to_the_reference_hex_and_quality() {
     let images = pillow_rgb(&paths);
     let mut failures = Vec::new();
     for row in &rows {
-        let expected = (
-            row[0].parse::<PdqHash>().unwrap(),
-            row[1].parse::<u8>().unwrap(),
-        );
+        let expected = (row[0].parse::<PdqHash>().unwrap(), row[1].parse::<u8>().unwrap());
         let got = hash_of(&images[&row[2]]);
         if (got.hash, got.quality) != expected {
             failures.push(format!(
@@ -126,13 +99,7 @@ fn every_reference_image_hashes_to_the_reference_hex_and_quality() {
             ));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} differ:\n{}",
-        failures.len(),
-        rows.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {} differ:\n{}", failures.len(), rows.len(), failures.join("\n"));
 }
 
 #[test]
@@ -149,25 +116,10 @@ fn every_reference_image_has_the_reference_dihedral_hashes() {
         for (variant, expected) in Dihedral::ALL.iter().zip(&row[..8]) {
             let expected: PdqHash = expected.parse().unwrap();
             if got.get(*variant) != expected {
-                failures.push(format!(
-                    "{} {}: got {}, want {expected}",
-                    row[9],
-                    variant.name(),
-                    got.get(*variant)
-                ));
+                failures.push(format!("{} {}: got {}, want {expected}", row[9], variant.name(), got.get(*variant)));
             }
         }
-        assert_eq!(
-            got.original(),
-            hash_of(rgb),
-            "{}: dihedral orig = plain hash",
-            row[9]
-        );
+        assert_eq!(got.original(), hash_of(rgb), "{}: dihedral orig = plain hash", row[9]);
     }
-    assert!(
-        failures.is_empty(),
-        "{} differ:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} differ:\n{}", failures.len(), failures.join("\n"));
 }

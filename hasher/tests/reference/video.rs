@@ -25,20 +25,12 @@ fn sample_videos() -> Vec<(String, PathBuf)> {
         .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), p))
         .collect();
     videos.sort();
-    assert_eq!(
-        videos.len(),
-        7,
-        "expected the 7 sample videos in {}",
-        dir.display()
-    );
+    assert_eq!(videos.len(), 7, "expected the 7 sample videos in {}", dir.display());
     videos
 }
 
 fn options(seconds_per_hash: f64) -> VideoOptions {
-    VideoOptions {
-        seconds_per_hash,
-        ..VideoOptions::default()
-    }
+    VideoOptions { seconds_per_hash, ..VideoOptions::default() }
 }
 
 /// Our hashes of every sample video, from memory, at 1 s and at every frame; computed once for all tests.
@@ -56,13 +48,7 @@ fn ours() -> &'static HashMap<String, Ours> {
                 let bytes = std::fs::read(&path).unwrap();
                 let one_second = hash_video_bytes(&bytes, &options(1.0)).unwrap().frames;
                 let every_frame = hash_video_bytes(&bytes, &options(0.0)).unwrap().frames;
-                (
-                    name,
-                    Ours {
-                        one_second,
-                        every_frame,
-                    },
-                )
+                (name, Ours { one_second, every_frame })
             })
             .collect()
     })
@@ -70,16 +56,12 @@ fn ours() -> &'static HashMap<String, Ours> {
 
 fn reference(relative: &str) -> Vec<FrameHash> {
     let path = testdata().join(relative);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     format::parse_lines(&text).unwrap()
 }
 
 fn frame_numbers_and_times(frames: &[FrameHash]) -> Vec<(u64, String)> {
-    frames
-        .iter()
-        .map(|f| (f.frame, format!("{:.3}", f.timestamp)))
-        .collect()
+    frames.iter().map(|f| (f.frame, format!("{:.3}", f.timestamp))).collect()
 }
 
 #[test]
@@ -87,16 +69,8 @@ fn sampled_frames_and_timestamps_equal_the_oracle_at_one_and_zero_seconds() {
     for (name, ours) in ours() {
         let r1 = reference(&format!("generated/vpdq/{name}.r1.txt"));
         let r0 = reference(&format!("generated/vpdq/{name}.r0.txt"));
-        assert_eq!(
-            frame_numbers_and_times(&ours.one_second),
-            frame_numbers_and_times(&r1),
-            "{name} at 1 s"
-        );
-        assert_eq!(
-            frame_numbers_and_times(&ours.every_frame),
-            frame_numbers_and_times(&r0),
-            "{name} every frame"
-        );
+        assert_eq!(frame_numbers_and_times(&ours.one_second), frame_numbers_and_times(&r1), "{name} at 1 s");
+        assert_eq!(frame_numbers_and_times(&ours.every_frame), frame_numbers_and_times(&r0), "{name} every frame");
     }
 }
 
@@ -121,33 +95,17 @@ fn assert_close_to(ours: &[FrameHash], reference: &[FrameHash], what: &str) {
         }
         if r.quality >= 50 {
             let distance = o.pdq.distance(&r.pdq);
-            assert!(
-                distance <= 31,
-                "{what}: frame {} is {distance} bits from the oracle",
-                r.frame
-            );
+            assert!(distance <= 31, "{what}: frame {} is {distance} bits from the oracle", r.frame);
         }
     }
-    assert!(
-        exact * 100 >= ours.len() * 95,
-        "{what}: only {exact} of {} frames equal the oracle",
-        ours.len()
-    );
+    assert!(exact * 100 >= ours.len() * 95, "{what}: only {exact} of {} frames equal the oracle", ours.len());
 }
 
 #[test]
 fn hashes_equal_the_debian_ffmpeg_oracle() {
     for (name, ours) in ours() {
-        assert_close_to(
-            &ours.one_second,
-            &reference(&format!("generated/vpdq/{name}.r1.txt")),
-            &format!("{name} r1"),
-        );
-        assert_close_to(
-            &ours.every_frame,
-            &reference(&format!("generated/vpdq/{name}.r0.txt")),
-            &format!("{name} r0"),
-        );
+        assert_close_to(&ours.one_second, &reference(&format!("generated/vpdq/{name}.r1.txt")), &format!("{name} r1"));
+        assert_close_to(&ours.every_frame, &reference(&format!("generated/vpdq/{name}.r0.txt")), &format!("{name} r0"));
     }
 }
 
@@ -157,12 +115,7 @@ fn hashes_match_upstream_within_31_bits() {
         let upstream = reference(&format!("vpdq/sample-hashes/{name}.txt"));
         for (o, u) in ours.every_frame.iter().zip(&upstream) {
             if u.quality >= 50 {
-                assert!(
-                    o.pdq.distance(&u.pdq) <= 31,
-                    "{name} frame {}: {} bits",
-                    u.frame,
-                    o.pdq.distance(&u.pdq)
-                );
+                assert!(o.pdq.distance(&u.pdq) <= 31, "{name} frame {}: {} bits", u.frame, o.pdq.distance(&u.pdq));
             }
         }
     }
@@ -170,17 +123,11 @@ fn hashes_match_upstream_within_31_bits() {
 
 #[test]
 fn hashing_from_memory_and_from_file_agree() {
-    let (_, path) = sample_videos()
-        .into_iter()
-        .find(|(n, _)| n == "test-padded-dimensions")
-        .unwrap();
+    let (_, path) = sample_videos().into_iter().find(|(n, _)| n == "test-padded-dimensions").unwrap();
     let from_file = hash_video_file(&path, &options(0.0)).unwrap();
     let from_memory = hash_video_bytes(&std::fs::read(&path).unwrap(), &options(0.0)).unwrap();
     assert_eq!(from_file, from_memory);
-    assert_eq!(
-        (from_file.width, from_file.height, from_file.frame_rate),
-        (1080, 1080, 30.0)
-    );
+    assert_eq!((from_file.width, from_file.height, from_file.frame_rate), (1080, 1080, 30.0));
     assert_eq!(from_file.duration, 5.0);
 }
 
@@ -198,10 +145,7 @@ fn verdicts_on_sample_pairs_equal_those_on_reference_hashes() {
                 &reference(&format!("generated/vpdq/{b}.r1.txt")),
                 &thresholds,
             );
-            assert_eq!(
-                ours_verdict.is_match, reference_verdict.is_match,
-                "{a} vs {b}: {ours_verdict:?}"
-            );
+            assert_eq!(ours_verdict.is_match, reference_verdict.is_match, "{a} vs {b}: {ours_verdict:?}");
             matches += usize::from(ours_verdict.is_match);
         }
     }
@@ -214,18 +158,12 @@ fn ffmpeg(args: &[&str]) {
         .args(["-v", "error", "-y"])
         .args(args)
         .status()
-        .unwrap_or_else(|e| {
-            panic!("the ffmpeg command is needed by this test (apt-get install ffmpeg): {e}")
-        });
+        .unwrap_or_else(|e| panic!("the ffmpeg command is needed by this test (apt-get install ffmpeg): {e}"));
     assert!(status.success(), "ffmpeg {args:?} failed");
 }
 
 fn sample(name: &str) -> PathBuf {
-    sample_videos()
-        .into_iter()
-        .find(|(n, _)| n == name)
-        .unwrap()
-        .1
+    sample_videos().into_iter().find(|(n, _)| n == name).unwrap().1
 }
 
 fn hash_path(path: &Path) -> Vec<FrameHash> {
@@ -237,21 +175,8 @@ fn reencoded_copy_matches() {
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("copy.mp4");
     let original = sample("chair-19-sd-bar");
-    ffmpeg(&[
-        "-i",
-        original.to_str().unwrap(),
-        "-an",
-        "-c:v",
-        "libx264",
-        "-crf",
-        "30",
-        copy.to_str().unwrap(),
-    ]);
-    let m = compare(
-        &hash_path(&copy),
-        &ours()["chair-19-sd-bar"].one_second,
-        &MatchThresholds::default(),
-    );
+    ffmpeg(&["-i", original.to_str().unwrap(), "-an", "-c:v", "libx264", "-crf", "30", copy.to_str().unwrap()]);
+    let m = compare(&hash_path(&copy), &ours()["chair-19-sd-bar"].one_second, &MatchThresholds::default());
     assert!(m.is_match, "{m:?}");
     assert!(m.compared_match_pct >= 80.0, "{m:?}");
     assert_eq!(m.segments.len(), 1, "one continuous segment: {m:?}");
@@ -279,31 +204,17 @@ fn clip_from_the_middle_matches_as_query() {
     let stored = &ours()["chair-19-sd-bar"].one_second;
     let m = compare(&hash_path(&clip), stored, &MatchThresholds::default());
     assert!(m.is_match, "{m:?}");
-    assert!(
-        m.compared_match_pct < 60.0,
-        "the clip covers only a third of the video: {m:?}"
-    );
+    assert!(m.compared_match_pct < 60.0, "the clip covers only a third of the video: {m:?}");
     let longest = m.segments.iter().max_by_key(|s| s.frames).unwrap();
-    assert!(
-        longest.stored_start >= 5.0 && longest.stored_start <= 8.0,
-        "clip starts near 6 s: {m:?}"
-    );
+    assert!(longest.stored_start >= 5.0 && longest.stored_start <= 8.0, "clip starts near 6 s: {m:?}");
     assert!(longest.query_start <= 1.0, "{m:?}");
 }
 
 #[test]
 fn unrelated_videos_do_not_match() {
     let chair = &ours()["chair-19-sd-bar"].one_second;
-    for other in [
-        "doorknob-hd-no-bar",
-        "pattern-hd-no-bar",
-        "test-padded-dimensions",
-    ] {
-        let m = compare(
-            &ours()[other].one_second,
-            chair,
-            &MatchThresholds::default(),
-        );
+    for other in ["doorknob-hd-no-bar", "pattern-hd-no-bar", "test-padded-dimensions"] {
+        let m = compare(&ours()[other].one_second, chair, &MatchThresholds::default());
         assert!(!m.is_match, "{other}: {m:?}");
         assert!(m.query_match_pct < 50.0, "{other}: {m:?}");
     }
@@ -316,25 +227,9 @@ fn malformed_inputs_give_typed_errors_within_the_time_cap() {
     let video = std::fs::read(sample("pattern-sd-grey-bar")).unwrap();
     let tail_moov = std::fs::read(sample("test-padded-dimensions")).unwrap();
     let audio = dir.path().join("audio.m4a");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=duration=2",
-        "-c:a",
-        "aac",
-        audio.to_str().unwrap(),
-    ]);
+    ffmpeg(&["-f", "lavfi", "-i", "sine=duration=2", "-c:a", "aac", audio.to_str().unwrap()]);
     let image = dir.path().join("image.png");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=size=64x64",
-        "-frames:v",
-        "1",
-        image.to_str().unwrap(),
-    ]);
+    ffmpeg(&["-f", "lavfi", "-i", "testsrc=size=64x64", "-frames:v", "1", image.to_str().unwrap()]);
     let mut noisy = video.clone();
     let middle = noisy.len() / 2;
     let mut x: u32 = 12345;
@@ -342,77 +237,28 @@ fn malformed_inputs_give_typed_errors_within_the_time_cap() {
         x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
         *b = (x >> 16) as u8;
     }
-    let random: Vec<u8> = (0..40_000u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
+    let random: Vec<u8> = (0..40_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
 
     let cases: Vec<(&str, Vec<u8>, &[&str])> = vec![
         ("empty", Vec::new(), &["empty_file"]),
-        (
-            "header only (ftyp)",
-            video[..32].to_vec(),
-            &["corrupt_media", "no_video_stream"],
-        ),
+        ("header only (ftyp)", video[..32].to_vec(), &["corrupt_media", "no_video_stream"]),
         // ftyp + moov, cut where the media data would start: a stream but nothing to decode.
-        (
-            "header only (ftyp + moov)",
-            video[..8295].to_vec(),
-            &["no_frames"],
-        ),
-        (
-            "truncated at 100 bytes",
-            video[..100].to_vec(),
-            &["corrupt_media", "no_video_stream"],
-        ),
-        (
-            "truncated at 1 kB",
-            video[..1000].to_vec(),
-            &["corrupt_media"],
-        ),
-        (
-            "truncated at 10 kB",
-            video[..10_000].to_vec(),
-            &["corrupt_media"],
-        ),
-        (
-            "truncated at half",
-            video[..video.len() / 2].to_vec(),
-            &["corrupt_media"],
-        ),
-        (
-            "truncated before its moov",
-            tail_moov[..tail_moov.len() - 100].to_vec(),
-            &["corrupt_media"],
-        ),
+        ("header only (ftyp + moov)", video[..8295].to_vec(), &["no_frames"]),
+        ("truncated at 100 bytes", video[..100].to_vec(), &["corrupt_media", "no_video_stream"]),
+        ("truncated at 1 kB", video[..1000].to_vec(), &["corrupt_media"]),
+        ("truncated at 10 kB", video[..10_000].to_vec(), &["corrupt_media"]),
+        ("truncated at half", video[..video.len() / 2].to_vec(), &["corrupt_media"]),
+        ("truncated before its moov", tail_moov[..tail_moov.len() - 100].to_vec(), &["corrupt_media"]),
         ("random bytes in the middle", noisy, &["corrupt_media"]),
-        (
-            "random bytes",
-            random,
-            &["corrupt_media", "unsupported_format"],
-        ),
-        (
-            "audio only",
-            std::fs::read(&audio).unwrap(),
-            &["no_video_stream"],
-        ),
-        (
-            "an image",
-            std::fs::read(&image).unwrap(),
-            &["unsupported_format"],
-        ),
+        ("random bytes", random, &["corrupt_media", "unsupported_format"]),
+        ("audio only", std::fs::read(&audio).unwrap(), &["no_video_stream"]),
+        ("an image", std::fs::read(&image).unwrap(), &["unsupported_format"]),
     ];
-    let opts = VideoOptions {
-        max_wall_time: Duration::from_secs(10),
-        ..VideoOptions::default()
-    };
+    let opts = VideoOptions { max_wall_time: Duration::from_secs(10), ..VideoOptions::default() };
     for (what, bytes, codes) in cases {
         let start = Instant::now();
         let result = hash_video_bytes(&bytes, &opts);
-        assert!(
-            start.elapsed() < Duration::from_secs(15),
-            "{what}: took {:?}",
-            start.elapsed()
-        );
+        assert!(start.elapsed() < Duration::from_secs(15), "{what}: took {:?}", start.elapsed());
         let error = result.expect_err(what);
         assert!(codes.contains(&error.code()), "{what}: got {error:?}");
     }
@@ -422,63 +268,25 @@ fn malformed_inputs_give_typed_errors_within_the_time_cap() {
 fn resource_caps_give_typed_errors() {
     let bytes = std::fs::read(sample("test-padded-dimensions")).unwrap(); // 5 s, 1080x1080, 150 frames
     let cases: Vec<(VideoOptions, &str)> = vec![
-        (
-            VideoOptions {
-                max_bytes: 1000,
-                ..options(1.0)
-            },
-            "file_too_large",
-        ),
-        (
-            VideoOptions {
-                max_duration_s: 2.0,
-                ..options(1.0)
-            },
-            "video_too_long",
-        ),
-        (
-            VideoOptions {
-                max_pixels: 1000 * 1000,
-                ..options(1.0)
-            },
-            "video_resolution_too_large",
-        ),
-        (
-            VideoOptions {
-                max_frames_hashed: 3,
-                ..options(1.0)
-            },
-            "too_many_frames",
-        ),
-        (
-            VideoOptions {
-                max_wall_time: Duration::ZERO,
-                ..options(1.0)
-            },
-            "hashing_timeout",
-        ),
+        (VideoOptions { max_bytes: 1000, ..options(1.0) }, "file_too_large"),
+        (VideoOptions { max_duration_s: 2.0, ..options(1.0) }, "video_too_long"),
+        (VideoOptions { max_pixels: 1000 * 1000, ..options(1.0) }, "video_resolution_too_large"),
+        (VideoOptions { max_frames_hashed: 3, ..options(1.0) }, "too_many_frames"),
+        (VideoOptions { max_wall_time: Duration::ZERO, ..options(1.0) }, "hashing_timeout"),
     ];
     for (opts, code) in cases {
         assert_eq!(hash_video_bytes(&bytes, &opts).unwrap_err().code(), code);
     }
     // Exactly at the caps is fine.
-    let at_caps = VideoOptions {
-        max_duration_s: 5.0,
-        max_pixels: 1080 * 1080,
-        max_frames_hashed: 5,
-        threads: 1,
-        ..options(1.0)
-    };
+    let at_caps =
+        VideoOptions { max_duration_s: 5.0, max_pixels: 1080 * 1080, max_frames_hashed: 5, threads: 1, ..options(1.0) };
     assert_eq!(hash_video_bytes(&bytes, &at_caps).unwrap().frames.len(), 5);
 }
 
 #[test]
 fn reference_lines_and_threatexchange_json_round_trip_real_hashes() {
     let frames = &ours()["chair-19-sd-bar"].one_second;
-    assert_eq!(
-        &format::parse_lines(&format::to_lines(frames)).unwrap(),
-        frames
-    );
+    assert_eq!(&format::parse_lines(&format::to_lines(frames)).unwrap(), frames);
     let json = format::to_threatexchange_json(frames);
     let back = format::from_threatexchange_json(&json).unwrap();
     assert_eq!(back.len(), frames.len());
