@@ -2,6 +2,7 @@
 //! data in `shared/testdata/reference` (or `$DISRUPT_TESTDATA`).
 #![allow(clippy::unwrap_used)]
 
+mod decode;
 mod pdq;
 #[cfg(feature = "video")]
 mod video;
