@@ -135,11 +135,11 @@ impl EmbeddedRedis {
     /// Asks redis-server to shut down (which flushes the AOF), waits for it, and kills it if it takes too long.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
-        if let Ok(client) = redis::Client::open(self.url.as_str()) {
-            if let Ok(mut conn) = client.get_multiplexed_async_connection().await {
-                // SHUTDOWN closes the connection instead of answering; the error is expected.
-                let _: Result<(), _> = redis::cmd("SHUTDOWN").query_async(&mut conn).await;
-            }
+        if let Ok(client) = redis::Client::open(self.url.as_str())
+            && let Ok(mut conn) = client.get_multiplexed_async_connection().await
+        {
+            // SHUTDOWN closes the connection instead of answering; the error is expected.
+            let _: Result<(), _> = redis::cmd("SHUTDOWN").query_async(&mut conn).await;
         }
         if let Some(supervisor) = self.supervisor.take() {
             let abort = supervisor.abort_handle();

@@ -29,7 +29,7 @@ pub struct ImageHashes {
     /// PDQ hash and quality of the decoded pixels.
     pub pdq: Pdq,
     /// The eight dihedral variants (orig, rot90, rot180, rot270, flipx, flipy, flip+1, flip-1), when asked.
-    pub dihedral: Option<[PdqHash; 8]>,
+    pub dihedral: Option<Box<[PdqHash; 8]>>,
     /// Width in pixels, after orientation.
     pub width: u32,
     /// Height in pixels, after orientation.
@@ -93,7 +93,7 @@ pub fn hash_image(bytes: &[u8], opts: &MediaOptions) -> Result<ImageHashes> {
     let (w, h) = (rgb.width as usize, rgb.height as usize);
     let (pdq, dihedral) = if opts.dihedral {
         let d = pdq::hash_rgb_dihedral(&rgb.pixels, w, h, w * 3);
-        (Pdq { hash: d.hashes[0], quality: d.quality }, Some(d.hashes))
+        (Pdq { hash: d.hashes[0], quality: d.quality }, Some(Box::new(d.hashes)))
     } else {
         (pdq::hash_rgb(&rgb.pixels, w, h, w * 3), None)
     };

@@ -7,7 +7,7 @@
 //! - `scripts`: the Lua scripts that make multi-key writes atomic.
 //! - `connection`: one connection type over single Redis and Redis Cluster.
 //! - `codec`: reading stored hashes and stream records back into the model.
-//! - [`error`]: [`StoreError`].
+//! - [`error`]: the store's error type, [`StoreError`][].
 //!
 //! Writes that belong together (a case with its entries and feed records; a withdrawal with its tombstones; a
 //! state change with its feed record) run as one Lua script, so a crash never leaves them half-done. Every change
