@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use disrupt_hasher::decode::{self, MediaKind};
+use disrupt_hasher::decode;
 use disrupt_hasher::media::{self, MediaHashes, MediaOptions};
 
 /// Why a file could not be hashed.
@@ -28,21 +28,19 @@ impl LocalError {
     }
 }
 
-/// Hashes one file: an image is read into memory (up to the byte limit) and decoded; a video is decoded from
-/// the file by FFmpeg, its digests streamed, so long videos never sit in memory whole.
+/// Hashes one file. Its size is checked against the limit for its kind (sniffed from the first bytes) before it is
+/// read, once, into a buffer that is zeroed when dropped; [`media::hash_media`] then hashes it as an image or a
+/// video and computes its digests from the same bytes.
 pub fn hash_file(path: &Path, opts: &MediaOptions) -> Result<MediaHashes, LocalError> {
     let mut file = File::open(path)?;
     let size = file.metadata()?.len();
     let mut head = [0u8; 64];
     let n = read_up_to(&mut file, &mut head)?;
-    #[cfg(feature = "video")]
-    if decode::sniff(&head[..n]) == Some(MediaKind::Video) {
-        drop(file);
-        return hash_video_file(path, opts);
-    }
-    #[cfg(not(feature = "video"))]
-    let _ = MediaKind::Video;
-    let limit = opts.decode.limits.max_bytes;
+    let limit = match decode::sniff(&head[..n]) {
+        #[cfg(feature = "video")]
+        Some(decode::MediaKind::Video) => opts.video.max_bytes,
+        _ => opts.decode.limits.max_bytes,
+    };
     if size > limit {
         return Err(disrupt_hasher::Error::TooLarge { size, limit }.into());
     }
@@ -51,23 +49,6 @@ pub fn hash_file(path: &Path, opts: &MediaOptions) -> Result<MediaHashes, LocalE
     file.read_to_end(&mut bytes)?;
     Ok(media::hash_media(&bytes, opts)?)
 }
-
-#[cfg(feature = "video")]
-fn hash_video_file(path: &Path, opts: &MediaOptions) -> Result<MediaHashes, LocalError> {
-    let mut digests = disrupt_hasher::digest::DigestWriter::new();
-    let mut file = File::open(path)?;
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        digests.update(&buf[..n]);
-    }
-    let video = disrupt_hasher::video::hash_video_file(path, &opts.video)?;
-    Ok(MediaHashes::Video { video, digests: digests.finish() })
-}
-
 fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {

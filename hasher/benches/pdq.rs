@@ -1,5 +1,6 @@
 //! PDQ on pre-decoded pixels: a synthetic photo-sized (1600x1004) RGB image, the size of the reference's
-//! bridge photos. `cargo bench -p disrupt-hasher --no-default-features --bench pdq`. For the comparison with
+//! bridge photos; and decode + hash of a real JPEG photo (the reference's `bridge-mods/aaa-orig.jpg`, read from
+//! the test data: `$DISRUPT_TESTDATA` or `../shared/testdata/reference`). `cargo bench -p disrupt-hasher --no-default-features --bench pdq`. For the comparison with
 //! Meta's reference on real photos, see `scripts/bench-pdq`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -35,5 +36,20 @@ fn bench_pdq(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_pdq);
+fn bench_decode_and_hash(c: &mut Criterion) {
+    let testdata = std::env::var_os("DISRUPT_TESTDATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/reference").into());
+    let path = testdata.join("pdq/data/bridge-mods/aaa-orig.jpg");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let opts = disrupt_hasher::media::MediaOptions::default();
+    let mut group = c.benchmark_group("jpeg_1600x1004");
+    group.throughput(Throughput::Bytes(bytes.len() as u64));
+    group.bench_function("decode_and_hash", |b| {
+        b.iter(|| disrupt_hasher::media::hash_image(std::hint::black_box(&bytes), &opts))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_pdq, bench_decode_and_hash);
 criterion_main!(benches);
