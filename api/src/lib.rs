@@ -2,7 +2,14 @@
 //!
 //! # Layout
 //! - [`startup`]: builds the application once (shared state, routes) and runs it until stopped; `/readyz`.
-//! - [`routes`]: thin handlers, one module per audience.
+//! - [`routes`]: thin handlers, one module per audience; the route table is the OpenAPI document.
+//! - [`service`]: what each route does, on top of the store and the match index.
+//! - [`error`]: `ApiError`, the only place mapping failures to HTTP statuses.
+//! - [`auth`]: API keys, roles, list scopes and case secrets.
+//! - [`rate_limit`]: rate limits of the anonymous routes, without storing IP addresses.
+//! - [`entry_ref`]: opaque entry references shown to platforms.
+//! - [`wire`]: mapping between the store's model and the wire types.
+//! - [`admin_cli`]: the `create-admin-key` command of the server binary.
 //! - [`settings`]: the typed, layered configuration and the server key.
 //! - [`store`]: the Redis store; every Redis key and command lives there.
 //! - [`redis_server`]: the embedded, supervised redis-server used when no Redis is configured.
@@ -11,14 +18,21 @@
 //! - `testing` (feature `testing`): own redis-server processes and clusters for tests.
 #![deny(missing_docs)]
 
+pub mod admin_cli;
+pub mod auth;
+pub mod entry_ref;
+pub mod error;
 pub mod match_index;
+pub mod rate_limit;
 pub mod redis_server;
 pub mod routes;
+pub mod service;
 pub mod settings;
 pub mod startup;
 pub mod store;
 pub mod sync;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod wire;
 
 pub use startup::{AppState, Application};

@@ -1,18 +1,50 @@
-//! `disrupt-api`: loads settings, initialises tracing, builds the application and runs it.
+//! `disrupt-api`: loads settings, initialises tracing, builds the application and runs it; or runs one of the
+//! admin commands against the same settings and Redis.
 
-use disrupt_api::{Application, settings::Settings};
+use clap::{Parser, Subcommand};
+use disrupt_api::{Application, admin_cli, settings::Settings};
+
+/// The disrupt server. Configuration comes from `DISRUPT_*` variables and the file named by `DISRUPT_CONFIG`.
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Create an admin API key and print it once (only its keyed hash is stored).
+    CreateAdminKey {
+        /// Who holds the key (shown in key listings and the audit log).
+        #[arg(long)]
+        name: String,
+    },
+}
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
     let settings = Settings::load()?;
     let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)?;
+    // Logs go to stderr so that commands can print their result alone on stdout.
     if settings.log_json {
-        tracing_subscriber::fmt().json().with_env_filter(filter).init();
+        tracing_subscriber::fmt().json().with_writer(std::io::stderr).with_env_filter(filter).init();
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
+        tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter).init();
     }
-    let app = Application::build(settings).await?;
-    tracing::info!(port = app.port(), "disrupt-api listening");
-    app.run_until_stopped().await?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = Application::build(settings).await?;
+            tracing::info!(port = app.port(), "disrupt-api listening");
+            app.run_until_stopped().await?;
+        }
+        Command::CreateAdminKey { name } => {
+            let key = admin_cli::run_create_admin_key(&settings, &name).await?;
+            println!("{key}");
+        }
+    }
     Ok(())
 }

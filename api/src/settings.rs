@@ -17,7 +17,7 @@ use ring::{
 use secrecy::{ExposeSecret, SecretSlice, SecretString};
 use serde::Deserialize;
 
-use crate::store::RedisSettings;
+use crate::{rate_limit::RateLimitSettings, store::RedisSettings};
 
 /// Environment variables with this prefix override the file; `__` separates nested keys.
 pub const ENV_PREFIX: &str = "DISRUPT";
@@ -78,6 +78,9 @@ pub struct Settings {
     pub log: String,
     /// Log as JSON lines rather than text. `DISRUPT_LOG_JSON`, default false.
     pub log_json: bool,
+    /// Budgets of the anonymous routes, per client and process. `DISRUPT_RATE_LIMITS__SUBMISSIONS_PER_HOUR`
+    /// (30), `DISRUPT_RATE_LIMITS__LOOKUPS_PER_MINUTE` (30), `DISRUPT_RATE_LIMITS__SECRET_FAILURES_PER_HOUR` (10).
+    pub rate_limits: RateLimitSettings,
 }
 
 impl Default for Settings {
@@ -93,6 +96,7 @@ impl Default for Settings {
             redis_server: PathBuf::from("redis-server"),
             log: "info".into(),
             log_json: false,
+            rate_limits: RateLimitSettings::default(),
         }
     }
 }

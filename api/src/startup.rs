@@ -3,15 +3,21 @@
 
 use std::{net::TcpListener, sync::Arc, time::Duration};
 
-use actix_web::{App, HttpResponse, HttpServer, dev::Server, web};
+use actix_web::{App, HttpResponse, HttpServer, dev::Server, middleware, web};
+use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
 use anyhow::Context;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::task::JoinHandle;
+use utoipa::OpenApi as _;
+use utoipa_actix_web::AppExt as _;
+use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
+    admin_cli,
     match_index::{MatchIndex, SharedIndex},
     redis_server::EmbeddedRedis,
     routes,
+    service::Service,
     settings::{ServerKey, Settings},
     store::{Store, now_ms},
     sync::{IndexSync, MAX_READY_LAG, SyncStatus},
@@ -66,14 +72,34 @@ impl Application {
         let index = MatchIndex::shared();
         let sync = IndexSync::start(store.clone(), index.clone());
         let trimmer = tokio::spawn(trim_periodically(store.clone()));
+        if let Some(key) = &settings.bootstrap_admin_key {
+            admin_cli::ensure_bootstrap_admin_key(&store, &server_key, key.expose_secret())
+                .await
+                .context("creating the bootstrap admin key")?;
+        }
+        let service = web::Data::new(
+            Service::new(store.clone(), index.clone(), server_key.clone(), settings.rate_limits)
+                .context("building the service")?,
+        );
         let state = AppState { store, index, sync: sync.status(), server_key, settings: Arc::new(settings) };
 
         let listener = TcpListener::bind(&state.settings.address)
             .with_context(|| format!("binding {}", state.settings.address))?;
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
+        let metrics = prometheus_metrics()?;
         let server = HttpServer::new(move || {
-            App::new().app_data(data.clone()).route("/readyz", web::get().to(readyz)).configure(register_routes)
+            let (app, api) = App::new()
+                .wrap(middleware::Compress::default())
+                .wrap(metrics.clone())
+                .app_data(data.clone())
+                .app_data(service.clone())
+                .route("/readyz", web::get().to(readyz))
+                .into_utoipa_app()
+                .openapi(routes::ApiDoc::openapi())
+                .configure(routes::configure)
+                .split_for_parts();
+            app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         })
         .listen(listener)?
         .run();
@@ -108,9 +134,13 @@ impl Application {
     }
 }
 
-/// The one place routes are registered. (The API's `routes::configure` goes here.)
-fn register_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(routes::health::healthz));
+/// Request counts and latencies per route at `/metrics` (Prometheus text format). Paths are the route patterns,
+/// so case ids never become label values.
+fn prometheus_metrics() -> anyhow::Result<PrometheusMetrics> {
+    PrometheusMetricsBuilder::new("disrupt")
+        .endpoint("/metrics")
+        .build()
+        .map_err(|err| anyhow::anyhow!("building the metrics middleware: {err}"))
 }
 
 async fn connect_with_patience(settings: &Settings, url: SecretString) -> anyhow::Result<Store> {

@@ -2,6 +2,10 @@
 //!
 //! # Layout
 //! - [`local`]: hashing files on this device; nothing leaves it.
+//! - [`api`]: the typed async HTTP client, one method per endpoint.
 #![deny(missing_docs)]
 
+pub mod api;
 pub mod local;
+
+pub use api::{Client, ClientError};

@@ -1,4 +1,4 @@
-//! The error body shared by every endpoint.
+//! The error body shared by every endpoint, and its stable codes.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorBody {
-    /// Stable machine-readable code, e.g. `invalid_hash`, `cursor_expired`, `unauthorized`.
+    /// Stable machine-readable code, one of [`ErrorCode`] in snake_case, e.g. `invalid_hash`, `cursor_expired`.
     pub code: String,
     /// Human-readable explanation.
     pub message: String,
@@ -18,5 +18,85 @@ impl ErrorBody {
     /// An error body from a code and a message.
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
         Self { code: code.into(), message: message.into() }
+    }
+}
+
+/// The stable error codes. Clients branch on these; never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 400: the body or query is malformed or has unknown fields.
+    InvalidRequest,
+    /// 400: a hash string has the wrong length or a non-hex digit.
+    InvalidHash,
+    /// 400: the feed cursor is not one the server issued.
+    InvalidCursor,
+    /// 400: a list name is malformed.
+    InvalidListName,
+    /// 400: the uploaded media could not be decoded or hashed.
+    InvalidMedia,
+    /// 413: too many items or too many bytes.
+    PayloadTooLarge,
+    /// 401: no credentials, or they are wrong.
+    Unauthorized,
+    /// 403: the key may not do this (role or list scope).
+    Forbidden,
+    /// 404: no such case, entry, key or list.
+    NotFound,
+    /// 409: it exists already.
+    Conflict,
+    /// 410: the cursor is older than the tombstone retention. Resync from `GET /v1/hashes/snapshot`.
+    CursorExpired,
+    /// 429: too many requests or too many wrong secrets; retry later.
+    RateLimited,
+    /// 503: the store (Redis) is unreachable; retry later.
+    StoreUnavailable,
+    /// 500: something broke on the server; details are in its log.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::InvalidHash => "invalid_hash",
+            ErrorCode::InvalidCursor => "invalid_cursor",
+            ErrorCode::InvalidListName => "invalid_list_name",
+            ErrorCode::InvalidMedia => "invalid_media",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::CursorExpired => "cursor_expired",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::StoreUnavailable => "store_unavailable",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn as_str_matches_the_serde_spelling() {
+        for code in [
+            ErrorCode::InvalidRequest,
+            ErrorCode::CursorExpired,
+            ErrorCode::StoreUnavailable,
+            ErrorCode::PayloadTooLarge,
+        ] {
+            assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{}\"", code.as_str()));
+        }
     }
 }

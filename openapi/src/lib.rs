@@ -1,12 +1,29 @@
 //! disrupt-openapi: the contract between the disrupt server and its clients.
 //!
-//! Wire types only (serde + utoipa schemas); no actix, no Redis. The server generates `openapi.json` from its
-//! handlers with these types, and the committed copy in this crate is checked against it by a test.
+//! Wire types only (serde + utoipa schemas); no actix, no Redis. Requests reject unknown fields and every hash
+//! string is validated when it is deserialised. The server generates `openapi.json` from its handlers with these
+//! types; the committed copy (`openapi/openapi.json`) is checked against it by a test of the server crate.
 //!
 //! # Layout
 //! - [`error`]: the one JSON error body every endpoint answers with, and its stable codes.
+//! - [`hash`]: validated hash strings (PDQ, MD5, SHA-256) in canonical lower-case hex.
+//! - [`model`]: hash values, categories, states and roles shared by several endpoints.
+//! - [`cases`]: victims' case submission, status and withdrawal.
+//! - [`feed`]: the delta feed and the snapshot platforms copy the list with.
+//! - [`matching`]: match requests and results.
+//! - [`feedback`]: platforms' feedback on entries.
+//! - [`admin`]: API keys and lists.
+//! - [`stopncii`]: the StopNCII.org-compatible routes' wire format.
 #![deny(missing_docs)]
 
+pub mod admin;
+pub mod cases;
 pub mod error;
+pub mod feed;
+pub mod feedback;
+pub mod hash;
+pub mod matching;
+pub mod model;
+pub mod stopncii;
 
-pub use error::ErrorBody;
+pub use error::{ErrorBody, ErrorCode};

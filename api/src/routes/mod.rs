@@ -1,3 +1,26 @@
-//! HTTP handlers. Each extracts, makes one call and maps the result.
+//! HTTP handlers. Each extracts, makes one call (to `crate::service::Service`) and maps the result.
+//!
+//! Handlers are registered through `utoipa-actix-web`, so the route table is the OpenAPI document: `openapi()`
+//! builds it from the same `configure` the server uses.
+//!
+//! # Layout
+//! - [`health`] answers `/healthz`.
+//! - `registry` holds the route table ([`configure`]) and the OpenAPI document ([`openapi`], [`ApiDoc`]).
+//! - [`cases`]: victims' anonymous case routes.
+//! - [`feed`]: platforms' delta feed and snapshot.
+//! - [`matching`]: platforms' match API, by hash or by upload.
+//! - [`feedback`]: platforms' feedback.
+//! - [`stopncii`]: StopNCII-compatible `FetchHashes` / `SubmitFeedback`.
+//! - [`admin`]: API keys and lists.
 
 pub mod health;
+
+pub mod admin;
+pub mod cases;
+pub mod feed;
+pub mod feedback;
+pub mod matching;
+mod registry;
+pub mod stopncii;
+
+pub use registry::{ApiDoc, MAX_JSON_BYTES, configure, openapi};

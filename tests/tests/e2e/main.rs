@@ -1,3 +1,19 @@
-//! End-to-end tests: one binary, real server.
+//! End-to-end tests: one binary, the real server on a free port, its own redis-server, through the client SDK.
+//!
+//! # Layout
+//! - `helpers`: `spawn_app()` and hash fixtures.
+//! - `victims`: case creation, status, withdrawal, secrets.
+//! - `platforms`: feed, snapshot, match, feedback.
+//! - `admin`: keys, lists, scopes.
+//! - `upload`: media upload privacy.
+//! - `stopncii`: StopNCII-compatible routes, and Meta's threatexchange client against them.
+//! - `health`: the server starts on a free port.
+#![allow(clippy::unwrap_used)]
 
+mod admin;
 mod health;
+mod helpers;
+mod platforms;
+mod stopncii;
+mod upload;
+mod victims;

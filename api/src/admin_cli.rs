@@ -1,0 +1,89 @@
+//! The server binary's admin command: `disrupt-api create-admin-key --name NAME` prints a new admin API key
+//! (shown once; only its keyed hash is stored). It uses the same settings as the server (`DISRUPT_*`, the
+//! config file, the server key in the data directory) and must reach the same Redis.
+
+use secrecy::SecretString;
+
+use crate::error::ApiError;
+use crate::redis_server::{EmbeddedRedis, wait_until_answering};
+use crate::service::now_ms;
+use crate::settings::{ServerKey, Settings};
+use crate::store::Store;
+use crate::store::model::{ApiKey, Role};
+
+/// Creates an admin key named `name` and returns the full key, `dk_<id>_<secret>`.
+pub async fn create_admin_key(store: &Store, server_key: &ServerKey, name: &str) -> Result<String, ApiError> {
+    let hasher = crate::auth::SecretHasher::new(server_key.clone());
+    let new = hasher.new_api_key()?;
+    store
+        .create_api_key(&ApiKey {
+            id: new.id,
+            secret_hash: new.secret_hash,
+            role: Role::Admin,
+            lists: Vec::new(),
+            name: name.to_owned(),
+            created_at: now_ms(),
+            revoked_at: None,
+        })
+        .await?;
+    Ok(new.key)
+}
+
+/// Creates the configured bootstrap admin key (`DISRUPT_BOOTSTRAP_ADMIN_KEY`, `dk_<id>_<secret>`) unless a key
+/// with its id exists. Lets an installation be provisioned without running `create-admin-key`.
+pub async fn ensure_bootstrap_admin_key(store: &Store, server_key: &ServerKey, key: &str) -> Result<(), ApiError> {
+    let presented = crate::auth::parse_api_key(key).ok_or_else(|| {
+        ApiError::InvalidRequest("the bootstrap admin key must look like dk_<hex id>_<secret>".into())
+    })?;
+    if store.get_api_key(presented.id).await?.is_some() {
+        return Ok(());
+    }
+    let hasher = crate::auth::SecretHasher::new(server_key.clone());
+    store
+        .create_api_key(&ApiKey {
+            id: presented.id.to_owned(),
+            secret_hash: hasher.api_key_hash(presented.secret),
+            role: Role::Admin,
+            lists: Vec::new(),
+            name: "bootstrap".to_owned(),
+            created_at: now_ms(),
+            revoked_at: None,
+        })
+        .await?;
+    tracing::info!(key_id = presented.id, "created the bootstrap admin key");
+    Ok(())
+}
+
+/// `disrupt-api create-admin-key`: reaches the configured Redis, or the embedded one of a running server (its
+/// socket in the data directory), or starts the embedded one for the time of the command.
+pub async fn run_create_admin_key(settings: &Settings, name: &str) -> anyhow::Result<String> {
+    use anyhow::Context as _;
+    let server_key = settings.server_key().context("loading the server key")?;
+    let mut started = None;
+    let url = match &settings.redis_url {
+        Some(url) => url.clone(),
+        None => {
+            let socket = settings.data_dir.join("redis").join("redis.sock");
+            let running = format!("redis+unix://{}", socket.display());
+            let answering =
+                socket.exists() && wait_until_answering(&running, std::time::Duration::from_secs(1)).await.is_ok();
+            if answering {
+                SecretString::from(running)
+            } else {
+                let redis = EmbeddedRedis::start(&settings.redis_server, &settings.data_dir)
+                    .await
+                    .context("starting the embedded redis-server")?;
+                let url = SecretString::from(redis.url().to_owned());
+                started = Some(redis);
+                url
+            }
+        }
+    };
+    let store = Store::connect(&settings.redis_settings(url)).await.context("connecting to redis")?;
+    let key = create_admin_key(&store, &server_key, name).await;
+    drop(store);
+    if let Some(redis) = started {
+        redis.shutdown().await;
+    }
+    Ok(key?)
+}

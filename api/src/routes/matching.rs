@@ -1,0 +1,57 @@
+//! Platforms: the match API.
+
+use actix_multipart::Multipart;
+use actix_web::{post, web};
+use disrupt_openapi::ErrorBody;
+use disrupt_openapi::matching::{MatchRequest, MatchResponse, UploadMatchResponse};
+
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::service::Service;
+
+/// Match a batch of up to 1000 hashes of any kind. Per hash: the live entries it matches, with distance, the
+/// dihedral variant that matched, the entry's state and list.
+#[utoipa::path(
+    tag = "platforms",
+    request_body = MatchRequest,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Results, one per query hash", body = MatchResponse),
+        (status = 400, description = "Malformed request or hash", body = ErrorBody),
+        (status = 401, description = "Missing or invalid key", body = ErrorBody),
+        (status = 403, description = "The key is not scoped to a named list", body = ErrorBody),
+        (status = 413, description = "More than 1000 hashes", body = ErrorBody),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
+#[post("/v1/match")]
+pub async fn match_hashes(
+    Authenticated(caller): Authenticated,
+    service: web::Data<Service>,
+    body: web::Json<MatchRequest>,
+) -> Result<web::Json<MatchResponse>, ApiError> {
+    Ok(web::Json(service.match_hashes(&caller, body.into_inner()).await?))
+}
+
+/// Match uploaded files (multipart: one or more `file` parts) for a platform without its own hasher. The files
+/// are hashed in memory and destroyed, as victims' uploads are; the answer gives the hashes and their matches.
+#[utoipa::path(
+    tag = "platforms",
+    request_body(content_type = "multipart/form-data", description = "One or more `file` parts"),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The hashes computed and their matches", body = UploadMatchResponse),
+        (status = 400, description = "Malformed body or undecodable media", body = ErrorBody),
+        (status = 401, description = "Missing or invalid key", body = ErrorBody),
+        (status = 413, description = "Too many or too large files", body = ErrorBody),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
+#[post("/v1/match/upload")]
+pub async fn match_upload(
+    Authenticated(caller): Authenticated,
+    service: web::Data<Service>,
+    payload: Multipart,
+) -> Result<web::Json<UploadMatchResponse>, ApiError> {
+    Ok(web::Json(service.match_upload(&caller, payload).await?))
+}

@@ -1,0 +1,75 @@
+//! API keys and lists.
+
+use disrupt_openapi::admin::{
+    ApiKeyInfo, ApiKeyList, CreateApiKeyRequest, CreatedApiKey, ListNames, is_valid_list_name,
+};
+use disrupt_openapi::model::Role;
+
+use super::{Service, now_ms};
+use crate::error::ApiError;
+use crate::store::model as s;
+use crate::wire;
+
+fn key_info(key: &s::ApiKey) -> ApiKeyInfo {
+    ApiKeyInfo {
+        id: key.id.clone(),
+        name: key.name.clone(),
+        role: wire::role(key.role),
+        lists: key.lists.clone(),
+        created_at: key.created_at,
+        revoked_at: key.revoked_at,
+    }
+}
+
+impl Service {
+    /// Creates a key; the full key is in the answer and nowhere else.
+    pub async fn create_api_key(&self, request: CreateApiKeyRequest) -> Result<CreatedApiKey, ApiError> {
+        if request.name.trim().is_empty() || request.name.len() > 128 {
+            return Err(ApiError::InvalidRequest("a key's name is 1 to 128 bytes".into()));
+        }
+        if request.role != Role::Admin && request.lists.is_empty() {
+            return Err(ApiError::InvalidRequest("platform and analyst keys need at least one list".into()));
+        }
+        let known = self.store.list_names().await?;
+        if let Some(unknown) = request.lists.iter().find(|l| !known.contains(l)) {
+            return Err(ApiError::InvalidRequest(format!("no list named {unknown:?}")));
+        }
+        let new = self.secrets.new_api_key()?;
+        let key = s::ApiKey {
+            id: new.id,
+            secret_hash: new.secret_hash,
+            role: wire::store_role(request.role),
+            lists: request.lists,
+            name: request.name,
+            created_at: now_ms(),
+            revoked_at: None,
+        };
+        self.store.create_api_key(&key).await?;
+        Ok(CreatedApiKey { key: new.key, info: key_info(&key) })
+    }
+
+    /// Every key, without secrets.
+    pub async fn list_api_keys(&self) -> Result<ApiKeyList, ApiError> {
+        let keys = self.store.list_api_keys().await?;
+        Ok(ApiKeyList { keys: keys.iter().map(key_info).collect() })
+    }
+
+    /// Revokes a key; it stops working at once.
+    pub async fn revoke_api_key(&self, id: &str) -> Result<ApiKeyInfo, ApiError> {
+        Ok(key_info(&self.store.revoke_api_key(id).await?))
+    }
+
+    /// Creates a list.
+    pub async fn create_list(&self, name: &str) -> Result<ListNames, ApiError> {
+        if !is_valid_list_name(name) {
+            return Err(ApiError::InvalidListName("a list name matches [a-z0-9_-]{1,32}".into()));
+        }
+        self.store.create_list(name).await?;
+        self.list_lists().await
+    }
+
+    /// Every list.
+    pub async fn list_lists(&self) -> Result<ListNames, ApiError> {
+        Ok(ListNames { lists: self.store.list_names().await? })
+    }
+}

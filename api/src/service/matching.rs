@@ -1,0 +1,162 @@
+//! Matching hashes against the in-memory index.
+//!
+//! The index only holds live entries, but it follows the store with a small lag; every hit is re-read from the
+//! store so an entry withdrawn a moment ago is never answered as a match.
+
+use disrupt_openapi::matching::{MatchRequest, MatchResponse, MatchResult, MatchedEntry};
+use disrupt_openapi::model::{HashValue, MAX_HASHES_PER_REQUEST, VideoFrame};
+
+use super::Service;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::store::model::{self as s, DEFAULT_LIST};
+use crate::wire;
+
+/// PDQ hashes within this Hamming distance match (Meta's recommended threshold).
+pub const PDQ_MATCH_DISTANCE: u32 = 31;
+/// Share of a query video's frames that must match a stored video's frames.
+pub const VIDEO_MATCH_SHARE: f64 = 0.8;
+
+/// Names of the dihedral variants, in the order the hasher computes them.
+const VARIANTS: [&str; 8] = ["orig", "rot90", "rot180", "rot270", "flipx", "flipy", "flipplus1", "flipminus1"];
+
+/// A hit before its entry is re-read.
+struct Hit {
+    list: String,
+    id: s::EntryId,
+    distance: u32,
+    variant: Option<&'static str>,
+}
+
+fn pdq_bytes(hex_text: &str) -> Result<[u8; 32], ApiError> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(hex_text, &mut out).map_err(|e| ApiError::InvalidHash(e.to_string()))?;
+    Ok(out)
+}
+
+fn hamming(a: &[u8; 32], b: &[u8; 32]) -> u32 {
+    a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum()
+}
+
+/// Smallest distance at which `share` of the query frames have a stored frame within the PDQ threshold, or
+/// `None` when the videos do not match.
+// TODO(video): use `disrupt_hasher::video::matching::compare` when the video helper's matcher lands.
+fn video_distance(query: &[[u8; 32]], stored: &[[u8; 32]]) -> Option<u32> {
+    if query.is_empty() || stored.is_empty() {
+        return None;
+    }
+    let mut best = u32::MAX;
+    let mut matched = 0usize;
+    for q in query {
+        let nearest = stored.iter().map(|s| hamming(q, s)).min().unwrap_or(u32::MAX);
+        if nearest <= PDQ_MATCH_DISTANCE {
+            matched += 1;
+            best = best.min(nearest);
+        }
+    }
+    (matched as f64 / query.len() as f64 >= VIDEO_MATCH_SHARE).then_some(best)
+}
+
+impl Service {
+    /// The lists a match request searches: those named (each must be readable) or every list of the key.
+    async fn lists_to_search(&self, caller: &Caller, named: Option<Vec<String>>) -> Result<Vec<String>, ApiError> {
+        match named {
+            Some(lists) => {
+                for list in &lists {
+                    caller.require_list(list)?;
+                }
+                Ok(lists)
+            }
+            None if caller.role == disrupt_openapi::model::Role::Admin => Ok(self.store.list_names().await?),
+            None if caller.lists.is_empty() => Ok(vec![DEFAULT_LIST.to_owned()]),
+            None => Ok(caller.lists.clone()),
+        }
+    }
+
+    fn search(&self, lists: &[String], value: &HashValue) -> Result<Vec<Hit>, ApiError> {
+        let index = self.index.read();
+        let mut hits = Vec::new();
+        for list in lists {
+            match value {
+                HashValue::Pdq { hash, .. } => {
+                    let query = pdq_bytes(hash.as_str())?;
+                    hits.extend(index.search_pdq(list, &[query], PDQ_MATCH_DISTANCE).into_iter().map(|h| Hit {
+                        list: list.clone(),
+                        id: h.id,
+                        distance: h.distance,
+                        variant: VARIANTS.get(h.variant).copied(),
+                    }));
+                }
+                HashValue::Md5 { hash } => {
+                    let mut digest = [0u8; 16];
+                    hex::decode_to_slice(hash.as_str(), &mut digest)
+                        .map_err(|e| ApiError::InvalidHash(e.to_string()))?;
+                    hits.extend(index.lookup_md5(list, &digest).into_iter().map(|id| Hit {
+                        list: list.clone(),
+                        id,
+                        distance: 0,
+                        variant: None,
+                    }));
+                }
+                HashValue::Sha256 { hash } => {
+                    let digest = pdq_bytes(hash.as_str())?;
+                    hits.extend(index.lookup_sha256(list, &digest).into_iter().map(|id| Hit {
+                        list: list.clone(),
+                        id,
+                        distance: 0,
+                        variant: None,
+                    }));
+                }
+                HashValue::Video { frames } => {
+                    let query = frames.iter().map(|f| pdq_bytes(f.pdq.as_str())).collect::<Result<Vec<_>, _>>()?;
+                    for (id, stored) in index.videos(list) {
+                        let Ok(stored) = serde_json::from_str::<Vec<VideoFrame>>(stored) else {
+                            continue;
+                        };
+                        let stored = stored.iter().filter_map(|f| pdq_bytes(f.pdq.as_str()).ok()).collect::<Vec<_>>();
+                        if let Some(distance) = video_distance(&query, &stored) {
+                            hits.push(Hit { list: list.clone(), id, distance, variant: None });
+                        }
+                    }
+                }
+            }
+        }
+        Ok(hits)
+    }
+
+    /// `POST /v1/match`: per query hash, the live entries it matches.
+    pub async fn match_hashes(&self, caller: &Caller, request: MatchRequest) -> Result<MatchResponse, ApiError> {
+        if request.hashes.is_empty() || request.hashes.len() > MAX_HASHES_PER_REQUEST {
+            return Err(ApiError::PayloadTooLarge(format!("a match batch has 1 to {MAX_HASHES_PER_REQUEST} hashes")));
+        }
+        for value in &request.hashes {
+            value.validate().map_err(ApiError::InvalidHash)?;
+        }
+        let lists = self.lists_to_search(caller, request.lists).await?;
+        let mut results = Vec::with_capacity(request.hashes.len());
+        for (index, value) in request.hashes.iter().enumerate() {
+            let hits = self.search(&lists, value)?;
+            let mut matches = Vec::with_capacity(hits.len());
+            for hit in hits {
+                // Re-read: the index may lag a withdrawal by a moment.
+                let Some(entry) = self.store.get_entry(hit.id).await? else {
+                    continue;
+                };
+                if !entry.state.is_live() {
+                    continue;
+                }
+                matches.push(MatchedEntry {
+                    entry: self.refs.encode(hit.id),
+                    list: hit.list,
+                    kind: wire::kind(entry.kind),
+                    distance: hit.distance,
+                    variant: hit.variant.map(str::to_owned),
+                    state: wire::entry_state(entry.state),
+                    verified: entry.state == s::EntryState::Verified,
+                });
+            }
+            results.push(MatchResult { index, matches });
+        }
+        Ok(MatchResponse { results })
+    }
+}

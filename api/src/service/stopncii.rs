@@ -1,0 +1,178 @@
+//! The StopNCII.org-compatible routes, for deployments of Meta's `threatexchange` library.
+//!
+//! Paging: `nextPageToken` is our feed cursor. Without a token, `startTimestamp` picks the start: the client's
+//! default (10, "no checkpoint") or a checkpoint older than the tombstone retention gives the whole current list
+//! (active entries only) in one page — threatexchange 1.2.17 does not delete withdrawn records, so a full fetch
+//! must not contain them. A newer checkpoint replays the feed from that second; each record is the entry's
+//! whole current state, so replaying a second twice is harmless (and never loses a record).
+
+use std::collections::BTreeMap;
+
+use disrupt_openapi::stopncii::{
+    CspFeedbackValue, DEFAULT_PAGE_SIZE, DEFAULT_START_TIMESTAMP, FetchHashesQuery, FetchHashesResponse, HashRecord,
+    HashStatus, SignalType, SubmitFeedbackRequest, SubmitFeedbackResponse,
+};
+
+use disrupt_openapi::hash::{Md5Hex, PdqHex};
+
+use super::Service;
+use super::feedback::validate_tags;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::store::cursor::{self, StreamId};
+use crate::store::model::{self as s, DEFAULT_LIST};
+
+/// Largest `pageSize` accepted.
+pub const MAX_PAGE_SIZE: usize = 5000;
+
+fn signal_type(kind: s::HashKind) -> Option<SignalType> {
+    match kind {
+        s::HashKind::Pdq => Some(SignalType::ImagePDQ),
+        s::HashKind::Md5 => Some(SignalType::VideoMD5),
+        // StopNCII has no signal type for SHA-256 or vPDQ frame lists.
+        s::HashKind::Sha256 | s::HashKind::Video => None,
+    }
+}
+
+fn status(state: s::EntryState) -> HashStatus {
+    match state {
+        s::EntryState::Pending | s::EntryState::Verified => HashStatus::Active,
+        s::EntryState::Withdrawn => HashStatus::Withdrawn,
+        s::EntryState::Rejected | s::EntryState::Quarantined => HashStatus::Deleted,
+    }
+}
+
+impl Service {
+    fn hash_record(
+        &self,
+        entry_id: s::EntryId,
+        kind: s::HashKind,
+        hash: &str,
+        state: s::EntryState,
+        updated_at: u64,
+    ) -> Option<HashRecord> {
+        let status = status(state);
+        Some(HashRecord {
+            last_mod_timestamp: (updated_at / 1000) as i64,
+            signal_type: signal_type(kind)?,
+            hash_value: hash.to_owned(),
+            hash_status: status,
+            // An opaque per-entry reference, never the case id.
+            case_numbers: BTreeMap::from([(self.refs.encode(entry_id), status)]),
+            csp_feedbacks: Vec::new(),
+        })
+    }
+
+    /// `GET /v1/FetchHashes`.
+    pub async fn fetch_hashes(
+        &self,
+        caller: &Caller,
+        query: FetchHashesQuery,
+    ) -> Result<FetchHashesResponse, ApiError> {
+        let list = DEFAULT_LIST;
+        caller.require_list(list)?;
+        let page_size = query.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
+        if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
+            return Err(ApiError::InvalidRequest(format!("pageSize is 1 to {MAX_PAGE_SIZE}")));
+        }
+        let start = query.start_timestamp.unwrap_or(DEFAULT_START_TIMESTAMP);
+        let cursor = match query.next_page_token.filter(|t| !t.is_empty()) {
+            Some(token) => token,
+            None if start <= DEFAULT_START_TIMESTAMP => return self.full_fetch(list).await,
+            None => {
+                // Just before the first record of second `start`.
+                let ms = (start.max(0) as u64).saturating_mul(1000);
+                let id = match ms.checked_sub(1) {
+                    Some(before) => StreamId { ms: before, seq: u64::MAX },
+                    None => StreamId::ZERO,
+                };
+                cursor::encode(list, id)
+            }
+        };
+        let page = match self.store.read_feed(list, Some(&cursor), page_size).await {
+            Err(crate::store::StoreError::CursorExpired) => return self.full_fetch(list).await,
+            other => other?,
+        };
+        let has_more = page.records.len() == page_size;
+        let next_ms = cursor::decode(list, &page.next_cursor)?.ms;
+        // An entry changed twice in the page (added, then withdrawn) appears once, with its latest state, where
+        // its latest change sits: clients that keep the first record of a hash would otherwise keep a stale one.
+        let latest: std::collections::HashMap<s::EntryId, usize> =
+            page.records.iter().enumerate().map(|(i, r)| (r.entry_id, i)).collect();
+        let records: Vec<HashRecord> = page
+            .records
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| latest.get(&r.entry_id) == Some(i))
+            .filter_map(|(_, r)| self.hash_record(r.entry_id, r.kind, &r.hash, r.state, r.updated_at))
+            .collect();
+        Ok(FetchHashesResponse {
+            count: records.len(),
+            next_page_token: has_more.then_some(page.next_cursor),
+            next_set_timestamp: ((next_ms / 1000) as i64).max(start),
+            has_more_records: has_more,
+            hash_records: records,
+        })
+    }
+
+    async fn full_fetch(&self, list: &str) -> Result<FetchHashesResponse, ApiError> {
+        let (entries, next_cursor) = self.store.snapshot(list).await?;
+        let next_ms = cursor::decode(list, &next_cursor)?.ms;
+        let records: Vec<HashRecord> =
+            entries.iter().filter_map(|e| self.hash_record(e.id, e.kind, &e.hash, e.state, e.updated_at)).collect();
+        Ok(FetchHashesResponse {
+            count: records.len(),
+            next_page_token: None,
+            next_set_timestamp: (next_ms / 1000) as i64,
+            has_more_records: false,
+            hash_records: records,
+        })
+    }
+
+    /// Live entries of `list` whose PDQ (64 hex digits) or MD5 (32) is exactly `hash`.
+    fn entries_with_hash(&self, list: &str, hash: &str) -> Result<Vec<s::EntryId>, ApiError> {
+        let index = self.index.read();
+        if let Ok(pdq) = hash.parse::<PdqHex>() {
+            let mut bytes = [0u8; 32];
+            hex::decode_to_slice(pdq.as_str(), &mut bytes).map_err(ApiError::internal)?;
+            return Ok(index.search_pdq(list, &[bytes], 0).iter().map(|h| h.id).collect());
+        }
+        if let Ok(md5) = hash.parse::<Md5Hex>() {
+            let mut bytes = [0u8; 16];
+            hex::decode_to_slice(md5.as_str(), &mut bytes).map_err(ApiError::internal)?;
+            return Ok(index.lookup_md5(list, &bytes));
+        }
+        Err(ApiError::InvalidHash("hashValue is a PDQ (64 hex digits) or an MD5 (32)".into()))
+    }
+
+    /// `POST /v1/SubmitFeedback`: feedback by hash value, applied to every active entry with that hash.
+    pub async fn submit_stopncii_feedback(
+        &self,
+        caller: &Caller,
+        request: SubmitFeedbackRequest,
+    ) -> Result<SubmitFeedbackResponse, ApiError> {
+        let list = DEFAULT_LIST;
+        caller.require_list(list)?;
+        if request.hash_feedbacks.len() > disrupt_openapi::feedback::MAX_FEEDBACK_ITEMS {
+            return Err(ApiError::PayloadTooLarge("at most 1000 feedbacks per request".into()));
+        }
+        for item in &request.hash_feedbacks {
+            validate_tags(&item.tags)?;
+        }
+        let mut count = 0;
+        for item in request.hash_feedbacks {
+            let feedback = match item.feedback_value {
+                CspFeedbackValue::Blocked => s::Feedback::Blocked,
+                CspFeedbackValue::NotBlocked => s::Feedback::NotViolating,
+                CspFeedbackValue::PendingReview => s::Feedback::PendingReview,
+                // Tag-only, unknown-quality and deletion values carry no decision to count.
+                _ => continue,
+            };
+            for entry_id in self.entries_with_hash(list, &item.hash_value)? {
+                self.record_feedback_on(caller, entry_id, feedback, item.tags.clone()).await?;
+                count += 1;
+            }
+        }
+        Ok(SubmitFeedbackResponse { count })
+    }
+}

@@ -1,0 +1,213 @@
+//! Uploaded media: read into memory that is zeroed when dropped, hashed off the actix workers, and gone.
+//!
+//! Nothing is written to disk: the multipart stream is consumed field by field into [`MediaBuffer`]s (no
+//! temporary files, unlike `actix-multipart`'s `TempFile`), and each network chunk is wiped once copied when
+//! this code holds its only reference. Only the hashes leave this module.
+
+use actix_multipart::Multipart;
+use disrupt_openapi::cases::CreatedCase;
+use disrupt_openapi::matching::{MatchRequest, UploadMatchResponse};
+use disrupt_openapi::model::{Category, HashValue, VideoFrame};
+use futures_util::StreamExt as _;
+use zeroize::{Zeroize as _, Zeroizing};
+
+use super::Service;
+use crate::auth::Caller;
+use crate::error::ApiError;
+
+/// Largest file accepted.
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+/// Largest sum of files in one upload.
+pub const MAX_UPLOAD_BYTES: usize = 128 * 1024 * 1024;
+/// Most files in one upload.
+pub const MAX_FILES: usize = 20;
+
+/// Bytes of one uploaded file. Growing never leaves an unzeroed copy behind: the old allocation is wiped
+/// before it is freed.
+#[derive(Default)]
+pub struct MediaBuffer(Zeroizing<Vec<u8>>);
+
+impl std::fmt::Debug for MediaBuffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MediaBuffer({} bytes)", self.0.len())
+    }
+}
+
+impl MediaBuffer {
+    /// Appends `chunk`.
+    pub fn extend(&mut self, chunk: &[u8]) {
+        let needed = self.0.len() + chunk.len();
+        if needed > self.0.capacity() {
+            let mut grown = Zeroizing::new(Vec::with_capacity(needed.max(2 * self.0.capacity())));
+            grown.extend_from_slice(&self.0);
+            // The old allocation is zeroed when `self.0` is replaced and dropped.
+            self.0 = grown;
+        }
+        self.0.extend_from_slice(chunk);
+    }
+
+    /// The bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no byte was received.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A parsed upload: the category (victims' uploads) and the files.
+#[derive(Debug)]
+pub struct Upload {
+    /// What the images show, when the form had a `category` field.
+    pub category: Option<Category>,
+    /// The files' bytes.
+    pub files: Vec<MediaBuffer>,
+}
+
+/// Reads the multipart body: one or more `file` fields and, when `with_category`, a `category` text field.
+pub async fn read_upload(mut multipart: Multipart, with_category: bool) -> Result<Upload, ApiError> {
+    let mut category = None;
+    let mut files = Vec::new();
+    let mut total = 0usize;
+    while let Some(field) = multipart.next().await {
+        let mut field = field.map_err(|e| ApiError::InvalidRequest(format!("malformed multipart body: {e}")))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "category" if with_category => {
+                let mut text = Vec::new();
+                while let Some(chunk) = field.next().await {
+                    let chunk = chunk.map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
+                    if text.len() + chunk.len() > 64 {
+                        return Err(ApiError::InvalidRequest("category is too long".into()));
+                    }
+                    text.extend_from_slice(&chunk);
+                }
+                let text =
+                    String::from_utf8(text).map_err(|_| ApiError::InvalidRequest("category is not UTF-8".into()))?;
+                category = Some(
+                    serde_json::from_value::<Category>(serde_json::Value::String(text))
+                        .map_err(|_| ApiError::InvalidRequest("unknown category".into()))?,
+                );
+            }
+            "file" => {
+                if files.len() == MAX_FILES {
+                    return Err(ApiError::PayloadTooLarge(format!("at most {MAX_FILES} files per upload")));
+                }
+                let mut buffer = MediaBuffer::default();
+                while let Some(chunk) = field.next().await {
+                    let chunk = chunk.map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
+                    total += chunk.len();
+                    if buffer.len() + chunk.len() > MAX_FILE_BYTES || total > MAX_UPLOAD_BYTES {
+                        wipe(chunk);
+                        return Err(ApiError::PayloadTooLarge(format!(
+                            "files are at most {MAX_FILE_BYTES} bytes, uploads {MAX_UPLOAD_BYTES}"
+                        )));
+                    }
+                    buffer.extend(&chunk);
+                    wipe(chunk);
+                }
+                if buffer.is_empty() {
+                    return Err(ApiError::InvalidMedia {
+                        code: "empty_file",
+                        message: "an uploaded file is empty".into(),
+                    });
+                }
+                files.push(buffer);
+            }
+            other => {
+                return Err(ApiError::InvalidRequest(format!(
+                    "unknown multipart field {other:?}; expected {}",
+                    if with_category { "category and file" } else { "file" }
+                )));
+            }
+        }
+    }
+    if with_category && category.is_none() {
+        return Err(ApiError::InvalidRequest("the category field is missing".into()));
+    }
+    if files.is_empty() {
+        return Err(ApiError::InvalidRequest("no file field".into()));
+    }
+    Ok(Upload { category, files })
+}
+
+/// Zeroes a network chunk when this is its only reference (otherwise the network layer still owns it).
+fn wipe(chunk: bytes::Bytes) {
+    if let Ok(mut owned) = chunk.try_into_mut() {
+        owned.as_mut().zeroize();
+    }
+}
+
+/// The hashes kept of one file: PDQ with its quality for an image, per-frame PDQ for a video, and the file's MD5
+/// and SHA-256. Decoding limits (bytes, pixels, video length and resolution) are the hasher's defaults.
+fn hash_file(bytes: &[u8]) -> Result<Vec<HashValue>, ApiError> {
+    use disrupt_hasher::media::{MediaHashes, MediaOptions, hash_media};
+    let hashes = hash_media(bytes, &MediaOptions::default())
+        .map_err(|err| ApiError::InvalidMedia { code: err.code(), message: err.to_string() })?;
+    let invalid = |e: disrupt_openapi::hash::InvalidHash| ApiError::internal(anyhow::anyhow!(e));
+    let digests = hashes.digests();
+    let mut values = match &hashes {
+        MediaHashes::Image { image, .. } => vec![HashValue::Pdq {
+            hash: image.pdq.hash.to_string().parse().map_err(invalid)?,
+            quality: Some(image.pdq.quality),
+        }],
+        #[cfg(feature = "video")]
+        MediaHashes::Video { video, .. } => vec![HashValue::Video {
+            frames: video
+                .frames
+                .iter()
+                .map(|f| {
+                    Ok(VideoFrame {
+                        frame: f.frame,
+                        timestamp: f.timestamp,
+                        pdq: f.pdq.to_string().parse().map_err(invalid)?,
+                        quality: f.quality,
+                    })
+                })
+                .collect::<Result<_, ApiError>>()?,
+        }],
+    };
+    values.push(HashValue::Md5 { hash: digests.md5.parse().map_err(invalid)? });
+    values.push(HashValue::Sha256 { hash: digests.sha256.parse().map_err(invalid)? });
+    Ok(values)
+}
+
+/// Hashes the files off the actix workers (decoding is CPU work) and drops them, which zeroes them.
+async fn hash_files(files: Vec<MediaBuffer>) -> Result<Vec<HashValue>, ApiError> {
+    actix_web::web::block(move || {
+        let mut hashes = Vec::new();
+        for file in &files {
+            hashes.extend(hash_file(file.as_slice())?);
+        }
+        drop(files);
+        Ok::<_, ApiError>(hashes)
+    })
+    .await
+    .map_err(ApiError::internal)?
+}
+
+impl Service {
+    /// Victims' upload: hashes the files, forgets them, and creates the case.
+    pub async fn upload_case(&self, multipart: Multipart) -> Result<CreatedCase, ApiError> {
+        let upload = read_upload(multipart, true).await?;
+        let category =
+            upload.category.ok_or_else(|| ApiError::InvalidRequest("the category field is missing".into()))?;
+        let hashes = hash_files(upload.files).await?;
+        self.create_case_from_hashes(category, hashes).await
+    }
+
+    /// Platforms' upload: hashes the files, forgets them, and matches the hashes.
+    pub async fn match_upload(&self, caller: &Caller, multipart: Multipart) -> Result<UploadMatchResponse, ApiError> {
+        let upload = read_upload(multipart, false).await?;
+        let hashes = hash_files(upload.files).await?;
+        let response = self.match_hashes(caller, MatchRequest { hashes: hashes.clone(), lists: None }).await?;
+        Ok(UploadMatchResponse { hashes, results: response.results })
+    }
+}

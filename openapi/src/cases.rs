@@ -1,0 +1,86 @@
+//! Victims' cases: submission, status and withdrawal.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::model::{CaseState, Category, EntryState, HashValue};
+
+/// The most URLs one case may list.
+pub const MAX_URLS_PER_CASE: usize = 100;
+/// The longest URL or contact string accepted, in bytes.
+pub const MAX_TEXT_LEN: usize = 2048;
+
+/// `POST /v1/cases`: hashes computed on the victim's device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCaseRequest {
+    /// What the images show.
+    pub category: Category,
+    /// The hashes, 1 to 1000.
+    pub hashes: Vec<HashValue>,
+    /// Where the content is already online, if known.
+    #[serde(default)]
+    pub urls: Vec<String>,
+    /// How to reach the victim for follow-up; erased on withdrawal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+}
+
+/// One hash kept for a case, as the victim sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseHash {
+    /// The hash as stored.
+    pub value: HashValue,
+    /// Its review state.
+    pub state: EntryState,
+    /// How many platforms said they blocked the content.
+    pub blocked: u64,
+    /// How many platforms reviewed a match and found it not violating.
+    pub not_violating: u64,
+    /// How many platforms reported a match awaiting review.
+    pub pending_review: u64,
+}
+
+/// Answer to a case creation: the id and the secret, shown once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatedCase {
+    /// The case id.
+    pub case_id: String,
+    /// The case secret. Shown only now; needed to see or withdraw the case. Keep it safe.
+    pub case_secret: String,
+    /// Exactly what was kept: the hashes, nothing else of the media.
+    pub hashes: Vec<HashValue>,
+}
+
+/// `GET /v1/cases/{id}`: the case's state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseStatus {
+    /// The case id.
+    pub case_id: String,
+    /// Active or withdrawn.
+    pub state: CaseState,
+    /// What the images show.
+    pub category: Category,
+    /// Creation time, unix milliseconds.
+    pub created_at: u64,
+    /// Withdrawal time, unix milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_at: Option<u64>,
+    /// Each hash with its state and what platforms did.
+    pub hashes: Vec<CaseHash>,
+}
+
+/// `DELETE /v1/cases/{id}`: the outcome of a withdrawal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawnCase {
+    /// The case id.
+    pub case_id: String,
+    /// Always `withdrawn`.
+    pub state: CaseState,
+    /// Whether the case had been withdrawn before this request.
+    pub already_withdrawn: bool,
+}

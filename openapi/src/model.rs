@@ -1,0 +1,185 @@
+//! Vocabulary shared by several endpoints: hash values, categories and states.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::hash::{Md5Hex, PdqHex, Sha256Hex};
+
+/// The most hashes one request may carry (case creation, match batches).
+pub const MAX_HASHES_PER_REQUEST: usize = 1000;
+/// The most frames one video frame list may carry.
+pub const MAX_FRAMES_PER_VIDEO: usize = 20_000;
+
+/// Which kind of hash a value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HashKind {
+    /// PDQ perceptual hash of an image.
+    Pdq,
+    /// vPDQ: a list of per-frame PDQ hashes of a video.
+    Video,
+    /// MD5 of the file bytes.
+    Md5,
+    /// SHA-256 of the file bytes.
+    Sha256,
+}
+
+/// One frame of a video's vPDQ hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VideoFrame {
+    /// Frame number in the video.
+    pub frame: u64,
+    /// Time of the frame in seconds from the start.
+    pub timestamp: f64,
+    /// PDQ hash of the frame.
+    pub pdq: PdqHex,
+    /// PDQ quality of the frame, 0 to 100.
+    pub quality: u8,
+}
+
+/// A hash of one of the supported kinds, tagged by `kind`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum HashValue {
+    /// A PDQ hash with its quality (0 to 100) when known.
+    Pdq {
+        /// The hash.
+        hash: PdqHex,
+        /// PDQ quality, 0 to 100; below 50 the hash is unreliable.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        quality: Option<u8>,
+    },
+    /// A video's per-frame PDQ hashes.
+    Video {
+        /// The frames, in order.
+        frames: Vec<VideoFrame>,
+    },
+    /// An MD5 of the file.
+    Md5 {
+        /// The digest.
+        hash: Md5Hex,
+    },
+    /// A SHA-256 of the file.
+    Sha256 {
+        /// The digest.
+        hash: Sha256Hex,
+    },
+}
+
+impl HashValue {
+    /// The kind of this value.
+    pub fn kind(&self) -> HashKind {
+        match self {
+            HashValue::Pdq { .. } => HashKind::Pdq,
+            HashValue::Video { .. } => HashKind::Video,
+            HashValue::Md5 { .. } => HashKind::Md5,
+            HashValue::Sha256 { .. } => HashKind::Sha256,
+        }
+    }
+
+    /// Checks what serde cannot: quality ranges and frame counts. The message says what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        match self {
+            HashValue::Pdq { quality: Some(q), .. } if *q > 100 => Err(format!("PDQ quality {q} is above 100")),
+            HashValue::Video { frames } if frames.is_empty() => Err("a video hash needs at least one frame".into()),
+            HashValue::Video { frames } if frames.len() > MAX_FRAMES_PER_VIDEO => {
+                Err(format!("a video hash has at most {MAX_FRAMES_PER_VIDEO} frames"))
+            }
+            HashValue::Video { frames } => match frames.iter().find(|f| f.quality > 100) {
+                Some(f) => Err(format!("frame {} has quality above 100", f.frame)),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+}
+
+/// What kind of abuse a case reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Intimate images of an adult shared without consent.
+    AdultNcii,
+    /// The person shown is a minor.
+    Minor,
+    /// Someone threatens to share the images (sextortion).
+    SextortionThreat,
+    /// Synthetic or manipulated intimate imagery.
+    Deepfake,
+    /// Anything else.
+    Other,
+}
+
+/// Review state of one hash entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryState {
+    /// Submitted, not reviewed yet; platforms may act on it.
+    Pending,
+    /// An analyst verified it.
+    Verified,
+    /// An analyst rejected it; platforms should drop it.
+    Rejected,
+    /// The victim withdrew it; platforms must drop it.
+    Withdrawn,
+    /// Held back for review; platforms should not act on it.
+    Quarantined,
+}
+
+impl EntryState {
+    /// Whether platforms should act on an entry in this state.
+    pub fn is_active(self) -> bool {
+        matches!(self, EntryState::Pending | EntryState::Verified)
+    }
+}
+
+/// State of a victim's case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseState {
+    /// The hashes are on the list.
+    Active,
+    /// The victim withdrew the case; its hashes left the list.
+    Withdrawn,
+}
+
+/// What a platform did about a match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedbackValue {
+    /// The content was removed or blocked.
+    Blocked,
+    /// Reviewed and found not violating.
+    NotViolating,
+    /// A match awaits review.
+    PendingReview,
+}
+
+/// What an API key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A platform: reads the lists it is scoped to, matches, gives feedback.
+    Platform,
+    /// An analyst or hotline: reviews entries of its lists.
+    Analyst,
+    /// Manages keys and lists.
+    Admin,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn hash_values_are_tagged_by_kind_and_unknown_fields_refused() {
+        let v: HashValue = serde_json::from_str(&format!(r#"{{"kind":"md5","hash":"{}"}}"#, "A".repeat(32))).unwrap();
+        assert_eq!(v.kind(), HashKind::Md5);
+        let bad = format!(r#"{{"kind":"md5","hash":"{}","x":1}}"#, "a".repeat(32));
+        assert!(serde_json::from_str::<HashValue>(&bad).is_err());
+        let wrong_len = r#"{"kind":"pdq","hash":"abcd"}"#;
+        assert!(serde_json::from_str::<HashValue>(wrong_len).is_err());
+    }
+}

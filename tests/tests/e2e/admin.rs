@@ -1,0 +1,63 @@
+use disrupt_openapi::admin::{CreateApiKeyRequest, CreateListRequest};
+use disrupt_openapi::model::Role;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn a_platform_key_cannot_read_a_list_it_is_not_scoped_to_or_call_admin_routes() {
+    let app = spawn_app().await;
+    app.admin.create_list(&CreateListRequest { name: "csam".into() }).await.unwrap();
+    let lists = app.admin.list_lists().await.unwrap();
+    assert!(lists.lists.contains(&"csam".to_owned()));
+    let platform = app.platform("p", &["ncii"]).await;
+    let err = platform.get_hashes(Some("csam"), None, None).await.unwrap_err();
+    assert_eq!(err.code(), Some("forbidden"));
+    let err = platform.get_snapshot(Some("csam")).await.unwrap_err();
+    assert_eq!(err.code(), Some("forbidden"));
+    let err = platform.list_api_keys().await.unwrap_err();
+    assert_eq!(err.code(), Some("forbidden"));
+    let err = platform
+        .create_api_key(&CreateApiKeyRequest { name: "escalate".into(), role: Role::Admin, lists: vec![] })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("forbidden"));
+    assert!(platform.get_hashes(Some("ncii"), None, None).await.is_ok());
+    let anonymous = app.client.get_hashes(None, None, None).await.unwrap_err();
+    assert_eq!(anonymous.code(), Some("unauthorized"));
+}
+
+#[tokio::test]
+async fn a_revoked_key_stops_working_and_keys_are_listed_without_secrets() {
+    let app = spawn_app().await;
+    let created = app
+        .admin
+        .create_api_key(&CreateApiKeyRequest {
+            name: "soon revoked".into(),
+            role: Role::Platform,
+            lists: vec!["ncii".into()],
+        })
+        .await
+        .unwrap();
+    let platform = app.client.with_api_key(&created.key);
+    assert!(platform.get_hashes(None, None, None).await.is_ok());
+    let listed = app.admin.list_api_keys().await.unwrap();
+    let listed_json = serde_json::to_string(&listed).unwrap();
+    let secret = created.key.rsplit_once('_').unwrap().1;
+    assert!(!listed_json.contains(secret));
+    let revoked = app.admin.revoke_api_key(&created.info.id).await.unwrap();
+    assert!(revoked.revoked_at.is_some());
+    let err = platform.get_hashes(None, None, None).await.unwrap_err();
+    assert_eq!(err.code(), Some("unauthorized"));
+}
+
+#[tokio::test]
+async fn the_openapi_document_and_the_docs_are_served() {
+    let app = spawn_app().await;
+    let spec: serde_json::Value =
+        reqwest::get(format!("{}/openapi.json", app.base_url)).await.unwrap().json().await.unwrap();
+    assert!(spec["paths"]["/v1/match"]["post"].is_object());
+    let docs = reqwest::get(format!("{}/docs/", app.base_url)).await.unwrap();
+    assert!(docs.status().is_success());
+    let metrics = reqwest::get(format!("{}/metrics", app.base_url)).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("http_requests_total"));
+}

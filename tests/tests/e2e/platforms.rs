@@ -1,0 +1,179 @@
+use std::collections::HashSet;
+
+use disrupt_openapi::feedback::{FeedbackItem, FeedbackRequest};
+use disrupt_openapi::matching::MatchRequest;
+use disrupt_openapi::model::{EntryState, FeedbackValue};
+
+use crate::helpers::{eventually, spawn_app, unique_md5, unique_pdq};
+
+#[tokio::test]
+async fn a_withdrawn_case_disappears_from_match_results_and_appears_as_a_tombstone_in_the_feed() {
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let pdq = unique_pdq();
+    let md5 = unique_md5();
+    let (case_id, secret) = app.case(vec![pdq.clone(), md5.clone()]).await;
+    let request = MatchRequest { hashes: vec![pdq.clone(), md5.clone()], lists: None };
+    eventually(|| async {
+        let r = platform.match_hashes(&request).await.unwrap();
+        r.results.iter().all(|m| m.matches.len() == 1)
+    })
+    .await;
+    let matched = platform.match_hashes(&request).await.unwrap();
+    assert_eq!(matched.results[0].matches[0].distance, 0);
+    assert_eq!(matched.results[0].matches[0].list, "ncii");
+    assert_eq!(matched.results[0].matches[0].state, EntryState::Pending);
+    assert!(!matched.results[0].matches[0].verified);
+
+    let before = platform.get_hashes(None, None, Some(1000)).await.unwrap();
+    app.client.withdraw_case(&case_id, &secret).await.unwrap();
+
+    // At once: no eventually here.
+    let after = platform.match_hashes(&request).await.unwrap();
+    assert!(after.results.iter().all(|m| m.matches.is_empty()));
+
+    let page = platform.get_hashes(None, Some(&before.next_cursor), Some(1000)).await.unwrap();
+    assert_eq!(page.records.len(), 2);
+    assert!(page.records.iter().all(|r| r.state == EntryState::Withdrawn));
+    let tombstoned: HashSet<_> = page.records.iter().map(|r| r.value.clone()).map(|v| format!("{v:?}")).collect();
+    assert!(tombstoned.contains(&format!("{pdq:?}")));
+
+    let snapshot = platform.get_snapshot(None).await.unwrap();
+    assert!(snapshot.records.iter().all(|r| r.value != pdq && r.value != md5));
+}
+
+#[tokio::test]
+async fn paging_the_feed_while_writes_happen_loses_and_repeats_nothing() {
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let writer = {
+        let client = app.client.clone();
+        tokio::spawn(async move {
+            let mut created = 0;
+            for _ in 0..60 {
+                let request = disrupt_openapi::cases::CreateCaseRequest {
+                    category: disrupt_openapi::model::Category::Other,
+                    hashes: vec![unique_pdq(), unique_md5()],
+                    urls: vec![],
+                    contact: None,
+                };
+                if client.create_case(&request).await.is_ok() {
+                    created += 2;
+                }
+            }
+            created
+        })
+    };
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = platform.get_hashes(None, cursor.as_deref(), Some(7)).await.unwrap();
+        seen.extend(page.records.iter().map(|r| r.entry.clone()));
+        cursor = Some(page.next_cursor);
+        if !page.has_more && writer.is_finished() {
+            break;
+        }
+    }
+    let created = writer.await.unwrap();
+    // Drain what was written after the last page.
+    loop {
+        let page = platform.get_hashes(None, cursor.as_deref(), Some(7)).await.unwrap();
+        seen.extend(page.records.iter().map(|r| r.entry.clone()));
+        cursor = Some(page.next_cursor);
+        if !page.has_more {
+            break;
+        }
+    }
+    let unique: HashSet<_> = seen.iter().collect();
+    assert_eq!(unique.len(), seen.len(), "no record repeated");
+    assert!(created > 0);
+    assert_eq!(seen.len(), created, "no record lost");
+}
+
+#[tokio::test]
+async fn an_expired_cursor_gets_410_and_the_snapshot_resyncs() {
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    app.case(vec![unique_pdq()]).await;
+    let first = platform.get_hashes(None, None, Some(1)).await.unwrap();
+    assert_eq!(first.records.len(), 1);
+    app.case(vec![unique_pdq()]).await;
+    // Trim everything up to now, as retention would once its window has passed (a fake clock).
+    let later = disrupt_api::store::now_ms() + app.store.feed_retention().as_millis() as u64 + 1;
+    app.store.trim_feed("ncii", later).await.unwrap();
+    let err = platform.get_hashes(None, Some(&first.next_cursor), None).await.unwrap_err();
+    assert_eq!(err.code(), Some("cursor_expired"));
+    let snapshot = platform.get_snapshot(None).await.unwrap();
+    assert_eq!(snapshot.records.len(), 2);
+    let after = platform.get_hashes(None, Some(&snapshot.next_cursor), None).await.unwrap();
+    assert!(after.records.is_empty());
+    let bad = platform.get_hashes(None, Some("not-a-cursor"), None).await.unwrap_err();
+    assert_eq!(bad.code(), Some("invalid_cursor"));
+}
+
+#[tokio::test]
+async fn feedback_is_counted_on_the_victims_case() {
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let pdq = unique_pdq();
+    let (case_id, secret) = app.case(vec![pdq.clone()]).await;
+    let page = platform.get_hashes(None, None, None).await.unwrap();
+    let entry = page.records.iter().find(|r| r.value == pdq).unwrap().entry.clone();
+    let recorded = platform
+        .submit_feedback(&FeedbackRequest {
+            feedback: vec![FeedbackItem {
+                entry: entry.clone(),
+                value: FeedbackValue::Blocked,
+                tags: vec!["nudity".into()],
+            }],
+        })
+        .await
+        .unwrap();
+    assert_eq!(recorded.recorded, 1);
+    let status = app.client.get_case(&case_id, &secret).await.unwrap();
+    assert_eq!(status.hashes[0].blocked, 1);
+    let unknown = platform
+        .submit_feedback(&FeedbackRequest {
+            feedback: vec![FeedbackItem {
+                entry: "0000000000000000".into(),
+                value: FeedbackValue::Blocked,
+                tags: vec![],
+            }],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code(), Some("not_found"));
+}
+
+#[tokio::test]
+async fn the_feed_carries_no_case_ids_and_unlinkable_entry_references() {
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let (case_id, _) = app.case(vec![unique_pdq(), unique_pdq(), unique_md5()]).await;
+    let http = reqwest::Client::new();
+    let body = http
+        .get(format!("{}/v1/hashes", app.base_url))
+        .bearer_auth(platform_key(&app).await)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!body.contains(&case_id));
+    let page = platform.get_hashes(None, None, None).await.unwrap();
+    let refs: Vec<u64> = page.records.iter().map(|r| u64::from_str_radix(&r.entry, 16).unwrap()).collect();
+    assert!(refs.windows(2).all(|w| w[1].abs_diff(w[0]) > 1), "references are not consecutive");
+}
+
+async fn platform_key(app: &crate::helpers::TestApp) -> String {
+    app.admin
+        .create_api_key(&disrupt_openapi::admin::CreateApiKeyRequest {
+            name: "raw".into(),
+            role: disrupt_openapi::model::Role::Platform,
+            lists: vec!["ncii".into()],
+        })
+        .await
+        .unwrap()
+        .key
+}

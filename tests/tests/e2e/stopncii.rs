@@ -1,0 +1,132 @@
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use disrupt_openapi::stopncii::{HashStatus, SignalType};
+
+use crate::helpers::{hex_of, spawn_app, unique_md5, unique_pdq};
+
+#[tokio::test]
+async fn fetch_hashes_gives_active_hashes_and_withdrawn_ones_as_withdrawn_but_not_in_a_full_fetch() {
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let kept = unique_pdq();
+    let gone = unique_pdq();
+    let md5 = unique_md5();
+    app.case(vec![kept.clone(), md5.clone()]).await;
+    let (case_id, secret) = app.case(vec![gone.clone()]).await;
+    let full = platform.fetch_hashes(None, None, None).await.unwrap();
+    assert!(!full.has_more_records);
+    let checkpoint = full.next_set_timestamp;
+    let values: Vec<_> = full.hash_records.iter().map(|r| r.hash_value.clone()).collect();
+    assert!(values.contains(&hex_of(&kept)) && values.contains(&hex_of(&gone)));
+    let md5_record = full.hash_records.iter().find(|r| r.hash_value == hex_of(&md5)).unwrap();
+    assert_eq!(md5_record.signal_type, SignalType::VideoMD5);
+    assert!(!md5_record.case_numbers.contains_key(&case_id));
+
+    app.client.withdraw_case(&case_id, &secret).await.unwrap();
+    let delta = platform.fetch_hashes(Some(checkpoint), Some(800), None).await.unwrap();
+    let withdrawn =
+        delta.hash_records.iter().find(|r| r.hash_value == hex_of(&gone)).expect("the withdrawal is in the delta");
+    assert_eq!(withdrawn.hash_status, HashStatus::Withdrawn);
+    assert!(delta.next_set_timestamp >= checkpoint, "checkpoints never go backwards");
+
+    let full = platform.fetch_hashes(None, None, None).await.unwrap();
+    assert!(full.hash_records.iter().all(|r| r.hash_value != hex_of(&gone)));
+    assert!(full.hash_records.iter().all(|r| r.hash_status == HashStatus::Active));
+}
+
+#[tokio::test]
+async fn fetch_hashes_pages_with_next_page_token() {
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let start = platform.fetch_hashes(None, None, None).await.unwrap().next_set_timestamp;
+    let mut created = Vec::new();
+    for _ in 0..5 {
+        let h = unique_pdq();
+        app.case(vec![h.clone()]).await;
+        created.push(hex_of(&h));
+    }
+    let mut seen = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = platform.fetch_hashes(Some(start), Some(2), token.as_deref()).await.unwrap();
+        seen.extend(page.hash_records.iter().map(|r| r.hash_value.clone()));
+        if !page.has_more_records {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    for h in &created {
+        assert!(seen.contains(h), "{h} fetched");
+    }
+}
+
+/// A venv with threatexchange 1.2.17 from PyPI, made on first use.
+fn threatexchange_python() -> PathBuf {
+    let home = std::env::var_os("HOME").expect("HOME");
+    let venv = Path::new(&home).join(".cache/disrupt-threatexchange/venv");
+    let python = venv.join("bin/python");
+    let installed = Command::new(&python)
+        .args(["-c", "import threatexchange.exchanges.clients.stopncii.api"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !installed {
+        let made = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().expect("python3 -m venv");
+        assert!(made.success(), "could not create the venv");
+        let pip =
+            Command::new(venv.join("bin/pip")).args(["install", "-q", "threatexchange==1.2.17"]).status().expect("pip");
+        assert!(pip.success(), "pip install threatexchange==1.2.17 failed");
+    }
+    python
+}
+
+#[tokio::test]
+async fn the_threatexchange_client_fetches_every_active_hash_and_submits_feedback() {
+    let app = spawn_app().await;
+    let created = app
+        .admin
+        .create_api_key(&disrupt_openapi::admin::CreateApiKeyRequest {
+            name: "threatexchange".into(),
+            role: disrupt_openapi::model::Role::Platform,
+            lists: vec!["ncii".into()],
+        })
+        .await
+        .unwrap();
+    let active_pdq = unique_pdq();
+    let active_md5 = unique_md5();
+    let withdrawn_pdq = unique_pdq();
+    let (case_id, secret) = app.case(vec![active_pdq.clone(), active_md5.clone()]).await;
+    let (gone_id, gone_secret) = app.case(vec![withdrawn_pdq.clone()]).await;
+    app.client.withdraw_case(&gone_id, &gone_secret).await.unwrap();
+    // The feedback goes through the match index, which follows the store with a small lag.
+    crate::helpers::eventually(|| async {
+        let platform = app.client.with_api_key(&created.key);
+        let request = disrupt_openapi::matching::MatchRequest { hashes: vec![active_pdq.clone()], lists: None };
+        let r = platform.match_hashes(&request).await.unwrap();
+        !r.results[0].matches.is_empty()
+    })
+    .await;
+
+    let python = tokio::task::spawn_blocking(threatexchange_python).await.unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/stopncii/threatexchange_check.py");
+    let output = tokio::process::Command::new(python)
+        .arg(script)
+        .arg(&app.base_url)
+        .arg(&created.key)
+        .arg(hex_of(&active_pdq))
+        .output()
+        .await
+        .unwrap();
+    assert!(output.status.success(), "threatexchange script failed: {}", String::from_utf8_lossy(&output.stderr));
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let records = result["records"].as_array().unwrap();
+    let has = |t: &str, v: &str| records.iter().any(|r| r[0] == t && r[1] == v && r[2] == "Active");
+    assert!(has("ImagePDQ", &hex_of(&active_pdq)));
+    assert!(has("VideoMD5", &hex_of(&active_md5)));
+    assert!(records.iter().all(|r| r[1] != hex_of(&withdrawn_pdq).as_str()), "a withdrawn hash is not in a full fetch");
+    let exchange_pdq = result["exchange"]["pdq"].as_array().unwrap();
+    assert!(exchange_pdq.iter().any(|v| v == hex_of(&active_pdq).as_str()));
+
+    let status = app.client.get_case(&case_id, &secret).await.unwrap();
+    assert_eq!(status.hashes[0].blocked, 1, "the feedback reached the case");
+}

@@ -1,0 +1,112 @@
+use std::path::Path;
+use std::time::SystemTime;
+
+use disrupt_client::api::UploadFile;
+use disrupt_openapi::model::{Category, HashValue};
+
+use crate::helpers::spawn_app;
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Files under `dir` changed since `since` that contain `needle`.
+fn files_containing(dir: &Path, since: SystemTime, needle: &[u8], found: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            files_containing(&path, since, needle, found);
+        } else if meta.is_file()
+            && meta.len() < 512 * 1024 * 1024
+            && meta.modified().is_ok_and(|m| m >= since)
+            && let Ok(bytes) = std::fs::read(&path)
+            && contains(&bytes, needle)
+        {
+            found.push(path.display().to_string());
+        }
+    }
+}
+
+fn flatten(value: &redis::Value, out: &mut Vec<u8>) {
+    match value {
+        redis::Value::BulkString(b) => out.extend_from_slice(b),
+        redis::Value::SimpleString(s) => out.extend_from_slice(s.as_bytes()),
+        redis::Value::Array(items) | redis::Value::Set(items) => items.iter().for_each(|v| flatten(v, out)),
+        redis::Value::Map(pairs) => pairs.iter().for_each(|(k, v)| {
+            flatten(k, out);
+            flatten(v, out);
+        }),
+        _ => {}
+    }
+}
+
+/// Every key and value in the test's redis-server, concatenated.
+async fn redis_keyspace(url: &str) -> Vec<u8> {
+    let client = redis::Client::open(url).unwrap();
+    let mut con = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<Vec<u8>> = redis::cmd("KEYS").arg("*").query_async(&mut con).await.unwrap();
+    let mut out = Vec::new();
+    for key in keys {
+        out.extend_from_slice(&key);
+        let kind: String = redis::cmd("TYPE").arg(&key).query_async(&mut con).await.unwrap();
+        let value: redis::Value = match kind.as_str() {
+            "string" => redis::cmd("GET").arg(&key).query_async(&mut con).await.unwrap(),
+            "hash" => redis::cmd("HGETALL").arg(&key).query_async(&mut con).await.unwrap(),
+            "list" => redis::cmd("LRANGE").arg(&key).arg(0).arg(-1).query_async(&mut con).await.unwrap(),
+            "set" => redis::cmd("SMEMBERS").arg(&key).query_async(&mut con).await.unwrap(),
+            "zset" => redis::cmd("ZRANGE").arg(&key).arg(0).arg(-1).query_async(&mut con).await.unwrap(),
+            "stream" => redis::cmd("XRANGE").arg(&key).arg("-").arg("+").query_async(&mut con).await.unwrap(),
+            other => panic!("unexpected redis type {other}"),
+        };
+        flatten(&value, &mut out);
+    }
+    out
+}
+
+#[tokio::test]
+async fn an_upload_leaves_no_file_in_the_temp_dir_and_no_media_bytes_in_redis() {
+    let app = spawn_app().await;
+    let since = SystemTime::now() - std::time::Duration::from_secs(1);
+    // A real JPEG with a distinctive random run appended (decoders ignore trailing bytes).
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/testdata/reference/pdq/data/reg-test-input/dih/bridge-1-original.jpg"
+    );
+    let mut media = std::fs::read(fixture).unwrap_or_else(|e| panic!("test data missing at {fixture}: {e}"));
+    let mut marker = [0u8; 48];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut marker).unwrap();
+    media.extend_from_slice(&marker);
+    let digests = disrupt_hasher::digest::FileDigests::of(&media);
+
+    let created = app
+        .client
+        .upload_case(Category::AdultNcii, vec![UploadFile { name: "photo.jpg".into(), bytes: media.clone() }])
+        .await
+        .unwrap();
+    assert!(created.hashes.contains(&HashValue::Md5 { hash: digests.md5.parse().unwrap() }));
+    assert!(created.hashes.contains(&HashValue::Sha256 { hash: digests.sha256.parse().unwrap() }));
+
+    let keyspace = redis_keyspace(&app.redis_url).await;
+    assert!(!keyspace.is_empty());
+    assert!(!contains(&keyspace, &marker), "media bytes reached Redis");
+    assert!(!contains(&keyspace, hex::encode(marker).as_bytes()));
+    let mut found = Vec::new();
+    files_containing(&std::env::temp_dir(), since, &marker, &mut found);
+    assert!(found.is_empty(), "media bytes in temp files: {found:?}");
+
+    let status = app.client.get_case(&created.case_id, &created.case_secret).await.unwrap();
+    assert_eq!(status.hashes.len(), created.hashes.len());
+}
+
+#[tokio::test]
+async fn uploads_without_category_or_file_are_refused() {
+    let app = spawn_app().await;
+    let err = app.client.upload_case(Category::Other, vec![]).await.unwrap_err();
+    assert_eq!(err.code(), Some("invalid_request"));
+}

@@ -1,0 +1,79 @@
+use disrupt_openapi::cases::CreateCaseRequest;
+use disrupt_openapi::model::{CaseState, Category, EntryState};
+
+use crate::helpers::{spawn_app, unique_md5, unique_pdq};
+
+#[tokio::test]
+async fn a_victim_creates_checks_and_withdraws_a_case() {
+    let app = spawn_app().await;
+    let hashes = vec![unique_pdq(), unique_md5()];
+    let created = app
+        .client
+        .create_case(&CreateCaseRequest {
+            category: Category::SextortionThreat,
+            hashes: hashes.clone(),
+            urls: vec!["https://example.org/x".into()],
+            contact: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(created.hashes, hashes);
+    assert!(created.case_secret.len() >= 43, "256-bit secret");
+
+    let status = app.client.get_case(&created.case_id, &created.case_secret).await.unwrap();
+    assert_eq!(status.state, CaseState::Active);
+    assert_eq!(status.category, Category::SextortionThreat);
+    assert_eq!(status.hashes.len(), 2);
+    assert!(status.hashes.iter().all(|h| h.state == EntryState::Pending));
+
+    let withdrawn = app.client.withdraw_case(&created.case_id, &created.case_secret).await.unwrap();
+    assert!(!withdrawn.already_withdrawn);
+    let again = app.client.withdraw_case(&created.case_id, &created.case_secret).await.unwrap();
+    assert!(again.already_withdrawn, "withdrawal is idempotent");
+
+    let status = app.client.get_case(&created.case_id, &created.case_secret).await.unwrap();
+    assert_eq!(status.state, CaseState::Withdrawn);
+    assert!(status.withdrawn_at.is_some());
+    assert!(status.hashes.iter().all(|h| h.state == EntryState::Withdrawn));
+}
+
+#[tokio::test]
+async fn wrong_secrets_are_refused_and_repeated_failures_lock_the_case() {
+    let app = spawn_app().await;
+    let (case_id, secret) = app.case(vec![unique_pdq()]).await;
+    let err = app.client.get_case(&case_id, "wrong").await.unwrap_err();
+    assert_eq!(err.code(), Some("unauthorized"));
+    let err = app.client.withdraw_case(&case_id, "wrong").await.unwrap_err();
+    assert_eq!(err.code(), Some("unauthorized"));
+    let mut locked = false;
+    for _ in 0..20 {
+        if let Err(e) = app.client.get_case(&case_id, "wrong").await
+            && e.code() == Some("rate_limited")
+        {
+            locked = true;
+            break;
+        }
+    }
+    assert!(locked, "the case locks after repeated wrong secrets");
+    // Locked even for the right secret until the window passes: brute force gains nothing.
+    let err = app.client.get_case(&case_id, &secret).await.unwrap_err();
+    assert_eq!(err.code(), Some("rate_limited"));
+}
+
+#[tokio::test]
+async fn malformed_hashes_and_unknown_fields_are_refused_with_stable_codes() {
+    let app = spawn_app().await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/v1/cases", app.base_url);
+    let short_pdq = serde_json::json!({"category": "adult_ncii", "hashes": [{"kind": "pdq", "hash": "abc"}]});
+    let unknown = serde_json::json!({"category": "adult_ncii", "hashes": [], "extra": 1});
+    let empty = serde_json::json!({"category": "adult_ncii", "hashes": []});
+    for (body, code) in [(short_pdq, "invalid_hash"), (unknown, "invalid_request"), (empty, "invalid_request")] {
+        let response = http.post(&url).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), 400, "{body}");
+        let error: disrupt_openapi::ErrorBody = response.json().await.unwrap();
+        assert_eq!(error.code, code, "{body}");
+    }
+    let unknown_case = app.client.get_case("nosuchcase", "x").await.unwrap_err();
+    assert_eq!(unknown_case.code(), Some("not_found"));
+}
