@@ -5,8 +5,13 @@
 //! (HMAC-SHA256 with the server key) of secrets are stored, so a copy of Redis alone cannot be used to
 //! authenticate; verification goes through `ring::hmac::verify`, which compares in constant time.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use parking_lot::Mutex;
 use ring::rand::{SecureRandom, SystemRandom};
 
 use disrupt_openapi::model::Role;
@@ -14,6 +19,7 @@ use disrupt_openapi::model::Role;
 use crate::error::ApiError;
 use crate::service::Service;
 use crate::settings::ServerKey;
+use crate::store::model::ApiKey;
 
 /// Prefix of every API key.
 pub const KEY_PREFIX: &str = "dk";
@@ -190,6 +196,40 @@ impl Caller {
     }
 }
 
+/// How long a key's stored record is reused without asking Redis. Revoking through one process takes effect there
+/// at once and on the other processes within this time.
+pub const KEY_CACHE_TTL: Duration = Duration::from_secs(2);
+
+/// Stored records of recently used API keys, so that a request costs no Redis round trip for its key. Only keys
+/// that exist are cached (random ids cannot fill it); the secret is verified on every request.
+#[derive(Debug, Default)]
+pub struct KeyCache {
+    entries: Mutex<HashMap<String, (Instant, Arc<ApiKey>)>>,
+}
+
+impl KeyCache {
+    /// The cached record of key `id`, unless it is older than [`KEY_CACHE_TTL`].
+    pub fn get(&self, id: &str) -> Option<Arc<ApiKey>> {
+        let entries = self.entries.lock();
+        let (at, key) = entries.get(id)?;
+        (at.elapsed() < KEY_CACHE_TTL).then(|| key.clone())
+    }
+
+    /// Remembers `key`'s stored record.
+    pub fn put(&self, key: Arc<ApiKey>) {
+        let mut entries = self.entries.lock();
+        if entries.len() >= 4096 {
+            entries.retain(|_, (at, _)| at.elapsed() < KEY_CACHE_TTL);
+        }
+        entries.insert(key.id.clone(), (Instant::now(), key));
+    }
+
+    /// Forgets key `id` (after a revocation).
+    pub fn forget(&self, id: &str) {
+        self.entries.lock().remove(id);
+    }
+}
+
 /// Extractor: the verified caller behind the request's API key. Revoked, unknown or malformed keys are all
 /// answered `401 unauthorized`, alike.
 #[derive(Debug, Clone)]
@@ -206,15 +246,23 @@ impl actix_web::FromRequest for Authenticated {
             let service = service.ok_or_else(|| ApiError::internal(anyhow::anyhow!("Service not registered")))?;
             let key = key.ok_or(ApiError::Unauthorized)?;
             let presented = parse_api_key(&key).ok_or(ApiError::Unauthorized)?;
-            let stored = service.store.get_api_key(presented.id).await?.ok_or(ApiError::Unauthorized)?;
+            let stored = match service.keys.get(presented.id) {
+                Some(stored) => stored,
+                None => {
+                    let stored =
+                        Arc::new(service.store.get_api_key(presented.id).await?.ok_or(ApiError::Unauthorized)?);
+                    service.keys.put(stored.clone());
+                    stored
+                }
+            };
             if stored.revoked_at.is_some() || !service.secrets.verify_api_key(presented.secret, &stored.secret_hash) {
                 return Err(ApiError::Unauthorized);
             }
             Ok(Authenticated(Caller {
-                key_id: stored.id,
-                name: stored.name,
+                key_id: stored.id.clone(),
+                name: stored.name.clone(),
                 role: crate::wire::role(stored.role),
-                lists: stored.lists,
+                lists: stored.lists.clone(),
             }))
         })
     }

@@ -129,7 +129,11 @@ impl ResponseError for ApiError {
         if matches!(self, ApiError::Unauthorized) {
             response.insert_header(("WWW-Authenticate", "Bearer"));
         }
-        response.json(ErrorBody::new(self.code().as_str(), message))
+        let mut body = ErrorBody::new(self.code().as_str(), message);
+        if let ApiError::InvalidMedia { code, .. } = self {
+            body = body.with_reason(*code);
+        }
+        response.json(body)
     }
 }
 

@@ -10,7 +10,7 @@ use disrupt_openapi::admin::{
 use disrupt_openapi::cases::{CaseStatus, CreateCaseRequest, CreatedCase, WithdrawnCase};
 use disrupt_openapi::feed::{FeedPage, Snapshot};
 use disrupt_openapi::feedback::{FeedbackRecorded, FeedbackRequest};
-use disrupt_openapi::matching::{MatchRequest, MatchResponse};
+use disrupt_openapi::matching::{MatchRequest, MatchResponse, UploadMatchResponse};
 use disrupt_openapi::stopncii::{FetchHashesResponse, SubmitFeedbackRequest, SubmitFeedbackResponse};
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -30,6 +30,8 @@ pub enum ClientError {
         code: String,
         /// Human-readable message.
         message: String,
+        /// Finer stable code, e.g. the hasher's cause of `invalid_media`.
+        reason: Option<String>,
     },
     /// The request could not be sent or the answer not read.
     #[error("http: {0}")]
@@ -49,6 +51,14 @@ impl ClientError {
     pub fn code(&self) -> Option<&str> {
         match self {
             ClientError::Api { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The server's finer error reason, when it gave one.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            ClientError::Api { reason, .. } => reason.as_deref(),
             _ => None,
         }
     }
@@ -108,7 +118,12 @@ impl Client {
                 .map_err(|e| ClientError::Unexpected { status: status.as_u16(), message: e.to_string() })
         } else {
             match serde_json::from_slice::<ErrorBody>(&bytes) {
-                Ok(body) => Err(ClientError::Api { status: status.as_u16(), code: body.code, message: body.message }),
+                Ok(body) => Err(ClientError::Api {
+                    status: status.as_u16(),
+                    code: body.code,
+                    message: body.message,
+                    reason: body.reason,
+                }),
                 Err(_) => Err(ClientError::Unexpected {
                     status: status.as_u16(),
                     message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
@@ -140,6 +155,15 @@ impl Client {
             form = form.part("file", reqwest::multipart::Part::bytes(file.bytes).file_name(file.name));
         }
         Self::send(self.request(Method::POST, "/v1/cases/upload").multipart(form)).await
+    }
+
+    /// `POST /v1/match/upload`: the server hashes the files in memory, forgets them and matches the hashes.
+    pub async fn match_upload(&self, files: Vec<UploadFile>) -> Result<UploadMatchResponse, ClientError> {
+        let mut form = reqwest::multipart::Form::new();
+        for file in files {
+            form = form.part("file", reqwest::multipart::Part::bytes(file.bytes).file_name(file.name));
+        }
+        Self::send(self.request(Method::POST, "/v1/match/upload").multipart(form)).await
     }
 
     /// `GET /v1/cases/{id}` with the case secret.

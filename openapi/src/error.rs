@@ -12,12 +12,22 @@ pub struct ErrorBody {
     pub code: String,
     /// Human-readable explanation.
     pub message: String,
+    /// A finer stable code where one exists: for `invalid_media`, the hasher's cause (`corrupt_media`,
+    /// `unsupported_format`, `image_too_large`, `video_too_long`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl ErrorBody {
     /// An error body from a code and a message.
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code: code.into(), message: message.into() }
+        Self { code: code.into(), message: message.into(), reason: None }
+    }
+
+    /// The same body with a finer [`ErrorBody::reason`].
+    pub fn with_reason(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
+        self
     }
 }
 

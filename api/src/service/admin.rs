@@ -54,9 +54,12 @@ impl Service {
         Ok(ApiKeyList { keys: keys.iter().map(key_info).collect() })
     }
 
-    /// Revokes a key; it stops working at once.
+    /// Revokes a key; it stops working at once on this process, and within [`crate::auth::KEY_CACHE_TTL`] on
+    /// the others.
     pub async fn revoke_api_key(&self, id: &str) -> Result<ApiKeyInfo, ApiError> {
-        Ok(key_info(&self.store.revoke_api_key(id).await?))
+        let revoked = self.store.revoke_api_key(id).await?;
+        self.keys.forget(id);
+        Ok(key_info(&revoked))
     }
 
     /// Creates a list.

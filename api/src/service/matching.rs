@@ -73,9 +73,23 @@ impl Service {
         }
     }
 
-    fn search(&self, lists: &[String], value: &HashValue) -> Result<Vec<Hit>, ApiError> {
+    fn search(&self, lists: &[String], query: &Query<'_>) -> Result<Vec<Hit>, ApiError> {
         let index = self.index.read();
         let mut hits = Vec::new();
+        let value = match query {
+            Query::Value(value) => *value,
+            Query::Dihedral(variants) => {
+                for list in lists {
+                    hits.extend(index.search_pdq(list, &variants[..], PDQ_MATCH_DISTANCE).into_iter().map(|h| Hit {
+                        list: list.clone(),
+                        id: h.id,
+                        distance: h.distance,
+                        variant: VARIANTS.get(h.variant).copied(),
+                    }));
+                }
+                return Ok(hits);
+            }
+        };
         for list in lists {
             match value {
                 HashValue::Pdq { hash, .. } => {
@@ -126,16 +140,31 @@ impl Service {
 
     /// `POST /v1/match`: per query hash, the live entries it matches.
     pub async fn match_hashes(&self, caller: &Caller, request: MatchRequest) -> Result<MatchResponse, ApiError> {
-        if request.hashes.is_empty() || request.hashes.len() > MAX_HASHES_PER_REQUEST {
-            return Err(ApiError::PayloadTooLarge(format!("a match batch has 1 to {MAX_HASHES_PER_REQUEST} hashes")));
+        if request.hashes.is_empty() {
+            return Err(ApiError::InvalidRequest("a match batch needs at least one hash".into()));
+        }
+        if request.hashes.len() > MAX_HASHES_PER_REQUEST {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "a match batch has at most {MAX_HASHES_PER_REQUEST} hashes"
+            )));
         }
         for value in &request.hashes {
             value.validate().map_err(ApiError::InvalidHash)?;
         }
         let lists = self.lists_to_search(caller, request.lists).await?;
-        let mut results = Vec::with_capacity(request.hashes.len());
-        for (index, value) in request.hashes.iter().enumerate() {
-            let hits = self.search(&lists, value)?;
+        let queries: Vec<Query<'_>> = request.hashes.iter().map(Query::Value).collect();
+        Ok(MatchResponse { results: self.match_queries(&lists, &queries).await? })
+    }
+
+    /// Matches queries against `lists` (already authorised); one result per query.
+    pub(crate) async fn match_queries(
+        &self,
+        lists: &[String],
+        queries: &[Query<'_>],
+    ) -> Result<Vec<MatchResult>, ApiError> {
+        let mut results = Vec::with_capacity(queries.len());
+        for (index, query) in queries.iter().enumerate() {
+            let hits = self.search(lists, query)?;
             let mut matches = Vec::with_capacity(hits.len());
             for hit in hits {
                 // Re-read: the index may lag a withdrawal by a moment.
@@ -157,6 +186,21 @@ impl Service {
             }
             results.push(MatchResult { index, matches });
         }
-        Ok(MatchResponse { results })
+        Ok(results)
     }
+
+    /// The lists a caller's request searches when it names none.
+    pub(crate) async fn default_lists(&self, caller: &Caller) -> Result<Vec<String>, ApiError> {
+        self.lists_to_search(caller, None).await
+    }
+}
+
+/// One query: a hash value as a client sent it, or the eight dihedral PDQ variants of an image the server
+/// hashed itself (uploads), which also find rotated and mirrored copies.
+#[derive(Debug)]
+pub(crate) enum Query<'a> {
+    /// A hash value; a PDQ hash is searched as it is.
+    Value(&'a HashValue),
+    /// An image's PDQ variants, in the hasher's dihedral order.
+    Dihedral(&'a [[u8; 32]; 8]),
 }

@@ -18,7 +18,7 @@ pub mod matching;
 pub mod stopncii;
 pub mod upload;
 
-use crate::auth::SecretHasher;
+use crate::auth::{KeyCache, SecretHasher};
 use crate::entry_ref::EntryRefs;
 use crate::match_index::SharedIndex;
 use crate::rate_limit::{RateLimitSettings, RateLimits};
@@ -32,6 +32,8 @@ pub struct Service {
     pub store: Store,
     /// Hashes and checks API keys and case secrets.
     pub secrets: SecretHasher,
+    /// Recently used API keys' stored records.
+    pub keys: KeyCache,
     /// Opaque entry references shown to platforms.
     pub refs: EntryRefs,
     /// Anonymous-route rate limits.
@@ -52,6 +54,7 @@ impl Service {
             store,
             refs: EntryRefs::new(&server_key),
             secrets: SecretHasher::new(server_key),
+            keys: KeyCache::default(),
             limits: RateLimits::new(limits)?,
             index,
         })

@@ -4,9 +4,10 @@
 //! temporary files, unlike `actix-multipart`'s `TempFile`), and each network chunk is wiped once copied when
 //! this code holds its only reference. Only the hashes leave this module.
 
+use super::matching::Query;
 use actix_multipart::Multipart;
 use disrupt_openapi::cases::CreatedCase;
-use disrupt_openapi::matching::{MatchRequest, UploadMatchResponse};
+use disrupt_openapi::matching::UploadMatchResponse;
 use disrupt_openapi::model::{Category, HashValue, VideoFrame};
 use futures_util::StreamExt as _;
 use zeroize::{Zeroize as _, Zeroizing};
@@ -145,21 +146,33 @@ fn wipe(chunk: bytes::Bytes) {
     }
 }
 
-/// The hashes kept of one file: PDQ with its quality for an image, per-frame PDQ for a video, and the file's MD5
-/// and SHA-256. Decoding limits (bytes, pixels, video length and resolution) are the hasher's defaults.
-fn hash_file(bytes: &[u8]) -> Result<Vec<HashValue>, ApiError> {
+/// What is kept of one file: PDQ with its quality for an image, per-frame PDQ for a video, the file's MD5 and
+/// SHA-256, and, when asked, an image's eight dihedral PDQ variants (for matching rotated and mirrored copies).
+#[derive(Debug, Default)]
+struct FileHashes {
+    values: Vec<HashValue>,
+    dihedral: Option<[[u8; 32]; 8]>,
+}
+
+/// Hashes one file. Decoding limits (bytes, pixels, video length and resolution) are the hasher's defaults.
+fn hash_file(bytes: &[u8], dihedral: bool) -> Result<FileHashes, ApiError> {
     use disrupt_hasher::media::{MediaHashes, MediaOptions, hash_media};
-    let hashes = hash_media(bytes, &MediaOptions::default())
+    let options = MediaOptions { dihedral, ..MediaOptions::default() };
+    let hashes = hash_media(bytes, &options)
         .map_err(|err| ApiError::InvalidMedia { code: err.code(), message: err.to_string() })?;
     let invalid = |e: disrupt_openapi::hash::InvalidHash| ApiError::internal(anyhow::anyhow!(e));
     let digests = hashes.digests();
-    let mut values = match &hashes {
-        MediaHashes::Image { image, .. } => vec![HashValue::Pdq {
-            hash: image.pdq.hash.to_string().parse().map_err(invalid)?,
-            quality: Some(image.pdq.quality),
-        }],
+    let mut kept = FileHashes::default();
+    match &hashes {
+        MediaHashes::Image { image, .. } => {
+            kept.values.push(HashValue::Pdq {
+                hash: image.pdq.hash.to_string().parse().map_err(invalid)?,
+                quality: Some(image.pdq.quality),
+            });
+            kept.dihedral = image.dihedral.as_ref().map(|variants| variants.map(|v| *v.as_bytes()));
+        }
         #[cfg(feature = "video")]
-        MediaHashes::Video { video, .. } => vec![HashValue::Video {
+        MediaHashes::Video { video, .. } => kept.values.push(HashValue::Video {
             frames: video
                 .frames
                 .iter()
@@ -172,19 +185,19 @@ fn hash_file(bytes: &[u8]) -> Result<Vec<HashValue>, ApiError> {
                     })
                 })
                 .collect::<Result<_, ApiError>>()?,
-        }],
-    };
-    values.push(HashValue::Md5 { hash: digests.md5.parse().map_err(invalid)? });
-    values.push(HashValue::Sha256 { hash: digests.sha256.parse().map_err(invalid)? });
-    Ok(values)
+        }),
+    }
+    kept.values.push(HashValue::Md5 { hash: digests.md5.parse().map_err(invalid)? });
+    kept.values.push(HashValue::Sha256 { hash: digests.sha256.parse().map_err(invalid)? });
+    Ok(kept)
 }
 
 /// Hashes the files off the actix workers (decoding is CPU work) and drops them, which zeroes them.
-async fn hash_files(files: Vec<MediaBuffer>) -> Result<Vec<HashValue>, ApiError> {
+async fn hash_files(files: Vec<MediaBuffer>, dihedral: bool) -> Result<Vec<FileHashes>, ApiError> {
     actix_web::web::block(move || {
-        let mut hashes = Vec::new();
+        let mut hashes = Vec::with_capacity(files.len());
         for file in &files {
-            hashes.extend(hash_file(file.as_slice())?);
+            hashes.push(hash_file(file.as_slice(), dihedral)?);
         }
         drop(files);
         Ok::<_, ApiError>(hashes)
@@ -199,15 +212,27 @@ impl Service {
         let upload = read_upload(multipart, true).await?;
         let category =
             upload.category.ok_or_else(|| ApiError::InvalidRequest("the category field is missing".into()))?;
-        let hashes = hash_files(upload.files).await?;
-        self.create_case_from_hashes(category, hashes).await
+        let hashes = hash_files(upload.files, false).await?;
+        self.create_case_from_hashes(category, hashes.into_iter().flat_map(|h| h.values).collect()).await
     }
 
     /// Platforms' upload: hashes the files, forgets them, and matches the hashes.
     pub async fn match_upload(&self, caller: &Caller, multipart: Multipart) -> Result<UploadMatchResponse, ApiError> {
         let upload = read_upload(multipart, false).await?;
-        let hashes = hash_files(upload.files).await?;
-        let response = self.match_hashes(caller, MatchRequest { hashes: hashes.clone(), lists: None }).await?;
-        Ok(UploadMatchResponse { hashes, results: response.results })
+        let files = hash_files(upload.files, true).await?;
+        let lists = self.default_lists(caller).await?;
+        // An image's PDQ is searched with its eight dihedral variants; everything else as it is.
+        let mut queries = Vec::new();
+        for file in &files {
+            for value in &file.values {
+                queries.push(match (value, &file.dihedral) {
+                    (HashValue::Pdq { .. }, Some(variants)) => Query::Dihedral(variants),
+                    _ => Query::Value(value),
+                });
+            }
+        }
+        let results = self.match_queries(&lists, &queries).await?;
+        let hashes = files.into_iter().flat_map(|f| f.values).collect();
+        Ok(UploadMatchResponse { hashes, results })
     }
 }

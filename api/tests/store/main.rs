@@ -2,6 +2,7 @@
 //! processes (each test starts its own on a free port; see `disrupt_api::testing`).
 #![allow(clippy::unwrap_used)]
 
+mod admin_keys;
 mod cluster;
 mod embedded;
 mod feed;

@@ -61,3 +61,16 @@ async fn the_openapi_document_and_the_docs_are_served() {
     let metrics = reqwest::get(format!("{}/metrics", app.base_url)).await.unwrap().text().await.unwrap();
     assert!(metrics.contains("http_requests_total"));
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_pattern_and_never_name_a_case() {
+    let app = crate::helpers::spawn_app().await;
+    let (case_id, secret) = app.case(vec![crate::helpers::unique_pdq()]).await;
+    app.client.get_case(&case_id, &secret).await.unwrap();
+    let metrics = reqwest::get(format!("{}/metrics", app.base_url)).await.unwrap();
+    assert_eq!(metrics.status(), 200);
+    let text = metrics.text().await.unwrap();
+    assert!(text.contains("disrupt_http_requests_total"), "{text}");
+    assert!(text.contains("/v1/cases/{id}"), "{text}");
+    assert!(!text.contains(&case_id), "a case id became a metrics label");
+}

@@ -4,7 +4,7 @@ use std::time::SystemTime;
 use disrupt_client::api::UploadFile;
 use disrupt_openapi::model::{Category, HashValue};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{eventually, spawn_app};
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
@@ -74,11 +74,7 @@ async fn an_upload_leaves_no_file_in_the_temp_dir_and_no_media_bytes_in_redis() 
     let app = spawn_app().await;
     let since = SystemTime::now() - std::time::Duration::from_secs(1);
     // A real JPEG with a distinctive random run appended (decoders ignore trailing bytes).
-    let fixture = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/testdata/reference/pdq/data/reg-test-input/dih/bridge-1-original.jpg"
-    );
-    let mut media = std::fs::read(fixture).unwrap_or_else(|e| panic!("test data missing at {fixture}: {e}"));
+    let mut media = bridge("bridge-1-original.jpg");
     let mut marker = [0u8; 48];
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut marker).unwrap();
     media.extend_from_slice(&marker);
@@ -109,4 +105,83 @@ async fn uploads_without_category_or_file_are_refused() {
     let app = spawn_app().await;
     let err = app.client.upload_case(Category::Other, vec![]).await.unwrap_err();
     assert_eq!(err.code(), Some("invalid_request"));
+}
+
+/// One of Meta's dihedral test photos from the shared reference data.
+fn bridge(name: &str) -> Vec<u8> {
+    let path =
+        format!("{}/../../shared/testdata/reference/pdq/data/reg-test-input/dih/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("test data missing at {path}: {e}"))
+}
+
+/// PDQ of bridge-1-original.jpg by Meta's reference (pdq_fullres_pil_rgb.csv).
+const BRIDGE_PDQ: &str = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
+
+#[tokio::test]
+async fn an_uploaded_photo_is_kept_as_its_pdq_and_digests() {
+    let app = spawn_app().await;
+    let photo = bridge("bridge-1-original.jpg");
+    let created = app
+        .client
+        .upload_case(Category::AdultNcii, vec![UploadFile { name: "a.jpg".into(), bytes: photo }])
+        .await
+        .unwrap();
+    let HashValue::Pdq { hash, quality } = &created.hashes[0] else { panic!("first hash is not PDQ: {created:?}") };
+    let distance = hex::decode(hash.as_str())
+        .unwrap()
+        .iter()
+        .zip(hex::decode(BRIDGE_PDQ).unwrap())
+        .map(|(a, b)| (a ^ b).count_ones())
+        .sum::<u32>();
+    assert!(distance <= 4, "PDQ {hash} is {distance} bits from the reference");
+    assert_eq!(*quality, Some(100));
+    assert_eq!(created.hashes.len(), 3, "PDQ, MD5, SHA-256: {created:?}");
+}
+
+#[tokio::test]
+async fn a_platform_upload_finds_a_rotated_copy_and_names_the_variant() {
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    // The victim hashed the original photo on their own device.
+    let value = HashValue::Pdq { hash: BRIDGE_PDQ.parse().unwrap(), quality: Some(100) };
+    app.case(vec![value]).await;
+    // The platform has a copy turned by 90 degrees and no hasher of its own.
+    let rotated = bridge("bridge-2-rotate-90.jpg");
+    let upload = || UploadFile { name: "copy.jpg".into(), bytes: rotated.clone() };
+    eventually(|| async { !platform.match_upload(vec![upload()]).await.unwrap().results[0].matches.is_empty() }).await;
+    let answer = platform.match_upload(vec![upload()]).await.unwrap();
+    assert_eq!(answer.hashes.len(), 3);
+    assert_eq!(answer.results.len(), 3);
+    let found = &answer.results[0].matches[0];
+    assert!(found.distance <= 31);
+    let variant = found.variant.as_deref().unwrap();
+    assert!(variant == "rot90" || variant == "rot270", "matched through {variant}");
+    assert!(answer.results[1].matches.is_empty() && answer.results[2].matches.is_empty(), "other bytes, other digests");
+    // Without the dihedral variants, the rotated copy's own PDQ is far from the original.
+    let plain = platform
+        .match_hashes(&disrupt_openapi::matching::MatchRequest { hashes: vec![answer.hashes[0].clone()], lists: None })
+        .await
+        .unwrap();
+    assert!(plain.results[0].matches.is_empty());
+}
+
+#[tokio::test]
+async fn media_that_is_not_an_image_or_video_is_refused_with_the_hashers_reason() {
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let junk = UploadFile { name: "x.jpg".into(), bytes: b"this is not a picture at all, just text".repeat(10) };
+    let err = platform.match_upload(vec![junk.clone()]).await.unwrap_err();
+    assert_eq!(err.code(), Some("invalid_media"));
+    assert_eq!(err.reason(), Some("unsupported_format"));
+    let mut truncated = bridge("bridge-1-original.jpg");
+    truncated.truncate(truncated.len() / 3);
+    let err = app
+        .client
+        .upload_case(Category::Other, vec![UploadFile { name: "t.jpg".into(), bytes: truncated }])
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("invalid_media"));
+    assert_eq!(err.reason(), Some("corrupt_media"), "{err}");
+    let anonymous = app.client.match_upload(vec![junk]).await.unwrap_err();
+    assert_eq!(anonymous.code(), Some("unauthorized"));
 }
