@@ -71,6 +71,18 @@ pub struct CaseStatus {
     pub withdrawn_at: Option<u64>,
     /// Each hash with its state and what platforms did.
     pub hashes: Vec<CaseHash>,
+    /// How many platforms have the hashes and, after a withdrawal, how many of them have fetched the deletion.
+    pub delivery: CaseDelivery,
+}
+
+/// Erasure receipt: counts of platforms, never their names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseDelivery {
+    /// Platforms that fetched the case's hashes (through the feed or a snapshot taken while they were listed).
+    pub received: u64,
+    /// Of those, platforms that have fetched the deletion since the withdrawal ("deletion delivered to N of M").
+    pub deletion_delivered: u64,
 }
 
 /// `DELETE /v1/cases/{id}`: the outcome of a withdrawal.

@@ -1,7 +1,7 @@
 //! Victims' cases.
 
 use disrupt_openapi::cases::{
-    CaseHash, CaseStatus, CreateCaseRequest, CreatedCase, MAX_TEXT_LEN, MAX_URLS_PER_CASE, WithdrawnCase,
+    CaseDelivery, CaseHash, CaseStatus, CreateCaseRequest, CreatedCase, MAX_TEXT_LEN, MAX_URLS_PER_CASE, WithdrawnCase,
 };
 use disrupt_openapi::model::{CaseState, Category, HashValue, MAX_HASHES_PER_REQUEST};
 
@@ -67,7 +67,9 @@ impl Service {
                 })
             })
             .collect::<Result<Vec<_>, ApiError>>()?;
+        let delivery = self.store.delivery(&view.case).await?;
         Ok(CaseStatus {
+            delivery: CaseDelivery { received: delivery.received, deletion_delivered: delivery.deletion_delivered },
             case_id: view.case.id,
             state: wire::case_state(view.case.state),
             category: wire::category(view.case.category),

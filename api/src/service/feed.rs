@@ -40,6 +40,7 @@ impl Service {
             return Err(ApiError::InvalidRequest(format!("limit is 1 to {MAX_FEED_LIMIT}")));
         }
         let page = self.store.read_feed(list, query.cursor.as_deref(), limit).await?;
+        self.record_position(caller, list, &page.next_cursor).await?;
         let records = page.records.iter().map(|r| self.feed_record(r)).collect::<Result<Vec<_>, _>>()?;
         Ok(FeedPage { has_more: records.len() == limit, records, next_cursor: page.next_cursor })
     }
@@ -49,7 +50,18 @@ impl Service {
         let list = list.unwrap_or(DEFAULT_LIST);
         caller.require_list(list)?;
         let (entries, next_cursor) = self.store.snapshot(list).await?;
+        self.record_position(caller, list, &next_cursor).await?;
         let records = entries.iter().map(|e| self.entry_record(e)).collect::<Result<Vec<_>, _>>()?;
         Ok(Snapshot { next_cursor, records })
+    }
+
+    /// Remembers how far a platform has fetched `list` (for erasure receipts). Other roles reading the feed are
+    /// not platforms that could hold content, so they are not counted.
+    pub(crate) async fn record_position(&self, caller: &Caller, list: &str, cursor: &str) -> Result<(), ApiError> {
+        if caller.role != disrupt_openapi::model::Role::Platform {
+            return Ok(());
+        }
+        let position = crate::store::cursor::decode(list, cursor)?;
+        Ok(self.store.record_position(list, &caller.key_id, position).await?)
     }
 }

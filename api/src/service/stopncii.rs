@@ -78,7 +78,7 @@ impl Service {
         let start = query.start_timestamp.unwrap_or(DEFAULT_START_TIMESTAMP);
         let cursor = match query.next_page_token.filter(|t| !t.is_empty()) {
             Some(token) => token,
-            None if start <= DEFAULT_START_TIMESTAMP => return self.full_fetch(list).await,
+            None if start <= DEFAULT_START_TIMESTAMP => return self.full_fetch(caller, list).await,
             None => {
                 // Just before the first record of second `start`.
                 let ms = (start.max(0) as u64).saturating_mul(1000);
@@ -90,9 +90,10 @@ impl Service {
             }
         };
         let page = match self.store.read_feed(list, Some(&cursor), page_size).await {
-            Err(crate::store::StoreError::CursorExpired) => return self.full_fetch(list).await,
+            Err(crate::store::StoreError::CursorExpired) => return self.full_fetch(caller, list).await,
             other => other?,
         };
+        self.record_position(caller, list, &page.next_cursor).await?;
         let has_more = page.records.len() == page_size;
         let next_ms = cursor::decode(list, &page.next_cursor)?.ms;
         // An entry changed twice in the page (added, then withdrawn) appears once, with its latest state, where
@@ -115,8 +116,9 @@ impl Service {
         })
     }
 
-    async fn full_fetch(&self, list: &str) -> Result<FetchHashesResponse, ApiError> {
+    async fn full_fetch(&self, caller: &Caller, list: &str) -> Result<FetchHashesResponse, ApiError> {
         let (entries, next_cursor) = self.store.snapshot(list).await?;
+        self.record_position(caller, list, &next_cursor).await?;
         let next_ms = cursor::decode(list, &next_cursor)?.ms;
         let records: Vec<HashRecord> =
             entries.iter().filter_map(|e| self.hash_record(e.id, e.kind, &e.hash, e.state, e.updated_at)).collect();

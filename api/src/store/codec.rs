@@ -72,6 +72,12 @@ pub(crate) fn case_from_fields(mut f: HashMap<String, String>) -> Result<Case, S
         state: take::<CaseState>(&mut f, "state")?,
         created_at: take(&mut f, "created_at")?,
         withdrawn_at: take_opt(&mut f, "withdrawn_at")?,
+        added_feed_id: take_opt(&mut f, "added_feed_id")?,
+        withdrawn_feed_id: take_opt(&mut f, "withdrawn_feed_id")?,
+        received_by: f
+            .remove("received_by")
+            .map(|ids| ids.split(',').filter(|id| !id.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default(),
     })
 }
 

@@ -10,7 +10,7 @@ use data_encoding::BASE64URL_NOPAD;
 use super::StoreError;
 
 /// A Redis stream id `<ms>-<seq>`. Ordered like Redis orders them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct StreamId {
     /// Milliseconds part (the Redis server clock when the record was added).
     pub ms: u64,

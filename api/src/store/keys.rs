@@ -106,6 +106,11 @@ impl Keys {
     pub fn trimmed(&self, list: &str) -> String {
         self.of_list(list, "trimmed")
     }
+
+    /// How far each platform key has fetched a list's feed: key id -> newest stream id delivered.
+    pub fn positions(&self, list: &str) -> String {
+        self.of_list(list, "pos")
+    }
 }
 
 /// The entry id of sequence number `seq` on list number `list_no`.

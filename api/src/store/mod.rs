@@ -327,7 +327,7 @@ impl Store {
         let ids_csv: Option<String> = self.conn().hget(&case_key, "entry_ids").await?;
         let ids = codec::ids_from_csv(&ids_csv.ok_or(NOT_FOUND)?)?;
         let mut invocation = self.inner.scripts.withdraw_case.prepare_invoke();
-        invocation.key(&case_key).key(keys.live(&list)).key(keys.feed(&list));
+        invocation.key(&case_key).key(keys.live(&list)).key(keys.feed(&list)).key(keys.positions(&list));
         for id in &ids {
             invocation.key(keys.entry(&list, *id));
         }
@@ -434,6 +434,54 @@ impl Store {
         let records = codec::records_from_range(raw)?;
         let next = records.last().map(|(id, _)| *id).unwrap_or(start);
         Ok(FeedPage { records: records.into_iter().map(|(_, r)| r).collect(), next_cursor: cursor::encode(list, next) })
+    }
+
+    /// Records that platform key `key_id` has fetched `list`'s feed up to `position` (a page's last record, or
+    /// a snapshot's cursor). Positions only move forward.
+    pub async fn record_position(&self, list: &str, key_id: &str, position: StreamId) -> Result<(), StoreError> {
+        let _: i64 = self
+            .inner
+            .scripts
+            .record_position
+            .key(self.keys().positions(list))
+            .arg(key_id)
+            .arg(position.to_string())
+            .invoke_async(&mut self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// How many platforms received `case`'s hashes and how many of them have fetched its withdrawal since.
+    pub async fn delivery(&self, case: &Case) -> Result<Delivery, StoreError> {
+        let Some(added) = case.added_feed_id else {
+            return Ok(Delivery::default());
+        };
+        let positions: HashMap<String, String> = self.conn().hgetall(self.keys().positions(&case.list)).await?;
+        let position_of = |key_id: &str| -> Result<Option<StreamId>, StoreError> {
+            positions.get(key_id).map(|p| p.parse().map_err(corrupt_mark)).transpose()
+        };
+        let mut delivery = Delivery::default();
+        match case.withdrawn_feed_id {
+            // Active: the platforms whose feed position is past the case's additions.
+            None => {
+                for key_id in positions.keys() {
+                    if position_of(key_id)?.is_some_and(|p| p >= added) {
+                        delivery.received += 1;
+                    }
+                }
+            }
+            // Withdrawn: those that had the hashes when it was withdrawn (recorded then), and which of them have
+            // fetched past its tombstones since.
+            Some(withdrawn) => {
+                for key_id in &case.received_by {
+                    delivery.received += 1;
+                    if position_of(key_id)?.is_some_and(|p| p >= withdrawn) {
+                        delivery.deletion_delivered += 1;
+                    }
+                }
+            }
+        }
+        Ok(delivery)
     }
 
     /// The id of the newest record of a list's feed (`0-0` when empty): where a follower starts after loading.

@@ -247,6 +247,22 @@ pub struct Case {
     pub created_at: u64,
     /// Unix milliseconds, once withdrawn.
     pub withdrawn_at: Option<u64>,
+    /// The feed record after which a platform has received every hash of the case.
+    pub added_feed_id: Option<super::StreamId>,
+    /// The feed record after which a platform has fetched every tombstone of the withdrawal.
+    pub withdrawn_feed_id: Option<super::StreamId>,
+    /// The platform keys that had fetched the case's hashes when it was withdrawn.
+    pub received_by: Vec<String>,
+}
+
+/// How far the platforms have fetched one case's hashes and, after a withdrawal, its tombstones. Counts only: no
+/// platform is named to the victim.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    /// Platforms that fetched the case's hashes (by the feed, or by a snapshot taken while they were live).
+    pub received: u64,
+    /// Of those, platforms that have since fetched the deletion (always 0 while the case is active).
+    pub deletion_delivered: u64,
 }
 
 /// A case with its entries.

@@ -54,6 +54,7 @@ if ARGV[7] == '1' then
   table.insert(case, 'contact'); table.insert(case, ARGV[8])
 end
 redis.call(unpack(case))
+local last_id = nil
 for i = 4, #KEYS do
   local a = 10 + (i - 4) * 4
   local e = {ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], 'pending', ARGV[4]}
@@ -65,28 +66,48 @@ for i = 4, #KEYS do
   end
   redis.call(unpack(fields))
   redis.call('HSET', KEYS[2], e[1], e[2] .. ':' .. e[3])
-  feed_add(KEYS[3], e, now)
+  last_id = feed_add(KEYS[3], e, now)
 end
+-- The feed position a platform must reach to have received every hash of the case (erasure receipts).
+redis.call('HSET', KEYS[1], 'added_feed_id', last_id)
 return 1
 "#;
 
-/// KEYS: case, live, feed, entry keys... ARGV: now.
+/// KEYS: case, live, feed, positions, entry keys... ARGV: now.
 /// Returns 1 when withdrawn now, 0 when it already was, -1 when the case does not exist.
+/// Also records, for erasure receipts, which platform keys had fetched the case's hashes (`received_by`) and the
+/// feed position past its tombstones (`withdrawn_feed_id`).
 const WITHDRAW_CASE: &str = r#"
 local now = ARGV[1]
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 if redis.call('HGET', KEYS[1], 'state') == 'withdrawn' then return 0 end
 redis.call('HSET', KEYS[1], 'state', 'withdrawn', 'withdrawn_at', now)
 redis.call('HDEL', KEYS[1], 'contact')
-for i = 4, #KEYS do
+local added = redis.call('HGET', KEYS[1], 'added_feed_id')
+if added then
+  local received = {}
+  local positions = redis.call('HGETALL', KEYS[4])
+  for j = 1, #positions, 2 do
+    if id_ge(positions[j + 1], added) then table.insert(received, positions[j]) end
+  end
+  redis.call('HSET', KEYS[1], 'received_by', table.concat(received, ','))
+end
+local last_id = nil
+for i = 5, #KEYS do
   local e = redis.call('HMGET', KEYS[i], 'id', 'kind', 'hash', 'quality', 'state', 'category')
   if e[1] and e[5] ~= 'withdrawn' then
     e[5] = 'withdrawn'
     redis.call('HSET', KEYS[i], 'state', 'withdrawn', 'updated_at', now)
     redis.call('HDEL', KEYS[2], e[1])
-    feed_add(KEYS[3], e, now)
+    last_id = feed_add(KEYS[3], e, now)
   end
 end
+-- The feed position a platform must reach to have fetched every tombstone of the case.
+if not last_id then
+  local head = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
+  last_id = (#head > 0 and head[1][1]) or '0-0'
+end
+redis.call('HSET', KEYS[1], 'withdrawn_feed_id', last_id)
 return 1
 "#;
 
@@ -147,6 +168,28 @@ redis.call('SET', KEYS[2], last[1][1])
 return redis.call('XTRIM', KEYS[1], 'MINID', ARGV[1])
 "#;
 
+/// Compares two stream ids `ms-seq`: true when `a >= b`. Shared by the scripts that use feed positions.
+const STREAM_ID_PRELUDE: &str = r#"
+local function parse_id(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  return tonumber(ms), tonumber(seq)
+end
+local function id_ge(a, b)
+  local ams, aseq = parse_id(a)
+  local bms, bseq = parse_id(b)
+  return ams > bms or (ams == bms and aseq >= bseq)
+end
+"#;
+
+/// KEYS: positions. ARGV: platform key id, stream id fetched up to (`ms-seq`). Positions only move forward.
+/// Returns 1.
+const RECORD_POSITION: &str = r#"
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if old and id_ge(old, ARGV[2]) then return 1 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+"#;
+
 /// The loaded scripts (Redis caches them by SHA1; `redis::Script` falls back to EVAL once when needed).
 #[derive(Debug)]
 pub(crate) struct Scripts {
@@ -158,6 +201,7 @@ pub(crate) struct Scripts {
     pub read_feed: Script,
     pub feed_head: Script,
     pub trim_feed: Script,
+    pub record_position: Script,
 }
 
 impl Scripts {
@@ -166,12 +210,13 @@ impl Scripts {
         Self {
             create_list: Script::new(CREATE_LIST),
             create_case: with_feed(CREATE_CASE),
-            withdraw_case: with_feed(WITHDRAW_CASE),
+            withdraw_case: Script::new(&format!("{FEED_PRELUDE}{STREAM_ID_PRELUDE}{WITHDRAW_CASE}")),
             set_entry_state: with_feed(SET_ENTRY_STATE),
             record_feedback: Script::new(RECORD_FEEDBACK),
             read_feed: Script::new(READ_FEED),
             feed_head: Script::new(FEED_HEAD),
             trim_feed: Script::new(TRIM_FEED),
+            record_position: Script::new(&format!("{STREAM_ID_PRELUDE}{RECORD_POSITION}")),
         }
     }
 }

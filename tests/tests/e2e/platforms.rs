@@ -177,3 +177,51 @@ async fn platform_key(app: &crate::helpers::TestApp) -> String {
         .unwrap()
         .key
 }
+
+/// Pages `platform`'s feed from `cursor` to its end; returns the last cursor.
+async fn sync_to_end(platform: &disrupt_client::Client, mut cursor: Option<String>) -> String {
+    loop {
+        let page = platform.get_hashes(None, cursor.as_deref(), Some(2)).await.unwrap();
+        cursor = Some(page.next_cursor);
+        if !page.has_more {
+            return cursor.unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn erasure_receipts_count_the_platforms_that_had_the_hashes_and_fetched_the_deletion() {
+    let app = spawn_app().await;
+    let early = app.platform("early", &["ncii"]).await;
+    let idle = app.platform("idle", &["ncii"]).await;
+    let late = app.platform("late", &["ncii"]).await;
+    // `idle` synced once before the case existed and never again.
+    let idle_cursor = sync_to_end(&idle, None).await;
+    let (case_id, secret) = app.case(vec![unique_pdq(), unique_md5(), unique_pdq()]).await;
+    let status = app.client.get_case(&case_id, &secret).await.unwrap();
+    assert_eq!((status.delivery.received, status.delivery.deletion_delivered), (0, 0));
+
+    // `early` fetches the hashes page by page; a snapshot also counts as receiving them.
+    let early_cursor = sync_to_end(&early, None).await;
+    let snapshot_taker = app.platform("snapshot", &["ncii"]).await;
+    snapshot_taker.get_snapshot(None).await.unwrap();
+    let status = app.client.get_case(&case_id, &secret).await.unwrap();
+    assert_eq!(status.delivery.received, 2, "early and the snapshot taker have the hashes");
+
+    // An unrelated case added later does not change this case's receipt.
+    app.case(vec![unique_pdq()]).await;
+    app.client.withdraw_case(&case_id, &secret).await.unwrap();
+    let status = app.client.get_case(&case_id, &secret).await.unwrap();
+    assert_eq!((status.delivery.received, status.delivery.deletion_delivered), (2, 0));
+
+    // `early` pages past the tombstones; `late` first syncs after the withdrawal: it never had the hashes.
+    sync_to_end(&early, Some(early_cursor)).await;
+    sync_to_end(&late, None).await;
+    let status = app.client.get_case(&case_id, &secret).await.unwrap();
+    assert_eq!((status.delivery.received, status.delivery.deletion_delivered), (2, 1), "deletion delivered to 1 of 2");
+
+    snapshot_taker.get_snapshot(None).await.unwrap();
+    idle.get_hashes(None, Some(&idle_cursor), Some(1)).await.unwrap();
+    let status = app.client.get_case(&case_id, &secret).await.unwrap();
+    assert_eq!((status.delivery.received, status.delivery.deletion_delivered), (2, 2), "a fresh snapshot drops it too");
+}
