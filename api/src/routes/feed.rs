@@ -9,9 +9,6 @@ use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::service::Service;
 
-/// Records per chunk of the streamed snapshot body.
-const SNAPSHOT_CHUNK: usize = 1000;
-
 /// One page of the delta feed: additions, changes and tombstones after `cursor`, oldest first. No record is
 /// skipped or repeated while writes happen during paging. A cursor older than the tombstone retention answers
 /// 410 `cursor_expired`: resync from the snapshot.
@@ -37,7 +34,8 @@ pub async fn get_hashes(
     Ok(web::Json(service.get_hashes(&caller, query.into_inner()).await?))
 }
 
-/// The full current list (active entries only) with the cursor to follow the feed from. Streamed.
+/// The full current list (active entries only) with the cursor to follow the feed from. Streamed from Redis a page
+/// at a time, so neither side holds the list twice; a failure mid-way cuts the body short (invalid JSON): retry.
 #[utoipa::path(
     tag = "platforms",
     params(SnapshotQuery),
@@ -46,6 +44,7 @@ pub async fn get_hashes(
         (status = 200, description = "The snapshot", body = Snapshot),
         (status = 401, description = "Missing or invalid key", body = ErrorBody),
         (status = 403, description = "The key is not scoped to this list", body = ErrorBody),
+        (status = 404, description = "No such list", body = ErrorBody),
         (status = 503, description = "Store unavailable", body = ErrorBody),
     )
 )]
@@ -55,34 +54,55 @@ pub async fn get_snapshot(
     service: web::Data<Service>,
     query: web::Query<SnapshotQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let snapshot = service.get_snapshot(&caller, query.list.as_deref()).await?;
-    Ok(HttpResponse::Ok().content_type("application/json").streaming(snapshot_body(snapshot)?))
+    let (list, cursor) = service.begin_snapshot(&caller, query.list.as_deref()).await?;
+    let head =
+        format!("{{\"next_cursor\":{},\"records\":[", serde_json::to_string(&cursor).map_err(ApiError::internal)?);
+    Ok(HttpResponse::Ok().content_type("application/json").streaming(snapshot_body(service, list, head)))
 }
 
-/// Serialises the snapshot chunk by chunk, so a large list is never one contiguous JSON buffer.
-fn snapshot_body(snapshot: Snapshot) -> Result<impl futures_util::Stream<Item = Result<Bytes, ApiError>>, ApiError> {
-    let head = format!(
-        "{{\"next_cursor\":{},\"records\":[",
-        serde_json::to_string(&snapshot.next_cursor).map_err(ApiError::internal)?
-    );
-    let mut records = snapshot.records;
-    let mut chunks = Vec::new();
-    while !records.is_empty() {
-        let rest = records.split_off(records.len().min(SNAPSHOT_CHUNK));
-        chunks.push(std::mem::replace(&mut records, rest));
-    }
-    let first = Bytes::from(head);
-    let body = chunks.into_iter().enumerate().map(|(i, chunk)| {
-        let mut out = Vec::new();
-        for (j, record) in chunk.iter().enumerate() {
-            if i > 0 || j > 0 {
-                out.push(b',');
+/// Where the streamed snapshot body is.
+enum Step {
+    Head(String),
+    Page { scan: u64, first: bool },
+    Done,
+}
+
+/// The body: the head, then one chunk per page of the live set (HSCAN may repeat an entry: a set of the ids
+/// already sent, 8 bytes each, drops repeats), then the closing brackets.
+fn snapshot_body(
+    service: web::Data<Service>,
+    list: String,
+    head: String,
+) -> impl futures_util::Stream<Item = Result<Bytes, ApiError>> {
+    let seen = std::collections::HashSet::<u64>::new();
+    futures_util::stream::try_unfold((Step::Head(head), seen), move |(step, mut seen)| {
+        let service = service.clone();
+        let list = list.clone();
+        async move {
+            match step {
+                Step::Head(head) => Ok(Some((Bytes::from(head), (Step::Page { scan: 0, first: true }, seen)))),
+                Step::Page { scan, mut first } => {
+                    let (next, records) = service.snapshot_records(&list, scan).await?;
+                    let mut out = Vec::new();
+                    // Entry references are 16 hex digits; the set keeps them as numbers.
+                    for record in
+                        records.iter().filter(|r| u64::from_str_radix(&r.entry, 16).map_or(true, |id| seen.insert(id)))
+                    {
+                        if !first {
+                            out.push(b',');
+                        }
+                        first = false;
+                        serde_json::to_writer(&mut out, record).map_err(ApiError::internal)?;
+                    }
+                    if next == 0 {
+                        out.extend_from_slice(b"]}");
+                        Ok(Some((Bytes::from(out), (Step::Done, seen))))
+                    } else {
+                        Ok(Some((Bytes::from(out), (Step::Page { scan: next, first }, seen))))
+                    }
+                }
+                Step::Done => Ok(None),
             }
-            serde_json::to_writer(&mut out, record).map_err(ApiError::internal)?;
         }
-        Ok(Bytes::from(out))
-    });
-    Ok(futures_util::stream::iter(
-        std::iter::once(Ok(first)).chain(body).chain(std::iter::once(Ok(Bytes::from_static(b"]}")))),
-    ))
+    })
 }

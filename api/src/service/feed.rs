@@ -1,6 +1,6 @@
 //! The delta feed and the snapshot.
 
-use disrupt_openapi::feed::{DEFAULT_FEED_LIMIT, FeedPage, FeedQuery, FeedRecord, MAX_FEED_LIMIT, Snapshot};
+use disrupt_openapi::feed::{DEFAULT_FEED_LIMIT, FeedPage, FeedQuery, FeedRecord, MAX_FEED_LIMIT};
 
 use super::Service;
 use crate::auth::Caller;
@@ -45,14 +45,23 @@ impl Service {
         Ok(FeedPage { has_more: records.len() == limit, records, next_cursor: page.next_cursor })
     }
 
-    /// Every active entry of a list the caller may read, and the cursor to follow the feed from.
-    pub async fn get_snapshot(&self, caller: &Caller, list: Option<&str>) -> Result<Snapshot, ApiError> {
-        let list = list.unwrap_or(DEFAULT_LIST);
-        caller.require_list(list)?;
-        let (entries, next_cursor) = self.store.snapshot(list).await?;
-        self.record_position(caller, list, &next_cursor).await?;
+    /// Starts a snapshot of a list the caller may read: the feed cursor to follow it from, taken before the scan
+    /// (a change racing the scan shows up in the feed after it; records carry whole states, so replaying is
+    /// harmless). The entries come from [`Service::snapshot_records`], page by page.
+    pub async fn begin_snapshot(&self, caller: &Caller, list: Option<&str>) -> Result<(String, String), ApiError> {
+        let list = list.unwrap_or(DEFAULT_LIST).to_owned();
+        caller.require_list(&list)?;
+        self.store.require_list(&list).await?;
+        let cursor = crate::store::cursor::encode(&list, self.store.feed_head(&list).await?);
+        self.record_position(caller, &list, &cursor).await?;
+        Ok((list, cursor))
+    }
+
+    /// One page of a snapshot's records (see [`crate::store::Store::snapshot_page`]).
+    pub async fn snapshot_records(&self, list: &str, scan_cursor: u64) -> Result<(u64, Vec<FeedRecord>), ApiError> {
+        let (next, entries) = self.store.snapshot_page(list, scan_cursor).await?;
         let records = entries.iter().map(|e| self.entry_record(e)).collect::<Result<Vec<_>, _>>()?;
-        Ok(Snapshot { next_cursor, records })
+        Ok((next, records))
     }
 
     /// Remembers how far a platform has fetched `list` (for erasure receipts). Other roles reading the feed are

@@ -537,6 +537,15 @@ impl Store {
         Ok((entries, cursor::encode(list, head)))
     }
 
+    /// One page of a snapshot: the live entries of one step of a scan over `list`'s live set (start with scan
+    /// cursor 0; the scan is done when it returns 0). An entry may come twice across pages (HSCAN semantics).
+    pub async fn snapshot_page(&self, list: &str, scan_cursor: u64) -> Result<(u64, Vec<Entry>), StoreError> {
+        let (next, hashes) = self.scan_live(list, scan_cursor, 1000).await?;
+        let ids: Vec<EntryId> = hashes.iter().map(|h| h.id).collect();
+        let entries = self.get_entries(list, &ids).await?.into_iter().filter(|e| e.state.is_live()).collect();
+        Ok((next, entries))
+    }
+
     /// One step of a scan over a list's live hashes (start with 0; the scan is done when it returns 0). An entry
     /// may come twice (Redis HSCAN semantics).
     pub async fn scan_live(

@@ -4,7 +4,7 @@ use disrupt_openapi::feedback::{FeedbackItem, FeedbackRequest};
 use disrupt_openapi::matching::MatchRequest;
 use disrupt_openapi::model::{EntryState, FeedbackValue};
 
-use crate::helpers::{eventually, spawn_app, unique_md5, unique_pdq};
+use crate::helpers::{eventually, hex_of, spawn_app, unique_md5, unique_pdq};
 
 #[tokio::test]
 async fn a_withdrawn_case_disappears_from_match_results_and_appears_as_a_tombstone_in_the_feed() {
@@ -224,4 +224,25 @@ async fn erasure_receipts_count_the_platforms_that_had_the_hashes_and_fetched_th
     idle.get_hashes(None, Some(&idle_cursor), Some(1)).await.unwrap();
     let status = app.client.get_case(&case_id, &secret).await.unwrap();
     assert_eq!((status.delivery.received, status.delivery.deletion_delivered), (2, 2), "a fresh snapshot drops it too");
+}
+
+#[tokio::test]
+async fn a_snapshot_of_a_list_larger_than_one_page_has_every_live_entry_once() {
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let mut live = HashSet::new();
+    for _ in 0..3 {
+        let hashes: Vec<_> = (0..900).map(|_| unique_pdq()).collect();
+        live.extend(hashes.iter().map(hex_of));
+        app.case(hashes).await;
+    }
+    let (gone, secret) = app.case(vec![unique_pdq()]).await;
+    app.client.withdraw_case(&gone, &secret).await.unwrap();
+    let snapshot = platform.get_snapshot(None).await.unwrap();
+    let got: Vec<String> = snapshot.records.iter().map(|r| hex_of(&r.value)).collect();
+    assert_eq!(got.len(), live.len(), "no entry twice, none missing, no withdrawn one");
+    assert_eq!(got.into_iter().collect::<HashSet<_>>(), live);
+    // The cursor follows on from the snapshot: nothing new yet.
+    let page = platform.get_hashes(None, Some(&snapshot.next_cursor), None).await.unwrap();
+    assert!(page.records.is_empty());
 }
