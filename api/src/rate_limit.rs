@@ -36,11 +36,15 @@ pub struct RateLimitSettings {
     pub lookups_per_minute: u32,
     /// Wrong secrets accepted for one case per hour before it is locked for the rest of the hour.
     pub secret_failures_per_hour: u32,
+    /// The server sits behind a reverse proxy that sets `Forwarded`/`X-Forwarded-For`: take the client from
+    /// there (otherwise every client would share the proxy's budget). Leave off when clients connect directly,
+    /// or they could pick their own budget.
+    pub behind_proxy: bool,
 }
 
 impl Default for RateLimitSettings {
     fn default() -> Self {
-        Self { submissions_per_hour: 30, lookups_per_minute: 30, secret_failures_per_hour: 10 }
+        Self { submissions_per_hour: 30, lookups_per_minute: 30, secret_failures_per_hour: 10, behind_proxy: false }
     }
 }
 
@@ -98,6 +102,11 @@ impl RateLimits {
             submissions: RateLimiter::keyed(quota(Duration::from_secs(3600), settings.submissions_per_hour)),
             lookups: RateLimiter::keyed(quota(Duration::from_secs(60), settings.lookups_per_minute)),
         })
+    }
+
+    /// Whether clients are identified by the reverse proxy's forwarding headers.
+    pub fn behind_proxy(&self) -> bool {
+        self.settings.behind_proxy
     }
 
     /// Draws one request from the client's `budget`; `RateLimited` when it is empty.
@@ -173,7 +182,20 @@ fn check_request(req: &HttpRequest, budget: Budget) -> Result<(), ApiError> {
     let service = req
         .app_data::<web::Data<crate::service::Service>>()
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("Service not registered")))?;
-    service.limits.check(req.peer_addr().map(|a| a.ip()), budget)
+    let peer = if service.limits.behind_proxy() {
+        req.connection_info().realip_remote_addr().and_then(parse_client_addr)
+    } else {
+        req.peer_addr().map(|a| a.ip())
+    };
+    service.limits.check(peer, budget)
+}
+
+/// The address in a `Forwarded`/`X-Forwarded-For` value: `203.0.113.7`, `203.0.113.7:4711`, `[2001:db8::1]:80`.
+fn parse_client_addr(text: &str) -> Option<IpAddr> {
+    text.parse::<IpAddr>()
+        .ok()
+        .or_else(|| text.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+        .or_else(|| text.trim_start_matches('[').split(']').next()?.parse().ok())
 }
 
 impl FromRequest for SubmissionQuota {
@@ -196,6 +218,20 @@ impl FromRequest for LookupQuota {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn forwarded_client_addresses_parse_in_their_usual_forms() {
+        for (text, ip) in [
+            ("203.0.113.7", "203.0.113.7"),
+            ("203.0.113.7:4711", "203.0.113.7"),
+            ("2001:db8::1", "2001:db8::1"),
+            ("[2001:db8::1]:80", "2001:db8::1"),
+            ("[2001:db8::1]", "2001:db8::1"),
+        ] {
+            assert_eq!(parse_client_addr(text), Some(ip.parse().unwrap()), "{text}");
+        }
+        assert_eq!(parse_client_addr("unknown"), None);
+    }
 
     #[test]
     fn a_client_runs_out_and_another_does_not() {

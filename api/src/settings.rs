@@ -79,7 +79,8 @@ pub struct Settings {
     /// Log as JSON lines rather than text. `DISRUPT_LOG_JSON`, default false.
     pub log_json: bool,
     /// Budgets of the anonymous routes, per client and process. `DISRUPT_RATE_LIMITS__SUBMISSIONS_PER_HOUR`
-    /// (30), `DISRUPT_RATE_LIMITS__LOOKUPS_PER_MINUTE` (30), `DISRUPT_RATE_LIMITS__SECRET_FAILURES_PER_HOUR` (10).
+    /// (30), `DISRUPT_RATE_LIMITS__LOOKUPS_PER_MINUTE` (30), `DISRUPT_RATE_LIMITS__SECRET_FAILURES_PER_HOUR` (10),
+    /// `DISRUPT_RATE_LIMITS__BEHIND_PROXY` (false; true behind a reverse proxy that sets `X-Forwarded-For`).
     pub rate_limits: RateLimitSettings,
 }
 
@@ -261,6 +262,18 @@ mod tests {
         let s = Settings::from_vars(vars(&[("DISRUPT_CONFIG", file.to_str().expect("utf8"))])).expect("settings");
         assert_eq!(s.address, "127.0.0.1:1234");
         assert!(s.log_json);
+    }
+
+    #[test]
+    fn nested_rate_limits_come_from_double_underscore_variables() {
+        let s = Settings::from_vars(vars(&[
+            ("DISRUPT_RATE_LIMITS__SUBMISSIONS_PER_HOUR", "5"),
+            ("DISRUPT_RATE_LIMITS__BEHIND_PROXY", "true"),
+        ]))
+        .expect("settings");
+        assert_eq!(s.rate_limits.submissions_per_hour, 5);
+        assert!(s.rate_limits.behind_proxy);
+        assert_eq!(s.rate_limits.lookups_per_minute, 30, "the others keep their defaults");
     }
 
     #[test]
