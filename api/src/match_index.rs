@@ -36,8 +36,6 @@ struct ListIndex {
     md5: ExactIndex<16>,
     sha256: ExactIndex<32>,
     video: HashMap<EntryId, String>,
-    /// The kind of every entry in this list, so a removal knows which index holds it.
-    kinds: HashMap<EntryId, HashKind>,
 }
 
 fn parse_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
@@ -48,17 +46,13 @@ fn parse_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
 
 impl ListIndex {
     fn len(&self) -> usize {
-        self.kinds.len()
+        self.pdq.len() + self.md5.len() + self.sha256.len() + self.video.len()
     }
 
+    /// Removes the entry from whichever index holds it. No id -> kind map is kept: at 10 M entries it would cost
+    /// hundreds of MiB, and asking the four indexes costs four lookups.
     fn remove(&mut self, id: EntryId) -> bool {
-        match self.kinds.remove(&id) {
-            Some(HashKind::Pdq) => self.pdq.remove(id),
-            Some(HashKind::Md5) => self.md5.remove(id),
-            Some(HashKind::Sha256) => self.sha256.remove(id),
-            Some(HashKind::Video) => self.video.remove(&id).is_some(),
-            None => false,
-        }
+        self.pdq.remove(id) || self.md5.remove(id) || self.sha256.remove(id) || self.video.remove(&id).is_some()
     }
 
     /// Inserts (replacing an older version of the entry). Returns false when the hash text does not parse.
@@ -87,7 +81,6 @@ impl ListIndex {
                 self.video.insert(id, hash.to_owned());
             }
         }
-        self.kinds.insert(id, kind);
         true
     }
 
@@ -119,6 +112,55 @@ impl ListIndex {
         hits
     }
 }
+
+/// Builds one list's index in bulk, for loading a list at start: PDQ hashes are gathered and the multi-index
+/// tables built once at [`ListLoader::finish`] (inserting one at a time rebuilds them again and again). Build it
+/// outside the index's lock, then [`MatchIndex::install_list`].
+#[derive(Debug, Default)]
+pub struct ListLoader {
+    pdq: Vec<(EntryId, PdqHash)>,
+    rest: ListIndex,
+}
+
+impl ListLoader {
+    /// Adds a live hash. Returns false when its text does not parse (it is left out).
+    pub fn add(&mut self, id: EntryId, kind: HashKind, hash: &str) -> bool {
+        match kind {
+            HashKind::Pdq => match parse_hex::<32>(hash) {
+                Some(bytes) => {
+                    self.pdq.push((id, PdqHash::from_bytes(bytes)));
+                    true
+                }
+                None => false,
+            },
+            _ => self.rest.insert(id, kind, hash),
+        }
+    }
+
+    /// Hashes added so far.
+    pub fn len(&self) -> usize {
+        self.pdq.len() + self.rest.len()
+    }
+
+    /// True when nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The list's index, built.
+    pub fn finish(mut self) -> LoadedList {
+        // A scan of a Redis hash may return an entry twice; the index must hold each id once.
+        self.pdq.sort_unstable_by_key(|(id, _)| *id);
+        self.pdq.dedup_by_key(|(id, _)| *id);
+        let mut index = self.rest;
+        index.pdq = self.pdq.into_iter().collect();
+        LoadedList(index)
+    }
+}
+
+/// A list's index built by [`ListLoader`], ready to install.
+#[derive(Debug)]
+pub struct LoadedList(ListIndex);
 
 /// Every list's live hashes.
 #[derive(Debug, Default)]
@@ -162,6 +204,11 @@ impl MatchIndex {
             index.remove(id);
             true
         }
+    }
+
+    /// Replaces a list's entries with a freshly loaded index.
+    pub fn install_list(&mut self, list: &str, loaded: LoadedList) {
+        self.lists.insert(list.to_owned(), loaded.0);
     }
 
     /// Forgets a list's entries (before reloading it).
@@ -236,6 +283,26 @@ mod tests {
         assert!(index.lookup_md5("ncii", &digest).is_empty());
         let hits = index.search_pdq("ncii", &[flip_bits(A, 0)], 0);
         assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), [3]);
+    }
+
+    #[test]
+    fn a_bulk_loaded_list_searches_like_one_built_entry_by_entry() {
+        let md5 = "0123456789abcdef0123456789abcdef";
+        let mut loader = ListLoader::default();
+        assert!(loader.add(1, HashKind::Pdq, A));
+        assert!(loader.add(2, HashKind::Md5, md5));
+        assert!(!loader.add(3, HashKind::Pdq, "zz"));
+        assert!(loader.add(1, HashKind::Pdq, A), "a scan may repeat an entry");
+        assert_eq!(loader.len(), 3);
+        let mut index = MatchIndex::new();
+        index.apply("ncii", 9, HashKind::Pdq, A, true);
+        index.install_list("ncii", loader.finish());
+        assert_eq!(index.list_len("ncii"), 2, "installing replaces what the list had");
+        let hits = index.search_pdq("ncii", &[flip_bits(A, 5)], 31);
+        assert_eq!(hits, [PdqHit { id: 1, distance: 5, variant: 0 }]);
+        assert_eq!(index.lookup_md5("ncii", &parse_hex::<16>(md5).expect("hex")), [2]);
+        index.apply("ncii", 1, HashKind::Pdq, A, false);
+        assert!(index.search_pdq("ncii", &[flip_bits(A, 5)], 31).is_empty(), "later removals still apply");
     }
 
     #[test]

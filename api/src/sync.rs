@@ -19,7 +19,7 @@ use parking_lot::Mutex;
 use tokio::task::JoinHandle;
 
 use crate::{
-    match_index::SharedIndex,
+    match_index::{ListLoader, SharedIndex},
     store::{Store, StoreError, StreamId, now_ms},
 };
 
@@ -147,23 +147,18 @@ async fn run(store: Store, index: SharedIndex, status: Arc<SyncStatus>) {
 pub async fn load_list(store: &Store, index: &SharedIndex, list: &str) -> Result<StreamId, StoreError> {
     let started = Instant::now();
     let head = store.feed_head(list).await?;
-    index.write().clear_list(list);
+    let mut loader = ListLoader::default();
     let mut scan = 0;
-    let mut loaded = 0usize;
     let mut next_report = 1_000_000;
     loop {
         let (next, hashes) = store.scan_live(list, scan, LOAD_BATCH).await?;
-        {
-            let mut index = index.write();
-            for h in &hashes {
-                if !index.apply(list, h.id, h.kind, &h.hash, true) {
-                    tracing::warn!(list, id = h.id, "skipping a stored hash that does not parse");
-                }
+        for h in &hashes {
+            if !loader.add(h.id, h.kind, &h.hash) {
+                tracing::warn!(list, id = h.id, "skipping a stored hash that does not parse");
             }
         }
-        loaded += hashes.len();
-        if loaded >= next_report {
-            tracing::info!(list, loaded, "loading the match index");
+        if loader.len() >= next_report {
+            tracing::info!(list, loaded = loader.len(), "loading the match index");
             next_report += 1_000_000;
         }
         if next == 0 {
@@ -171,6 +166,12 @@ pub async fn load_list(store: &Store, index: &SharedIndex, list: &str) -> Result
         }
         scan = next;
     }
+    let loaded = loader.len();
+    // Building the tables is CPU work of seconds for millions of hashes: off the async workers, outside the lock.
+    let built = tokio::task::spawn_blocking(move || loader.finish())
+        .await
+        .map_err(|err| StoreError::Corrupt(format!("building the index failed: {err}")))?;
+    index.write().install_list(list, built);
     tracing::info!(list, loaded, seconds = started.elapsed().as_secs_f64(), "list loaded");
     Ok(head)
 }
