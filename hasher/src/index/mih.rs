@@ -5,30 +5,46 @@
 //! least 8 (T + 1) > r), and one half of that pair in at most `t = T / 2` bits. For `r = 31`: `T = 3`, `t = 1`.
 //! So a search probes, in each chunk's table, the query's chunk value and every value within `t` bits of it
 //! (1 probe for r <= 15, 17 for r <= 31, 137 for r <= 47; larger radii scan linearly). Each posting carries
-//! the entry's partner chunk (the other half of the pair), so the pair's distance, a lower bound of the full
-//! distance, rejects almost every candidate before its hash is fetched: at r = 31 only entries whose pair is
-//! within 3 bits are verified with the full Hamming distance (popcount on four u64 words). The probe set
-//! alone is the classic 16 x 16-bit MIH one (as FAISS `IndexBinaryMultiHash` with nflip = 1); the partner
-//! filter is what removes the random memory accesses, which dominate its cost.
+//! the entry's partner chunk (the other half of the pair) folded to 14 bits, a lower bound of the pair's
+//! distance and so of the full distance, which rejects most candidates before their hash is fetched: at
+//! r = 31 only entries whose folded pair is within 3 bits are fetched, then checked against the exact pair
+//! and the full Hamming distance (popcount on four u64 words). The probe set alone is the classic
+//! 16 x 16-bit MIH one (as FAISS `IndexBinaryMultiHash` with nflip = 1); the partner filter is what removes
+//! the random memory accesses, which dominate its cost.
 //!
 //! A candidate can turn up in several chunks; it is reported only from the first chunk whose probe set and
-//! pair filter cover it, a test on the candidate's own bits, so no seen-set is needed and `search` takes
+//! exact pair test cover it, a test on the candidate's own bits, so no seen-set is needed and `search` takes
 //! `&self` (any number of threads can search at once).
 //!
 //! # Memory
-//! Hashes live in one `Vec<[u64; 4]>` (32 B per entry) with their ids (8 B) by slot; the id -> slot map is a
-//! `HashTable<u32>` keyed through the ids array (5-10 B per entry). Per chunk a CSR table: 65,537 bucket
-//! offsets and the postings sorted by chunk value, each a slot packed to 3 bytes (4 from 2^24 slots on) plus
-//! the 2-byte partner chunk: 80 B per entry for 16 chunks. About 125 B per entry, so ~120 MiB per million
-//! hashes (1.2 GiB at 10 M). The trade-off: dropping the partner chunk saves 32 B per entry (0.9 GiB at
-//! 10 M) but makes searches about 5x slower; fewer chunks cannot keep the one-bit pigeonhole at radius 31.
+//! Hashes live in one `Vec<[u64; 4]>` (32 B per entry) with their ids (8 B) by slot. The slots covered by the
+//! chunk tables are sorted by id, so an id is found by binary search in the ids array and only the delta tail
+//! has an id -> slot `HashTable<u32>` (a hash table over all entries cost 5-10 B per entry). Per chunk a CSR
+//! table: 65,537 bucket offsets and one u32 posting per entry, sorted by chunk value: the gap from the
+//! bucket's previous slot (18 bits; a longer gap, ~2-3 % of them, takes a second u32 holding the slot) and
+//! the partner chunk folded to 14 bits (see `ChunkTables`). About 66 B per entry for 16 chunks, 106 B in
+//! all, plus 4 MiB of offsets. Measured with `examples/bench_index` (RSS growth of building the index):
+//! 105.4 MiB at 1 M hashes and 1,015 MiB at 10 M (106.5 B per entry), where the earlier layout (3-byte slot
+//! and 2-byte partner per posting, an id map over all entries) took 128.7 MiB and 1,230 MiB (129 B per
+//! entry), at a search speed within the run-to-run noise of the shared benchmark machine. Folding the
+//! partner to 8 bits instead (3-byte slots, 4-byte postings) took ~104 B per entry but searched about a third
+//! slower with eight variants at 1 M, even with the fetches batched: it lets 60x more random entries through
+//! to the hash fetch than the exact partner, against 3x for 14 bits. Real data with skewed chunk values has
+//! longer gaps in its rare buckets, hence more escapes: 19-bit gaps with a 13-bit partner would cost ~2 B
+//! per entry less and pass 1.7x more candidates. Dropping the partner entirely would save another 16 B per
+//! entry but makes searches about 5x slower; fewer chunks cannot keep the one-bit pigeonhole at radius 31. A
+//! rebuild frees the old tables first, so its temporaries (16 B per entry of sort keys, up to 8 B of sort
+//! scratch, 40 B more when slots move) stay within what the tables held.
 //!
 //! # Updates
 //! The CSR tables cover the slots up to the last rebuild. Later inserts go to a delta tail that searches scan
 //! linearly (it is contiguous, so this is a fast popcount stream); once the tail exceeds
-//! `max(4096, len / 256)` entries the tables are rebuilt (O(n), so amortised O(1) per insert). Removal is
-//! O(1): the slot is tombstoned and skipped; tombstones are compacted away when they reach a quarter of the
-//! slots. Bulk loading through [`Extend`] / [`FromIterator`] builds the tables once.
+//! `max(4096, len / 256)` entries the tables are rebuilt: the live slots are sorted by id (a merge of the
+//! sorted indexed slots with the sorted tail) and the tables rebuilt in O(n), so amortised O(log n) per insert
+//! at worst and O(1) when ids arrive in ascending order. Removal is O(1) after the lookup: the slot is
+//! tombstoned and skipped; tombstones are compacted away when they reach a quarter of the slots. Bulk loading
+//! through [`Extend`] / [`FromIterator`] appends without lookups and builds the tables once (a repeated id
+//! keeps its last hash); a batch too small to trigger a rebuild goes through [`PdqIndex::insert`].
 
 use std::fmt;
 
@@ -53,7 +69,8 @@ pub struct PdqIndex {
     ids: Vec<EntryId>,
     dead: Vec<u64>,
     dead_count: usize,
-    slot_of: HashTable<u32>,
+    /// Id -> slot for the delta tail only: the indexed slots are sorted by id, so a binary search finds them.
+    tail_slot_of: HashTable<u32>,
     tables: ChunkTables,
 }
 
@@ -81,11 +98,15 @@ impl PdqIndex {
 
     /// Removes an entry; false when it was not present. O(1): the slot is tombstoned.
     pub fn remove(&mut self, id: EntryId) -> bool {
-        let ids = &self.ids;
-        let Ok(entry) = self.slot_of.find_entry(id_hash(id), |&s| ids[s as usize] == id) else {
+        let Some(slot) = self.slot(id) else {
             return false;
         };
-        let (slot, _) = entry.remove();
+        if slot as usize >= self.tables.slots {
+            let ids = &self.ids;
+            if let Ok(entry) = self.tail_slot_of.find_entry(id_hash(id), |&s| ids[s as usize] == id) {
+                entry.remove();
+            }
+        }
         self.dead[slot as usize / 64] |= 1 << (slot % 64);
         self.dead_count += 1;
         self.rebuild_if_needed();
@@ -107,9 +128,9 @@ impl PdqIndex {
         self.hashes.capacity() * size_of::<Words>()
             + self.ids.capacity() * size_of::<EntryId>()
             + self.dead.capacity() * size_of::<u64>()
-            + self.slot_of.allocation_size()
+            + self.tail_slot_of.allocation_size()
             + self.tables.offsets.capacity() * size_of::<u32>()
-            + self.tables.postings.iter().map(Vec::capacity).sum::<usize>()
+            + self.tables.postings.iter().map(Vec::capacity).sum::<usize>() * size_of::<u32>()
     }
 
     /// The hash of an entry, if present.
@@ -155,7 +176,12 @@ impl PdqIndex {
     }
 
     fn slot(&self, id: EntryId) -> Option<u32> {
-        self.slot_of.find(id_hash(id), |&s| self.ids[s as usize] == id).copied()
+        if let Some(&slot) = self.tail_slot_of.find(id_hash(id), |&s| self.ids[s as usize] == id) {
+            return Some(slot);
+        }
+        // Indexed ids are unique, but a removed one may have been inserted again into the tail (found above).
+        let slot = self.ids[..self.tables.slots].binary_search(&id).ok()? as u32;
+        (!self.is_dead(slot)).then_some(slot)
     }
 
     fn is_dead(&self, slot: u32) -> bool {
@@ -177,42 +203,62 @@ impl PdqIndex {
             self.dead.push(0);
         }
         let ids = &self.ids;
-        self.slot_of.insert_unique(id_hash(id), slot, |&s| id_hash(ids[s as usize]));
+        self.tail_slot_of.insert_unique(id_hash(id), slot, |&s| id_hash(ids[s as usize]));
+    }
+
+    /// True when the delta tail is long enough to fold into the chunk tables.
+    fn tail_too_long(&self) -> bool {
+        self.hashes.len() - self.tables.slots > MIN_DELTA.max(self.hashes.len() / 256)
     }
 
     fn rebuild_if_needed(&mut self) {
-        let delta = self.hashes.len() - self.tables.slots;
         let too_many_dead = self.dead_count > 1024 && self.dead_count * 4 > self.hashes.len();
-        if delta > MIN_DELTA.max(self.hashes.len() / 256) || too_many_dead {
+        if self.tail_too_long() || too_many_dead {
             self.rebuild();
         }
     }
 
-    /// Drops tombstoned slots and rebuilds the chunk tables over all slots.
+    /// Drops tombstoned and superseded slots, sorts the slots by id and rebuilds the chunk tables over them.
+    /// Slots appended by [`Extend`] may repeat an id (they skip the lookup): the latest slot wins.
     fn rebuild(&mut self) {
-        // Free the old tables first so the peak stays near one copy.
+        // Free the old tables first: the temporaries below (16 B per entry of sort keys, up to 8 B of sort
+        // scratch, 40 B more when slots move) then stay within the ~66 B per entry they held, so a rebuild does not
+        // raise the peak above the steady state.
         self.tables = ChunkTables::default();
-        if self.dead_count > 0 {
-            let mut kept = 0;
-            for slot in 0..self.hashes.len() {
-                if !self.is_dead(slot as u32) {
-                    self.hashes[kept] = self.hashes[slot];
-                    self.ids[kept] = self.ids[slot];
-                    kept += 1;
-                }
+        self.tail_slot_of.clear();
+        let mut order: Vec<(EntryId, u32)> = Vec::with_capacity(self.hashes.len() - self.dead_count);
+        order.extend(
+            self.ids
+                .iter()
+                .enumerate()
+                .filter(|&(slot, _)| !self.is_dead(slot as u32))
+                .map(|(slot, &id)| (id, slot as u32)),
+        );
+        // Stable sort: it finds the runs, so an already sorted prefix plus a sorted tail merge in O(n).
+        order.sort();
+        order.dedup_by(|later, earlier| {
+            let same = later.0 == earlier.0;
+            if same {
+                *earlier = *later;
             }
-            self.hashes.truncate(kept);
-            self.ids.truncate(kept);
+            same
+        });
+        let moved =
+            order.len() != self.hashes.len() || order.iter().enumerate().any(|(i, &(_, slot))| slot as usize != i);
+        if moved {
+            let hashes = &self.hashes;
+            // Collected from an exact-size iterator, so the new vectors carry no growth slack.
+            self.hashes = order.iter().map(|&(_, slot)| hashes[slot as usize]).collect();
+            self.ids = order.iter().map(|&(id, _)| id).collect();
+        } else {
+            // Pushes double the capacity; the tables are rebuilt every len / 256 inserts, so trimming here
+            // keeps the slack bounded at little cost.
             self.hashes.shrink_to_fit();
             self.ids.shrink_to_fit();
-            self.dead = vec![0; kept.div_ceil(64)];
-            self.dead_count = 0;
-            self.slot_of.clear();
-            let ids = &self.ids;
-            for (slot, &id) in ids.iter().enumerate() {
-                self.slot_of.insert_unique(id_hash(id), slot as u32, |&s| id_hash(ids[s as usize]));
-            }
         }
+        drop(order);
+        self.dead = vec![0; self.hashes.len().div_ceil(64)];
+        self.dead_count = 0;
         self.tables = ChunkTables::build(&self.hashes);
     }
 
@@ -225,29 +271,46 @@ impl PdqIndex {
         if indexed > 0 {
             let query_chunks: [u16; CHUNKS] = std::array::from_fn(|c| chunk(query, c));
             let mut probes = Vec::with_capacity(137);
+            let mut candidates: Vec<u32> = Vec::with_capacity(1024);
             for (c, &value) in query_chunks.iter().enumerate() {
                 let partner_value = query_chunks[c ^ 1];
+                let partner_fold = fold(partner_value);
                 probes_within(value, bits, &mut probes);
+                // Two passes: the postings stream through the folded filter, then the survivors' hashes are
+                // fetched. Apart, those fetches are independent loads that the CPU overlaps, which matters
+                // since the 8-bit filter lets through more candidates than a 16-bit one would.
+                candidates.clear();
                 for &probe in &probes {
                     let probe_distance = (probe ^ value).count_ones();
-                    for (slot, partner) in self.tables.bucket(c, probe) {
-                        // The pair's lower bound, from the posting alone: skips the fetch of most hashes.
-                        if probe_distance + (partner ^ partner_value).count_ones() > pair_bits {
-                            continue;
-                        }
-                        let hash = &self.hashes[slot as usize];
-                        let distance = distance(hash, query);
-                        if distance > radius || self.is_dead(slot) {
-                            continue;
-                        }
-                        // Report each slot only from the first chunk whose probes reach it.
-                        let seen_earlier = (0..c).any(|j| {
-                            let half = (chunk(hash, j) ^ query_chunks[j]).count_ones();
-                            half <= bits && half + (chunk(hash, j ^ 1) ^ query_chunks[j ^ 1]).count_ones() <= pair_bits
-                        });
-                        if !seen_earlier {
-                            found(slot, distance);
-                        }
+                    // A lower bound of the pair's distance from the posting alone (the folded partner differs
+                    // in at most as many bits as the partner): skips the fetch of most hashes.
+                    candidates.extend(
+                        self.tables
+                            .bucket(c, probe)
+                            .filter(|&(_, partner)| probe_distance + (partner ^ partner_fold).count_ones() <= pair_bits)
+                            .map(|(slot, _)| slot),
+                    );
+                }
+                for &slot in &candidates {
+                    let hash = &self.hashes[slot as usize];
+                    // The exact pair test: a slot is reported only from a chunk whose probes and pair test cover
+                    // it, else one that passed the weaker folded test here would be reported twice (here and
+                    // from the chunk that does cover it).
+                    let half = (chunk(hash, c) ^ value).count_ones();
+                    if half + (chunk(hash, c ^ 1) ^ partner_value).count_ones() > pair_bits {
+                        continue;
+                    }
+                    let distance = distance(hash, query);
+                    if distance > radius || self.is_dead(slot) {
+                        continue;
+                    }
+                    // Report each slot only from the first chunk whose probes reach it.
+                    let seen_earlier = (0..c).any(|j| {
+                        let half = (chunk(hash, j) ^ query_chunks[j]).count_ones();
+                        half <= bits && half + (chunk(hash, j ^ 1) ^ query_chunks[j ^ 1]).count_ones() <= pair_bits
+                    });
+                    if !seen_earlier {
+                        found(slot, distance);
                     }
                 }
             }
@@ -262,18 +325,30 @@ impl PdqIndex {
 }
 
 impl Extend<(EntryId, PdqHash)> for PdqIndex {
-    /// Bulk insert: builds the chunk tables once at the end.
+    /// Bulk insert: appends without per-entry lookups and builds the chunk tables once at the end (the
+    /// rebuild sorts by id and keeps the latest hash of a repeated id). A batch too small to trigger a
+    /// rebuild goes through the plain insert path instead.
     fn extend<I: IntoIterator<Item = (EntryId, PdqHash)>>(&mut self, entries: I) {
         let entries = entries.into_iter();
+        let start = self.hashes.len();
         let additional = entries.size_hint().0;
         self.hashes.reserve(additional);
         self.ids.reserve(additional);
-        let ids = &self.ids;
-        self.slot_of.reserve(additional, |&s| id_hash(ids[s as usize]));
         for (id, hash) in entries {
-            self.push(id, words(&hash));
+            self.hashes.push(words(&hash));
+            self.ids.push(id);
         }
-        self.rebuild_if_needed();
+        if self.tail_too_long() {
+            self.dead.resize(self.hashes.len().div_ceil(64), 0);
+            self.rebuild();
+        } else {
+            let hashes: Vec<Words> = self.hashes.drain(start..).collect();
+            let ids: Vec<EntryId> = self.ids.drain(start..).collect();
+            for (id, hash) in ids.into_iter().zip(hashes) {
+                self.push(id, hash);
+            }
+            self.rebuild_if_needed();
+        }
     }
 }
 
@@ -286,60 +361,100 @@ impl FromIterator<(EntryId, PdqHash)> for PdqIndex {
 }
 
 /// Per chunk, the slots `0..slots` sorted by that chunk's value (counting sort), in CSR form, each with the
-/// value of its partner chunk (the other half of its 32-bit pair).
+/// [`fold`] of its partner chunk (the other half of its 32-bit pair).
+///
+/// A posting is one u32: the gap from the bucket's previous slot (or from 0) in the low 18 bits and the folded
+/// partner in the high 14. Buckets list slots in ascending order and hold about `slots / 65,536` of them, so
+/// gaps average 2^16 whatever the size; a gap of [`ESCAPE`] (about 4x the mean) or more is written as an
+/// `ESCAPE` posting followed by the whole slot (a second u32): about 2 % of postings for uniform chunks.
+/// Storing gaps instead of 24-bit slots is what frees the 6 bits for a 14-bit partner, which lets about 3x
+/// fewer random entries through to the hash fetch than 12 bits (with 20-bit gaps) and 20x fewer than 8.
 #[derive(Default, Clone)]
 struct ChunkTables {
     slots: usize,
-    /// Bytes of a slot number: 3 below 2^24 slots, else 4. A posting is the slot, then the partner chunk (2 B).
-    width: usize,
-    /// `CHUNKS * (BUCKETS + 1)` offsets into the chunk's postings, in entries.
+    /// `CHUNKS * (BUCKETS + 1)` offsets into the chunk's postings, in u32 units.
     offsets: Vec<u32>,
-    /// Packed little-endian postings, plus 4 bytes of padding so every slot reads as one u32.
-    postings: Vec<Vec<u8>>,
+    postings: Vec<Vec<u32>>,
 }
+
+const GAP_BITS: u32 = 18;
+/// The gap field's marker for "the next u32 is the slot"; also the smallest gap it stands for.
+const ESCAPE: u32 = (1 << GAP_BITS) - 1;
 
 impl ChunkTables {
     fn build(hashes: &[Words]) -> Self {
         let slots = hashes.len();
-        let width = if slots < 1 << 24 { 3 } else { 4 };
         let mut offsets = vec![0u32; CHUNKS * (BUCKETS + 1)];
         let mut postings = Vec::with_capacity(CHUNKS);
         let mut cursor = vec![0u32; BUCKETS];
+        let mut last = vec![0u32; BUCKETS];
         for c in 0..CHUNKS {
             let table = &mut offsets[c * (BUCKETS + 1)..(c + 1) * (BUCKETS + 1)];
-            for hash in hashes {
-                table[chunk(hash, c) as usize + 1] += 1;
+            // Pass 1 sizes each bucket, escapes included, so the postings are allocated exactly once.
+            last.fill(0);
+            for (slot, hash) in hashes.iter().enumerate() {
+                let bucket = chunk(hash, c) as usize;
+                let escaped = slot as u32 - last[bucket] >= ESCAPE;
+                table[bucket + 1] += 1 + u32::from(escaped);
+                last[bucket] = slot as u32;
             }
             for b in 0..BUCKETS {
                 table[b + 1] += table[b];
             }
             cursor.copy_from_slice(&table[..BUCKETS]);
-            let posting = width + 2;
-            let mut packed = vec![0u8; slots * posting + 4];
+            last.fill(0);
+            let mut packed = vec![0u32; table[BUCKETS] as usize];
             for (slot, hash) in hashes.iter().enumerate() {
-                let at = &mut cursor[chunk(hash, c) as usize];
-                let pos = *at as usize * posting;
-                packed[pos..pos + width].copy_from_slice(&(slot as u32).to_le_bytes()[..width]);
-                packed[pos + width..pos + posting].copy_from_slice(&chunk(hash, c ^ 1).to_le_bytes());
-                *at += 1;
+                let bucket = chunk(hash, c) as usize;
+                let slot = slot as u32;
+                let gap = slot - last[bucket];
+                let partner = u32::from(fold(chunk(hash, c ^ 1))) << GAP_BITS;
+                let at = &mut cursor[bucket];
+                if gap >= ESCAPE {
+                    packed[*at as usize] = partner | ESCAPE;
+                    packed[*at as usize + 1] = slot;
+                    *at += 2;
+                } else {
+                    packed[*at as usize] = partner | gap;
+                    *at += 1;
+                }
+                last[bucket] = slot;
             }
             postings.push(packed);
         }
-        ChunkTables { slots, width, offsets, postings }
+        ChunkTables { slots, offsets, postings }
     }
 
-    /// The slots whose chunk `c` equals `value`, with their partner chunk.
-    fn bucket(&self, c: usize, value: u16) -> impl Iterator<Item = (u32, u16)> + '_ {
+    /// The slots whose chunk `c` equals `value`, with their folded partner chunk.
+    fn bucket(&self, c: usize, value: u16) -> Bucket<'_> {
         let table = c * (BUCKETS + 1) + value as usize;
         let (start, end) = (self.offsets[table] as usize, self.offsets[table + 1] as usize);
-        let packed = &self.postings[c];
-        let width = self.width;
-        let mask = if width == 4 { u32::MAX } else { (1 << (8 * width)) - 1 };
-        (start..end).map(move |i| {
-            let p = i * (width + 2);
-            let slot = u32::from_le_bytes([packed[p], packed[p + 1], packed[p + 2], packed[p + 3]]) & mask;
-            (slot, u16::from_le_bytes([packed[p + width], packed[p + width + 1]]))
-        })
+        Bucket { postings: &self.postings[c][start..end], slot: 0 }
+    }
+}
+
+/// Decodes one bucket's gap-coded postings.
+struct Bucket<'a> {
+    postings: &'a [u32],
+    /// The previous slot (0 before the first).
+    slot: u32,
+}
+
+impl Iterator for Bucket<'_> {
+    type Item = (u32, u16);
+
+    fn next(&mut self) -> Option<(u32, u16)> {
+        let (&posting, rest) = self.postings.split_first()?;
+        let gap = posting & ESCAPE;
+        if gap == ESCAPE {
+            let (&slot, rest) = rest.split_first()?;
+            self.slot = slot;
+            self.postings = rest;
+        } else {
+            self.slot += gap;
+            self.postings = rest;
+        }
+        Some((self.slot, (posting >> GAP_BITS) as u16))
     }
 }
 
@@ -363,6 +478,14 @@ fn probes_within(value: u16, bits: u32, out: &mut Vec<u16>) {
 
 fn sort_matches(matches: &mut [PdqMatch]) {
     matches.sort_unstable_by_key(|m| (m.distance, m.id));
+}
+
+/// A 16-bit chunk folded to 14 bits: its top 2 bits are XORed onto the bottom 2. Each bit of `fold(a) ^
+/// fold(b)` is one bit of `a ^ b` or the XOR of two of its bits (disjoint groups), so it is set only where
+/// `a ^ b` has at least one bit of its group set: `popcount(fold(a) ^ fold(b)) <= popcount(a ^ b)`, a valid
+/// (weaker) lower bound for the pair filter in the 14 bits a posting has room for.
+fn fold(value: u16) -> u16 {
+    (value ^ (value >> 14)) & 0x3fff
 }
 
 fn chunk(hash: &Words, c: usize) -> u16 {
@@ -573,6 +696,157 @@ mod tests {
             if name != "original" {
                 assert!(index.search(&queries[0], 31).is_empty(), "{name}: unrotated query must not match");
             }
+        }
+    }
+
+    #[test]
+    fn folded_partner_difference_never_exceeds_the_partner_difference() {
+        // fold is linear, so checking every difference x = a ^ b covers all pairs.
+        for x in 0..=u16::MAX {
+            assert!(fold(x).count_ones() <= x.count_ones(), "{x:#06x}");
+        }
+        let mut rng = Rng(13);
+        for _ in 0..10_000 {
+            let (a, b) = (rng.next() as u16, rng.next() as u16);
+            assert_eq!(fold(a) ^ fold(b), fold(a ^ b));
+        }
+    }
+
+    /// `centre` with `d` bits flipped, spread over the eight 32-bit pairs as evenly as possible (so one pair
+    /// sits right at the pigeonhole bound `d / 8`) and split at random between each pair's two halves.
+    fn spread(rng: &mut Rng, centre: &PdqHash, d: u32) -> PdqHash {
+        let mut w = words(centre);
+        let mut pair_flips = [d / 8; 8];
+        for extra in pair_flips.iter_mut().take((d % 8) as usize) {
+            *extra += 1;
+        }
+        // Rotate which pairs carry the extra flip.
+        pair_flips.rotate_left((rng.next() % 8) as usize);
+        for (pair, &flips) in pair_flips.iter().enumerate() {
+            let mut done = 0u32;
+            while done.count_ones() < flips {
+                done |= 1 << (rng.next() % 32);
+            }
+            for bit in (0..32).filter(|b| done & (1 << b) != 0) {
+                let global = pair * 32 + bit;
+                w[global / 64] ^= 1 << (global % 64);
+            }
+        }
+        from_words(&w)
+    }
+
+    #[test]
+    fn folded_filter_never_loses_or_repeats_a_match_at_radius_31() {
+        let mut rng = Rng(17);
+        let mut entries: Vec<(EntryId, PdqHash)> = (0..20_000).map(|id| (id, rng.hash())).collect();
+        let mut centres = Vec::new();
+        for _ in 0..60 {
+            let centre = rng.hash();
+            for d in 24..=40 {
+                for _ in 0..3 {
+                    entries.push((entries.len() as EntryId, spread(&mut rng, &centre, d)));
+                }
+            }
+            centres.push(centre);
+        }
+        let index: PdqIndex = entries.iter().copied().collect();
+        for centre in &centres {
+            for radius in [15, 23, 31] {
+                let expected = brute_force(&entries, centre, radius);
+                assert!(radius < 24 || expected.len() >= 3 * (radius as usize - 23));
+                assert_eq!(pairs(&index.search(centre, radius)), expected, "radius {radius}");
+            }
+            let variants: [PdqHash; 8] = std::array::from_fn(|v| if v == 0 { *centre } else { rng.hash() });
+            let mut expected: Vec<EntryId> =
+                variants.iter().flat_map(|q| brute_force(&entries, q, 31)).map(|(id, _)| id).collect();
+            expected.sort_unstable();
+            expected.dedup();
+            let mut found: Vec<EntryId> = index.search_dihedral(&variants, 31).iter().map(|m| m.id).collect();
+            found.sort_unstable();
+            assert_eq!(found, expected);
+        }
+    }
+
+    #[test]
+    fn gap_coded_postings_round_trip_long_gaps_through_escapes() {
+        // Every chunk of a hash holds `v`. Most slots hold 0; `v` and `w` sit at slots that put their gaps
+        // right below, at and above the escape threshold, so both encodings and the boundary are exercised.
+        let repeat = |v: u16| [u64::from(v) * 0x0001_0001_0001_0001; 4];
+        let (v, w) = (0xbeef, 0x1234);
+        let slots = ESCAPE as usize * 2 + 10;
+        let mut hashes = vec![repeat(0); slots];
+        let v_slots = [5, 5 + ESCAPE as usize, 5 + 2 * ESCAPE as usize + 1];
+        let w_slots = [ESCAPE as usize - 1, 2 * ESCAPE as usize - 1, slots - 1];
+        for &s in &v_slots {
+            hashes[s] = repeat(v);
+        }
+        for &s in &w_slots {
+            hashes[s] = repeat(w);
+        }
+        let tables = ChunkTables::build(&hashes);
+        for c in 0..CHUNKS {
+            // Escapes: two for v (gaps ESCAPE and ESCAPE + 1), one for w (gaps ESCAPE - 1, ESCAPE, 10).
+            assert_eq!(tables.postings[c].len(), slots + 3);
+            let found: Vec<(u32, u16)> = tables.bucket(c, v).collect();
+            assert_eq!(found, v_slots.map(|s| (s as u32, fold(v))));
+            let found: Vec<(u32, u16)> = tables.bucket(c, w).collect();
+            assert_eq!(found, w_slots.map(|s| (s as u32, fold(w))));
+            assert_eq!(tables.bucket(c, 0).count(), slots - 6);
+            assert!(tables.bucket(c, 0).map(|(s, _)| s as usize).eq((0..slots).filter(|&s| hashes[s] == repeat(0))));
+        }
+    }
+
+    #[test]
+    fn bulk_load_sorts_by_id_and_keeps_the_latest_hash_of_a_repeated_id() {
+        let mut rng = Rng(19);
+        // Ids in scrambled order, a tenth of them repeated later with another hash.
+        let mut entries: Vec<(EntryId, PdqHash)> =
+            (0..30_000u64).map(|i| (id_hash(i) % 1_000_000, rng.hash())).collect();
+        for i in 0..3000 {
+            let id = entries[i * 7].0;
+            entries.push((id, rng.hash()));
+        }
+        let mut latest = std::collections::HashMap::new();
+        for &(id, hash) in &entries {
+            latest.insert(id, hash);
+        }
+        let mut index: PdqIndex = entries.iter().copied().collect();
+        assert_eq!(index.len(), latest.len());
+        assert_eq!(index.tables.slots, latest.len());
+        assert!(index.ids.windows(2).all(|w| w[0] < w[1]));
+        for (&id, hash) in &latest {
+            assert_eq!(index.get(id), Some(*hash));
+            assert!(index.search(hash, 0).iter().any(|m| m.id == id));
+        }
+
+        // A small batch goes through the insert path: replaces, new ids, and an id removed then re-added.
+        let (gone, _) = entries[5];
+        assert!(index.remove(gone));
+        assert_eq!(index.get(gone), None);
+        let batch: Vec<(EntryId, PdqHash)> =
+            vec![(entries[1].0, rng.hash()), (2_000_001, rng.hash()), (gone, rng.hash()), (2_000_001, rng.hash())];
+        index.extend(batch.iter().copied());
+        assert!(index.tables.slots < index.hashes.len(), "stayed in the tail");
+        for &(id, hash) in &batch {
+            latest.insert(id, hash);
+        }
+        assert_eq!(index.len(), latest.len());
+        for &(id, _) in &batch {
+            assert_eq!(index.get(id), latest.get(&id).copied());
+        }
+        // Remove from the tail, then fold everything into the tables and check again.
+        assert!(index.remove(2_000_001));
+        latest.remove(&2_000_001);
+        index.rebuild();
+        assert!(index.ids.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(index.len(), latest.len());
+        for (&id, hash) in &latest {
+            assert_eq!(index.get(id), Some(*hash));
+        }
+        assert_eq!(index.get(2_000_001), None);
+        let live: Vec<(EntryId, PdqHash)> = latest.iter().map(|(&id, &h)| (id, h)).collect();
+        for (_, hash) in live.iter().take(100) {
+            assert_eq!(pairs(&index.search(hash, 31)), brute_force(&live, hash, 31));
         }
     }
 
