@@ -8,7 +8,7 @@ use super::matching::Query;
 use actix_multipart::Multipart;
 use disrupt_openapi::cases::CreatedCase;
 use disrupt_openapi::matching::UploadMatchResponse;
-use disrupt_openapi::model::{Category, HashValue, VideoFrame};
+use disrupt_openapi::model::{Category, HashValue};
 use futures_util::StreamExt as _;
 use zeroize::{Zeroize as _, Zeroizing};
 
@@ -177,7 +177,7 @@ fn hash_file(bytes: &[u8], dihedral: bool) -> Result<FileHashes, ApiError> {
                 .frames
                 .iter()
                 .map(|f| {
-                    Ok(VideoFrame {
+                    Ok(disrupt_openapi::model::VideoFrame {
                         frame: f.frame,
                         timestamp: f.timestamp,
                         pdq: f.pdq.to_string().parse().map_err(invalid)?,
