@@ -38,9 +38,22 @@ fn hamming(a: &[u8; 32], b: &[u8; 32]) -> u32 {
     a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum()
 }
 
-/// Smallest distance at which `share` of the query frames have a stored frame within the PDQ threshold, or
-/// `None` when the videos do not match.
-// TODO(video): use `disrupt_hasher::video::matching::compare` when the video helper's matcher lands.
+/// A video's frames as vPDQ compares them: frames under PDQ quality 50 dropped (black or flat frames would match
+/// any other video's), each distinct hash once.
+fn reliable_frames(frames: &[VideoFrame]) -> Vec<[u8; 32]> {
+    let mut hashes: Vec<[u8; 32]> = frames
+        .iter()
+        .filter(|f| f.quality >= disrupt_hasher::pdq::QUALITY_THRESHOLD)
+        .filter_map(|f| pdq_bytes(f.pdq.as_str()).ok())
+        .collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes
+}
+
+/// The vPDQ verdict (as `disrupt_hasher::video::matching` gives it, which needs the FFmpeg feature): the videos
+/// match when at least [`VIDEO_MATCH_SHARE`] of the query's reliable, distinct frames have a stored frame within
+/// the PDQ threshold. Returns the smallest such frame distance, or `None` when they do not match.
 fn video_distance(query: &[[u8; 32]], stored: &[[u8; 32]]) -> Option<u32> {
     if query.is_empty() || stored.is_empty() {
         return None;
@@ -122,12 +135,12 @@ impl Service {
                     }));
                 }
                 HashValue::Video { frames } => {
-                    let query = frames.iter().map(|f| pdq_bytes(f.pdq.as_str())).collect::<Result<Vec<_>, _>>()?;
+                    let query = reliable_frames(frames);
                     for (id, stored) in index.videos(list) {
                         let Ok(stored) = serde_json::from_str::<Vec<VideoFrame>>(stored) else {
                             continue;
                         };
-                        let stored = stored.iter().filter_map(|f| pdq_bytes(f.pdq.as_str()).ok()).collect::<Vec<_>>();
+                        let stored = reliable_frames(&stored);
                         if let Some(distance) = video_distance(&query, &stored) {
                             hits.push(Hit { list: list.clone(), id, distance, variant: None });
                         }
@@ -203,4 +216,34 @@ pub(crate) enum Query<'a> {
     Value(&'a HashValue),
     /// An image's PDQ variants, in the hasher's dihedral order.
     Dihedral(&'a [[u8; 32]; 8]),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(i: u64, pdq: [u8; 32], quality: u8) -> VideoFrame {
+        VideoFrame { frame: i, timestamp: i as f64, pdq: hex::encode(pdq).parse().expect("hex"), quality }
+    }
+
+    #[test]
+    fn low_quality_frames_do_not_make_videos_match() {
+        let black = [0u8; 32];
+        let a: Vec<_> = (0..10).map(|i| frame(i, black, 0)).chain([frame(10, [0xa5; 32], 100)]).collect();
+        let b: Vec<_> = (0..10).map(|i| frame(i, black, 0)).chain([frame(10, [0x5a; 32], 100)]).collect();
+        assert_eq!(video_distance(&reliable_frames(&a), &reliable_frames(&b)), None, "only black frames in common");
+        assert_eq!(video_distance(&reliable_frames(&a), &reliable_frames(&a)), Some(0));
+    }
+
+    #[test]
+    fn most_of_the_query_must_match() {
+        // Frames whose bytes all differ pairwise are at least 32 bits apart: no frame matches another by accident.
+        let distinct = |i: u8| frame(u64::from(i), [i.wrapping_mul(37); 32], 100);
+        let stored: Vec<_> = (0..10).map(distinct).collect();
+        let others: Vec<_> = (100..103).map(distinct).collect();
+        let query = |matching: usize, other: usize| reliable_frames(&[&stored[..matching], &others[..other]].concat());
+        let s = reliable_frames(&stored);
+        assert_eq!(video_distance(&query(8, 2), &s), Some(0), "8 of 10 query frames match");
+        assert_eq!(video_distance(&query(7, 3), &s), None, "7 of 10 are not enough");
+    }
 }
