@@ -79,3 +79,42 @@ pub fn collect_files(paths: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, LocalEr
     }
     out
 }
+
+/// The wire hash values of one file's hashes, as a case or a match request carries them: PDQ with its quality
+/// (images) or the frame list (videos), then MD5 and SHA-256.
+pub fn hash_values(hashes: &MediaHashes) -> Vec<disrupt_openapi::model::HashValue> {
+    use disrupt_openapi::model::HashValue;
+    // Our own hasher's output is canonical lower-case hex of the right length, so these parses cannot fail;
+    // a value that did would be left out rather than sent malformed.
+    let digests = hashes.digests();
+    let mut values = Vec::with_capacity(3);
+    match hashes {
+        MediaHashes::Image { image, .. } => {
+            if let Ok(hash) = image.pdq.hash.to_string().parse() {
+                values.push(HashValue::Pdq { hash, quality: Some(image.pdq.quality) });
+            }
+        }
+        #[cfg(feature = "video")]
+        MediaHashes::Video { video, .. } => values.push(HashValue::Video {
+            frames: video
+                .frames
+                .iter()
+                .filter_map(|f| {
+                    Some(disrupt_openapi::model::VideoFrame {
+                        frame: f.frame,
+                        timestamp: f.timestamp,
+                        pdq: f.pdq.to_string().parse().ok()?,
+                        quality: f.quality,
+                    })
+                })
+                .collect(),
+        }),
+    }
+    if let Ok(hash) = digests.md5.parse() {
+        values.push(HashValue::Md5 { hash });
+    }
+    if let Ok(hash) = digests.sha256.parse() {
+        values.push(HashValue::Sha256 { hash });
+    }
+    values
+}

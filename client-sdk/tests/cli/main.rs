@@ -7,7 +7,9 @@ use std::process::Command;
 
 use serde_json::Value;
 
-fn testdata() -> PathBuf {
+mod server;
+
+pub(crate) fn testdata() -> PathBuf {
     let dir = std::env::var_os("DISRUPT_TESTDATA")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/reference")));

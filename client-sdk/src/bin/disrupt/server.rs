@@ -1,0 +1,229 @@
+//! The commands that talk to a disrupt server: victims' `submit`, `status`, `withdraw`, platforms' `match`.
+//! Files are hashed here, on this device; only hashes are sent.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use disrupt_client::Client;
+use disrupt_client::local;
+use disrupt_hasher::media::MediaOptions;
+use disrupt_openapi::cases::CreateCaseRequest;
+use disrupt_openapi::matching::MatchRequest;
+use disrupt_openapi::model::{Category, HashValue};
+use serde_json::json;
+
+/// Where the server is and who is asking.
+#[derive(clap::Args)]
+pub struct ServerArgs {
+    /// The disrupt server.
+    #[arg(long, env = "DISRUPT_SERVER", default_value = "http://127.0.0.1:8080")]
+    server: String,
+    /// An API key (platforms, analysts, admins); victims need none.
+    #[arg(long, env = "DISRUPT_API_KEY", hide_env_values = true)]
+    api_key: Option<String>,
+}
+
+impl ServerArgs {
+    fn client(&self) -> Client {
+        let client = Client::new(&self.server);
+        match &self.api_key {
+            Some(key) => client.with_api_key(key),
+            None => client,
+        }
+    }
+}
+
+/// Where case files are kept.
+#[derive(clap::Args)]
+pub struct CasesDir {
+    /// Folder of the case files (id and secret), readable only by you.
+    #[arg(long, env = "DISRUPT_CASES_DIR", default_value_os_t = default_cases_dir())]
+    cases_dir: PathBuf,
+}
+
+fn default_cases_dir() -> PathBuf {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")));
+    data.unwrap_or_else(|| PathBuf::from(".")).join("disrupt/cases")
+}
+
+/// Arguments of `disrupt submit`.
+#[derive(clap::Args)]
+pub struct SubmitArgs {
+    /// Images and videos (folders are walked). They are hashed here; only the hashes are sent.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// What the images show: adult_ncii, minor, sextortion_threat, deepfake, other.
+    #[arg(long, default_value = "adult_ncii")]
+    category: String,
+    /// Where the content is already online (repeat for several).
+    #[arg(long = "url")]
+    urls: Vec<String>,
+    /// How the hotline may reach you; erased when you withdraw.
+    #[arg(long)]
+    contact: Option<String>,
+    /// Send without asking.
+    #[arg(long, short = 'y')]
+    yes: bool,
+    #[command(flatten)]
+    server: ServerArgs,
+    #[command(flatten)]
+    cases: CasesDir,
+}
+
+/// Arguments of `disrupt status` and `disrupt withdraw`.
+#[derive(clap::Args)]
+pub struct CaseArgs {
+    /// The case id `disrupt submit` printed.
+    case_id: String,
+    #[command(flatten)]
+    server: ServerArgs,
+    #[command(flatten)]
+    cases: CasesDir,
+}
+
+/// Arguments of `disrupt match`.
+#[derive(clap::Args)]
+pub struct MatchArgs {
+    /// Files or folders to check against the list. They are hashed here; only the hashes are sent.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    server: ServerArgs,
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")
+}
+
+/// Hashes every file; a file that cannot be hashed stops the command (nothing half-submitted).
+fn hash_all(paths: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Vec<HashValue>)>> {
+    let opts = MediaOptions::default();
+    let mut out = Vec::new();
+    for file in local::collect_files(paths) {
+        let path = file.map_err(|(path, e)| anyhow::anyhow!("{}: {e} ({})", path.display(), e.code()))?;
+        let hashes =
+            local::hash_file(&path, &opts).map_err(|e| anyhow::anyhow!("{}: {e} ({})", path.display(), e.code()))?;
+        out.push((path, local::hash_values(&hashes)));
+    }
+    anyhow::ensure!(!out.is_empty(), "no file to hash");
+    Ok(out)
+}
+
+fn describe(value: &HashValue) -> String {
+    match value {
+        HashValue::Pdq { hash, quality } => format!("PDQ {hash} (quality {})", quality.unwrap_or(0)),
+        HashValue::Video { frames } => format!("video: {} frame hashes", frames.len()),
+        HashValue::Md5 { hash } => format!("MD5 {hash}"),
+        HashValue::Sha256 { hash } => format!("SHA-256 {hash}"),
+    }
+}
+
+fn confirm(question: &str) -> anyhow::Result<bool> {
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES"))
+}
+
+/// `disrupt submit`.
+pub fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
+    let category: Category = serde_json::from_value(json!(args.category))
+        .map_err(|_| anyhow::anyhow!("unknown category {:?}", args.category))?;
+    let files = hash_all(&args.paths)?;
+    eprintln!("Only these hashes will be sent to {}; your files stay on this device:", args.server.server);
+    for (path, values) in &files {
+        eprintln!("  {}", path.display());
+        for value in values {
+            eprintln!("    {}", describe(value));
+        }
+    }
+    if !args.yes {
+        anyhow::ensure!(std::io::stdin().is_terminal(), "nothing was sent: not a terminal, pass --yes to send");
+        if !confirm("Send them?")? {
+            eprintln!("Nothing was sent.");
+            return Ok(ExitCode::from(1));
+        }
+    }
+    let request = CreateCaseRequest {
+        category,
+        hashes: files.into_iter().flat_map(|(_, values)| values).collect(),
+        urls: args.urls,
+        contact: args.contact,
+    };
+    let created = runtime()?.block_on(args.server.client().create_case(&request))?;
+    let file = save_case(&args.cases.cases_dir, &args.server.server, &created.case_id, &created.case_secret)?;
+    println!("{}", json!({"case_id": created.case_id, "hashes": created.hashes.len(), "case_file": file}));
+    eprintln!(
+        "Case {} created. Its secret is in {} (readable only by you): keep it to check the case or withdraw it.",
+        created.case_id,
+        file.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the case file with mode 0600 in a folder with mode 0700, never readable by others even briefly.
+fn save_case(dir: &Path, server: &str, case_id: &str, secret: &str) -> anyhow::Result<PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).with_context(|| dir.display().to_string())?;
+    anyhow::ensure!(
+        case_id.bytes().all(|b| b.is_ascii_alphanumeric()),
+        "the server answered a case id that is not a plain name: {case_id:?}"
+    );
+    let path = dir.join(format!("{case_id}.json"));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| path.display().to_string())?;
+    let body = json!({"server": server, "case_id": case_id, "case_secret": secret});
+    writeln!(file, "{body}")?;
+    Ok(path)
+}
+
+fn load_secret(dir: &Path, case_id: &str) -> anyhow::Result<String> {
+    anyhow::ensure!(case_id.bytes().all(|b| b.is_ascii_alphanumeric()), "malformed case id {case_id:?}");
+    let path = dir.join(format!("{case_id}.json"));
+    let text = std::fs::read_to_string(&path).with_context(|| format!("no case file {}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text).with_context(|| path.display().to_string())?;
+    value["case_secret"].as_str().map(str::to_owned).context("the case file has no secret")
+}
+
+/// `disrupt status`.
+pub fn status(args: CaseArgs) -> anyhow::Result<ExitCode> {
+    let secret = load_secret(&args.cases.cases_dir, &args.case_id)?;
+    let status = runtime()?.block_on(args.server.client().get_case(&args.case_id, &secret))?;
+    println!("{}", serde_json::to_string_pretty(&status)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `disrupt withdraw`.
+pub fn withdraw(args: CaseArgs) -> anyhow::Result<ExitCode> {
+    let secret = load_secret(&args.cases.cases_dir, &args.case_id)?;
+    let withdrawn = runtime()?.block_on(args.server.client().withdraw_case(&args.case_id, &secret))?;
+    println!("{}", serde_json::to_string(&withdrawn)?);
+    eprintln!("Case {} is withdrawn: its hashes leave the list and every platform that syncs.", args.case_id);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `disrupt match`: one JSON line per file with the entries each of its hashes matched. Exit code 0 when
+/// nothing matched, 3 when something did (for scripts).
+pub fn match_files(args: MatchArgs) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(args.server.api_key.is_some(), "the match API needs an API key (--api-key or DISRUPT_API_KEY)");
+    let files = hash_all(&args.paths)?;
+    let client = args.server.client();
+    let rt = runtime()?;
+    let mut any = false;
+    for (path, values) in files {
+        let response = rt.block_on(client.match_hashes(&MatchRequest { hashes: values.clone(), lists: None }))?;
+        let matches: Vec<_> = response.results.iter().flat_map(|r| r.matches.iter()).collect();
+        any |= !matches.is_empty();
+        println!("{}", json!({"path": path.display().to_string(), "hashes": values, "matches": matches}));
+    }
+    Ok(if any { ExitCode::from(3) } else { ExitCode::SUCCESS })
+}

@@ -1,0 +1,122 @@
+//! The commands that talk to a server, against the real server with its own redis-server.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+
+use disrupt_api::{Application, redis_server::EmbeddedRedis, settings::Settings};
+use disrupt_client::Client;
+use disrupt_openapi::admin::CreateApiKeyRequest;
+use disrupt_openapi::model::Role;
+use serde_json::Value;
+
+struct Server {
+    url: String,
+    admin: Client,
+    _redis: EmbeddedRedis,
+    _dir: tempfile::TempDir,
+}
+
+async fn spawn_server() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let redis = EmbeddedRedis::start(std::path::Path::new("redis-server"), &dir.path().join("redis")).await.unwrap();
+    let settings = Settings::from_vars([
+        ("DISRUPT_REDIS_URL".to_owned(), redis.url().to_owned()),
+        ("DISRUPT_ADDRESS".to_owned(), "127.0.0.1:0".to_owned()),
+        ("DISRUPT_DATA_DIR".to_owned(), dir.path().display().to_string()),
+        ("DISRUPT_SERVER_KEY".to_owned(), "cd".repeat(32)),
+    ])
+    .unwrap();
+    let app = Application::build(settings).await.unwrap();
+    let url = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    tokio::spawn(app.run_until_stopped());
+    let key = disrupt_api::admin_cli::create_admin_key(&state.store, &state.server_key, "cli tests").await.unwrap();
+    Server { admin: Client::new(&url).with_api_key(key), url, _redis: redis, _dir: dir }
+}
+
+fn bridge(name: &str) -> PathBuf {
+    crate::testdata().join("pdq/data/reg-test-input/dih").join(name)
+}
+
+/// Runs `disrupt ARGS` (stdin closed, not a terminal): exit code, stdout, stderr.
+async fn disrupt(args: &[&str]) -> (i32, String, String) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_disrupt"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .env_remove("DISRUPT_API_KEY")
+        .output()
+        .await
+        .unwrap();
+    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_victim_submits_checks_and_withdraws_and_a_platform_matches_from_the_command_line() {
+    let server = spawn_server().await;
+    let cases = tempfile::tempdir().unwrap();
+    let cases_dir = cases.path().join("cases");
+    let cases_arg = cases_dir.to_str().unwrap();
+    let photo = bridge("bridge-1-original.jpg");
+    let photo_arg = photo.to_str().unwrap();
+
+    // Without --yes and without a terminal to ask on, nothing is sent.
+    let (code, _, stderr) = disrupt(&["submit", "--server", &server.url, "--cases-dir", cases_arg, photo_arg]).await;
+    assert_eq!(code, 2, "{stderr}");
+    assert!(!cases_dir.exists(), "no case file for a refused submission");
+
+    let (code, stdout, stderr) =
+        disrupt(&["submit", "--yes", "--server", &server.url, "--cases-dir", cases_arg, photo_arg]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("PDQ f8f8f0ce"), "the hashes are shown before sending: {stderr}");
+    let created: Value = serde_json::from_str(stdout.trim()).unwrap();
+    let case_id = created["case_id"].as_str().unwrap().to_owned();
+    assert_eq!(created["hashes"], 3, "PDQ, MD5, SHA-256");
+    let case_file = PathBuf::from(created["case_file"].as_str().unwrap());
+    assert_eq!(std::fs::metadata(&case_file).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(std::fs::metadata(&cases_dir).unwrap().permissions().mode() & 0o777, 0o700);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&case_file).unwrap()).unwrap();
+    assert_eq!(saved["case_id"], case_id.as_str());
+    assert!(saved["case_secret"].as_str().is_some_and(|s| s.len() >= 40));
+
+    let platform = server
+        .admin
+        .create_api_key(&CreateApiKeyRequest { name: "p".into(), role: Role::Platform, lists: vec!["ncii".into()] })
+        .await
+        .unwrap()
+        .key;
+    // The match index follows the store within a moment.
+    let mut matched = None;
+    for _ in 0..100 {
+        let (code, stdout, stderr) =
+            disrupt(&["match", "--server", &server.url, "--api-key", &platform, photo_arg]).await;
+        assert!(code == 0 || code == 3, "{stderr}");
+        if code == 3 {
+            matched = Some(stdout);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let line: Value = serde_json::from_str(matched.expect("the photo never matched").trim()).unwrap();
+    assert_eq!(line["matches"].as_array().unwrap().len(), 3, "PDQ, MD5 and SHA-256 each match: {line}");
+    let other = bridge("bridge-5-flipx.jpg");
+    let (code, _, stderr) =
+        disrupt(&["match", "--server", &server.url, "--api-key", &platform, other.to_str().unwrap()]).await;
+    assert_eq!(code, 0, "a mirrored copy's own hashes do not match: {stderr}");
+    let (code, _, stderr) = disrupt(&["match", "--server", &server.url, photo_arg]).await;
+    assert_eq!(code, 2, "no key: {stderr}");
+
+    let (code, stdout, stderr) =
+        disrupt(&["status", "--server", &server.url, "--cases-dir", cases_arg, &case_id]).await;
+    assert_eq!(code, 0, "{stderr}");
+    let status: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(status["state"], "active");
+    assert_eq!(status["hashes"].as_array().unwrap().len(), 3);
+
+    let (code, _, stderr) = disrupt(&["withdraw", "--server", &server.url, "--cases-dir", cases_arg, &case_id]).await;
+    assert_eq!(code, 0, "{stderr}");
+    let (_, stdout, _) = disrupt(&["status", "--server", &server.url, "--cases-dir", cases_arg, &case_id]).await;
+    let status: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(status["state"], "withdrawn");
+    let (code, _, stderr) = disrupt(&["status", "--server", &server.url, "--cases-dir", cases_arg, "nosuchcase"]).await;
+    assert_eq!(code, 2, "{stderr}");
+}
