@@ -12,6 +12,7 @@ use serde_json::Value;
 struct Server {
     url: String,
     admin: Client,
+    store: disrupt_api::store::Store,
     _redis: EmbeddedRedis,
     _dir: tempfile::TempDir,
 }
@@ -31,7 +32,7 @@ async fn spawn_server() -> Server {
     let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
     let key = disrupt_api::admin_cli::create_admin_key(&state.store, &state.server_key, "cli tests").await.unwrap();
-    Server { admin: Client::new(&url).with_api_key(key), url, _redis: redis, _dir: dir }
+    Server { admin: Client::new(&url).with_api_key(key), url, store: state.store, _redis: redis, _dir: dir }
 }
 
 fn bridge(name: &str) -> PathBuf {
@@ -119,4 +120,63 @@ async fn a_victim_submits_checks_and_withdraws_and_a_platform_matches_from_the_c
     assert_eq!(status["state"], "withdrawn");
     let (code, _, stderr) = disrupt(&["status", "--server", &server.url, "--cases-dir", cases_arg, "nosuchcase"]).await;
     assert_eq!(code, 2, "{stderr}");
+}
+
+fn local_copy(dir: &std::path::Path) -> Vec<Value> {
+    std::fs::read_to_string(dir.join("list.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_keeps_a_local_copy_current_and_resumes_from_its_cursor() {
+    let server = spawn_server().await;
+    let platform = server
+        .admin
+        .create_api_key(&CreateApiKeyRequest { name: "p".into(), role: Role::Platform, lists: vec!["ncii".into()] })
+        .await
+        .unwrap()
+        .key;
+    let victim = Client::new(&server.url);
+    let case = |n: u8| disrupt_openapi::cases::CreateCaseRequest {
+        category: disrupt_openapi::model::Category::AdultNcii,
+        hashes: vec![disrupt_openapi::model::HashValue::Md5 { hash: hex::encode([n; 16]).parse().unwrap() }],
+        urls: vec![],
+        contact: None,
+    };
+    let first = victim.create_case(&case(1)).await.unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path().join("copy");
+    let dir_arg = dir.to_str().unwrap().to_owned();
+    let args = ["sync", "--server", server.url.as_str(), "--api-key", platform.as_str(), "--dir", dir_arg.as_str()];
+
+    let (code, stdout, stderr) = disrupt(&args).await;
+    assert_eq!(code, 0, "{stderr}");
+    let summary: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!((summary["entries"].as_u64(), summary["snapshot"].as_bool()), (Some(1), Some(true)));
+
+    victim.create_case(&case(2)).await.unwrap();
+    victim.withdraw_case(&first.case_id, &first.case_secret).await.unwrap();
+    let (code, stdout, stderr) = disrupt(&args).await;
+    assert_eq!(code, 0, "{stderr}");
+    let summary: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(summary["snapshot"], false, "resumed from the saved cursor: {summary}");
+    assert_eq!(summary["removed"], 1, "{summary}");
+    let copy = local_copy(&dir);
+    assert_eq!(copy.len(), 1);
+    assert_eq!(copy[0]["value"]["hash"], hex::encode([2u8; 16]));
+
+    // The server trims records older than its retention (here: a clock past it): the saved cursor is answered
+    // 410 cursor_expired, and sync reloads the snapshot by itself.
+    victim.create_case(&case(3)).await.unwrap();
+    let later = disrupt_api::store::now_ms() + server.store.feed_retention().as_millis() as u64 + 1000;
+    assert!(server.store.trim_feed("ncii", later).await.unwrap() > 0);
+    let (code, stdout, stderr) = disrupt(&args).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("older than the server's retention"), "{stderr}");
+    let summary: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!((summary["entries"].as_u64(), summary["snapshot"].as_bool()), (Some(2), Some(true)));
+
+    // A cursor the server did not issue is refused (invalid_cursor), not trusted.
+    std::fs::write(dir.join("cursor"), "bm90LWEtY3Vyc29y").unwrap();
+    let (code, _, stderr) = disrupt(&args).await;
+    assert_eq!(code, 2, "a malformed cursor is an error: {stderr}");
 }

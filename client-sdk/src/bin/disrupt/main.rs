@@ -30,6 +30,8 @@ enum Command {
     Withdraw(server::CaseArgs),
     /// Platforms: hash files here and ask the match API whether they are on the list.
     Match(server::MatchArgs),
+    /// Platforms: keep a local copy of the list up to date from the delta feed.
+    Sync(server::SyncArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -40,6 +42,7 @@ fn main() -> std::process::ExitCode {
         Command::Status(args) => server::status(args),
         Command::Withdraw(args) => server::withdraw(args),
         Command::Match(args) => server::match_files(args),
+        Command::Sync(args) => server::sync(args),
     };
     match result {
         Ok(code) => code,

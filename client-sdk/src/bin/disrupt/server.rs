@@ -11,7 +11,7 @@ use disrupt_client::local;
 use disrupt_hasher::media::MediaOptions;
 use disrupt_openapi::cases::CreateCaseRequest;
 use disrupt_openapi::matching::MatchRequest;
-use disrupt_openapi::model::{Category, HashValue};
+use disrupt_openapi::model::{Category, EntryState, HashValue};
 use serde_json::json;
 
 /// Where the server is and who is asking.
@@ -226,4 +226,91 @@ pub fn match_files(args: MatchArgs) -> anyhow::Result<ExitCode> {
         println!("{}", json!({"path": path.display().to_string(), "hashes": values, "matches": matches}));
     }
     Ok(if any { ExitCode::from(3) } else { ExitCode::SUCCESS })
+}
+
+/// Arguments of `disrupt sync`.
+#[derive(clap::Args)]
+pub struct SyncArgs {
+    /// Folder of the local copy: `list.jsonl` (one feed record per live entry) and `cursor`.
+    #[arg(long, default_value = "disrupt-list")]
+    dir: PathBuf,
+    /// The list to copy.
+    #[arg(long, default_value = "ncii")]
+    list: String,
+    #[command(flatten)]
+    server: ServerArgs,
+}
+
+/// `disrupt sync`: brings the local copy up to date from the delta feed, from the saved cursor (a snapshot the
+/// first time, and again when the server answers that the cursor is older than its retention). Records are
+/// applied in order, tombstones remove. At the end the copy, then the cursor, are each replaced atomically: an
+/// interrupted sync resumes from the last saved cursor, and a crash between the two replays records onto a newer
+/// copy, which is harmless since every record is an entry's whole state.
+pub fn sync(args: SyncArgs) -> anyhow::Result<ExitCode> {
+    use std::collections::BTreeMap;
+    anyhow::ensure!(args.server.api_key.is_some(), "the feed needs an API key (--api-key or DISRUPT_API_KEY)");
+    std::fs::create_dir_all(&args.dir).with_context(|| args.dir.display().to_string())?;
+    let list_path = args.dir.join("list.jsonl");
+    let cursor_path = args.dir.join("cursor");
+    let mut entries: BTreeMap<String, disrupt_openapi::feed::FeedRecord> = BTreeMap::new();
+    let mut cursor = std::fs::read_to_string(&cursor_path).ok().map(|c| c.trim().to_owned());
+    if cursor.is_some() {
+        for line in std::fs::read_to_string(&list_path).unwrap_or_default().lines().filter(|l| !l.is_empty()) {
+            let record: disrupt_openapi::feed::FeedRecord =
+                serde_json::from_str(line).with_context(|| format!("corrupt line in {}", list_path.display()))?;
+            entries.insert(record.entry.clone(), record);
+        }
+    }
+    let client = args.server.client();
+    let rt = runtime()?;
+    let (mut applied, mut removed, mut resynced) = (0usize, 0usize, false);
+    loop {
+        let Some(from) = cursor.clone() else {
+            let snapshot = rt.block_on(client.get_snapshot(Some(&args.list)))?;
+            entries = snapshot.records.into_iter().map(|r| (r.entry.clone(), r)).collect();
+            cursor = Some(snapshot.next_cursor);
+            resynced = true;
+            continue;
+        };
+        let page = match rt.block_on(client.get_hashes(Some(&args.list), Some(&from), Some(1000))) {
+            Err(err) if err.code() == Some("cursor_expired") => {
+                eprintln!("disrupt: the saved cursor is older than the server's retention; reloading the snapshot");
+                cursor = None;
+                continue;
+            }
+            other => other?,
+        };
+        for record in page.records {
+            applied += 1;
+            if matches!(record.state, EntryState::Pending | EntryState::Verified) {
+                entries.insert(record.entry.clone(), record);
+            } else if entries.remove(&record.entry).is_some() {
+                removed += 1;
+            }
+        }
+        cursor = Some(page.next_cursor);
+        if !page.has_more {
+            break;
+        }
+    }
+    let mut body = String::new();
+    for record in entries.values() {
+        body.push_str(&serde_json::to_string(record)?);
+        body.push('\n');
+    }
+    replace_file(&list_path, body.as_bytes())?;
+    replace_file(&cursor_path, cursor.unwrap_or_default().as_bytes())?;
+    println!(
+        "{}",
+        json!({"entries": entries.len(), "records_applied": applied, "removed": removed, "snapshot": resynced})
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `path` through a temporary file and a rename, so a reader never sees half of it.
+fn replace_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).with_context(|| tmp.display().to_string())?;
+    std::fs::rename(&tmp, path).with_context(|| path.display().to_string())?;
+    Ok(())
 }
