@@ -524,9 +524,8 @@ impl Store {
         let mut entries = Vec::new();
         let mut scan = 0;
         loop {
-            let (next, hashes) = self.scan_live(list, scan, 1000).await?;
-            let ids: Vec<EntryId> = hashes.iter().map(|h| h.id).collect();
-            entries.extend(self.get_entries(list, &ids).await?.into_iter().filter(|e| e.state.is_live()));
+            let (next, page) = self.snapshot_page(list, scan).await?;
+            entries.extend(page);
             if next == 0 {
                 break;
             }

@@ -17,6 +17,14 @@ struct Server {
     _dir: tempfile::TempDir,
 }
 
+impl Server {
+    /// A new API key with role platform on list `ncii`.
+    async fn platform_key(&self) -> String {
+        let request = CreateApiKeyRequest { name: "p".into(), role: Role::Platform, lists: vec!["ncii".into()] };
+        self.admin.create_api_key(&request).await.unwrap().key
+    }
+}
+
 async fn spawn_server() -> Server {
     let dir = tempfile::tempdir().unwrap();
     let redis = EmbeddedRedis::start(std::path::Path::new("redis-server"), &dir.path().join("redis")).await.unwrap();
@@ -79,12 +87,7 @@ async fn a_victim_submits_checks_and_withdraws_and_a_platform_matches_from_the_c
     assert_eq!(saved["case_id"], case_id.as_str());
     assert!(saved["case_secret"].as_str().is_some_and(|s| s.len() >= 40));
 
-    let platform = server
-        .admin
-        .create_api_key(&CreateApiKeyRequest { name: "p".into(), role: Role::Platform, lists: vec!["ncii".into()] })
-        .await
-        .unwrap()
-        .key;
+    let platform = server.platform_key().await;
     // The match index follows the store within a moment.
     let mut matched = None;
     for _ in 0..100 {
@@ -129,12 +132,7 @@ fn local_copy(dir: &std::path::Path) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_keeps_a_local_copy_current_and_resumes_from_its_cursor() {
     let server = spawn_server().await;
-    let platform = server
-        .admin
-        .create_api_key(&CreateApiKeyRequest { name: "p".into(), role: Role::Platform, lists: vec!["ncii".into()] })
-        .await
-        .unwrap()
-        .key;
+    let platform = server.platform_key().await;
     let victim = Client::new(&server.url);
     let case = |n: u8| disrupt_openapi::cases::CreateCaseRequest {
         category: disrupt_openapi::model::Category::AdultNcii,
