@@ -4,11 +4,13 @@
 
 use secrecy::SecretString;
 
+use crate::audit::{Actor, ActorRole, AuditAction};
 use crate::error::ApiError;
 use crate::redis_server::{EmbeddedRedis, wait_until_answering};
 use crate::service::now_ms;
 use crate::settings::{ServerKey, Settings};
 use crate::store::Store;
+use crate::store::audit::AuditEvent;
 use crate::store::model::{ApiKey, Role};
 
 /// Creates an admin key named `name` and returns the full key, `dk_<id>_<secret>`.
@@ -17,16 +19,31 @@ pub async fn create_admin_key(store: &Store, server_key: &ServerKey, name: &str)
     let new = hasher.new_api_key()?;
     store
         .create_api_key(&ApiKey {
-            id: new.id,
+            id: new.id.clone(),
             secret_hash: new.secret_hash,
             role: Role::Admin,
             lists: Vec::new(),
             name: name.to_owned(),
             created_at: now_ms(),
             revoked_at: None,
+            hosts: vec![],
         })
         .await?;
+    audit_key_created(store, &new.id, "create-admin-key").await?;
     Ok(new.key)
+}
+
+/// Audits an admin key made outside the API (by the operator on the server's machine).
+async fn audit_key_created(store: &Store, key_id: &str, via: &str) -> Result<(), ApiError> {
+    let operator = Actor { key_id: None, role: ActorRole::Admin };
+    store
+        .audit(
+            AuditEvent::new(operator, AuditAction::KeyCreated, format!("key:{key_id}"))
+                .detail("role", "admin")
+                .detail("via", via),
+        )
+        .await?;
+    Ok(())
 }
 
 /// Creates the configured bootstrap admin key (`DISRUPT_BOOTSTRAP_ADMIN_KEY`, `dk_<id>_<secret>`) unless a key
@@ -48,17 +65,18 @@ pub async fn ensure_bootstrap_admin_key(store: &Store, server_key: &ServerKey, k
             name: "bootstrap".to_owned(),
             created_at: now_ms(),
             revoked_at: None,
+            hosts: vec![],
         })
         .await?;
+    audit_key_created(store, presented.id, "bootstrap").await?;
     tracing::info!(key_id = presented.id, "created the bootstrap admin key");
     Ok(())
 }
 
-/// `disrupt-api create-admin-key`: reaches the configured Redis, or the embedded one of a running server (its
-/// socket in the data directory), or starts the embedded one for the time of the command.
-pub async fn run_create_admin_key(settings: &Settings, name: &str) -> anyhow::Result<String> {
+/// Reaches the configured Redis, or the embedded one of a running server (its socket in the data directory), or
+/// starts the embedded one for the time of a command (returned, to be shut down after).
+async fn open_store(settings: &Settings) -> anyhow::Result<(Store, Option<EmbeddedRedis>)> {
     use anyhow::Context as _;
-    let server_key = settings.server_key().context("loading the server key")?;
     let mut started = None;
     let url = match &settings.redis_url {
         Some(url) => url.clone(),
@@ -80,10 +98,42 @@ pub async fn run_create_admin_key(settings: &Settings, name: &str) -> anyhow::Re
         }
     };
     let store = Store::connect(&settings.redis_settings(url)).await.context("connecting to redis")?;
+    Ok((store, started))
+}
+
+/// `disrupt-api create-admin-key`: creates an admin key in the server's Redis and returns it.
+pub async fn run_create_admin_key(settings: &Settings, name: &str) -> anyhow::Result<String> {
+    use anyhow::Context as _;
+    let server_key = settings.server_key().context("loading the server key")?;
+    let (store, started) = open_store(settings).await?;
     let key = create_admin_key(&store, &server_key, name).await;
     drop(store);
     if let Some(redis) = started {
         redis.shutdown().await;
     }
     Ok(key?)
+}
+
+/// `disrupt-api verify-audit [--file EXPORT]`: verifies the audit chain in the server's Redis (or in a JSON-lines
+/// export) and returns a one-line summary; an error names the first record that does not verify.
+pub async fn run_verify_audit(settings: &Settings, file: Option<&std::path::Path>) -> anyhow::Result<String> {
+    use anyhow::Context as _;
+    let head = match file {
+        Some(path) => {
+            let reader = std::io::BufReader::new(
+                std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?,
+            );
+            crate::audit::verify_json_lines(reader, None)?
+        }
+        None => {
+            let (store, started) = open_store(settings).await?;
+            let verdict = store.verify_audit().await;
+            drop(store);
+            if let Some(redis) = started {
+                redis.shutdown().await;
+            }
+            verdict?
+        }
+    };
+    Ok(format!("audit log verified: {} records, head {}", head.seq, hex::encode(head.hash)))
 }

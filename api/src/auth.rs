@@ -169,6 +169,8 @@ pub struct Caller {
     pub role: Role,
     /// Lists the key is scoped to (ignored for admins).
     pub lists: Vec<String>,
+    /// Hosts a platform serves (takedown notices for them are readable).
+    pub hosts: Vec<String>,
 }
 
 impl Caller {
@@ -263,6 +265,7 @@ impl actix_web::FromRequest for Authenticated {
                 name: stored.name.clone(),
                 role: crate::wire::role(stored.role),
                 lists: stored.lists.clone(),
+                hosts: stored.hosts.clone(),
             }))
         })
     }
@@ -318,8 +321,13 @@ mod tests {
 
     #[test]
     fn scope_and_role_checks() {
-        let platform =
-            Caller { key_id: "1".into(), name: "p".into(), role: Role::Platform, lists: vec!["ncii".into()] };
+        let platform = Caller {
+            key_id: "1".into(),
+            name: "p".into(),
+            role: Role::Platform,
+            lists: vec!["ncii".into()],
+            hosts: vec![],
+        };
         assert!(platform.require_list("ncii").is_ok());
         assert!(platform.require_list("csam").is_err());
         assert!(platform.require_role(&[Role::Admin]).is_err());

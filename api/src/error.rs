@@ -151,6 +151,16 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<crate::store::audit::StoreAuditError> for ApiError {
+    fn from(err: crate::store::audit::StoreAuditError) -> Self {
+        use crate::store::audit::StoreAuditError as E;
+        match err {
+            E::Redis(e) => StoreError::from(e).into(),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
 fn anyhow_chain(err: &ApiError) -> String {
     let mut out = err.to_string();
     let mut source = std::error::Error::source(err);

@@ -22,6 +22,13 @@ enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Verify the audit log's SHA-256 chain (in the server's Redis, or in an export with --file); exits with an
+    /// error naming the first record that does not verify.
+    VerifyAudit {
+        /// A JSON-lines export (`GET /v1/admin/audit/export`) to verify instead of the live log.
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+    },
 }
 
 #[actix_web::main]
@@ -44,6 +51,10 @@ async fn main() -> anyhow::Result<()> {
         Command::CreateAdminKey { name } => {
             let key = admin_cli::run_create_admin_key(&settings, &name).await?;
             println!("{key}");
+        }
+        Command::VerifyAudit { file } => {
+            let summary = admin_cli::run_verify_audit(&settings, file.as_deref()).await?;
+            println!("{summary}");
         }
     }
     Ok(())

@@ -17,6 +17,8 @@ use ring::{
 use secrecy::{ExposeSecret, SecretSlice, SecretString};
 use serde::Deserialize;
 
+use crate::notices::Notifier;
+use crate::review::BenignThresholds;
 use crate::{rate_limit::RateLimitSettings, store::RedisSettings};
 
 /// Environment variables with this prefix override the file; `__` separates nested keys.
@@ -82,6 +84,48 @@ pub struct Settings {
     /// (30), `DISRUPT_RATE_LIMITS__LOOKUPS_PER_MINUTE` (30), `DISRUPT_RATE_LIMITS__SECRET_FAILURES_PER_HOUR` (10),
     /// `DISRUPT_RATE_LIMITS__BEHIND_PROXY` (false; true behind a reverse proxy that sets `X-Forwarded-For`).
     pub rate_limits: RateLimitSettings,
+    /// The hotline's side: who signs notices, the review rules, statistics. `DISRUPT_HOTLINE__...`.
+    pub hotline: HotlineSettings,
+}
+
+/// The hotline's settings (section `hotline` of the file, or `DISRUPT_HOTLINE__*`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct HotlineSettings {
+    /// Who sends takedown notices (the hotline, never the victim): `hotline.notifier.name`, `.email`,
+    /// `.signatory`, optional `.postal_address`, `.website`, `.trusted_flagger`. Set these before sending notices.
+    pub notifier: Notifier,
+    /// A directory with the hotline's own notice templates (`fr.txt`, `en.txt`); missing files fall back to the
+    /// built-in ones. `DISRUPT_HOTLINE__TEMPLATES_DIR`.
+    pub templates_dir: Option<PathBuf>,
+    /// Rejecting a whole case needs a second, different analyst. Default true.
+    pub two_analysts_for_case_rejection: bool,
+    /// No published statistic is below this count. Default 5.
+    pub stats_minimum: u64,
+    /// When the popular-benign-image heuristic quarantines an unverified entry.
+    pub benign: BenignThresholds,
+    /// Seconds between two checks for notices overdue for a reminder. Default 300.
+    pub reminder_check_secs: u64,
+}
+
+impl Default for HotlineSettings {
+    fn default() -> Self {
+        Self {
+            notifier: Notifier {
+                name: "disrupt hotline (set hotline.notifier.name)".into(),
+                email: "hotline@example.org".into(),
+                signatory: "The hotline's legal officer (set hotline.notifier.signatory)".into(),
+                postal_address: None,
+                website: None,
+                trusted_flagger: None,
+            },
+            templates_dir: None,
+            two_analysts_for_case_rejection: true,
+            stats_minimum: crate::stats::DEFAULT_MIN_CELL,
+            benign: BenignThresholds::default(),
+            reminder_check_secs: 300,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -98,6 +142,7 @@ impl Default for Settings {
             log: "info".into(),
             log_json: false,
             rate_limits: RateLimitSettings::default(),
+            hotline: HotlineSettings::default(),
         }
     }
 }

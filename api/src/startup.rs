@@ -51,6 +51,7 @@ pub struct Application {
     state: AppState,
     sync: IndexSync,
     trimmer: JoinHandle<()>,
+    reminders: JoinHandle<()>,
     embedded_redis: Option<EmbeddedRedis>,
 }
 
@@ -78,9 +79,19 @@ impl Application {
                 .context("creating the bootstrap admin key")?;
         }
         let service = web::Data::new(
-            Service::new(store.clone(), index.clone(), server_key.clone(), settings.rate_limits)
-                .context("building the service")?,
+            Service::new(
+                store.clone(),
+                index.clone(),
+                server_key.clone(),
+                settings.rate_limits,
+                settings.hotline.clone(),
+            )
+            .context("building the service")?,
         );
+        let reminders = tokio::spawn(remind_periodically(
+            service.clone().into_inner(),
+            Duration::from_secs(settings.hotline.reminder_check_secs.max(1)),
+        ));
         let state = AppState { store, index, sync: sync.status(), server_key, settings: Arc::new(settings) };
 
         let listener = TcpListener::bind(&state.settings.address)
@@ -103,7 +114,7 @@ impl Application {
         })
         .listen(listener)?
         .run();
-        Ok(Self { port, server, state, sync, trimmer, embedded_redis })
+        Ok(Self { port, server, state, sync, trimmer, reminders, embedded_redis })
     }
 
     /// The port the server listens on.
@@ -127,6 +138,7 @@ impl Application {
         let result = self.server.await;
         self.sync.stop();
         self.trimmer.abort();
+        self.reminders.abort();
         if let Some(redis) = self.embedded_redis {
             redis.shutdown().await;
         }
@@ -173,6 +185,18 @@ async fn trim_periodically(store: Store) {
             Err(err) => tracing::warn!(error = %err, "cannot list lists for trimming"),
         }
         tokio::time::sleep(TRIM_EVERY).await;
+    }
+}
+
+/// Reminds platforms of notices left without a decision for 48 hours.
+async fn remind_periodically(service: Arc<Service>, every: Duration) {
+    loop {
+        match service.remind_overdue_notices(now_ms()).await {
+            Ok(0) => {}
+            Ok(reminded) => tracing::info!(reminded, "notice reminders recorded"),
+            Err(err) => tracing::warn!(error = %err, "checking notices for reminders failed"),
+        }
+        tokio::time::sleep(every).await;
     }
 }
 

@@ -28,6 +28,17 @@ pub fn entry_state(state: s::EntryState) -> w::EntryState {
     }
 }
 
+/// The store's entry state for a wire one.
+pub fn store_entry_state(state: w::EntryState) -> s::EntryState {
+    match state {
+        w::EntryState::Pending => s::EntryState::Pending,
+        w::EntryState::Verified => s::EntryState::Verified,
+        w::EntryState::Rejected => s::EntryState::Rejected,
+        w::EntryState::Withdrawn => s::EntryState::Withdrawn,
+        w::EntryState::Quarantined => s::EntryState::Quarantined,
+    }
+}
+
 /// Wire state of a store case state.
 pub fn case_state(state: s::CaseState) -> w::CaseState {
     match state {

@@ -7,10 +7,17 @@ use disrupt_openapi::ErrorBody;
 use disrupt_openapi::admin::{
     ApiKeyInfo, ApiKeyList, CreateApiKeyRequest, CreateListRequest, CreatedApiKey, ListNames,
 };
+use disrupt_openapi::audit::{AuditPage, AuditVerification};
 use disrupt_openapi::cases::{CaseStatus, CreateCaseRequest, CreatedCase, WithdrawnCase};
 use disrupt_openapi::feed::{FeedPage, Snapshot};
 use disrupt_openapi::feedback::{FeedbackRecorded, FeedbackRequest};
 use disrupt_openapi::matching::{MatchRequest, MatchResponse, UploadMatchResponse};
+use disrupt_openapi::notices::{Notice, NoticeDecisionRequest, NoticeList, NoticeState};
+use disrupt_openapi::review::{
+    AnalystCase, CaseRejection, DecisionOutcome, EntryDecisionRequest, RejectCaseRequest, RejectEntriesRequest,
+    ReviewQueue, ReviewUrlsRequest, ReviewUrlsResponse,
+};
+use disrupt_openapi::stats::Statistics;
 use disrupt_openapi::stopncii::{FetchHashesResponse, SubmitFeedbackRequest, SubmitFeedbackResponse};
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -108,6 +115,17 @@ impl Client {
     async fn send<T: DeserializeOwned>(builder: RequestBuilder) -> Result<T, ClientError> {
         let response = builder.send().await?;
         Self::read(response).await
+    }
+
+    /// A text answer (exports, CSV); errors are read as in [`Self::read`].
+    async fn text(response: Response) -> Result<String, ClientError> {
+        if response.status().is_success() {
+            return Ok(response.text().await?);
+        }
+        Err(Self::read::<serde_json::Value>(response)
+            .await
+            .err()
+            .unwrap_or(ClientError::Unexpected { status: 0, message: "an error status with a success body".into() }))
     }
 
     async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
@@ -265,4 +283,124 @@ impl Client {
     pub async fn list_lists(&self) -> Result<ListNames, ClientError> {
         Self::send(self.request(Method::GET, "/v1/admin/lists")).await
     }
+
+    /// `GET /v1/review/queue` (analysts): `state` is `pending` (default) or `quarantined`.
+    pub async fn review_queue(
+        &self,
+        list: Option<&str>,
+        state: Option<disrupt_openapi::model::EntryState>,
+        limit: Option<usize>,
+    ) -> Result<ReviewQueue, ClientError> {
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(list) = list {
+            query.push(("list", list.to_owned()));
+        }
+        if let Some(state) = state {
+            query.push(("state", enum_text(&state)));
+        }
+        if let Some(limit) = limit {
+            query.push(("limit", limit.to_string()));
+        }
+        Self::send(self.request(Method::GET, "/v1/review/queue").query(&query)).await
+    }
+
+    /// `POST /v1/review/entries/verify`.
+    pub async fn verify_entries(&self, body: &EntryDecisionRequest) -> Result<DecisionOutcome, ClientError> {
+        Self::send(self.request(Method::POST, "/v1/review/entries/verify").json(body)).await
+    }
+
+    /// `POST /v1/review/entries/reject`.
+    pub async fn reject_entries(&self, body: &RejectEntriesRequest) -> Result<DecisionOutcome, ClientError> {
+        Self::send(self.request(Method::POST, "/v1/review/entries/reject").json(body)).await
+    }
+
+    /// `POST /v1/review/entries/quarantine`.
+    pub async fn quarantine_entries(&self, body: &EntryDecisionRequest) -> Result<DecisionOutcome, ClientError> {
+        Self::send(self.request(Method::POST, "/v1/review/entries/quarantine").json(body)).await
+    }
+
+    /// `GET /v1/review/cases/{id}`.
+    pub async fn analyst_case(&self, case_id: &str) -> Result<AnalystCase, ClientError> {
+        Self::send(self.request(Method::GET, &format!("/v1/review/cases/{case_id}"))).await
+    }
+
+    /// `POST /v1/review/cases/{id}/reject`.
+    pub async fn reject_case(&self, case_id: &str, body: &RejectCaseRequest) -> Result<CaseRejection, ClientError> {
+        Self::send(self.request(Method::POST, &format!("/v1/review/cases/{case_id}/reject")).json(body)).await
+    }
+
+    /// `POST /v1/review/cases/{id}/urls`.
+    pub async fn review_urls(
+        &self,
+        case_id: &str,
+        body: &ReviewUrlsRequest,
+    ) -> Result<ReviewUrlsResponse, ClientError> {
+        Self::send(self.request(Method::POST, &format!("/v1/review/cases/{case_id}/urls")).json(body)).await
+    }
+
+    /// `GET /v1/notices`.
+    pub async fn list_notices(&self, state: Option<NoticeState>) -> Result<NoticeList, ClientError> {
+        let query: Vec<(&str, String)> = state.iter().map(|s| ("state", enum_text(s))).collect();
+        Self::send(self.request(Method::GET, "/v1/notices").query(&query)).await
+    }
+
+    /// `GET /v1/notices/{id}`.
+    pub async fn get_notice(&self, id: &str) -> Result<Notice, ClientError> {
+        Self::send(self.request(Method::GET, &format!("/v1/notices/{id}"))).await
+    }
+
+    /// `POST /v1/notices/{id}/send` (analysts).
+    pub async fn send_notice(&self, id: &str) -> Result<Notice, ClientError> {
+        Self::send(self.request(Method::POST, &format!("/v1/notices/{id}/send"))).await
+    }
+
+    /// `POST /v1/notices/{id}/acknowledge` (platforms).
+    pub async fn acknowledge_notice(&self, id: &str) -> Result<Notice, ClientError> {
+        Self::send(self.request(Method::POST, &format!("/v1/notices/{id}/acknowledge"))).await
+    }
+
+    /// `POST /v1/notices/{id}/decision` (platforms).
+    pub async fn decide_notice(&self, id: &str, body: &NoticeDecisionRequest) -> Result<Notice, ClientError> {
+        Self::send(self.request(Method::POST, &format!("/v1/notices/{id}/decision")).json(body)).await
+    }
+
+    /// `GET /v1/admin/audit`.
+    pub async fn read_audit(&self, from: Option<u64>, limit: Option<usize>) -> Result<AuditPage, ClientError> {
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(from) = from {
+            query.push(("from", from.to_string()));
+        }
+        if let Some(limit) = limit {
+            query.push(("limit", limit.to_string()));
+        }
+        Self::send(self.request(Method::GET, "/v1/admin/audit").query(&query)).await
+    }
+
+    /// `GET /v1/admin/audit/verify`.
+    pub async fn verify_audit(&self) -> Result<AuditVerification, ClientError> {
+        Self::send(self.request(Method::GET, "/v1/admin/audit/verify")).await
+    }
+
+    /// `GET /v1/admin/audit/export`: the JSON lines.
+    pub async fn export_audit(&self) -> Result<String, ClientError> {
+        let response = self.request(Method::GET, "/v1/admin/audit/export").send().await?;
+        Self::text(response).await
+    }
+
+    /// `GET /v1/stats`.
+    pub async fn statistics(&self) -> Result<Statistics, ClientError> {
+        Self::send(self.request(Method::GET, "/v1/stats")).await
+    }
+
+    /// `GET /v1/admin/reports/trusted-flagger?year=`: the CSV.
+    pub async fn trusted_flagger_report(&self, year: i32) -> Result<String, ClientError> {
+        let response =
+            self.request(Method::GET, "/v1/admin/reports/trusted-flagger").query(&[("year", year)]).send().await?;
+        Self::text(response).await
+    }
+}
+
+/// The snake_case wire spelling of a unit enum (for query strings).
+fn enum_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }

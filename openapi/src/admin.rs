@@ -16,6 +16,10 @@ pub struct CreateApiKeyRequest {
     /// Lists the key may read (platforms, analysts). Admins may use every list.
     #[serde(default)]
     pub lists: Vec<String>,
+    /// Hosts a platform serves (`example.com` also covers its subdomains): takedown notices for URLs on them
+    /// are readable with this key.
+    #[serde(default)]
+    pub hosts: Vec<String>,
 }
 
 /// A key as listed: never the secret.
@@ -30,6 +34,9 @@ pub struct ApiKeyInfo {
     pub role: Role,
     /// Lists it may use.
     pub lists: Vec<String>,
+    /// Hosts whose takedown notices it may read (platforms).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<String>,
     /// Creation time, unix milliseconds.
     pub created_at: u64,
     /// Revocation time, unix milliseconds.

@@ -13,10 +13,15 @@
 //! - [`matching`]: match requests and results.
 //! - [`feedback`]: platforms' feedback on entries.
 //! - [`admin`]: API keys and lists.
+//! - [`review`]: analysts' review queue and decisions.
+//! - [`notices`]: takedown notices for URLs where content is online.
+//! - [`audit`]: the tamper-evident audit log.
+//! - [`stats`]: public statistics with small-count suppression.
 //! - [`stopncii`]: the StopNCII.org-compatible routes' wire format.
 #![deny(missing_docs)]
 
 pub mod admin;
+pub mod audit;
 pub mod cases;
 pub mod error;
 pub mod feed;
@@ -24,6 +29,9 @@ pub mod feedback;
 pub mod hash;
 pub mod matching;
 pub mod model;
+pub mod notices;
+pub mod review;
+pub mod stats;
 pub mod stopncii;
 
 pub use error::{ErrorBody, ErrorCode};

@@ -25,11 +25,11 @@ use crate::service::Service;
 )]
 #[post("/v1/admin/keys")]
 pub async fn create_api_key(
-    _admin: AdminCaller,
+    AdminCaller(admin): AdminCaller,
     service: web::Data<Service>,
     body: web::Json<CreateApiKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let created = service.create_api_key(body.into_inner()).await?;
+    let created = service.create_api_key(&admin, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(created))
 }
 
@@ -67,11 +67,11 @@ pub async fn list_api_keys(
 )]
 #[delete("/v1/admin/keys/{id}")]
 pub async fn revoke_api_key(
-    _admin: AdminCaller,
+    AdminCaller(admin): AdminCaller,
     service: web::Data<Service>,
     id: web::Path<String>,
 ) -> Result<web::Json<ApiKeyInfo>, ApiError> {
-    Ok(web::Json(service.revoke_api_key(&id).await?))
+    Ok(web::Json(service.revoke_api_key(&admin, &id).await?))
 }
 
 /// Create a list.
@@ -90,11 +90,11 @@ pub async fn revoke_api_key(
 )]
 #[post("/v1/admin/lists")]
 pub async fn create_list(
-    _admin: AdminCaller,
+    AdminCaller(admin): AdminCaller,
     service: web::Data<Service>,
     body: web::Json<CreateListRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let lists = service.create_list(&body.name).await?;
+    let lists = service.create_list(&admin, &body.name).await?;
     Ok(HttpResponse::Created().json(lists))
 }
 

@@ -12,15 +12,23 @@
 //! - [`feedback`]: platforms' feedback.
 //! - [`stopncii`]: StopNCII-compatible `FetchHashes` / `SubmitFeedback`.
 //! - [`admin`]: API keys and lists.
+//! - [`review`]: analysts' review queue, decisions and URL reviews.
+//! - [`notices`]: takedown notices for the hotline and the platforms.
+//! - [`audit`]: admins' audit log.
+//! - [`stats`]: public statistics and the trusted-flagger report.
 
 pub mod health;
 
 pub mod admin;
+pub mod audit;
 pub mod cases;
 pub mod feed;
 pub mod feedback;
 pub mod matching;
+pub mod notices;
 mod registry;
+pub mod review;
+pub mod stats;
 pub mod stopncii;
 
 pub use registry::{ApiDoc, MAX_JSON_BYTES, configure, openapi};

@@ -27,7 +27,9 @@ pub const MAX_JSON_BYTES: usize = 4 * 1024 * 1024;
         (name = "victims", description = "Anonymous: submit, check and withdraw a case"),
         (name = "platforms", description = "API key with role platform: feed, match, feedback"),
         (name = "stopncii", description = "StopNCII.org-compatible routes for Meta's threatexchange client"),
-        (name = "admin", description = "API key with role admin: keys and lists"),
+        (name = "analysts", description = "API key with role analyst (or admin): review queue, decisions, URLs"),
+        (name = "notices", description = "Takedown notices: analysts send them, platforms acknowledge and answer"),
+        (name = "admin", description = "API key with role admin: keys, lists, audit log, reports"),
         (name = "everyone", description = "Health, metrics and this document"),
     )
 )]
@@ -77,7 +79,25 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(super::admin::list_api_keys)
         .service(super::admin::revoke_api_key)
         .service(super::admin::create_list)
-        .service(super::admin::list_lists);
+        .service(super::admin::list_lists)
+        .service(super::review::review_queue)
+        .service(super::review::verify_entries)
+        .service(super::review::reject_entries)
+        .service(super::review::quarantine_entries)
+        .service(super::review::analyst_case)
+        .service(super::review::reject_case)
+        .service(super::review::review_urls)
+        .service(super::notices::list_notices)
+        .service(super::notices::get_notice)
+        .service(super::notices::send_notice)
+        .service(super::notices::acknowledge_notice)
+        .service(super::notices::decide_notice)
+        .service(super::audit::read_audit)
+        .service(super::audit::export_audit)
+        .service(super::audit::verify_audit)
+        .service(super::stats::statistics)
+        .service(super::stats::statistics_page)
+        .service(super::stats::trusted_flagger_report);
 }
 
 fn json_config() -> web::JsonConfig {
@@ -150,6 +170,24 @@ mod tests {
             "/v1/admin/keys",
             "/v1/admin/keys/{id}",
             "/v1/admin/lists",
+            "/v1/review/queue",
+            "/v1/review/entries/verify",
+            "/v1/review/entries/reject",
+            "/v1/review/entries/quarantine",
+            "/v1/review/cases/{id}",
+            "/v1/review/cases/{id}/reject",
+            "/v1/review/cases/{id}/urls",
+            "/v1/notices",
+            "/v1/notices/{id}",
+            "/v1/notices/{id}/send",
+            "/v1/notices/{id}/acknowledge",
+            "/v1/notices/{id}/decision",
+            "/v1/admin/audit",
+            "/v1/admin/audit/export",
+            "/v1/admin/audit/verify",
+            "/v1/stats",
+            "/stats",
+            "/v1/admin/reports/trusted-flagger",
         ] {
             assert!(api.paths.paths.contains_key(path), "{path} missing");
         }

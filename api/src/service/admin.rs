@@ -5,8 +5,12 @@ use disrupt_openapi::admin::{
 };
 use disrupt_openapi::model::Role;
 
+use super::audit::actor;
 use super::{Service, now_ms};
+use crate::audit::AuditAction;
+use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::store::audit::AuditEvent;
 use crate::store::model as s;
 use crate::wire;
 
@@ -16,6 +20,7 @@ fn key_info(key: &s::ApiKey) -> ApiKeyInfo {
         name: key.name.clone(),
         role: wire::role(key.role),
         lists: key.lists.clone(),
+        hosts: key.hosts.clone(),
         created_at: key.created_at,
         revoked_at: key.revoked_at,
     }
@@ -23,7 +28,11 @@ fn key_info(key: &s::ApiKey) -> ApiKeyInfo {
 
 impl Service {
     /// Creates a key; the full key is in the answer and nowhere else.
-    pub async fn create_api_key(&self, request: CreateApiKeyRequest) -> Result<CreatedApiKey, ApiError> {
+    pub async fn create_api_key(
+        &self,
+        caller: &Caller,
+        request: CreateApiKeyRequest,
+    ) -> Result<CreatedApiKey, ApiError> {
         if request.name.trim().is_empty() || request.name.len() > 128 {
             return Err(ApiError::InvalidRequest("a key's name is 1 to 128 bytes".into()));
         }
@@ -34,6 +43,18 @@ impl Service {
         if let Some(unknown) = request.lists.iter().find(|l| !known.contains(l)) {
             return Err(ApiError::InvalidRequest(format!("no list named {unknown:?}")));
         }
+        let hosts =
+            request.hosts.iter().map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase()).collect::<Vec<_>>();
+        // At least two labels: a bare suffix such as `com` would cover every notice under it.
+        let valid = |h: &String| {
+            h.len() <= 253
+                && h.split('.').count() >= 2
+                && h.split('.')
+                    .all(|label| !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        };
+        if !hosts.iter().all(valid) {
+            return Err(ApiError::InvalidRequest("hosts are DNS names such as example.com".into()));
+        }
         let new = self.secrets.new_api_key()?;
         let key = s::ApiKey {
             id: new.id,
@@ -43,8 +64,15 @@ impl Service {
             name: request.name,
             created_at: now_ms(),
             revoked_at: None,
+            hosts,
         };
         self.store.create_api_key(&key).await?;
+        self.audit(
+            AuditEvent::new(actor(caller), AuditAction::KeyCreated, format!("key:{}", key.id))
+                .detail("role", key.role.as_str())
+                .detail("lists", key.lists.join(",")),
+        )
+        .await?;
         Ok(CreatedApiKey { key: new.key, info: key_info(&key) })
     }
 
@@ -56,18 +84,20 @@ impl Service {
 
     /// Revokes a key; it stops working at once on this process, and within [`crate::auth::KEY_CACHE_TTL`] on
     /// the others.
-    pub async fn revoke_api_key(&self, id: &str) -> Result<ApiKeyInfo, ApiError> {
+    pub async fn revoke_api_key(&self, caller: &Caller, id: &str) -> Result<ApiKeyInfo, ApiError> {
         let revoked = self.store.revoke_api_key(id).await?;
         self.keys.forget(id);
+        self.audit(AuditEvent::new(actor(caller), AuditAction::KeyRevoked, format!("key:{id}"))).await?;
         Ok(key_info(&revoked))
     }
 
     /// Creates a list.
-    pub async fn create_list(&self, name: &str) -> Result<ListNames, ApiError> {
+    pub async fn create_list(&self, caller: &Caller, name: &str) -> Result<ListNames, ApiError> {
         if !is_valid_list_name(name) {
             return Err(ApiError::InvalidListName("a list name matches [a-z0-9_-]{1,32}".into()));
         }
         self.store.create_list(name).await?;
+        self.audit(AuditEvent::new(actor(caller), AuditAction::ListCreated, format!("list:{name}"))).await?;
         self.list_lists().await
     }
 

@@ -84,6 +84,16 @@ impl Service {
     pub async fn withdraw_case(&self, case_id: &str, secret: &str) -> Result<WithdrawnCase, ApiError> {
         let view = self.authorised_case(case_id, secret).await?;
         let outcome = self.store.withdraw_case(&view.case.id).await?;
+        if !outcome.already_withdrawn {
+            let victim = crate::audit::Actor::victim();
+            let event = crate::store::audit::AuditEvent::new(
+                victim,
+                crate::audit::AuditAction::CaseWithdrawn,
+                format!("case:{}", view.case.id),
+            )
+            .detail("list", &view.case.list);
+            self.audit(event).await?;
+        }
         Ok(WithdrawnCase {
             case_id: view.case.id,
             state: CaseState::Withdrawn,

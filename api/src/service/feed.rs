@@ -3,8 +3,11 @@
 use disrupt_openapi::feed::{DEFAULT_FEED_LIMIT, FeedPage, FeedQuery, FeedRecord, MAX_FEED_LIMIT};
 
 use super::Service;
+use super::audit::actor;
+use crate::audit::AuditAction;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::store::audit::AuditEvent;
 use crate::store::model::{self as s, DEFAULT_LIST};
 use crate::wire;
 
@@ -71,6 +74,32 @@ impl Service {
             return Ok(());
         }
         let position = crate::store::cursor::decode(list, cursor)?;
-        Ok(self.store.record_position(list, &caller.key_id, position).await?)
+        if let Some(before) = self.store.record_position(list, &caller.key_id, position).await? {
+            self.audit_deletions_delivered(caller, list, before, position).await?;
+        }
+        Ok(())
+    }
+
+    /// Audits, for each case withdrawn with tombstones in `(before, upto]` that this platform had received, that
+    /// the deletion reached it (what the victim's erasure receipt counts).
+    async fn audit_deletions_delivered(
+        &self,
+        caller: &Caller,
+        list: &str,
+        before: crate::store::StreamId,
+        upto: crate::store::StreamId,
+    ) -> Result<(), ApiError> {
+        for case_id in self.store.withdrawals_between(list, before, upto).await? {
+            let Some(view) = self.store.get_case(&case_id).await? else { continue };
+            let delivered = view.case.withdrawn_feed_id.is_some_and(|w| w > before && w <= upto);
+            if delivered && view.case.received_by.contains(&caller.key_id) {
+                self.audit(
+                    AuditEvent::new(actor(caller), AuditAction::DeletionDelivered, format!("case:{case_id}"))
+                        .detail("list", list),
+                )
+                .await?;
+            }
+        }
+        Ok(())
     }
 }

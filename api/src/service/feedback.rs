@@ -50,6 +50,9 @@ impl Service {
             _ => return Err(ApiError::NotFound("entry")),
         }
         self.store.record_feedback(entry_id, &caller.key_id, feedback, &tags).await?;
+        if feedback == s::Feedback::NotViolating {
+            self.check_benign(entry_id).await?;
+        }
         Ok(())
     }
 }

@@ -176,6 +176,7 @@ impl Service {
         queries: &[Query<'_>],
     ) -> Result<Vec<MatchResult>, ApiError> {
         let mut results = Vec::with_capacity(queries.len());
+        let mut counted: Vec<(String, s::EntryId)> = Vec::new();
         for (index, query) in queries.iter().enumerate() {
             let hits = self.search(lists, query)?;
             let mut matches = Vec::with_capacity(hits.len());
@@ -187,6 +188,7 @@ impl Service {
                 if !entry.state.is_live() {
                     continue;
                 }
+                counted.push((hit.list.clone(), hit.id));
                 matches.push(MatchedEntry {
                     entry: self.refs.encode(hit.id),
                     list: hit.list,
@@ -199,10 +201,37 @@ impl Service {
             }
             results.push(MatchResult { index, matches });
         }
+        self.count_matches(&counted).await?;
         Ok(results)
     }
 
     /// The lists a caller's request searches when it names none.
+    /// Counts the matches (statistics, and the benign-image heuristic's match volume), then quarantines an
+    /// unverified entry whose count crossed the heuristic's threshold. Most queries match nothing, so this
+    /// costs nothing on the common path.
+    async fn count_matches(&self, hits: &[(String, s::EntryId)]) -> Result<(), ApiError> {
+        if hits.is_empty() {
+            return Ok(());
+        }
+        let month = crate::stats::month_of(super::now_ms());
+        let mut by_list: std::collections::BTreeMap<&str, Vec<s::EntryId>> = Default::default();
+        for (list, id) in hits {
+            by_list.entry(list.as_str()).or_default().push(*id);
+        }
+        // One request counts an entry once, however often it repeats the hash.
+        for ids in by_list.values_mut() {
+            ids.sort_unstable();
+            ids.dedup();
+        }
+        for (list, ids) in by_list {
+            self.store.count_matches(list, &ids, &month).await?;
+            for id in ids {
+                self.check_benign(id).await?;
+            }
+        }
+        Ok(())
+    }
+
     pub(crate) async fn default_lists(&self, caller: &Caller) -> Result<Vec<String>, ApiError> {
         self.lists_to_search(caller, None).await
     }

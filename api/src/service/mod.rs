@@ -9,20 +9,33 @@
 //! - [`stopncii`]: the StopNCII-compatible FetchHashes / SubmitFeedback.
 //! - [`admin`]: API keys and lists.
 //! - [`upload`]: reading multipart media into zeroed-on-drop memory and hashing it.
+//! - [`review`]: analysts' queue and decisions, the benign-image heuristic.
+//! - [`notices`]: URL reports, takedown notices and their reminders.
+//! - [`audit`]: writing, reading, exporting and verifying the audit log.
+//! - [`stats`]: public statistics and the trusted-flagger report.
 
 pub mod admin;
+pub mod audit;
 pub mod cases;
 pub mod feed;
 pub mod feedback;
 pub mod matching;
+pub mod notices;
+pub mod review;
+pub mod stats;
 pub mod stopncii;
 pub mod upload;
+
+use std::time::Instant;
+
+use parking_lot::Mutex;
 
 use crate::auth::{KeyCache, SecretHasher};
 use crate::entry_ref::EntryRefs;
 use crate::match_index::SharedIndex;
+use crate::notices::NoticeTemplates;
 use crate::rate_limit::{RateLimitSettings, RateLimits};
-use crate::settings::ServerKey;
+use crate::settings::{HotlineSettings, ServerKey};
 use crate::store::Store;
 
 /// The API's shared state: built once at startup, shared by every worker as `web::Data<Service>`.
@@ -40,6 +53,12 @@ pub struct Service {
     pub limits: RateLimits,
     /// The in-memory match index, kept current by the sync task.
     pub index: SharedIndex,
+    /// The hotline's settings.
+    pub hotline: HotlineSettings,
+    /// Notice templates, compiled once.
+    pub templates: NoticeTemplates,
+    /// The last statistics computed, and when.
+    stats_cache: Mutex<Option<(Instant, disrupt_openapi::stats::Statistics)>>,
 }
 
 impl Service {
@@ -49,8 +68,16 @@ impl Service {
         index: SharedIndex,
         server_key: ServerKey,
         limits: RateLimitSettings,
+        hotline: HotlineSettings,
     ) -> Result<Self, crate::error::ApiError> {
+        let templates = match &hotline.templates_dir {
+            Some(dir) => NoticeTemplates::from_dir(dir)?,
+            None => NoticeTemplates::builtin()?,
+        };
         Ok(Self {
+            hotline,
+            templates,
+            stats_cache: Mutex::new(None),
             store,
             refs: EntryRefs::new(&server_key),
             secrets: SecretHasher::new(server_key),

@@ -54,6 +54,7 @@ pub(crate) fn entry_from_fields(mut f: HashMap<String, String>) -> Result<Entry,
         blocked: take_opt(&mut f, "blocked")?.unwrap_or(0),
         not_violating: take_opt(&mut f, "not_violating")?.unwrap_or(0),
         pending_review: take_opt(&mut f, "pending_review")?.unwrap_or(0),
+        matches: take_opt(&mut f, "matches")?.unwrap_or(0),
     })
 }
 

@@ -17,6 +17,16 @@
 //! | `P{l:L}:live`                    | hash   | entry id -> "kind:hash" for live entries (index loading) |
 //! | `P{l:L}:feed`                    | stream | the change feed; the stream id is the cursor             |
 //! | `P{l:L}:trimmed`                 | string | id of the newest record retention trimmed                |
+//! | `P{l:L}:pos`                     | hash   | platform key id -> feed position it has fetched          |
+//! | `P{l:L}:q:pending`               | zset   | entry ids waiting for review, by submission time         |
+//! | `P{l:L}:q:quarantined`           | zset   | quarantined entry ids, by quarantine time                |
+//! | `P{l:L}:stats`                   | hash   | counters: `e:<kind>:<state>`, `c:<month>:<category>`,    |
+//! |                                  |        | `m:<month>` matches, `w:<month>` withdrawals             |
+//! | `P{l:L}:withdrawals`             | zset   | withdrawn case ids by the ms of their last tombstone     |
+//! | `P{l:L}:rej:<case id>`           | string | a case rejection waiting for a second analyst (JSON)     |
+//! | `P{n}:notice:<id>`               | hash   | one takedown notice: `json`, version `v`                 |
+//! | `P{n}:notices`                   | zset   | notice ids by creation time                              |
+//! | `P{audit}:log`, `P{audit}:head`  | list   | the chained audit log and its head (`store::audit`)      |
 
 use data_encoding::BASE32_NOPAD;
 
@@ -105,6 +115,46 @@ impl Keys {
     /// A list's retention mark.
     pub fn trimmed(&self, list: &str) -> String {
         self.of_list(list, "trimmed")
+    }
+
+    /// A list's entries waiting for review.
+    pub fn review_pending(&self, list: &str) -> String {
+        self.of_list(list, "q:pending")
+    }
+
+    /// A list's quarantined entries.
+    pub fn review_quarantined(&self, list: &str) -> String {
+        self.of_list(list, "q:quarantined")
+    }
+
+    /// A list's statistics counters.
+    pub fn stats(&self, list: &str) -> String {
+        self.of_list(list, "stats")
+    }
+
+    /// A list's withdrawn cases by feed position.
+    pub fn withdrawals(&self, list: &str) -> String {
+        self.of_list(list, "withdrawals")
+    }
+
+    /// A case rejection waiting for a second analyst.
+    pub fn case_rejection(&self, list: &str, case_id: &str) -> String {
+        self.of_list(list, &format!("rej:{case_id}"))
+    }
+
+    /// One takedown notice.
+    pub fn notice(&self, id: &str) -> String {
+        format!("{}{{n}}:notice:{id}", self.prefix)
+    }
+
+    /// Notice ids by creation time.
+    pub fn notices(&self) -> String {
+        format!("{}{{n}}:notices", self.prefix)
+    }
+
+    /// The prefix every key starts with.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
     }
 
     /// How far each platform key has fetched a list's feed: key id -> newest stream id delivered.

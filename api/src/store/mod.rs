@@ -13,13 +13,17 @@
 //! state change with its feed record) run as one Lua script, so a crash never leaves them half-done. Every change
 //! of an entry appends one record to its list's stream, which is the delta feed.
 
+pub mod audit;
 mod codec;
 mod connection;
 pub mod cursor;
 pub mod error;
+mod hotline;
 pub mod keys;
 pub mod model;
 mod scripts;
+
+pub use hotline::{NoticeRecord, StatCounters};
 
 use std::{
     collections::HashMap,
@@ -40,6 +44,8 @@ pub use model::*;
 use connection::{Client, Connection};
 use keys::Keys;
 use scripts::Scripts;
+
+use crate::stats::month_of;
 
 /// The most entries one case may carry (one script writes them all).
 pub const MAX_CASE_ENTRIES: usize = 1000;
@@ -250,7 +256,12 @@ impl Store {
         let ids_csv = codec::ids_to_csv(&entry_ids);
         let urls = serde_json::to_string(&case.urls).map_err(|e| StoreError::Invalid(format!("urls: {e}")))?;
         let mut invocation = self.inner.scripts.create_case.prepare_invoke();
-        invocation.key(keys.case(list, &case_id)).key(keys.live(list)).key(keys.feed(list));
+        invocation
+            .key(keys.case(list, &case_id))
+            .key(keys.live(list))
+            .key(keys.feed(list))
+            .key(keys.review_pending(list))
+            .key(keys.stats(list));
         for id in &entry_ids {
             invocation.key(keys.entry(list, *id));
         }
@@ -263,7 +274,8 @@ impl Store {
             .arg(urls)
             .arg(if case.contact.is_some() { "1" } else { "0" })
             .arg(case.contact.as_deref().unwrap_or(""))
-            .arg(ids_csv);
+            .arg(ids_csv)
+            .arg(month_of(now));
         for (id, entry) in entry_ids.iter().zip(&case.entries) {
             invocation
                 .arg(*id)
@@ -327,11 +339,20 @@ impl Store {
         let ids_csv: Option<String> = self.conn().hget(&case_key, "entry_ids").await?;
         let ids = codec::ids_from_csv(&ids_csv.ok_or(NOT_FOUND)?)?;
         let mut invocation = self.inner.scripts.withdraw_case.prepare_invoke();
-        invocation.key(&case_key).key(keys.live(&list)).key(keys.feed(&list)).key(keys.positions(&list));
+        invocation
+            .key(&case_key)
+            .key(keys.live(&list))
+            .key(keys.feed(&list))
+            .key(keys.positions(&list))
+            .key(keys.review_pending(&list))
+            .key(keys.review_quarantined(&list))
+            .key(keys.stats(&list))
+            .key(keys.withdrawals(&list));
         for id in &ids {
             invocation.key(keys.entry(&list, *id));
         }
-        invocation.arg(now_ms());
+        let now = now_ms();
+        invocation.arg(now).arg(month_of(now)).arg(case_id);
         let outcome: i64 = invocation.invoke_async(&mut self.conn()).await?;
         match outcome {
             1 => Ok(WithdrawOutcome { already_withdrawn: false }),
@@ -365,6 +386,9 @@ impl Store {
             .key(keys.entry(&list, id))
             .key(keys.live(&list))
             .key(keys.feed(&list))
+            .key(keys.review_pending(&list))
+            .key(keys.review_quarantined(&list))
+            .key(keys.stats(&list))
             .arg(state.as_str())
             .arg(now_ms())
             .arg(if state.is_live() { "1" } else { "0" })
@@ -437,9 +461,15 @@ impl Store {
     }
 
     /// Records that platform key `key_id` has fetched `list`'s feed up to `position` (a page's last record, or
-    /// a snapshot's cursor). Positions only move forward.
-    pub async fn record_position(&self, list: &str, key_id: &str, position: StreamId) -> Result<(), StoreError> {
-        let _: i64 = self
+    /// a snapshot's cursor). Positions only move forward. Returns the previous position when it moved
+    /// ([`StreamId::ZERO`] for a first fetch), `None` when it did not.
+    pub async fn record_position(
+        &self,
+        list: &str,
+        key_id: &str,
+        position: StreamId,
+    ) -> Result<Option<StreamId>, StoreError> {
+        let old: Option<String> = self
             .inner
             .scripts
             .record_position
@@ -448,7 +478,7 @@ impl Store {
             .arg(position.to_string())
             .invoke_async(&mut self.conn())
             .await?;
-        Ok(())
+        old.map(|o| if o.is_empty() { Ok(StreamId::ZERO) } else { o.parse().map_err(corrupt_mark) }).transpose()
     }
 
     /// How many platforms received `case`'s hashes and how many of them have fetched its withdrawal since.

@@ -185,6 +185,8 @@ pub struct Entry {
     pub not_violating: u64,
     /// Platforms that reported [`Feedback::PendingReview`].
     pub pending_review: u64,
+    /// How often the match API found this entry.
+    pub matches: u64,
 }
 
 /// A hash to add with a new case.
@@ -335,6 +337,9 @@ pub struct ApiKey {
     pub created_at: u64,
     /// Unix milliseconds, once revoked.
     pub revoked_at: Option<u64>,
+    /// Hosts a platform serves, for takedown notices (older keys have none).
+    #[serde(default)]
+    pub hosts: Vec<String>,
 }
 
 #[cfg(test)]

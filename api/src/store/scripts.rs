@@ -33,14 +33,14 @@ redis.call('HSET', KEYS[2], no, ARGV[1])
 return no
 "#;
 
-/// KEYS: case, live, feed, entry keys...
+/// KEYS: case, live, feed, pending review queue, stats, entry keys...
 /// ARGV: now, case id, list, category, secret hash (hex), urls (JSON), has contact ('1'/'0'), contact,
-/// entry ids (comma-separated), then per entry: id, kind, hash, quality ('' = none).
+/// entry ids (comma-separated), month (`YYYY-MM`), then per entry: id, kind, hash, quality ('' = none).
 /// Returns 1, or -1 if the case or an entry key exists, -2 if a list key has the wrong type.
 const CREATE_CASE: &str = r#"
 local now = ARGV[1]
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
-for i = 4, #KEYS do
+for i = 6, #KEYS do
   if redis.call('EXISTS', KEYS[i]) == 1 then return -1 end
 end
 local live_type = redis.call('TYPE', KEYS[2])['ok']
@@ -54,9 +54,10 @@ if ARGV[7] == '1' then
   table.insert(case, 'contact'); table.insert(case, ARGV[8])
 end
 redis.call(unpack(case))
+redis.call('HINCRBY', KEYS[5], 'c:' .. ARGV[10] .. ':' .. ARGV[4], 1)
 local last_id = nil
-for i = 4, #KEYS do
-  local a = 10 + (i - 4) * 4
+for i = 6, #KEYS do
+  local a = 11 + (i - 6) * 4
   local e = {ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], 'pending', ARGV[4]}
   local fields = {'HSET', KEYS[i], 'id', e[1], 'list', ARGV[3], 'kind', e[2], 'hash', e[3], 'state', e[5],
     'category', e[6], 'case_id', ARGV[2], 'created_at', now, 'updated_at', now,
@@ -66,6 +67,8 @@ for i = 4, #KEYS do
   end
   redis.call(unpack(fields))
   redis.call('HSET', KEYS[2], e[1], e[2] .. ':' .. e[3])
+  redis.call('ZADD', KEYS[4], now, e[1])
+  redis.call('HINCRBY', KEYS[5], 'e:' .. e[2] .. ':pending', 1)
   last_id = feed_add(KEYS[3], e, now)
 end
 -- The feed position a platform must reach to have received every hash of the case (erasure receipts).
@@ -73,7 +76,8 @@ redis.call('HSET', KEYS[1], 'added_feed_id', last_id)
 return 1
 "#;
 
-/// KEYS: case, live, feed, positions, entry keys... ARGV: now.
+/// KEYS: case, live, feed, positions, pending queue, quarantine queue, stats, withdrawals, entry keys...
+/// ARGV: now, month (`YYYY-MM`), case id.
 /// Returns 1 when withdrawn now, 0 when it already was, -1 when the case does not exist.
 /// Also records, for erasure receipts, which platform keys had fetched the case's hashes (`received_by`) and the
 /// feed position past its tombstones (`withdrawn_feed_id`).
@@ -93,12 +97,17 @@ if added then
   redis.call('HSET', KEYS[1], 'received_by', table.concat(received, ','))
 end
 local last_id = nil
-for i = 5, #KEYS do
+redis.call('HINCRBY', KEYS[7], 'w:' .. ARGV[2], 1)
+for i = 9, #KEYS do
   local e = redis.call('HMGET', KEYS[i], 'id', 'kind', 'hash', 'quality', 'state', 'category')
   if e[1] and e[5] ~= 'withdrawn' then
+    redis.call('HINCRBY', KEYS[7], 'e:' .. e[2] .. ':' .. e[5], -1)
+    redis.call('HINCRBY', KEYS[7], 'e:' .. e[2] .. ':withdrawn', 1)
     e[5] = 'withdrawn'
     redis.call('HSET', KEYS[i], 'state', 'withdrawn', 'updated_at', now)
     redis.call('HDEL', KEYS[2], e[1])
+    redis.call('ZREM', KEYS[5], e[1])
+    redis.call('ZREM', KEYS[6], e[1])
     last_id = feed_add(KEYS[3], e, now)
   end
 end
@@ -108,16 +117,25 @@ if not last_id then
   last_id = (#head > 0 and head[1][1]) or '0-0'
 end
 redis.call('HSET', KEYS[1], 'withdrawn_feed_id', last_id)
+-- Withdrawals by feed position, so that a platform's fetch past the tombstones can be told (erasure receipts).
+redis.call('ZADD', KEYS[8], tonumber(string.match(last_id, '^(%d+)')), ARGV[3])
 return 1
 "#;
 
-/// KEYS: entry, live, feed. ARGV: new state, now, '1' if the new state is live.
+/// KEYS: entry, live, feed, pending queue, quarantine queue, stats. ARGV: new state, now, '1' if the new state
+/// is live.
 /// Returns 1 when changed, 0 when the entry already had the state, -1 when missing, -2 when withdrawn (final).
 const SET_ENTRY_STATE: &str = r#"
 local e = redis.call('HMGET', KEYS[1], 'id', 'kind', 'hash', 'quality', 'state', 'category')
 if not e[1] then return -1 end
 if e[5] == ARGV[1] then return 0 end
 if e[5] == 'withdrawn' then return -2 end
+redis.call('HINCRBY', KEYS[6], 'e:' .. e[2] .. ':' .. e[5], -1)
+redis.call('HINCRBY', KEYS[6], 'e:' .. e[2] .. ':' .. ARGV[1], 1)
+redis.call('ZREM', KEYS[4], e[1])
+redis.call('ZREM', KEYS[5], e[1])
+if ARGV[1] == 'pending' then redis.call('ZADD', KEYS[4], ARGV[2], e[1]) end
+if ARGV[1] == 'quarantined' then redis.call('ZADD', KEYS[5], ARGV[2], e[1]) end
 e[5] = ARGV[1]
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updated_at', ARGV[2])
 if ARGV[3] == '1' then
@@ -182,12 +200,12 @@ end
 "#;
 
 /// KEYS: positions. ARGV: platform key id, stream id fetched up to (`ms-seq`). Positions only move forward.
-/// Returns 1.
+/// Returns the previous position ('' for none) when it moved, or `false` (nil) when it did not.
 const RECORD_POSITION: &str = r#"
 local old = redis.call('HGET', KEYS[1], ARGV[1])
-if old and id_ge(old, ARGV[2]) then return 1 end
+if old and id_ge(old, ARGV[2]) then return false end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return 1
+return old or ''
 "#;
 
 /// The loaded scripts (Redis caches them by SHA1; `redis::Script` falls back to EVAL once when needed).

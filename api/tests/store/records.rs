@@ -104,6 +104,7 @@ async fn api_keys_round_trip_and_revoke_once() {
         name: "Example platform".into(),
         created_at: 1,
         revoked_at: None,
+        hosts: vec![],
     };
     store.create_api_key(&key).await.unwrap();
     assert!(matches!(store.create_api_key(&key).await, Err(StoreError::Conflict(_))));

@@ -20,7 +20,8 @@ struct Server {
 impl Server {
     /// A new API key with role platform on list `ncii`.
     async fn platform_key(&self) -> String {
-        let request = CreateApiKeyRequest { name: "p".into(), role: Role::Platform, lists: vec!["ncii".into()] };
+        let request =
+            CreateApiKeyRequest { name: "p".into(), role: Role::Platform, lists: vec!["ncii".into()], hosts: vec![] };
         self.admin.create_api_key(&request).await.unwrap().key
     }
 }

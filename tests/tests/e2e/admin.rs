@@ -17,7 +17,12 @@ async fn a_platform_key_cannot_read_a_list_it_is_not_scoped_to_or_call_admin_rou
     let err = platform.list_api_keys().await.unwrap_err();
     assert_eq!(err.code(), Some("forbidden"));
     let err = platform
-        .create_api_key(&CreateApiKeyRequest { name: "escalate".into(), role: Role::Admin, lists: vec![] })
+        .create_api_key(&CreateApiKeyRequest {
+            name: "escalate".into(),
+            role: Role::Admin,
+            lists: vec![],
+            hosts: vec![],
+        })
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("forbidden"));
@@ -35,6 +40,7 @@ async fn a_revoked_key_stops_working_and_keys_are_listed_without_secrets() {
             name: "soon revoked".into(),
             role: Role::Platform,
             lists: vec!["ncii".into()],
+            hosts: vec![],
         })
         .await
         .unwrap();

@@ -28,15 +28,21 @@ pub struct TestApp {
 impl TestApp {
     /// A new platform key scoped to `lists`.
     pub async fn platform(&self, name: &str, lists: &[&str]) -> Client {
+        self.key(name, Role::Platform, lists, &[]).await
+    }
+
+    /// A new key with this role, lists and hosts (platforms serving hosts read their takedown notices).
+    pub async fn key(&self, name: &str, role: Role, lists: &[&str], hosts: &[&str]) -> Client {
         let created = self
             .admin
             .create_api_key(&CreateApiKeyRequest {
                 name: name.into(),
-                role: Role::Platform,
+                role,
                 lists: lists.iter().map(|l| (*l).to_owned()).collect(),
+                hosts: hosts.iter().map(|h| (*h).to_owned()).collect(),
             })
             .await
-            .expect("create platform key");
+            .expect("create key");
         self.client.with_api_key(created.key)
     }
 
@@ -58,6 +64,11 @@ impl TestApp {
 
 /// Starts a server with its own redis-server and an admin key.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Like [`spawn_app`], with extra `DISRUPT_*` settings.
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let redis = disrupt_api::redis_server::EmbeddedRedis::start(
         std::path::Path::new("redis-server"),
@@ -66,12 +77,16 @@ pub async fn spawn_app() -> TestApp {
     .await
     .expect("own redis-server");
     let redis_url = redis.url().to_owned();
-    let settings = disrupt_api::settings::Settings::from_vars([
-        ("DISRUPT_REDIS_URL".to_owned(), redis_url.clone()),
-        ("DISRUPT_ADDRESS".to_owned(), "127.0.0.1:0".to_owned()),
-        ("DISRUPT_DATA_DIR".to_owned(), data_dir.path().display().to_string()),
-        ("DISRUPT_SERVER_KEY".to_owned(), "ab".repeat(32)),
-    ])
+    let settings = disrupt_api::settings::Settings::from_vars(
+        [
+            ("DISRUPT_REDIS_URL".to_owned(), redis_url.clone()),
+            ("DISRUPT_ADDRESS".to_owned(), "127.0.0.1:0".to_owned()),
+            ("DISRUPT_DATA_DIR".to_owned(), data_dir.path().display().to_string()),
+            ("DISRUPT_SERVER_KEY".to_owned(), "ab".repeat(32)),
+        ]
+        .into_iter()
+        .chain(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))),
+    )
     .expect("settings");
     let app = Application::build(settings).await.expect("build app");
     let port = app.port();

@@ -8,11 +8,13 @@
 //! - `upload`: media upload privacy.
 //! - `stopncii`: StopNCII-compatible routes, and Meta's threatexchange client against them.
 //! - `health`: the server starts on a free port.
+//! - `hotline`: analysts' review, quarantine, the audit chain, notices, statistics.
 #![allow(clippy::unwrap_used)]
 
 mod admin;
 mod health;
 mod helpers;
+mod hotline;
 mod platforms;
 mod stopncii;
 mod upload;

@@ -172,6 +172,7 @@ async fn platform_key(app: &crate::helpers::TestApp) -> String {
             name: "raw".into(),
             role: disrupt_openapi::model::Role::Platform,
             lists: vec!["ncii".into()],
+            hosts: vec![],
         })
         .await
         .unwrap()
@@ -224,6 +225,13 @@ async fn erasure_receipts_count_the_platforms_that_had_the_hashes_and_fetched_th
     idle.get_hashes(None, Some(&idle_cursor), Some(1)).await.unwrap();
     let status = app.client.get_case(&case_id, &secret).await.unwrap();
     assert_eq!((status.delivery.received, status.delivery.deletion_delivered), (2, 2), "a fresh snapshot drops it too");
+
+    // Each delivery of the deletion to a platform that had the hashes is in the audit log, once.
+    let audit = app.admin.read_audit(None, Some(1000)).await.unwrap();
+    let target = format!("case:{case_id}");
+    let delivered: Vec<_> =
+        audit.records.iter().filter(|r| r.entry.action == "deletion_delivered" && r.entry.target == target).collect();
+    assert_eq!(delivered.len(), 2, "{delivered:?}");
 }
 
 #[tokio::test]

@@ -89,6 +89,7 @@ async fn the_threatexchange_client_fetches_every_active_hash_and_submits_feedbac
             name: "threatexchange".into(),
             role: disrupt_openapi::model::Role::Platform,
             lists: vec!["ncii".into()],
+            hosts: vec![],
         })
         .await
         .unwrap();

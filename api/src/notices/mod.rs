@@ -1,0 +1,52 @@
+//! URL reports and takedown notices (pure: no Redis, no HTTP).
+//!
+//! - [`urls`]: parse reported URLs, normalise hosts (lower case, punycode), group them per host.
+//! - [`legal`]: the legal ground a notice cites (Code pénal 226-2-1, 226-8-1 for deepfakes, ...).
+//! - [`template`]: render a notice per host from the hotline's editable French and English templates, holding
+//!   what DSA Article 16 and the TAKE IT DOWN Act require.
+//! - [`lifecycle`]: draft, sent, acknowledged, removed, rejected; time to removal; the 48-hour reminder.
+
+pub mod legal;
+pub mod lifecycle;
+pub mod template;
+pub mod urls;
+
+pub use legal::{LegalGround, LegalGroundExt, ground_for};
+pub use lifecycle::{NoticeState, NoticeTimeline, PlatformDecision, REMIND_AFTER_MS, is_closed};
+pub use template::{Lang, NoticeContent, NoticeTemplates, Notifier, RenderedNotice};
+pub use urls::{group_by_host, host_key, parse_reported_url};
+
+/// Errors of URL reports and notices.
+#[derive(Debug, thiserror::Error)]
+pub enum NoticeError {
+    /// Not an http(s) URL with a host.
+    #[error("not a web URL: {url}")]
+    InvalidUrl {
+        /// The offending input (cut to 200 characters).
+        url: String,
+    },
+    /// A template does not compile or render.
+    #[error("notice template {lang:?}: {message}")]
+    Template {
+        /// Which template.
+        lang: Lang,
+        /// What minijinja or the file system said.
+        message: String,
+    },
+    /// An edited template dropped an element the law requires.
+    #[error("notice template {lang:?} lost a required element: {missing}")]
+    IncompleteNotice {
+        /// Which template.
+        lang: Lang,
+        /// The missing text.
+        missing: String,
+    },
+    /// The notice cannot go from one state to the other.
+    #[error("a notice cannot go from {from:?} to {to:?}")]
+    InvalidTransition {
+        /// Current state.
+        from: NoticeState,
+        /// Requested state.
+        to: NoticeState,
+    },
+}

@@ -1,0 +1,126 @@
+//! Takedown notices: the hotline sends them; the platform serving the host reads, acknowledges and answers.
+
+use actix_web::{get, post, web};
+use disrupt_openapi::ErrorBody;
+use disrupt_openapi::notices::{Notice, NoticeDecisionRequest, NoticeList, NoticeQuery};
+
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::service::Service;
+
+/// Notices the key may read: a platform, those sent for the hosts it serves (never the case id); analysts and
+/// admins, all of their lists'. Newest first.
+#[utoipa::path(
+    tag = "notices",
+    params(NoticeQuery),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The notices", body = NoticeList),
+        (status = 400, description = "Malformed query", body = ErrorBody),
+        (status = 401, description = "Missing or invalid key", body = ErrorBody),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
+#[get("/v1/notices")]
+pub async fn list_notices(
+    Authenticated(caller): Authenticated,
+    service: web::Data<Service>,
+    query: web::Query<NoticeQuery>,
+) -> Result<web::Json<NoticeList>, ApiError> {
+    Ok(web::Json(service.list_notices(&caller, query.into_inner()).await?))
+}
+
+/// One notice.
+#[utoipa::path(
+    tag = "notices",
+    params(("id" = String, Path, description = "Notice id")),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The notice", body = Notice),
+        (status = 401, description = "Missing or invalid key", body = ErrorBody),
+        (status = 404, description = "No such notice for this key", body = ErrorBody),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
+#[get("/v1/notices/{id}")]
+pub async fn get_notice(
+    Authenticated(caller): Authenticated,
+    service: web::Data<Service>,
+    id: web::Path<String>,
+) -> Result<web::Json<Notice>, ApiError> {
+    Ok(web::Json(service.get_notice(&caller, &id).await?))
+}
+
+/// Send a draft notice (analysts): from now on the platform serving the host reads it, and disrupt counts the
+/// time to removal and reminds the platform every 48 hours until it decides.
+#[utoipa::path(
+    tag = "notices",
+    params(("id" = String, Path, description = "Notice id")),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Sent", body = Notice),
+        (status = 401, description = "Missing or invalid key", body = ErrorBody),
+        (status = 403, description = "Not an analyst or admin key", body = ErrorBody),
+        (status = 404, description = "No such notice", body = ErrorBody),
+        (status = 409, description = "Already past the draft state", body = ErrorBody),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
+#[post("/v1/notices/{id}/send")]
+pub async fn send_notice(
+    Authenticated(caller): Authenticated,
+    service: web::Data<Service>,
+    id: web::Path<String>,
+) -> Result<web::Json<Notice>, ApiError> {
+    Ok(web::Json(service.send_notice(&caller, &id).await?))
+}
+
+/// Acknowledge a notice (the platform serving its host). Repeating it changes nothing.
+#[utoipa::path(
+    tag = "notices",
+    params(("id" = String, Path, description = "Notice id")),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Acknowledged", body = Notice),
+        (status = 401, description = "Missing or invalid key", body = ErrorBody),
+        (status = 403, description = "Not a platform key", body = ErrorBody),
+        (status = 404, description = "No such notice for this key", body = ErrorBody),
+        (status = 409, description = "Already decided", body = ErrorBody),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
+#[post("/v1/notices/{id}/acknowledge")]
+pub async fn acknowledge_notice(
+    Authenticated(caller): Authenticated,
+    service: web::Data<Service>,
+    id: web::Path<String>,
+) -> Result<web::Json<Notice>, ApiError> {
+    Ok(web::Json(service.acknowledge_notice(&caller, &id).await?))
+}
+
+/// Report the decision on a notice (the platform serving its host): removed or rejected, with a reason. This
+/// closes it; repeating the same decision changes nothing, changing it is refused.
+#[utoipa::path(
+    tag = "notices",
+    params(("id" = String, Path, description = "Notice id")),
+    request_body = NoticeDecisionRequest,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Recorded", body = Notice),
+        (status = 400, description = "Malformed request", body = ErrorBody),
+        (status = 401, description = "Missing or invalid key", body = ErrorBody),
+        (status = 403, description = "Not a platform key", body = ErrorBody),
+        (status = 404, description = "No such notice for this key", body = ErrorBody),
+        (status = 409, description = "Not sent, or already decided otherwise", body = ErrorBody),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
+#[post("/v1/notices/{id}/decision")]
+pub async fn decide_notice(
+    Authenticated(caller): Authenticated,
+    service: web::Data<Service>,
+    id: web::Path<String>,
+    body: web::Json<NoticeDecisionRequest>,
+) -> Result<web::Json<Notice>, ApiError> {
+    Ok(web::Json(service.decide_notice(&caller, &id, body.into_inner()).await?))
+}

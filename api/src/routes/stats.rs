@@ -1,0 +1,67 @@
+//! Public statistics (JSON and a small HTML page) and the admins' trusted-flagger report.
+
+use actix_web::{HttpResponse, get, http::header, web};
+use disrupt_openapi::ErrorBody;
+use disrupt_openapi::stats::{ReportQuery, Statistics};
+
+use crate::auth::AdminCaller;
+use crate::error::ApiError;
+use crate::service::Service;
+
+/// The hotline's figures: cases, hashes by kind and state, categories, matches, removals, time to removal and
+/// per-platform responsiveness, by month. No count is below the configured minimum (`null` instead), and
+/// enough cells are suppressed that none can be recovered from the totals. Recomputed at most once a minute.
+#[utoipa::path(
+    tag = "everyone",
+    responses(
+        (status = 200, description = "The statistics", body = Statistics),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
+#[get("/v1/stats")]
+pub async fn statistics(service: web::Data<Service>) -> Result<web::Json<Statistics>, ApiError> {
+    Ok(web::Json(service.statistics().await?))
+}
+
+/// The same figures as a small HTML page, without scripts, styles or third-party requests.
+#[utoipa::path(
+    tag = "everyone",
+    responses(
+        (status = 200, description = "HTML page", content_type = "text/html", body = String),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
+#[get("/stats")]
+pub async fn statistics_page(service: web::Data<Service>) -> Result<HttpResponse, ApiError> {
+    let stats = service.statistics().await?;
+    let html = crate::stats_page::render(&stats, &service.hotline.notifier.name)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(html))
+}
+
+/// The yearly trusted-flagger report (EU DSA Article 22(3)) as CSV: notices sent in the year by hosting
+/// provider, type of illegal content and action taken, with the same small-count suppression (`<5`).
+#[utoipa::path(
+    tag = "admin",
+    params(ReportQuery),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "CSV", content_type = "text/csv", body = String),
+        (status = 400, description = "Malformed year", body = ErrorBody),
+        (status = 401, description = "Missing or invalid key", body = ErrorBody),
+        (status = 403, description = "Not an admin key", body = ErrorBody),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
+#[get("/v1/admin/reports/trusted-flagger")]
+pub async fn trusted_flagger_report(
+    _admin: AdminCaller,
+    service: web::Data<Service>,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let csv = service.trusted_flagger_report(query.year).await?;
+    Ok(HttpResponse::Ok().content_type("text/csv; charset=utf-8").body(csv))
+}

@@ -1,0 +1,104 @@
+//! Writing to and reading the tamper-evident audit log.
+
+use disrupt_openapi::audit::{AuditHead, AuditPage, AuditQuery, AuditRecord, AuditVerification};
+use disrupt_openapi::model::Role;
+
+use super::Service;
+use crate::audit::{Actor, ActorRole, AuditAction, ChainedEntry, Checkpoint};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::store::audit::{AuditEvent, StoreAuditError};
+
+/// The most records one page of the log holds.
+pub const MAX_AUDIT_PAGE: usize = 1000;
+
+/// The audit actor behind an API key.
+pub fn actor(caller: &Caller) -> Actor {
+    let role = match caller.role {
+        Role::Platform => ActorRole::Platform,
+        Role::Analyst => ActorRole::Analyst,
+        Role::Admin => ActorRole::Admin,
+    };
+    Actor::key(caller.key_id.clone(), role)
+}
+
+fn wire_head(c: &Checkpoint) -> AuditHead {
+    AuditHead { seq: c.seq, hash: hex::encode(c.hash) }
+}
+
+/// The wire form of a chained entry: the same JSON by construction (both serialise the same fields).
+fn record(e: &ChainedEntry) -> Result<AuditRecord, ApiError> {
+    serde_json::to_value(e).and_then(serde_json::from_value).map_err(ApiError::internal)
+}
+
+impl Service {
+    /// Appends one event to the audit log. An action whose audit fails answers an error, so that the caller
+    /// retries (every audited action is idempotent) rather than leave an unaudited change behind unnoticed.
+    pub async fn audit(&self, event: AuditEvent) -> Result<(), ApiError> {
+        self.store.audit(event).await?;
+        Ok(())
+    }
+
+    /// A page of the audit log.
+    pub async fn read_audit(&self, query: AuditQuery) -> Result<AuditPage, ApiError> {
+        let limit = query.limit.unwrap_or(100);
+        if !(1..=MAX_AUDIT_PAGE).contains(&limit) {
+            return Err(ApiError::InvalidRequest(format!("limit is 1 to {MAX_AUDIT_PAGE}")));
+        }
+        let entries = self.store.read_audit(query.from.unwrap_or(1).max(1), limit).await?;
+        let head = self.store.audit_head().await?;
+        Ok(AuditPage { records: entries.iter().map(record).collect::<Result<_, _>>()?, head: wire_head(&head) })
+    }
+
+    /// Verifies the whole chain.
+    pub async fn verify_audit(&self) -> Result<AuditVerification, ApiError> {
+        Ok(match self.store.verify_audit().await {
+            Ok(verified) => {
+                AuditVerification { ok: true, head: Some(wire_head(&verified)), broken_at: None, problem: None }
+            }
+            Err(StoreAuditError::Broken(b)) => {
+                AuditVerification { ok: false, head: None, broken_at: Some(b.seq), problem: Some(b.to_string()) }
+            }
+            Err(StoreAuditError::CorruptHead) => AuditVerification {
+                ok: false,
+                head: None,
+                broken_at: None,
+                problem: Some("the head beside the log is malformed".into()),
+            },
+            Err(other) => return Err(other.into()),
+        })
+    }
+
+    /// The whole log as JSON lines (one record per line, as stored), and records that an admin exported it.
+    pub async fn export_audit(&self, caller: &Caller) -> Result<Vec<u8>, ApiError> {
+        let lines = self.store.export_audit().await?;
+        self.audit(AuditEvent::new(actor(caller), AuditAction::AuditExported, "audit:log")).await?;
+        Ok(lines)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::audit::AuditEntry;
+
+    #[test]
+    fn a_chained_entry_reads_as_the_wire_record() {
+        let entry = AuditEntry::new(
+            1,
+            5,
+            Actor::key("k1", ActorRole::Analyst),
+            AuditAction::EntryVerified,
+            "entry:7",
+            [("list".to_string(), "ncii".to_string())].into(),
+        )
+        .unwrap();
+        let chained = ChainedEntry::chain(&Checkpoint::GENESIS, entry);
+        let wire = record(&chained).unwrap();
+        assert_eq!(wire.entry.action, "entry_verified");
+        assert_eq!(wire.entry.actor.role, "analyst");
+        assert_eq!(wire.hash, hex::encode(chained.hash));
+        assert_eq!(serde_json::to_value(&wire).unwrap(), serde_json::to_value(&chained).unwrap());
+    }
+}

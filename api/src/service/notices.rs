@@ -1,0 +1,377 @@
+//! URL reports and takedown notices: analysts confirm the URLs a victim reported, disrupt writes one notice per
+//! host from the hotline's templates, the analyst sends it, the hosting platform reads, acknowledges and
+//! answers it through the API, and disrupt reminds it every 48 hours until it decides.
+
+use disrupt_openapi::model::Role;
+use disrupt_openapi::notices::{
+    Lang, MAX_DECISION_REASON_CHARS, Notice, NoticeDecisionRequest, NoticeList, NoticeQuery, NoticeState,
+};
+use disrupt_openapi::review::{ReportedUrl, ReviewUrlsRequest, ReviewUrlsResponse, UrlReview};
+use ring::rand::SecureRandom;
+use serde::{Deserialize, Serialize};
+
+use super::audit::actor;
+use super::{Service, now_ms};
+use crate::audit::{Actor, AuditAction};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::notices::{
+    LegalGround, LegalGroundExt, NoticeContent, NoticeError, NoticeTimeline, ground_for, group_by_host,
+    parse_reported_url,
+};
+use crate::store::audit::AuditEvent;
+use crate::store::model as s;
+
+/// Updates of one notice retry this often when another writer came first.
+const MAX_UPDATE_TRIES: usize = 8;
+
+impl From<NoticeError> for ApiError {
+    fn from(err: NoticeError) -> Self {
+        match err {
+            NoticeError::InvalidUrl { .. } => ApiError::InvalidRequest(err.to_string()),
+            NoticeError::InvalidTransition { .. } => ApiError::Conflict(err.to_string()),
+            NoticeError::Template { .. } | NoticeError::IncompleteNotice { .. } => ApiError::internal(err),
+        }
+    }
+}
+
+/// A notice as stored (JSON in Redis).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredNotice {
+    id: String,
+    host: String,
+    urls: Vec<String>,
+    ground: LegalGround,
+    lang: Lang,
+    subject: String,
+    body: String,
+    timeline: NoticeTimeline,
+    #[serde(default)]
+    decision_reason: Option<String>,
+    #[serde(default)]
+    reminders: u32,
+    case_id: String,
+    list: String,
+}
+
+impl StoredNotice {
+    /// The wire form; `hotline` callers also see the case id.
+    fn view(&self, hotline: bool) -> Notice {
+        let t = &self.timeline;
+        Notice {
+            id: self.id.clone(),
+            host: self.host.clone(),
+            urls: self.urls.clone(),
+            ground: self.ground,
+            citation: self.ground.citation().to_owned(),
+            lang: self.lang,
+            subject: self.subject.clone(),
+            body: self.body.clone(),
+            state: t.state,
+            created_at: t.created_at,
+            sent_at: t.sent_at,
+            acknowledged_at: t.acknowledged_at,
+            decided_at: t.decided_at,
+            decision_reason: self.decision_reason.clone(),
+            reminders: self.reminders,
+            last_reminded_at: t.last_reminded_at,
+            time_to_removal_ms: t.time_to_removal(),
+            case_id: hotline.then(|| self.case_id.clone()),
+        }
+    }
+}
+
+/// Whether a platform key serving `hosts` may read a notice for `host` (a host covers its subdomains).
+pub fn serves(hosts: &[String], host: &str) -> bool {
+    hosts.iter().any(|h| {
+        let h = h.trim_end_matches('.').to_ascii_lowercase();
+        host == h || host.strip_suffix(h.as_str()).is_some_and(|rest| rest.ends_with('.'))
+    })
+}
+
+fn is_hotline(caller: &Caller) -> bool {
+    matches!(caller.role, Role::Analyst | Role::Admin)
+}
+
+fn parse(record: &crate::store::NoticeRecord) -> Result<StoredNotice, ApiError> {
+    serde_json::from_str(&record.json).map_err(ApiError::internal)
+}
+
+impl Service {
+    /// The case's reported URLs with the analysts' decisions.
+    pub(crate) async fn reported_urls(&self, case: &s::Case) -> Result<Vec<ReportedUrl>, ApiError> {
+        let reviews = self.url_reviews(case).await?;
+        Ok(case
+            .urls
+            .iter()
+            .zip(reviews)
+            .enumerate()
+            .map(|(index, (url, review))| ReportedUrl { index, url: url.clone(), review })
+            .collect())
+    }
+
+    async fn url_reviews(&self, case: &s::Case) -> Result<Vec<UrlReview>, ApiError> {
+        let stored = self.store.url_reviews(&case.list, &case.id).await?;
+        let mut reviews: Vec<UrlReview> =
+            stored.map(|j| serde_json::from_str(&j).map_err(ApiError::internal)).transpose()?.unwrap_or_default();
+        reviews.resize(case.urls.len(), UrlReview::Pending);
+        Ok(reviews)
+    }
+
+    /// Confirms or dismisses a case's URLs; newly confirmed ones become one draft notice per host.
+    pub async fn review_urls(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        request: ReviewUrlsRequest,
+    ) -> Result<ReviewUrlsResponse, ApiError> {
+        caller.require_role(&[Role::Analyst, Role::Admin])?;
+        let case = match self.store.get_case(case_id).await? {
+            Some(view) if caller.may_read(&view.case.list) => view.case,
+            _ => return Err(ApiError::NotFound("case")),
+        };
+        if case.state == s::CaseState::Withdrawn {
+            return Err(ApiError::Conflict("the victim withdrew this case".into()));
+        }
+        let count = case.urls.len();
+        if let Some(bad) = request.confirm.iter().chain(&request.dismiss).find(|i| **i >= count) {
+            return Err(ApiError::InvalidRequest(format!("the case has {count} URLs; no index {bad}")));
+        }
+        if request.confirm.iter().any(|i| request.dismiss.contains(i)) {
+            return Err(ApiError::InvalidRequest("a URL cannot be confirmed and dismissed at once".into()));
+        }
+        let mut reviews = self.url_reviews(&case).await?;
+        let newly_confirmed: Vec<usize> =
+            request.confirm.iter().copied().filter(|i| reviews[*i] != UrlReview::Confirmed).collect();
+        // Parse before writing anything: a URL that is not a web address cannot go into a notice.
+        let parsed =
+            newly_confirmed.iter().map(|i| parse_reported_url(&case.urls[*i])).collect::<Result<Vec<_>, _>>()?;
+        for i in &request.confirm {
+            reviews[*i] = UrlReview::Confirmed;
+        }
+        for i in &request.dismiss {
+            reviews[*i] = UrlReview::Dismissed;
+        }
+        let json = serde_json::to_string(&reviews).map_err(ApiError::internal)?;
+        self.store.set_url_reviews(&case.list, &case.id, &json).await?;
+        self.audit(
+            AuditEvent::new(actor(caller), AuditAction::UrlReviewed, format!("case:{case_id}"))
+                .detail("list", &case.list)
+                .detail("confirmed", request.confirm.len().to_string())
+                .detail("dismissed", request.dismiss.len().to_string()),
+        )
+        .await?;
+
+        let ground = request.ground.unwrap_or_else(|| ground_for(case.category));
+        let lang = request.lang.unwrap_or(Lang::Fr);
+        let mut notices = Vec::new();
+        for (host, urls) in group_by_host(&parsed) {
+            let id = self.new_notice_id()?;
+            let now = now_ms();
+            let content = NoticeContent { reference: &id, host: &host, urls: &urls, ground, created_at: now };
+            let rendered = self.templates.render(lang, &self.hotline.notifier, &content)?;
+            let notice = StoredNotice {
+                id: id.clone(),
+                host: host.clone(),
+                urls: urls.iter().map(|u| u.to_string()).collect(),
+                ground,
+                lang,
+                subject: rendered.subject,
+                body: rendered.body,
+                timeline: NoticeTimeline::new(now),
+                decision_reason: None,
+                reminders: 0,
+                case_id: case.id.clone(),
+                list: case.list.clone(),
+            };
+            let json = serde_json::to_string(&notice).map_err(ApiError::internal)?;
+            self.store.create_notice(&id, &json, now).await?;
+            self.audit(
+                AuditEvent::new(actor(caller), AuditAction::NoticeProduced, format!("notice:{id}"))
+                    .detail("case", case_id)
+                    .detail("host", &host)
+                    .detail("ground", ground.code()),
+            )
+            .await?;
+            notices.push(notice.view(true));
+        }
+        Ok(ReviewUrlsResponse { urls: self.reported_urls(&case).await?, notices })
+    }
+
+    fn new_notice_id(&self) -> Result<String, ApiError> {
+        let mut bytes = [0u8; 8];
+        ring::rand::SystemRandom::new().fill(&mut bytes).map_err(|_| ApiError::internal(anyhow::anyhow!("rng")))?;
+        Ok(format!("n{}", hex::encode(bytes)))
+    }
+
+    /// Notices the caller may see: platforms, the sent ones for their hosts (without case ids); the hotline, all.
+    pub async fn list_notices(&self, caller: &Caller, query: NoticeQuery) -> Result<NoticeList, ApiError> {
+        let hotline = is_hotline(caller);
+        let mut notices = Vec::new();
+        for record in self.store.list_notices().await? {
+            let notice = parse(&record)?;
+            if !self.may_see(caller, &notice) || query.state.is_some_and(|st| st != notice.timeline.state) {
+                continue;
+            }
+            notices.push(notice.view(hotline));
+        }
+        Ok(NoticeList { notices })
+    }
+
+    fn may_see(&self, caller: &Caller, notice: &StoredNotice) -> bool {
+        match caller.role {
+            Role::Admin => true,
+            Role::Analyst => caller.may_read(&notice.list),
+            Role::Platform => notice.timeline.state != NoticeState::Draft && serves(&caller.hosts, &notice.host),
+        }
+    }
+
+    async fn visible_notice(&self, caller: &Caller, id: &str) -> Result<(StoredNotice, u64), ApiError> {
+        let record = self.store.get_notice(id).await?.ok_or(ApiError::NotFound("notice"))?;
+        let notice = parse(&record)?;
+        if !self.may_see(caller, &notice) {
+            return Err(ApiError::NotFound("notice"));
+        }
+        Ok((notice, record.version))
+    }
+
+    /// One notice.
+    pub async fn get_notice(&self, caller: &Caller, id: &str) -> Result<Notice, ApiError> {
+        Ok(self.visible_notice(caller, id).await?.0.view(is_hotline(caller)))
+    }
+
+    /// Applies `change` to a notice with compare-and-set, audits the new state and answers the notice.
+    async fn update_notice(
+        &self,
+        caller: Option<&Caller>,
+        id: &str,
+        change: impl Fn(&mut StoredNotice, u64) -> Result<(), ApiError>,
+        visible_to: Option<&Caller>,
+    ) -> Result<StoredNotice, ApiError> {
+        for _ in 0..MAX_UPDATE_TRIES {
+            let (mut notice, version) = match visible_to {
+                Some(c) => self.visible_notice(c, id).await?,
+                None => {
+                    let record = self.store.get_notice(id).await?.ok_or(ApiError::NotFound("notice"))?;
+                    (parse(&record)?, record.version)
+                }
+            };
+            let before = serde_json::to_string(&notice).map_err(ApiError::internal)?;
+            change(&mut notice, now_ms())?;
+            let after = serde_json::to_string(&notice).map_err(ApiError::internal)?;
+            if before == after {
+                return Ok(notice); // idempotent repeat: nothing to store or audit
+            }
+            if self.store.update_notice(id, version, &after).await? {
+                let who = caller.map_or_else(Actor::system, actor);
+                let mut event = AuditEvent::new(who, AuditAction::NoticeUpdated, format!("notice:{id}"))
+                    .detail("state", notice.timeline.state_name());
+                if notice.timeline.last_reminded_at.is_some() && caller.is_none() {
+                    event = event.detail("reminder", notice.reminders.to_string());
+                }
+                self.audit(event).await?;
+                return Ok(notice);
+            }
+        }
+        Err(ApiError::Conflict("the notice keeps changing; retry".into()))
+    }
+
+    /// The hotline sends a draft: from now on the platform serving the host can read it.
+    pub async fn send_notice(&self, caller: &Caller, id: &str) -> Result<Notice, ApiError> {
+        caller.require_role(&[Role::Analyst, Role::Admin])?;
+        let notice = self.update_notice(Some(caller), id, |n, now| Ok(n.timeline.send(now)?), Some(caller)).await?;
+        Ok(notice.view(true))
+    }
+
+    /// The platform acknowledges receipt.
+    pub async fn acknowledge_notice(&self, caller: &Caller, id: &str) -> Result<Notice, ApiError> {
+        caller.require_role(&[Role::Platform])?;
+        let notice =
+            self.update_notice(Some(caller), id, |n, now| Ok(n.timeline.acknowledge(now)?), Some(caller)).await?;
+        Ok(notice.view(false))
+    }
+
+    /// The platform reports its decision; this closes the notice.
+    pub async fn decide_notice(
+        &self,
+        caller: &Caller,
+        id: &str,
+        request: NoticeDecisionRequest,
+    ) -> Result<Notice, ApiError> {
+        caller.require_role(&[Role::Platform])?;
+        let reason = request.reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+        if reason.as_ref().is_some_and(|r| r.chars().count() > MAX_DECISION_REASON_CHARS) {
+            return Err(ApiError::InvalidRequest(format!(
+                "a reason has at most {MAX_DECISION_REASON_CHARS} characters"
+            )));
+        }
+        let notice = self
+            .update_notice(
+                Some(caller),
+                id,
+                |n, now| {
+                    n.timeline.decide(request.decision, now)?;
+                    if reason.is_some() {
+                        n.decision_reason.clone_from(&reason);
+                    }
+                    Ok(())
+                },
+                Some(caller),
+            )
+            .await?;
+        Ok(notice.view(false))
+    }
+
+    /// Reminds platforms of every open notice left without a decision for 48 hours (since sending or the last
+    /// reminder). Returns how many reminders went out. Run periodically by the server.
+    pub async fn remind_overdue_notices(&self, now: u64) -> Result<usize, ApiError> {
+        let mut reminded = 0;
+        for record in self.store.list_notices().await? {
+            let notice = parse(&record)?;
+            if !notice.timeline.reminder_due(now) {
+                continue;
+            }
+            self.update_notice(
+                None,
+                &notice.id,
+                |n, _| {
+                    if n.timeline.reminder_due(now) {
+                        n.timeline.mark_reminded(now);
+                        n.reminders += 1;
+                    }
+                    Ok(())
+                },
+                None,
+            )
+            .await?;
+            tracing::info!(notice = %notice.id, host = %notice.host, "notice reminder due: no decision after 48 hours");
+            reminded += 1;
+        }
+        Ok(reminded)
+    }
+
+    /// Every notice, for statistics.
+    pub(crate) async fn notice_timelines(&self) -> Result<Vec<(String, LegalGround, NoticeTimeline)>, ApiError> {
+        let mut out = Vec::new();
+        for record in self.store.list_notices().await? {
+            let n = parse(&record)?;
+            out.push((n.host, n.ground, n.timeline));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_platform_host_covers_its_subdomains_only() {
+        let hosts = vec!["example.com".to_owned()];
+        assert!(serves(&hosts, "example.com"));
+        assert!(serves(&hosts, "cdn.example.com"));
+        assert!(!serves(&hosts, "badexample.com"));
+        assert!(!serves(&hosts, "example.com.evil.net"));
+        assert!(!serves(&[], "example.com"));
+    }
+}

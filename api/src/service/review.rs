@@ -1,0 +1,376 @@
+//! Analysts' review: the queue, decisions on entries (also in bulk), rejecting a whole case, the benign-image
+//! heuristic that quarantines entries platforms keep finding harmless or that match far too much.
+
+use disrupt_openapi::model::Role;
+use disrupt_openapi::review::{
+    AnalystCase, BenignSignal as WireSignal, CaseRejection, DecidedEntry, DecisionOutcome, EntryDecisionRequest,
+    EntrySignals as WireSignals, Neighbour, RejectCaseRequest, RejectEntriesRequest, ReviewItem, ReviewQueue,
+    ReviewQueueQuery,
+};
+
+use super::audit::actor;
+use super::{Service, now_ms};
+use crate::audit::{Actor, AuditAction};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::review::{
+    self, BenignAction, BenignSignal, CASE_REJECTION_TTL_MS, CaseRejectionStep, EntrySignals, NeighbourHit,
+    PendingCaseRejection, Rejection, ReviewError,
+};
+use crate::store::audit::AuditEvent;
+use crate::store::model::{self as s, DEFAULT_LIST};
+use crate::wire;
+
+/// Queue items per page at most.
+pub const MAX_QUEUE_PAGE: usize = 100;
+/// Neighbours shown with one item at most.
+const MAX_NEIGHBOURS: usize = 20;
+
+impl From<ReviewError> for ApiError {
+    fn from(err: ReviewError) -> Self {
+        match err {
+            ReviewError::BulkSize(_) | ReviewError::InvalidNote(_) => ApiError::InvalidRequest(err.to_string()),
+            ReviewError::SameAnalyst => ApiError::Conflict(err.to_string()),
+        }
+    }
+}
+
+fn require_analyst(caller: &Caller) -> Result<(), ApiError> {
+    caller.require_role(&[Role::Analyst, Role::Admin])
+}
+
+fn signals_of(entry: &s::Entry) -> EntrySignals {
+    EntrySignals {
+        blocked: entry.blocked,
+        not_violating: entry.not_violating,
+        pending_review: entry.pending_review,
+        // The store counts each platform once per entry, with its latest answer.
+        not_violating_platforms: entry.not_violating,
+        matches: entry.matches,
+    }
+}
+
+fn wire_signal(signal: BenignSignal, threshold: u64) -> WireSignal {
+    match signal {
+        BenignSignal::RepeatedNotViolating { reports, platforms } => {
+            WireSignal::RepeatedNotViolating { reports, platforms }
+        }
+        BenignSignal::UnusualMatchVolume { matches, .. } => WireSignal::UnusualMatchVolume { matches, threshold },
+    }
+}
+
+impl Service {
+    /// The benign-image heuristic's findings for one entry. The list median of the pure heuristic is taken as 1:
+    /// an entry is unusual from `min_matches` matches on (a per-list median would need a scan of every entry).
+    fn benign_findings(&self, entry: &s::Entry) -> Vec<BenignSignal> {
+        review::benign_signals(&signals_of(entry), 1, &self.hotline.benign)
+    }
+
+    fn match_threshold(&self) -> u64 {
+        let t = &self.hotline.benign;
+        t.min_matches.max(t.matches_over_median)
+    }
+
+    /// Quarantines `entry` if the heuristic says it looks like a popular benign image and no analyst has verified
+    /// it; audited as the server's own action. Called after feedback and after matches.
+    pub(crate) async fn check_benign(&self, entry_id: s::EntryId) -> Result<(), ApiError> {
+        let Some(entry) = self.store.get_entry(entry_id).await? else {
+            return Ok(());
+        };
+        if entry.state != s::EntryState::Pending {
+            return Ok(());
+        }
+        let findings = self.benign_findings(&entry);
+        if review::benign_action(&findings, false) != BenignAction::FlagAndQuarantine {
+            return Ok(());
+        }
+        self.store.set_entry_state(entry_id, s::EntryState::Quarantined).await?;
+        let signal = match findings[0] {
+            BenignSignal::RepeatedNotViolating { .. } => "repeated_not_violating",
+            BenignSignal::UnusualMatchVolume { .. } => "unusual_match_volume",
+        };
+        tracing::info!(entry = entry_id, signal, "quarantined by the benign-image heuristic");
+        self.audit(
+            AuditEvent::new(Actor::system(), AuditAction::EntryQuarantined, format!("entry:{entry_id}"))
+                .detail("list", &entry.list)
+                .detail("signal", signal),
+        )
+        .await
+    }
+
+    async fn review_item(&self, entry: &s::Entry) -> Result<ReviewItem, ApiError> {
+        let found = self.neighbour_ids(entry)?;
+        let mut hits = Vec::with_capacity(found.len());
+        let ids: Vec<s::EntryId> = found.iter().map(|(id, _)| *id).collect();
+        for neighbour in self.store.entries_by_id(&ids).await? {
+            let distance = found.iter().find(|(id, _)| *id == neighbour.id).map_or(0, |(_, d)| *d);
+            hits.push(NeighbourHit {
+                entry_id: neighbour.id,
+                case_id: neighbour.case_id,
+                distance,
+                state: wire::entry_state(neighbour.state),
+            });
+        }
+        let around = review::neighbourhood(entry.id, &entry.case_id, hits, MAX_NEIGHBOURS);
+        let threshold = self.match_threshold();
+        Ok(ReviewItem {
+            entry_id: entry.id,
+            list: entry.list.clone(),
+            case_id: entry.case_id.clone(),
+            kind: wire::kind(entry.kind),
+            quality: entry.quality,
+            low_quality: entry.quality.is_some_and(|q| q < review::LOW_QUALITY),
+            state: wire::entry_state(entry.state),
+            category: wire::category(entry.category),
+            created_at: entry.created_at,
+            near_duplicates: around
+                .shown
+                .into_iter()
+                .map(|h| Neighbour { entry_id: h.entry_id, distance: h.distance, state: h.state })
+                .collect(),
+            same_hash_cases: around.same_hash_cases,
+            near_hash_cases: around.near_hash_cases,
+            signals: WireSignals {
+                blocked: entry.blocked,
+                not_violating: entry.not_violating,
+                pending_review: entry.pending_review,
+                matches: entry.matches,
+            },
+            benign_signals: self.benign_findings(entry).into_iter().map(|f| wire_signal(f, threshold)).collect(),
+        })
+    }
+
+    /// Live entries of the entry's list near it in the match index, with their distances.
+    fn neighbour_ids(&self, entry: &s::Entry) -> Result<Vec<(s::EntryId, u32)>, ApiError> {
+        let index = self.index.read();
+        let list = entry.list.as_str();
+        let digest = |len: usize| -> Option<Vec<u8>> {
+            let bytes = hex::decode(&entry.hash).ok()?;
+            (bytes.len() == len).then_some(bytes)
+        };
+        Ok(match entry.kind {
+            s::HashKind::Pdq => match digest(32).and_then(|b| <[u8; 32]>::try_from(b).ok()) {
+                Some(query) => index
+                    .search_pdq(list, &[query], super::matching::PDQ_MATCH_DISTANCE)
+                    .into_iter()
+                    .map(|h| (h.id, h.distance))
+                    .collect(),
+                None => Vec::new(),
+            },
+            s::HashKind::Md5 => match digest(16).and_then(|b| <[u8; 16]>::try_from(b).ok()) {
+                Some(d) => index.lookup_md5(list, &d).into_iter().map(|id| (id, 0)).collect(),
+                None => Vec::new(),
+            },
+            s::HashKind::Sha256 => match digest(32).and_then(|b| <[u8; 32]>::try_from(b).ok()) {
+                Some(d) => index.lookup_sha256(list, &d).into_iter().map(|id| (id, 0)).collect(),
+                None => Vec::new(),
+            },
+            // Videos are compared frame list against frame list by the match API; the queue shows none.
+            s::HashKind::Video => Vec::new(),
+        })
+    }
+
+    /// The oldest entries of a list waiting in a state (pending by default, or quarantined).
+    pub async fn review_queue(&self, caller: &Caller, query: ReviewQueueQuery) -> Result<ReviewQueue, ApiError> {
+        require_analyst(caller)?;
+        let list = query.list.or_else(|| caller.lists.first().cloned()).unwrap_or_else(|| DEFAULT_LIST.into());
+        caller.require_list(&list)?;
+        let limit = query.limit.unwrap_or(20);
+        if !(1..=MAX_QUEUE_PAGE).contains(&limit) {
+            return Err(ApiError::InvalidRequest(format!("limit is 1 to {MAX_QUEUE_PAGE}")));
+        }
+        let state = match query.state.map(wire::store_entry_state) {
+            None => s::EntryState::Pending,
+            Some(state @ (s::EntryState::Pending | s::EntryState::Quarantined)) => state,
+            Some(_) => return Err(ApiError::InvalidRequest("the queue holds pending or quarantined entries".into())),
+        };
+        let (total, ids) = self.store.review_queue(&list, state, limit).await?;
+        let mut items = Vec::with_capacity(ids.len());
+        for entry in self.store.entries_by_id(&ids).await? {
+            items.push(self.review_item(&entry).await?);
+        }
+        Ok(ReviewQueue { list, total, items })
+    }
+
+    /// Checks every entry first (exists, caller's list, not withdrawn), so that a bulk action either applies to
+    /// all or to none.
+    async fn entries_to_decide(&self, caller: &Caller, ids: &[u64]) -> Result<Vec<s::Entry>, ApiError> {
+        require_analyst(caller)?;
+        let ids = review::bulk_entry_ids(ids)?;
+        let entries = self.store.entries_by_id(&ids).await?;
+        if entries.len() != ids.len() || entries.iter().any(|e| !caller.may_read(&e.list)) {
+            return Err(ApiError::NotFound("entry"));
+        }
+        if let Some(gone) = entries.iter().find(|e| e.state == s::EntryState::Withdrawn) {
+            return Err(ApiError::Conflict(format!("entry {} was withdrawn by the victim", gone.id)));
+        }
+        Ok(entries)
+    }
+
+    async fn decide(
+        &self,
+        caller: &Caller,
+        entries: Vec<s::Entry>,
+        state: s::EntryState,
+        action: AuditAction,
+        reason: Option<&str>,
+    ) -> Result<DecisionOutcome, ApiError> {
+        let mut out = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let updated = self.store.set_entry_state(entry.id, state).await?;
+            let mut event = AuditEvent::new(actor(caller), action, format!("entry:{}", entry.id))
+                .detail("list", &entry.list)
+                .detail("from", entry.state.as_str());
+            if let Some(reason) = reason {
+                event = event.detail("reason", reason);
+            }
+            self.audit(event).await?;
+            out.push(DecidedEntry { entry_id: updated.id, state: wire::entry_state(updated.state) });
+        }
+        Ok(DecisionOutcome { entries: out })
+    }
+
+    /// Verifies entries: they stay (or come back) on the list, marked verified.
+    pub async fn verify_entries(
+        &self,
+        caller: &Caller,
+        request: EntryDecisionRequest,
+    ) -> Result<DecisionOutcome, ApiError> {
+        review::validate_note(request.note)?;
+        let entries = self.entries_to_decide(caller, &request.entry_ids).await?;
+        self.decide(caller, entries, s::EntryState::Verified, AuditAction::EntryVerified, None).await
+    }
+
+    /// Quarantines entries: they leave the feed and the match API until an analyst decides.
+    pub async fn quarantine_entries(
+        &self,
+        caller: &Caller,
+        request: EntryDecisionRequest,
+    ) -> Result<DecisionOutcome, ApiError> {
+        review::validate_note(request.note)?;
+        let entries = self.entries_to_decide(caller, &request.entry_ids).await?;
+        self.decide(caller, entries, s::EntryState::Quarantined, AuditAction::EntryQuarantined, Some("analyst")).await
+    }
+
+    /// Rejects entries with a reason: they leave the list (tombstones in the feed).
+    pub async fn reject_entries(
+        &self,
+        caller: &Caller,
+        request: RejectEntriesRequest,
+    ) -> Result<DecisionOutcome, ApiError> {
+        let rejection = Rejection::new(request.reason, request.note)?;
+        let entries = self.entries_to_decide(caller, &request.entry_ids).await?;
+        self.decide(
+            caller,
+            entries,
+            s::EntryState::Rejected,
+            AuditAction::EntryRejected,
+            Some(rejection.reason.as_str()),
+        )
+        .await
+    }
+
+    async fn case_for_analyst(&self, caller: &Caller, case_id: &str) -> Result<s::CaseView, ApiError> {
+        require_analyst(caller)?;
+        match self.store.get_case(case_id).await? {
+            Some(view) if caller.may_read(&view.case.list) => Ok(view),
+            _ => Err(ApiError::NotFound("case")),
+        }
+    }
+
+    async fn pending_rejection(&self, case: &s::Case) -> Result<Option<PendingCaseRejection>, ApiError> {
+        let json = self.store.pending_case_rejection(&case.list, &case.id).await?;
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
+    /// Rejects every live entry of a case. With `hotline.two_analysts_for_case_rejection`, the first analyst's
+    /// request waits (7 days at most) for a second, different analyst's confirmation.
+    pub async fn reject_case(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        request: RejectCaseRequest,
+    ) -> Result<CaseRejection, ApiError> {
+        let view = self.case_for_analyst(caller, case_id).await?;
+        let case = &view.case;
+        if case.state == s::CaseState::Withdrawn {
+            return Err(ApiError::Conflict("the victim withdrew this case".into()));
+        }
+        let rejection = Rejection::new(request.reason, request.note)?;
+        let pending = self.pending_rejection(case).await?;
+        let now = now_ms();
+        let step = review::reject_case_step(
+            pending.as_ref(),
+            &caller.key_id,
+            rejection,
+            self.hotline.two_analysts_for_case_rejection,
+            now,
+        )?;
+        match step {
+            CaseRejectionStep::AwaitingSecondAnalyst(request) => {
+                let json = serde_json::to_string(&request).map_err(ApiError::internal)?;
+                if !self.store.request_case_rejection(&case.list, &case.id, &json, CASE_REJECTION_TTL_MS).await? {
+                    return Err(ApiError::Conflict("another rejection request for this case came first".into()));
+                }
+                self.audit(
+                    AuditEvent::new(actor(caller), AuditAction::CaseRejectionRequested, format!("case:{case_id}"))
+                        .detail("list", &case.list)
+                        .detail("reason", request.rejection.reason.as_str()),
+                )
+                .await?;
+                Ok(CaseRejection::AwaitingSecondAnalyst {
+                    requested_by: request.requested_by,
+                    expires_at: request.requested_at + CASE_REJECTION_TTL_MS,
+                })
+            }
+            CaseRejectionStep::Confirmed { rejection, analysts } => {
+                let live: Vec<&s::Entry> =
+                    view.entries.iter().filter(|e| e.state != s::EntryState::Withdrawn).collect();
+                let mut changed = 0;
+                for entry in &live {
+                    if entry.state != s::EntryState::Rejected {
+                        self.store.set_entry_state(entry.id, s::EntryState::Rejected).await?;
+                        changed += 1;
+                    }
+                }
+                self.store.clear_case_rejection(&case.list, &case.id).await?;
+                self.audit(
+                    AuditEvent::new(actor(caller), AuditAction::CaseRejected, format!("case:{case_id}"))
+                        .detail("list", &case.list)
+                        .detail("reason", rejection.reason.as_str())
+                        .detail("analysts", analysts.join(","))
+                        .detail("entries", changed.to_string()),
+                )
+                .await?;
+                Ok(CaseRejection::Rejected { analysts, entries: changed })
+            }
+        }
+    }
+
+    /// A case as an analyst sees it: category, entries with their review facts, reported URLs; never the contact.
+    pub async fn analyst_case(&self, caller: &Caller, case_id: &str) -> Result<AnalystCase, ApiError> {
+        let view = self.case_for_analyst(caller, case_id).await?;
+        let mut entries = Vec::with_capacity(view.entries.len());
+        for entry in &view.entries {
+            entries.push(self.review_item(entry).await?);
+        }
+        let pending_rejection =
+            self.pending_rejection(&view.case).await?.map(|p| CaseRejection::AwaitingSecondAnalyst {
+                requested_by: p.requested_by,
+                expires_at: p.requested_at + CASE_REJECTION_TTL_MS,
+            });
+        let urls = self.reported_urls(&view.case).await?;
+        let case = view.case;
+        Ok(AnalystCase {
+            case_id: case.id,
+            list: case.list,
+            category: wire::category(case.category),
+            state: wire::case_state(case.state),
+            created_at: case.created_at,
+            has_contact: case.contact.is_some(),
+            entries,
+            urls,
+            pending_rejection,
+        })
+    }
+}

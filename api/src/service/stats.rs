@@ -1,0 +1,140 @@
+//! Public statistics and the yearly trusted-flagger report, from the store's counters and the notices.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use disrupt_openapi::stats as w;
+
+use super::{Service, now_ms};
+use crate::error::ApiError;
+use crate::notices::LegalGroundExt;
+use crate::stats::{self, Cell, CountTable, NoticeFact, StatsInput, TrustedFlaggerReport};
+
+/// Statistics are recomputed at most this often: the public route must not let anyone load the store.
+pub const STATS_CACHE: Duration = Duration::from_secs(60);
+
+fn cell(c: Cell) -> Option<u64> {
+    c.value()
+}
+
+fn series(s: &stats::Series) -> w::Series {
+    w::Series {
+        items: s.items.iter().map(|(key, c)| w::SeriesItem { key: key.clone(), count: cell(*c) }).collect(),
+        total: cell(s.total),
+    }
+}
+
+fn table(t: &stats::Table) -> w::Table {
+    w::Table {
+        rows: t.rows.clone(),
+        columns: t.columns.clone(),
+        cells: t.cells.iter().map(|row| row.iter().copied().map(cell).collect()).collect(),
+        row_totals: t.row_totals.iter().copied().map(cell).collect(),
+        column_totals: t.column_totals.iter().copied().map(cell).collect(),
+        total: cell(t.total),
+    }
+}
+
+/// The store's counters (`c:<month>:<category>`, `e:<kind>:<state>`, `m:<month>`) as statistics input.
+fn input_from_counters(counters: &BTreeMap<String, u64>, notices: Vec<NoticeFact>) -> StatsInput {
+    let mut input = StatsInput { notices, ..StatsInput::default() };
+    let mut hashes = Vec::new();
+    for (name, &count) in counters {
+        let parts: Vec<&str> = name.split(':').collect();
+        match parts.as_slice() {
+            ["c", month, category] => {
+                *input.cases_by_month.entry((*month).to_owned()).or_insert(0) += count;
+                *input.cases_by_category.entry((*category).to_owned()).or_insert(0) += count;
+            }
+            ["e", kind, state] if count > 0 => hashes.push(((*kind).to_owned(), (*state).to_owned(), count)),
+            ["m", month] => *input.matches_by_month.entry((*month).to_owned()).or_insert(0) += count,
+            _ => {}
+        }
+    }
+    input.hashes = CountTable::from_counts(hashes, &stats::STATES);
+    input
+}
+
+impl Service {
+    /// The published statistics, cached for [`STATS_CACHE`].
+    pub async fn statistics(&self) -> Result<w::Statistics, ApiError> {
+        if let Some((at, cached)) = self.stats_cache.lock().as_ref()
+            && at.elapsed() < STATS_CACHE
+        {
+            return Ok(cached.clone());
+        }
+        let counters = self.store.stat_counters().await?;
+        let input = input_from_counters(&counters, self.notice_facts().await?);
+        let published = stats::aggregate(&input, self.hotline.stats_minimum);
+        let out = w::Statistics {
+            minimum: published.minimum,
+            computed_at: now_ms(),
+            cases_by_month: series(&published.cases_by_month),
+            cases_by_category: series(&published.cases_by_category),
+            hashes_by_kind_and_state: table(&published.hashes_by_kind_and_state),
+            matches_by_month: series(&published.matches_by_month),
+            removals_by_month: series(&published.removals_by_month),
+            median_ms_to_removal: published.median_ms_to_removal,
+            notices_by_platform: table(&published.notices_by_platform),
+            platform_responsiveness: published
+                .platform_responsiveness
+                .into_iter()
+                .map(|p| w::PlatformResponsiveness {
+                    host: p.host,
+                    median_ms_to_acknowledge: p.median_ms_to_acknowledge,
+                    median_ms_to_removal: p.median_ms_to_removal,
+                })
+                .collect(),
+        };
+        *self.stats_cache.lock() = Some((Instant::now(), out.clone()));
+        Ok(out)
+    }
+
+    async fn notice_facts(&self) -> Result<Vec<NoticeFact>, ApiError> {
+        Ok(self
+            .notice_timelines()
+            .await?
+            .into_iter()
+            .map(|(host, ground, timeline)| NoticeFact { host, content_type: ground.code().to_owned(), timeline })
+            .collect())
+    }
+
+    /// The DSA Article 22 trusted-flagger report for `year`, as CSV.
+    pub async fn trusted_flagger_report(&self, year: i32) -> Result<String, ApiError> {
+        if !(2000..=9999).contains(&year) {
+            return Err(ApiError::InvalidRequest("year is 2000 to 9999".into()));
+        }
+        let notices = self.notice_facts().await?;
+        let report =
+            TrustedFlaggerReport::build(&notices, year, &self.hotline.notifier.name, self.hotline.stats_minimum);
+        report.to_csv().map_err(ApiError::internal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_become_series_and_tables() {
+        let counters: BTreeMap<String, u64> = [
+            ("c:2026-11:adult_ncii", 7),
+            ("c:2026-11:deepfake", 2),
+            ("e:pdq:pending", 9),
+            ("e:md5:verified", 0),
+            ("m:2026-11", 12),
+            ("w:2026-11", 1),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let input = input_from_counters(&counters, Vec::new());
+        assert_eq!(input.cases_by_month.get("2026-11"), Some(&9));
+        assert_eq!(input.cases_by_category.get("deepfake"), Some(&2));
+        assert_eq!(input.matches_by_month.get("2026-11"), Some(&12));
+        assert_eq!(input.hashes.rows, vec!["pdq".to_owned()]);
+        let published = stats::aggregate(&input, 5);
+        // 2 deepfake cases are under the minimum: suppressed, and so is another cell of the series.
+        assert!(published.cases_by_category.items.iter().all(|(_, c)| c.value().is_none_or(|v| v >= 5)));
+    }
+}

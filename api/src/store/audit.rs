@@ -1,0 +1,397 @@
+//! The audit log in Redis: a list of JSON lines (one [`ChainedEntry`] each) plus a head key holding the last
+//! `seq:hash`, both under the store's key prefix and one hash tag so the pair stays on one cluster slot.
+//!
+//! Appends go through a Lua script that checks the head the caller chained from and pushes the entry and the
+//! new head in one step: two processes appending at once can never fork the chain; the loser re-chains onto
+//! the new head and retries. The head key also makes a removed tail detectable.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use redis::aio::ConnectionLike;
+
+use crate::audit::{
+    Actor, AuditAction, AuditEntry, AuditError, BreakReason, ChainBreak, ChainVerifier, ChainedEntry, Checkpoint,
+};
+
+/// Entries read per round trip when verifying or exporting.
+const PAGE: usize = 500;
+/// Appends racing for the head give up after this many tries (each try loses only to a successful append).
+const MAX_APPEND_TRIES: usize = 32;
+
+/// Checks that the head is still the one the caller chained from, then appends entry and new head.
+/// Returns `{1, new_head}` or `{0, current_head}`.
+const APPEND_SCRIPT: &str = r#"
+local head = redis.call('GET', KEYS[2])
+if not head then
+  if redis.call('LLEN', KEYS[1]) > 0 then
+    return redis.error_reply('audit head missing while the log is not empty')
+  end
+  head = ARGV[4]
+end
+if head ~= ARGV[1] then
+  return {0, head}
+end
+redis.call('RPUSH', KEYS[1], ARGV[3])
+redis.call('SET', KEYS[2], ARGV[2])
+return {1, ARGV[2]}
+"#;
+
+/// Errors of the Redis audit log.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreAuditError {
+    /// Redis failed or refused.
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    /// The entry itself is not allowed.
+    #[error(transparent)]
+    Entry(#[from] AuditError),
+    /// The chain does not verify.
+    #[error(transparent)]
+    Broken(#[from] ChainBreak),
+    /// The head key is not `seq:hash`.
+    #[error("audit head key is malformed")]
+    CorruptHead,
+    /// Too many concurrent appends won the race.
+    #[error("audit append kept losing the race for the head")]
+    Contention,
+    /// Writing the export failed.
+    #[error("writing the export: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What to record: an audit entry without its place in the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    /// Who acted.
+    pub actor: Actor,
+    /// What they did.
+    pub action: AuditAction,
+    /// On what, as `kind:id`.
+    pub target: String,
+    /// Small extra facts; see [`AuditEntry::new`] for what is refused.
+    pub details: BTreeMap<String, String>,
+}
+
+impl AuditEvent {
+    /// An event without details.
+    pub fn new(actor: Actor, action: AuditAction, target: impl Into<String>) -> Self {
+        Self { actor, action, target: target.into(), details: BTreeMap::new() }
+    }
+
+    /// Adds one detail.
+    pub fn detail(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.details.insert(key.into(), value.into());
+        self
+    }
+}
+
+/// The audit log's keys under one prefix.
+#[derive(Debug, Clone)]
+pub struct AuditLog {
+    log_key: String,
+    head_key: String,
+}
+
+impl AuditLog {
+    /// The log under the store's key `prefix` (e.g. `disrupt:`).
+    pub fn new(prefix: &str) -> Self {
+        Self { log_key: format!("{prefix}{{audit}}:log"), head_key: format!("{prefix}{{audit}}:head") }
+    }
+
+    /// The list key holding the entries (tests tamper with it to prove detection).
+    pub fn log_key(&self) -> &str {
+        &self.log_key
+    }
+
+    /// Appends `event` at the current time.
+    pub async fn append<C: ConnectionLike + Send>(
+        &self,
+        conn: &mut C,
+        event: AuditEvent,
+    ) -> Result<ChainedEntry, StoreAuditError> {
+        self.append_at(conn, event, now_ms()).await
+    }
+
+    /// Appends `event` with the given time (unix ms).
+    pub async fn append_at<C: ConnectionLike + Send>(
+        &self,
+        conn: &mut C,
+        event: AuditEvent,
+        time: u64,
+    ) -> Result<ChainedEntry, StoreAuditError> {
+        let script = redis::Script::new(APPEND_SCRIPT);
+        let mut head = self.head(conn).await?;
+        for _ in 0..MAX_APPEND_TRIES {
+            let entry = AuditEntry::new(
+                head.seq + 1,
+                time,
+                event.actor.clone(),
+                event.action,
+                event.target.clone(),
+                event.details.clone(),
+            )?;
+            let chained = ChainedEntry::chain(&head, entry);
+            let line = serde_json::to_string(&chained).map_err(|_| StoreAuditError::CorruptHead)?;
+            let (ok, current): (i64, String) = script
+                .key(&self.log_key)
+                .key(&self.head_key)
+                .arg(format_head(&head))
+                .arg(format_head(&chained.checkpoint()))
+                .arg(line)
+                .arg(format_head(&Checkpoint::GENESIS))
+                .invoke_async(conn)
+                .await?;
+            if ok == 1 {
+                return Ok(chained);
+            }
+            head = parse_head(&current)?;
+        }
+        Err(StoreAuditError::Contention)
+    }
+
+    /// The head recorded beside the log ([`Checkpoint::GENESIS`] when nothing was ever appended).
+    pub async fn head<C: ConnectionLike + Send>(&self, conn: &mut C) -> Result<Checkpoint, StoreAuditError> {
+        let raw: Option<String> = redis::cmd("GET").arg(&self.head_key).query_async(conn).await?;
+        raw.map_or(Ok(Checkpoint::GENESIS), |h| parse_head(&h))
+    }
+
+    /// Up to `limit` entries starting at `from_seq` (1-based), for admins reading the log.
+    pub async fn read<C: ConnectionLike + Send>(
+        &self,
+        conn: &mut C,
+        from_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<ChainedEntry>, StoreAuditError> {
+        let lines = self.read_lines(conn, from_seq.saturating_sub(1), limit).await?;
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                serde_json::from_str(line).map_err(|e| {
+                    let seq = from_seq.max(1) + i as u64;
+                    StoreAuditError::Broken(ChainBreak { seq, reason: BreakReason::Malformed(e.to_string()) })
+                })
+            })
+            .collect()
+    }
+
+    /// Writes the whole log as JSON lines, exactly as stored, and returns how many lines were written.
+    pub async fn export_json_lines<C: ConnectionLike + Send, W: Write>(
+        &self,
+        conn: &mut C,
+        out: &mut W,
+    ) -> Result<u64, StoreAuditError> {
+        let mut written = 0u64;
+        loop {
+            let lines = self.read_lines(conn, written, PAGE).await?;
+            for line in &lines {
+                out.write_all(line.as_bytes())?;
+                out.write_all(b"\n")?;
+            }
+            written += lines.len() as u64;
+            if lines.len() < PAGE {
+                return Ok(written);
+            }
+        }
+    }
+
+    /// Verifies the whole chain and that it ends at the recorded head. Returns the verified head.
+    pub async fn verify<C: ConnectionLike + Send>(&self, conn: &mut C) -> Result<Checkpoint, StoreAuditError> {
+        // Read the head first: entries appended meanwhile then lie beyond it, and the check stops there.
+        let head = self.head(conn).await?;
+        let mut verifier = ChainVerifier::new(Checkpoint::GENESIS);
+        while verifier.head().seq < head.seq {
+            let start = verifier.head().seq;
+            let want = PAGE.min((head.seq - start) as usize);
+            let lines = self.read_lines(conn, start, want).await?;
+            if lines.is_empty() {
+                break;
+            }
+            for line in &lines {
+                let expected = verifier.head().seq + 1;
+                let entry: ChainedEntry = serde_json::from_str(line)
+                    .map_err(|e| ChainBreak { seq: expected, reason: BreakReason::Malformed(e.to_string()) })?;
+                verifier.push(&entry)?;
+            }
+        }
+        let len: u64 = redis::cmd("LLEN").arg(&self.log_key).query_async(conn).await?;
+        if head.seq == 0 && len > 0 {
+            // The head key was deleted: the log can no longer be anchored.
+            return Err(ChainBreak { seq: 1, reason: BreakReason::HeadMismatch { expected: 0, found: len } }.into());
+        }
+        Ok(verifier.finish(Some(&head))?)
+    }
+
+    async fn read_lines<C: ConnectionLike + Send>(
+        &self,
+        conn: &mut C,
+        start_index: u64,
+        count: usize,
+    ) -> Result<Vec<String>, StoreAuditError> {
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let stop = start_index + count as u64 - 1;
+        Ok(redis::cmd("LRANGE").arg(&self.log_key).arg(start_index).arg(stop).query_async(conn).await?)
+    }
+}
+
+/// `disrupt-api verify-audit`: verifies the audit chain stored under `prefix`; the error names the first
+/// broken sequence number.
+pub async fn verify_audit<C: ConnectionLike + Send>(conn: &mut C, prefix: &str) -> Result<Checkpoint, StoreAuditError> {
+    AuditLog::new(prefix).verify(conn).await
+}
+
+fn format_head(c: &Checkpoint) -> String {
+    format!("{}:{}", c.seq, hex::encode(c.hash))
+}
+
+fn parse_head(s: &str) -> Result<Checkpoint, StoreAuditError> {
+    let (seq, hash) = s.split_once(':').ok_or(StoreAuditError::CorruptHead)?;
+    let seq = seq.parse().map_err(|_| StoreAuditError::CorruptHead)?;
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(hash, &mut out).map_err(|_| StoreAuditError::CorruptHead)?;
+    Ok(Checkpoint { seq, hash: out })
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::process::{Child, Command, Stdio};
+    use std::time::Duration;
+
+    use super::*;
+    use crate::audit::ActorRole;
+
+    /// A private redis-server on a unix socket in a temp dir, killed on drop.
+    struct TestRedis {
+        child: Child,
+        url: String,
+        _dir: tempfile::TempDir,
+    }
+
+    impl TestRedis {
+        fn start() -> Self {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let sock = dir.path().join("redis.sock");
+            let child = Command::new("redis-server")
+                .args(["--port", "0", "--save", "", "--appendonly", "no", "--unixsocket"])
+                .arg(&sock)
+                .current_dir(dir.path())
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("redis-server must be installed for these tests");
+            for _ in 0..200 {
+                if sock.exists() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Self { child, url: format!("unix://{}", sock.display()), _dir: dir }
+        }
+
+        async fn conn(&self) -> redis::aio::MultiplexedConnection {
+            let client = redis::Client::open(self.url.as_str()).expect("client");
+            client.get_multiplexed_async_connection().await.expect("connect")
+        }
+    }
+
+    impl Drop for TestRedis {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    fn event(i: u32) -> AuditEvent {
+        AuditEvent::new(Actor::key("k_an", ActorRole::Analyst), AuditAction::EntryVerified, format!("entry:{i}"))
+            .detail("list", "ncii")
+    }
+
+    #[tokio::test]
+    async fn appended_entries_chain_and_verify() {
+        let redis = TestRedis::start();
+        let mut conn = redis.conn().await;
+        let log = AuditLog::new("t1:");
+        assert_eq!(log.verify(&mut conn).await.expect("empty verifies"), Checkpoint::GENESIS);
+        for i in 0..7 {
+            let e = log.append(&mut conn, event(i)).await.expect("append");
+            assert_eq!(e.entry.seq, u64::from(i) + 1);
+        }
+        let head = log.verify(&mut conn).await.expect("intact");
+        assert_eq!(head.seq, 7);
+        let page = log.read(&mut conn, 3, 2).await.expect("read");
+        assert_eq!(page.iter().map(|e| e.entry.seq).collect::<Vec<_>>(), vec![3, 4]);
+
+        let mut out = Vec::new();
+        assert_eq!(log.export_json_lines(&mut conn, &mut out).await.expect("export"), 7);
+        assert_eq!(crate::audit::verify_json_lines(out.as_slice(), Some(&head)).expect("export verifies"), head);
+    }
+
+    #[tokio::test]
+    async fn concurrent_appenders_never_fork_the_chain() {
+        let redis = TestRedis::start();
+        let log = AuditLog::new("t2:");
+        let mut tasks = Vec::new();
+        for w in 0..4 {
+            let mut conn = redis.conn().await;
+            let log = log.clone();
+            tasks.push(tokio::spawn(async move {
+                for i in 0..25 {
+                    log.append(&mut conn, event(w * 100 + i)).await.expect("append");
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.expect("task");
+        }
+        let mut conn = redis.conn().await;
+        assert_eq!(log.verify(&mut conn).await.expect("one chain").seq, 100);
+    }
+
+    #[tokio::test]
+    async fn tampering_with_one_stored_entry_is_detected() {
+        let redis = TestRedis::start();
+        let mut conn = redis.conn().await;
+        let log = AuditLog::new("t3:");
+        for i in 0..5 {
+            log.append(&mut conn, event(i)).await.expect("append");
+        }
+        let line: String = redis::cmd("LINDEX").arg(log.log_key()).arg(2).query_async(&mut conn).await.expect("get");
+        let forged = line.replace("entry_verified", "entry_rejected");
+        let _: () = redis::cmd("LSET").arg(log.log_key()).arg(2).arg(forged).query_async(&mut conn).await.expect("set");
+        let err = verify_audit(&mut conn, "t3:").await.expect_err("tampered");
+        match err {
+            StoreAuditError::Broken(b) => assert_eq!(b, ChainBreak { seq: 3, reason: BreakReason::HashMismatch }),
+            other => panic!("unexpected {other}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn removing_the_last_entry_is_detected_through_the_head() {
+        let redis = TestRedis::start();
+        let mut conn = redis.conn().await;
+        let log = AuditLog::new("t4:");
+        for i in 0..3 {
+            log.append(&mut conn, event(i)).await.expect("append");
+        }
+        let _: Option<String> = redis::cmd("RPOP").arg(log.log_key()).query_async(&mut conn).await.expect("pop");
+        let err = log.verify(&mut conn).await.expect_err("truncated");
+        assert!(matches!(err, StoreAuditError::Broken(ChainBreak { reason: BreakReason::HeadMismatch { .. }, .. })));
+    }
+
+    #[tokio::test]
+    async fn details_with_hash_values_are_never_stored() {
+        let redis = TestRedis::start();
+        let mut conn = redis.conn().await;
+        let log = AuditLog::new("t5:");
+        let err = log.append(&mut conn, event(1).detail("md5", "x")).await.expect_err("refused");
+        assert!(matches!(err, StoreAuditError::Entry(_)));
+        assert_eq!(log.head(&mut conn).await.expect("head"), Checkpoint::GENESIS);
+    }
+}

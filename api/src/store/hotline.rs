@@ -1,0 +1,251 @@
+//! The hotline's keys: review queues, statistics counters, match counts, pending case rejections, URL reviews,
+//! withdrawals by feed position (erasure receipts), takedown notices and the audit log.
+
+use std::collections::{BTreeMap, HashMap};
+
+use redis::AsyncCommands;
+
+use super::audit::{AuditEvent, AuditLog, StoreAuditError};
+use super::{EntryId, EntryState, Store, StoreError, StreamId, keys};
+use crate::audit::ChainedEntry;
+
+/// Counts a batch of matches: KEYS: stats, entry keys... ARGV: month. Entries that no longer exist are skipped
+/// (a `HINCRBY` would create a partial entry).
+const COUNT_MATCHES: &str = r#"
+local n = 0
+for i = 2, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    redis.call('HINCRBY', KEYS[i], 'matches', 1)
+    n = n + 1
+  end
+end
+if n > 0 then redis.call('HINCRBY', KEYS[1], 'm:' .. ARGV[1], n) end
+return n
+"#;
+
+/// Replaces a notice if its version is still the one read: KEYS: notice. ARGV: expected version, JSON.
+/// Returns 1, or 0 when another writer came first.
+const UPDATE_NOTICE: &str = r#"
+if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'json', ARGV[2], 'v', tonumber(ARGV[1]) + 1)
+return 1
+"#;
+
+/// Statistics counters summed over every list: `e:<kind>:<state>`, `c:<month>:<category>`, `m:<month>`,
+/// `w:<month>`.
+pub type StatCounters = BTreeMap<String, u64>;
+
+/// A stored notice: its JSON (owned by the service) and its version, for compare-and-set updates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeRecord {
+    /// The notice as JSON.
+    pub json: String,
+    /// Bumped by every update.
+    pub version: u64,
+}
+
+impl Store {
+    fn queue_key(&self, list: &str, state: EntryState) -> Result<String, StoreError> {
+        match state {
+            EntryState::Pending => Ok(self.keys().review_pending(list)),
+            EntryState::Quarantined => Ok(self.keys().review_quarantined(list)),
+            _ => Err(StoreError::Invalid("only pending and quarantined entries wait for review".into())),
+        }
+    }
+
+    /// How many entries of `list` wait in `state` (pending or quarantined), and the ids of the oldest `limit`.
+    pub async fn review_queue(
+        &self,
+        list: &str,
+        state: EntryState,
+        limit: usize,
+    ) -> Result<(u64, Vec<EntryId>), StoreError> {
+        self.require_list(list).await?;
+        let key = self.queue_key(list, state)?;
+        let (total, ids): (u64, Vec<EntryId>) =
+            redis::pipe().zcard(&key).zrange(&key, 0, limit.max(1) as isize - 1).query_async(&mut self.conn()).await?;
+        Ok((total, ids))
+    }
+
+    /// Entries by id, from any list, in the given order; missing ones are left out.
+    pub async fn entries_by_id(&self, ids: &[EntryId]) -> Result<Vec<super::Entry>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        // Consecutive ids of one list are fetched together (one pipeline per run).
+        let mut start = 0;
+        while start < ids.len() {
+            let list_no = keys::list_no_of_entry(ids[start]);
+            let end = ids[start..]
+                .iter()
+                .position(|id| keys::list_no_of_entry(*id) != list_no)
+                .map_or(ids.len(), |p| start + p);
+            if let Some(list) = self.list_name(list_no).await? {
+                out.extend(self.get_entries(&list, &ids[start..end]).await?);
+            }
+            start = end;
+        }
+        Ok(out)
+    }
+
+    /// Counts one match for each entry of `list` in `ids` and for the month's total.
+    pub async fn count_matches(&self, list: &str, ids: &[EntryId], month: &str) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let script = redis::Script::new(COUNT_MATCHES);
+        let mut invocation = script.prepare_invoke();
+        invocation.key(self.keys().stats(list));
+        for id in ids {
+            invocation.key(self.keys().entry(list, *id));
+        }
+        let _: i64 = invocation.arg(month).invoke_async(&mut self.conn()).await?;
+        Ok(())
+    }
+
+    /// Every list's statistics counters, summed.
+    pub async fn stat_counters(&self) -> Result<StatCounters, StoreError> {
+        let mut total = StatCounters::new();
+        for list in self.list_names().await? {
+            let counters: HashMap<String, i64> = self.conn().hgetall(self.keys().stats(&list)).await?;
+            for (name, value) in counters {
+                *total.entry(name).or_insert(0) += value.max(0) as u64;
+            }
+        }
+        Ok(total)
+    }
+
+    /// The JSON of a case rejection waiting for a second analyst.
+    pub async fn pending_case_rejection(&self, list: &str, case_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.conn().get(self.keys().case_rejection(list, case_id)).await?)
+    }
+
+    /// Records a first analyst's case rejection for `ttl_ms`, unless one is already waiting (then `false`).
+    pub async fn request_case_rejection(
+        &self,
+        list: &str,
+        case_id: &str,
+        json: &str,
+        ttl_ms: u64,
+    ) -> Result<bool, StoreError> {
+        let set: Option<String> = redis::cmd("SET")
+            .arg(self.keys().case_rejection(list, case_id))
+            .arg(json)
+            .arg("NX")
+            .arg("PX")
+            .arg(ttl_ms)
+            .query_async(&mut self.conn())
+            .await?;
+        Ok(set.is_some())
+    }
+
+    /// Drops a waiting case rejection (once confirmed).
+    pub async fn clear_case_rejection(&self, list: &str, case_id: &str) -> Result<(), StoreError> {
+        let _: i64 = self.conn().del(self.keys().case_rejection(list, case_id)).await?;
+        Ok(())
+    }
+
+    /// The analysts' decisions on a case's URLs (JSON array, one per URL), if any was made.
+    pub async fn url_reviews(&self, list: &str, case_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.conn().hget(self.keys().case(list, case_id), "url_reviews").await?)
+    }
+
+    /// Stores the decisions on a case's URLs.
+    pub async fn set_url_reviews(&self, list: &str, case_id: &str, json: &str) -> Result<(), StoreError> {
+        let _: i64 = self.conn().hset(self.keys().case(list, case_id), "url_reviews", json).await?;
+        Ok(())
+    }
+
+    /// Cases of `list` whose last tombstone lies in the millisecond range of `(after, upto]` (a superset: the
+    /// caller checks exact positions).
+    pub async fn withdrawals_between(
+        &self,
+        list: &str,
+        after: StreamId,
+        upto: StreamId,
+    ) -> Result<Vec<String>, StoreError> {
+        Ok(self.conn().zrangebyscore(self.keys().withdrawals(list), after.ms, upto.ms).await?)
+    }
+
+    /// Stores a new notice.
+    pub async fn create_notice(&self, id: &str, json: &str, created_at: u64) -> Result<(), StoreError> {
+        let key = self.keys().notice(id);
+        let created: bool = self.conn().hset_nx(&key, "json", json).await?;
+        if !created {
+            return Err(StoreError::Conflict("the notice id exists"));
+        }
+        let _: () = redis::pipe()
+            .hset(&key, "v", 1)
+            .ignore()
+            .zadd(self.keys().notices(), id, created_at)
+            .ignore()
+            .query_async(&mut self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// One notice, or `None`.
+    pub async fn get_notice(&self, id: &str) -> Result<Option<NoticeRecord>, StoreError> {
+        let (json, version): (Option<String>, Option<u64>) =
+            redis::cmd("HMGET").arg(self.keys().notice(id)).arg("json").arg("v").query_async(&mut self.conn()).await?;
+        Ok(json.map(|json| NoticeRecord { json, version: version.unwrap_or(1) }))
+    }
+
+    /// Replaces a notice if nobody changed it since `version` was read; `false` when someone did.
+    pub async fn update_notice(&self, id: &str, version: u64, json: &str) -> Result<bool, StoreError> {
+        let updated: i64 = redis::Script::new(UPDATE_NOTICE)
+            .key(self.keys().notice(id))
+            .arg(version)
+            .arg(json)
+            .invoke_async(&mut self.conn())
+            .await?;
+        Ok(updated == 1)
+    }
+
+    /// Every notice, newest first.
+    pub async fn list_notices(&self) -> Result<Vec<NoticeRecord>, StoreError> {
+        let ids: Vec<String> = self.conn().zrevrange(self.keys().notices(), 0, -1).await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut pipe = redis::pipe();
+            for id in chunk {
+                pipe.cmd("HMGET").arg(self.keys().notice(id)).arg("json").arg("v");
+            }
+            let rows: Vec<(Option<String>, Option<u64>)> = pipe.query_async(&mut self.conn()).await?;
+            out.extend(
+                rows.into_iter().filter_map(|(json, v)| Some(NoticeRecord { json: json?, version: v.unwrap_or(1) })),
+            );
+        }
+        Ok(out)
+    }
+
+    /// The audit log under this store's prefix.
+    pub fn audit_log(&self) -> AuditLog {
+        AuditLog::new(self.keys().prefix())
+    }
+
+    /// Appends one event to the audit log.
+    pub async fn audit(&self, event: AuditEvent) -> Result<ChainedEntry, StoreAuditError> {
+        self.audit_log().append(&mut self.conn(), event).await
+    }
+
+    /// Up to `limit` audit records from sequence number `from`.
+    pub async fn read_audit(&self, from: u64, limit: usize) -> Result<Vec<ChainedEntry>, StoreAuditError> {
+        self.audit_log().read(&mut self.conn(), from, limit).await
+    }
+
+    /// The audit log's head.
+    pub async fn audit_head(&self) -> Result<crate::audit::Checkpoint, StoreAuditError> {
+        self.audit_log().head(&mut self.conn()).await
+    }
+
+    /// Verifies the whole audit chain.
+    pub async fn verify_audit(&self) -> Result<crate::audit::Checkpoint, StoreAuditError> {
+        self.audit_log().verify(&mut self.conn()).await
+    }
+
+    /// The whole audit log as JSON lines.
+    pub async fn export_audit(&self) -> Result<Vec<u8>, StoreAuditError> {
+        let mut out = Vec::new();
+        self.audit_log().export_json_lines(&mut self.conn(), &mut out).await?;
+        Ok(out)
+    }
+}

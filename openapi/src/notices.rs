@@ -1,0 +1,136 @@
+//! Takedown notices: one per host for the URLs an analyst confirmed, with what EU DSA Article 16 and the US
+//! TAKE IT DOWN Act require; the hosting platform reads, acknowledges and answers them through the API.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// The longest reason a platform may give with its decision, in characters.
+pub const MAX_DECISION_REASON_CHARS: usize = 1000;
+
+/// Why the content is illegal (French law, the hotline's jurisdiction by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalGround {
+    /// Sexual images of a person made public without their consent: Code pénal art. 226-2-1.
+    IntimateImageWithoutConsent,
+    /// Sexual content generated or altered to depict a person, published without consent: art. 226-8-1.
+    SexualDeepfake,
+    /// Sexual images of a minor: art. 227-23.
+    MinorSexualImage,
+    /// Intimate images used to extort the person (art. 312-10) and made public (art. 226-2-1).
+    Sextortion,
+}
+
+/// A notice's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    /// French.
+    Fr,
+    /// English.
+    En,
+}
+
+/// Where a notice stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeState {
+    /// Produced, not yet sent; only the hotline sees it.
+    Draft,
+    /// Sent: readable by the hosting platform.
+    Sent,
+    /// The platform said it received it.
+    Acknowledged,
+    /// The platform removed the content or disabled access to it.
+    Removed,
+    /// The platform decided not to remove it.
+    Rejected,
+}
+
+/// What the platform decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlatformDecision {
+    /// Content removed or access disabled.
+    Removed,
+    /// Not removed.
+    Rejected,
+}
+
+/// One takedown notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Notice {
+    /// Notice id (its reference in the text).
+    pub id: String,
+    /// The host serving the content.
+    pub host: String,
+    /// The exact URLs.
+    pub urls: Vec<String>,
+    /// The legal ground.
+    pub ground: LegalGround,
+    /// The statute cited.
+    pub citation: String,
+    /// Language of the text.
+    pub lang: Lang,
+    /// Subject line.
+    pub subject: String,
+    /// Full text, from the hotline's template.
+    pub body: String,
+    /// Where it stands.
+    pub state: NoticeState,
+    /// Produced, unix ms.
+    pub created_at: u64,
+    /// Sent, unix ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<u64>,
+    /// Acknowledged by the platform, unix ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at: Option<u64>,
+    /// The platform's decision time, unix ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<u64>,
+    /// The platform's reason for its decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision_reason: Option<String>,
+    /// Reminders sent because the platform had not decided within 48 hours.
+    pub reminders: u32,
+    /// Last reminder, unix ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_reminded_at: Option<u64>,
+    /// From sending to removal, ms (when removed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_to_removal_ms: Option<u64>,
+    /// The case the URLs came from; shown to the hotline only, never to platforms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<String>,
+}
+
+/// `GET /v1/notices`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NoticeQuery {
+    /// Only notices in this state.
+    #[serde(default)]
+    pub state: Option<NoticeState>,
+}
+
+/// The notices the caller may see: a platform, those sent to its hosts; the hotline, all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeList {
+    /// Newest first.
+    pub notices: Vec<Notice>,
+}
+
+/// `POST /v1/notices/{id}/decision`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeDecisionRequest {
+    /// Removed or not.
+    pub decision: PlatformDecision,
+    /// Why (recommended when rejecting); at most 1000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
