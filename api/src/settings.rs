@@ -84,6 +84,9 @@ pub struct Settings {
     /// (30), `DISRUPT_RATE_LIMITS__LOOKUPS_PER_MINUTE` (30), `DISRUPT_RATE_LIMITS__SECRET_FAILURES_PER_HOUR` (10),
     /// `DISRUPT_RATE_LIMITS__BEHIND_PROXY` (false; true behind a reverse proxy that sets `X-Forwarded-For`).
     pub rate_limits: RateLimitSettings,
+    /// The victims' web page (the `web/` folder with `pkg/` built by `scripts/build-web`), served at `/`.
+    /// `DISRUPT_WEB_DIR`, default the source tree's `web/`.
+    pub web_dir: PathBuf,
     /// The hotline's side: who signs notices, the review rules, statistics. `DISRUPT_HOTLINE__...`.
     pub hotline: HotlineSettings,
 }
@@ -143,6 +146,7 @@ impl Default for Settings {
             log_json: false,
             rate_limits: RateLimitSettings::default(),
             hotline: HotlineSettings::default(),
+            web_dir: PathBuf::from(crate::routes::web::DEFAULT_WEB_DIR),
         }
     }
 }

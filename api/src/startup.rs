@@ -99,6 +99,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
         let metrics = prometheus_metrics()?;
+        let web_dir = state.settings.web_dir.clone();
         let server = HttpServer::new(move || {
             let (app, api) = App::new()
                 .wrap(middleware::Compress::default())
@@ -110,7 +111,9 @@ impl Application {
                 .openapi(routes::ApiDoc::openapi())
                 .configure(routes::configure)
                 .split_for_parts();
+            // The page last: it answers every path no route took.
             app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+                .configure(routes::web::serve_dir(web_dir.clone()))
         })
         .listen(listener)?
         .run();

@@ -16,6 +16,7 @@
 //! - [`notices`]: takedown notices for the hotline and the platforms.
 //! - [`audit`]: admins' audit log.
 //! - [`stats`]: public statistics and the trusted-flagger report.
+//! - [`web`]: the victims' web page (static files of `web/`), served at `/` with a strict CSP.
 
 pub mod health;
 
@@ -30,5 +31,6 @@ mod registry;
 pub mod review;
 pub mod stats;
 pub mod stopncii;
+pub mod web;
 
 pub use registry::{ApiDoc, MAX_JSON_BYTES, configure, openapi};

@@ -8,6 +8,7 @@
 //! - `upload`: media upload privacy.
 //! - `stopncii`: StopNCII-compatible routes, and Meta's threatexchange client against them.
 //! - `health`: the server starts on a free port.
+//! - `web`: the victims' page in headless Chromium (hashes in the browser, no media sent).
 //! - `hotline`: analysts' review, quarantine, the audit chain, notices, statistics.
 #![allow(clippy::unwrap_used)]
 
@@ -19,3 +20,4 @@ mod platforms;
 mod stopncii;
 mod upload;
 mod victims;
+mod web;

@@ -1,0 +1,499 @@
+//! The victims' web page in a real headless Chromium (Debian's `chromium` + `chromedriver`, driven with
+//! fantoccini): orientation, hashing the reference photos in the browser with the WebAssembly hasher, and the
+//! guarantee that no image byte leaves the browser.
+//!
+//! Every byte the browser sends goes through a recording TCP relay between it and the server, so the check sees
+//! every request (page, worker, WebAssembly, API), whoever made it.
+//!
+//! Needs `scripts/build-web` to have produced `web/pkg/` (`scripts/test` runs it first).
+//! `DISRUPT_SCREENSHOTS=<dir>` saves PNGs of the main steps there (`web/screenshots/` in the repository).
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail, ensure};
+use disrupt_hasher::{decode, digest::FileDigests, pdq};
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn page_hashes_the_reference_photos_in_the_browser_like_the_native_hasher() -> Result<()> {
+    let server = StaticPage::start()?;
+    let relay = Relay::start(server.port).await?;
+    let browser = Browser::start().await?;
+    let client = &browser.client;
+    let photos = reference_photos()?;
+
+    client.goto(&relay.url("/")).await?;
+    wait_ready(client).await?;
+    client.execute("document.getElementById('lang').value = 'en'; document.getElementById('lang').dispatchEvent(new Event('change'));", vec![]).await?;
+    wait_for_js(client, "return document.getElementById('orientation-title').textContent === 'What happened?'").await?;
+    screenshot(client, "orientation").await?;
+
+    // An answer that is not about intimate images leads elsewhere, not to the hashing flow.
+    client.find(Locator::Css("button[data-answer='scam']")).await?.click().await?;
+    wait_for_js(client, "return !document.getElementById('step-destination').hidden").await?;
+    client.find(Locator::Css("#step-destination button[data-goto='orientation']")).await?.click().await?;
+
+    client.find(Locator::Css("button[data-answer='ncii']")).await?.click().await?;
+    wait_for_js(client, "return !document.getElementById('step-hash').hidden").await?;
+    select_files(client, &photos).await?;
+    let shown = wait_for_hashes(client, photos.len()).await?;
+    screenshot(client, "hashes").await?;
+
+    for photo in &photos {
+        let name = photo.file_name().and_then(|n| n.to_str()).context("file name")?;
+        let row = shown.iter().find(|r| r["name"] == name).with_context(|| format!("{name} not listed"))?;
+        let native = native_hashes(photo)?;
+        assert_eq!(row["status"], "done", "{name}: {row}");
+        for key in ["pdq", "quality", "md5", "sha256", "size"] {
+            assert_eq!(row[key], native[key], "{name}: {key} in the browser differs from the native hasher");
+        }
+    }
+
+    // Removing a file takes it out of the list before anything is sent.
+    let first = shown[0]["name"].as_str().context("name")?.to_owned();
+    let remove = format!("li.file[data-name='{first}'] button.remove");
+    client.find(Locator::Css(&remove)).await?.click().await?;
+    wait_for_js(client, &format!("return !document.querySelector(\"li.file[data-name='{first}']\")")).await?;
+
+    relay.assert_no_media_sent(&photos)?;
+    browser.close().await
+}
+
+/// The whole victim journey against the real server (and its own redis-server): submit from the page, the case
+/// exists with the hashes computed in the browser, status and withdrawal from the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn victim_submits_checks_and_withdraws_a_case_from_the_page() -> Result<()> {
+    let app = crate::helpers::spawn_app().await;
+    let port: u16 = app.base_url.rsplit(':').next().context("port")?.parse()?;
+    let relay = Relay::start(port).await?;
+    let browser = Browser::start().await?;
+    let client = &browser.client;
+    let photos = reference_photos()?;
+
+    client.goto(&relay.url("/")).await?;
+    wait_ready(client).await?;
+    client.find(Locator::Css("button[data-answer='ncii']")).await?.click().await?;
+    select_files(client, &photos).await?;
+    wait_for_hashes(client, photos.len()).await?;
+    client.find(Locator::Id("submit")).await?.click().await?;
+    wait_for_js(client, "return !document.getElementById('step-case').hidden").await?;
+    screenshot(client, "case").await?;
+    let id = client.find(Locator::Id("case-id")).await?.text().await?;
+    let secret = client.find(Locator::Id("case-secret")).await?.text().await?;
+    ensure!(!id.is_empty() && !secret.is_empty(), "case id and secret shown");
+
+    // The case exists on the server, with the hashes computed in the browser.
+    let http = reqwest::Client::new();
+    let base = app.base_url.clone();
+    let case: Value = http
+        .get(format!("{base}/v1/cases/{id}"))
+        .header("X-Case-Secret", &secret)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let stored = case["hashes"].as_array().map(Vec::len).unwrap_or(0);
+    assert_eq!(stored, photos.len() * 3, "one PDQ, one MD5 and one SHA-256 per photo: {case}");
+
+    // Status from the page.
+    client.find(Locator::Id("check-status")).await?.click().await?;
+    wait_for_js(client, "return document.getElementById('manage-result').dataset.result === 'status'").await?;
+
+    // Withdrawal from the page.
+    client.find(Locator::Id("withdraw")).await?.click().await?;
+    client.find(Locator::Id("withdraw-yes")).await?.click().await?;
+    wait_for_js(client, "return document.getElementById('manage-result').dataset.result === 'withdrawn'").await?;
+    let after = http.get(format!("{base}/v1/cases/{id}")).header("X-Case-Secret", &secret).send().await?;
+    let withdrawn = after.status() == 404 || after.json::<Value>().await?["state"] == "withdrawn";
+    assert!(withdrawn, "the case is withdrawn on the server");
+
+    relay.assert_no_media_sent(&photos)?;
+    let posts = relay.requests()?.into_iter().filter(|r| r.method == "POST").collect::<Vec<_>>();
+    assert_eq!(posts.len(), 1, "one submission");
+    assert_eq!(posts[0].path, "/v1/cases");
+    browser.close().await
+}
+
+/// Time to hash a 12-megapixel photo in headless Chromium: a measurement, not a test (it asserts no duration).
+/// Run with `cargo test -p disrupt-tests --test e2e -- --ignored --nocapture twelve_megapixel`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "measurement: run explicitly"]
+async fn twelve_megapixel_photo_hashing_time_in_chromium() -> Result<()> {
+    let dir = tempdir()?;
+    let photo = dir.join("photo-12mp.jpg");
+    let source = reference_dir()?.join("pdq/data/bridge-mods/aaa-orig.jpg");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-loglevel", "error", "-y", "-i"])
+        .arg(&source)
+        .args(["-vf", "scale=4000:3000", "-q:v", "3"])
+        .arg(&photo)
+        .status()
+        .context("ffmpeg (Debian package ffmpeg) makes the 12 MP photo")?;
+    ensure!(status.success(), "ffmpeg failed");
+
+    let server = StaticPage::start()?;
+    let relay = Relay::start(server.port).await?;
+    let browser = Browser::start().await?;
+    let client = &browser.client;
+    client.goto(&relay.url("/")).await?;
+    wait_ready(client).await?;
+    client.find(Locator::Css("button[data-answer='ncii']")).await?.click().await?;
+    let runs = 3;
+    for _ in 0..runs {
+        select_files(client, std::slice::from_ref(&photo)).await?;
+    }
+    let shown = wait_for_hashes(client, runs).await?;
+    let native = native_hashes(&photo)?;
+    for row in &shown {
+        assert_eq!(row["pdq"], native["pdq"]);
+        println!(
+            "12 MP ({}) hashed in Chromium (decode + PDQ + MD5 + SHA-256, WebAssembly in a worker): {:.0} ms",
+            row["size"].as_str().unwrap_or("?"),
+            row["ms"].as_f64().unwrap_or(f64::NAN)
+        );
+    }
+    std::fs::remove_dir_all(&dir)?;
+    browser.close().await
+}
+
+// ---------------------------------------------------------------- the page's side
+
+async fn wait_ready(client: &Client) -> Result<()> {
+    wait_for_js(client, "return document.body.dataset.ready === 'true'").await
+}
+
+async fn select_files(client: &Client, files: &[PathBuf]) -> Result<()> {
+    let paths: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    client.find(Locator::Id("files")).await?.send_keys(&paths.join("\n")).await?;
+    Ok(())
+}
+
+/// Waits until `count` files are listed and none is still being hashed, then reads what the page shows.
+async fn wait_for_hashes(client: &Client, count: usize) -> Result<Vec<Value>> {
+    let script = "return [...document.querySelectorAll('#file-list li.file')].map(li => ({
+        name: li.dataset.name, status: li.dataset.status, ms: Number(li.dataset.ms),
+        pdq: li.querySelector('code.pdq')?.textContent, quality: Number(li.querySelector('code.quality')?.textContent),
+        md5: li.querySelector('code.md5')?.textContent, sha256: li.querySelector('code.sha256')?.textContent,
+        size: li.querySelector('code.size')?.textContent }))";
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let rows = client.execute(script, vec![]).await?;
+        let rows = rows.as_array().cloned().unwrap_or_default();
+        let settled = rows.iter().all(|r| r["status"] == "done" || r["status"] == "failed");
+        if rows.len() >= count && settled {
+            return Ok(rows);
+        }
+        if Instant::now() > deadline {
+            bail!("the page did not finish hashing: {rows:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Polls a script returning a boolean; a guard against hangs, not a timing assertion.
+async fn wait_for_js(client: &Client, script: &str) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while client.execute(script, vec![]).await? != Value::Bool(true) {
+        if Instant::now() > deadline {
+            let text = client.find(Locator::Css("main")).await?.text().await.unwrap_or_default();
+            bail!("timed out waiting for `{script}`; the page shows:\n{text}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+async fn screenshot(client: &Client, name: &str) -> Result<()> {
+    let Some(dir) = std::env::var_os("DISRUPT_SCREENSHOTS") else { return Ok(()) };
+    let png = client.screenshot().await?;
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(Path::new(&dir).join(format!("{name}.png")), png)?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- the native side
+
+/// What `disrupt hash` computes for an image (EXIF orientation applied), in the page's display format.
+fn native_hashes(path: &Path) -> Result<Value> {
+    let bytes = std::fs::read(path)?;
+    let rgb = decode::decode_rgb(&bytes, &decode::DecodeOptions::default())?;
+    let (w, h) = (rgb.width as usize, rgb.height as usize);
+    let pdq = pdq::hash_rgb(&rgb.pixels, w, h, w * 3);
+    let digests = FileDigests::of(&bytes);
+    Ok(json!({
+        "pdq": pdq.hash.to_string(),
+        "quality": pdq.quality,
+        "md5": digests.md5,
+        "sha256": digests.sha256,
+        "size": format!("{}×{}", rgb.width, rgb.height),
+    }))
+}
+
+fn reference_dir() -> Result<PathBuf> {
+    let dir = std::env::var_os("DISRUPT_TESTDATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata/reference"));
+    ensure!(dir.is_dir(), "reference test data missing at {} (set DISRUPT_TESTDATA)", dir.display());
+    Ok(dir.canonicalize()?)
+}
+
+fn reference_photos() -> Result<Vec<PathBuf>> {
+    let dir = reference_dir()?.join("pdq/data/bridge-mods");
+    let mut photos: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    photos.retain(|p| p.extension().is_some_and(|e| e == "jpg"));
+    photos.sort();
+    ensure!(photos.len() >= 12, "expected the 12 bridge-mods photos in {}", dir.display());
+    Ok(photos)
+}
+
+fn tempdir() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("disrupt-web-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+}
+
+// ---------------------------------------------------------------- servers and browser
+
+/// The page's static files served by `routes::web::configure` alone, for the parts of the journey that make no
+/// API call.
+struct StaticPage {
+    port: u16,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl StaticPage {
+    fn start() -> Result<Self> {
+        let pkg = Path::new(disrupt_api::routes::web::DEFAULT_WEB_DIR).join("pkg/disrupt_wasm_bg.wasm");
+        ensure!(pkg.is_file(), "{} is missing: run scripts/build-web first", pkg.display());
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        let server =
+            actix_web::HttpServer::new(|| actix_web::App::new().configure(disrupt_api::routes::web::configure))
+                .workers(1)
+                .listen(listener)?
+                .run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        Ok(Self { port, handle })
+    }
+}
+
+impl Drop for StaticPage {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
+}
+
+/// One HTTP request as the browser sent it.
+#[derive(Debug)]
+struct Request {
+    method: String,
+    path: String,
+    body: Vec<u8>,
+}
+
+/// The bytes the browser sent on one connection.
+type Recording = Arc<Mutex<Vec<u8>>>;
+
+/// A TCP relay between the browser and the server that records every byte the browser sends, per connection.
+struct Relay {
+    port: u16,
+    sent: Arc<Mutex<Vec<Recording>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Relay {
+    async fn start(upstream: u16) -> Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let sent: Arc<Mutex<Vec<Recording>>> = Arc::default();
+        let connections = sent.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((browser, _)) = listener.accept().await {
+                let record = Arc::new(Mutex::new(Vec::new()));
+                connections.lock().expect("relay lock").push(record.clone());
+                tokio::spawn(relay_connection(browser, upstream, record));
+            }
+        });
+        Ok(Self { port, sent, task })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Every request the browser sent, parsed from the recorded bytes (HTTP/1.1 with Content-Length bodies).
+    fn requests(&self) -> Result<Vec<Request>> {
+        let mut requests = Vec::new();
+        for connection in self.sent.lock().expect("relay lock").iter() {
+            let bytes = connection.lock().expect("relay lock").clone();
+            let mut rest = &bytes[..];
+            while !rest.is_empty() {
+                let end = find(rest, b"\r\n\r\n").context("incomplete request head")?;
+                let head = String::from_utf8_lossy(&rest[..end]).to_string();
+                let mut lines = head.lines();
+                let mut first = lines.next().unwrap_or("").split(' ');
+                let method = first.next().unwrap_or("").to_owned();
+                let path = first.next().unwrap_or("").to_owned();
+                let mut length = 0;
+                for line in lines {
+                    let lower = line.to_ascii_lowercase();
+                    if let Some(v) = lower.strip_prefix("content-length:") {
+                        length = v.trim().parse()?;
+                    }
+                    ensure!(!lower.starts_with("transfer-encoding:"), "unexpected streamed body: {head}");
+                }
+                let body_end = (end + 4 + length).min(rest.len());
+                requests.push(Request { method, path, body: rest[end + 4..body_end].to_vec() });
+                rest = &rest[body_end..];
+            }
+        }
+        Ok(requests)
+    }
+
+    /// No request carried media: every body is a small JSON document, and no slice of any photo appears
+    /// anywhere in what the browser sent.
+    fn assert_no_media_sent(&self, photos: &[PathBuf]) -> Result<()> {
+        let requests = self.requests()?;
+        ensure!(!requests.is_empty(), "the relay saw no request");
+        for request in &requests {
+            ensure!(request.path.starts_with('/'), "request to another origin: {request:?}");
+            if request.body.is_empty() {
+                continue;
+            }
+            ensure!(
+                request.body.len() < 64 * 1024,
+                "{} {}: body of {} bytes",
+                request.method,
+                request.path,
+                request.body.len()
+            );
+            serde_json::from_slice::<Value>(&request.body)
+                .with_context(|| format!("{} {}: body is not JSON", request.method, request.path))?;
+        }
+        let all: Vec<u8> =
+            self.sent.lock().expect("relay lock").iter().flat_map(|c| c.lock().expect("relay lock").clone()).collect();
+        for photo in photos {
+            let bytes = std::fs::read(photo)?;
+            // Windows taken across the file, past the JPEG header that similar files share.
+            for start in (bytes.len() / 8..bytes.len().saturating_sub(64)).step_by((bytes.len() / 16).max(1)) {
+                let window = &bytes[start..start + 64];
+                ensure!(find(&all, window).is_none(), "bytes of {} were sent to the server", photo.display());
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn relay_connection(mut browser: TcpStream, upstream: u16, record: Recording) {
+    let Ok(mut server) = TcpStream::connect(("127.0.0.1", upstream)).await else { return };
+    let (mut from_browser, mut to_browser) = browser.split();
+    let (mut from_server, mut to_server) = server.split();
+    let upload = async {
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            match from_browser.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    record.lock().expect("relay lock").extend_from_slice(&buf[..n]);
+                    if to_server.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = to_server.shutdown().await;
+    };
+    let download = async {
+        let _ = tokio::io::copy(&mut from_server, &mut to_browser).await;
+        let _ = to_browser.shutdown().await;
+    };
+    tokio::join!(upload, download);
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Headless Chromium from Debian through its chromedriver, with a fresh profile.
+struct Browser {
+    client: Client,
+    driver: tokio::process::Child,
+    profile: PathBuf,
+}
+
+impl Browser {
+    async fn start() -> Result<Self> {
+        for bin in [CHROMIUM, CHROMEDRIVER] {
+            ensure!(
+                Path::new(bin).exists(),
+                "{bin} missing: apt-get install chromium chromium-driver (scripts/install-deps)"
+            );
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let driver = tokio::process::Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()?;
+        let profile = tempdir()?;
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=900,1200", "--lang=en-US",
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+            }),
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => break client,
+                Err(e) if Instant::now() > deadline => bail!("chromedriver did not start: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        Ok(Self { client, driver, profile })
+    }
+
+    async fn close(mut self) -> Result<()> {
+        self.client.clone().close().await?;
+        let _ = self.driver.kill().await;
+        let _ = std::fs::remove_dir_all(&self.profile);
+        Ok(())
+    }
+}
