@@ -5,6 +5,7 @@
 //! - [`routes`]: thin handlers, one module per audience; the route table is the OpenAPI document.
 //! - [`service`]: what each route does, on top of the store and the match index.
 //! - [`error`]: `ApiError`, the only place mapping failures to HTTP statuses.
+//! - [`contact`]: victims' contacts sealed at rest (AES-256-GCM).
 //! - [`auth`]: API keys, roles, list scopes and case secrets.
 //! - [`rate_limit`]: rate limits of the anonymous routes, without storing IP addresses.
 //! - [`entry_ref`]: opaque entry references shown to platforms.
@@ -26,6 +27,7 @@
 pub mod admin_cli;
 pub mod audit;
 pub mod auth;
+pub mod contact;
 pub mod entry_ref;
 pub mod error;
 pub mod match_index;

@@ -257,6 +257,23 @@ impl ServerKey {
         hmac::sign(&key, message).as_ref().to_vec()
     }
 
+    /// A 32-byte key for one purpose, derived with HKDF-SHA256 (so the server key itself never encrypts).
+    pub fn subkey(&self, purpose: &[u8]) -> [u8; 32] {
+        struct Len32;
+        impl ring::hkdf::KeyType for Len32 {
+            fn len(&self) -> usize {
+                32
+            }
+        }
+        let prk = ring::hkdf::Salt::new(ring::hkdf::HKDF_SHA256, b"disrupt server key").extract(self.0.expose_secret());
+        let mut out = [0u8; 32];
+        // Expanding to 32 bytes with SHA-256 cannot exceed HKDF's limit (255 blocks), so neither call fails.
+        if let Ok(okm) = prk.expand(&[purpose], Len32) {
+            let _ = okm.fill(&mut out);
+        }
+        out
+    }
+
     /// Checks `tag` against the HMAC of `message` in constant time.
     pub fn verify(&self, message: &[u8], tag: &[u8]) -> bool {
         let key = hmac::Key::new(hmac::HMAC_SHA256, self.0.expose_secret());

@@ -23,7 +23,7 @@ impl Service {
                 category: wire::store_category(request.category),
                 entries,
                 urls: request.urls,
-                contact: request.contact,
+                contact: request.contact.as_deref().map(|c| self.contacts.seal(c)).transpose()?,
                 secret_hash: secret.secret_hash,
             })
             .await?;

@@ -55,6 +55,8 @@ pub struct Service {
     pub index: SharedIndex,
     /// The hotline's settings.
     pub hotline: HotlineSettings,
+    /// Seals victims' contacts at rest.
+    pub contacts: crate::contact::ContactSealer,
     /// Notice templates, compiled once.
     pub templates: NoticeTemplates,
     /// The last statistics computed, and when.
@@ -75,6 +77,7 @@ impl Service {
             None => NoticeTemplates::builtin()?,
         };
         Ok(Self {
+            contacts: crate::contact::ContactSealer::new(&server_key)?,
             hotline,
             templates,
             stats_cache: Mutex::new(None),

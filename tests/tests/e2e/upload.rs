@@ -47,7 +47,7 @@ fn flatten(value: &redis::Value, out: &mut Vec<u8>) {
 }
 
 /// Every key and value in the test's redis-server, concatenated.
-async fn redis_keyspace(url: &str) -> Vec<u8> {
+pub(crate) async fn redis_keyspace(url: &str) -> Vec<u8> {
     let client = redis::Client::open(url).unwrap();
     let mut con = client.get_multiplexed_async_connection().await.unwrap();
     let keys: Vec<Vec<u8>> = redis::cmd("KEYS").arg("*").query_async(&mut con).await.unwrap();

@@ -38,6 +38,30 @@ async fn a_victim_creates_checks_and_withdraws_a_case() {
 }
 
 #[tokio::test]
+async fn the_contact_is_sealed_at_rest_and_erased_on_withdrawal() {
+    let app = spawn_app().await;
+    let created = app
+        .client
+        .create_case(&CreateCaseRequest {
+            category: Category::AdultNcii,
+            hashes: vec![unique_pdq()],
+            urls: vec![],
+            contact: Some("call-me-at-0612345678@example.org".into()),
+        })
+        .await
+        .unwrap();
+    let keyspace = crate::upload::redis_keyspace(&app.redis_url).await;
+    let text = String::from_utf8_lossy(&keyspace);
+    assert!(!text.contains("0612345678"), "the contact is never stored in clear");
+    assert!(text.contains("v1:"), "it is stored sealed");
+    app.client.withdraw_case(&created.case_id, &created.case_secret).await.unwrap();
+    let case = app.store.get_case(&created.case_id).await.unwrap().unwrap();
+    assert_eq!(case.case.contact, None, "erased on withdrawal");
+    let after = crate::upload::redis_keyspace(&app.redis_url).await;
+    assert!(!String::from_utf8_lossy(&after).contains("v1:"), "no sealed contact left either");
+}
+
+#[tokio::test]
 async fn wrong_secrets_are_refused_and_repeated_failures_lock_the_case() {
     let app = spawn_app().await;
     let (case_id, secret) = app.case(vec![unique_pdq()]).await;
