@@ -271,23 +271,44 @@ impl actix_web::FromRequest for Authenticated {
     }
 }
 
-/// Extractor: an authenticated caller with the `admin` role; others get `403 forbidden`.
-#[derive(Debug, Clone)]
-pub struct AdminCaller(pub Caller);
+/// Declares an extractor for callers with one of `roles`; others get `403 forbidden` before the body is read.
+macro_rules! role_extractor {
+    ($(#[$meta:meta])* $name:ident, $roles:expr) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub Caller);
 
-impl actix_web::FromRequest for AdminCaller {
-    type Error = ApiError;
-    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
+        impl actix_web::FromRequest for $name {
+            type Error = ApiError;
+            type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
 
-    fn from_request(req: &actix_web::HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let authenticated = Authenticated::from_request(req, payload);
-        Box::pin(async move {
-            let Authenticated(caller) = authenticated.await?;
-            caller.require_role(&[Role::Admin])?;
-            Ok(AdminCaller(caller))
-        })
-    }
+            fn from_request(req: &actix_web::HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+                let authenticated = Authenticated::from_request(req, payload);
+                Box::pin(async move {
+                    let Authenticated(caller) = authenticated.await?;
+                    caller.require_role($roles)?;
+                    Ok($name(caller))
+                })
+            }
+        }
+    };
 }
+
+role_extractor!(
+    /// Extractor: an authenticated caller with the `admin` role.
+    AdminCaller,
+    &[Role::Admin]
+);
+role_extractor!(
+    /// Extractor: an analyst, or an admin (who may do everything an analyst does).
+    AnalystCaller,
+    &[Role::Analyst, Role::Admin]
+);
+role_extractor!(
+    /// Extractor: a platform's key.
+    PlatformCaller,
+    &[Role::Platform]
+);
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@ use actix_web::{get, post, web};
 use disrupt_openapi::ErrorBody;
 use disrupt_openapi::notices::{Notice, NoticeDecisionRequest, NoticeList, NoticeQuery};
 
-use crate::auth::Authenticated;
+use crate::auth::{AnalystCaller, Authenticated, PlatformCaller};
 use crate::error::ApiError;
 use crate::service::Service;
 
@@ -68,7 +68,7 @@ pub async fn get_notice(
 )]
 #[post("/v1/notices/{id}/send")]
 pub async fn send_notice(
-    Authenticated(caller): Authenticated,
+    AnalystCaller(caller): AnalystCaller,
     service: web::Data<Service>,
     id: web::Path<String>,
 ) -> Result<web::Json<Notice>, ApiError> {
@@ -91,7 +91,7 @@ pub async fn send_notice(
 )]
 #[post("/v1/notices/{id}/acknowledge")]
 pub async fn acknowledge_notice(
-    Authenticated(caller): Authenticated,
+    PlatformCaller(caller): PlatformCaller,
     service: web::Data<Service>,
     id: web::Path<String>,
 ) -> Result<web::Json<Notice>, ApiError> {
@@ -117,7 +117,7 @@ pub async fn acknowledge_notice(
 )]
 #[post("/v1/notices/{id}/decision")]
 pub async fn decide_notice(
-    Authenticated(caller): Authenticated,
+    PlatformCaller(caller): PlatformCaller,
     service: web::Data<Service>,
     id: web::Path<String>,
     body: web::Json<NoticeDecisionRequest>,

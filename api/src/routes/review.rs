@@ -7,7 +7,7 @@ use disrupt_openapi::review::{
     ReviewQueue, ReviewQueueQuery, ReviewUrlsRequest, ReviewUrlsResponse,
 };
 
-use crate::auth::Authenticated;
+use crate::auth::AnalystCaller;
 use crate::error::ApiError;
 use crate::service::Service;
 
@@ -30,7 +30,7 @@ use crate::service::Service;
 )]
 #[get("/v1/review/queue")]
 pub async fn review_queue(
-    Authenticated(caller): Authenticated,
+    AnalystCaller(caller): AnalystCaller,
     service: web::Data<Service>,
     query: web::Query<ReviewQueueQuery>,
 ) -> Result<web::Json<ReviewQueue>, ApiError> {
@@ -54,7 +54,7 @@ pub async fn review_queue(
 )]
 #[post("/v1/review/entries/verify")]
 pub async fn verify_entries(
-    Authenticated(caller): Authenticated,
+    AnalystCaller(caller): AnalystCaller,
     service: web::Data<Service>,
     body: web::Json<EntryDecisionRequest>,
 ) -> Result<web::Json<DecisionOutcome>, ApiError> {
@@ -78,7 +78,7 @@ pub async fn verify_entries(
 )]
 #[post("/v1/review/entries/reject")]
 pub async fn reject_entries(
-    Authenticated(caller): Authenticated,
+    AnalystCaller(caller): AnalystCaller,
     service: web::Data<Service>,
     body: web::Json<RejectEntriesRequest>,
 ) -> Result<web::Json<DecisionOutcome>, ApiError> {
@@ -103,7 +103,7 @@ pub async fn reject_entries(
 )]
 #[post("/v1/review/entries/quarantine")]
 pub async fn quarantine_entries(
-    Authenticated(caller): Authenticated,
+    AnalystCaller(caller): AnalystCaller,
     service: web::Data<Service>,
     body: web::Json<EntryDecisionRequest>,
 ) -> Result<web::Json<DecisionOutcome>, ApiError> {
@@ -126,7 +126,7 @@ pub async fn quarantine_entries(
 )]
 #[get("/v1/review/cases/{id}")]
 pub async fn analyst_case(
-    Authenticated(caller): Authenticated,
+    AnalystCaller(caller): AnalystCaller,
     service: web::Data<Service>,
     id: web::Path<String>,
 ) -> Result<web::Json<AnalystCase>, ApiError> {
@@ -152,7 +152,7 @@ pub async fn analyst_case(
 )]
 #[post("/v1/review/cases/{id}/reject")]
 pub async fn reject_case(
-    Authenticated(caller): Authenticated,
+    AnalystCaller(caller): AnalystCaller,
     service: web::Data<Service>,
     id: web::Path<String>,
     body: web::Json<RejectCaseRequest>,
@@ -179,7 +179,7 @@ pub async fn reject_case(
 )]
 #[post("/v1/review/cases/{id}/urls")]
 pub async fn review_urls(
-    Authenticated(caller): Authenticated,
+    AnalystCaller(caller): AnalystCaller,
     service: web::Data<Service>,
     id: web::Path<String>,
     body: web::Json<ReviewUrlsRequest>,

@@ -5,6 +5,7 @@
 //! - `victims`: case creation, status, withdrawal, secrets.
 //! - `platforms`: feed, snapshot, match, feedback.
 //! - `admin`: keys, lists, scopes.
+//! - `roles`: every route of the OpenAPI document with every role.
 //! - `upload`: media upload privacy.
 //! - `stopncii`: StopNCII-compatible routes, and Meta's threatexchange client against them.
 //! - `health`: the server starts on a free port.
@@ -17,6 +18,7 @@ mod health;
 mod helpers;
 mod hotline;
 mod platforms;
+mod roles;
 mod stopncii;
 mod upload;
 mod victims;
