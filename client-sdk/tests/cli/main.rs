@@ -7,6 +7,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod hotline;
 mod server;
 
 pub(crate) fn testdata() -> PathBuf {

@@ -9,24 +9,34 @@ use disrupt_openapi::admin::CreateApiKeyRequest;
 use disrupt_openapi::model::Role;
 use serde_json::Value;
 
-struct Server {
-    url: String,
-    admin: Client,
-    store: disrupt_api::store::Store,
-    _redis: EmbeddedRedis,
+pub(crate) struct Server {
+    pub(crate) url: String,
+    pub(crate) admin: Client,
+    pub(crate) admin_key: String,
+    pub(crate) store: disrupt_api::store::Store,
+    pub(crate) redis: EmbeddedRedis,
     _dir: tempfile::TempDir,
 }
 
 impl Server {
     /// A new API key with role platform on list `ncii`.
     async fn platform_key(&self) -> String {
-        let request =
-            CreateApiKeyRequest { name: "p".into(), role: Role::Platform, lists: vec!["ncii".into()], hosts: vec![] };
+        self.key("p", Role::Platform, &[]).await
+    }
+
+    /// A new API key on list `ncii` with this role and these hosts.
+    pub(crate) async fn key(&self, name: &str, role: Role, hosts: &[&str]) -> String {
+        let request = CreateApiKeyRequest {
+            name: name.into(),
+            role,
+            lists: vec!["ncii".into()],
+            hosts: hosts.iter().map(|h| (*h).to_owned()).collect(),
+        };
         self.admin.create_api_key(&request).await.unwrap().key
     }
 }
 
-async fn spawn_server() -> Server {
+pub(crate) async fn spawn_server() -> Server {
     let dir = tempfile::tempdir().unwrap();
     let redis = EmbeddedRedis::start(std::path::Path::new("redis-server"), &dir.path().join("redis")).await.unwrap();
     let settings = Settings::from_vars([
@@ -41,7 +51,7 @@ async fn spawn_server() -> Server {
     let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
     let key = disrupt_api::admin_cli::create_admin_key(&state.store, &state.server_key, "cli tests").await.unwrap();
-    Server { admin: Client::new(&url).with_api_key(key), url, store: state.store, _redis: redis, _dir: dir }
+    Server { admin: Client::new(&url).with_api_key(&key), admin_key: key, url, store: state.store, redis, _dir: dir }
 }
 
 fn bridge(name: &str) -> PathBuf {
@@ -49,14 +59,25 @@ fn bridge(name: &str) -> PathBuf {
 }
 
 /// Runs `disrupt ARGS` (stdin closed, not a terminal): exit code, stdout, stderr.
-async fn disrupt(args: &[&str]) -> (i32, String, String) {
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_disrupt"))
+pub(crate) async fn disrupt(args: &[&str]) -> (i32, String, String) {
+    disrupt_with_env(args, &[]).await
+}
+
+/// Runs `disrupt ARGS` with these environment variables and none of the caller's `DISRUPT_*` settings or config
+/// file (`XDG_CONFIG_HOME` points nowhere unless `env` says otherwise).
+pub(crate) async fn disrupt_with_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_disrupt"));
+    command
         .args(args)
         .stdin(std::process::Stdio::null())
         .env_remove("DISRUPT_API_KEY")
-        .output()
-        .await
-        .unwrap();
+        .env_remove("DISRUPT_SERVER")
+        .env_remove("DISRUPT_CONFIG_FILE")
+        .env("XDG_CONFIG_HOME", "/nonexistent/disrupt-cli-tests");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let out = command.output().await.unwrap();
     (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
 }
 
@@ -178,4 +199,38 @@ async fn sync_keeps_a_local_copy_current_and_resumes_from_its_cursor() {
     std::fs::write(dir.join("cursor"), "bm90LWEtY3Vyc29y").unwrap();
     let (code, _, stderr) = disrupt(&args).await;
     assert_eq!(code, 2, "a malformed cursor is an error: {stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn match_draws_its_progress_on_a_terminal_stderr_and_keeps_stdout_to_json_lines() {
+    let server = spawn_server().await;
+    let platform = server.platform_key().await;
+    let folder = bridge("");
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("out.jsonl");
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    // `script` runs the command on a pseudo-terminal; stdout goes to a file, so only stderr is the terminal.
+    let command = [env!("CARGO_BIN_EXE_disrupt"), "match", "--server", &server.url, folder.to_str().unwrap()]
+        .map(quote)
+        .join(" ");
+    let terminal = tokio::process::Command::new("script")
+        .args(["-q", "-e", "-c", &format!("{command} > {}", quote(out.to_str().unwrap())), "/dev/null"])
+        .env("DISRUPT_API_KEY", &platform)
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .expect("script (util-linux)");
+    let screen = String::from_utf8_lossy(&terminal.stdout);
+    assert_eq!(terminal.status.code(), Some(0), "{screen}");
+    assert!(screen.contains("8/8 files checked"), "the bar is drawn on the terminal: {screen:?}");
+    let lines: Vec<Value> =
+        std::fs::read_to_string(&out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 8, "one clean JSON line per file on stdout");
+    assert!(lines.iter().all(|l| l["matches"].as_array().is_some_and(Vec::is_empty)));
+
+    // Not on a terminal: no bar at all.
+    let (code, stdout, stderr) =
+        disrupt(&["match", "--server", &server.url, "--api-key", &platform, folder.to_str().unwrap()]).await;
+    assert_eq!((code, stdout.lines().count(), stderr.as_str()), (0, 8, ""));
 }

@@ -1,13 +1,12 @@
 //! `disrupt hash`: hashes files and folders on this device and prints the hashes.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use disrupt_client::local::{self, LocalError};
 use disrupt_hasher::media::{MediaHashes, MediaOptions};
 use disrupt_hasher::pdq::QUALITY_THRESHOLD;
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
@@ -43,7 +42,7 @@ pub fn run(args: HashArgs) -> anyhow::Result<ExitCode> {
     }
 
     let files = local::collect_files(&args.paths);
-    let progress = progress_bar(files.len());
+    let progress = crate::render::progress_bar(files.len(), 8, "{bar:40} {pos}/{len} files, {eta} left");
     let results: Vec<(PathBuf, Result<MediaHashes, LocalError>)> = files
         .into_par_iter()
         .map(|file| {
@@ -83,18 +82,6 @@ pub fn run(args: HashArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A progress bar on a terminal when there are enough files for it to help; hidden otherwise.
-fn progress_bar(len: usize) -> ProgressBar {
-    if len < 8 || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len as u64);
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} files, {eta} left") {
-        bar.set_style(style);
-    }
-    bar
 }
 
 fn json_line(path: &std::path::Path, result: &Result<MediaHashes, LocalError>) -> Value {

@@ -1,7 +1,13 @@
 //! The `disrupt` command line: hash media on this device and talk to a disrupt server.
 
+mod admin;
+mod config;
 mod hash;
+mod notices;
+mod render;
+mod review;
 mod server;
+mod stats;
 
 use clap::{Parser, Subcommand};
 
@@ -11,7 +17,11 @@ use clap::{Parser, Subcommand};
     version,
     about = "Hash intimate images and videos on your own device, and talk to a disrupt server.",
     long_about = "disrupt computes perceptual (PDQ, per-frame PDQ for video) and exact (MD5, SHA-256) hashes \
-                  locally. Only hashes ever leave this device."
+                  locally. Only hashes ever leave this device.",
+    after_help = "The commands that talk to a server take --server (DISRUPT_SERVER) and --api-key \
+                  (DISRUPT_API_KEY), else `server` and `api_key` from the config file: --config \
+                  (DISRUPT_CONFIG_FILE), by default ~/.config/disrupt/config.toml. Errors print the server's \
+                  error code and exit with code 2."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -32,6 +42,14 @@ enum Command {
     Match(server::MatchArgs),
     /// Platforms: keep a local copy of the list up to date from the delta feed.
     Sync(server::SyncArgs),
+    /// Analysts: the review queue, and decisions on entries, cases and reported URLs.
+    Review(review::ReviewArgs),
+    /// Takedown notices: analysts send them, platforms acknowledge and answer them.
+    Notices(notices::NoticesArgs),
+    /// Admins: API keys, lists, the audit log and the trusted-flagger report.
+    Admin(admin::AdminArgs),
+    /// The public statistics (no key needed); counts under the server's minimum show as `<minimum`.
+    Stats(stats::StatsArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -43,12 +61,38 @@ fn main() -> std::process::ExitCode {
         Command::Withdraw(args) => server::withdraw(args),
         Command::Match(args) => server::match_files(args),
         Command::Sync(args) => server::sync(args),
+        Command::Review(args) => review::run(args),
+        Command::Notices(args) => notices::run(args),
+        Command::Admin(args) => admin::run(args),
+        Command::Stats(args) => stats::run(args),
     };
     match result {
         Ok(code) => code,
+        // The reader went away (`disrupt ... | head`): nothing left to say, as ripgrep does.
+        Err(e) if is_broken_pipe(&e) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("disrupt: {e:#}");
+            eprintln!("disrupt: {}", describe(&e));
             std::process::ExitCode::from(2)
         }
     }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+/// The error and its causes, each said once (an HTTP error's text already holds its first cause's).
+fn describe(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain().map(ToString::to_string) {
+        if !text.contains(&cause) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&cause);
+        }
+    }
+    text
 }

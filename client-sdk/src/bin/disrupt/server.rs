@@ -1,4 +1,5 @@
-//! The commands that talk to a disrupt server: victims' `submit`, `status`, `withdraw`, platforms' `match`.
+//! The commands that talk to a disrupt server: victims' `submit`, `status`, `withdraw`, platforms' `match` and
+//! `sync`; and [`ServerArgs`], how every command finds the server and its API key.
 //! Files are hashed here, on this device; only hashes are sent.
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -14,24 +15,69 @@ use disrupt_openapi::matching::MatchRequest;
 use disrupt_openapi::model::{Category, EntryState, HashValue};
 use serde_json::json;
 
-/// Where the server is and who is asking.
+use crate::render::outln;
+
+/// Where the server is and who is asking. Each comes from its flag, else its environment variable, else the
+/// config file, else the default. The flags are global: they may follow any subcommand.
 #[derive(clap::Args)]
 pub struct ServerArgs {
-    /// The disrupt server.
-    #[arg(long, env = "DISRUPT_SERVER", default_value = "http://127.0.0.1:8080")]
-    server: String,
-    /// An API key (platforms, analysts, admins); victims need none.
-    #[arg(long, env = "DISRUPT_API_KEY", hide_env_values = true)]
+    /// The disrupt server [default: `server` in the config file, else http://127.0.0.1:8080].
+    #[arg(long, env = "DISRUPT_SERVER", global = true, value_name = "URL")]
+    server: Option<String>,
+    /// An API key (platforms, analysts, admins; victims' commands never send one). Prefer the environment
+    /// variable or the config file: other users of this machine can see a key given on the command line.
+    #[arg(long, env = "DISRUPT_API_KEY", hide_env_values = true, global = true, value_name = "KEY")]
+    api_key: Option<String>,
+    /// A config file setting `server = "..."` and `api_key = "..."` (TOML; keep it `chmod 600`)
+    /// [default: $XDG_CONFIG_HOME/disrupt/config.toml or ~/.config/disrupt/config.toml, if it exists].
+    #[arg(long, env = "DISRUPT_CONFIG_FILE", global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// The server used when neither a flag, the environment nor the config file names one.
+pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
+
+impl ServerArgs {
+    /// The server and key after flags, environment, config file and default.
+    pub fn resolve(&self) -> anyhow::Result<Connection> {
+        let file = crate::config::load(self.config.as_deref())?;
+        Ok(Connection {
+            server: self.server.clone().or(file.server).unwrap_or_else(|| DEFAULT_SERVER.to_owned()),
+            api_key: self.api_key.clone().or(file.api_key),
+        })
+    }
+}
+
+/// A resolved server and key.
+pub struct Connection {
+    /// The server's base URL.
+    pub server: String,
     api_key: Option<String>,
 }
 
-impl ServerArgs {
-    fn client(&self) -> Client {
-        let client = Client::new(&self.server);
+impl Connection {
+    /// A client of the server, with the key when there is one.
+    pub fn client(&self) -> Client {
+        let client = self.anonymous_client();
         match &self.api_key {
             Some(key) => client.with_api_key(key),
             None => client,
         }
+    }
+
+    /// A client that sends no key: victims' commands, so that a key in the config file of a hotline's or a
+    /// platform's machine never travels with a victim's case.
+    pub fn anonymous_client(&self) -> Client {
+        Client::new(&self.server)
+    }
+
+    /// A client with the key, or an error saying that `what` needs one and where to put it.
+    pub fn keyed_client(&self, what: &str) -> anyhow::Result<Client> {
+        anyhow::ensure!(
+            self.api_key.is_some(),
+            "{what} needs an API key (--api-key, DISRUPT_API_KEY or `api_key` in the config file)"
+        );
+        Ok(self.client())
     }
 }
 
@@ -95,7 +141,7 @@ pub struct MatchArgs {
     server: ServerArgs,
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")
 }
 
@@ -134,8 +180,9 @@ fn confirm(question: &str) -> anyhow::Result<bool> {
 pub fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
     let category: Category = serde_json::from_value(json!(args.category))
         .map_err(|_| anyhow::anyhow!("unknown category {:?}", args.category))?;
+    let connection = args.server.resolve()?;
     let files = hash_all(&args.paths)?;
-    eprintln!("Only these hashes will be sent to {}; your files stay on this device:", args.server.server);
+    eprintln!("Only these hashes will be sent to {}; your files stay on this device:", connection.server);
     for (path, values) in &files {
         eprintln!("  {}", path.display());
         for value in values {
@@ -155,9 +202,9 @@ pub fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
         urls: args.urls,
         contact: args.contact,
     };
-    let created = runtime()?.block_on(args.server.client().create_case(&request))?;
-    let file = save_case(&args.cases.cases_dir, &args.server.server, &created.case_id, &created.case_secret)?;
-    println!("{}", json!({"case_id": created.case_id, "hashes": created.hashes.len(), "case_file": file}));
+    let created = runtime()?.block_on(connection.anonymous_client().create_case(&request))?;
+    let file = save_case(&args.cases.cases_dir, &connection.server, &created.case_id, &created.case_secret)?;
+    outln!("{}", json!({"case_id": created.case_id, "hashes": created.hashes.len(), "case_file": file}));
     eprintln!(
         "Case {} created. Its secret is in {} (readable only by you): keep it to check the case or withdraw it.",
         created.case_id,
@@ -197,34 +244,45 @@ fn load_secret(dir: &Path, case_id: &str) -> anyhow::Result<String> {
 /// `disrupt status`.
 pub fn status(args: CaseArgs) -> anyhow::Result<ExitCode> {
     let secret = load_secret(&args.cases.cases_dir, &args.case_id)?;
-    let status = runtime()?.block_on(args.server.client().get_case(&args.case_id, &secret))?;
-    println!("{}", serde_json::to_string_pretty(&status)?);
+    let status = runtime()?.block_on(args.server.resolve()?.anonymous_client().get_case(&args.case_id, &secret))?;
+    outln!("{}", serde_json::to_string_pretty(&status)?);
     Ok(ExitCode::SUCCESS)
 }
 
 /// `disrupt withdraw`.
 pub fn withdraw(args: CaseArgs) -> anyhow::Result<ExitCode> {
     let secret = load_secret(&args.cases.cases_dir, &args.case_id)?;
-    let withdrawn = runtime()?.block_on(args.server.client().withdraw_case(&args.case_id, &secret))?;
-    println!("{}", serde_json::to_string(&withdrawn)?);
+    let withdrawn =
+        runtime()?.block_on(args.server.resolve()?.anonymous_client().withdraw_case(&args.case_id, &secret))?;
+    outln!("{}", serde_json::to_string(&withdrawn)?);
     eprintln!("Case {} is withdrawn: its hashes leave the list and every platform that syncs.", args.case_id);
     Ok(ExitCode::SUCCESS)
 }
 
-/// `disrupt match`: one JSON line per file with the entries each of its hashes matched. Exit code 0 when
-/// nothing matched, 3 when something did (for scripts).
+/// `disrupt match`: one JSON line per file with the entries each of its hashes matched, printed as soon as the
+/// file is checked. Exit code 0 when nothing matched, 3 when something did (for scripts). On a terminal, a
+/// progress bar on stderr counts the files.
 pub fn match_files(args: MatchArgs) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(args.server.api_key.is_some(), "the match API needs an API key (--api-key or DISRUPT_API_KEY)");
-    let files = hash_all(&args.paths)?;
-    let client = args.server.client();
+    let client = args.server.resolve()?.keyed_client("the match API")?;
+    let files = local::collect_files(&args.paths);
+    anyhow::ensure!(!files.is_empty(), "no file to hash");
+    let opts = MediaOptions::default();
     let rt = runtime()?;
+    let progress = crate::render::progress_bar(files.len(), 2, "{bar:40} {pos}/{len} files checked, {eta} left");
     let mut any = false;
-    for (path, values) in files {
+    for file in files {
+        let path = file.map_err(|(path, e)| anyhow::anyhow!("{}: {e} ({})", path.display(), e.code()))?;
+        let hashes =
+            local::hash_file(&path, &opts).map_err(|e| anyhow::anyhow!("{}: {e} ({})", path.display(), e.code()))?;
+        let values = local::hash_values(&hashes);
         let response = rt.block_on(client.match_hashes(&MatchRequest { hashes: values.clone(), lists: None }))?;
         let matches: Vec<_> = response.results.iter().flat_map(|r| r.matches.iter()).collect();
         any |= !matches.is_empty();
-        println!("{}", json!({"path": path.display().to_string(), "hashes": values, "matches": matches}));
+        let line = json!({"path": path.display().to_string(), "hashes": values, "matches": matches});
+        progress.suspend(|| crate::render::write_line(format_args!("{line}")))?;
+        progress.inc(1);
     }
+    progress.finish_and_clear();
     Ok(if any { ExitCode::from(3) } else { ExitCode::SUCCESS })
 }
 
@@ -248,7 +306,7 @@ pub struct SyncArgs {
 /// copy, which is harmless since every record is an entry's whole state.
 pub fn sync(args: SyncArgs) -> anyhow::Result<ExitCode> {
     use std::collections::BTreeMap;
-    anyhow::ensure!(args.server.api_key.is_some(), "the feed needs an API key (--api-key or DISRUPT_API_KEY)");
+    let client = args.server.resolve()?.keyed_client("the feed")?;
     std::fs::create_dir_all(&args.dir).with_context(|| args.dir.display().to_string())?;
     let list_path = args.dir.join("list.jsonl");
     let cursor_path = args.dir.join("cursor");
@@ -261,7 +319,6 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<ExitCode> {
             entries.insert(record.entry.clone(), record);
         }
     }
-    let client = args.server.client();
     let rt = runtime()?;
     let (mut applied, mut removed, mut resynced) = (0usize, 0usize, false);
     loop {
@@ -300,7 +357,7 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<ExitCode> {
     }
     replace_file(&list_path, body.as_bytes())?;
     replace_file(&cursor_path, cursor.unwrap_or_default().as_bytes())?;
-    println!(
+    outln!(
         "{}",
         json!({"entries": entries.len(), "records_applied": applied, "removed": removed, "snapshot": resynced})
     );

@@ -1,0 +1,154 @@
+//! `disrupt notices`: takedown notices. Analysts send the drafts `disrupt review urls` produced; the platform whose
+//! key serves the host reads, acknowledges and answers them.
+
+use std::process::ExitCode;
+
+use disrupt_openapi::notices::{Notice, NoticeDecisionRequest, NoticeState, PlatformDecision};
+
+use crate::render::{self, OutputArgs, Table, outln, wire, wire_value};
+use crate::server::{ServerArgs, runtime};
+
+/// Arguments of `disrupt notices`.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  disrupt notices list --state sent                  platforms: notices waiting for you
+  disrupt notices show NOTICE_ID                     the full text
+  disrupt notices ack NOTICE_ID
+  disrupt notices decide NOTICE_ID --decision removed --reason 'video deleted'
+  disrupt notices send NOTICE_ID                     analysts: send a draft to the platform")]
+pub struct NoticesArgs {
+    #[command(subcommand)]
+    command: NoticesCommand,
+    #[command(flatten)]
+    server: ServerArgs,
+}
+
+#[derive(clap::Subcommand)]
+enum NoticesCommand {
+    /// The notices your key may read, newest first: a platform, those sent for the hosts it serves; the hotline,
+    /// all of them.
+    List(ListArgs),
+    /// One notice, with its full text.
+    Show(NoticeArgs),
+    /// Analysts: send a draft; from now on the platform reads it, and disrupt counts the time to removal and
+    /// reminds the platform every 48 hours until it decides.
+    Send(NoticeArgs),
+    /// Platforms: acknowledge receipt of a notice (repeating it changes nothing).
+    Ack(NoticeArgs),
+    /// Platforms: report the decision on a notice; this closes it.
+    Decide(DecideArgs),
+}
+
+#[derive(clap::Args)]
+struct ListArgs {
+    /// Only notices in this state.
+    #[arg(long, value_parser = wire_value::<NoticeState>(&["draft", "sent", "acknowledged", "removed", "rejected"]))]
+    state: Option<NoticeState>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(clap::Args)]
+struct NoticeArgs {
+    /// The notice id (its reference in the text).
+    notice_id: String,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(clap::Args)]
+struct DecideArgs {
+    /// The notice id.
+    notice_id: String,
+    /// `removed`: the content is removed or access to it disabled; `rejected`: it stays up.
+    #[arg(long, value_parser = wire_value::<PlatformDecision>(&["removed", "rejected"]))]
+    decision: PlatformDecision,
+    /// Why, at most 1000 characters (recommended when rejecting).
+    #[arg(long)]
+    reason: Option<String>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// Runs `disrupt notices ...`.
+pub fn run(args: NoticesArgs) -> anyhow::Result<ExitCode> {
+    let client = args.server.resolve()?.keyed_client("notices")?;
+    let rt = runtime()?;
+    let (notice, json) = match args.command {
+        NoticesCommand::List(a) => {
+            let list = rt.block_on(client.list_notices(a.state))?;
+            if a.output.json {
+                render::print_json(&list)?;
+            } else if list.notices.is_empty() {
+                outln!("no notice");
+            } else {
+                let mut table = Table::new(&["NOTICE", "STATE", "HOST", "URLS", "SENT", "REMINDERS", "CASE"]);
+                for n in &list.notices {
+                    table.row(vec![
+                        n.id.clone(),
+                        wire(&n.state),
+                        n.host.clone(),
+                        n.urls.len().to_string(),
+                        render::maybe_time(n.sent_at),
+                        n.reminders.to_string(),
+                        n.case_id.clone().unwrap_or_else(|| "-".into()),
+                    ]);
+                }
+                table.print()?;
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        NoticesCommand::Show(a) => {
+            let notice = rt.block_on(client.get_notice(&a.notice_id))?;
+            if a.output.json {
+                render::print_json(&notice)?;
+            } else {
+                print_notice(&notice)?;
+                outln!("\nSubject: {}\n\n{}", notice.subject, notice.body.trim_end());
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        NoticesCommand::Send(a) => (rt.block_on(client.send_notice(&a.notice_id))?, a.output.json),
+        NoticesCommand::Ack(a) => (rt.block_on(client.acknowledge_notice(&a.notice_id))?, a.output.json),
+        NoticesCommand::Decide(a) => {
+            let request = NoticeDecisionRequest { decision: a.decision, reason: a.reason };
+            (rt.block_on(client.decide_notice(&a.notice_id, &request))?, a.output.json)
+        }
+    };
+    if json {
+        render::print_json(&notice)?;
+    } else {
+        print_notice(&notice)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Everything but the text: state, host, URLs, timeline.
+fn print_notice(n: &Notice) -> anyhow::Result<()> {
+    outln!("notice {}: {}", n.id, wire(&n.state));
+    outln!("host: {}", n.host);
+    for url in &n.urls {
+        outln!("url: {url}");
+    }
+    outln!("ground: {} ({}), language {}", wire(&n.ground), n.citation, wire(&n.lang));
+    if let Some(case) = &n.case_id {
+        outln!("case: {case}");
+    }
+    outln!("created: {}", render::time(n.created_at));
+    let steps = [("sent", n.sent_at), ("acknowledged", n.acknowledged_at), ("decided", n.decided_at)];
+    for (step, at) in steps {
+        if let Some(at) = at {
+            outln!("{step}: {}", render::time(at));
+        }
+    }
+    if let Some(reason) = &n.decision_reason {
+        outln!("reason: {reason}");
+    }
+    if let Some(ms) = n.time_to_removal_ms {
+        outln!("time to removal: {}", render::duration(ms));
+    }
+    if n.reminders > 0 {
+        outln!("reminders: {} (last {})", n.reminders, render::maybe_time(n.last_reminded_at));
+    }
+    Ok(())
+}

@@ -1,0 +1,180 @@
+//! How answers are shown to people: aligned tables, UTC times, durations, suppressed counts, and the API's wire
+//! names of its enums, both printed and parsed from arguments. Scripts should use `--json`: this text may change.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// `--json`, for the commands that print text by default.
+#[derive(clap::Args)]
+pub struct OutputArgs {
+    /// Print the API's answer as JSON (for scripts) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Writes text to stdout. A closed pipe (`disrupt ... | head`) comes back as an error, which `main` turns into a
+/// quiet exit instead of the panic `println!` would raise.
+pub fn write_out(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
+/// Writes one formatted line to stdout (see [`write_out`]).
+pub fn write_line(args: std::fmt::Arguments<'_>) -> std::io::Result<()> {
+    write_out(&format!("{args}\n"))
+}
+
+/// `println!` that returns the error of a closed stdout through `?` instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::render::write_line(format_args!($($arg)*))?
+    };
+}
+pub(crate) use outln;
+
+/// Prints `value` as indented JSON on stdout.
+pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
+    outln!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// The wire spelling of an enum value (`adult_ncii`, `quarantined`, ...), as in `--json` output.
+pub fn wire<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::from("?"),
+    }
+}
+
+/// A clap parser that accepts exactly `values` (listed in `--help` and in errors) and reads the chosen one as the
+/// API's enum through its serde spelling, so the command line and the wire use the same names.
+pub fn wire_value<T>(values: &'static [&'static str]) -> impl clap::builder::TypedValueParser<Value = T>
+where
+    T: DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(values)
+        .try_map(|s: String| serde_json::from_value::<T>(serde_json::Value::String(s)))
+}
+
+/// A count of the public statistics: `null` (suppressed) is shown as `<minimum`.
+pub fn count(value: Option<u64>, minimum: u64) -> String {
+    match value {
+        Some(n) => n.to_string(),
+        None => format!("<{minimum}"),
+    }
+}
+
+/// Unix milliseconds as `YYYY-MM-DD HH:MM UTC`.
+pub fn time(ms: u64) -> String {
+    let secs = ms / 1000;
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", rest / 3600, rest % 3600 / 60)
+}
+
+/// An optional time; `-` when absent.
+pub fn maybe_time(ms: Option<u64>) -> String {
+    ms.map(time).unwrap_or_else(|| "-".into())
+}
+
+/// The calendar date of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`, proleptic Gregorian).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Milliseconds as the two largest units: `3 d 4 h`, `2 h 5 min`, `4 min 3 s`, `850 ms`.
+pub fn duration(ms: u64) -> String {
+    const UNITS: [(u64, &str); 4] = [(86_400_000, "d"), (3_600_000, "h"), (60_000, "min"), (1000, "s")];
+    for (i, (size, name)) in UNITS.iter().enumerate() {
+        if ms >= *size {
+            let mut text = format!("{} {name}", ms / size);
+            if let Some((next, next_name)) = UNITS.get(i + 1) {
+                let rest = ms % size / next;
+                if rest > 0 {
+                    let _ = write!(text, " {rest} {next_name}");
+                }
+            }
+            return text;
+        }
+    }
+    format!("{ms} ms")
+}
+
+/// Left-aligned columns separated by two spaces; the last column is not padded.
+#[derive(Debug)]
+pub struct Table {
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// A table with this header row.
+    pub fn new(header: &[&str]) -> Self {
+        Self { rows: vec![header.iter().map(|h| (*h).to_owned()).collect()] }
+    }
+
+    /// A table without a header row.
+    pub fn headless() -> Self {
+        Self { rows: Vec::new() }
+    }
+
+    /// Adds a row.
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    /// The table as text, one line per row.
+    pub fn render(&self) -> String {
+        let columns = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        let widths: Vec<usize> = (0..columns)
+            .map(|c| self.rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
+            .collect();
+        let mut out = String::new();
+        for row in &self.rows {
+            let mut line = String::new();
+            for (c, cell) in row.iter().enumerate() {
+                if c + 1 == row.len() {
+                    line.push_str(cell);
+                } else {
+                    let _ = write!(line, "{cell:<width$}  ", width = widths[c]);
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Prints the table on stdout.
+    pub fn print(&self) -> std::io::Result<()> {
+        write_out(&self.render())
+    }
+}
+
+/// A progress bar on stderr when stderr is a terminal and there are at least `min_len` items; hidden otherwise,
+/// so that what goes to stdout (JSON lines for scripts) is never mixed with it.
+pub fn progress_bar(len: usize, min_len: usize, template: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if len < min_len || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(Some(len as u64), indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar
+}
