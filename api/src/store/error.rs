@@ -47,8 +47,11 @@ impl From<redis::RedisError> for StoreError {
                         | ServerErrorKind::TryAgain
                         | ServerErrorKind::ClusterDown
                         | ServerErrorKind::MasterDown
+                        | ServerErrorKind::ReadOnly
                 )
         ) || err.is_connection_dropped()
+            // Redis is at its memory limit: it takes no write (a script is refused before it runs), retry later.
+            || err.code() == Some("OOM")
             || err.is_timeout();
         if unavailable { StoreError::Unavailable(err) } else { StoreError::Redis(err) }
     }

@@ -121,6 +121,16 @@ async fn wait_until_ready(client: &Client) {
     panic!("the server never became ready");
 }
 
+/// A case request with these hashes and nothing else.
+pub fn simple_case_of(hashes: Vec<HashValue>) -> CreateCaseRequest {
+    CreateCaseRequest { category: Category::AdultNcii, hashes, urls: vec![], contact: None }
+}
+
+/// A case request with one hash.
+pub fn simple_case(hash: HashValue) -> CreateCaseRequest {
+    simple_case_of(vec![hash])
+}
+
 static COUNTER: AtomicU64 = AtomicU64::new(1);
 
 /// A PDQ hash unique in this test run (far from every other one: a counter spread over the bytes).

@@ -5,6 +5,7 @@
 //! - `victims`: case creation, status, withdrawal, secrets.
 //! - `platforms`: feed, snapshot, match, feedback.
 //! - `admin`: keys, lists, scopes.
+//! - `faults`: Redis paused, killed under load and full: 503s, recovery, nothing acknowledged lost.
 //! - `roles`: every route of the OpenAPI document with every role.
 //! - `upload`: media upload privacy.
 //! - `stopncii`: StopNCII-compatible routes, and Meta's threatexchange client against them.
@@ -14,6 +15,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod admin;
+mod faults;
 mod health;
 mod helpers;
 mod hotline;
