@@ -42,6 +42,7 @@ pub async fn get_hashes(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The snapshot", body = Snapshot),
+        (status = 400, description = "Malformed list name or unknown query field", body = ErrorBody),
         (status = 401, description = "Missing or invalid key", body = ErrorBody),
         (status = 403, description = "The key is not scoped to this list", body = ErrorBody),
         (status = 404, description = "No such list", body = ErrorBody),

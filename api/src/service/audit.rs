@@ -45,8 +45,10 @@ impl Service {
         if !(1..=MAX_AUDIT_PAGE).contains(&limit) {
             return Err(ApiError::InvalidRequest(format!("limit is 1 to {MAX_AUDIT_PAGE}")));
         }
-        let entries = self.store.read_audit(query.from.unwrap_or(1).max(1), limit).await?;
         let head = self.store.audit_head().await?;
+        let from = query.from.unwrap_or(1).max(1);
+        // Past the head there is nothing to read (and Redis list indexes stop at i64::MAX).
+        let entries = if from > head.seq { Vec::new() } else { self.store.read_audit(from, limit).await? };
         Ok(AuditPage { records: entries.iter().map(record).collect::<Result<_, _>>()?, head: wire_head(&head) })
     }
 

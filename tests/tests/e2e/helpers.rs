@@ -171,3 +171,19 @@ where
     }
     panic!("condition never became true");
 }
+
+/// A Python venv under `~/.cache/disrupt-<name>/venv` with `package` from PyPI, made on first use (`check` is a
+/// Python statement that succeeds once it is installed). Returns the venv's directory.
+pub fn python_venv(name: &str, package: &str, check: &str) -> std::path::PathBuf {
+    use std::process::Command;
+    let home = std::env::var_os("HOME").expect("HOME");
+    let venv = std::path::Path::new(&home).join(format!(".cache/disrupt-{name}/venv"));
+    let installed = Command::new(venv.join("bin/python")).args(["-c", check]).status().is_ok_and(|s| s.success());
+    if !installed {
+        let made = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().expect("python3 -m venv");
+        assert!(made.success(), "could not create the venv");
+        let pip = Command::new(venv.join("bin/pip")).args(["install", "-q", package]).status().expect("pip");
+        assert!(pip.success(), "pip install {package} failed");
+    }
+    venv
+}

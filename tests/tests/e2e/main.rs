@@ -6,6 +6,7 @@
 //! - `platforms`: feed, snapshot, match, feedback.
 //! - `admin`: keys, lists, scopes.
 //! - `faults`: Redis paused, killed under load and full: 503s, recovery, nothing acknowledged lost.
+//! - `schemathesis`: API fuzzing of every operation of the document, with every role, bounded in time.
 //! - `roles`: every route of the OpenAPI document with every role.
 //! - `upload`: media upload privacy.
 //! - `stopncii`: StopNCII-compatible routes, and Meta's threatexchange client against them.
@@ -21,6 +22,7 @@ mod helpers;
 mod hotline;
 mod platforms;
 mod roles;
+mod schemathesis;
 mod stopncii;
 mod upload;
 mod victims;

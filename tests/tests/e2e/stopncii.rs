@@ -1,5 +1,4 @@
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use disrupt_openapi::stopncii::{HashStatus, SignalType};
 
@@ -63,21 +62,12 @@ async fn fetch_hashes_pages_with_next_page_token() {
 
 /// A venv with threatexchange 1.2.17 from PyPI, made on first use.
 fn threatexchange_python() -> PathBuf {
-    let home = std::env::var_os("HOME").expect("HOME");
-    let venv = Path::new(&home).join(".cache/disrupt-threatexchange/venv");
-    let python = venv.join("bin/python");
-    let installed = Command::new(&python)
-        .args(["-c", "import threatexchange.exchanges.clients.stopncii.api"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !installed {
-        let made = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().expect("python3 -m venv");
-        assert!(made.success(), "could not create the venv");
-        let pip =
-            Command::new(venv.join("bin/pip")).args(["install", "-q", "threatexchange==1.2.17"]).status().expect("pip");
-        assert!(pip.success(), "pip install threatexchange==1.2.17 failed");
-    }
-    python
+    crate::helpers::python_venv(
+        "threatexchange",
+        "threatexchange==1.2.17",
+        "import threatexchange.exchanges.clients.stopncii.api",
+    )
+    .join("bin/python")
 }
 
 #[tokio::test]

@@ -1,0 +1,62 @@
+//! API fuzzing with schemathesis (PyPI) against the running server's own `/openapi.json`: every operation, with a
+//! key of each role and anonymously, bounded in time. No answer may be a server error, and every answer must
+//! conform to the document (status codes, content types, body schemas).
+//!
+//! The long run: `DISRUPT_SCHEMATHESIS_SECONDS=600 cargo test -p disrupt-tests --test e2e schemathesis`.
+
+use std::process::Command;
+
+use disrupt_openapi::admin::CreateApiKeyRequest;
+use disrupt_openapi::model::Role;
+
+use crate::helpers::{python_venv, spawn_app_with};
+
+/// Pinned, so a new release cannot turn the test red on its own.
+const SCHEMATHESIS: &str = "schemathesis==4.32.5";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemathesis_finds_no_server_error_and_no_answer_outside_the_document() {
+    // Generated requests come fast from one client: lift the anonymous routes' budgets so they are tested, not
+    // just rate-limited.
+    let app = spawn_app_with(&[
+        ("DISRUPT_RATE_LIMITS__SUBMISSIONS_PER_HOUR", "1000000"),
+        ("DISRUPT_RATE_LIMITS__LOOKUPS_PER_MINUTE", "1000000"),
+    ])
+    .await;
+    let seconds: u64 = std::env::var("DISRUPT_SCHEMATHESIS_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
+    let venv =
+        tokio::task::spawn_blocking(|| python_venv("schemathesis", SCHEMATHESIS, "import schemathesis")).await.unwrap();
+    let mut keys = vec![("anonymous", None)];
+    for (name, role) in [("platform", Role::Platform), ("analyst", Role::Analyst), ("admin", Role::Admin)] {
+        let lists = if role == Role::Admin { vec![] } else { vec!["ncii".to_owned()] };
+        let hosts = if role == Role::Platform { vec!["example.com".to_owned()] } else { vec![] };
+        let created =
+            app.admin.create_api_key(&CreateApiKeyRequest { name: name.into(), role, lists, hosts }).await.unwrap();
+        keys.push((name, Some(created.key)));
+    }
+    let mut failed = Vec::new();
+    for (role, key) in keys {
+        let mut st = Command::new(venv.join("bin/st"));
+        st.arg("run")
+            .arg(format!("{}/openapi.json", app.base_url))
+            .args(["--url", &app.base_url])
+            .args([
+                "--checks",
+                "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+            ])
+            .args(["--phases", "examples,coverage,fuzzing", "--max-examples", "25", "--workers", "2"])
+            .args(["--max-time", &seconds.to_string(), "--seed", "20261129", "--no-color"]);
+        // The admin must not revoke the keys the other runs use, nor its own.
+        st.args(["--exclude-path", "/v1/admin/keys/{id}"]);
+        if let Some(key) = &key {
+            st.args(["-H", &format!("Authorization: Bearer {key}")]);
+        }
+        let output = tokio::task::spawn_blocking(move || st.output()).await.unwrap().expect("run schemathesis");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        if !output.status.success() {
+            let tail: Vec<&str> = stdout.lines().rev().take(80).collect();
+            failed.push(format!("as {role}:\n{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n")));
+        }
+    }
+    assert!(failed.is_empty(), "schemathesis failed\n{}", failed.join("\n\n"));
+}
