@@ -1,6 +1,7 @@
 //! disrupt-hasher: everything disrupt computes from media, with no I/O, no async and no HTTP.
 //!
 //! # Layout
+//! - [`fuzzing`]: what the fuzz targets (`fuzz/`) run, shared with their corpus regression test.
 //! - [`error`]: the crate's one error type, with stable machine-readable codes.
 //! - [`decode`]: still images (JPEG, PNG, WebP, GIF, BMP, TIFF, HEIC, AVIF) to 8-bit RGB, with size limits
 //!   and content sniffing.
@@ -14,6 +15,7 @@
 pub mod decode;
 pub mod digest;
 pub mod error;
+pub mod fuzzing;
 pub mod index;
 pub mod media;
 pub mod pdq;

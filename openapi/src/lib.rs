@@ -5,6 +5,7 @@
 //! types; the committed copy (`openapi/openapi.json`) is checked against it by a test of the server crate.
 //!
 //! # Layout
+//! - [`fuzzing`]: what the `wire` fuzz target runs, shared with its corpus regression test.
 //! - [`error`]: the one JSON error body every endpoint answers with, and its stable codes.
 //! - [`hash`]: validated hash strings (PDQ, MD5, SHA-256) in canonical lower-case hex.
 //! - [`model`]: hash values, categories, states and roles shared by several endpoints.
@@ -26,6 +27,7 @@ pub mod cases;
 pub mod error;
 pub mod feed;
 pub mod feedback;
+pub mod fuzzing;
 pub mod hash;
 pub mod matching;
 pub mod model;

@@ -186,6 +186,15 @@ fn hash_file(bytes: &[u8], dihedral: bool) -> Result<FileHashes, ApiError> {
                 })
                 .collect::<Result<_, ApiError>>()?,
         }),
+        // Without our `video` feature the hasher may still hash videos (another crate enabled its feature).
+        #[cfg(not(feature = "video"))]
+        #[allow(unreachable_patterns)]
+        _ => {
+            return Err(ApiError::InvalidMedia {
+                code: "unsupported_format",
+                message: "this server is built without video support".into(),
+            });
+        }
     }
     kept.values.push(HashValue::Md5 { hash: digests.md5.parse().map_err(invalid)? });
     kept.values.push(HashValue::Sha256 { hash: digests.sha256.parse().map_err(invalid)? });

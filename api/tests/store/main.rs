@@ -7,6 +7,7 @@ mod cluster;
 mod embedded;
 mod feed;
 mod helpers;
+mod logs;
 mod persistence;
 mod records;
 mod sync;

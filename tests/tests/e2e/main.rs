@@ -5,6 +5,7 @@
 //! - `victims`: case creation, status, withdrawal, secrets.
 //! - `platforms`: feed, snapshot, match, feedback.
 //! - `admin`: keys, lists, scopes.
+//! - `fuzz_corpus`: the fuzz targets' seeds and regressions through the code they fuzz.
 //! - `faults`: Redis paused, killed under load and full: 503s, recovery, nothing acknowledged lost.
 //! - `schemathesis`: API fuzzing of every operation of the document, with every role, bounded in time.
 //! - `roles`: every route of the OpenAPI document with every role.
@@ -17,6 +18,7 @@
 
 mod admin;
 mod faults;
+mod fuzz_corpus;
 mod health;
 mod helpers;
 mod hotline;

@@ -1,0 +1,131 @@
+//! The server's log after a whole victim, platform and analyst flow, at debug level: it never holds a hash
+//! value, a case secret, a contact or an API key secret, so a log shipped to a third party links nobody to
+//! their images.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const ADMIN_KEY: &str = "dk_00000000000000ad_c2VjcmV0LXBhcnQtb2YtdGhlLWJvb3RzdHJhcC1rZXk";
+const PDQ: &str = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
+const MD5: &str = "0123456789abcdef0123456789abcdef";
+const CONTACT: &str = "victim.contact.0612345678@example.org";
+
+/// One HTTP/1.1 request over a fresh connection: (status, body).
+async fn call(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> (u16, String) {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if let Some(body) = body {
+        request.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", body.len()));
+    }
+    request.push_str("\r\n");
+    request.push_str(body.unwrap_or(""));
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap();
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+    // Bodies may be chunked: keep the JSON between the first `{` and the last `}`.
+    let body = match (body.find('{'), body.rfind('}')) {
+        (Some(a), Some(b)) => body[a..=b].to_owned(),
+        _ => body,
+    };
+    (status, body)
+}
+
+fn field(json: &str, name: &str) -> String {
+    let value: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    value[name].as_str().unwrap_or_else(|| panic!("{name} in {json}")).to_owned()
+}
+
+#[tokio::test]
+async fn the_debug_log_of_a_whole_flow_holds_no_hash_secret_or_contact() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_disrupt-api"))
+        .env("DISRUPT_ADDRESS", format!("127.0.0.1:{port}"))
+        .env("DISRUPT_DATA_DIR", data_dir.path())
+        .env("DISRUPT_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY)
+        .env("DISRUPT_LOG", "debug")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err()
+        || call(port, "GET", "/readyz", &[], None).await.0 != 200
+    {
+        assert!(Instant::now() < deadline, "the server never became ready");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let admin = format!("Bearer {ADMIN_KEY}");
+
+    // A victim submits, checks, and later withdraws.
+    let case_body = format!(
+        r#"{{"category":"adult_ncii","hashes":[{{"kind":"pdq","hash":"{PDQ}","quality":100}},{{"kind":"md5","hash":"{MD5}"}}],"urls":["https://example.org/v/1"],"contact":"{CONTACT}"}}"#
+    );
+    let (status, created) = call(port, "POST", "/v1/cases", &[], Some(&case_body)).await;
+    assert_eq!(status, 201, "{created}");
+    let (case_id, secret) = (field(&created, "case_id"), field(&created, "case_secret"));
+    assert_eq!(call(port, "GET", &format!("/v1/cases/{case_id}"), &[("X-Case-Secret", &secret)], None).await.0, 200);
+
+    // A platform and an analyst work with it.
+    let mut keys = Vec::new();
+    for (name, role) in [("p", "platform"), ("a", "analyst")] {
+        let body = format!(r#"{{"name":"{name}","role":"{role}","lists":["ncii"]}}"#);
+        let (status, made) = call(port, "POST", "/v1/admin/keys", &[("Authorization", &admin)], Some(&body)).await;
+        assert_eq!(status, 201, "{made}");
+        keys.push(field(&made, "key"));
+    }
+    let platform = format!("Bearer {}", keys[0]);
+    let analyst = format!("Bearer {}", keys[1]);
+    let query = format!(r#"{{"hashes":[{{"kind":"pdq","hash":"{PDQ}"}},{{"kind":"md5","hash":"{MD5}"}}]}}"#);
+    assert_eq!(call(port, "POST", "/v1/match", &[("Authorization", &platform)], Some(&query)).await.0, 200);
+    assert_eq!(call(port, "GET", "/v1/hashes", &[("Authorization", &platform)], None).await.0, 200);
+    let (status, queue) = call(port, "GET", "/v1/review/queue", &[("Authorization", &analyst)], None).await;
+    assert_eq!(status, 200, "{queue}");
+    let queue: serde_json::Value = serde_json::from_str(&queue).unwrap();
+    let id = queue["items"][0]["entry_id"].as_u64().unwrap();
+    let verify = format!(r#"{{"entry_ids":[{id}]}}"#);
+    assert_eq!(
+        call(port, "POST", "/v1/review/entries/verify", &[("Authorization", &analyst)], Some(&verify)).await.0,
+        200
+    );
+    let urls = r#"{"confirm":[0]}"#;
+    assert_eq!(
+        call(port, "POST", &format!("/v1/review/cases/{case_id}/urls"), &[("Authorization", &analyst)], Some(urls))
+            .await
+            .0,
+        200
+    );
+    // Errors are logged too: a wrong secret and a malformed hash.
+    assert_eq!(call(port, "GET", &format!("/v1/cases/{case_id}"), &[("X-Case-Secret", "wrong")], None).await.0, 401);
+    let bad = format!(r#"{{"category":"adult_ncii","hashes":[{{"kind":"pdq","hash":"{}"}}]}}"#, &PDQ[..63]);
+    assert_eq!(call(port, "POST", "/v1/cases", &[], Some(&bad)).await.0, 400);
+    assert_eq!(call(port, "DELETE", &format!("/v1/cases/{case_id}"), &[("X-Case-Secret", &secret)], None).await.0, 200);
+
+    // A graceful stop, so the server stops its embedded redis-server too (which holds the same stderr open).
+    let pid = server.id().unwrap();
+    assert!(std::process::Command::new("kill").arg("-TERM").arg(pid.to_string()).status().unwrap().success());
+    let mut log = String::new();
+    let mut stderr = server.stderr.take().unwrap();
+    tokio::time::timeout(Duration::from_secs(30), stderr.read_to_string(&mut log)).await.unwrap().unwrap();
+    let _ = server.wait().await;
+    assert!(log.contains("DEBUG") || log.contains("INFO"), "the log was captured: {log}");
+    for (what, secret_text) in [
+        ("a PDQ hash", PDQ),
+        ("an MD5", MD5),
+        ("a truncated hash", &PDQ[..63]),
+        ("the contact", CONTACT),
+        ("the case secret", secret.as_str()),
+        ("the admin key's secret", ADMIN_KEY.rsplit('_').next().unwrap()),
+        ("a platform key's secret", keys[0].rsplit('_').next().unwrap()),
+    ] {
+        assert!(!log.contains(secret_text), "the log holds {what}");
+    }
+}

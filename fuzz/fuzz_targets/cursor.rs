@@ -1,0 +1,10 @@
+//! Feed cursors as clients send them back.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = disrupt_fuzz::cursor::decode("ncii", text);
+    }
+});
