@@ -89,6 +89,11 @@ impl Service {
         before: crate::store::StreamId,
         upto: crate::store::StreamId,
     ) -> Result<(), ApiError> {
+        // A platform with no position before had received nothing, so no withdrawal can count it (and its first
+        // snapshot must not walk every withdrawal ever made).
+        if before == crate::store::StreamId::ZERO {
+            return Ok(());
+        }
         for case_id in self.store.withdrawals_between(list, before, upto).await? {
             let Some(view) = self.store.get_case(&case_id).await? else { continue };
             let delivered = view.case.withdrawn_feed_id.is_some_and(|w| w > before && w <= upto);
