@@ -44,7 +44,9 @@ async fn schemathesis_finds_no_server_error_and_no_answer_outside_the_document()
                 "--checks",
                 "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
             ])
-            .args(["--phases", "examples,coverage,fuzzing", "--max-examples", "25", "--workers", "2"])
+            // One worker: with two, CPython 3.11's `ast.parse` races in Hypothesis's lambda descriptions
+            // ("AST constructor recursion depth mismatch"), a runtime error of the tool, not a finding.
+            .args(["--phases", "examples,coverage,fuzzing", "--max-examples", "25", "--workers", "1"])
             .args(["--max-time", &seconds.to_string(), "--seed", "20261129", "--no-color"])
             // The machine is shared with the rest of the suite: slowness is not what this test is about.
             .args(["--request-timeout", "30", "--request-retries", "2", "--suppress-health-check", "all"]);
