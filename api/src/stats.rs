@@ -270,16 +270,8 @@ fn outcome(t: &NoticeTimeline) -> Option<&'static str> {
     }
 }
 
-/// How one platform answers notices.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PlatformResponsiveness {
-    /// The platform's host.
-    pub host: String,
-    /// Median ms from sending to acknowledgement (over at least `minimum` notices).
-    pub median_ms_to_acknowledge: Option<u64>,
-    /// Median ms from sending to removal.
-    pub median_ms_to_removal: Option<u64>,
-}
+/// How one platform answers notices (medians only over at least `minimum` notices): the wire type itself.
+pub use disrupt_openapi::stats::PlatformResponsiveness;
 
 /// The published statistics (`GET /v1/stats`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

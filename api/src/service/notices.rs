@@ -240,16 +240,16 @@ impl Service {
         Ok(self.visible_notice(caller, id).await?.0.view(is_hotline(caller)))
     }
 
-    /// Applies `change` to a notice with compare-and-set, audits the new state and answers the notice.
+    /// Applies `change` to a notice with compare-and-set, audits the new state and answers the notice. `caller`
+    /// must be able to see the notice and is the audited actor; `None` is the server itself (reminders).
     async fn update_notice(
         &self,
         caller: Option<&Caller>,
         id: &str,
         change: impl Fn(&mut StoredNotice, u64) -> Result<(), ApiError>,
-        visible_to: Option<&Caller>,
     ) -> Result<StoredNotice, ApiError> {
         for _ in 0..MAX_UPDATE_TRIES {
-            let (mut notice, version) = match visible_to {
+            let (mut notice, version) = match caller {
                 Some(c) => self.visible_notice(c, id).await?,
                 None => {
                     let record = self.store.get_notice(id).await?.ok_or(ApiError::NotFound("notice"))?;
@@ -266,7 +266,7 @@ impl Service {
                 let who = caller.map_or_else(Actor::system, actor);
                 let mut event = AuditEvent::new(who, AuditAction::NoticeUpdated, format!("notice:{id}"))
                     .detail("state", notice.timeline.state_name());
-                if notice.timeline.last_reminded_at.is_some() && caller.is_none() {
+                if caller.is_none() {
                     event = event.detail("reminder", notice.reminders.to_string());
                 }
                 self.audit(event).await?;
@@ -279,15 +279,14 @@ impl Service {
     /// The hotline sends a draft: from now on the platform serving the host can read it.
     pub async fn send_notice(&self, caller: &Caller, id: &str) -> Result<Notice, ApiError> {
         caller.require_role(&[Role::Analyst, Role::Admin])?;
-        let notice = self.update_notice(Some(caller), id, |n, now| Ok(n.timeline.send(now)?), Some(caller)).await?;
+        let notice = self.update_notice(Some(caller), id, |n, now| Ok(n.timeline.send(now)?)).await?;
         Ok(notice.view(true))
     }
 
     /// The platform acknowledges receipt.
     pub async fn acknowledge_notice(&self, caller: &Caller, id: &str) -> Result<Notice, ApiError> {
         caller.require_role(&[Role::Platform])?;
-        let notice =
-            self.update_notice(Some(caller), id, |n, now| Ok(n.timeline.acknowledge(now)?), Some(caller)).await?;
+        let notice = self.update_notice(Some(caller), id, |n, now| Ok(n.timeline.acknowledge(now)?)).await?;
         Ok(notice.view(false))
     }
 
@@ -306,18 +305,13 @@ impl Service {
             )));
         }
         let notice = self
-            .update_notice(
-                Some(caller),
-                id,
-                |n, now| {
-                    n.timeline.decide(request.decision, now)?;
-                    if reason.is_some() {
-                        n.decision_reason.clone_from(&reason);
-                    }
-                    Ok(())
-                },
-                Some(caller),
-            )
+            .update_notice(Some(caller), id, |n, now| {
+                n.timeline.decide(request.decision, now)?;
+                if reason.is_some() {
+                    n.decision_reason.clone_from(&reason);
+                }
+                Ok(())
+            })
             .await?;
         Ok(notice.view(false))
     }
@@ -331,18 +325,13 @@ impl Service {
             if !notice.timeline.reminder_due(now) {
                 continue;
             }
-            self.update_notice(
-                None,
-                &notice.id,
-                |n, _| {
-                    if n.timeline.reminder_due(now) {
-                        n.timeline.mark_reminded(now);
-                        n.reminders += 1;
-                    }
-                    Ok(())
-                },
-                None,
-            )
+            self.update_notice(None, &notice.id, |n, _| {
+                if n.timeline.reminder_due(now) {
+                    n.timeline.mark_reminded(now);
+                    n.reminders += 1;
+                }
+                Ok(())
+            })
             .await?;
             tracing::info!(notice = %notice.id, host = %notice.host, "notice reminder due: no decision after 48 hours");
             reminded += 1;

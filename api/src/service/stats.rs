@@ -76,15 +76,7 @@ impl Service {
             removals_by_month: series(&published.removals_by_month),
             median_ms_to_removal: published.median_ms_to_removal,
             notices_by_platform: table(&published.notices_by_platform),
-            platform_responsiveness: published
-                .platform_responsiveness
-                .into_iter()
-                .map(|p| w::PlatformResponsiveness {
-                    host: p.host,
-                    median_ms_to_acknowledge: p.median_ms_to_acknowledge,
-                    median_ms_to_removal: p.median_ms_to_removal,
-                })
-                .collect(),
+            platform_responsiveness: published.platform_responsiveness,
         };
         *self.stats_cache.lock() = Some((Instant::now(), out.clone()));
         Ok(out)
