@@ -176,7 +176,7 @@ impl Service {
         queries: &[Query<'_>],
     ) -> Result<Vec<MatchResult>, ApiError> {
         let mut results = Vec::with_capacity(queries.len());
-        let mut counted: Vec<(String, s::EntryId)> = Vec::new();
+        let mut counted: Vec<(String, s::EntryId, s::EntryState)> = Vec::new();
         for (index, query) in queries.iter().enumerate() {
             let hits = self.search(lists, query)?;
             let mut matches = Vec::with_capacity(hits.len());
@@ -188,7 +188,7 @@ impl Service {
                 if !entry.state.is_live() {
                     continue;
                 }
-                counted.push((hit.list.clone(), hit.id));
+                counted.push((hit.list.clone(), hit.id, entry.state));
                 matches.push(MatchedEntry {
                     entry: self.refs.encode(hit.id),
                     list: hit.list,
@@ -209,24 +209,24 @@ impl Service {
     /// Counts the matches (statistics, and the benign-image heuristic's match volume), then quarantines an
     /// unverified entry whose count crossed the heuristic's threshold. Most queries match nothing, so this
     /// costs nothing on the common path.
-    async fn count_matches(&self, hits: &[(String, s::EntryId)]) -> Result<(), ApiError> {
+    async fn count_matches(&self, hits: &[(String, s::EntryId, s::EntryState)]) -> Result<(), ApiError> {
         if hits.is_empty() {
             return Ok(());
         }
         let month = crate::stats::month_of(super::now_ms());
-        let mut by_list: std::collections::BTreeMap<&str, Vec<s::EntryId>> = Default::default();
-        for (list, id) in hits {
-            by_list.entry(list.as_str()).or_default().push(*id);
+        let mut by_list: std::collections::BTreeMap<&str, Vec<(s::EntryId, s::EntryState)>> = Default::default();
+        for (list, id, state) in hits {
+            by_list.entry(list.as_str()).or_default().push((*id, *state));
         }
-        // One request counts an entry once, however often it repeats the hash.
-        for ids in by_list.values_mut() {
-            ids.sort_unstable();
-            ids.dedup();
-        }
-        for (list, ids) in by_list {
+        for (list, mut entries) in by_list {
+            // One request counts an entry once, however often it repeats the hash.
+            entries.sort_unstable_by_key(|(id, _)| *id);
+            entries.dedup_by_key(|(id, _)| *id);
+            let ids: Vec<s::EntryId> = entries.iter().map(|(id, _)| *id).collect();
             self.store.count_matches(list, &ids, &month).await?;
-            for id in ids {
-                self.check_benign(id).await?;
+            // Only unverified entries can be quarantined by the heuristic: the others need no second read.
+            for (id, _) in entries.iter().filter(|(_, state)| *state == s::EntryState::Pending) {
+                self.check_benign(*id).await?;
             }
         }
         Ok(())
