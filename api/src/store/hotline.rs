@@ -31,8 +31,7 @@ redis.call('HSET', KEYS[1], 'json', ARGV[2], 'v', tonumber(ARGV[1]) + 1)
 return 1
 "#;
 
-/// Statistics counters summed over every list: `e:<kind>:<state>`, `c:<month>:<category>`, `m:<month>`,
-/// `w:<month>`.
+/// Statistics counters summed over every list: `e:<kind>:<state>`, `c:<month>:<category>`, `m:<month>`.
 pub type StatCounters = BTreeMap<String, u64>;
 
 /// A stored notice: its JSON (owned by the service) and its version, for compare-and-set updates.

@@ -21,7 +21,7 @@
 //! | `P{l:L}:q:pending`               | zset   | entry ids waiting for review, by submission time         |
 //! | `P{l:L}:q:quarantined`           | zset   | quarantined entry ids, by quarantine time                |
 //! | `P{l:L}:stats`                   | hash   | counters: `e:<kind>:<state>`, `c:<month>:<category>`,    |
-//! |                                  |        | `m:<month>` matches, `w:<month>` withdrawals             |
+//! |                                  |        | `m:<month>` matches                                      |
 //! | `P{l:L}:withdrawals`             | zset   | withdrawn case ids by the ms of their last tombstone     |
 //! | `P{l:L}:rej:<case id>`           | string | a case rejection waiting for a second analyst (JSON)     |
 //! | `P{n}:notice:<id>`               | hash   | one takedown notice: `json`, version `v`                 |

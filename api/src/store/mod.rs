@@ -351,8 +351,7 @@ impl Store {
         for id in &ids {
             invocation.key(keys.entry(&list, *id));
         }
-        let now = now_ms();
-        invocation.arg(now).arg(month_of(now)).arg(case_id);
+        invocation.arg(now_ms()).arg(case_id);
         let outcome: i64 = invocation.invoke_async(&mut self.conn()).await?;
         match outcome {
             1 => Ok(WithdrawOutcome { already_withdrawn: false }),

@@ -77,7 +77,7 @@ return 1
 "#;
 
 /// KEYS: case, live, feed, positions, pending queue, quarantine queue, stats, withdrawals, entry keys...
-/// ARGV: now, month (`YYYY-MM`), case id.
+/// ARGV: now, case id.
 /// Returns 1 when withdrawn now, 0 when it already was, -1 when the case does not exist.
 /// Also records, for erasure receipts, which platform keys had fetched the case's hashes (`received_by`) and the
 /// feed position past its tombstones (`withdrawn_feed_id`).
@@ -97,7 +97,6 @@ if added then
   redis.call('HSET', KEYS[1], 'received_by', table.concat(received, ','))
 end
 local last_id = nil
-redis.call('HINCRBY', KEYS[7], 'w:' .. ARGV[2], 1)
 for i = 9, #KEYS do
   local e = redis.call('HMGET', KEYS[i], 'id', 'kind', 'hash', 'quality', 'state', 'category')
   if e[1] and e[5] ~= 'withdrawn' then
@@ -118,7 +117,7 @@ if not last_id then
 end
 redis.call('HSET', KEYS[1], 'withdrawn_feed_id', last_id)
 -- Withdrawals by feed position, so that a platform's fetch past the tombstones can be told (erasure receipts).
-redis.call('ZADD', KEYS[8], tonumber(string.match(last_id, '^(%d+)')), ARGV[3])
+redis.call('ZADD', KEYS[8], tonumber(string.match(last_id, '^(%d+)')), ARGV[2])
 return 1
 "#;
 
