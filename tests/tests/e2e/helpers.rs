@@ -46,6 +46,23 @@ impl TestApp {
         self.client.with_api_key(created.key)
     }
 
+    /// The raw keys of a new platform (serving `example.com`), analyst and admin, after an anonymous `None`:
+    /// `(role, key)`, for tests that call routes with every role.
+    pub async fn key_for_every_role(&self) -> Vec<(&'static str, Option<String>)> {
+        let mut keys = vec![("anonymous", None)];
+        for (name, role) in [("platform", Role::Platform), ("analyst", Role::Analyst), ("admin", Role::Admin)] {
+            let lists = if role == Role::Admin { vec![] } else { vec!["ncii".to_owned()] };
+            let hosts = if role == Role::Platform { vec!["example.com".to_owned()] } else { vec![] };
+            let created = self
+                .admin
+                .create_api_key(&CreateApiKeyRequest { name: name.into(), role, lists, hosts })
+                .await
+                .expect("create key");
+            keys.push((name, Some(created.key)));
+        }
+        keys
+    }
+
     /// Creates a case with these hashes; returns (case id, secret).
     pub async fn case(&self, hashes: Vec<HashValue>) -> (String, String) {
         let created = self

@@ -1,9 +1,6 @@
 //! Every route of the OpenAPI document, called with every role: the answers follow one table, and no route answers
 //! a server error to a malformed request.
 
-use disrupt_openapi::admin::CreateApiKeyRequest;
-use disrupt_openapi::model::Role;
-
 use crate::helpers::spawn_app;
 
 /// Who may call each route that needs a key. A route of the document missing here fails the test.
@@ -41,16 +38,7 @@ const ALLOWED: &[(&str, &str, &[&str])] = &[
 #[tokio::test]
 async fn every_route_answers_every_role_as_the_table_says() {
     let app = spawn_app().await;
-    let mut keys = vec![("anonymous", None)];
-    for (name, role) in [("platform", Role::Platform), ("analyst", Role::Analyst), ("admin", Role::Admin)] {
-        let lists = if role == Role::Admin { vec![] } else { vec!["ncii".to_owned()] };
-        let created = app
-            .admin
-            .create_api_key(&CreateApiKeyRequest { name: name.into(), role, lists, hosts: vec![] })
-            .await
-            .unwrap();
-        keys.push((name, Some(created.key)));
-    }
+    let keys = app.key_for_every_role().await;
     let http = reqwest::Client::new();
     let doc: serde_json::Value =
         http.get(format!("{}/openapi.json", app.base_url)).send().await.unwrap().json().await.unwrap();

@@ -6,9 +6,6 @@
 
 use std::process::Command;
 
-use disrupt_openapi::admin::CreateApiKeyRequest;
-use disrupt_openapi::model::Role;
-
 use crate::helpers::{python_venv, spawn_app_with};
 
 /// Pinned, so a new release cannot turn the test red on its own.
@@ -26,14 +23,7 @@ async fn schemathesis_finds_no_server_error_and_no_answer_outside_the_document()
     let seconds: u64 = std::env::var("DISRUPT_SCHEMATHESIS_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
     let venv =
         tokio::task::spawn_blocking(|| python_venv("schemathesis", SCHEMATHESIS, "import schemathesis")).await.unwrap();
-    let mut keys = vec![("anonymous", None)];
-    for (name, role) in [("platform", Role::Platform), ("analyst", Role::Analyst), ("admin", Role::Admin)] {
-        let lists = if role == Role::Admin { vec![] } else { vec!["ncii".to_owned()] };
-        let hosts = if role == Role::Platform { vec!["example.com".to_owned()] } else { vec![] };
-        let created =
-            app.admin.create_api_key(&CreateApiKeyRequest { name: name.into(), role, lists, hosts }).await.unwrap();
-        keys.push((name, Some(created.key)));
-    }
+    let keys = app.key_for_every_role().await;
     let mut failed = Vec::new();
     for (role, key) in keys {
         let mut st = Command::new(venv.join("bin/st"));
