@@ -53,10 +53,11 @@ async fn main() -> anyhow::Result<()> {
             .create_case(NewCase {
                 list: "ncii".into(),
                 category: Category::AdultNcii,
-                entries: vec![NewEntry { kind: HashKind::Pdq, hash: hash.clone(), quality: Some(100) }],
+                entries: vec![NewEntry { kind: HashKind::Pdq, hash: hash.clone(), quality: Some(100), held: None }],
                 urls: vec![],
                 contact: None,
                 secret_hash: vec![0; 32],
+                surge_limit: None,
             })
             .await?;
         println!("{hash}");

@@ -49,6 +49,9 @@ pub enum ApiError {
     /// The cursor is older than the tombstone retention.
     #[error("the cursor is older than the retention window; resync from GET /v1/hashes/snapshot")]
     CursorExpired,
+    /// The request took longer than the server allows (a slow body, or slow work).
+    #[error("the request took longer than {0} s")]
+    RequestTimeout(u64),
     /// Too many requests from this client, or too many wrong secrets for this case.
     #[error("too many requests; retry in {retry_after_secs} s")]
     RateLimited {
@@ -78,6 +81,7 @@ impl ApiError {
             ApiError::NotFound(_) => ErrorCode::NotFound,
             ApiError::Conflict(_) => ErrorCode::Conflict,
             ApiError::CursorExpired => ErrorCode::CursorExpired,
+            ApiError::RequestTimeout(_) => ErrorCode::RequestTimeout,
             ApiError::RateLimited { .. } => ErrorCode::RateLimited,
             ApiError::StoreUnavailable(_) => ErrorCode::StoreUnavailable,
             ApiError::Internal(_) => ErrorCode::Internal,
@@ -104,6 +108,7 @@ impl ResponseError for ApiError {
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::Conflict => StatusCode::CONFLICT,
             ErrorCode::CursorExpired => StatusCode::GONE,
+            ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -128,6 +133,10 @@ impl ResponseError for ApiError {
         }
         if matches!(self, ApiError::Unauthorized) {
             response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if matches!(self, ApiError::RequestTimeout(_)) {
+            // The rest of a slow body may still be on its way: it must not be read as a next request.
+            response.force_close();
         }
         let mut body = ErrorBody::new(self.code().as_str(), message);
         if let ApiError::InvalidMedia { code, .. } = self {

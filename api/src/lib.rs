@@ -30,6 +30,7 @@ pub mod auth;
 pub mod contact;
 pub mod entry_ref;
 pub mod error;
+pub mod flood;
 pub mod match_index;
 pub mod notices;
 pub mod rate_limit;
@@ -45,6 +46,7 @@ pub mod store;
 pub mod sync;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod time_limit;
 pub mod wire;
 
 pub use startup::{AppState, Application};

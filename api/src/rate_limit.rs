@@ -32,6 +32,8 @@ const SECRET_FAILURE_WINDOW: Duration = Duration::from_secs(3600);
 pub struct RateLimitSettings {
     /// Case submissions (JSON or upload) per client per hour.
     pub submissions_per_hour: u32,
+    /// Hashes in those submissions per client per hour (one case carries up to 1,000).
+    pub hashes_per_hour: u32,
     /// Case lookups and withdrawals per client per minute.
     pub lookups_per_minute: u32,
     /// Wrong secrets accepted for one case per hour before it is locked for the rest of the hour.
@@ -44,7 +46,13 @@ pub struct RateLimitSettings {
 
 impl Default for RateLimitSettings {
     fn default() -> Self {
-        Self { submissions_per_hour: 30, lookups_per_minute: 30, secret_failures_per_hour: 10, behind_proxy: false }
+        Self {
+            submissions_per_hour: 30,
+            hashes_per_hour: 3_000,
+            lookups_per_minute: 30,
+            secret_failures_per_hour: 10,
+            behind_proxy: false,
+        }
     }
 }
 
@@ -54,12 +62,32 @@ struct Epoch {
     key: hmac::Key,
     started: Instant,
     submissions: DefaultKeyedRateLimiter<ClientId>,
+    hashes: DefaultKeyedRateLimiter<ClientId>,
     lookups: DefaultKeyedRateLimiter<ClientId>,
+    /// Flood detection's per-client count: a client whose bucket is empty is in a burst (not refused).
+    bursts: Option<DefaultKeyedRateLimiter<ClientId>>,
+}
+
+/// A submission the client's budget allowed: who (the HMAC'd client, never its address) and whether it comes in
+/// a burst that flood detection holds for review.
+#[derive(Debug, Clone, Copy)]
+pub struct SubmissionQuota {
+    client: ClientId,
+    /// The client created `flood.client_cases_per_hour` cases or more within the last hour.
+    pub burst: bool,
+}
+
+impl SubmissionQuota {
+    /// A quota not tied to a client's budget (for callers inside the server and tests).
+    pub fn unmetered() -> Self {
+        Self { client: [0xff; 16], burst: false }
+    }
 }
 
 /// The process's anonymous-route limiters. Build once, share as `web::Data`.
 pub struct RateLimits {
     settings: RateLimitSettings,
+    client_cases_per_hour: u32,
     rng: SystemRandom,
     epoch: Mutex<Epoch>,
     secret_failures: Mutex<HashMap<String, (u32, Instant)>>,
@@ -86,22 +114,41 @@ fn quota(per: Duration, n: u32) -> Quota {
 }
 
 impl RateLimits {
-    /// Fresh limiters with a fresh random key.
-    pub fn new(settings: RateLimitSettings) -> Result<Self, ApiError> {
+    /// Fresh limiters with a fresh random key. `client_cases_per_hour` is flood detection's burst threshold
+    /// (0: off).
+    pub fn new(settings: RateLimitSettings, client_cases_per_hour: u32) -> Result<Self, ApiError> {
         let rng = SystemRandom::new();
-        let epoch = Self::new_epoch(&rng, &settings)?;
-        Ok(Self { settings, rng, epoch: Mutex::new(epoch), secret_failures: Mutex::new(HashMap::new()) })
+        let epoch = Self::new_epoch(&rng, &settings, client_cases_per_hour)?;
+        Ok(Self {
+            settings,
+            client_cases_per_hour,
+            rng,
+            epoch: Mutex::new(epoch),
+            secret_failures: Mutex::new(HashMap::new()),
+        })
     }
 
-    fn new_epoch(rng: &SystemRandom, settings: &RateLimitSettings) -> Result<Epoch, ApiError> {
+    fn new_epoch(rng: &SystemRandom, settings: &RateLimitSettings, bursts: u32) -> Result<Epoch, ApiError> {
         let key = hmac::Key::generate(hmac::HMAC_SHA256, rng)
             .map_err(|_| ApiError::internal(anyhow::anyhow!("system random source failed")))?;
+        let hour = Duration::from_secs(3600);
         Ok(Epoch {
             key,
             started: Instant::now(),
-            submissions: RateLimiter::keyed(quota(Duration::from_secs(3600), settings.submissions_per_hour)),
+            submissions: RateLimiter::keyed(quota(hour, settings.submissions_per_hour)),
+            hashes: RateLimiter::keyed(quota(hour, settings.hashes_per_hour)),
             lookups: RateLimiter::keyed(quota(Duration::from_secs(60), settings.lookups_per_minute)),
+            bursts: (bursts > 0).then(|| RateLimiter::keyed(quota(hour, bursts))),
         })
+    }
+
+    fn epoch(&self) -> Result<std::sync::MutexGuard<'_, Epoch>, ApiError> {
+        let mut epoch =
+            self.epoch.lock().map_err(|_| ApiError::internal(anyhow::anyhow!("rate limiter lock poisoned")))?;
+        if epoch.started.elapsed() >= KEY_LIFETIME {
+            *epoch = Self::new_epoch(&self.rng, &self.settings, self.client_cases_per_hour)?;
+        }
+        Ok(epoch)
     }
 
     /// Whether clients are identified by the reverse proxy's forwarding headers.
@@ -111,21 +158,45 @@ impl RateLimits {
 
     /// Draws one request from the client's `budget`; `RateLimited` when it is empty.
     pub fn check(&self, peer: Option<IpAddr>, budget: Budget) -> Result<(), ApiError> {
-        let mut epoch =
-            self.epoch.lock().map_err(|_| ApiError::internal(anyhow::anyhow!("rate limiter lock poisoned")))?;
-        if epoch.started.elapsed() >= KEY_LIFETIME {
-            *epoch = Self::new_epoch(&self.rng, &self.settings)?;
-        }
+        self.draw(peer, budget).map(|_| ())
+    }
+
+    fn draw(&self, peer: Option<IpAddr>, budget: Budget) -> Result<SubmissionQuota, ApiError> {
+        let epoch = self.epoch()?;
         let client = client_id(&epoch.key, peer);
         let limiter = match budget {
             Budget::Submission => &epoch.submissions,
             Budget::Lookup => &epoch.lookups,
         };
-        let result = limiter.check_key(&client).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            ApiError::RateLimited { retry_after_secs: wait.as_secs().max(1) }
-        });
+        let result = limiter.check_key(&client).map_err(rate_limited);
         limiter.retain_recent();
+        result?;
+        let burst = match (&epoch.bursts, budget) {
+            (Some(bursts), Budget::Submission) => {
+                let empty = bursts.check_key(&client).is_err();
+                bursts.retain_recent();
+                empty
+            }
+            _ => false,
+        };
+        Ok(SubmissionQuota { client, burst })
+    }
+
+    /// Draws `count` hashes from the submitting client's hourly hash budget; `RateLimited` when they do not fit.
+    pub fn draw_hashes(&self, quota: &SubmissionQuota, count: usize) -> Result<(), ApiError> {
+        if quota.client == SubmissionQuota::unmetered().client {
+            return Ok(());
+        }
+        let Some(n) = u32::try_from(count).ok().and_then(NonZeroU32::new) else {
+            return Ok(());
+        };
+        let epoch = self.epoch()?;
+        let result = match epoch.hashes.check_key_n(&quota.client, n) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(not_until)) => Err(rate_limited(not_until)),
+            Err(_) => Err(ApiError::RateLimited { retry_after_secs: 3600 }),
+        };
+        epoch.hashes.retain_recent();
         result
     }
 
@@ -158,6 +229,11 @@ impl RateLimits {
     }
 }
 
+fn rate_limited(not_until: governor::NotUntil<<DefaultClock as Clock>::Instant>) -> ApiError {
+    let wait = not_until.wait_time_from(DefaultClock::default().now());
+    ApiError::RateLimited { retry_after_secs: wait.as_secs().max(1) }
+}
+
 fn client_id(key: &hmac::Key, peer: Option<IpAddr>) -> ClientId {
     let bytes = match peer {
         Some(IpAddr::V4(ip)) => ip.to_ipv6_mapped().octets(),
@@ -170,15 +246,11 @@ fn client_id(key: &hmac::Key, peer: Option<IpAddr>) -> ClientId {
     id
 }
 
-/// Extractor that draws from the client's submission budget before the handler runs.
-#[derive(Debug)]
-pub struct SubmissionQuota;
-
 /// Extractor that draws from the client's lookup budget before the handler runs.
 #[derive(Debug)]
 pub struct LookupQuota;
 
-fn check_request(req: &HttpRequest, budget: Budget) -> Result<(), ApiError> {
+fn check_request(req: &HttpRequest, budget: Budget) -> Result<SubmissionQuota, ApiError> {
     let service = req
         .app_data::<web::Data<crate::service::Service>>()
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("Service not registered")))?;
@@ -187,7 +259,7 @@ fn check_request(req: &HttpRequest, budget: Budget) -> Result<(), ApiError> {
     } else {
         req.peer_addr().map(|a| a.ip())
     };
-    service.limits.check(peer, budget)
+    service.limits.draw(peer, budget)
 }
 
 /// The address in a `Forwarded`/`X-Forwarded-For` value: `203.0.113.7`, `203.0.113.7:4711`, `[2001:db8::1]:80`.
@@ -198,11 +270,12 @@ fn parse_client_addr(text: &str) -> Option<IpAddr> {
         .or_else(|| text.trim_start_matches('[').split(']').next()?.parse().ok())
 }
 
+/// Extractor: draws from the client's submission budget before the handler runs.
 impl FromRequest for SubmissionQuota {
     type Error = ApiError;
     type Future = std::future::Ready<Result<Self, ApiError>>;
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(check_request(req, Budget::Submission).map(|()| SubmissionQuota))
+        std::future::ready(check_request(req, Budget::Submission))
     }
 }
 
@@ -210,7 +283,7 @@ impl FromRequest for LookupQuota {
     type Error = ApiError;
     type Future = std::future::Ready<Result<Self, ApiError>>;
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(check_request(req, Budget::Lookup).map(|()| LookupQuota))
+        std::future::ready(check_request(req, Budget::Lookup).map(|_| LookupQuota))
     }
 }
 
@@ -235,7 +308,7 @@ mod tests {
 
     #[test]
     fn a_client_runs_out_and_another_does_not() {
-        let limits = RateLimits::new(RateLimitSettings { submissions_per_hour: 2, ..Default::default() }).unwrap();
+        let limits = RateLimits::new(RateLimitSettings { submissions_per_hour: 2, ..Default::default() }, 0).unwrap();
         let a = Some("192.0.2.1".parse().unwrap());
         let b = Some("192.0.2.2".parse().unwrap());
         assert!(limits.check(a, Budget::Submission).is_ok());
@@ -245,8 +318,25 @@ mod tests {
     }
 
     #[test]
+    fn a_burst_is_flagged_not_refused_and_hashes_have_their_own_budget() {
+        let settings = RateLimitSettings { submissions_per_hour: 10, hashes_per_hour: 5, ..Default::default() };
+        let limits = RateLimits::new(settings, 2).unwrap();
+        let a = Some("192.0.2.1".parse().unwrap());
+        let bursts: Vec<bool> = (0..4).map(|_| limits.draw(a, Budget::Submission).unwrap().burst).collect();
+        assert_eq!(bursts, [false, false, true, true]);
+        let b = limits.draw(Some("192.0.2.2".parse().unwrap()), Budget::Submission).unwrap();
+        assert!(!b.burst, "another client is not in a burst");
+        assert!(limits.draw_hashes(&b, 3).is_ok());
+        assert!(matches!(limits.draw_hashes(&b, 3), Err(ApiError::RateLimited { .. })), "3 + 3 > 5");
+        assert!(limits.draw_hashes(&b, 2).is_ok());
+        assert!(matches!(limits.draw_hashes(&b, 6), Err(ApiError::RateLimited { .. })), "more than a whole hour's");
+        assert!(limits.draw_hashes(&SubmissionQuota::unmetered(), 1_000).is_ok());
+    }
+
+    #[test]
     fn a_case_locks_after_too_many_wrong_secrets() {
-        let limits = RateLimits::new(RateLimitSettings { secret_failures_per_hour: 3, ..Default::default() }).unwrap();
+        let limits =
+            RateLimits::new(RateLimitSettings { secret_failures_per_hour: 3, ..Default::default() }, 0).unwrap();
         for _ in 0..3 {
             assert!(limits.check_case_unlocked("c1").is_ok());
             limits.record_secret_failure("c1");

@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use crate::notices::Notifier;
 use crate::review::BenignThresholds;
-use crate::{rate_limit::RateLimitSettings, store::RedisSettings};
+use crate::{flood::FloodSettings, rate_limit::RateLimitSettings, store::RedisSettings};
 
 /// Environment variables with this prefix override the file; `__` separates nested keys.
 pub const ENV_PREFIX: &str = "DISRUPT";
@@ -84,11 +84,37 @@ pub struct Settings {
     /// (30), `DISRUPT_RATE_LIMITS__LOOKUPS_PER_MINUTE` (30), `DISRUPT_RATE_LIMITS__SECRET_FAILURES_PER_HOUR` (10),
     /// `DISRUPT_RATE_LIMITS__BEHIND_PROXY` (false; true behind a reverse proxy that sets `X-Forwarded-For`).
     pub rate_limits: RateLimitSettings,
+    /// Flood detection: when new entries are held for an analyst instead of published (`crate::flood`).
+    /// `DISRUPT_FLOOD__SAME_HASH_CASES` (3), `DISRUPT_FLOOD__CLIENT_CASES_PER_HOUR` (10),
+    /// `DISRUPT_FLOOD__CASES_PER_HOUR` (2000, service-wide); 0 turns one off.
+    pub flood: FloodSettings,
+    /// How long a request may take, body included: `DISRUPT_TIME_LIMITS__REQUEST_SECS` (30),
+    /// `DISRUPT_TIME_LIMITS__UPLOAD_SECS` (300, media uploads), `DISRUPT_TIME_LIMITS__HEADERS_SECS` (10).
+    pub time_limits: TimeLimits,
     /// The victims' web page (the `web/` folder with `pkg/` built by `scripts/build-web`), served at `/`.
     /// `DISRUPT_WEB_DIR`, default the source tree's `web/`.
     pub web_dir: PathBuf,
     /// The hotline's side: who signs notices, the review rules, statistics. `DISRUPT_HOTLINE__...`.
     pub hotline: HotlineSettings,
+}
+
+/// How long a client may take (section `time_limits`). A client that sends its headers or its body too slowly
+/// (slowloris) gets `408 request_timeout` and its connection closed, instead of holding a worker and memory.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TimeLimits {
+    /// Seconds for a whole request (reading the body, the work, the answer), except media uploads.
+    pub request_secs: u64,
+    /// Seconds for a media upload (`/v1/cases/upload`, `/v1/match/upload`): a large video on a slow line.
+    pub upload_secs: u64,
+    /// Seconds to receive a request's headers.
+    pub headers_secs: u64,
+}
+
+impl Default for TimeLimits {
+    fn default() -> Self {
+        Self { request_secs: 30, upload_secs: 300, headers_secs: 10 }
+    }
 }
 
 /// The hotline's settings (section `hotline` of the file, or `DISRUPT_HOTLINE__*`).
@@ -145,6 +171,8 @@ impl Default for Settings {
             log: "info".into(),
             log_json: false,
             rate_limits: RateLimitSettings::default(),
+            flood: FloodSettings::default(),
+            time_limits: TimeLimits::default(),
             hotline: HotlineSettings::default(),
             web_dir: PathBuf::from(crate::routes::web::DEFAULT_WEB_DIR),
         }

@@ -21,6 +21,7 @@ use crate::{
     settings::{ServerKey, Settings},
     store::{Store, now_ms},
     sync::{IndexSync, MAX_READY_LAG, SyncStatus},
+    time_limit,
 };
 
 /// How often old feed records are trimmed.
@@ -78,15 +79,10 @@ impl Application {
                 .await
                 .context("creating the bootstrap admin key")?;
         }
+        let registry = prometheus::Registry::new();
         let service = web::Data::new(
-            Service::new(
-                store.clone(),
-                index.clone(),
-                server_key.clone(),
-                settings.rate_limits,
-                settings.hotline.clone(),
-            )
-            .context("building the service")?,
+            Service::new(store.clone(), index.clone(), server_key.clone(), &settings, &registry)
+                .context("building the service")?,
         );
         let reminders = tokio::spawn(remind_periodically(
             service.clone().into_inner(),
@@ -98,12 +94,15 @@ impl Application {
             .with_context(|| format!("binding {}", state.settings.address))?;
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
-        let metrics = prometheus_metrics()?;
+        let metrics = prometheus_metrics(registry)?;
         let web_dir = state.settings.web_dir.clone();
+        let time_limits = state.settings.time_limits;
         let server = HttpServer::new(move || {
             let (app, api) = App::new()
+                .wrap(middleware::from_fn(time_limit::enforce))
                 .wrap(middleware::Compress::default())
                 .wrap(metrics.clone())
+                .app_data(web::Data::new(time_limits))
                 .app_data(data.clone())
                 .app_data(service.clone())
                 .route("/readyz", web::get().to(readyz))
@@ -115,6 +114,8 @@ impl Application {
             app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
                 .configure(routes::web::serve_dir(web_dir.clone()))
         })
+        // Headers must arrive within this (slowloris); the body's limit is the middleware's.
+        .client_request_timeout(Duration::from_secs(time_limits.headers_secs.max(1)))
         .listen(listener)?
         .run();
         Ok(Self { port, server, state, sync, trimmer, reminders, embedded_redis })
@@ -151,8 +152,9 @@ impl Application {
 
 /// Request counts and latencies per route at `/metrics` (Prometheus text format). Paths are the route patterns,
 /// so case ids never become label values.
-fn prometheus_metrics() -> anyhow::Result<PrometheusMetrics> {
+fn prometheus_metrics(registry: prometheus::Registry) -> anyhow::Result<PrometheusMetrics> {
     PrometheusMetricsBuilder::new("disrupt")
+        .registry(registry)
         .endpoint("/metrics")
         .build()
         .map_err(|err| anyhow::anyhow!("building the metrics middleware: {err}"))

@@ -221,6 +221,14 @@ pub fn month_of(unix_ms: u64) -> String {
         .unwrap_or_default()
 }
 
+/// Clock hour of a unix-ms time, `YYYY-MM-DDTHH` (UTC).
+pub fn hour_of(unix_ms: u64) -> String {
+    let secs = i64::try_from(unix_ms / 1000).unwrap_or(0);
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .map(|t| format!("{:04}-{:02}-{:02}T{:02}", t.year(), u8::from(t.month()), t.day(), t.hour()))
+        .unwrap_or_default()
+}
+
 /// Year of a unix-ms time (UTC).
 pub fn year_of(unix_ms: u64) -> i32 {
     let secs = i64::try_from(unix_ms / 1000).unwrap_or(0);
@@ -580,6 +588,7 @@ mod tests {
     fn months_are_utc_calendar_months() {
         assert_eq!(month_of(JAN_2026), "2026-01");
         assert_eq!(month_of(JAN_2026 - 1), "2025-12");
+        assert_eq!(hour_of(JAN_2026 + 13 * 3_600_000 + 59_999), "2026-01-01T13");
         assert_eq!(year_of(JAN_2026), 2026);
     }
 }

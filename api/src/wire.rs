@@ -28,6 +28,16 @@ pub fn entry_state(state: s::EntryState) -> w::EntryState {
     }
 }
 
+/// Why flood detection held an entry, on the wire.
+pub fn hold_reason(reason: s::HoldReason) -> disrupt_openapi::review::HoldReason {
+    use disrupt_openapi::review::HoldReason as W;
+    match reason {
+        s::HoldReason::RepeatedHash => W::RepeatedHash,
+        s::HoldReason::ClientBurst => W::ClientBurst,
+        s::HoldReason::ServiceSurge => W::ServiceSurge,
+    }
+}
+
 /// The store's entry state for a wire one.
 pub fn store_entry_state(state: w::EntryState) -> s::EntryState {
     match state {
@@ -101,14 +111,19 @@ pub fn new_entry(value: &HashValue) -> Result<s::NewEntry, ApiError> {
     value.validate().map_err(ApiError::InvalidHash)?;
     Ok(match value {
         HashValue::Pdq { hash, quality } => {
-            s::NewEntry { kind: s::HashKind::Pdq, hash: hash.to_string(), quality: *quality }
+            s::NewEntry { kind: s::HashKind::Pdq, hash: hash.to_string(), quality: *quality, held: None }
         }
-        HashValue::Md5 { hash } => s::NewEntry { kind: s::HashKind::Md5, hash: hash.to_string(), quality: None },
-        HashValue::Sha256 { hash } => s::NewEntry { kind: s::HashKind::Sha256, hash: hash.to_string(), quality: None },
+        HashValue::Md5 { hash } => {
+            s::NewEntry { kind: s::HashKind::Md5, hash: hash.to_string(), quality: None, held: None }
+        }
+        HashValue::Sha256 { hash } => {
+            s::NewEntry { kind: s::HashKind::Sha256, hash: hash.to_string(), quality: None, held: None }
+        }
         HashValue::Video { frames } => s::NewEntry {
             kind: s::HashKind::Video,
             hash: serde_json::to_string(frames).map_err(ApiError::internal)?,
             quality: None,
+            held: None,
         },
     })
 }

@@ -57,6 +57,8 @@ pub enum ErrorCode {
     Conflict,
     /// 410: the cursor is older than the tombstone retention. Resync from `GET /v1/hashes/snapshot`.
     CursorExpired,
+    /// 408: the request (headers or body) arrived too slowly, or took longer than the server allows.
+    RequestTimeout,
     /// 429: too many requests or too many wrong secrets; retry later.
     RateLimited,
     /// 503: the store (Redis) is unreachable; retry later.
@@ -80,6 +82,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::Conflict => "conflict",
             ErrorCode::CursorExpired => "cursor_expired",
+            ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::StoreUnavailable => "store_unavailable",
             ErrorCode::Internal => "internal",

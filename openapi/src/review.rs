@@ -89,6 +89,20 @@ pub struct EntrySignals {
     pub matches: u64,
 }
 
+/// Why flood detection held an entry at submission (created it quarantined, out of the feed and the match
+/// index) instead of publishing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldReason {
+    /// Enough other cases already carried the same or a near hash (`flood.same_hash_cases`): a sign of
+    /// someone trying to get one image on the list through many cases.
+    RepeatedHash,
+    /// Its client (identified without storing its address) created many cases within an hour.
+    ClientBurst,
+    /// The service received unusually many cases in that hour.
+    ServiceSurge,
+}
+
 /// What the popular-benign-image heuristic found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "signal", rename_all = "snake_case")]
@@ -143,6 +157,9 @@ pub struct ReviewItem {
     pub signals: EntrySignals,
     /// Findings of the popular-benign-image heuristic (empty when none).
     pub benign_signals: Vec<BenignSignal>,
+    /// Why flood detection held it at submission, if it did (kept after a decision, as history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_for: Option<HoldReason>,
 }
 
 /// `GET /v1/review/queue`: the oldest entries waiting for a decision.

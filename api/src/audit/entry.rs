@@ -64,6 +64,8 @@ pub enum AuditAction {
     EntryRejected,
     /// An entry was quarantined (heuristic or analyst).
     EntryQuarantined,
+    /// Flood detection created a new case's entries quarantined (details: how many, and why).
+    EntriesHeld,
     /// A first analyst asked to reject a whole case; a second must confirm.
     CaseRejectionRequested,
     /// A whole case was rejected.

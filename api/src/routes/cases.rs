@@ -22,17 +22,17 @@ fn case_secret(req: &HttpRequest) -> Result<String, ApiError> {
         (status = 201, description = "Case created", body = CreatedCase),
         (status = 400, description = "Malformed request or hash", body = ErrorBody),
         (status = 413, description = "Too many hashes or URLs", body = ErrorBody),
-        (status = 429, description = "Too many submissions from this client", body = ErrorBody),
+        (status = 429, description = "Too many submissions or hashes from this client", body = ErrorBody),
         (status = 503, description = "Store unavailable", body = ErrorBody),
     )
 )]
 #[post("/v1/cases")]
 pub async fn create_case(
-    _quota: SubmissionQuota,
+    quota: SubmissionQuota,
     service: web::Data<Service>,
     body: web::Json<CreateCaseRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let created = service.create_case(body.into_inner()).await?;
+    let created = service.create_case(body.into_inner(), &quota).await?;
     Ok(HttpResponse::Created().json(created))
 }
 
@@ -45,17 +45,17 @@ pub async fn create_case(
         (status = 201, description = "Case created", body = CreatedCase),
         (status = 400, description = "Malformed body or undecodable media", body = ErrorBody),
         (status = 413, description = "Too many or too large files", body = ErrorBody),
-        (status = 429, description = "Too many submissions from this client", body = ErrorBody),
+        (status = 429, description = "Too many submissions or hashes from this client", body = ErrorBody),
         (status = 503, description = "Store unavailable", body = ErrorBody),
     )
 )]
 #[post("/v1/cases/upload")]
 pub async fn upload_case(
-    _quota: SubmissionQuota,
+    quota: SubmissionQuota,
     service: web::Data<Service>,
     payload: Multipart,
 ) -> Result<HttpResponse, ApiError> {
-    let created = service.upload_case(payload).await?;
+    let created = service.upload_case(payload, &quota).await?;
     Ok(HttpResponse::Created().json(created))
 }
 

@@ -5,16 +5,30 @@ use disrupt_openapi::cases::{
 };
 use disrupt_openapi::model::{CaseState, Category, HashValue, MAX_HASHES_PER_REQUEST};
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
 use super::Service;
+use crate::audit::{Actor, AuditAction};
 use crate::error::ApiError;
+use crate::flood;
+use crate::rate_limit::SubmissionQuota;
+use crate::store::audit::AuditEvent;
 use crate::store::model::{self as s, DEFAULT_LIST};
 use crate::wire;
 
 impl Service {
-    /// Creates a case from hashes computed on the victim's device.
-    pub async fn create_case(&self, request: CreateCaseRequest) -> Result<CreatedCase, ApiError> {
+    /// Creates a case from hashes computed on the victim's device. The hashes count against the client's hourly
+    /// budget; flood detection may create some or all of them held for an analyst (`crate::flood`).
+    pub async fn create_case(
+        &self,
+        request: CreateCaseRequest,
+        quota: &SubmissionQuota,
+    ) -> Result<CreatedCase, ApiError> {
         validate_case(&request)?;
-        let entries = request.hashes.iter().map(wire::new_entry).collect::<Result<Vec<_>, _>>()?;
+        self.limits.draw_hashes(quota, request.hashes.len())?;
+        let mut entries = request.hashes.iter().map(wire::new_entry).collect::<Result<Vec<_>, _>>()?;
+        self.mark_floods(&mut entries, quota.burst).await?;
+        let holds: Vec<Option<s::HoldReason>> = entries.iter().map(|e| e.held).collect();
         let secret = self.secrets.new_case_secret()?;
         let created = self
             .store
@@ -25,8 +39,12 @@ impl Service {
                 urls: request.urls,
                 contact: request.contact.as_deref().map(|c| self.contacts.seal(c)).transpose()?,
                 secret_hash: secret.secret_hash,
+                surge_limit: flood::surge_limit(&self.flood),
             })
             .await?;
+        if created.held > 0 {
+            self.record_holds(&created, &holds).await?;
+        }
         Ok(CreatedCase { case_id: created.case_id, case_secret: secret.secret, hashes: request.hashes })
     }
 
@@ -35,8 +53,66 @@ impl Service {
         &self,
         category: Category,
         hashes: Vec<HashValue>,
+        quota: &SubmissionQuota,
     ) -> Result<CreatedCase, ApiError> {
-        self.create_case(CreateCaseRequest { category, hashes, urls: Vec::new(), contact: None }).await
+        self.create_case(CreateCaseRequest { category, hashes, urls: Vec::new(), contact: None }, quota).await
+    }
+
+    /// Decides which entries flood detection holds: those whose hash (or a near PDQ hash) other cases already
+    /// carry often enough, or all of them when the client is in a burst. The service-wide surge is the store's.
+    async fn mark_floods(&self, entries: &mut [s::NewEntry], burst: bool) -> Result<(), ApiError> {
+        let neighbours: Vec<Vec<s::EntryId>> = entries
+            .iter()
+            .map(|e| {
+                if self.flood.same_hash_cases == 0 {
+                    return Vec::new();
+                }
+                let mut ids: Vec<s::EntryId> =
+                    self.neighbour_ids(DEFAULT_LIST, e.kind, &e.hash).into_iter().map(|(id, _)| id).collect();
+                ids.truncate(flood::MAX_NEIGHBOURS_READ);
+                ids
+            })
+            .collect();
+        let mut to_read: Vec<s::EntryId> = neighbours.iter().flatten().copied().collect();
+        to_read.sort_unstable();
+        to_read.dedup();
+        // One crafted case of 1,000 hashes near many entries must not turn into 64,000 reads.
+        to_read.truncate(MAX_NEIGHBOUR_READS_PER_CASE);
+        let case_of: HashMap<s::EntryId, String> = if to_read.is_empty() {
+            HashMap::new()
+        } else {
+            self.store.entries_by_id(&to_read).await?.into_iter().map(|e| (e.id, e.case_id)).collect()
+        };
+        for (entry, ids) in entries.iter_mut().zip(&neighbours) {
+            let cases: BTreeSet<&str> = ids.iter().filter_map(|id| case_of.get(id)).map(String::as_str).collect();
+            entry.held = flood::hold_for(&self.flood, burst, cases.len() as u64);
+        }
+        Ok(())
+    }
+
+    /// Audits and counts what flood detection held. The log line carries counts only: no case id, no hash.
+    async fn record_holds(&self, created: &s::CreatedCase, holds: &[Option<s::HoldReason>]) -> Result<(), ApiError> {
+        let mut reasons: BTreeMap<&'static str, usize> = BTreeMap::new();
+        for held in holds {
+            let reason = match (*held, created.surge) {
+                (Some(reason), _) => reason,
+                (None, true) => s::HoldReason::ServiceSurge,
+                (None, false) => continue,
+            };
+            *reasons.entry(reason.as_str()).or_insert(0) += 1;
+        }
+        let summary = reasons.iter().map(|(r, n)| format!("{r}:{n}")).collect::<Vec<_>>().join(",");
+        for (reason, n) in &reasons {
+            self.held.with_label_values(&[reason]).inc_by(*n as u64);
+        }
+        tracing::info!(held = created.held, reasons = %summary, "flood detection held the entries of a new case");
+        self.audit(
+            AuditEvent::new(Actor::system(), AuditAction::EntriesHeld, format!("case:{}", created.case_id))
+                .detail("list", DEFAULT_LIST)
+                .detail("held", created.held.to_string())
+                .detail("reasons", summary),
+        )
+        .await
     }
 
     /// Loads a case after checking its secret; too many wrong secrets lock the case for a while.
@@ -85,13 +161,8 @@ impl Service {
         let view = self.authorised_case(case_id, secret).await?;
         let outcome = self.store.withdraw_case(&view.case.id).await?;
         if !outcome.already_withdrawn {
-            let victim = crate::audit::Actor::victim();
-            let event = crate::store::audit::AuditEvent::new(
-                victim,
-                crate::audit::AuditAction::CaseWithdrawn,
-                format!("case:{}", view.case.id),
-            )
-            .detail("list", &view.case.list);
+            let event = AuditEvent::new(Actor::victim(), AuditAction::CaseWithdrawn, format!("case:{}", view.case.id))
+                .detail("list", &view.case.list);
             self.audit(event).await?;
         }
         Ok(WithdrawnCase {
@@ -101,6 +172,9 @@ impl Service {
         })
     }
 }
+
+/// The most neighbour entries flood detection reads for one new case (one Redis pipeline).
+const MAX_NEIGHBOUR_READS_PER_CASE: usize = 4_096;
 
 fn validate_case(request: &CreateCaseRequest) -> Result<(), ApiError> {
     if request.hashes.is_empty() {

@@ -32,10 +32,11 @@ use parking_lot::Mutex;
 
 use crate::auth::{KeyCache, SecretHasher};
 use crate::entry_ref::EntryRefs;
+use crate::flood::FloodSettings;
 use crate::match_index::SharedIndex;
 use crate::notices::NoticeTemplates;
-use crate::rate_limit::{RateLimitSettings, RateLimits};
-use crate::settings::{HotlineSettings, ServerKey};
+use crate::rate_limit::RateLimits;
+use crate::settings::{HotlineSettings, ServerKey, Settings};
 use crate::store::Store;
 
 /// The API's shared state: built once at startup, shared by every worker as `web::Data<Service>`.
@@ -59,19 +60,25 @@ pub struct Service {
     pub contacts: crate::contact::ContactSealer,
     /// Notice templates, compiled once.
     pub templates: NoticeTemplates,
+    /// Flood detection's thresholds.
+    pub flood: FloodSettings,
+    /// `disrupt_entries_held_total{reason}`: entries flood detection created quarantined.
+    held: prometheus::IntCounterVec,
     /// The last statistics computed, and when.
     stats_cache: Mutex<Option<(Instant, disrupt_openapi::stats::Statistics)>>,
 }
 
 impl Service {
-    /// The service over `store`, with secrets keyed by `server_key`.
+    /// The service over `store`, with secrets keyed by `server_key`, configured by `settings`; flood detection
+    /// counts what it holds in `metrics`.
     pub fn new(
         store: Store,
         index: SharedIndex,
         server_key: ServerKey,
-        limits: RateLimitSettings,
-        hotline: HotlineSettings,
+        settings: &Settings,
+        metrics: &prometheus::Registry,
     ) -> Result<Self, crate::error::ApiError> {
+        let hotline = settings.hotline.clone();
         let templates = match &hotline.templates_dir {
             Some(dir) => NoticeTemplates::from_dir(dir)?,
             None => NoticeTemplates::builtin()?,
@@ -85,10 +92,20 @@ impl Service {
             refs: EntryRefs::new(&server_key),
             secrets: SecretHasher::new(server_key),
             keys: KeyCache::default(),
-            limits: RateLimits::new(limits)?,
+            limits: RateLimits::new(settings.rate_limits, settings.flood.client_cases_per_hour)?,
+            flood: settings.flood,
+            held: held_counter(metrics)?,
             index,
         })
     }
+}
+
+fn held_counter(registry: &prometheus::Registry) -> Result<prometheus::IntCounterVec, crate::error::ApiError> {
+    let opts = prometheus::Opts::new("entries_held_total", "Entries flood detection created quarantined, by reason")
+        .namespace("disrupt");
+    let counter = prometheus::IntCounterVec::new(opts, &["reason"]).map_err(crate::error::ApiError::internal)?;
+    registry.register(Box::new(counter.clone())).map_err(crate::error::ApiError::internal)?;
+    Ok(counter)
 }
 
 /// Now, unix milliseconds.

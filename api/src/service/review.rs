@@ -99,7 +99,7 @@ impl Service {
     }
 
     async fn review_item(&self, entry: &s::Entry) -> Result<ReviewItem, ApiError> {
-        let found = self.neighbour_ids(entry)?;
+        let found = self.neighbour_ids(&entry.list, entry.kind, &entry.hash);
         let mut hits = Vec::with_capacity(found.len());
         let ids: Vec<s::EntryId> = found.iter().map(|(id, _)| *id).collect();
         for neighbour in self.store.entries_by_id(&ids).await? {
@@ -137,18 +137,19 @@ impl Service {
                 matches: entry.matches,
             },
             benign_signals: self.benign_findings(entry).into_iter().map(|f| wire_signal(f, threshold)).collect(),
+            held_for: entry.held.map(wire::hold_reason),
         })
     }
 
-    /// Live entries of the entry's list near it in the match index, with their distances.
-    fn neighbour_ids(&self, entry: &s::Entry) -> Result<Vec<(s::EntryId, u32)>, ApiError> {
+    /// Live entries of `list` in the match index with the same or a near hash, with their distances. Flood
+    /// detection asks the same question of a hash about to be submitted.
+    pub(crate) fn neighbour_ids(&self, list: &str, kind: s::HashKind, hash: &str) -> Vec<(s::EntryId, u32)> {
         let index = self.index.read();
-        let list = entry.list.as_str();
         let digest = |len: usize| -> Option<Vec<u8>> {
-            let bytes = hex::decode(&entry.hash).ok()?;
+            let bytes = hex::decode(hash).ok()?;
             (bytes.len() == len).then_some(bytes)
         };
-        Ok(match entry.kind {
+        match kind {
             s::HashKind::Pdq => match digest(32).and_then(|b| <[u8; 32]>::try_from(b).ok()) {
                 Some(query) => index
                     .search_pdq(list, &[query], super::matching::PDQ_MATCH_DISTANCE)
@@ -167,7 +168,7 @@ impl Service {
             },
             // Videos are compared frame list against frame list by the match API; the queue shows none.
             s::HashKind::Video => Vec::new(),
-        })
+        }
     }
 
     /// The oldest entries of a list waiting in a state (pending by default, or quarantined).

@@ -15,6 +15,7 @@ use zeroize::{Zeroize as _, Zeroizing};
 use super::Service;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::rate_limit::SubmissionQuota;
 
 /// Largest file accepted.
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
@@ -217,12 +218,12 @@ async fn hash_files(files: Vec<MediaBuffer>, dihedral: bool) -> Result<Vec<FileH
 
 impl Service {
     /// Victims' upload: hashes the files, forgets them, and creates the case.
-    pub async fn upload_case(&self, multipart: Multipart) -> Result<CreatedCase, ApiError> {
+    pub async fn upload_case(&self, multipart: Multipart, quota: &SubmissionQuota) -> Result<CreatedCase, ApiError> {
         let upload = read_upload(multipart, true).await?;
         let category =
             upload.category.ok_or_else(|| ApiError::InvalidRequest("the category field is missing".into()))?;
         let hashes = hash_files(upload.files, false).await?;
-        self.create_case_from_hashes(category, hashes.into_iter().flat_map(|h| h.values).collect()).await
+        self.create_case_from_hashes(category, hashes.into_iter().flat_map(|h| h.values).collect(), quota).await
     }
 
     /// Platforms' upload: hashes the files, forgets them, and matches the hashes.

@@ -55,6 +55,7 @@ pub(crate) fn entry_from_fields(mut f: HashMap<String, String>) -> Result<Entry,
         not_violating: take_opt(&mut f, "not_violating")?.unwrap_or(0),
         pending_review: take_opt(&mut f, "pending_review")?.unwrap_or(0),
         matches: take_opt(&mut f, "matches")?.unwrap_or(0),
+        held: take_opt(&mut f, "held")?,
     })
 }
 

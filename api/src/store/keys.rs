@@ -22,6 +22,7 @@
 //! | `P{l:L}:q:quarantined`           | zset   | quarantined entry ids, by quarantine time                |
 //! | `P{l:L}:stats`                   | hash   | counters: `e:<kind>:<state>`, `c:<month>:<category>`,    |
 //! |                                  |        | `m:<month>` matches                                      |
+//! | `P{l:L}:flood:<hour>`            | string | cases received in that clock hour (expires after 2 h)    |
 //! | `P{l:L}:withdrawals`             | zset   | withdrawn case ids by the ms of their last tombstone     |
 //! | `P{l:L}:rej:<case id>`           | string | a case rejection waiting for a second analyst (JSON)     |
 //! | `P{n}:notice:<id>`               | hash   | one takedown notice: `json`, version `v`                 |
@@ -125,6 +126,11 @@ impl Keys {
     /// A list's quarantined entries.
     pub fn review_quarantined(&self, list: &str) -> String {
         self.of_list(list, "q:quarantined")
+    }
+
+    /// How many cases a list received in one clock hour (`hour`: `YYYY-MM-DDTHH`), for flood detection.
+    pub fn cases_in_hour(&self, list: &str, hour: &str) -> String {
+        self.of_list(list, &format!("flood:{hour}"))
     }
 
     /// A list's statistics counters.

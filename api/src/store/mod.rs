@@ -45,7 +45,7 @@ use connection::{Client, Connection};
 use keys::Keys;
 use scripts::Scripts;
 
-use crate::stats::month_of;
+use crate::stats::{hour_of, month_of};
 
 /// The most entries one case may carry (one script writes them all).
 pub const MAX_CASE_ENTRIES: usize = 1000;
@@ -261,7 +261,9 @@ impl Store {
             .key(keys.live(list))
             .key(keys.feed(list))
             .key(keys.review_pending(list))
-            .key(keys.stats(list));
+            .key(keys.stats(list))
+            .key(keys.review_quarantined(list))
+            .key(keys.cases_in_hour(list, &hour_of(now)));
         for id in &entry_ids {
             invocation.key(keys.entry(list, *id));
         }
@@ -275,18 +277,25 @@ impl Store {
             .arg(if case.contact.is_some() { "1" } else { "0" })
             .arg(case.contact.as_deref().unwrap_or(""))
             .arg(ids_csv)
-            .arg(month_of(now));
+            .arg(month_of(now))
+            .arg(case.surge_limit.unwrap_or(0));
         for (id, entry) in entry_ids.iter().zip(&case.entries) {
             invocation
                 .arg(*id)
                 .arg(entry.kind.as_str())
                 .arg(&entry.hash)
-                .arg(entry.quality.map(|q| q.to_string()).unwrap_or_default());
+                .arg(entry.quality.map(|q| q.to_string()).unwrap_or_default())
+                .arg(entry.held.map_or("", |r| r.as_str()));
         }
-        let outcome: i64 = invocation.invoke_async(&mut self.conn()).await?;
-        match outcome {
-            1 => Ok(CreatedCase { case_id, entry_ids }),
-            -1 => Err(StoreError::Conflict("the case or one of its entries exists")),
+        let outcome: Vec<i64> = invocation.invoke_async(&mut self.conn()).await?;
+        match outcome.as_slice() {
+            [1, held, surge] => Ok(CreatedCase {
+                case_id,
+                entry_ids,
+                held: usize::try_from(*held).map_err(|_| StoreError::Corrupt("held count".into()))?,
+                surge: *surge == 1,
+            }),
+            [-1] => Err(StoreError::Conflict("the case or one of its entries exists")),
             _ => Err(StoreError::Corrupt(format!("a key of list {list} has the wrong type"))),
         }
     }
@@ -376,7 +385,8 @@ impl Store {
     /// Setting the state it has is a no-op without a feed record. Withdrawn is final: [`StoreError::Conflict`].
     pub async fn set_entry_state(&self, id: EntryId, state: EntryState) -> Result<Entry, StoreError> {
         const NOT_FOUND: StoreError = StoreError::NotFound { what: "entry" };
-        let list = self.list_name(keys::list_no_of_entry(id)).await?.ok_or(NOT_FOUND)?;
+        let entry = self.get_entry(id).await?.ok_or(NOT_FOUND)?;
+        let list = entry.list;
         let keys = self.keys();
         let outcome: i64 = self
             .inner
@@ -388,6 +398,7 @@ impl Store {
             .key(keys.review_pending(&list))
             .key(keys.review_quarantined(&list))
             .key(keys.stats(&list))
+            .key(keys.case(&list, &entry.case_id))
             .arg(state.as_str())
             .arg(now_ms())
             .arg(if state.is_live() { "1" } else { "0" })

@@ -107,6 +107,18 @@ impl EntryState {
 }
 
 named_enum! {
+    /// Why flood detection created an entry quarantined instead of publishing it (`crate::flood`).
+    HoldReason {
+        /// Enough other cases already carry the same or a near hash.
+        RepeatedHash => "repeated_hash",
+        /// Its client created many cases this hour.
+        ClientBurst => "client_burst",
+        /// The service received unusually many cases this hour.
+        ServiceSurge => "service_surge",
+    }
+}
+
+named_enum! {
     /// What the image shows, as the victim or an analyst classified it.
     Category {
         /// Intimate image of an adult shared without consent.
@@ -187,6 +199,8 @@ pub struct Entry {
     pub pending_review: u64,
     /// How often the match API found this entry.
     pub matches: u64,
+    /// Why flood detection held it at submission, if it did (kept after an analyst's decision, as history).
+    pub held: Option<HoldReason>,
 }
 
 /// A hash to add with a new case.
@@ -198,6 +212,8 @@ pub struct NewEntry {
     pub hash: String,
     /// PDQ quality, if any.
     pub quality: Option<u8>,
+    /// Create it quarantined, for this reason, instead of publishing it.
+    pub held: Option<HoldReason>,
 }
 
 /// A case to create: the victim's submission.
@@ -215,6 +231,9 @@ pub struct NewCase {
     pub contact: Option<String>,
     /// Keyed HMAC of the case secret, computed by the API. The store never sees the secret.
     pub secret_hash: Vec<u8>,
+    /// Flood detection's service-wide threshold: when the list already received this many cases in the current
+    /// clock hour, every entry of this one is created held ([`HoldReason::ServiceSurge`]). `None`: no limit.
+    pub surge_limit: Option<u64>,
 }
 
 /// What [`crate::store::Store::create_case`] returns.
@@ -224,6 +243,10 @@ pub struct CreatedCase {
     pub case_id: String,
     /// The new entries' ids, in the order of [`NewCase::entries`].
     pub entry_ids: Vec<EntryId>,
+    /// How many of them were created held (quarantined) by flood detection.
+    pub held: usize,
+    /// True when the service-wide surge threshold held them.
+    pub surge: bool,
 }
 
 /// A victim's case.

@@ -33,20 +33,33 @@ redis.call('HSET', KEYS[2], no, ARGV[1])
 return no
 "#;
 
-/// KEYS: case, live, feed, pending review queue, stats, entry keys...
+/// KEYS: case, live, feed, pending review queue, stats, quarantine queue, cases-this-hour counter, entry keys...
 /// ARGV: now, case id, list, category, secret hash (hex), urls (JSON), has contact ('1'/'0'), contact,
-/// entry ids (comma-separated), month (`YYYY-MM`), then per entry: id, kind, hash, quality ('' = none).
-/// Returns 1, or -1 if the case or an entry key exists, -2 if a list key has the wrong type.
+/// entry ids (comma-separated), month (`YYYY-MM`), surge limit ('0' = none), then per entry: id, kind, hash,
+/// quality ('' = none), hold reason ('' = publish).
+/// Returns {1, entries held, 1 if the surge limit held them}, or {-1} if the case or an entry key exists, {-2} if
+/// a list key has the wrong type.
+/// A held entry is created quarantined: in the quarantine queue, not in the live set or the feed.
 const CREATE_CASE: &str = r#"
 local now = ARGV[1]
-if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
-for i = 6, #KEYS do
-  if redis.call('EXISTS', KEYS[i]) == 1 then return -1 end
+if redis.call('EXISTS', KEYS[1]) == 1 then return {-1} end
+for i = 8, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then return {-1} end
 end
 local live_type = redis.call('TYPE', KEYS[2])['ok']
 local feed_type = redis.call('TYPE', KEYS[3])['ok']
-if (live_type ~= 'none' and live_type ~= 'hash') or (feed_type ~= 'none' and feed_type ~= 'stream') then
-  return -2
+local count_type = redis.call('TYPE', KEYS[7])['ok']
+if (live_type ~= 'none' and live_type ~= 'hash') or (feed_type ~= 'none' and feed_type ~= 'stream')
+    or (count_type ~= 'none' and count_type ~= 'string') then
+  return {-2}
+end
+local surge = false
+local limit = tonumber(ARGV[11])
+if limit > 0 then
+  -- Fixed clock-hour windows; the key outlives its hour so a late reader still sees it.
+  local received = redis.call('INCR', KEYS[7])
+  if received == 1 then redis.call('PEXPIRE', KEYS[7], 7200000) end
+  surge = received > limit
 end
 local case = {'HSET', KEYS[1], 'id', ARGV[2], 'list', ARGV[3], 'category', ARGV[4], 'secret_hash', ARGV[5],
   'urls', ARGV[6], 'state', 'active', 'created_at', now, 'entry_ids', ARGV[9]}
@@ -56,24 +69,38 @@ end
 redis.call(unpack(case))
 redis.call('HINCRBY', KEYS[5], 'c:' .. ARGV[10] .. ':' .. ARGV[4], 1)
 local last_id = nil
-for i = 6, #KEYS do
-  local a = 11 + (i - 6) * 4
-  local e = {ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], 'pending', ARGV[4]}
+local held = 0
+for i = 8, #KEYS do
+  local a = 12 + (i - 8) * 5
+  local reason = ARGV[a + 4]
+  if reason == '' and surge then reason = 'service_surge' end
+  local state = 'pending'
+  if reason ~= '' then state = 'quarantined' end
+  local e = {ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], state, ARGV[4]}
   local fields = {'HSET', KEYS[i], 'id', e[1], 'list', ARGV[3], 'kind', e[2], 'hash', e[3], 'state', e[5],
     'category', e[6], 'case_id', ARGV[2], 'created_at', now, 'updated_at', now,
     'blocked', 0, 'not_violating', 0, 'pending_review', 0}
   if e[4] ~= '' then
     table.insert(fields, 'quality'); table.insert(fields, e[4])
   end
+  if reason ~= '' then
+    table.insert(fields, 'held'); table.insert(fields, reason)
+  end
   redis.call(unpack(fields))
-  redis.call('HSET', KEYS[2], e[1], e[2] .. ':' .. e[3])
-  redis.call('ZADD', KEYS[4], now, e[1])
-  redis.call('HINCRBY', KEYS[5], 'e:' .. e[2] .. ':pending', 1)
-  last_id = feed_add(KEYS[3], e, now)
+  redis.call('HINCRBY', KEYS[5], 'e:' .. e[2] .. ':' .. state, 1)
+  if state == 'pending' then
+    redis.call('HSET', KEYS[2], e[1], e[2] .. ':' .. e[3])
+    redis.call('ZADD', KEYS[4], now, e[1])
+    last_id = feed_add(KEYS[3], e, now)
+  else
+    redis.call('ZADD', KEYS[6], now, e[1])
+    held = held + 1
+  end
 end
--- The feed position a platform must reach to have received every hash of the case (erasure receipts).
-redis.call('HSET', KEYS[1], 'added_feed_id', last_id)
-return 1
+-- The feed position a platform must reach to have received every hash of the case (erasure receipts). A case
+-- held whole has none until an analyst publishes an entry.
+if last_id then redis.call('HSET', KEYS[1], 'added_feed_id', last_id) end
+return {1, held, surge and 1 or 0}
 "#;
 
 /// KEYS: case, live, feed, positions, pending queue, quarantine queue, stats, withdrawals, entry keys...
@@ -121,8 +148,10 @@ redis.call('ZADD', KEYS[8], tonumber(string.match(last_id, '^(%d+)')), ARGV[2])
 return 1
 "#;
 
-/// KEYS: entry, live, feed, pending queue, quarantine queue, stats. ARGV: new state, now, '1' if the new state
-/// is live.
+/// KEYS: entry, live, feed, pending queue, quarantine queue, stats, the entry's case. ARGV: new state, now, '1' if
+/// the new state is live.
+/// An entry that becomes live (again) after its case was created moves the case's `added_feed_id` (erasure
+/// receipts) to its new feed record: flood holds and quarantines publish entries late.
 /// Returns 1 when changed, 0 when the entry already had the state, -1 when missing, -2 when withdrawn (final).
 const SET_ENTRY_STATE: &str = r#"
 local e = redis.call('HMGET', KEYS[1], 'id', 'kind', 'hash', 'quality', 'state', 'category')
@@ -142,7 +171,11 @@ if ARGV[3] == '1' then
 else
   redis.call('HDEL', KEYS[2], e[1])
 end
-feed_add(KEYS[3], e, ARGV[2])
+local fed = feed_add(KEYS[3], e, ARGV[2])
+if ARGV[3] == '1' and redis.call('EXISTS', KEYS[7]) == 1 then
+  local added = redis.call('HGET', KEYS[7], 'added_feed_id')
+  if not added or not id_ge(added, fed) then redis.call('HSET', KEYS[7], 'added_feed_id', fed) end
+end
 return 1
 "#;
 
@@ -228,7 +261,7 @@ impl Scripts {
             create_list: Script::new(CREATE_LIST),
             create_case: with_feed(CREATE_CASE),
             withdraw_case: Script::new(&format!("{FEED_PRELUDE}{STREAM_ID_PRELUDE}{WITHDRAW_CASE}")),
-            set_entry_state: with_feed(SET_ENTRY_STATE),
+            set_entry_state: Script::new(&format!("{FEED_PRELUDE}{STREAM_ID_PRELUDE}{SET_ENTRY_STATE}")),
             record_feedback: Script::new(RECORD_FEEDBACK),
             read_feed: Script::new(READ_FEED),
             feed_head: Script::new(FEED_HEAD),

@@ -28,10 +28,11 @@ pub fn case(list: &str, first: u64, n: u64) -> NewCase {
         list: list.into(),
         category: Category::AdultNcii,
         entries: (first..first + n)
-            .map(|i| NewEntry { kind: HashKind::Pdq, hash: pdq(i), quality: Some(90) })
+            .map(|i| NewEntry { kind: HashKind::Pdq, hash: pdq(i), quality: Some(90), held: None })
             .collect(),
         urls: vec!["https://example.invalid/a".into()],
         contact: Some("victim@example.invalid".into()),
         secret_hash: vec![7; 32],
+        surge_limit: None,
     }
 }

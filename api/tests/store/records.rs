@@ -1,7 +1,7 @@
 //! Round trips of lists, cases, entries, feedback and API keys; atomicity of case writes.
 
 use disrupt_api::store::{
-    ApiKey, CaseState, EntryState, Feedback, Role, StoreError,
+    ApiKey, CaseState, EntryState, Feedback, HoldReason, Role, StoreError,
     keys::{self, Keys},
 };
 use redis::AsyncCommands;
@@ -161,4 +161,59 @@ async fn a_stopped_redis_is_reported_unavailable() {
     redis.kill();
     let err = store.ping().await.unwrap_err();
     assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn held_entries_are_created_quarantined_out_of_the_feed_and_the_live_set() {
+    let (_redis, store) = store().await;
+    let mut new = case("ncii", 1, 2);
+    new.entries[1].held = Some(HoldReason::RepeatedHash);
+    let created = store.create_case(new).await.unwrap();
+    assert_eq!((created.held, created.surge), (1, false));
+    let view = store.get_case(&created.case_id).await.unwrap().expect("case");
+    let states: Vec<_> = view.entries.iter().map(|e| (e.state, e.held)).collect();
+    assert_eq!(states, [(EntryState::Pending, None), (EntryState::Quarantined, Some(HoldReason::RepeatedHash))]);
+    let feed = store.read_feed("ncii", None, 100).await.unwrap();
+    let fed: Vec<_> = feed.records.iter().map(|r| r.entry_id).collect();
+    assert_eq!(fed, [created.entry_ids[0]], "a held entry is not published");
+    let (total, queued) = store.review_queue("ncii", EntryState::Quarantined, 10).await.unwrap();
+    assert_eq!((total, queued), (1, vec![created.entry_ids[1]]));
+    let counters = store.stat_counters().await.unwrap();
+    assert_eq!(counters.get("e:pdq:quarantined"), Some(&1));
+    assert_eq!(counters.get("e:pdq:pending"), Some(&1));
+
+    // An analyst publishes it: it joins the feed; withdrawal then tombstones both.
+    store.set_entry_state(created.entry_ids[1], EntryState::Verified).await.unwrap();
+    store.withdraw_case(&created.case_id).await.unwrap();
+    let (total, _) = store.review_queue("ncii", EntryState::Quarantined, 10).await.unwrap();
+    assert_eq!(total, 0);
+}
+
+#[tokio::test]
+async fn past_the_surge_limit_whole_cases_are_held_and_counted_per_hour() {
+    let (_redis, store) = store().await;
+    let limited = |first| {
+        let mut c = case("ncii", first, 2);
+        c.surge_limit = Some(2);
+        c
+    };
+    for first in [1, 3] {
+        let created = store.create_case(limited(first)).await.unwrap();
+        assert_eq!((created.held, created.surge), (0, false));
+    }
+    let third = store.create_case(limited(5)).await.unwrap();
+    assert_eq!((third.held, third.surge), (2, true));
+    let view = store.get_case(&third.case_id).await.unwrap().expect("case");
+    assert!(
+        view.entries.iter().all(|e| e.state == EntryState::Quarantined && e.held == Some(HoldReason::ServiceSurge))
+    );
+    assert_eq!(view.case.added_feed_id, None, "nothing of it reached the feed");
+    assert_eq!(store.delivery(&view.case).await.unwrap().received, 0);
+    // Published later by an analyst: from then on receipts count the platforms that fetched it.
+    store.set_entry_state(third.entry_ids[0], EntryState::Verified).await.unwrap();
+    let head = store.feed_head("ncii").await.unwrap();
+    let view = store.get_case(&third.case_id).await.unwrap().expect("case");
+    assert_eq!(view.case.added_feed_id, Some(head));
+    // Cases without the limit are not held (and not counted).
+    assert_eq!(store.create_case(case("ncii", 7, 1)).await.unwrap().held, 0);
 }

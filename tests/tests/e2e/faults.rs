@@ -9,8 +9,11 @@ use disrupt_client::ClientError;
 use crate::helpers::{TestApp, spawn_app_with, unique_pdq};
 
 /// Submissions and lookups are rate-limited per client; these tests make many from one.
-const MANY_SUBMISSIONS: [(&str, &str); 2] =
-    [("DISRUPT_RATE_LIMITS__SUBMISSIONS_PER_HOUR", "100000"), ("DISRUPT_RATE_LIMITS__LOOKUPS_PER_MINUTE", "100000")];
+const MANY_SUBMISSIONS: [(&str, &str); 3] = [
+    ("DISRUPT_RATE_LIMITS__SUBMISSIONS_PER_HOUR", "100000"),
+    ("DISRUPT_RATE_LIMITS__HASHES_PER_HOUR", "1000000"),
+    ("DISRUPT_RATE_LIMITS__LOOKUPS_PER_MINUTE", "100000"),
+];
 
 async fn redis(app: &TestApp) -> redis::aio::MultiplexedConnection {
     redis::Client::open(app.redis_url.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap()

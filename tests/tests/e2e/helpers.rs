@@ -84,7 +84,7 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[]).await
 }
 
-/// Like [`spawn_app`], with extra `DISRUPT_*` settings.
+/// Like [`spawn_app`], with extra `DISRUPT_*` settings (they override the defaults set here).
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let redis = disrupt_api::redis_server::EmbeddedRedis::start(
@@ -100,6 +100,10 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
             ("DISRUPT_ADDRESS".to_owned(), "127.0.0.1:0".to_owned()),
             ("DISRUPT_DATA_DIR".to_owned(), data_dir.path().display().to_string()),
             ("DISRUPT_SERVER_KEY".to_owned(), "ab".repeat(32)),
+            // Every test client is the one loopback address, and tests make cases quickly: bursts and surges
+            // are tested on their own (`flood`). Repeated hashes stay held as in production.
+            ("DISRUPT_FLOOD__CLIENT_CASES_PER_HOUR".to_owned(), "0".to_owned()),
+            ("DISRUPT_FLOOD__CASES_PER_HOUR".to_owned(), "0".to_owned()),
         ]
         .into_iter()
         .chain(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))),

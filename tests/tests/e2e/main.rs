@@ -6,6 +6,7 @@
 //! - `platforms`: feed, snapshot, match, feedback.
 //! - `admin`: keys, lists, scopes.
 //! - `fuzz_corpus`: the fuzz targets' seeds and regressions through the code they fuzz.
+//! - `flood`: flood detection holds (same hash in many cases, client bursts, service surges), hash budgets.
 //! - `faults`: Redis paused, killed under load and full: 503s, recovery, nothing acknowledged lost.
 //! - `schemathesis`: API fuzzing of every operation of the document, with every role, bounded in time.
 //! - `roles`: every route of the OpenAPI document with every role.
@@ -18,6 +19,7 @@
 
 mod admin;
 mod faults;
+mod flood;
 mod fuzz_corpus;
 mod health;
 mod helpers;

@@ -17,6 +17,7 @@ async fn schemathesis_finds_no_server_error_and_no_answer_outside_the_document()
     // just rate-limited.
     let app = spawn_app_with(&[
         ("DISRUPT_RATE_LIMITS__SUBMISSIONS_PER_HOUR", "1000000"),
+        ("DISRUPT_RATE_LIMITS__HASHES_PER_HOUR", "1000000000"),
         ("DISRUPT_RATE_LIMITS__LOOKUPS_PER_MINUTE", "1000000"),
     ])
     .await;

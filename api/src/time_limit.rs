@@ -1,0 +1,60 @@
+//! Request time limits: a request whose body arrives too slowly, or whose work takes too long, ends with
+//! `408 request_timeout` and a closed connection.
+//!
+//! actix-web bounds how long the headers may take (`HttpServer::client_request_timeout`) but not the body: a
+//! client trickling a 128 MiB upload one byte a second would hold its buffers for days. This middleware puts a
+//! deadline on everything up to the response head (extractors read the body before the handler runs, so the
+//! body is inside it). Streamed answers (snapshots, audit exports) start within it and then stream freely. When
+//! the deadline passes, the handler's future is dropped, and with it any media it buffered (zeroed on drop).
+
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{Error, web};
+
+use crate::error::ApiError;
+use crate::settings::TimeLimits;
+
+/// Routes that receive media: they get [`TimeLimits::upload_secs`].
+const UPLOAD_PATHS: &[&str] = &["/v1/cases/upload", "/v1/match/upload"];
+
+/// The deadline for a request to `path`.
+pub fn limit_for(limits: &TimeLimits, path: &str) -> Duration {
+    let secs = if UPLOAD_PATHS.contains(&path) { limits.upload_secs } else { limits.request_secs };
+    Duration::from_secs(secs.max(1))
+}
+
+/// The middleware (`actix_web::middleware::from_fn(time_limit::enforce)`); reads [`TimeLimits`] from app data.
+/// The request cannot be kept aside to answer with (actix-web needs it unshared for routing), so the timeout is an
+/// error, which actix-web renders with `ApiError::error_response` (that closes the connection).
+pub async fn enforce(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let limits = req.app_data::<web::Data<TimeLimits>>().map(|l| *l.get_ref()).unwrap_or_default();
+    let limit = limit_for(&limits, req.path());
+    match tokio::time::timeout(limit, next.call(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::info!(limit_secs = limit.as_secs(), "request timed out");
+            Err(ApiError::RequestTimeout(limit.as_secs()).into())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uploads_get_the_longer_limit() {
+        let limits = TimeLimits { request_secs: 30, upload_secs: 300, headers_secs: 10 };
+        assert_eq!(limit_for(&limits, "/v1/cases/upload"), Duration::from_secs(300));
+        assert_eq!(limit_for(&limits, "/v1/match/upload"), Duration::from_secs(300));
+        assert_eq!(limit_for(&limits, "/v1/cases"), Duration::from_secs(30));
+        let zero = TimeLimits { request_secs: 0, upload_secs: 0, headers_secs: 0 };
+        assert_eq!(limit_for(&zero, "/v1/cases"), Duration::from_secs(1), "never no time at all");
+    }
+}
