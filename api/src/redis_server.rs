@@ -69,7 +69,18 @@ struct Launch {
 
 impl Launch {
     fn command(&self) -> Command {
-        let mut cmd = Command::new(&self.binary);
+        // A server killed outright (SIGKILL, the OOM killer) cannot stop its redis-server, which would live on,
+        // orphaned, beside the next one started on the same files. util-linux's setpriv asks the kernel to send
+        // it SIGTERM when its parent dies (PR_SET_PDEATHSIG, tied to the spawning thread: a runtime thread that
+        // lives as long as the server); redis-server treats SIGTERM as SHUTDOWN and flushes its AOF.
+        let mut cmd = match which_setpriv() {
+            Some(setpriv) => {
+                let mut cmd = Command::new(setpriv);
+                cmd.args(["--pdeathsig", "TERM", "--"]).arg(&self.binary);
+                cmd
+            }
+            None => Command::new(&self.binary),
+        };
         cmd.arg("--dir")
             .arg(&self.dir)
             .args(["--appendonly", "yes", "--appendfsync", "everysec", "--save", ""])
@@ -237,6 +248,11 @@ async fn ping(url: &str) -> bool {
         redis::cmd("PING").query_async::<String>(&mut conn).await,
         Ok(pong) if pong == "PONG"
     )
+}
+
+/// `setpriv` (util-linux, on every Debian system) when it is there.
+fn which_setpriv() -> Option<PathBuf> {
+    ["/usr/bin/setpriv", "/bin/setpriv"].iter().map(PathBuf::from).find(|p| p.is_file())
 }
 
 /// A port on 127.0.0.1 that was free a moment ago.

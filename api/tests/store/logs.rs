@@ -2,67 +2,22 @@
 //! value, a case secret, a contact or an API key secret, so a log shipped to a third party links nobody to
 //! their images.
 
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
+
+use crate::server::{call, field, spawn_server};
 
 const ADMIN_KEY: &str = "dk_00000000000000ad_c2VjcmV0LXBhcnQtb2YtdGhlLWJvb3RzdHJhcC1rZXk";
 const PDQ: &str = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
 const MD5: &str = "0123456789abcdef0123456789abcdef";
 const CONTACT: &str = "victim.contact.0612345678@example.org";
 
-/// One HTTP/1.1 request over a fresh connection: (status, body).
-async fn call(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> (u16, String) {
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    if let Some(body) = body {
-        request.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", body.len()));
-    }
-    request.push_str("\r\n");
-    request.push_str(body.unwrap_or(""));
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap();
-    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
-    // Bodies may be chunked: keep the JSON between the first `{` and the last `}`.
-    let body = match (body.find('{'), body.rfind('}')) {
-        (Some(a), Some(b)) => body[a..=b].to_owned(),
-        _ => body,
-    };
-    (status, body)
-}
-
-fn field(json: &str, name: &str) -> String {
-    let value: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
-    value[name].as_str().unwrap_or_else(|| panic!("{name} in {json}")).to_owned()
-}
-
 #[tokio::test]
 async fn the_debug_log_of_a_whole_flow_holds_no_hash_secret_or_contact() {
     let data_dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_disrupt-api"))
-        .env("DISRUPT_ADDRESS", format!("127.0.0.1:{port}"))
-        .env("DISRUPT_DATA_DIR", data_dir.path())
-        .env("DISRUPT_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY)
-        .env("DISRUPT_LOG", "debug")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err()
-        || call(port, "GET", "/readyz", &[], None).await.0 != 200
-    {
-        assert!(Instant::now() < deadline, "the server never became ready");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (mut server, port) =
+        spawn_server(data_dir.path(), &[("DISRUPT_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY), ("DISRUPT_LOG", "debug")]).await;
     let admin = format!("Bearer {ADMIN_KEY}");
 
     // A victim submits, checks, and later withdraws.

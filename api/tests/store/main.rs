@@ -10,4 +10,6 @@ mod helpers;
 mod logs;
 mod persistence;
 mod records;
+mod server;
+mod server_limits;
 mod sync;
