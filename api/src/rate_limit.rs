@@ -77,13 +77,6 @@ pub struct SubmissionQuota {
     pub burst: bool,
 }
 
-impl SubmissionQuota {
-    /// A quota not tied to a client's budget (for callers inside the server and tests).
-    pub fn unmetered() -> Self {
-        Self { client: [0xff; 16], burst: false }
-    }
-}
-
 /// The process's anonymous-route limiters. Build once, share as `web::Data`.
 pub struct RateLimits {
     settings: RateLimitSettings,
@@ -184,9 +177,6 @@ impl RateLimits {
 
     /// Draws `count` hashes from the submitting client's hourly hash budget; `RateLimited` when they do not fit.
     pub fn draw_hashes(&self, quota: &SubmissionQuota, count: usize) -> Result<(), ApiError> {
-        if quota.client == SubmissionQuota::unmetered().client {
-            return Ok(());
-        }
         let Some(n) = u32::try_from(count).ok().and_then(NonZeroU32::new) else {
             return Ok(());
         };
@@ -330,7 +320,6 @@ mod tests {
         assert!(matches!(limits.draw_hashes(&b, 3), Err(ApiError::RateLimited { .. })), "3 + 3 > 5");
         assert!(limits.draw_hashes(&b, 2).is_ok());
         assert!(matches!(limits.draw_hashes(&b, 6), Err(ApiError::RateLimited { .. })), "more than a whole hour's");
-        assert!(limits.draw_hashes(&SubmissionQuota::unmetered(), 1_000).is_ok());
     }
 
     #[test]

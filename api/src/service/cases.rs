@@ -43,7 +43,7 @@ impl Service {
             })
             .await?;
         if created.held > 0 {
-            self.record_holds(&created, &holds).await?;
+            self.record_holds(&created, &holds).await;
         }
         Ok(CreatedCase { case_id: created.case_id, case_secret: secret.secret, hashes: request.hashes })
     }
@@ -90,8 +90,9 @@ impl Service {
         Ok(())
     }
 
-    /// Audits and counts what flood detection held. The log line carries counts only: no case id, no hash.
-    async fn record_holds(&self, created: &s::CreatedCase, holds: &[Option<s::HoldReason>]) -> Result<(), ApiError> {
+    /// Audits and counts what flood detection held. The log line carries counts only: no case id, no hash. The
+    /// case exists by now: a failed audit append is logged, not returned, or the victim would lose the secret.
+    async fn record_holds(&self, created: &s::CreatedCase, holds: &[Option<s::HoldReason>]) {
         let mut reasons: BTreeMap<&'static str, usize> = BTreeMap::new();
         for held in holds {
             let reason = match (*held, created.surge) {
@@ -106,13 +107,13 @@ impl Service {
             self.held.with_label_values(&[reason]).inc_by(*n as u64);
         }
         tracing::info!(held = created.held, reasons = %summary, "flood detection held the entries of a new case");
-        self.audit(
-            AuditEvent::new(Actor::system(), AuditAction::EntriesHeld, format!("case:{}", created.case_id))
-                .detail("list", DEFAULT_LIST)
-                .detail("held", created.held.to_string())
-                .detail("reasons", summary),
-        )
-        .await
+        let event = AuditEvent::new(Actor::system(), AuditAction::EntriesHeld, format!("case:{}", created.case_id))
+            .detail("list", DEFAULT_LIST)
+            .detail("held", created.held.to_string())
+            .detail("reasons", summary);
+        if let Err(err) = self.audit(event).await {
+            tracing::error!(error = %err, "could not audit entries held by flood detection");
+        }
     }
 
     /// Loads a case after checking its secret; too many wrong secrets lock the case for a while.
