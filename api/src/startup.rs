@@ -14,11 +14,13 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
     admin_cli,
+    audit::{Actor, AuditAction},
     match_index::{MatchIndex, SharedIndex},
     redis_server::EmbeddedRedis,
     routes,
     service::Service,
     settings::{ServerKey, Settings},
+    store::audit::AuditEvent,
     store::{Store, now_ms},
     sync::{IndexSync, MAX_READY_LAG, SyncStatus},
     time_limit,
@@ -185,11 +187,28 @@ async fn trim_periodically(store: Store) {
                         Ok(removed) => tracing::info!(list, removed, "trimmed old feed records"),
                         Err(err) => tracing::warn!(list, error = %err, "trimming the feed failed"),
                     }
+                    purge_withdrawn(&store, &list).await;
                 }
             }
             Err(err) => tracing::warn!(error = %err, "cannot list lists for trimming"),
         }
         tokio::time::sleep(TRIM_EVERY).await;
+    }
+}
+
+/// Purges withdrawn cases whose tombstones the trim removed (`store::purge`), and audits how many.
+async fn purge_withdrawn(store: &Store, list: &str) {
+    match store.purge_withdrawn(list, now_ms()).await {
+        Ok(0) => {}
+        Ok(purged) => {
+            tracing::info!(list, purged, "purged withdrawn cases of their hashes and URLs");
+            let event = AuditEvent::new(Actor::system(), AuditAction::CasesPurged, format!("list:{list}"))
+                .detail("cases", purged.to_string());
+            if let Err(err) = store.audit(event).await {
+                tracing::warn!(list, error = %err, "could not audit the purge");
+            }
+        }
+        Err(err) => tracing::warn!(list, error = %err, "purging withdrawn cases failed"),
     }
 }
 

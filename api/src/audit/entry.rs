@@ -66,6 +66,8 @@ pub enum AuditAction {
     EntryQuarantined,
     /// Flood detection created a new case's entries quarantined (details: how many, and why).
     EntriesHeld,
+    /// Withdrawn cases were purged of their hashes and URLs after the feed retention (details: how many).
+    CasesPurged,
     /// A first analyst asked to reject a whole case; a second must confirm.
     CaseRejectionRequested,
     /// A whole case was rejected.

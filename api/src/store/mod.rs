@@ -21,6 +21,7 @@ pub mod error;
 mod hotline;
 pub mod keys;
 pub mod model;
+mod purge;
 mod scripts;
 
 pub use hotline::{NoticeRecord, StatCounters};

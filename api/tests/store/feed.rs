@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use disrupt_api::store::{EntryState, FeedRecord, Store, StoreError, now_ms};
 
-use crate::helpers::{case, store};
+use crate::helpers::{case, pdq, store};
 
 /// Reads the whole feed from `cursor` in pages of `limit`.
 async fn read_all(store: &Store, cursor: Option<String>, limit: usize) -> (Vec<FeedRecord>, String) {
@@ -133,4 +133,60 @@ async fn trimmed_records_expire_old_cursors_but_not_the_snapshot() {
     let new = store.create_case(case("ncii", 100, 1)).await.unwrap();
     let page = store.read_feed("ncii", Some(&cursor), 10).await.unwrap();
     assert_eq!(page.records.iter().map(|r| r.entry_id).collect::<Vec<_>>(), new.entry_ids);
+}
+
+#[tokio::test]
+async fn withdrawn_cases_are_purged_of_hashes_and_urls_once_their_tombstones_are_trimmed() {
+    let (redis, store) = store().await;
+    let gone = store.create_case(case("ncii", 1, 2)).await.unwrap();
+    let kept = store.create_case(case("ncii", 3, 1)).await.unwrap();
+    store.withdraw_case(&gone.case_id).await.unwrap();
+    let retention = store.feed_retention().as_millis() as u64;
+
+    // Within the window: nothing is purged, the victim still sees what was withdrawn.
+    assert_eq!(store.purge_withdrawn("ncii", now_ms()).await.unwrap(), 0);
+    assert_eq!(store.get_case(&gone.case_id).await.unwrap().expect("case").entries.len(), 2);
+
+    let later = now_ms() + retention + 1000;
+    store.trim_feed("ncii", later).await.unwrap();
+    assert_eq!(store.purge_withdrawn("ncii", later).await.unwrap(), 1);
+    assert_eq!(store.purge_withdrawn("ncii", later).await.unwrap(), 0, "once");
+    let view = store.get_case(&gone.case_id).await.unwrap().expect("the case's status stays");
+    assert_eq!(view.case.state, disrupt_api::store::CaseState::Withdrawn);
+    assert!(view.entries.is_empty() && view.case.urls.is_empty() && view.case.contact.is_none());
+    assert!(store.get_entry(gone.entry_ids[0]).await.unwrap().is_none());
+    assert_eq!(store.get_case(&kept.case_id).await.unwrap().expect("case").entries.len(), 1, "active cases stay");
+
+    // No value left in Redis holds the withdrawn hashes.
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS").arg("*").query_async(&mut conn).await.unwrap();
+    for key in keys {
+        let kind: String = redis::cmd("TYPE").arg(&key).query_async(&mut conn).await.unwrap();
+        let read = match kind.as_str() {
+            "hash" => redis::cmd("HGETALL").arg(&key).clone(),
+            "string" => redis::cmd("GET").arg(&key).clone(),
+            "stream" => redis::cmd("XRANGE").arg(&key).arg("-").arg("+").clone(),
+            "zset" => redis::cmd("ZRANGE").arg(&key).arg(0).arg(-1).clone(),
+            "list" => redis::cmd("LRANGE").arg(&key).arg(0).arg(-1).clone(),
+            other => panic!("unexpected type {other}"),
+        };
+        let text = strings_of(read.query_async(&mut conn).await.unwrap()).join("\n");
+        for n in [1, 2] {
+            assert!(!text.contains(&pdq(n)), "{key} still holds a withdrawn hash");
+        }
+    }
+}
+
+/// Every byte string in a Redis reply, as text.
+fn strings_of(value: redis::Value) -> Vec<String> {
+    match value {
+        redis::Value::BulkString(bytes) => vec![String::from_utf8_lossy(&bytes).into_owned()],
+        redis::Value::SimpleString(text) => vec![text],
+        redis::Value::Array(items) => items.into_iter().flat_map(strings_of).collect(),
+        redis::Value::Map(pairs) => {
+            pairs.into_iter().flat_map(|(k, v)| [strings_of(k), strings_of(v)].concat()).collect()
+        }
+        _ => Vec::new(),
+    }
 }
