@@ -21,7 +21,7 @@ pub use crate::store::model::HoldReason;
 pub struct FloodSettings {
     /// An entry is held when this many other cases already carry the same or a near hash.
     pub same_hash_cases: u64,
-    /// A client's cases are held from this many cases in the last hour on (counted per process).
+    /// Once a client created this many cases within an hour, its next ones are held (counted per process).
     pub client_cases_per_hour: u32,
     /// Every case is held while the service received more than this many cases in the current clock hour.
     pub cases_per_hour: u64,

@@ -73,7 +73,7 @@ struct Epoch {
 #[derive(Debug, Clone, Copy)]
 pub struct SubmissionQuota {
     client: ClientId,
-    /// The client created `flood.client_cases_per_hour` cases or more within the last hour.
+    /// The client had already created `flood.client_cases_per_hour` cases within the last hour.
     pub burst: bool,
 }
 

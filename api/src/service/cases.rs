@@ -1,11 +1,11 @@
 //! Victims' cases.
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
 use disrupt_openapi::cases::{
     CaseDelivery, CaseHash, CaseStatus, CreateCaseRequest, CreatedCase, MAX_TEXT_LEN, MAX_URLS_PER_CASE, WithdrawnCase,
 };
 use disrupt_openapi::model::{CaseState, Category, HashValue, MAX_HASHES_PER_REQUEST};
-
-use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::Service;
 use crate::audit::{Actor, AuditAction};
@@ -25,8 +25,8 @@ impl Service {
         quota: &SubmissionQuota,
     ) -> Result<CreatedCase, ApiError> {
         validate_case(&request)?;
-        self.limits.draw_hashes(quota, request.hashes.len())?;
         let mut entries = request.hashes.iter().map(wire::new_entry).collect::<Result<Vec<_>, _>>()?;
+        self.limits.draw_hashes(quota, entries.len())?;
         self.mark_floods(&mut entries, quota.burst).await?;
         let holds: Vec<Option<s::HoldReason>> = entries.iter().map(|e| e.held).collect();
         let secret = self.secrets.new_case_secret()?;
