@@ -58,6 +58,9 @@ pub enum ApiError {
         /// Seconds until a retry may succeed.
         retry_after_secs: u64,
     },
+    /// Every media upload slot is taken (`concurrent_uploads`).
+    #[error("the server is hashing as many uploads as it may; retry shortly")]
+    Busy,
     /// The store is unreachable.
     #[error("the store is unavailable")]
     StoreUnavailable(#[source] anyhow::Error),
@@ -84,6 +87,7 @@ impl ApiError {
             ApiError::RequestTimeout(_) => ErrorCode::RequestTimeout,
             ApiError::RateLimited { .. } => ErrorCode::RateLimited,
             ApiError::StoreUnavailable(_) => ErrorCode::StoreUnavailable,
+            ApiError::Busy => ErrorCode::ServerBusy,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -110,14 +114,17 @@ impl ResponseError for ApiError {
             ErrorCode::CursorExpired => StatusCode::GONE,
             ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::StoreUnavailable | ErrorCode::ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        let message = if status.is_server_error() {
+        let message = if matches!(self, ApiError::Busy) {
+            // Load shedding, not a failure.
+            self.to_string()
+        } else if status.is_server_error() {
             // The cause chain may name hosts, keys or data: log it, answer generically.
             tracing::error!(code = %self.code(), error = ?anyhow_chain(self), "request failed");
             match self {
@@ -130,6 +137,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(status);
         if let ApiError::RateLimited { retry_after_secs } = self {
             response.insert_header(("Retry-After", retry_after_secs.to_string()));
+        }
+        if matches!(self, ApiError::Busy) {
+            response.insert_header(("Retry-After", "5"));
         }
         if matches!(self, ApiError::Unauthorized) {
             response.insert_header(("WWW-Authenticate", "Bearer"));

@@ -91,6 +91,10 @@ pub struct Settings {
     /// How long a request may take, body included: `DISRUPT_TIME_LIMITS__REQUEST_SECS` (30),
     /// `DISRUPT_TIME_LIMITS__UPLOAD_SECS` (300, media uploads), `DISRUPT_TIME_LIMITS__HEADERS_SECS` (10).
     pub time_limits: TimeLimits,
+    /// Media uploads (`/v1/cases/upload`, `/v1/match/upload`) buffered and hashed at once; more get 503
+    /// `server_busy`. Each may hold 128 MiB while it is read. `DISRUPT_CONCURRENT_UPLOADS`, default 0: twice the
+    /// number of cores.
+    pub concurrent_uploads: usize,
     /// The victims' web page (the `web/` folder with `pkg/` built by `scripts/build-web`), served at `/`.
     /// `DISRUPT_WEB_DIR`, default the source tree's `web/`.
     pub web_dir: PathBuf,
@@ -173,6 +177,7 @@ impl Default for Settings {
             rate_limits: RateLimitSettings::default(),
             flood: FloodSettings::default(),
             time_limits: TimeLimits::default(),
+            concurrent_uploads: 0,
             hotline: HotlineSettings::default(),
             web_dir: PathBuf::from(crate::routes::web::DEFAULT_WEB_DIR),
         }
@@ -201,6 +206,14 @@ impl Settings {
                 .source(Some(env.into_iter().collect())),
         );
         Ok(builder.build()?.try_deserialize()?)
+    }
+
+    /// [`Settings::concurrent_uploads`], with 0 resolved to twice the number of cores.
+    pub fn upload_slots(&self) -> usize {
+        match self.concurrent_uploads {
+            0 => 2 * std::thread::available_parallelism().map_or(1, usize::from),
+            n => n,
+        }
     }
 
     /// [`Settings::feed_retention_days`] as a duration.

@@ -63,6 +63,8 @@ pub enum ErrorCode {
     RateLimited,
     /// 503: the store (Redis) is unreachable; retry later.
     StoreUnavailable,
+    /// 503: every media upload slot is taken; retry after `Retry-After` seconds.
+    ServerBusy,
     /// 500: something broke on the server; details are in its log.
     Internal,
 }
@@ -85,6 +87,7 @@ impl ErrorCode {
             ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::StoreUnavailable => "store_unavailable",
+            ErrorCode::ServerBusy => "server_busy",
             ErrorCode::Internal => "internal",
         }
     }

@@ -46,7 +46,7 @@ pub async fn create_case(
         (status = 400, description = "Malformed body or undecodable media", body = ErrorBody),
         (status = 413, description = "Too many or too large files", body = ErrorBody),
         (status = 429, description = "Too many submissions or hashes from this client", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        (status = 503, description = "Store unavailable, or every upload slot busy (`server_busy`, with Retry-After)", body = ErrorBody),
     )
 )]
 #[post("/v1/cases/upload")]

@@ -44,7 +44,7 @@ pub async fn match_hashes(
         (status = 400, description = "Malformed body or undecodable media", body = ErrorBody),
         (status = 401, description = "Missing or invalid key", body = ErrorBody),
         (status = 413, description = "Too many or too large files", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        (status = 503, description = "Store unavailable, or every upload slot busy (`server_busy`, with Retry-After)", body = ErrorBody),
     )
 )]
 #[post("/v1/match/upload")]

@@ -62,6 +62,8 @@ pub struct Service {
     pub templates: NoticeTemplates,
     /// Flood detection's thresholds.
     pub flood: FloodSettings,
+    /// One permit per media upload being read or hashed: bounds the memory and CPU uploads can take.
+    upload_slots: tokio::sync::Semaphore,
     /// `disrupt_entries_held_total{reason}`: entries flood detection created quarantined.
     held: prometheus::IntCounterVec,
     /// The last statistics computed, and when.
@@ -94,6 +96,7 @@ impl Service {
             keys: KeyCache::default(),
             limits: RateLimits::new(settings.rate_limits, settings.flood.client_cases_per_hour)?,
             flood: settings.flood,
+            upload_slots: tokio::sync::Semaphore::new(settings.upload_slots()),
             held: held_counter(metrics)?,
             index,
         })

@@ -217,8 +217,15 @@ async fn hash_files(files: Vec<MediaBuffer>, dihedral: bool) -> Result<Vec<FileH
 }
 
 impl Service {
+    /// A slot for one upload, held until its files are hashed and dropped; `Busy` when none is free. Refusing
+    /// at once (rather than queueing) keeps a flood of uploads from holding memory while it waits.
+    fn upload_slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+        self.upload_slots.try_acquire().map_err(|_| ApiError::Busy)
+    }
+
     /// Victims' upload: hashes the files, forgets them, and creates the case.
     pub async fn upload_case(&self, multipart: Multipart, quota: &SubmissionQuota) -> Result<CreatedCase, ApiError> {
+        let _slot = self.upload_slot()?;
         let upload = read_upload(multipart, true).await?;
         let category =
             upload.category.ok_or_else(|| ApiError::InvalidRequest("the category field is missing".into()))?;
@@ -228,6 +235,7 @@ impl Service {
 
     /// Platforms' upload: hashes the files, forgets them, and matches the hashes.
     pub async fn match_upload(&self, caller: &Caller, multipart: Multipart) -> Result<UploadMatchResponse, ApiError> {
+        let _slot = self.upload_slot()?;
         let upload = read_upload(multipart, false).await?;
         let files = hash_files(upload.files, true).await?;
         let lists = self.default_lists(caller).await?;

@@ -4,7 +4,7 @@ use std::time::SystemTime;
 use disrupt_client::api::UploadFile;
 use disrupt_openapi::model::{Category, HashValue};
 
-use crate::helpers::{eventually, spawn_app};
+use crate::helpers::{eventually, spawn_app, spawn_app_with};
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
@@ -98,6 +98,42 @@ async fn an_upload_leaves_no_file_in_the_temp_dir_and_no_media_bytes_in_redis() 
 
     let status = app.client.get_case(&created.case_id, &created.case_secret).await.unwrap();
     assert_eq!(status.hashes.len(), created.hashes.len());
+}
+
+#[tokio::test]
+async fn when_every_upload_slot_is_taken_the_next_upload_gets_503_server_busy_and_then_a_slot_frees() {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app_with(&[("DISRUPT_CONCURRENT_UPLOADS", "1")]).await;
+    let photo = || vec![UploadFile { name: "photo.jpg".into(), bytes: bridge("bridge-1-original.jpg") }];
+    // A client that announces a large upload and sends part of it holds the only slot.
+    let port = app.base_url.rsplit(':').next().unwrap();
+    let mut slow = tokio::net::TcpStream::connect(format!("127.0.0.1:{port}")).await.unwrap();
+    let head = "POST /v1/cases/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n\
+                Content-Length: 100000\r\n\r\n--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n";
+    slow.write_all(head.as_bytes()).await.unwrap();
+    let mut busy = None;
+    for _ in 0..100 {
+        match app.client.upload_case(Category::AdultNcii, photo()).await {
+            Err(err) => {
+                busy = Some(err);
+                break;
+            }
+            // The slow request may not have reached its handler yet.
+            Ok(_) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+        }
+    }
+    assert_eq!(busy.expect("an upload was refused").code(), Some("server_busy"));
+    // The slow client goes away: its slot frees and uploads work again.
+    drop(slow);
+    let mut created = None;
+    for _ in 0..100 {
+        if let Ok(c) = app.client.upload_case(Category::AdultNcii, photo()).await {
+            created = Some(c);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(created.is_some(), "the slot was never freed");
 }
 
 #[tokio::test]
