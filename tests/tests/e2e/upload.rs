@@ -100,26 +100,46 @@ async fn an_upload_leaves_no_file_in_the_temp_dir_and_no_media_bytes_in_redis() 
     assert_eq!(status.hashes.len(), created.hashes.len());
 }
 
-#[tokio::test]
-async fn when_every_upload_slot_is_taken_the_next_upload_gets_503_server_busy_and_then_a_slot_frees() {
+/// Opens a connection that announces a large upload and sends only its first part's headers: once it reaches its
+/// handler, it holds an upload slot for as long as the connection stays open.
+async fn slow_upload(port: &str) -> tokio::net::TcpStream {
     use tokio::io::AsyncWriteExt;
-    let app = spawn_app_with(&[("DISRUPT_CONCURRENT_UPLOADS", "1")]).await;
-    let photo = || vec![UploadFile { name: "photo.jpg".into(), bytes: bridge("bridge-1-original.jpg") }];
-    // A client that announces a large upload and sends part of it holds the only slot.
-    let port = app.base_url.rsplit(':').next().unwrap();
     let mut slow = tokio::net::TcpStream::connect(format!("127.0.0.1:{port}")).await.unwrap();
     let head = "POST /v1/cases/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n\
                 Content-Length: 100000\r\n\r\n--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n";
     slow.write_all(head.as_bytes()).await.unwrap();
+    slow
+}
+
+#[tokio::test]
+async fn when_every_upload_slot_is_taken_the_next_upload_gets_503_server_busy_and_then_a_slot_frees() {
+    use tokio::io::AsyncReadExt;
+    // Uploads succeed until the slow request reaches its handler: lift the submission budgets.
+    let app = spawn_app_with(&[
+        ("DISRUPT_CONCURRENT_UPLOADS", "1"),
+        ("DISRUPT_RATE_LIMITS__SUBMISSIONS_PER_HOUR", "100000"),
+        ("DISRUPT_RATE_LIMITS__HASHES_PER_HOUR", "1000000"),
+    ])
+    .await;
+    let photo = || vec![UploadFile { name: "photo.jpg".into(), bytes: bridge("bridge-1-original.jpg") }];
+    let port = app.base_url.rsplit(':').next().unwrap();
+    let mut slow = slow_upload(port).await;
     let mut busy = None;
-    for _ in 0..100 {
+    for _ in 0..250 {
         match app.client.upload_case(Category::AdultNcii, photo()).await {
             Err(err) => {
                 busy = Some(err);
                 break;
             }
-            // The slow request may not have reached its handler yet.
-            Ok(_) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+            // The slow request has not reached its handler yet, or it lost the slot to this upload and was
+            // answered (503): then open another.
+            Ok(_) => {
+                let mut answer = [0u8; 16];
+                let read = tokio::time::timeout(std::time::Duration::from_millis(20), slow.read(&mut answer)).await;
+                if read.is_ok() {
+                    slow = slow_upload(port).await;
+                }
+            }
         }
     }
     assert_eq!(busy.expect("an upload was refused").code(), Some("server_busy"));
