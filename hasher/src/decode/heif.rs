@@ -8,10 +8,19 @@ use zeroize::Zeroize;
 use super::{DecodeOptions, RgbImage};
 use crate::{Error, Result};
 
+/// The process's one libheif handle, never dropped. Each `LibHeif` calls `heif_init` and, when dropped,
+/// `heif_deinit`, and the last deinit unregisters libheif's codec plugins process-wide: with one handle per
+/// decode, concurrent decodes kept loading and unloading that global registry under each other (a SIGSEGV was
+/// seen once as parallel tests started). libheif's own advice is one instance for all of a program.
+fn libheif() -> &'static LibHeif {
+    static LIBHEIF: std::sync::OnceLock<LibHeif> = std::sync::OnceLock::new();
+    LIBHEIF.get_or_init(LibHeif::new)
+}
+
 /// Decodes the primary image. Its size is checked against the limits before any pixel is decoded, and libheif's
 /// own security limits are lowered to ours so that grids and tiles are bounded too.
 pub(super) fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<RgbImage> {
-    let lib = LibHeif::new();
+    let lib = libheif();
     let mut context: HeifContext<'_> = HeifContext::new().map_err(|e| map_error(e, opts))?;
     let mut security = context.security_limits();
     security.set_max_image_size_pixels(opts.limits.max_pixels.min(security.max_image_size_pixels()));
@@ -94,7 +103,7 @@ mod tests {
 
     /// Encodes `rgb` as HEIC (x265) or AVIF (aom) in memory, tagged with `orientation`.
     fn encode(rgb: &RgbImage, format: CompressionFormat, orientation: ImageOrientation) -> Vec<u8> {
-        let lib = LibHeif::new();
+        let lib = libheif();
         let mut image = libheif_rs::Image::new(rgb.width, rgb.height, ColorSpace::Rgb(RgbChroma::Rgb)).expect("image");
         image.create_plane(Channel::Interleaved, rgb.width, rgb.height, 8).expect("plane");
         {
