@@ -234,3 +234,40 @@ fn wait_for_ping(url: &str, timeout: Duration) {
         sleep(Duration::from_millis(20));
     }
 }
+
+/// Every key of the Redis at `url` and every byte string stored under it, one item each, read by type (never
+/// `DUMP`, whose compression could hide a slice of what a test looks for). Tests search it for data that must not
+/// be there: media bytes, withdrawn hashes.
+pub async fn every_stored_value(url: &str) -> Vec<Vec<u8>> {
+    fn flatten(value: redis::Value, out: &mut Vec<Vec<u8>>) {
+        match value {
+            redis::Value::BulkString(bytes) => out.push(bytes),
+            redis::Value::SimpleString(text) => out.push(text.into_bytes()),
+            redis::Value::Array(items) | redis::Value::Set(items) => items.into_iter().for_each(|v| flatten(v, out)),
+            redis::Value::Map(pairs) => pairs.into_iter().for_each(|(k, v)| {
+                flatten(k, out);
+                flatten(v, out);
+            }),
+            _ => {}
+        }
+    }
+    let client = redis::Client::open(url).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<Vec<u8>> = redis::cmd("KEYS").arg("*").query_async(&mut conn).await.unwrap();
+    let mut out = Vec::new();
+    for key in keys {
+        let kind: String = redis::cmd("TYPE").arg(&key).query_async(&mut conn).await.unwrap();
+        let read = match kind.as_str() {
+            "string" => redis::cmd("GET").arg(&key).clone(),
+            "hash" => redis::cmd("HGETALL").arg(&key).clone(),
+            "list" => redis::cmd("LRANGE").arg(&key).arg(0).arg(-1).clone(),
+            "set" => redis::cmd("SMEMBERS").arg(&key).clone(),
+            "zset" => redis::cmd("ZRANGE").arg(&key).arg(0).arg(-1).clone(),
+            "stream" => redis::cmd("XRANGE").arg(&key).arg("-").arg("+").clone(),
+            other => panic!("unexpected redis type {other}"),
+        };
+        flatten(read.query_async(&mut conn).await.unwrap(), &mut out);
+        out.push(key);
+    }
+    out
+}

@@ -158,35 +158,10 @@ async fn withdrawn_cases_are_purged_of_hashes_and_urls_once_their_tombstones_are
     assert_eq!(store.get_case(&kept.case_id).await.unwrap().expect("case").entries.len(), 1, "active cases stay");
 
     // No value left in Redis holds the withdrawn hashes.
-    let client = redis::Client::open(redis.url()).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let keys: Vec<String> = redis::cmd("KEYS").arg("*").query_async(&mut conn).await.unwrap();
-    for key in keys {
-        let kind: String = redis::cmd("TYPE").arg(&key).query_async(&mut conn).await.unwrap();
-        let read = match kind.as_str() {
-            "hash" => redis::cmd("HGETALL").arg(&key).clone(),
-            "string" => redis::cmd("GET").arg(&key).clone(),
-            "stream" => redis::cmd("XRANGE").arg(&key).arg("-").arg("+").clone(),
-            "zset" => redis::cmd("ZRANGE").arg(&key).arg(0).arg(-1).clone(),
-            "list" => redis::cmd("LRANGE").arg(&key).arg(0).arg(-1).clone(),
-            other => panic!("unexpected type {other}"),
-        };
-        let text = strings_of(read.query_async(&mut conn).await.unwrap()).join("\n");
+    for value in disrupt_api::testing::every_stored_value(&redis.url()).await {
         for n in [1, 2] {
-            assert!(!text.contains(&pdq(n)), "{key} still holds a withdrawn hash");
+            let text = String::from_utf8_lossy(&value);
+            assert!(!text.contains(&pdq(n)), "Redis still holds a withdrawn hash: {text}");
         }
-    }
-}
-
-/// Every byte string in a Redis reply, as text.
-fn strings_of(value: redis::Value) -> Vec<String> {
-    match value {
-        redis::Value::BulkString(bytes) => vec![String::from_utf8_lossy(&bytes).into_owned()],
-        redis::Value::SimpleString(text) => vec![text],
-        redis::Value::Array(items) => items.into_iter().flat_map(strings_of).collect(),
-        redis::Value::Map(pairs) => {
-            pairs.into_iter().flat_map(|(k, v)| [strings_of(k), strings_of(v)].concat()).collect()
-        }
-        _ => Vec::new(),
     }
 }

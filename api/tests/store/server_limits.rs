@@ -4,9 +4,10 @@
 use std::path::Path;
 use std::time::Duration;
 
-use redis::AsyncCommands;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+use disrupt_api::testing::every_stored_value;
 
 use crate::server::{call, spawn_server};
 
@@ -69,41 +70,6 @@ fn fingerprints(media: &[u8]) -> Vec<&[u8]> {
 
 fn holds_any(haystack: &[u8], needles: &[&[u8]]) -> bool {
     needles.iter().any(|n| haystack.windows(n.len()).any(|w| w == *n))
-}
-
-/// Every byte string stored in Redis: each key's values, read by type (no `DUMP`, whose compression could hide
-/// a slice).
-async fn every_stored_value(url: &str) -> Vec<Vec<u8>> {
-    fn flatten(value: redis::Value, out: &mut Vec<Vec<u8>>) {
-        match value {
-            redis::Value::BulkString(bytes) => out.push(bytes),
-            redis::Value::Array(items) | redis::Value::Set(items) => items.into_iter().for_each(|v| flatten(v, out)),
-            redis::Value::Map(pairs) => pairs.into_iter().for_each(|(k, v)| {
-                flatten(k, out);
-                flatten(v, out);
-            }),
-            _ => {}
-        }
-    }
-    let client = redis::Client::open(url).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let keys: Vec<String> = conn.keys("*").await.unwrap();
-    let mut out = Vec::new();
-    for key in keys {
-        let kind: String = redis::cmd("TYPE").arg(&key).query_async(&mut conn).await.unwrap();
-        let read = match kind.as_str() {
-            "string" => redis::cmd("GET").arg(&key).clone(),
-            "hash" => redis::cmd("HGETALL").arg(&key).clone(),
-            "list" => redis::cmd("LRANGE").arg(&key).arg(0).arg(-1).clone(),
-            "set" => redis::cmd("SMEMBERS").arg(&key).clone(),
-            "zset" => redis::cmd("ZRANGE").arg(&key).arg(0).arg(-1).clone(),
-            "stream" => redis::cmd("XRANGE").arg(&key).arg("-").arg("+").clone(),
-            other => panic!("unexpected key type {other}"),
-        };
-        flatten(read.query_async(&mut conn).await.unwrap(), &mut out);
-        out.push(key.into_bytes());
-    }
-    out
 }
 
 #[tokio::test]

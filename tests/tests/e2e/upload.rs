@@ -33,40 +33,9 @@ fn files_containing(dir: &Path, since: SystemTime, needle: &[u8], found: &mut Ve
     }
 }
 
-fn flatten(value: &redis::Value, out: &mut Vec<u8>) {
-    match value {
-        redis::Value::BulkString(b) => out.extend_from_slice(b),
-        redis::Value::SimpleString(s) => out.extend_from_slice(s.as_bytes()),
-        redis::Value::Array(items) | redis::Value::Set(items) => items.iter().for_each(|v| flatten(v, out)),
-        redis::Value::Map(pairs) => pairs.iter().for_each(|(k, v)| {
-            flatten(k, out);
-            flatten(v, out);
-        }),
-        _ => {}
-    }
-}
-
 /// Every key and value in the test's redis-server, concatenated.
 pub(crate) async fn redis_keyspace(url: &str) -> Vec<u8> {
-    let client = redis::Client::open(url).unwrap();
-    let mut con = client.get_multiplexed_async_connection().await.unwrap();
-    let keys: Vec<Vec<u8>> = redis::cmd("KEYS").arg("*").query_async(&mut con).await.unwrap();
-    let mut out = Vec::new();
-    for key in keys {
-        out.extend_from_slice(&key);
-        let kind: String = redis::cmd("TYPE").arg(&key).query_async(&mut con).await.unwrap();
-        let value: redis::Value = match kind.as_str() {
-            "string" => redis::cmd("GET").arg(&key).query_async(&mut con).await.unwrap(),
-            "hash" => redis::cmd("HGETALL").arg(&key).query_async(&mut con).await.unwrap(),
-            "list" => redis::cmd("LRANGE").arg(&key).arg(0).arg(-1).query_async(&mut con).await.unwrap(),
-            "set" => redis::cmd("SMEMBERS").arg(&key).query_async(&mut con).await.unwrap(),
-            "zset" => redis::cmd("ZRANGE").arg(&key).arg(0).arg(-1).query_async(&mut con).await.unwrap(),
-            "stream" => redis::cmd("XRANGE").arg(&key).arg("-").arg("+").query_async(&mut con).await.unwrap(),
-            other => panic!("unexpected redis type {other}"),
-        };
-        flatten(&value, &mut out);
-    }
-    out
+    disrupt_api::testing::every_stored_value(url).await.concat()
 }
 
 #[tokio::test]
