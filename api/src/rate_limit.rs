@@ -149,12 +149,9 @@ impl RateLimits {
         self.settings.behind_proxy
     }
 
-    /// Draws one request from the client's `budget`; `RateLimited` when it is empty.
-    pub fn check(&self, peer: Option<IpAddr>, budget: Budget) -> Result<(), ApiError> {
-        self.draw(peer, budget).map(|_| ())
-    }
-
-    fn draw(&self, peer: Option<IpAddr>, budget: Budget) -> Result<SubmissionQuota, ApiError> {
+    /// Draws one request from the client's `budget`; `RateLimited` when it is empty. A submission also learns
+    /// whether the client is in a burst.
+    pub fn draw(&self, peer: Option<IpAddr>, budget: Budget) -> Result<SubmissionQuota, ApiError> {
         let epoch = self.epoch()?;
         let client = client_id(&epoch.key, peer);
         let limiter = match budget {
@@ -301,10 +298,10 @@ mod tests {
         let limits = RateLimits::new(RateLimitSettings { submissions_per_hour: 2, ..Default::default() }, 0).unwrap();
         let a = Some("192.0.2.1".parse().unwrap());
         let b = Some("192.0.2.2".parse().unwrap());
-        assert!(limits.check(a, Budget::Submission).is_ok());
-        assert!(limits.check(a, Budget::Submission).is_ok());
-        assert!(matches!(limits.check(a, Budget::Submission), Err(ApiError::RateLimited { .. })));
-        assert!(limits.check(b, Budget::Submission).is_ok());
+        assert!(limits.draw(a, Budget::Submission).is_ok());
+        assert!(limits.draw(a, Budget::Submission).is_ok());
+        assert!(matches!(limits.draw(a, Budget::Submission), Err(ApiError::RateLimited { .. })));
+        assert!(limits.draw(b, Budget::Submission).is_ok());
     }
 
     #[test]

@@ -213,26 +213,26 @@ pub fn median_over(values: &mut [u64], minimum: u64) -> Option<u64> {
     Some(u64::try_from(mean).unwrap_or(u64::MAX))
 }
 
+/// A unix-ms time in UTC; `None` past what `time` represents.
+fn utc(unix_ms: u64) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::from_unix_timestamp(i64::try_from(unix_ms / 1000).unwrap_or(0)).ok()
+}
+
 /// `YYYY-MM` of a unix-ms time (UTC).
 pub fn month_of(unix_ms: u64) -> String {
-    let secs = i64::try_from(unix_ms / 1000).unwrap_or(0);
-    time::OffsetDateTime::from_unix_timestamp(secs)
-        .map(|t| format!("{:04}-{:02}", t.year(), u8::from(t.month())))
-        .unwrap_or_default()
+    utc(unix_ms).map(|t| format!("{:04}-{:02}", t.year(), u8::from(t.month()))).unwrap_or_default()
 }
 
 /// Clock hour of a unix-ms time, `YYYY-MM-DDTHH` (UTC).
 pub fn hour_of(unix_ms: u64) -> String {
-    let secs = i64::try_from(unix_ms / 1000).unwrap_or(0);
-    time::OffsetDateTime::from_unix_timestamp(secs)
+    utc(unix_ms)
         .map(|t| format!("{:04}-{:02}-{:02}T{:02}", t.year(), u8::from(t.month()), t.day(), t.hour()))
         .unwrap_or_default()
 }
 
 /// Year of a unix-ms time (UTC).
 pub fn year_of(unix_ms: u64) -> i32 {
-    let secs = i64::try_from(unix_ms / 1000).unwrap_or(0);
-    time::OffsetDateTime::from_unix_timestamp(secs).map(|t| t.year()).unwrap_or(1970)
+    utc(unix_ms).map_or(1970, |t| t.year())
 }
 
 /// A takedown notice, as statistics see it.
