@@ -6,14 +6,7 @@ use std::time::{Duration, Instant};
 
 use disrupt_client::ClientError;
 
-use crate::helpers::{TestApp, spawn_app_with, unique_pdq};
-
-/// Submissions and lookups are rate-limited per client; these tests make many from one.
-const MANY_SUBMISSIONS: [(&str, &str); 3] = [
-    ("DISRUPT_RATE_LIMITS__SUBMISSIONS_PER_HOUR", "100000"),
-    ("DISRUPT_RATE_LIMITS__HASHES_PER_HOUR", "1000000"),
-    ("DISRUPT_RATE_LIMITS__LOOKUPS_PER_MINUTE", "100000"),
-];
+use crate::helpers::{LIFTED_BUDGETS, TestApp, spawn_app_with, unique_pdq};
 
 async fn redis(app: &TestApp) -> redis::aio::MultiplexedConnection {
     redis::Client::open(app.redis_url.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap()
@@ -47,7 +40,7 @@ async fn wait_ready(app: &TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_paused_redis_gives_503_store_unavailable_and_the_api_recovers_when_it_resumes() {
-    let app = spawn_app_with(&MANY_SUBMISSIONS).await;
+    let app = spawn_app_with(&LIFTED_BUDGETS).await;
     let pid = redis_pid(&app).await;
     signal(pid, "STOP");
     let during = app.client.create_case(&crate::helpers::simple_case(unique_pdq())).await;
@@ -62,7 +55,7 @@ async fn a_paused_redis_gives_503_store_unavailable_and_the_api_recovers_when_it
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_redis_under_load_loses_no_acknowledged_submission_or_withdrawal() {
-    let app = spawn_app_with(&MANY_SUBMISSIONS).await;
+    let app = spawn_app_with(&LIFTED_BUDGETS).await;
     let pid = redis_pid(&app).await;
     let client = app.client.clone();
     let load = tokio::spawn(async move {
@@ -117,7 +110,7 @@ async fn killing_redis_under_load_loses_no_acknowledged_submission_or_withdrawal
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_redis_refuses_writes_with_503_and_corrupts_nothing() {
-    let app = spawn_app_with(&MANY_SUBMISSIONS).await;
+    let app = spawn_app_with(&LIFTED_BUDGETS).await;
     let mut conn = redis(&app).await;
     let used: String = redis::cmd("INFO").arg("memory").query_async(&mut conn).await.unwrap();
     let used: u64 = used.lines().find_map(|l| l.strip_prefix("used_memory:")).unwrap().trim().parse().unwrap();

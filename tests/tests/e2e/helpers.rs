@@ -79,6 +79,14 @@ impl TestApp {
     }
 }
 
+/// Settings that lift the anonymous routes' budgets, for tests that make many requests from the one loopback
+/// client (so they test the routes, not the rate limits).
+pub const LIFTED_BUDGETS: [(&str, &str); 3] = [
+    ("DISRUPT_RATE_LIMITS__SUBMISSIONS_PER_HOUR", "1000000"),
+    ("DISRUPT_RATE_LIMITS__HASHES_PER_HOUR", "1000000000"),
+    ("DISRUPT_RATE_LIMITS__LOOKUPS_PER_MINUTE", "1000000"),
+];
+
 /// Starts a server with its own redis-server and an admin key.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[]).await

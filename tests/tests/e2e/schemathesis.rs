@@ -6,7 +6,7 @@
 
 use std::process::Command;
 
-use crate::helpers::{python_venv, spawn_app_with};
+use crate::helpers::{LIFTED_BUDGETS, python_venv, spawn_app_with};
 
 /// Pinned, so a new release cannot turn the test red on its own.
 const SCHEMATHESIS: &str = "schemathesis==4.32.5";
@@ -15,12 +15,7 @@ const SCHEMATHESIS: &str = "schemathesis==4.32.5";
 async fn schemathesis_finds_no_server_error_and_no_answer_outside_the_document() {
     // Generated requests come fast from one client: lift the anonymous routes' budgets so they are tested, not
     // just rate-limited.
-    let app = spawn_app_with(&[
-        ("DISRUPT_RATE_LIMITS__SUBMISSIONS_PER_HOUR", "1000000"),
-        ("DISRUPT_RATE_LIMITS__HASHES_PER_HOUR", "1000000000"),
-        ("DISRUPT_RATE_LIMITS__LOOKUPS_PER_MINUTE", "1000000"),
-    ])
-    .await;
+    let app = spawn_app_with(&LIFTED_BUDGETS).await;
     let seconds: u64 = std::env::var("DISRUPT_SCHEMATHESIS_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
     let venv =
         tokio::task::spawn_blocking(|| python_venv("schemathesis", SCHEMATHESIS, "import schemathesis")).await.unwrap();

@@ -4,7 +4,7 @@ use std::time::SystemTime;
 use disrupt_client::api::UploadFile;
 use disrupt_openapi::model::{Category, HashValue};
 
-use crate::helpers::{eventually, spawn_app, spawn_app_with};
+use crate::helpers::{LIFTED_BUDGETS, eventually, spawn_app, spawn_app_with};
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
@@ -84,12 +84,7 @@ async fn slow_upload(port: &str) -> tokio::net::TcpStream {
 async fn when_every_upload_slot_is_taken_the_next_upload_gets_503_server_busy_and_then_a_slot_frees() {
     use tokio::io::AsyncReadExt;
     // Uploads succeed until the slow request reaches its handler: lift the submission budgets.
-    let app = spawn_app_with(&[
-        ("DISRUPT_CONCURRENT_UPLOADS", "1"),
-        ("DISRUPT_RATE_LIMITS__SUBMISSIONS_PER_HOUR", "100000"),
-        ("DISRUPT_RATE_LIMITS__HASHES_PER_HOUR", "1000000"),
-    ])
-    .await;
+    let app = spawn_app_with(&[LIFTED_BUDGETS.as_slice(), &[("DISRUPT_CONCURRENT_UPLOADS", "1")]].concat()).await;
     let photo = || vec![UploadFile { name: "photo.jpg".into(), bytes: bridge("bridge-1-original.jpg") }];
     let port = app.base_url.rsplit(':').next().unwrap();
     let mut slow = slow_upload(port).await;
