@@ -14,8 +14,5 @@ request = function()
     '{"category":"adult_ncii","hashes":[{"kind":"pdq","hash":"' .. hex(64) .. '","quality":90}]}')
 end
 
-done = function(summary, latency, requests)
-  io.write(string.format('{"workload": "submissions", "requests_per_s": %.0f, "p50_ms": %.2f, "p99_ms": %.2f, "non_2xx": %d, "errors": %d}\n',
-    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
-end
+dofile("scripts/lib/wrk_report.lua")
+done = report("submissions")
