@@ -8,6 +8,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use disrupt_hasher::index::{ExactIndex, PdqIndex};
 use disrupt_hasher::pdq::{Dihedral, PdqHash};
+use disrupt_openapi::model::VideoFrame;
 use parking_lot::RwLock;
 
 use crate::store::{EntryId, HashKind};
@@ -35,7 +36,21 @@ struct ListIndex {
     pdq: PdqIndex,
     md5: ExactIndex<16>,
     sha256: ExactIndex<32>,
-    video: HashMap<EntryId, String>,
+    /// Each video's reliable distinct frames, parsed once here rather than at every query.
+    video: HashMap<EntryId, Box<[PdqBytes]>>,
+}
+
+/// A video's frames as vPDQ compares them: frames under PDQ quality 50 dropped (black or flat frames would match
+/// any other video's), each distinct hash once, sorted.
+pub fn reliable_frames(frames: &[VideoFrame]) -> Vec<PdqBytes> {
+    let mut hashes: Vec<PdqBytes> = frames
+        .iter()
+        .filter(|f| f.quality >= disrupt_hasher::pdq::QUALITY_THRESHOLD)
+        .filter_map(|f| parse_hex::<32>(f.pdq.as_str()))
+        .collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes
 }
 
 fn parse_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
@@ -78,7 +93,10 @@ impl ListIndex {
                 self.sha256.insert(id, d);
             }
             HashKind::Video => {
-                self.video.insert(id, hash.to_owned());
+                let Ok(frames) = serde_json::from_str::<Vec<VideoFrame>>(hash) else {
+                    return false;
+                };
+                self.video.insert(id, reliable_frames(&frames).into_boxed_slice());
             }
         }
         true
@@ -232,9 +250,9 @@ impl MatchIndex {
         self.lists.get(list).map(|i| i.sha256.get(digest).to_vec()).unwrap_or_default()
     }
 
-    /// The stored videos of `list` (entry id, frame list JSON), for video matching.
-    pub fn videos(&self, list: &str) -> Vec<(EntryId, &str)> {
-        self.lists.get(list).map(|i| i.video.iter().map(|(id, v)| (*id, v.as_str())).collect()).unwrap_or_default()
+    /// The stored videos of `list` (entry id, reliable distinct frames), for video matching.
+    pub fn videos(&self, list: &str) -> impl Iterator<Item = (EntryId, &[PdqBytes])> {
+        self.lists.get(list).into_iter().flat_map(|i| i.video.iter().map(|(id, v)| (*id, &v[..])))
     }
 }
 

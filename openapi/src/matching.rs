@@ -5,13 +5,23 @@ use utoipa::ToSchema;
 
 use crate::model::{EntryState, HashKind, HashValue};
 
-/// `POST /v1/match`: up to 1000 hashes of any kind.
+/// The most list names one match request may carry (duplicates count; they are then searched once).
+pub const MAX_LISTS_PER_MATCH: usize = 16;
+
+/// The most searches one match request may cost: each query counts once per list searched, an uploaded image's
+/// PDQ eight times (its dihedral variants are searched too) and a video once per reliable distinct frame.
+/// 1,000 hashes against 8 lists, or one 8,000-frame video against one list, fit.
+pub const MAX_MATCH_SEARCHES: usize = 8_000;
+
+/// `POST /v1/match`: up to 1000 hashes of any kind, against at most [`MAX_LISTS_PER_MATCH`] lists and
+/// [`MAX_MATCH_SEARCHES`] searches (hashes x lists, a video's reliable frames counting one each).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatchRequest {
     /// The hashes to look up.
     pub hashes: Vec<HashValue>,
-    /// Lists to search; defaults to every list the key may read.
+    /// Lists to search (at most 16 names; repeats are searched once; an unknown list is `404 not_found`);
+    /// defaults to every list the key may read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lists: Option<Vec<String>>,
 }

@@ -2,14 +2,26 @@
 //!
 //! The index only holds live entries, but it follows the store with a small lag; every hit is re-read from the
 //! store so an entry withdrawn a moment ago is never answered as a match.
+//!
+//! Work per request is bounded three ways: at most [`MAX_LISTS_PER_MATCH`] list names (searched once each), at
+//! most [`MAX_MATCH_SEARCHES`] searches (queries x lists x variants), and the request's [`Deadline`]. The search
+//! is CPU work without await points, so it runs on a blocking thread, takes the index's read lock once per query
+//! (the sync task's writes wait for one query, not a whole request) and checks the deadline itself: the time
+//! limit's middleware can drop a future, not stop a thread.
 
-use disrupt_openapi::matching::{MatchRequest, MatchResponse, MatchResult, MatchedEntry};
-use disrupt_openapi::model::{HashValue, MAX_HASHES_PER_REQUEST, VideoFrame};
+use std::collections::HashMap;
+
+use disrupt_openapi::matching::{
+    MAX_LISTS_PER_MATCH, MAX_MATCH_SEARCHES, MatchRequest, MatchResponse, MatchResult, MatchedEntry,
+};
+use disrupt_openapi::model::{HashValue, MAX_HASHES_PER_REQUEST};
 
 use super::Service;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::match_index::{PdqBytes, SharedIndex, reliable_frames};
 use crate::store::model::{self as s, DEFAULT_LIST};
+use crate::time_limit::Deadline;
 use crate::wire;
 
 /// PDQ hashes within this Hamming distance match (Meta's recommended threshold).
@@ -20,9 +32,14 @@ pub const VIDEO_MATCH_SHARE: f64 = 0.8;
 /// Names of the dihedral variants, in the order the hasher computes them.
 const VARIANTS: [&str; 8] = ["orig", "rot90", "rot180", "rot270", "flipx", "flipy", "flipplus1", "flipminus1"];
 
+/// Stored videos compared between two deadline checks: a check costs a clock read, a video up to
+/// `MAX_FRAMES_PER_VIDEO` x query frames Hamming distances.
+const VIDEOS_PER_DEADLINE_CHECK: usize = 8;
+
 /// A hit before its entry is re-read.
 struct Hit {
-    list: String,
+    /// Index into the lists searched.
+    list: usize,
     id: s::EntryId,
     distance: u32,
     variant: Option<&'static str>,
@@ -36,19 +53,6 @@ fn pdq_bytes(hex_text: &str) -> Result<[u8; 32], ApiError> {
 
 fn hamming(a: &[u8; 32], b: &[u8; 32]) -> u32 {
     a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum()
-}
-
-/// A video's frames as vPDQ compares them: frames under PDQ quality 50 dropped (black or flat frames would match
-/// any other video's), each distinct hash once.
-fn reliable_frames(frames: &[VideoFrame]) -> Vec<[u8; 32]> {
-    let mut hashes: Vec<[u8; 32]> = frames
-        .iter()
-        .filter(|f| f.quality >= disrupt_hasher::pdq::QUALITY_THRESHOLD)
-        .filter_map(|f| pdq_bytes(f.pdq.as_str()).ok())
-        .collect();
-    hashes.sort_unstable();
-    hashes.dedup();
-    hashes
 }
 
 /// The vPDQ verdict (as `disrupt_hasher::video::matching` gives it, which needs the FFmpeg feature): the videos
@@ -70,15 +74,133 @@ fn video_distance(query: &[[u8; 32]], stored: &[[u8; 32]]) -> Option<u32> {
     (matched as f64 / query.len() as f64 >= VIDEO_MATCH_SHARE).then_some(best)
 }
 
+/// A query parsed for the index, owned so that the search can run on a blocking thread.
+#[derive(Debug)]
+enum Prepared {
+    /// One PDQ hash, or an image's eight dihedral variants.
+    Pdq(Vec<PdqBytes>),
+    Md5([u8; 16]),
+    Sha256([u8; 32]),
+    /// A video's reliable distinct frames.
+    Video(Vec<PdqBytes>),
+}
+
+impl Prepared {
+    fn new(query: &Query<'_>) -> Result<Self, ApiError> {
+        Ok(match query {
+            Query::Dihedral(variants) => Prepared::Pdq(variants.to_vec()),
+            Query::Value(HashValue::Pdq { hash, .. }) => Prepared::Pdq(vec![pdq_bytes(hash.as_str())?]),
+            Query::Value(HashValue::Md5 { hash }) => {
+                let mut digest = [0u8; 16];
+                hex::decode_to_slice(hash.as_str(), &mut digest).map_err(|e| ApiError::InvalidHash(e.to_string()))?;
+                Prepared::Md5(digest)
+            }
+            Query::Value(HashValue::Sha256 { hash }) => Prepared::Sha256(pdq_bytes(hash.as_str())?),
+            Query::Value(HashValue::Video { frames }) => Prepared::Video(reliable_frames(frames)),
+        })
+    }
+
+    /// What this query costs in one list, in units of [`MAX_MATCH_SEARCHES`].
+    fn searches(&self) -> usize {
+        match self {
+            Prepared::Pdq(variants) => variants.len(),
+            Prepared::Md5(_) | Prepared::Sha256(_) => 1,
+            Prepared::Video(frames) => frames.len().max(1),
+        }
+    }
+}
+
+/// Refuses a request that would cost more than [`MAX_MATCH_SEARCHES`] searches.
+fn check_budget(lists: usize, queries: &[Prepared]) -> Result<(), ApiError> {
+    let searches = queries.iter().map(Prepared::searches).sum::<usize>().saturating_mul(lists);
+    if searches > MAX_MATCH_SEARCHES {
+        return Err(ApiError::PayloadTooLarge(format!(
+            "this request would cost {searches} searches (hashes x lists, an uploaded image's 8 variants and a \
+             video's reliable frames counting one each); at most {MAX_MATCH_SEARCHES}: send fewer hashes or name \
+             fewer lists"
+        )));
+    }
+    Ok(())
+}
+
+/// Every query's hits in every list; one read lock per query, the deadline checked before each query and while
+/// scanning videos. Runs on a blocking thread.
+fn search_all(
+    index: &SharedIndex,
+    lists: &[String],
+    queries: &[Prepared],
+    deadline: &Deadline,
+) -> Result<Vec<Vec<Hit>>, ApiError> {
+    let mut all = Vec::with_capacity(queries.len());
+    for query in queries {
+        deadline.check()?;
+        let index = index.read();
+        let mut hits = Vec::new();
+        for (l, list) in lists.iter().enumerate() {
+            match query {
+                Prepared::Pdq(variants) => {
+                    hits.extend(index.search_pdq(list, variants, PDQ_MATCH_DISTANCE).into_iter().map(|h| Hit {
+                        list: l,
+                        id: h.id,
+                        distance: h.distance,
+                        variant: VARIANTS.get(h.variant).copied(),
+                    }));
+                }
+                Prepared::Md5(digest) => hits.extend(index.lookup_md5(list, digest).into_iter().map(|id| Hit {
+                    list: l,
+                    id,
+                    distance: 0,
+                    variant: None,
+                })),
+                Prepared::Sha256(digest) => hits.extend(index.lookup_sha256(list, digest).into_iter().map(|id| Hit {
+                    list: l,
+                    id,
+                    distance: 0,
+                    variant: None,
+                })),
+                Prepared::Video(frames) => {
+                    for (n, (id, stored)) in index.videos(list).enumerate() {
+                        if n % VIDEOS_PER_DEADLINE_CHECK == 0 {
+                            deadline.check()?;
+                        }
+                        if let Some(distance) = video_distance(frames, stored) {
+                            hits.push(Hit { list: l, id, distance, variant: None });
+                        }
+                    }
+                }
+            }
+        }
+        all.push(hits);
+    }
+    Ok(all)
+}
+
 impl Service {
-    /// The lists a match request searches: those named (each must be readable) or every list of the key.
+    /// The lists a match request searches: those named (at most [`MAX_LISTS_PER_MATCH`] names, each readable
+    /// and existing, searched once however often named) or every list of the key.
     async fn lists_to_search(&self, caller: &Caller, named: Option<Vec<String>>) -> Result<Vec<String>, ApiError> {
         match named {
             Some(lists) => {
-                for list in &lists {
-                    caller.require_list(list)?;
+                if lists.is_empty() {
+                    return Err(ApiError::InvalidRequest("name at least one list, or leave lists out".into()));
                 }
-                Ok(lists)
+                if lists.len() > MAX_LISTS_PER_MATCH {
+                    return Err(ApiError::PayloadTooLarge(format!(
+                        "a match request names at most {MAX_LISTS_PER_MATCH} lists"
+                    )));
+                }
+                let mut unique: Vec<String> = Vec::with_capacity(lists.len());
+                for list in lists {
+                    if !unique.contains(&list) {
+                        unique.push(list);
+                    }
+                }
+                for list in &unique {
+                    // Scope first: a key learns nothing about lists outside it.
+                    caller.require_list(list)?;
+                    self.store.require_list(list).await?;
+                }
+                Ok(unique)
             }
             None if caller.role == disrupt_openapi::model::Role::Admin => Ok(self.store.list_names().await?),
             None if caller.lists.is_empty() => Ok(vec![DEFAULT_LIST.to_owned()]),
@@ -86,73 +208,13 @@ impl Service {
         }
     }
 
-    fn search(&self, lists: &[String], query: &Query<'_>) -> Result<Vec<Hit>, ApiError> {
-        let index = self.index.read();
-        let mut hits = Vec::new();
-        let value = match query {
-            Query::Value(value) => *value,
-            Query::Dihedral(variants) => {
-                for list in lists {
-                    hits.extend(index.search_pdq(list, &variants[..], PDQ_MATCH_DISTANCE).into_iter().map(|h| Hit {
-                        list: list.clone(),
-                        id: h.id,
-                        distance: h.distance,
-                        variant: VARIANTS.get(h.variant).copied(),
-                    }));
-                }
-                return Ok(hits);
-            }
-        };
-        for list in lists {
-            match value {
-                HashValue::Pdq { hash, .. } => {
-                    let query = pdq_bytes(hash.as_str())?;
-                    hits.extend(index.search_pdq(list, &[query], PDQ_MATCH_DISTANCE).into_iter().map(|h| Hit {
-                        list: list.clone(),
-                        id: h.id,
-                        distance: h.distance,
-                        variant: VARIANTS.get(h.variant).copied(),
-                    }));
-                }
-                HashValue::Md5 { hash } => {
-                    let mut digest = [0u8; 16];
-                    hex::decode_to_slice(hash.as_str(), &mut digest)
-                        .map_err(|e| ApiError::InvalidHash(e.to_string()))?;
-                    hits.extend(index.lookup_md5(list, &digest).into_iter().map(|id| Hit {
-                        list: list.clone(),
-                        id,
-                        distance: 0,
-                        variant: None,
-                    }));
-                }
-                HashValue::Sha256 { hash } => {
-                    let digest = pdq_bytes(hash.as_str())?;
-                    hits.extend(index.lookup_sha256(list, &digest).into_iter().map(|id| Hit {
-                        list: list.clone(),
-                        id,
-                        distance: 0,
-                        variant: None,
-                    }));
-                }
-                HashValue::Video { frames } => {
-                    let query = reliable_frames(frames);
-                    for (id, stored) in index.videos(list) {
-                        let Ok(stored) = serde_json::from_str::<Vec<VideoFrame>>(stored) else {
-                            continue;
-                        };
-                        let stored = reliable_frames(&stored);
-                        if let Some(distance) = video_distance(&query, &stored) {
-                            hits.push(Hit { list: list.clone(), id, distance, variant: None });
-                        }
-                    }
-                }
-            }
-        }
-        Ok(hits)
-    }
-
     /// `POST /v1/match`: per query hash, the live entries it matches.
-    pub async fn match_hashes(&self, caller: &Caller, request: MatchRequest) -> Result<MatchResponse, ApiError> {
+    pub async fn match_hashes(
+        &self,
+        caller: &Caller,
+        request: MatchRequest,
+        deadline: Deadline,
+    ) -> Result<MatchResponse, ApiError> {
         if request.hashes.is_empty() {
             return Err(ApiError::InvalidRequest("a match batch needs at least one hash".into()));
         }
@@ -166,7 +228,7 @@ impl Service {
         }
         let lists = self.lists_to_search(caller, request.lists).await?;
         let queries: Vec<Query<'_>> = request.hashes.iter().map(Query::Value).collect();
-        Ok(MatchResponse { results: self.match_queries(&lists, &queries).await? })
+        Ok(MatchResponse { results: self.match_queries(&lists, &queries, deadline).await? })
     }
 
     /// Matches queries against `lists` (already authorised); one result per query.
@@ -174,24 +236,36 @@ impl Service {
         &self,
         lists: &[String],
         queries: &[Query<'_>],
+        deadline: Deadline,
     ) -> Result<Vec<MatchResult>, ApiError> {
+        let prepared = queries.iter().map(Prepared::new).collect::<Result<Vec<_>, _>>()?;
+        check_budget(lists.len(), &prepared)?;
+        let index = self.index.clone();
+        let searched = lists.to_vec();
+        let hits = actix_web::web::block(move || search_all(&index, &searched, &prepared, &deadline))
+            .await
+            .map_err(ApiError::internal)??;
+
+        // Re-read every hit at once: the index may lag a withdrawal by a moment.
+        let mut ids: Vec<s::EntryId> = hits.iter().flatten().map(|h| h.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let entries: HashMap<s::EntryId, s::Entry> =
+            self.store.entries_by_id(&ids).await?.into_iter().map(|e| (e.id, e)).collect();
+
         let mut results = Vec::with_capacity(queries.len());
         let mut counted: Vec<(String, s::EntryId, s::EntryState)> = Vec::new();
-        for (index, query) in queries.iter().enumerate() {
-            let hits = self.search(lists, query)?;
-            let mut matches = Vec::with_capacity(hits.len());
-            for hit in hits {
-                // Re-read: the index may lag a withdrawal by a moment.
-                let Some(entry) = self.store.get_entry(hit.id).await? else {
+        for (index, query_hits) in hits.into_iter().enumerate() {
+            let mut matches = Vec::with_capacity(query_hits.len());
+            for hit in query_hits {
+                let Some(entry) = entries.get(&hit.id).filter(|e| e.state.is_live()) else {
                     continue;
                 };
-                if !entry.state.is_live() {
-                    continue;
-                }
-                counted.push((hit.list.clone(), hit.id, entry.state));
+                let list = &lists[hit.list];
+                counted.push((list.clone(), hit.id, entry.state));
                 matches.push(MatchedEntry {
                     entry: self.refs.encode(hit.id),
-                    list: hit.list,
+                    list: list.clone(),
                     kind: wire::kind(entry.kind),
                     distance: hit.distance,
                     variant: hit.variant.map(str::to_owned),
@@ -250,6 +324,7 @@ pub(crate) enum Query<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use disrupt_openapi::model::VideoFrame;
 
     fn frame(i: u64, pdq: [u8; 32], quality: u8) -> VideoFrame {
         VideoFrame { frame: i, timestamp: i as f64, pdq: hex::encode(pdq).parse().expect("hex"), quality }
@@ -274,5 +349,42 @@ mod tests {
         let s = reliable_frames(&stored);
         assert_eq!(video_distance(&query(8, 2), &s), Some(0), "8 of 10 query frames match");
         assert_eq!(video_distance(&query(7, 3), &s), None, "7 of 10 are not enough");
+    }
+
+    /// Video `seed`'s frames are all distinct from every other video's (distinct bytes are >= 32 bits apart).
+    fn video_json(seed: u8) -> String {
+        let frames: Vec<_> = (0..40u8).map(|i| frame(u64::from(i), [seed * 40 + i; 32], 100)).collect();
+        serde_json::to_string(&frames).expect("json")
+    }
+
+    #[test]
+    fn the_search_stops_at_the_deadline_even_inside_a_video_scan() {
+        let index = crate::match_index::MatchIndex::shared();
+        for seed in 1..=5u8 {
+            assert!(index.write().apply("ncii", u64::from(seed), s::HashKind::Video, &video_json(seed), true));
+        }
+        let lists = vec!["ncii".to_owned()];
+        let frames: Vec<VideoFrame> = serde_json::from_str(&video_json(3)).expect("frames");
+        let query = Prepared::Video(reliable_frames(&frames));
+        let queries = [query];
+        let later = Deadline::after(std::time::Duration::from_secs(60));
+        let hits = search_all(&index, &lists, &queries, &later).expect("in time");
+        assert_eq!(hits[0].iter().map(|h| h.id).collect::<Vec<_>>(), [3]);
+        let now = Deadline::after(std::time::Duration::ZERO);
+        assert!(matches!(search_all(&index, &lists, &queries, &now), Err(ApiError::RequestTimeout(_))));
+    }
+
+    #[test]
+    fn the_budget_counts_lists_variants_and_frames() {
+        let one = || Prepared::Md5([0; 16]);
+        assert!(check_budget(8, &(0..1000).map(|_| one()).collect::<Vec<_>>()).is_ok());
+        assert!(matches!(
+            check_budget(9, &(0..1000).map(|_| one()).collect::<Vec<_>>()),
+            Err(ApiError::PayloadTooLarge(_))
+        ));
+        let dihedral = || Prepared::Pdq(vec![[0; 32]; 8]);
+        assert!(check_budget(1, &(0..1000).map(|_| dihedral()).collect::<Vec<_>>()).is_ok());
+        assert!(check_budget(2, &(0..1000).map(|_| dihedral()).collect::<Vec<_>>()).is_err());
+        assert!(check_budget(1, &[Prepared::Video(vec![[0; 32]; MAX_MATCH_SEARCHES + 1])]).is_err());
     }
 }

@@ -234,7 +234,12 @@ impl Service {
     }
 
     /// Platforms' upload: hashes the files, forgets them, and matches the hashes.
-    pub async fn match_upload(&self, caller: &Caller, multipart: Multipart) -> Result<UploadMatchResponse, ApiError> {
+    pub async fn match_upload(
+        &self,
+        caller: &Caller,
+        multipart: Multipart,
+        deadline: crate::time_limit::Deadline,
+    ) -> Result<UploadMatchResponse, ApiError> {
         let _slot = self.upload_slot()?;
         let upload = read_upload(multipart, false).await?;
         let files = hash_files(upload.files, true).await?;
@@ -249,7 +254,7 @@ impl Service {
                 });
             }
         }
-        let results = self.match_queries(&lists, &queries).await?;
+        let results = self.match_queries(&lists, &queries, deadline).await?;
         let hashes = files.into_iter().flat_map(|f| f.values).collect();
         Ok(UploadMatchResponse { hashes, results })
     }

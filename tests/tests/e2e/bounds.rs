@@ -1,0 +1,137 @@
+//! Work per request: the match API's bounds on lists, searches and time.
+
+use std::time::{Duration, Instant};
+
+use disrupt_client::{Client, ClientError};
+use disrupt_openapi::admin::CreateListRequest;
+use disrupt_openapi::matching::{MAX_LISTS_PER_MATCH, MAX_MATCH_SEARCHES, MatchRequest};
+use disrupt_openapi::model::{HashValue, VideoFrame};
+
+use crate::helpers::{LIFTED_BUDGETS, eventually, simple_case, spawn_app, spawn_app_with, unique_pdq};
+
+fn code_of<T: std::fmt::Debug>(result: Result<T, ClientError>) -> (u16, String) {
+    match result {
+        Err(ClientError::Api { status, code, .. }) => (status, code),
+        other => panic!("expected an error body, got {other:?}"),
+    }
+}
+
+fn names(list: &str, copies: usize) -> Option<Vec<String>> {
+    Some(vec![list.to_owned(); copies])
+}
+
+#[tokio::test]
+async fn a_match_naming_lists_over_and_over_is_refused_before_any_search() {
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let hashes: Vec<HashValue> = (0..1000).map(|_| unique_pdq()).collect();
+    let over = MatchRequest { hashes: hashes.clone(), lists: names("ncii", MAX_LISTS_PER_MATCH + 1) };
+    assert_eq!(code_of(platform.match_hashes(&over).await), (413, "payload_too_large".into()));
+    // The body of the report: 1,000 hashes and 300,000 copies of one list name (3.7 MB) took 17.6 s of a worker.
+    let flood = MatchRequest { hashes, lists: names("ncii", 300_000) };
+    assert_eq!(code_of(platform.match_hashes(&flood).await), (413, "payload_too_large".into()));
+}
+
+#[tokio::test]
+async fn a_list_named_twice_is_searched_once() {
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let pdq = unique_pdq();
+    app.case(vec![pdq.clone()]).await;
+    let once = MatchRequest { hashes: vec![pdq.clone()], lists: None };
+    eventually(|| async { !platform.match_hashes(&once).await.unwrap().results[0].matches.is_empty() }).await;
+    let twice = MatchRequest { hashes: vec![pdq], lists: names("ncii", 2) };
+    let answer = platform.match_hashes(&twice).await.unwrap();
+    assert_eq!(answer.results[0].matches.len(), 1, "one entry, one match: {answer:?}");
+}
+
+#[tokio::test]
+async fn unknown_lists_are_not_found_and_lists_outside_the_scope_forbidden() {
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let ask = |client: &Client, lists: Option<Vec<String>>| {
+        let client = client.clone();
+        async move { client.match_hashes(&MatchRequest { hashes: vec![unique_pdq()], lists }).await }
+    };
+    assert_eq!(code_of(ask(&app.admin, names("nosuch", 1)).await), (404, "not_found".into()));
+    assert_eq!(code_of(ask(&app.admin, Some(vec!["ncii".into(), "nosuch".into()])).await), (404, "not_found".into()));
+    // A platform learns nothing about lists outside its scope, existing or not.
+    assert_eq!(code_of(ask(&platform, names("nosuch", 1)).await), (403, "forbidden".into()));
+    assert_eq!(code_of(ask(&platform, Some(vec![])).await), (400, "invalid_request".into()));
+    assert!(ask(&app.admin, names("ncii", 1)).await.is_ok());
+}
+
+#[tokio::test]
+async fn hashes_times_lists_beyond_the_search_budget_are_refused() {
+    let app = spawn_app().await;
+    let per_list = 1000;
+    let fitting = MAX_MATCH_SEARCHES / per_list;
+    let mut lists = vec!["ncii".to_owned()];
+    for i in 1..=fitting {
+        let name = format!("extra{i}");
+        app.admin.create_list(&CreateListRequest { name: name.clone() }).await.unwrap();
+        lists.push(name);
+    }
+    let hashes: Vec<HashValue> = (0..per_list).map(|_| unique_pdq()).collect();
+    let within = MatchRequest { hashes: hashes.clone(), lists: Some(lists[..fitting].to_vec()) };
+    assert_eq!(app.admin.match_hashes(&within).await.unwrap().results.len(), per_list);
+    let beyond = MatchRequest { hashes: hashes.clone(), lists: Some(lists.clone()) };
+    assert_eq!(code_of(app.admin.match_hashes(&beyond).await), (413, "payload_too_large".into()));
+    // An admin naming no list searches every list: the same budget holds.
+    let every = MatchRequest { hashes, lists: None };
+    assert_eq!(code_of(app.admin.match_hashes(&every).await), (413, "payload_too_large".into()));
+}
+
+/// Distinct, reliable frames (random PDQ hashes are far apart).
+fn random_frames(state: &mut u64, count: usize) -> Vec<VideoFrame> {
+    let mut next = || {
+        // xorshift64*: reproducible, and no two frames of one test alike.
+        *state ^= *state >> 12;
+        *state ^= *state << 25;
+        *state ^= *state >> 27;
+        state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    };
+    (0..count)
+        .map(|i| {
+            let bytes: Vec<u8> = (0..4).flat_map(|_| next().to_be_bytes()).collect();
+            VideoFrame { frame: i as u64, timestamp: i as f64, pdq: hex::encode(bytes).parse().unwrap(), quality: 100 }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_search_longer_than_the_time_limit_ends_at_the_deadline() {
+    let limit_secs = 2;
+    let limit = limit_secs.to_string();
+    let mut settings = LIFTED_BUDGETS.to_vec();
+    settings.push(("DISRUPT_TIME_LIMITS__REQUEST_SECS", &limit));
+    let app = spawn_app_with(&settings).await;
+    let platform = app.platform("p", &["ncii"]).await;
+    // Stored videos x query frames: 12 x 7,000 x 8,000 frame comparisons, far more than 2 s of CPU.
+    let mut state = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..12 {
+        app.client
+            .create_case(&simple_case(HashValue::Video { frames: random_frames(&mut state, 7_000) }))
+            .await
+            .unwrap();
+    }
+    let ready = format!("{}/readyz", app.base_url);
+    eventually(|| async {
+        let body: serde_json::Value = reqwest::get(&ready).await.unwrap().json().await.unwrap();
+        body["entries"] == 12
+    })
+    .await;
+    let query = MatchRequest {
+        hashes: vec![HashValue::Video { frames: random_frames(&mut state, MAX_MATCH_SEARCHES) }],
+        lists: None,
+    };
+    let started = Instant::now();
+    let answer = tokio::time::timeout(Duration::from_secs(20), platform.match_hashes(&query))
+        .await
+        .expect("the answer came when the work was done, not at the deadline");
+    assert_eq!(code_of(answer), (408, "request_timeout".into()));
+    assert!(started.elapsed() < Duration::from_secs(limit_secs + 10), "answered after {:?}", started.elapsed());
+    // The server is free for the next request.
+    let small = MatchRequest { hashes: vec![unique_pdq()], lists: None };
+    tokio::time::timeout(Duration::from_secs(10), platform.match_hashes(&small)).await.unwrap().unwrap();
+}
