@@ -5,6 +5,11 @@
 //! complementary step suppresses more cells until every row and column (margins included) holds either no
 //! suppressed cell or at least two. Medians are only published over at least `minimum` values.
 //!
+//! A label is itself a count of at least one: a host named as a row says a notice went to it (one confirmed URL
+//! would do), a content type beside it says what was reported there. So hosts, and labels derived from what
+//! victims reported, are named only where at least `minimum` sent notices stand behind them; the others are
+//! pooled under [`OTHER_HOSTS`] and [`OTHER_TYPES`]. Drafts count for nothing: they were never sent.
+//!
 //! Everything here is pure: callers gather facts from the store and pass them in.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -265,6 +270,21 @@ pub struct StatsInput {
 pub const KINDS: [&str; 4] = ["pdq", "video", "md5", "sha256"];
 /// Entry states, in display order.
 pub const STATES: [&str; 5] = ["pending", "verified", "rejected", "withdrawn", "quarantined"];
+/// The row standing for every host with fewer than the minimum of sent notices.
+pub const OTHER_HOSTS: &str = "other hosts";
+/// The content type standing for every type with fewer than the minimum of sent notices at one host.
+pub const OTHER_TYPES: &str = "other types";
+
+/// The label of each of `labels` (one per counted thing): itself when at least `minimum` things carry it, else
+/// `other`.
+fn pooled<'a>(labels: impl IntoIterator<Item = &'a str> + Clone, minimum: u64, other: &'a str) -> Vec<&'a str> {
+    let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+    for label in labels.clone() {
+        *counts.entry(label).or_insert(0) += 1;
+    }
+    labels.into_iter().map(|l| if counts[l] >= minimum { l } else { other }).collect()
+}
+
 /// Where a sent notice ended, in display order (a partition of sent notices, so the columns add up).
 pub const NOTICE_OUTCOMES: [&str; 4] = ["unanswered", "acknowledged", "removed", "rejected"];
 
@@ -310,17 +330,24 @@ pub fn aggregate(input: &StatsInput, minimum: u64) -> Statistics {
     let mut removals_by_month = BTreeMap::new();
     let mut removal_times = Vec::new();
     let mut per_host: BTreeMap<&str, (Vec<u64>, Vec<u64>)> = BTreeMap::new();
-    for n in &input.notices {
-        let (acks, removals) = per_host.entry(n.host.as_str()).or_default();
-        acks.extend(n.timeline.time_to_acknowledgement());
-        if let (Some(ttr), Some(at)) = (n.timeline.time_to_removal(), n.timeline.decided_at) {
+    let sent: Vec<&NoticeFact> = input.notices.iter().filter(|n| n.timeline.sent_at.is_some()).collect();
+    let hosts = pooled(sent.iter().map(|n| n.host.as_str()), minimum, OTHER_HOSTS);
+    for (n, host) in sent.iter().zip(&hosts) {
+        let removal = n.timeline.time_to_removal().zip(n.timeline.decided_at);
+        if let Some((ttr, at)) = removal {
             *removals_by_month.entry(month_of(at)).or_insert(0) += 1;
             removal_times.push(ttr);
-            removals.push(ttr);
         }
+        if *host == OTHER_HOSTS {
+            // Medians of several platforms together describe none of them.
+            continue;
+        }
+        let (acks, removals) = per_host.entry(host).or_default();
+        acks.extend(n.timeline.time_to_acknowledgement());
+        removals.extend(removal.map(|(ttr, _)| ttr));
     }
     let notices = CountTable::tally(
-        input.notices.iter().filter_map(|n| Some((n.host.clone(), outcome(&n.timeline)?))),
+        sent.iter().zip(&hosts).filter_map(|(n, host)| Some(((*host).to_owned(), outcome(&n.timeline)?))),
         &NOTICE_OUTCOMES,
     );
     Statistics {
@@ -367,13 +394,18 @@ impl TrustedFlaggerReport {
     pub fn build(notices: &[NoticeFact], year: i32, notifier: &str, minimum: u64) -> Self {
         let in_year: Vec<&NoticeFact> =
             notices.iter().filter(|n| n.timeline.sent_at.is_some_and(|t| year_of(t) == year)).collect();
-        let rows = in_year.iter().map(|n| {
+        let hosts = pooled(in_year.iter().map(|n| n.host.as_str()), minimum, OTHER_HOSTS);
+        let host_types: Vec<String> =
+            in_year.iter().zip(&hosts).map(|(n, host)| format!("{host} / {}", n.content_type)).collect();
+        let labels = pooled(host_types.iter().map(String::as_str), minimum, "");
+        let rows = in_year.iter().zip(&hosts).zip(labels).map(|((n, host), label)| {
             let action = match n.timeline.state {
                 NoticeState::Removed => "removed",
                 NoticeState::Rejected => "rejected",
                 _ => "no_decision",
             };
-            (format!("{} / {}", n.host, n.content_type), action)
+            let label = if label.is_empty() { format!("{host} / {OTHER_TYPES}") } else { label.to_owned() };
+            (label, action)
         });
         let mut ttr: Vec<u64> = in_year.iter().filter_map(|n| n.timeline.time_to_removal()).collect();
         Self {
@@ -564,7 +596,53 @@ mod tests {
         let big = &stats.platform_responsiveness[0];
         assert_eq!(big.host, "big.example");
         assert_eq!(big.median_ms_to_removal, Some(4 * 3_600_000));
-        assert_eq!(stats.platform_responsiveness[1].median_ms_to_acknowledge, None);
+        assert_eq!(stats.platform_responsiveness.len(), 1, "one notice does not name small.example");
+    }
+
+    #[test]
+    fn hosts_and_types_behind_fewer_sent_notices_than_the_minimum_are_never_named() {
+        let mut input = input();
+        // One confirmed URL makes a draft: never sent, it counts for nothing.
+        input.notices.push(NoticeFact {
+            host: "draft.example".into(),
+            content_type: "intimate_image_without_consent".into(),
+            timeline: NoticeTimeline::new(JAN_2026),
+        });
+        for i in 0..4 {
+            input.notices.push(notice("four.example", JAN_2026 + i * DAY, None));
+        }
+        let mut rare = notice("big.example", JAN_2026, None);
+        rare.content_type = "minor_sexual_images".into();
+        input.notices.push(rare);
+
+        let stats = aggregate(&input, 5);
+        let json = serde_json::to_string(&stats).expect("json");
+        for hidden in ["draft.example", "four.example", "small.example"] {
+            assert!(!json.contains(hidden), "{hidden} named: {json}");
+        }
+        assert_eq!(stats.notices_by_platform.rows, ["big.example", OTHER_HOSTS]);
+        assert_eq!(stats.notices_by_platform.total, Cell::Shown(14), "drafts are not notices sent");
+        assert!(table_is_safe(&stats.notices_by_platform, 5));
+        assert_eq!(stats.platform_responsiveness.iter().map(|p| p.host.as_str()).collect::<Vec<_>>(), ["big.example"]);
+
+        let report = TrustedFlaggerReport::build(&input.notices, 2026, "Hotline Example", 5);
+        let csv = report.to_csv().expect("csv");
+        for hidden in ["draft.example", "four.example", "small.example", "minor_sexual_images"] {
+            assert!(!csv.contains(hidden), "{hidden} named: {csv}");
+        }
+        assert_eq!(
+            report.notices.rows,
+            [
+                "big.example / intimate_image_without_consent".to_owned(),
+                format!("big.example / {OTHER_TYPES}"),
+                format!("{OTHER_HOSTS} / intimate_image_without_consent"),
+            ]
+        );
+        assert_eq!(report.notices.total, Cell::Shown(14));
+        // With a minimum of 1, every sent notice's host and type may be named.
+        assert!(
+            TrustedFlaggerReport::build(&input.notices, 2026, "H", 1).to_csv().expect("csv").contains("four.example")
+        );
     }
 
     #[test]
@@ -573,7 +651,7 @@ mod tests {
         notices.push(notice("big.example", JAN_2026 - 10 * DAY, None)); // previous year: left out
         let report = TrustedFlaggerReport::build(&notices, 2026, "Hotline Example", 5);
         assert_eq!(report.notices.total, Cell::Shown(9));
-        assert_eq!(row_hosts(&report.notices), BTreeSet::from(["big.example".into(), "small.example".into()]));
+        assert_eq!(row_hosts(&report.notices), BTreeSet::from(["big.example".into(), OTHER_HOSTS.into()]));
         assert!(table_is_safe(&report.notices, 5));
         let csv = report.to_csv().expect("csv");
         let mut lines = csv.lines();
