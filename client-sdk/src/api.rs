@@ -25,6 +25,9 @@ use serde::de::DeserializeOwned;
 /// Header carrying a case secret.
 pub const CASE_SECRET_HEADER: &str = "X-Case-Secret";
 
+/// Notices asked for per page when following `GET /v1/notices` (its largest page).
+const NOTICE_PAGE: usize = 500;
+
 /// What a call can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -338,10 +341,46 @@ impl Client {
         Self::send(self.request(Method::POST, &format!("/v1/review/cases/{case_id}/urls")).json(body)).await
     }
 
-    /// `GET /v1/notices`.
-    pub async fn list_notices(&self, state: Option<NoticeState>) -> Result<NoticeList, ClientError> {
-        let query: Vec<(&str, String)> = state.iter().map(|s| ("state", enum_text(s))).collect();
+    /// `GET /v1/notices`: one page, from `cursor` (the newest notices when `None`).
+    pub async fn list_notices_page(
+        &self,
+        state: Option<NoticeState>,
+        cursor: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<NoticeList, ClientError> {
+        let mut query: Vec<(&str, String)> = state.iter().map(|s| ("state", enum_text(s))).collect();
+        query.extend(cursor.map(|c| ("cursor", c.to_owned())));
+        query.extend(limit.map(|l| ("limit", l.to_string())));
         Self::send(self.request(Method::GET, "/v1/notices").query(&query)).await
+    }
+
+    /// Every notice the key may read, newest first, following the pages of `GET /v1/notices` (of `page_size`, by
+    /// default the largest); stops once it has `max` (then `has_more` and `next_cursor` say where the rest
+    /// starts).
+    pub async fn list_notices_up_to(
+        &self,
+        state: Option<NoticeState>,
+        max: Option<usize>,
+        page_size: Option<usize>,
+    ) -> Result<NoticeList, ClientError> {
+        let page_size = page_size.unwrap_or(NOTICE_PAGE);
+        let mut all = NoticeList { notices: Vec::new(), next_cursor: None, has_more: false };
+        loop {
+            let wanted = max.map(|m| m - all.notices.len());
+            let limit = wanted.map_or(page_size, |w| w.min(page_size));
+            let page = self.list_notices_page(state, all.next_cursor.as_deref(), Some(limit)).await?;
+            all.notices.extend(page.notices);
+            all.next_cursor = page.next_cursor;
+            all.has_more = page.has_more && all.next_cursor.is_some();
+            if !all.has_more || max.is_some_and(|m| all.notices.len() >= m) {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// Every notice the key may read, newest first (every page of `GET /v1/notices`).
+    pub async fn list_notices(&self, state: Option<NoticeState>) -> Result<NoticeList, ClientError> {
+        self.list_notices_up_to(state, None, None).await
     }
 
     /// `GET /v1/notices/{id}`.

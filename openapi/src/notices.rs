@@ -114,14 +114,28 @@ pub struct NoticeQuery {
     /// Only notices in this state.
     #[serde(default)]
     pub state: Option<NoticeState>,
+    /// Where to continue: `next_cursor` of the previous page. Absent: from the newest notice.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Notices per page, 1 to 500 (default 100).
+    #[serde(default)]
+    pub limit: Option<usize>,
 }
 
-/// The notices the caller may see: a platform, those sent to its hosts; the hotline, all.
+/// A page of the notices the caller may see (a platform, those sent to its hosts; an analyst, its lists'; an
+/// admin, all), newest first. A page reads at most 2,000 notices, so with a `state` filter it may be short, even
+/// empty, while `has_more` is true: follow `next_cursor` until `has_more` is false.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoticeList {
     /// Newest first.
     pub notices: Vec<Notice>,
+    /// Cursor of the next page, when there may be one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    /// True when more notices may follow: ask again with `next_cursor`.
+    #[serde(default)]
+    pub has_more: bool,
 }
 
 /// `POST /v1/notices/{id}/decision`.

@@ -8,15 +8,17 @@ use crate::auth::{AnalystCaller, Authenticated, PlatformCaller};
 use crate::error::ApiError;
 use crate::service::Service;
 
-/// Notices the key may read: a platform, those sent for the hosts it serves (never the case id); analysts and
-/// admins, all of their lists'. Newest first.
+/// Notices the key may read, a page at a time (`limit` 1 to 500, default 100; follow `next_cursor` while
+/// `has_more`): a platform, those sent for the hosts it serves (never the case id); analysts, their lists';
+/// admins, all. Newest first. A notice leaves with its case: when a withdrawn case is purged after the feed
+/// retention, and a draft when analysts reject its case.
 #[utoipa::path(
     tag = "notices",
     params(NoticeQuery),
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The notices", body = NoticeList),
-        (status = 400, description = "Malformed query", body = ErrorBody),
+        (status = 400, description = "Malformed query, limit out of range, or a cursor this server did not issue (`invalid_cursor`)", body = ErrorBody),
         (status = 401, description = "Missing or invalid key", body = ErrorBody),
         (status = 503, description = "Store unavailable", body = ErrorBody),
     )
@@ -62,7 +64,7 @@ pub async fn get_notice(
         (status = 401, description = "Missing or invalid key", body = ErrorBody),
         (status = 403, description = "Not an analyst or admin key", body = ErrorBody),
         (status = 404, description = "No such notice", body = ErrorBody),
-        (status = 409, description = "Already past the draft state", body = ErrorBody),
+        (status = 409, description = "Already past the draft state, or its case was withdrawn or rejected", body = ErrorBody),
         (status = 503, description = "Store unavailable", body = ErrorBody),
     )
 )]

@@ -66,6 +66,8 @@ pub struct Service {
     upload_slots: tokio::sync::Semaphore,
     /// `disrupt_entries_held_total{reason}`: entries flood detection created quarantined.
     held: prometheus::IntCounterVec,
+    /// Set once the notice indexes are known to hold every older notice (`notices::index_older_notices`).
+    notices_indexed: std::sync::atomic::AtomicBool,
     /// The last statistics computed, and when.
     stats_cache: Mutex<Option<(Instant, disrupt_openapi::stats::Statistics)>>,
 }
@@ -90,6 +92,7 @@ impl Service {
             hotline,
             templates,
             stats_cache: Mutex::new(None),
+            notices_indexed: std::sync::atomic::AtomicBool::new(false),
             store,
             refs: EntryRefs::new(&server_key),
             secrets: SecretHasher::new(server_key),

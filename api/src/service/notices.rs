@@ -21,6 +21,7 @@ use crate::notices::{
 };
 use crate::store::audit::AuditEvent;
 use crate::store::model as s;
+use crate::store::notices::{NoticeIndex, NoticeKeys, NoticePosition};
 
 /// Updates of one notice retry this often when another writer came first.
 const MAX_UPDATE_TRIES: usize = 8;
@@ -89,6 +90,25 @@ pub fn serves(hosts: &[String], host: &str) -> bool {
     })
 }
 
+/// Notices per page unless the caller asks otherwise.
+pub const DEFAULT_NOTICE_LIMIT: usize = 100;
+/// The most notices a page may hold.
+pub const MAX_NOTICE_LIMIT: usize = 500;
+/// The most notices one page request reads (a state filter that matches few ends the page early).
+pub const MAX_NOTICES_EXAMINED: usize = 2_000;
+
+/// No notice is made or sent for a case the victim withdrew, nor for one analysts rejected (every entry
+/// rejected).
+fn refuse_closed_case(view: &s::CaseView) -> Result<(), ApiError> {
+    if view.case.state == s::CaseState::Withdrawn {
+        return Err(ApiError::Conflict("the victim withdrew this case".into()));
+    }
+    if !view.entries.is_empty() && view.entries.iter().all(|e| e.state == s::EntryState::Rejected) {
+        return Err(ApiError::Conflict("the case was rejected".into()));
+    }
+    Ok(())
+}
+
 fn is_hotline(caller: &Caller) -> bool {
     matches!(caller.role, Role::Analyst | Role::Admin)
 }
@@ -127,12 +147,12 @@ impl Service {
     ) -> Result<ReviewUrlsResponse, ApiError> {
         caller.require_role(&[Role::Analyst, Role::Admin])?;
         let case = match self.store.get_case(case_id).await? {
-            Some(view) if caller.may_read(&view.case.list) => view.case,
+            Some(view) if caller.may_read(&view.case.list) => {
+                refuse_closed_case(&view)?;
+                view.case
+            }
             _ => return Err(ApiError::NotFound("case")),
         };
-        if case.state == s::CaseState::Withdrawn {
-            return Err(ApiError::Conflict("the victim withdrew this case".into()));
-        }
         let count = case.urls.len();
         if let Some(bad) = request.confirm.iter().chain(&request.dismiss).find(|i| **i >= count) {
             return Err(ApiError::InvalidRequest(format!("the case has {count} URLs; no index {bad}")));
@@ -185,7 +205,8 @@ impl Service {
                 list: case.list.clone(),
             };
             let json = serde_json::to_string(&notice).map_err(ApiError::internal)?;
-            self.store.create_notice(&id, &json, now).await?;
+            let keys = NoticeKeys { id: &id, created_at: now, list: &case.list, case_id: &case.id, host: &host };
+            self.store.create_notice(keys, &json).await?;
             self.audit(
                 AuditEvent::new(actor(caller), AuditAction::NoticeProduced, format!("notice:{id}"))
                     .detail("case", case_id)
@@ -204,18 +225,90 @@ impl Service {
         Ok(format!("n{}", hex::encode(bytes)))
     }
 
-    /// Notices the caller may see: platforms, the sent ones for their hosts (without case ids); the hotline, all.
+    /// A page of the notices the caller may see, newest first: platforms, the sent ones for their hosts (without
+    /// case ids); analysts, their lists'; admins, all. Each page reads at most [`MAX_NOTICES_EXAMINED`] notices,
+    /// so a state filter that matches few may answer a short page with `has_more`.
     pub async fn list_notices(&self, caller: &Caller, query: NoticeQuery) -> Result<NoticeList, ApiError> {
+        let limit = query.limit.unwrap_or(DEFAULT_NOTICE_LIMIT);
+        if !(1..=MAX_NOTICE_LIMIT).contains(&limit) {
+            return Err(ApiError::InvalidRequest(format!("limit is 1 to {MAX_NOTICE_LIMIT}")));
+        }
+        let mut position = query.cursor.as_deref().map(NoticePosition::decode).transpose()?;
+        self.index_older_notices().await?;
+        let hosts: Vec<String> = caller.hosts.iter().map(|h| h.trim_end_matches('.').to_ascii_lowercase()).collect();
+        let indexes: Vec<NoticeIndex<'_>> = match caller.role {
+            Role::Admin => vec![NoticeIndex::All],
+            Role::Analyst => caller.lists.iter().map(|l| NoticeIndex::List(l.as_str())).collect(),
+            Role::Platform => hosts.iter().map(|h| NoticeIndex::Host(h.as_str())).collect(),
+        };
         let hotline = is_hotline(caller);
         let mut notices = Vec::new();
-        for record in self.store.list_notices().await? {
-            let notice = parse(&record)?;
-            if !self.may_see(caller, &notice) || query.state.is_some_and(|st| st != notice.timeline.state) {
-                continue;
+        let mut examined = 0;
+        let mut has_more = true;
+        'pages: while notices.len() < limit {
+            if examined >= MAX_NOTICES_EXAMINED {
+                break;
             }
-            notices.push(notice.view(hotline));
+            let batch = self.store.notice_page(&indexes, position.as_ref(), limit).await?;
+            let end = batch.len() < limit;
+            let last = batch.len();
+            for (n, (at, record)) in batch.into_iter().enumerate() {
+                position = Some(at);
+                examined += 1;
+                let Some(record) = record else { continue };
+                let notice = parse(&record)?;
+                if self.may_see(caller, &notice) && query.state.is_none_or(|st| st == notice.timeline.state) {
+                    notices.push(notice.view(hotline));
+                    if notices.len() == limit {
+                        has_more = !end || n + 1 < last;
+                        break 'pages;
+                    }
+                }
+            }
+            if end {
+                has_more = false;
+                break;
+            }
         }
-        Ok(NoticeList { notices })
+        let next_cursor = if has_more { position.map(|p| p.encode()) } else { None };
+        Ok(NoticeList { notices, has_more: next_cursor.is_some(), next_cursor })
+    }
+
+    /// Deletes a case's draft notices once analysts rejected the case: they will never be sent. Sent ones stay,
+    /// the hotline's record of what it asked of a platform.
+    pub(crate) async fn drop_draft_notices(&self, case_id: &str) -> Result<usize, ApiError> {
+        let mut dropped = 0;
+        for id in self.store.case_notice_ids(case_id).await? {
+            let Some(record) = self.store.get_notice(&id).await? else { continue };
+            if parse(&record)?.timeline.state == NoticeState::Draft && self.store.delete_notice(&id).await? {
+                dropped += 1;
+            }
+        }
+        Ok(dropped)
+    }
+
+    /// Puts notices made before the indexes existed into them, once per store (idempotent, so processes that
+    /// start together may both do it).
+    async fn index_older_notices(&self) -> Result<(), ApiError> {
+        if self.notices_indexed.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(());
+        }
+        if !self.store.notices_indexed().await? {
+            for record in self.store.list_notices().await? {
+                let n = parse(&record)?;
+                let keys = NoticeKeys {
+                    id: &n.id,
+                    created_at: n.timeline.created_at,
+                    list: &n.list,
+                    case_id: &n.case_id,
+                    host: &n.host,
+                };
+                self.store.index_notice(keys, n.timeline.state != NoticeState::Draft).await?;
+            }
+            self.store.set_notices_indexed().await?;
+        }
+        self.notices_indexed.store(true, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
     }
 
     fn may_see(&self, caller: &Caller, notice: &StoredNotice) -> bool {
@@ -262,7 +355,9 @@ impl Service {
             if before == after {
                 return Ok(notice); // idempotent repeat: nothing to store or audit
             }
-            if self.store.update_notice(id, version, &after).await? {
+            let sent = (notice.timeline.state != NoticeState::Draft)
+                .then_some((notice.host.as_str(), notice.timeline.created_at));
+            if self.store.update_notice(id, version, &after, sent).await? {
                 let who = caller.map_or_else(Actor::system, actor);
                 let mut event = AuditEvent::new(who, AuditAction::NoticeUpdated, format!("notice:{id}"))
                     .detail("state", notice.timeline.state_name());
@@ -279,6 +374,12 @@ impl Service {
     /// The hotline sends a draft: from now on the platform serving the host can read it.
     pub async fn send_notice(&self, caller: &Caller, id: &str) -> Result<Notice, ApiError> {
         caller.require_role(&[Role::Analyst, Role::Admin])?;
+        let (notice, _) = self.visible_notice(caller, id).await?;
+        if notice.timeline.state == NoticeState::Draft {
+            // A victim who withdrew, or a case analysts rejected, sends nothing any more.
+            let case = self.store.get_case(&notice.case_id).await?.ok_or(ApiError::NotFound("case"))?;
+            refuse_closed_case(&case)?;
+        }
         let notice = self.update_notice(Some(caller), id, |n, now| Ok(n.timeline.send(now)?)).await?;
         Ok(notice.view(true))
     }

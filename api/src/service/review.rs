@@ -335,12 +335,14 @@ impl Service {
                     }
                 }
                 self.store.clear_case_rejection(&case.list, &case.id).await?;
+                let drafts = self.drop_draft_notices(&case.id).await?;
                 self.audit(
                     AuditEvent::new(actor(caller), AuditAction::CaseRejected, format!("case:{case_id}"))
                         .detail("list", &case.list)
                         .detail("reason", rejection.reason.as_str())
                         .detail("analysts", analysts.join(","))
-                        .detail("entries", changed.to_string()),
+                        .detail("entries", changed.to_string())
+                        .detail("draft_notices_dropped", drafts.to_string()),
                 )
                 .await?;
                 Ok(CaseRejection::Rejected { analysts, entries: changed })

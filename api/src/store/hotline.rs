@@ -23,11 +23,13 @@ if n > 0 then redis.call('HINCRBY', KEYS[1], 'm:' .. ARGV[1], n) end
 return n
 "#;
 
-/// Replaces a notice if its version is still the one read: KEYS: notice. ARGV: expected version, JSON.
+/// Replaces a notice if its version is still the one read, and adds a sent notice to its hosts' indexes in the
+/// same step: KEYS: notice, host indexes... ARGV: expected version, JSON, id, creation ms.
 /// Returns 1, or 0 when another writer came first.
 const UPDATE_NOTICE: &str = r#"
 if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'json', ARGV[2], 'v', tonumber(ARGV[1]) + 1)
+for i = 2, #KEYS do redis.call('ZADD', KEYS[i], ARGV[4], ARGV[3]) end
 return 1
 "#;
 
@@ -164,17 +166,23 @@ impl Store {
         Ok(self.conn().zrangebyscore(self.keys().withdrawals(list), after.ms, upto.ms).await?)
     }
 
-    /// Stores a new notice.
-    pub async fn create_notice(&self, id: &str, json: &str, created_at: u64) -> Result<(), StoreError> {
-        let key = self.keys().notice(id);
+    /// Stores a new notice (a draft: only the hotline's indexes hold it until it is sent).
+    pub async fn create_notice(&self, notice: super::notices::NoticeKeys<'_>, json: &str) -> Result<(), StoreError> {
+        let keys = self.keys();
+        let key = keys.notice(notice.id);
         let created: bool = self.conn().hset_nx(&key, "json", json).await?;
         if !created {
             return Err(StoreError::Conflict("the notice id exists"));
         }
-        let _: () = redis::pipe()
-            .hset(&key, "v", 1)
+        let () = redis::pipe()
+            .atomic()
+            .hset_multiple(&key, &[("v", "1"), ("list", notice.list), ("case", notice.case_id), ("host", notice.host)])
             .ignore()
-            .zadd(self.keys().notices(), id, created_at)
+            .zadd(keys.notices(), notice.id, notice.created_at)
+            .ignore()
+            .zadd(keys.notices_of_list(notice.list), notice.id, notice.created_at)
+            .ignore()
+            .sadd(keys.notices_of_case(notice.case_id), notice.id)
             .ignore()
             .query_async(&mut self.conn())
             .await?;
@@ -188,18 +196,32 @@ impl Store {
         Ok(json.map(|json| NoticeRecord { json, version: version.unwrap_or(1) }))
     }
 
-    /// Replaces a notice if nobody changed it since `version` was read; `false` when someone did.
-    pub async fn update_notice(&self, id: &str, version: u64, json: &str) -> Result<bool, StoreError> {
-        let updated: i64 = redis::Script::new(UPDATE_NOTICE)
-            .key(self.keys().notice(id))
-            .arg(version)
-            .arg(json)
-            .invoke_async(&mut self.conn())
-            .await?;
+    /// Replaces a notice if nobody changed it since `version` was read; `false` when someone did. `sent` (its
+    /// host and creation ms) puts it in the indexes of the platforms serving the host, in the same step.
+    pub async fn update_notice(
+        &self,
+        id: &str,
+        version: u64,
+        json: &str,
+        sent: Option<(&str, u64)>,
+    ) -> Result<bool, StoreError> {
+        let script = redis::Script::new(UPDATE_NOTICE);
+        let mut invocation = script.prepare_invoke();
+        invocation.key(self.keys().notice(id));
+        let mut created_at = 0;
+        if let Some((host, at)) = sent {
+            for key in self.sent_notice_index_keys(host) {
+                invocation.key(key);
+            }
+            created_at = at;
+        }
+        let updated: i64 =
+            invocation.arg(version).arg(json).arg(id).arg(created_at).invoke_async(&mut self.conn()).await?;
         Ok(updated == 1)
     }
 
-    /// Every notice, newest first.
+    /// Every notice, newest first: for the server's own periodic work (reminders, statistics, indexing older
+    /// notices), never for a request's page.
     pub async fn list_notices(&self) -> Result<Vec<NoticeRecord>, StoreError> {
         let ids: Vec<String> = self.conn().zrevrange(self.keys().notices(), 0, -1).await?;
         let mut out = Vec::with_capacity(ids.len());

@@ -25,8 +25,14 @@
 //! | `P{l:L}:flood:<hour>`            | string | cases received in that clock hour (expires after 2 h)    |
 //! | `P{l:L}:withdrawals`             | zset   | withdrawn case ids by the ms of their last tombstone     |
 //! | `P{l:L}:rej:<case id>`           | string | a case rejection waiting for a second analyst (JSON)     |
-//! | `P{n}:notice:<id>`               | hash   | one takedown notice: `json`, version `v`                 |
+//! | `P{n}:notice:<id>`               | hash   | one takedown notice: `json`, version `v`, `list`, `case`,|
+//! |                                  |        | `host` (for its indexes and purge)                       |
 //! | `P{n}:notices`                   | zset   | notice ids by creation time                              |
+//! | `P{n}:notices:list:<L>`          | zset   | list L's notice ids by creation time (analysts' pages)   |
+//! | `P{n}:notices:host:<H>`          | zset   | sent notices for host H or a subdomain, by creation time |
+//! |                                  |        | (platforms' pages; one key per dot-suffix of the host)   |
+//! | `P{n}:notices:case:<case id>`    | set    | a case's notice ids (they are purged with the case)      |
+//! | `P{n}:notices:indexed`           | string | set once the indexes above hold every older notice       |
 //! | `P{audit}:log`, `P{audit}:head`  | list   | the chained audit log and its head (`store::audit`)      |
 
 use data_encoding::BASE32_NOPAD;
@@ -156,6 +162,26 @@ impl Keys {
     /// Notice ids by creation time.
     pub fn notices(&self) -> String {
         format!("{}{{n}}:notices", self.prefix)
+    }
+
+    /// A list's notice ids by creation time.
+    pub fn notices_of_list(&self, list: &str) -> String {
+        format!("{}{{n}}:notices:list:{list}", self.prefix)
+    }
+
+    /// Sent notices for `host` or a subdomain of it, by creation time.
+    pub fn notices_of_host(&self, host: &str) -> String {
+        format!("{}{{n}}:notices:host:{host}", self.prefix)
+    }
+
+    /// A case's notice ids.
+    pub fn notices_of_case(&self, case_id: &str) -> String {
+        format!("{}{{n}}:notices:case:{case_id}", self.prefix)
+    }
+
+    /// Set once the notice indexes hold every notice created before they existed.
+    pub fn notices_indexed(&self) -> String {
+        format!("{}{{n}}:notices:indexed", self.prefix)
     }
 
     /// The prefix every key starts with.

@@ -4,6 +4,7 @@
 //! - [`model`]: the domain types (lists, entries, cases, feed records, API keys).
 //! - [`keys`]: key names and the id layouts; see there for the full key map.
 //! - [`cursor`]: opaque feed cursors over stream ids.
+//! - [`notices`]: takedown notices' indexes (pages per caller) and their purge with their case.
 //! - `scripts`: the Lua scripts that make multi-key writes atomic.
 //! - `connection`: one connection type over single Redis and Redis Cluster.
 //! - `codec`: reading stored hashes and stream records back into the model.
@@ -21,6 +22,7 @@ pub mod error;
 mod hotline;
 pub mod keys;
 pub mod model;
+pub mod notices;
 mod purge;
 mod scripts;
 

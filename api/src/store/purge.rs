@@ -4,8 +4,8 @@
 //! the tombstones can be served and the victim can see what was withdrawn. Once the feed's retention has trimmed
 //! those tombstones (`feed_retention`, 90 days by default), no platform can be sent them any more, and the entry
 //! keys are the last copy of the hashes in Redis: they are deleted, with the platforms' feedback on them and the
-//! case's URLs and URL reviews. What stays is what the victim's status needs: the case's state, dates and erasure
-//! receipt counts, with no hash and no URL.
+//! case's URLs and URL reviews, and the takedown notices made from those URLs (they name the URLs too). What stays
+//! is what the victim's status needs: the case's state, dates and erasure receipt counts, with no hash and no URL.
 
 use redis::AsyncCommands;
 
@@ -41,6 +41,10 @@ impl Store {
         let script = redis::Script::new(PURGE_CASE);
         let mut purged = 0;
         for case_id in due {
+            // Notices live in another slot than the case, so they go in a step of their own, first: should it
+            // fail, the case stays listed and the next run repeats both (a withdrawal is final, so every case
+            // listed here is withdrawn).
+            self.purge_case_notices(&case_id).await?;
             let ids: Option<String> = self.conn().hget(keys.case(list, &case_id), "entry_ids").await?;
             let mut invocation = script.prepare_invoke();
             invocation.key(keys.case(list, &case_id)).key(keys.withdrawals(list));

@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use disrupt_api::store::notices::{NoticeIndex, NoticeKeys, NoticePosition};
 use disrupt_api::store::{EntryState, FeedRecord, Store, StoreError, now_ms};
 
 use crate::helpers::{case, pdq, store};
@@ -140,6 +141,13 @@ async fn withdrawn_cases_are_purged_of_hashes_and_urls_once_their_tombstones_are
     let (redis, store) = store().await;
     let gone = store.create_case(case("ncii", 1, 2)).await.unwrap();
     let kept = store.create_case(case("ncii", 3, 1)).await.unwrap();
+    // A sent notice made from the withdrawn case's URLs, and one of the case that stays.
+    fn notice<'a>(id: &'a str, case_id: &'a str, host: &'a str) -> NoticeKeys<'a> {
+        NoticeKeys { id, created_at: 1_767_225_600_000, list: "ncii", case_id, host }
+    }
+    store.create_notice(notice("n1", &gone.case_id, "gone.example"), "https://gone.example/v/1").await.unwrap();
+    assert!(store.update_notice("n1", 1, "sent https://gone.example/v/1", Some(("gone.example", 1))).await.unwrap());
+    store.create_notice(notice("n2", &kept.case_id, "kept.example"), "https://kept.example/v/2").await.unwrap();
     store.withdraw_case(&gone.case_id).await.unwrap();
     let retention = store.feed_retention().as_millis() as u64;
 
@@ -156,6 +164,14 @@ async fn withdrawn_cases_are_purged_of_hashes_and_urls_once_their_tombstones_are
     assert!(view.entries.is_empty() && view.case.urls.is_empty() && view.case.contact.is_none());
     assert!(store.get_entry(gone.entry_ids[0]).await.unwrap().is_none());
     assert_eq!(store.get_case(&kept.case_id).await.unwrap().expect("case").entries.len(), 1, "active cases stay");
+    // Its notices leave with it; the other case's stay.
+    assert!(store.get_notice("n1").await.unwrap().is_none());
+    let ids = |page: Vec<(NoticePosition, Option<disrupt_api::store::NoticeRecord>)>| {
+        page.into_iter().map(|(p, _)| p.id).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(store.notice_page(&[NoticeIndex::All], None, 10).await.unwrap()), ["n2"]);
+    assert!(store.notice_page(&[NoticeIndex::Host("example")], None, 10).await.unwrap().is_empty());
+    assert_eq!(ids(store.notice_page(&[NoticeIndex::List("ncii")], None, 10).await.unwrap()), ["n2"]);
 
     // No value left in Redis holds the withdrawn hashes.
     for value in disrupt_api::testing::every_stored_value(&redis.url()).await {
@@ -163,5 +179,6 @@ async fn withdrawn_cases_are_purged_of_hashes_and_urls_once_their_tombstones_are
             let text = String::from_utf8_lossy(&value);
             assert!(!text.contains(&pdq(n)), "Redis still holds a withdrawn hash: {text}");
         }
+        assert!(!String::from_utf8_lossy(&value).contains("gone.example"), "Redis still holds a purged notice");
     }
 }

@@ -4,6 +4,7 @@
 //! - `helpers`: `spawn_app()` and hash fixtures.
 //! - `victims`: case creation, status, withdrawal, secrets.
 //! - `platforms`: feed, snapshot, match, feedback.
+//! - `bounds`: work per request: the match API's list, search and time bounds.
 //! - `admin`: keys, lists, scopes.
 //! - `fuzz_corpus`: the fuzz targets' seeds and regressions through the code they fuzz.
 //! - `flood`: flood detection holds (same hash in many cases, client bursts, service surges), hash budgets.
@@ -15,18 +16,23 @@
 //! - `health`: the server starts on a free port.
 //! - `web`: the victims' page in headless Chromium (hashes in the browser, no media sent).
 //! - `hotline`: analysts' review, quarantine, the audit chain, notices, statistics.
+//! - `notices`: notices a page at a time, per caller; none for withdrawn or rejected cases.
+//! - `statistics`: no host or victim-derived label behind fewer than the minimum of sent notices.
 #![allow(clippy::unwrap_used)]
 
 mod admin;
+mod bounds;
 mod faults;
 mod flood;
 mod fuzz_corpus;
 mod health;
 mod helpers;
 mod hotline;
+mod notices;
 mod platforms;
 mod roles;
 mod schemathesis;
+mod statistics;
 mod stopncii;
 mod upload;
 mod victims;

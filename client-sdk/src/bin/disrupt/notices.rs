@@ -11,7 +11,8 @@ use crate::server::{ServerArgs, runtime};
 /// Arguments of `disrupt notices`.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  disrupt notices list --state sent                  platforms: notices waiting for you
+  disrupt notices list --state sent                  platforms: notices waiting for you (every page)
+  disrupt notices list --max 20                      the 20 newest
   disrupt notices show NOTICE_ID                     the full text
   disrupt notices ack NOTICE_ID
   disrupt notices decide NOTICE_ID --decision removed --reason 'video deleted'
@@ -25,8 +26,8 @@ pub struct NoticesArgs {
 
 #[derive(clap::Subcommand)]
 enum NoticesCommand {
-    /// The notices your key may read, newest first: a platform, those sent for the hosts it serves; the hotline,
-    /// all of them.
+    /// The notices your key may read, newest first (every page): a platform, those sent for the hosts it serves;
+    /// analysts, their lists'; admins, all of them.
     List(ListArgs),
     /// One notice, with its full text.
     Show(NoticeArgs),
@@ -44,6 +45,9 @@ struct ListArgs {
     /// Only notices in this state.
     #[arg(long, value_parser = wire_value::<NoticeState>(&["draft", "sent", "acknowledged", "removed", "rejected"]))]
     state: Option<NoticeState>,
+    /// Stop after this many notices (the JSON output then carries `next_cursor`).
+    #[arg(long)]
+    max: Option<usize>,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -76,7 +80,7 @@ pub fn run(args: NoticesArgs) -> anyhow::Result<ExitCode> {
     let rt = runtime()?;
     let (notice, json) = match args.command {
         NoticesCommand::List(a) => {
-            let list = rt.block_on(client.list_notices(a.state))?;
+            let list = rt.block_on(client.list_notices_up_to(a.state, a.max, None))?;
             if a.output.json {
                 render::print_json(&list)?;
             } else if list.notices.is_empty() {

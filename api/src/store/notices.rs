@@ -1,0 +1,259 @@
+//! Takedown notices' indexes: pages of what each caller may see, and notices leaving with their case.
+//!
+//! A caller reads pages of the indexes that hold exactly what it may see: admins every notice, analysts their
+//! lists' notices, platforms the sent notices of the hosts they serve. A sent notice is indexed under every
+//! dot-suffix of its host (`cdn.example.com`, `example.com`, `com`), so a platform serving `example.com` finds
+//! its subdomains' notices under that one key, as `service::notices::serves` decides. A page costs its size,
+//! however many notices exist; drafts never reach a platform's index.
+
+use data_encoding::BASE64URL_NOPAD;
+use redis::AsyncCommands;
+
+use super::{NoticeRecord, Store, StoreError};
+
+/// Where a caller's notices are read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeIndex<'a> {
+    /// Every notice (admins).
+    All,
+    /// One list's notices (analysts).
+    List(&'a str),
+    /// Sent notices for a host or its subdomains (platforms); the host as the key names it.
+    Host(&'a str),
+}
+
+/// A place in the notice order, newest first: creation time, then id, both descending. The wire form of a
+/// notice page's cursor.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NoticePosition {
+    /// Creation time, unix ms.
+    pub created_at: u64,
+    /// Notice id.
+    pub id: String,
+}
+
+impl NoticePosition {
+    /// Opaque text: base64url of `<ms>:<id>`.
+    pub fn encode(&self) -> String {
+        BASE64URL_NOPAD.encode(format!("{}:{}", self.created_at, self.id).as_bytes())
+    }
+
+    /// Parses [`NoticePosition::encode`]'s text strictly; anything else is [`StoreError::InvalidCursor`].
+    pub fn decode(text: &str) -> Result<Self, StoreError> {
+        let bytes = BASE64URL_NOPAD.decode(text.as_bytes()).map_err(|_| StoreError::InvalidCursor)?;
+        let text = String::from_utf8(bytes).map_err(|_| StoreError::InvalidCursor)?;
+        let (ms, id) = text.split_once(':').ok_or(StoreError::InvalidCursor)?;
+        let digits = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
+        let well_formed_id = id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !digits(ms) || (ms.len() > 1 && ms.starts_with('0')) || id.is_empty() || !well_formed_id {
+            return Err(StoreError::InvalidCursor);
+        }
+        Ok(Self { created_at: ms.parse().map_err(|_| StoreError::InvalidCursor)?, id: id.to_owned() })
+    }
+}
+
+/// What a notice is indexed by.
+#[derive(Debug, Clone, Copy)]
+pub struct NoticeKeys<'a> {
+    /// Notice id.
+    pub id: &'a str,
+    /// Creation time, unix ms (the order of every index).
+    pub created_at: u64,
+    /// The list of its case.
+    pub list: &'a str,
+    /// Its case.
+    pub case_id: &'a str,
+    /// The host it is for (lower case, as parsed from the URL).
+    pub host: &'a str,
+}
+
+/// Every dot-suffix of `host`, itself first: the platform hosts that serve it.
+pub fn host_suffixes(host: &str) -> impl Iterator<Item = &str> {
+    std::iter::once(host).chain(host.match_indices('.').map(move |(i, _)| &host[i + 1..])).filter(|s| !s.is_empty())
+}
+
+/// One index's next rows after a position: KEYS: index. ARGV: highest score (`+inf` from the start), id at
+/// that position (empty from the start), rows wanted. Returns `member, score, ...` newest first, including the
+/// rows at the position's own millisecond (the caller drops those not after it): `ZCOUNT` of that millisecond is
+/// added to the count so that none of the wanted rows is cut off.
+const NEXT_ROWS: &str = r#"
+local extra = 0
+if ARGV[2] ~= '' then extra = redis.call('ZCOUNT', KEYS[1], ARGV[1], ARGV[1]) end
+return redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], '-inf', 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]) + extra)
+"#;
+
+/// Deletes one notice and takes it out of its indexes: KEYS: notice, case set, indexes... ARGV: id.
+const PURGE_NOTICE: &str = r#"
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[1])
+for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
+return 1
+"#;
+
+impl Store {
+    fn notice_index_key(&self, index: NoticeIndex<'_>) -> String {
+        let keys = self.keys();
+        match index {
+            NoticeIndex::All => keys.notices(),
+            NoticeIndex::List(list) => keys.notices_of_list(list),
+            NoticeIndex::Host(host) => keys.notices_of_host(host),
+        }
+    }
+
+    /// The host indexes a sent notice for `host` belongs to.
+    pub(crate) fn sent_notice_index_keys(&self, host: &str) -> Vec<String> {
+        host_suffixes(host).map(|suffix| self.keys().notices_of_host(suffix)).collect()
+    }
+
+    /// The next `limit` notices of `indexes` after `after` (from the newest when `None`), newest first, each once
+    /// even when several indexes hold it. A notice removed meanwhile comes with `None`: its position still
+    /// counts, so that the caller's cursor moves past it. Fewer than `limit` rows means the end.
+    pub async fn notice_page(
+        &self,
+        indexes: &[NoticeIndex<'_>],
+        after: Option<&NoticePosition>,
+        limit: usize,
+    ) -> Result<Vec<(NoticePosition, Option<NoticeRecord>)>, StoreError> {
+        let script = redis::Script::new(NEXT_ROWS);
+        let (max, after_id) = match after {
+            Some(p) => (p.created_at.to_string(), p.id.as_str()),
+            None => ("+inf".to_owned(), ""),
+        };
+        let mut positions: Vec<NoticePosition> = Vec::new();
+        for index in indexes {
+            let rows: Vec<(String, u64)> = script
+                .key(self.notice_index_key(*index))
+                .arg(&max)
+                .arg(after_id)
+                .arg(limit)
+                .invoke_async(&mut self.conn())
+                .await?;
+            positions.extend(
+                rows.into_iter()
+                    .map(|(id, created_at)| NoticePosition { created_at, id })
+                    .filter(|p| after.is_none_or(|a| p < a)),
+            );
+        }
+        positions.sort_unstable_by(|a, b| b.cmp(a));
+        positions.dedup();
+        positions.truncate(limit);
+        if positions.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut pipe = redis::pipe();
+        for p in &positions {
+            pipe.cmd("HMGET").arg(self.keys().notice(&p.id)).arg("json").arg("v");
+        }
+        let rows: Vec<(Option<String>, Option<u64>)> = pipe.query_async(&mut self.conn()).await?;
+        Ok(positions
+            .into_iter()
+            .zip(rows)
+            .map(|(p, (json, v))| (p, json.map(|json| NoticeRecord { json, version: v.unwrap_or(1) })))
+            .collect())
+    }
+
+    /// Adds a notice made before the indexes existed to them (idempotent).
+    pub async fn index_notice(&self, notice: NoticeKeys<'_>, sent: bool) -> Result<(), StoreError> {
+        let keys = self.keys();
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .hset_multiple(
+                keys.notice(notice.id),
+                &[("list", notice.list), ("case", notice.case_id), ("host", notice.host)],
+            )
+            .ignore()
+            .zadd(keys.notices_of_list(notice.list), notice.id, notice.created_at)
+            .ignore()
+            .sadd(keys.notices_of_case(notice.case_id), notice.id)
+            .ignore();
+        if sent {
+            for key in self.sent_notice_index_keys(notice.host) {
+                pipe.zadd(key, notice.id, notice.created_at).ignore();
+            }
+        }
+        let () = pipe.query_async(&mut self.conn()).await?;
+        Ok(())
+    }
+
+    /// Whether every notice is in the indexes (set once by [`Store::set_notices_indexed`]).
+    pub async fn notices_indexed(&self) -> Result<bool, StoreError> {
+        Ok(self.conn().exists(self.keys().notices_indexed()).await?)
+    }
+
+    /// Records that every notice is in the indexes.
+    pub async fn set_notices_indexed(&self) -> Result<(), StoreError> {
+        let () = self.conn().set(self.keys().notices_indexed(), 1).await?;
+        Ok(())
+    }
+
+    /// The ids of a case's notices.
+    pub async fn case_notice_ids(&self, case_id: &str) -> Result<Vec<String>, StoreError> {
+        Ok(self.conn().smembers(self.keys().notices_of_case(case_id)).await?)
+    }
+
+    /// Deletes one notice with its index entries. Returns false when it did not exist.
+    pub async fn delete_notice(&self, id: &str) -> Result<bool, StoreError> {
+        let keys = self.keys();
+        let (list, case_id, host): (Option<String>, Option<String>, Option<String>) = redis::cmd("HMGET")
+            .arg(keys.notice(id))
+            .arg("list")
+            .arg("case")
+            .arg("host")
+            .query_async(&mut self.conn())
+            .await?;
+        let (Some(list), Some(case_id), Some(host)) = (list, case_id, host) else {
+            return Ok(false);
+        };
+        let script = redis::Script::new(PURGE_NOTICE);
+        let mut invocation = script.prepare_invoke();
+        invocation
+            .key(keys.notice(id))
+            .key(keys.notices_of_case(&case_id))
+            .key(keys.notices())
+            .key(keys.notices_of_list(&list));
+        for key in self.sent_notice_index_keys(&host) {
+            invocation.key(key);
+        }
+        let _: i64 = invocation.arg(id).invoke_async(&mut self.conn()).await?;
+        Ok(true)
+    }
+
+    /// Deletes every notice of a case (its retention has passed). Returns how many went.
+    pub async fn purge_case_notices(&self, case_id: &str) -> Result<u64, StoreError> {
+        let mut purged = 0;
+        for id in self.case_notice_ids(case_id).await? {
+            purged += u64::from(self.delete_notice(&id).await?);
+        }
+        let _: i64 = self.conn().del(self.keys().notices_of_case(case_id)).await?;
+        Ok(purged)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_host_is_indexed_under_each_platform_host_that_serves_it() {
+        assert_eq!(host_suffixes("cdn.example.com").collect::<Vec<_>>(), ["cdn.example.com", "example.com", "com"]);
+        assert_eq!(host_suffixes("localhost").collect::<Vec<_>>(), ["localhost"]);
+        for host in ["a.b.example.org", "example.org", "x.y"] {
+            for suffix in host_suffixes(host) {
+                assert!(crate::service::notices::serves(&[suffix.to_owned()], host), "{suffix} serves {host}");
+            }
+        }
+    }
+
+    #[test]
+    fn positions_round_trip_and_refuse_anything_else() {
+        let p = NoticePosition { created_at: 1_767_225_600_000, id: "n0123456789abcdef".into() };
+        assert_eq!(NoticePosition::decode(&p.encode()).expect("decodes"), p);
+        let forged = |text: &str| BASE64URL_NOPAD.encode(text.as_bytes());
+        for bad in ["", "!!", &forged("12"), &forged("012:n1"), &forged("1:"), &forged("1:n 1"), &forged("-1:n1")] {
+            assert!(matches!(NoticePosition::decode(bad), Err(StoreError::InvalidCursor)), "{bad}");
+        }
+        let newer = NoticePosition { created_at: 2, id: "n0".into() };
+        let older = NoticePosition { created_at: 1, id: "n9".into() };
+        assert!(older < newer && NoticePosition { created_at: 2, id: "n1".into() } > newer);
+    }
+}
