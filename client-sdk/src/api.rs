@@ -366,7 +366,10 @@ impl Client {
         let page_size = page_size.unwrap_or(NOTICE_PAGE);
         let mut all = NoticeList { notices: Vec::new(), next_cursor: None, has_more: false };
         loop {
-            let wanted = max.map(|m| m - all.notices.len());
+            let wanted = max.map(|m| m.saturating_sub(all.notices.len()));
+            if wanted == Some(0) {
+                return Ok(all);
+            }
             let limit = wanted.map_or(page_size, |w| w.min(page_size));
             let page = self.list_notices_page(state, all.next_cursor.as_deref(), Some(limit)).await?;
             all.notices.extend(page.notices);

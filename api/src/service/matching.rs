@@ -32,9 +32,9 @@ pub const VIDEO_MATCH_SHARE: f64 = 0.8;
 /// Names of the dihedral variants, in the order the hasher computes them.
 const VARIANTS: [&str; 8] = ["orig", "rot90", "rot180", "rot270", "flipx", "flipy", "flipplus1", "flipminus1"];
 
-/// Stored videos compared between two deadline checks: a check costs a clock read, a video up to
-/// `MAX_FRAMES_PER_VIDEO` x query frames Hamming distances.
-const VIDEOS_PER_DEADLINE_CHECK: usize = 8;
+/// Query frames compared with one stored video between two deadline checks: a check costs a clock read, a query
+/// frame up to `MAX_FRAMES_PER_VIDEO` Hamming distances.
+const FRAMES_PER_DEADLINE_CHECK: usize = 64;
 
 /// A hit before its entry is re-read.
 struct Hit {
@@ -57,21 +57,25 @@ fn hamming(a: &[u8; 32], b: &[u8; 32]) -> u32 {
 
 /// The vPDQ verdict (as `disrupt_hasher::video::matching` gives it, which needs the FFmpeg feature): the videos
 /// match when at least [`VIDEO_MATCH_SHARE`] of the query's reliable, distinct frames have a stored frame within
-/// the PDQ threshold. Returns the smallest such frame distance, or `None` when they do not match.
-fn video_distance(query: &[[u8; 32]], stored: &[[u8; 32]]) -> Option<u32> {
+/// the PDQ threshold. Returns the smallest such frame distance, or `None` when they do not match. One pair of
+/// long videos is seconds of work: the deadline is checked every [`FRAMES_PER_DEADLINE_CHECK`] query frames.
+fn video_distance(query: &[[u8; 32]], stored: &[[u8; 32]], deadline: &Deadline) -> Result<Option<u32>, ApiError> {
     if query.is_empty() || stored.is_empty() {
-        return None;
+        return Ok(None);
     }
     let mut best = u32::MAX;
     let mut matched = 0usize;
-    for q in query {
+    for (n, q) in query.iter().enumerate() {
+        if n % FRAMES_PER_DEADLINE_CHECK == 0 {
+            deadline.check()?;
+        }
         let nearest = stored.iter().map(|s| hamming(q, s)).min().unwrap_or(u32::MAX);
         if nearest <= PDQ_MATCH_DISTANCE {
             matched += 1;
             best = best.min(nearest);
         }
     }
-    (matched as f64 / query.len() as f64 >= VIDEO_MATCH_SHARE).then_some(best)
+    Ok((matched as f64 / query.len() as f64 >= VIDEO_MATCH_SHARE).then_some(best))
 }
 
 /// A query parsed for the index, owned so that the search can run on a blocking thread.
@@ -159,11 +163,9 @@ fn search_all(
                     variant: None,
                 })),
                 Prepared::Video(frames) => {
-                    for (n, (id, stored)) in index.videos(list).enumerate() {
-                        if n % VIDEOS_PER_DEADLINE_CHECK == 0 {
-                            deadline.check()?;
-                        }
-                        if let Some(distance) = video_distance(frames, stored) {
+                    for (id, stored) in index.videos(list) {
+                        deadline.check()?;
+                        if let Some(distance) = video_distance(frames, stored, deadline)? {
                             hits.push(Hit { list: l, id, distance, variant: None });
                         }
                     }
@@ -335,8 +337,12 @@ mod tests {
         let black = [0u8; 32];
         let a: Vec<_> = (0..10).map(|i| frame(i, black, 0)).chain([frame(10, [0xa5; 32], 100)]).collect();
         let b: Vec<_> = (0..10).map(|i| frame(i, black, 0)).chain([frame(10, [0x5a; 32], 100)]).collect();
-        assert_eq!(video_distance(&reliable_frames(&a), &reliable_frames(&b)), None, "only black frames in common");
-        assert_eq!(video_distance(&reliable_frames(&a), &reliable_frames(&a)), Some(0));
+        let later = Deadline::after(std::time::Duration::from_secs(60));
+        let distance = |q: &[VideoFrame], s: &[VideoFrame]| {
+            video_distance(&reliable_frames(q), &reliable_frames(s), &later).expect("in time")
+        };
+        assert_eq!(distance(&a, &b), None, "only black frames in common");
+        assert_eq!(distance(&a, &a), Some(0));
     }
 
     #[test]
@@ -347,8 +353,9 @@ mod tests {
         let others: Vec<_> = (100..103).map(distinct).collect();
         let query = |matching: usize, other: usize| reliable_frames(&[&stored[..matching], &others[..other]].concat());
         let s = reliable_frames(&stored);
-        assert_eq!(video_distance(&query(8, 2), &s), Some(0), "8 of 10 query frames match");
-        assert_eq!(video_distance(&query(7, 3), &s), None, "7 of 10 are not enough");
+        let later = Deadline::after(std::time::Duration::from_secs(60));
+        assert_eq!(video_distance(&query(8, 2), &s, &later).expect("in time"), Some(0), "8 of 10 query frames match");
+        assert_eq!(video_distance(&query(7, 3), &s, &later).expect("in time"), None, "7 of 10 are not enough");
     }
 
     /// Video `seed`'s frames are all distinct from every other video's (distinct bytes are >= 32 bits apart).

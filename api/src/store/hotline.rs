@@ -174,7 +174,7 @@ impl Store {
         if !created {
             return Err(StoreError::Conflict("the notice id exists"));
         }
-        let () = redis::pipe()
+        let _: () = redis::pipe()
             .atomic()
             .hset_multiple(&key, &[("v", "1"), ("list", notice.list), ("case", notice.case_id), ("host", notice.host)])
             .ignore()

@@ -134,7 +134,8 @@ impl Store {
                     .filter(|p| after.is_none_or(|a| p < a)),
             );
         }
-        positions.sort_unstable_by(|a, b| b.cmp(a));
+        positions.sort_unstable();
+        positions.reverse();
         positions.dedup();
         positions.truncate(limit);
         if positions.is_empty() {
@@ -171,7 +172,7 @@ impl Store {
                 pipe.zadd(key, notice.id, notice.created_at).ignore();
             }
         }
-        let () = pipe.query_async(&mut self.conn()).await?;
+        let _: () = pipe.query_async(&mut self.conn()).await?;
         Ok(())
     }
 
@@ -182,7 +183,7 @@ impl Store {
 
     /// Records that every notice is in the indexes.
     pub async fn set_notices_indexed(&self) -> Result<(), StoreError> {
-        let () = self.conn().set(self.keys().notices_indexed(), 1).await?;
+        let _: () = self.conn().set(self.keys().notices_indexed(), 1).await?;
         Ok(())
     }
 

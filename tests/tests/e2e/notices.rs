@@ -82,7 +82,7 @@ async fn notices_come_a_page_at_a_time_and_each_caller_reads_only_its_own() {
 
     let (hotline, _) = every_page(&analyst, None, 4).await;
     assert_eq!(hotline.len(), 10, "analysts see their lists' notices, drafts included");
-    let outsider = app.key("other", Role::Analyst, &["other"], &[]).await;
+    let outsider = app.key("other", Role::Platform, &["ncii"], &["elsewhere.example"]).await;
     assert!(every_page(&outsider, None, 4).await.0.is_empty());
     let followed = app.admin.list_notices_up_to(None, None, Some(3)).await.unwrap();
     assert_eq!((followed.notices.len(), followed.has_more), (10, false), "the SDK follows every page");
