@@ -160,6 +160,7 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Unavailable(e) => ApiError::StoreUnavailable(e.into()),
+            e @ StoreError::NotReplicated { .. } => ApiError::StoreUnavailable(e.into()),
             StoreError::NotFound { what } => ApiError::NotFound(what),
             StoreError::Conflict(what) => ApiError::Conflict(what.to_owned()),
             StoreError::CursorExpired => ApiError::CursorExpired,

@@ -7,7 +7,8 @@
 //! signals, each with its own threshold (0 turns it off):
 //! - **repeated hash**: the entry's hash, or a PDQ hash within the match distance, is already in enough other
 //!   cases: the pattern of someone trying to get one image (often a harmless, popular one) blocked;
-//! - **client burst**: one client (an HMAC of its address, as for rate limits) created many cases this hour;
+//! - **client burst**: one client (an HMAC of its address, as for rate limits; counted in Redis) created many
+//!   cases this hour;
 //! - **service surge**: the whole service received unusually many cases this hour (counted in Redis, so every
 //!   API process sees the same number), e.g. a distributed flood that per-client limits cannot see.
 
@@ -21,7 +22,8 @@ pub use crate::store::model::HoldReason;
 pub struct FloodSettings {
     /// An entry is held when this many other cases already carry the same or a near hash.
     pub same_hash_cases: u64,
-    /// Once a client created this many cases within an hour, its next ones are held (counted per process).
+    /// Once a client created this many cases within an hour, its next ones are held (counted in Redis, once for
+    /// every process).
     pub client_cases_per_hour: u32,
     /// Every case is held while the service received more than this many cases in the current clock hour.
     pub cases_per_hour: u64,

@@ -1,30 +1,29 @@
-//! Rate limits for the anonymous routes, without storing IP addresses.
+//! Rate limits for the anonymous routes, without storing IP addresses, shared by every API process.
 //!
-//! Per-client buckets live in memory only, keyed by an HMAC of the peer IP under a random per-process key
-//! that is replaced every 24 hours (the buckets go with it). The IP itself is never logged, never written to
-//! Redis, never kept. Brute force on one case's secret is bounded separately by a per-case failure counter,
-//! keyed by the case id, so spreading attempts over many addresses does not help.
-//!
-//! Note: counters are per process; with N API processes a client gets N times the budget.
+//! A client is 16 bytes of HMAC-SHA256 of its address under a key derived from the server key and the UTC day
+//! ([`RateLimits::client_id`]): every process on the same server key names a client alike, the name changes at
+//! midnight, and the address itself is never logged, written to Redis or kept. The buckets are GCRA buckets in
+//! Redis (`store::limits`), drawn by one atomic script each, so N processes give a client one budget, not N,
+//! and a restart forgets nothing. Brute force on one case's secret is bounded separately by a per-case failure
+//! counter (also in Redis), keyed by the case id, so spreading attempts over many addresses does not help.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::num::NonZeroU32;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use futures_util::future::LocalBoxFuture;
+use parking_lot::Mutex;
 use ring::hmac;
-use ring::rand::SystemRandom;
 
 use crate::error::ApiError;
+use crate::settings::ServerKey;
+use crate::store::limits::{Draw, Quota};
+use crate::store::{Store, keys};
 
-/// How often the IP-hashing key (and with it every per-client bucket) is replaced.
-const KEY_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 /// How long a case stays locked after too many wrong secrets.
 const SECRET_FAILURE_WINDOW: Duration = Duration::from_secs(3600);
+const HOUR: Duration = Duration::from_secs(3600);
+const DAY_SECS: u64 = 24 * 3600;
 
 /// Budgets of the anonymous routes (settings `rate_limits.*`, e.g. `DISRUPT_RATE_LIMITS__SUBMISSIONS_PER_HOUR`).
 #[derive(Debug, Clone, Copy, serde::Deserialize)]
@@ -56,34 +55,27 @@ impl Default for RateLimitSettings {
     }
 }
 
-type ClientId = [u8; 16];
-
-struct Epoch {
-    key: hmac::Key,
-    started: Instant,
-    submissions: DefaultKeyedRateLimiter<ClientId>,
-    hashes: DefaultKeyedRateLimiter<ClientId>,
-    lookups: DefaultKeyedRateLimiter<ClientId>,
-    /// Flood detection's per-client count: a client whose bucket is empty is in a burst (not refused).
-    bursts: Option<DefaultKeyedRateLimiter<ClientId>>,
-}
+/// A client as the budgets know it: hex of 16 bytes of its daily HMAC.
+type ClientId = String;
 
 /// A submission the client's budget allowed: who (the HMAC'd client, never its address) and whether it comes in
 /// a burst that flood detection holds for review.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SubmissionQuota {
     client: ClientId,
     /// The client had already created `flood.client_cases_per_hour` cases within the last hour.
     pub burst: bool,
 }
 
-/// The process's anonymous-route limiters. Build once, share as `web::Data`.
+/// The anonymous-route limiters over the shared store. Build once, share as `web::Data`.
 pub struct RateLimits {
     settings: RateLimitSettings,
     client_cases_per_hour: u32,
-    rng: SystemRandom,
-    epoch: Mutex<Epoch>,
-    secret_failures: Mutex<HashMap<String, (u32, Instant)>>,
+    store: Store,
+    /// Root of the daily client keys; derived from the server key so that every process derives the same.
+    root: hmac::Key,
+    /// The current day's client key, and its day number.
+    day_key: Mutex<Option<(u64, hmac::Key)>>,
 }
 
 impl std::fmt::Debug for RateLimits {
@@ -101,47 +93,25 @@ pub enum Budget {
     Lookup,
 }
 
-fn quota(per: Duration, n: u32) -> Quota {
-    let n = NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN);
-    Quota::with_period(per / n.get()).unwrap_or_else(|| Quota::per_second(n)).allow_burst(n)
+fn quota(period: Duration, limit: u32) -> Quota {
+    Quota { period, limit: limit.max(1) }
+}
+
+fn refused(draw: Draw) -> ApiError {
+    ApiError::RateLimited { retry_after_secs: draw.retry_after.as_secs_f64().ceil().max(1.0) as u64 }
 }
 
 impl RateLimits {
-    /// Fresh limiters with a fresh random key. `client_cases_per_hour` is flood detection's burst threshold
-    /// (0: off).
-    pub fn new(settings: RateLimitSettings, client_cases_per_hour: u32) -> Result<Self, ApiError> {
-        let rng = SystemRandom::new();
-        let epoch = Self::new_epoch(&rng, &settings, client_cases_per_hour)?;
-        Ok(Self {
+    /// Limiters over `store`, naming clients under keys derived from `server_key`. `client_cases_per_hour` is
+    /// flood detection's burst threshold (0: off).
+    pub fn new(settings: RateLimitSettings, client_cases_per_hour: u32, store: Store, server_key: &ServerKey) -> Self {
+        Self {
             settings,
             client_cases_per_hour,
-            rng,
-            epoch: Mutex::new(epoch),
-            secret_failures: Mutex::new(HashMap::new()),
-        })
-    }
-
-    fn new_epoch(rng: &SystemRandom, settings: &RateLimitSettings, bursts: u32) -> Result<Epoch, ApiError> {
-        let key = hmac::Key::generate(hmac::HMAC_SHA256, rng)
-            .map_err(|_| ApiError::internal(anyhow::anyhow!("system random source failed")))?;
-        let hour = Duration::from_secs(3600);
-        Ok(Epoch {
-            key,
-            started: Instant::now(),
-            submissions: RateLimiter::keyed(quota(hour, settings.submissions_per_hour)),
-            hashes: RateLimiter::keyed(quota(hour, settings.hashes_per_hour)),
-            lookups: RateLimiter::keyed(quota(Duration::from_secs(60), settings.lookups_per_minute)),
-            bursts: (bursts > 0).then(|| RateLimiter::keyed(quota(hour, bursts))),
-        })
-    }
-
-    fn epoch(&self) -> Result<std::sync::MutexGuard<'_, Epoch>, ApiError> {
-        let mut epoch =
-            self.epoch.lock().map_err(|_| ApiError::internal(anyhow::anyhow!("rate limiter lock poisoned")))?;
-        if epoch.started.elapsed() >= KEY_LIFETIME {
-            *epoch = Self::new_epoch(&self.rng, &self.settings, self.client_cases_per_hour)?;
+            store,
+            root: hmac::Key::new(hmac::HMAC_SHA256, &server_key.subkey(b"rate-limit client ids")),
+            day_key: Mutex::new(None),
         }
-        Ok(epoch)
     }
 
     /// Whether clients are identified by the reverse proxy's forwarding headers.
@@ -149,104 +119,95 @@ impl RateLimits {
         self.settings.behind_proxy
     }
 
+    /// The client's name for today: HMAC of its address under the day's key (all processes agree on it).
+    pub fn client_id(&self, peer: Option<IpAddr>) -> ClientId {
+        let day = crate::store::now_ms() / 1000 / DAY_SECS;
+        let key = match &mut *self.day_key.lock() {
+            Some((d, key)) if *d == day => key.clone(),
+            slot => {
+                let key = hmac::Key::new(hmac::HMAC_SHA256, hmac::sign(&self.root, &day.to_be_bytes()).as_ref());
+                *slot = Some((day, key.clone()));
+                key
+            }
+        };
+        let bytes = match peer {
+            Some(IpAddr::V4(ip)) => ip.to_ipv6_mapped().octets(),
+            Some(IpAddr::V6(ip)) => ip.octets(),
+            None => [0; 16],
+        };
+        hex::encode(&hmac::sign(&key, &bytes).as_ref()[..16])
+    }
+
     /// Draws one request from the client's `budget`; `RateLimited` when it is empty. A submission also learns
     /// whether the client is in a burst.
-    pub fn draw(&self, peer: Option<IpAddr>, budget: Budget) -> Result<SubmissionQuota, ApiError> {
-        let epoch = self.epoch()?;
-        let client = client_id(&epoch.key, peer);
-        let limiter = match budget {
-            Budget::Submission => &epoch.submissions,
-            Budget::Lookup => &epoch.lookups,
+    pub async fn draw(&self, peer: Option<IpAddr>, budget: Budget) -> Result<SubmissionQuota, ApiError> {
+        let client = self.client_id(peer);
+        let s = &self.settings;
+        let (name, budget_quota, flag) = match budget {
+            Budget::Submission => (
+                "sub",
+                quota(HOUR, s.submissions_per_hour),
+                (self.client_cases_per_hour > 0).then(|| ("burst", quota(HOUR, self.client_cases_per_hour))),
+            ),
+            Budget::Lookup => ("look", quota(Duration::from_secs(60), s.lookups_per_minute), None),
         };
-        let result = limiter.check_key(&client).map_err(rate_limited);
-        limiter.retain_recent();
-        result?;
-        let burst = match (&epoch.bursts, budget) {
-            (Some(bursts), Budget::Submission) => {
-                let empty = bursts.check_key(&client).is_err();
-                bursts.retain_recent();
-                empty
-            }
-            _ => false,
-        };
-        Ok(SubmissionQuota { client, burst })
+        let draw = self.store.draw_budget(&client, name, budget_quota, 1, flag).await?;
+        if !draw.allowed {
+            return Err(refused(draw));
+        }
+        Ok(SubmissionQuota { client, burst: draw.flagged })
     }
 
     /// Draws `count` hashes from the submitting client's hourly hash budget; `RateLimited` when they do not fit.
-    pub fn draw_hashes(&self, quota: &SubmissionQuota, count: usize) -> Result<(), ApiError> {
-        let Some(n) = u32::try_from(count).ok().and_then(NonZeroU32::new) else {
+    pub async fn draw_hashes(&self, submission: &SubmissionQuota, count: usize) -> Result<(), ApiError> {
+        let limit = self.settings.hashes_per_hour.max(1);
+        let Ok(cost) = u32::try_from(count) else {
+            return Err(ApiError::RateLimited { retry_after_secs: HOUR.as_secs() });
+        };
+        if cost == 0 {
             return Ok(());
-        };
-        let epoch = self.epoch()?;
-        let result = match epoch.hashes.check_key_n(&quota.client, n) {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(not_until)) => Err(rate_limited(not_until)),
-            Err(_) => Err(ApiError::RateLimited { retry_after_secs: 3600 }),
-        };
-        epoch.hashes.retain_recent();
-        result
+        }
+        if cost > limit {
+            // More than a whole hour's budget never fits.
+            return Err(ApiError::RateLimited { retry_after_secs: HOUR.as_secs() });
+        }
+        let draw = self.store.draw_budget(&submission.client, "hashes", quota(HOUR, limit), cost, None).await?;
+        if draw.allowed { Ok(()) } else { Err(refused(draw)) }
     }
 
     /// Fails while `case_id` is locked after too many wrong secrets.
-    pub fn check_case_unlocked(&self, case_id: &str) -> Result<(), ApiError> {
-        let failures = self
-            .secret_failures
-            .lock()
-            .map_err(|_| ApiError::internal(anyhow::anyhow!("rate limiter lock poisoned")))?;
-        match failures.get(case_id) {
-            Some((count, since))
-                if *count >= self.settings.secret_failures_per_hour && since.elapsed() < SECRET_FAILURE_WINDOW =>
-            {
-                Err(ApiError::RateLimited {
-                    retry_after_secs: (SECRET_FAILURE_WINDOW - since.elapsed()).as_secs().max(1),
-                })
-            }
-            _ => Ok(()),
+    pub async fn check_case_unlocked(&self, case_id: &str) -> Result<(), ApiError> {
+        if keys::list_no_of_case(case_id).is_none() {
+            // Not a case id: nothing to lock, and no key named after arbitrary path text.
+            return Ok(());
+        }
+        match self.store.secret_lock(case_id, self.settings.secret_failures_per_hour).await? {
+            Some(left) => Err(ApiError::RateLimited { retry_after_secs: left.as_secs().max(1) }),
+            None => Ok(()),
         }
     }
 
     /// Counts one wrong secret for `case_id`.
-    pub fn record_secret_failure(&self, case_id: &str) {
-        let Ok(mut failures) = self.secret_failures.lock() else {
-            return;
-        };
-        failures.retain(|_, (_, since)| since.elapsed() < SECRET_FAILURE_WINDOW);
-        let slot = failures.entry(case_id.to_owned()).or_insert((0, Instant::now()));
-        slot.0 += 1;
+    pub async fn record_secret_failure(&self, case_id: &str) -> Result<(), ApiError> {
+        Ok(self.store.record_secret_failure(case_id, SECRET_FAILURE_WINDOW).await?)
     }
-}
-
-fn rate_limited(not_until: governor::NotUntil<<DefaultClock as Clock>::Instant>) -> ApiError {
-    let wait = not_until.wait_time_from(DefaultClock::default().now());
-    ApiError::RateLimited { retry_after_secs: wait.as_secs().max(1) }
-}
-
-fn client_id(key: &hmac::Key, peer: Option<IpAddr>) -> ClientId {
-    let bytes = match peer {
-        Some(IpAddr::V4(ip)) => ip.to_ipv6_mapped().octets(),
-        Some(IpAddr::V6(ip)) => ip.octets(),
-        None => [0; 16],
-    };
-    let tag = hmac::sign(key, &bytes);
-    let mut id = [0u8; 16];
-    id.copy_from_slice(&tag.as_ref()[..16]);
-    id
 }
 
 /// Extractor that draws from the client's lookup budget before the handler runs.
 #[derive(Debug)]
 pub struct LookupQuota;
 
-fn check_request(req: &HttpRequest, budget: Budget) -> Result<SubmissionQuota, ApiError> {
+async fn check_request(req: HttpRequest, budget: Budget) -> Result<SubmissionQuota, ApiError> {
     let service = req
         .app_data::<web::Data<crate::service::Service>>()
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("Service not registered")))?;
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("Service not registered")))?
+        .clone();
     let peer = if service.limits.behind_proxy() {
         req.connection_info().realip_remote_addr().and_then(parse_client_addr)
     } else {
         req.peer_addr().map(|a| a.ip())
     };
-    service.limits.draw(peer, budget)
+    service.limits.draw(peer, budget).await
 }
 
 /// The address in a `Forwarded`/`X-Forwarded-For` value: `203.0.113.7`, `203.0.113.7:4711`, `[2001:db8::1]:80`.
@@ -260,17 +221,18 @@ fn parse_client_addr(text: &str) -> Option<IpAddr> {
 /// Extractor: draws from the client's submission budget before the handler runs.
 impl FromRequest for SubmissionQuota {
     type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(check_request(req, Budget::Submission))
+        Box::pin(check_request(req.clone(), Budget::Submission))
     }
 }
 
 impl FromRequest for LookupQuota {
     type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(check_request(req, Budget::Lookup).map(|_| LookupQuota))
+        let req = req.clone();
+        Box::pin(async move { check_request(req, Budget::Lookup).await.map(|_| LookupQuota) })
     }
 }
 
@@ -293,41 +255,58 @@ mod tests {
         assert_eq!(parse_client_addr("unknown"), None);
     }
 
-    #[test]
-    fn a_client_runs_out_and_another_does_not() {
-        let limits = RateLimits::new(RateLimitSettings { submissions_per_hour: 2, ..Default::default() }, 0).unwrap();
+    async fn limits(settings: RateLimitSettings, bursts: u32) -> (crate::testing::RedisProcess, RateLimits) {
+        let redis = crate::testing::RedisProcess::start();
+        let store = Store::connect(&redis.settings()).await.unwrap();
+        let key = ServerKey::from_bytes(vec![7; 32]);
+        (redis, RateLimits::new(settings, bursts, store, &key))
+    }
+
+    #[tokio::test]
+    async fn a_client_runs_out_and_another_does_not() {
+        let (_redis, limits) = limits(RateLimitSettings { submissions_per_hour: 2, ..Default::default() }, 0).await;
         let a = Some("192.0.2.1".parse().unwrap());
         let b = Some("192.0.2.2".parse().unwrap());
-        assert!(limits.draw(a, Budget::Submission).is_ok());
-        assert!(limits.draw(a, Budget::Submission).is_ok());
-        assert!(matches!(limits.draw(a, Budget::Submission), Err(ApiError::RateLimited { .. })));
-        assert!(limits.draw(b, Budget::Submission).is_ok());
-    }
-
-    #[test]
-    fn a_burst_is_flagged_not_refused_and_hashes_have_their_own_budget() {
-        let settings = RateLimitSettings { submissions_per_hour: 10, hashes_per_hour: 5, ..Default::default() };
-        let limits = RateLimits::new(settings, 2).unwrap();
-        let a = Some("192.0.2.1".parse().unwrap());
-        let bursts: Vec<bool> = (0..4).map(|_| limits.draw(a, Budget::Submission).unwrap().burst).collect();
-        assert_eq!(bursts, [false, false, true, true]);
-        let b = limits.draw(Some("192.0.2.2".parse().unwrap()), Budget::Submission).unwrap();
-        assert!(!b.burst, "another client is not in a burst");
-        assert!(limits.draw_hashes(&b, 3).is_ok());
-        assert!(matches!(limits.draw_hashes(&b, 3), Err(ApiError::RateLimited { .. })), "3 + 3 > 5");
-        assert!(limits.draw_hashes(&b, 2).is_ok());
-        assert!(matches!(limits.draw_hashes(&b, 6), Err(ApiError::RateLimited { .. })), "more than a whole hour's");
-    }
-
-    #[test]
-    fn a_case_locks_after_too_many_wrong_secrets() {
-        let limits =
-            RateLimits::new(RateLimitSettings { secret_failures_per_hour: 3, ..Default::default() }, 0).unwrap();
-        for _ in 0..3 {
-            assert!(limits.check_case_unlocked("c1").is_ok());
-            limits.record_secret_failure("c1");
+        assert!(limits.draw(a, Budget::Submission).await.is_ok());
+        assert!(limits.draw(a, Budget::Submission).await.is_ok());
+        match limits.draw(a, Budget::Submission).await {
+            Err(ApiError::RateLimited { retry_after_secs }) => {
+                assert!((1_700..=1_800).contains(&retry_after_secs), "one of two an hour: {retry_after_secs}")
+            }
+            other => panic!("{other:?}"),
         }
-        assert!(limits.check_case_unlocked("c1").is_err());
-        assert!(limits.check_case_unlocked("c2").is_ok());
+        assert!(limits.draw(b, Budget::Submission).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_burst_is_flagged_not_refused_and_hashes_have_their_own_budget() {
+        let settings = RateLimitSettings { submissions_per_hour: 10, hashes_per_hour: 5, ..Default::default() };
+        let (_redis, limits) = limits(settings, 2).await;
+        let a = Some("192.0.2.1".parse().unwrap());
+        let mut bursts = Vec::new();
+        for _ in 0..4 {
+            bursts.push(limits.draw(a, Budget::Submission).await.unwrap().burst);
+        }
+        assert_eq!(bursts, [false, false, true, true]);
+        let b = limits.draw(Some("192.0.2.2".parse().unwrap()), Budget::Submission).await.unwrap();
+        assert!(!b.burst, "another client is not in a burst");
+        assert!(limits.draw_hashes(&b, 3).await.is_ok());
+        assert!(matches!(limits.draw_hashes(&b, 3).await, Err(ApiError::RateLimited { .. })), "3 + 3 > 5");
+        assert!(limits.draw_hashes(&b, 2).await.is_ok());
+        assert!(matches!(limits.draw_hashes(&b, 6).await, Err(ApiError::RateLimited { .. })), "more than an hour's");
+    }
+
+    #[tokio::test]
+    async fn a_case_locks_after_too_many_wrong_secrets() {
+        let (_redis, limits) = limits(RateLimitSettings { secret_failures_per_hour: 3, ..Default::default() }, 0).await;
+        let c1 = keys::new_case_id(1, [1; 16]);
+        let c2 = keys::new_case_id(1, [2; 16]);
+        for _ in 0..3 {
+            assert!(limits.check_case_unlocked(&c1).await.is_ok());
+            limits.record_secret_failure(&c1).await.unwrap();
+        }
+        assert!(limits.check_case_unlocked(&c1).await.is_err());
+        assert!(limits.check_case_unlocked(&c2).await.is_ok());
+        assert!(limits.check_case_unlocked("not-a-case}{").await.is_ok());
     }
 }

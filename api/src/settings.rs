@@ -19,7 +19,11 @@ use serde::Deserialize;
 
 use crate::notices::Notifier;
 use crate::review::BenignThresholds;
-use crate::{flood::FloodSettings, rate_limit::RateLimitSettings, store::RedisSettings};
+use crate::{
+    flood::FloodSettings,
+    rate_limit::RateLimitSettings,
+    store::{RedisSettings, ReplicationSettings},
+};
 
 /// Environment variables with this prefix override the file; `__` separates nested keys.
 pub const ENV_PREFIX: &str = "DISRUPT";
@@ -80,7 +84,8 @@ pub struct Settings {
     pub log: String,
     /// Log as JSON lines rather than text. `DISRUPT_LOG_JSON`, default false.
     pub log_json: bool,
-    /// Budgets of the anonymous routes, per client and process. `DISRUPT_RATE_LIMITS__SUBMISSIONS_PER_HOUR`
+    /// Budgets of the anonymous routes, per client, shared by every process on one Redis.
+    /// `DISRUPT_RATE_LIMITS__SUBMISSIONS_PER_HOUR`
     /// (30), `DISRUPT_RATE_LIMITS__LOOKUPS_PER_MINUTE` (30), `DISRUPT_RATE_LIMITS__SECRET_FAILURES_PER_HOUR` (10),
     /// `DISRUPT_RATE_LIMITS__BEHIND_PROXY` (false; true behind a reverse proxy that sets `X-Forwarded-For`).
     pub rate_limits: RateLimitSettings,
@@ -100,6 +105,10 @@ pub struct Settings {
     pub web_dir: PathBuf,
     /// The hotline's side: who signs notices, the review rules, statistics. `DISRUPT_HOTLINE__...`.
     pub hotline: HotlineSettings,
+    /// On Redis with replicas: how many must hold a case creation, withdrawal or decision before the API
+    /// acknowledges it. `DISRUPT_REPLICATION__WAIT_FOR` (0: off; a number; or `auto`, 1 when the node has a
+    /// replica), `DISRUPT_REPLICATION__TIMEOUT_MS` (1000; then 503 `store_unavailable`).
+    pub replication: ReplicationSettings,
 }
 
 /// How long a client may take (section `time_limits`). A client that sends its headers or its body too slowly
@@ -179,6 +188,7 @@ impl Default for Settings {
             time_limits: TimeLimits::default(),
             concurrent_uploads: 0,
             hotline: HotlineSettings::default(),
+            replication: ReplicationSettings::default(),
             web_dir: PathBuf::from(crate::routes::web::DEFAULT_WEB_DIR),
         }
     }
@@ -228,6 +238,7 @@ impl Settings {
             key_prefix: self.key_prefix.clone(),
             feed_retention: self.feed_retention(),
             response_timeout: Duration::from_secs(5),
+            replication: self.replication,
         }
     }
 

@@ -28,6 +28,9 @@ use crate::{
 
 /// How often old feed records are trimmed.
 const TRIM_EVERY: Duration = Duration::from_secs(3600);
+/// How often every list's audit outbox is drained into the chain (actions drain their own at once; this catches
+/// what a failure or a crash left behind).
+const DRAIN_AUDIT_EVERY: Duration = Duration::from_secs(1);
 /// How long to keep trying an external Redis at start.
 const CONNECT_PATIENCE: Duration = Duration::from_secs(30);
 
@@ -54,6 +57,7 @@ pub struct Application {
     state: AppState,
     sync: IndexSync,
     trimmer: JoinHandle<()>,
+    auditor: JoinHandle<()>,
     reminders: JoinHandle<()>,
     embedded_redis: Option<EmbeddedRedis>,
 }
@@ -76,6 +80,7 @@ impl Application {
         let index = MatchIndex::shared();
         let sync = IndexSync::start(store.clone(), index.clone());
         let trimmer = tokio::spawn(trim_periodically(store.clone()));
+        let auditor = tokio::spawn(drain_audit_periodically(store.clone()));
         if let Some(key) = &settings.bootstrap_admin_key {
             admin_cli::ensure_bootstrap_admin_key(&store, &server_key, key.expose_secret())
                 .await
@@ -120,7 +125,7 @@ impl Application {
         .client_request_timeout(Duration::from_secs(time_limits.headers_secs.max(1)))
         .listen(listener)?
         .run();
-        Ok(Self { port, server, state, sync, trimmer, reminders, embedded_redis })
+        Ok(Self { port, server, state, sync, trimmer, auditor, reminders, embedded_redis })
     }
 
     /// The port the server listens on.
@@ -144,6 +149,7 @@ impl Application {
         let result = self.server.await;
         self.sync.stop();
         self.trimmer.abort();
+        self.auditor.abort();
         self.reminders.abort();
         if let Some(redis) = self.embedded_redis {
             redis.shutdown().await;
@@ -193,6 +199,19 @@ async fn trim_periodically(store: Store) {
             Err(err) => tracing::warn!(error = %err, "cannot list lists for trimming"),
         }
         tokio::time::sleep(TRIM_EVERY).await;
+    }
+}
+
+/// Moves audit records left in the outboxes into the chain. Every process runs this; the outbox protocol makes
+/// that safe (`store::audit`).
+async fn drain_audit_periodically(store: Store) {
+    loop {
+        tokio::time::sleep(DRAIN_AUDIT_EVERY).await;
+        match store.drain_all_audit().await {
+            Ok(0) => {}
+            Ok(moved) => tracing::info!(moved, "audit records moved from the outboxes into the chain"),
+            Err(err) => tracing::warn!(error = %err, "audit records wait in the outboxes"),
+        }
     }
 }
 

@@ -53,6 +53,8 @@ pub struct RedisProcess {
     dir: TempDir,
     port: u16,
     persistence: Persistence,
+    /// The master's port when this one is its replica.
+    replica_of: Option<u16>,
     child: Option<Child>,
 }
 
@@ -68,10 +70,51 @@ impl RedisProcess {
             dir: tempfile::Builder::new().prefix("disrupt-redis").tempdir().expect("temp dir"),
             port: free_port(),
             persistence,
+            replica_of: None,
             child: None,
         };
         redis.spawn();
         redis
+    }
+
+    /// Starts a replica of `master` (no persistence) and waits until it has synchronised.
+    pub fn start_replica_of(master: &RedisProcess) -> Self {
+        let mut redis = Self {
+            dir: tempfile::Builder::new().prefix("disrupt-replica").tempdir().expect("temp dir"),
+            port: free_port(),
+            persistence: Persistence::None,
+            replica_of: Some(master.port),
+            child: None,
+        };
+        redis.spawn();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let info: Option<String> = redis::Client::open(redis.url().as_str())
+                .and_then(|c| c.get_connection())
+                .and_then(|mut c| redis::cmd("INFO").arg("replication").query(&mut c))
+                .ok();
+            if info.is_some_and(|i| i.contains("master_link_status:up")) {
+                return redis;
+            }
+            assert!(Instant::now() < deadline, "the replica did not synchronise");
+            sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Stops it (`SIGSTOP`): it holds its connections but answers nothing, as a hung or cut-off node does.
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Lets a paused one run again (`SIGCONT`).
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = self.child.as_ref().expect("running").id();
+        let status = Command::new("kill").arg(signal).arg(pid.to_string()).status().expect("kill");
+        assert!(status.success(), "kill {signal} {pid}");
     }
 
     fn spawn(&mut self) {
@@ -86,6 +129,9 @@ impl RedisProcess {
             Persistence::AofAlways => cmd.args(["--appendonly", "yes", "--appendfsync", "always"]),
             Persistence::AofEverySec => cmd.args(["--appendonly", "yes", "--appendfsync", "everysec"]),
         };
+        if let Some(master) = self.replica_of {
+            cmd.arg("--replicaof").arg("127.0.0.1").arg(master.to_string());
+        }
         let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("redis-server must be installed");
         self.child = Some(child);
         wait_for_ping(&self.url(), Duration::from_secs(20));
@@ -132,7 +178,7 @@ impl Drop for RedisProcess {
     }
 }
 
-/// A Redis Cluster of masters without replicas, on free ports in a temp directory.
+/// A Redis Cluster on free ports in a temp directory.
 #[derive(Debug)]
 pub struct RedisCluster {
     _dir: TempDir,
@@ -144,9 +190,15 @@ impl RedisCluster {
     /// Starts `masters` nodes (at least 3), joins them with `redis-cli --cluster create` and waits for
     /// `cluster_state:ok` on every node.
     pub fn start(masters: usize) -> Self {
+        Self::start_with_replicas(masters, 0)
+    }
+
+    /// Like [`RedisCluster::start`] with `replicas` replicas per master, which take over within about two
+    /// seconds of their master's death (node timeout 1 s), and waits until every master has them connected.
+    pub fn start_with_replicas(masters: usize, replicas: usize) -> Self {
         let dir = tempfile::Builder::new().prefix("disrupt-cluster").tempdir().expect("temp dir");
         let mut cluster = Self { ports: Vec::new(), children: Vec::new(), _dir: dir };
-        for _ in 0..masters {
+        for _ in 0..masters * (1 + replicas) {
             let port = free_port();
             let node_dir: PathBuf = cluster._dir.path().join(port.to_string());
             std::fs::create_dir_all(&node_dir).expect("node dir");
@@ -155,6 +207,7 @@ impl RedisCluster {
                 .arg(port.to_string())
                 .args(["--bind", "127.0.0.1", "--cluster-enabled", "yes"])
                 .args(["--cluster-config-file", "nodes.conf", "--save", "", "--appendonly", "no"])
+                .args(["--cluster-node-timeout", "1000", "--cluster-replica-validity-factor", "0"])
                 .arg("--dir")
                 .arg(&node_dir)
                 .stdout(Stdio::null())
@@ -170,7 +223,9 @@ impl RedisCluster {
             .arg("--cluster")
             .arg("create")
             .args(&nodes)
-            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .arg("--cluster-replicas")
+            .arg(replicas.to_string())
+            .arg("--cluster-yes")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
@@ -191,7 +246,55 @@ impl RedisCluster {
                 sleep(Duration::from_millis(100));
             }
         }
+        if replicas > 0 {
+            for port in &cluster.ports {
+                let url = format!("redis://127.0.0.1:{port}/");
+                loop {
+                    let info: Option<String> = redis::Client::open(url.as_str())
+                        .and_then(|c| c.get_connection())
+                        .and_then(|mut c| redis::cmd("INFO").arg("replication").query(&mut c))
+                        .ok();
+                    let synced = info.is_some_and(|i| {
+                        (i.contains("role:master") && i.contains(&format!("connected_slaves:{replicas}")))
+                            || i.contains("master_link_status:up")
+                    });
+                    if synced {
+                        break;
+                    }
+                    assert!(Instant::now() < deadline, "replicas did not synchronise");
+                    sleep(Duration::from_millis(100));
+                }
+            }
+        }
         cluster
+    }
+
+    /// Kills (`SIGKILL`) the master serving `key`'s slot and returns its port.
+    pub fn kill_master_of(&mut self, key: &str) -> u16 {
+        let url = format!("redis://127.0.0.1:{}/", self.ports[0]);
+        let mut conn = redis::Client::open(url.as_str()).and_then(|c| c.get_connection()).expect("a node");
+        let slot: u16 = redis::cmd("CLUSTER").arg("KEYSLOT").arg(key).query(&mut conn).expect("keyslot");
+        let ranges: Vec<redis::Value> = redis::cmd("CLUSTER").arg("SLOTS").query(&mut conn).expect("slots");
+        let port = ranges
+            .iter()
+            .find_map(|range| {
+                let redis::Value::Array(items) = range else { return None };
+                let (Some(redis::Value::Int(start)), Some(redis::Value::Int(end)), Some(redis::Value::Array(master))) =
+                    (items.first(), items.get(1), items.get(2))
+                else {
+                    return None;
+                };
+                let port = match master.get(1) {
+                    Some(redis::Value::Int(p)) => *p,
+                    _ => return None,
+                };
+                (*start..=*end).contains(&i64::from(slot)).then_some(port as u16)
+            })
+            .expect("a master serves the slot");
+        let index = self.ports.iter().position(|p| *p == port).expect("one of ours");
+        let _ = self.children[index].kill();
+        let _ = self.children[index].wait();
+        port
     }
 
     /// `redis+cluster://127.0.0.1:p1,127.0.0.1:p2,...`.

@@ -39,6 +39,14 @@ impl Service {
         Ok(())
     }
 
+    /// Chains the records `list`'s actions left in its outbox. Their actions are done and their records safe
+    /// beside them, so a failure here is logged, not returned: the periodic drain (`startup`) retries.
+    pub async fn drain_audit(&self, list: &str) {
+        if let Err(err) = self.store.drain_audit(list).await {
+            tracing::warn!(list, error = %err, "audit records wait in the outbox");
+        }
+    }
+
     /// A page of the audit log.
     pub async fn read_audit(&self, query: AuditQuery) -> Result<AuditPage, ApiError> {
         let limit = query.limit.unwrap_or(100);

@@ -26,24 +26,28 @@ impl Service {
     ) -> Result<CreatedCase, ApiError> {
         validate_case(&request)?;
         let mut entries = request.hashes.iter().map(wire::new_entry).collect::<Result<Vec<_>, _>>()?;
-        self.limits.draw_hashes(quota, entries.len())?;
+        self.limits.draw_hashes(quota, entries.len()).await?;
         self.mark_floods(&mut entries, quota.burst).await?;
         let holds: Vec<Option<s::HoldReason>> = entries.iter().map(|e| e.held).collect();
         let secret = self.secrets.new_case_secret()?;
         let created = self
             .store
-            .create_case(s::NewCase {
-                list: DEFAULT_LIST.to_owned(),
-                category: wire::store_category(request.category),
-                entries,
-                urls: request.urls,
-                contact: request.contact.as_deref().map(|c| self.contacts.seal(c)).transpose()?,
-                secret_hash: secret.secret_hash,
-                surge_limit: flood::surge_limit(&self.flood),
-            })
+            .create_case_audited(
+                s::NewCase {
+                    list: DEFAULT_LIST.to_owned(),
+                    category: wire::store_category(request.category),
+                    entries,
+                    urls: request.urls,
+                    contact: request.contact.as_deref().map(|c| self.contacts.seal(c)).transpose()?,
+                    secret_hash: secret.secret_hash,
+                    surge_limit: flood::surge_limit(&self.flood),
+                },
+                |case_id, surge| held_event(case_id, &holds, surge),
+            )
             .await?;
         if created.held > 0 {
-            self.record_holds(&created, &holds).await;
+            self.count_holds(&holds, created.surge);
+            self.drain_audit(DEFAULT_LIST).await;
         }
         Ok(CreatedCase { case_id: created.case_id, case_secret: secret.secret, hashes: request.hashes })
     }
@@ -90,40 +94,25 @@ impl Service {
         Ok(())
     }
 
-    /// Audits and counts what flood detection held. The log line carries counts only: no case id, no hash. The
-    /// case exists by now: a failed audit append is logged, not returned, or the victim would lose the secret.
-    async fn record_holds(&self, created: &s::CreatedCase, holds: &[Option<s::HoldReason>]) {
-        let mut reasons: BTreeMap<&'static str, usize> = BTreeMap::new();
-        for held in holds {
-            let reason = match (*held, created.surge) {
-                (Some(reason), _) => reason,
-                (None, true) => s::HoldReason::ServiceSurge,
-                (None, false) => continue,
-            };
-            *reasons.entry(reason.as_str()).or_insert(0) += 1;
-        }
-        let summary = reasons.iter().map(|(r, n)| format!("{r}:{n}")).collect::<Vec<_>>().join(",");
+    /// Counts what flood detection held (its audit record was written with the case, [`held_event`]). The log
+    /// line carries counts only: no case id, no hash.
+    fn count_holds(&self, holds: &[Option<s::HoldReason>], surge: bool) {
+        let reasons = hold_reasons(holds, surge);
         for (reason, n) in &reasons {
             self.held.with_label_values(&[reason]).inc_by(*n as u64);
         }
-        tracing::info!(held = created.held, reasons = %summary, "flood detection held the entries of a new case");
-        let event = AuditEvent::new(Actor::system(), AuditAction::EntriesHeld, format!("case:{}", created.case_id))
-            .detail("list", DEFAULT_LIST)
-            .detail("held", created.held.to_string())
-            .detail("reasons", summary);
-        if let Err(err) = self.audit(event).await {
-            tracing::error!(error = %err, "could not audit entries held by flood detection");
-        }
+        let held: usize = reasons.values().sum();
+        tracing::info!(held, reasons = %summary(&reasons), "flood detection held the entries of a new case");
     }
 
     /// Loads a case after checking its secret; too many wrong secrets lock the case for a while.
     async fn authorised_case(&self, case_id: &str, secret: &str) -> Result<s::CaseView, ApiError> {
-        self.limits.check_case_unlocked(case_id)?;
+        self.limits.check_case_unlocked(case_id).await?;
         let view = self.store.get_case(case_id).await?.ok_or(ApiError::NotFound("case"))?;
         if self.secrets.verify_case_secret(secret, &view.case.secret_hash) {
             Ok(view)
         } else {
-            self.limits.record_secret_failure(case_id);
+            self.limits.record_secret_failure(&view.case.id).await?;
             Err(ApiError::Unauthorized)
         }
     }
@@ -160,18 +149,48 @@ impl Service {
     /// erased. Idempotent.
     pub async fn withdraw_case(&self, case_id: &str, secret: &str) -> Result<WithdrawnCase, ApiError> {
         let view = self.authorised_case(case_id, secret).await?;
-        let outcome = self.store.withdraw_case(&view.case.id).await?;
-        if !outcome.already_withdrawn {
-            let event = AuditEvent::new(Actor::victim(), AuditAction::CaseWithdrawn, format!("case:{}", view.case.id))
-                .detail("list", &view.case.list);
-            self.audit(event).await?;
-        }
+        let event = AuditEvent::new(Actor::victim(), AuditAction::CaseWithdrawn, format!("case:{}", view.case.id))
+            .detail("list", &view.case.list);
+        let outcome = self.store.withdraw_case_audited(&view.case.id, Some(event)).await?;
+        self.drain_audit(&view.case.list).await;
         Ok(WithdrawnCase {
             case_id: view.case.id,
             state: CaseState::Withdrawn,
             already_withdrawn: outcome.already_withdrawn,
         })
     }
+}
+
+/// How many entries of a new case each reason held: the reasons flood detection gave, and the service-wide
+/// surge for the others when the store found one.
+fn hold_reasons(holds: &[Option<s::HoldReason>], surge: bool) -> BTreeMap<&'static str, usize> {
+    let mut reasons = BTreeMap::new();
+    for held in holds {
+        let reason = match (*held, surge) {
+            (Some(reason), _) => reason,
+            (None, true) => s::HoldReason::ServiceSurge,
+            (None, false) => continue,
+        };
+        *reasons.entry(reason.as_str()).or_insert(0) += 1;
+    }
+    reasons
+}
+
+fn summary(reasons: &BTreeMap<&'static str, usize>) -> String {
+    reasons.iter().map(|(r, n)| format!("{r}:{n}")).collect::<Vec<_>>().join(",")
+}
+
+/// The audit record of what flood detection held in case `case_id`, with or without a surge; `None` when
+/// nothing is held. Counts and reasons only: no hash.
+fn held_event(case_id: &str, holds: &[Option<s::HoldReason>], surge: bool) -> Option<AuditEvent> {
+    let reasons = hold_reasons(holds, surge);
+    let held: usize = reasons.values().sum();
+    (held > 0).then(|| {
+        AuditEvent::new(Actor::system(), AuditAction::EntriesHeld, format!("case:{case_id}"))
+            .detail("list", DEFAULT_LIST)
+            .detail("held", held.to_string())
+            .detail("reasons", summary(&reasons))
+    })
 }
 
 /// The most neighbour entries flood detection reads for one new case (one Redis pipeline).

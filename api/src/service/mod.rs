@@ -50,7 +50,7 @@ pub struct Service {
     pub keys: KeyCache,
     /// Opaque entry references shown to platforms.
     pub refs: EntryRefs,
-    /// Anonymous-route rate limits.
+    /// Anonymous-route rate limits, in Redis so that every process draws from one budget.
     pub limits: RateLimits,
     /// The in-memory match index, kept current by the sync task.
     pub index: SharedIndex,
@@ -87,6 +87,8 @@ impl Service {
             Some(dir) => NoticeTemplates::from_dir(dir)?,
             None => NoticeTemplates::builtin()?,
         };
+        let limits =
+            RateLimits::new(settings.rate_limits, settings.flood.client_cases_per_hour, store.clone(), &server_key);
         Ok(Self {
             contacts: crate::contact::ContactSealer::new(&server_key)?,
             hotline,
@@ -97,7 +99,7 @@ impl Service {
             refs: EntryRefs::new(&server_key),
             secrets: SecretHasher::new(server_key),
             keys: KeyCache::default(),
-            limits: RateLimits::new(settings.rate_limits, settings.flood.client_cases_per_hour)?,
+            limits,
             flood: settings.flood,
             upload_slots: tokio::sync::Semaphore::new(settings.upload_slots()),
             held: held_counter(metrics)?,

@@ -17,6 +17,7 @@ use crate::review::{
     self, BenignAction, BenignSignal, CASE_REJECTION_TTL_MS, CaseRejectionStep, EntrySignals, NeighbourHit,
     PendingCaseRejection, Rejection, ReviewError,
 };
+use crate::store::AuditWhen;
 use crate::store::audit::AuditEvent;
 use crate::store::model::{self as s, DEFAULT_LIST};
 use crate::wire;
@@ -84,18 +85,19 @@ impl Service {
         if review::benign_action(&findings, false) != BenignAction::FlagAndQuarantine {
             return Ok(());
         }
-        self.store.set_entry_state(entry_id, s::EntryState::Quarantined).await?;
         let signal = match findings[0] {
             BenignSignal::RepeatedNotViolating { .. } => "repeated_not_violating",
             BenignSignal::UnusualMatchVolume { .. } => "unusual_match_volume",
         };
+        let event = AuditEvent::new(Actor::system(), AuditAction::EntryQuarantined, format!("entry:{entry_id}"))
+            .detail("list", &entry.list)
+            .detail("signal", signal);
+        self.store
+            .set_entry_state_audited(entry_id, s::EntryState::Quarantined, Some(event), AuditWhen::Changed)
+            .await?;
         tracing::info!(entry = entry_id, signal, "quarantined by the benign-image heuristic");
-        self.audit(
-            AuditEvent::new(Actor::system(), AuditAction::EntryQuarantined, format!("entry:{entry_id}"))
-                .detail("list", &entry.list)
-                .detail("signal", signal),
-        )
-        .await
+        self.drain_audit(&entry.list).await;
+        Ok(())
     }
 
     async fn review_item(&self, entry: &s::Entry) -> Result<ReviewItem, ApiError> {
@@ -218,14 +220,14 @@ impl Service {
     ) -> Result<DecisionOutcome, ApiError> {
         let mut out = Vec::with_capacity(entries.len());
         for entry in entries {
-            let updated = self.store.set_entry_state(entry.id, state).await?;
             let mut event = AuditEvent::new(actor(caller), action, format!("entry:{}", entry.id))
                 .detail("list", &entry.list)
                 .detail("from", entry.state.as_str());
             if let Some(reason) = reason {
                 event = event.detail("reason", reason);
             }
-            self.audit(event).await?;
+            let updated = self.store.set_entry_state_audited(entry.id, state, Some(event), AuditWhen::Decided).await?;
+            self.drain_audit(&entry.list).await;
             out.push(DecidedEntry { entry_id: updated.id, state: wire::entry_state(updated.state) });
         }
         Ok(DecisionOutcome { entries: out })
@@ -330,10 +332,20 @@ impl Service {
                 let mut changed = 0;
                 for entry in &live {
                     if entry.state != s::EntryState::Rejected {
-                        self.store.set_entry_state(entry.id, s::EntryState::Rejected).await?;
+                        // Each entry carries its own record, so a confirmation cut short leaves none unaudited.
+                        let event =
+                            AuditEvent::new(actor(caller), AuditAction::EntryRejected, format!("entry:{}", entry.id))
+                                .detail("list", &entry.list)
+                                .detail("from", entry.state.as_str())
+                                .detail("reason", rejection.reason.as_str())
+                                .detail("case_rejection", "confirmed");
+                        self.store
+                            .set_entry_state_audited(entry.id, s::EntryState::Rejected, Some(event), AuditWhen::Changed)
+                            .await?;
                         changed += 1;
                     }
                 }
+                self.drain_audit(&case.list).await;
                 self.store.clear_case_rejection(&case.list, &case.id).await?;
                 let drafts = self.drop_draft_notices(&case.id).await?;
                 self.audit(

@@ -4,12 +4,20 @@
 //! Appends go through a Lua script that checks the head the caller chained from and pushes the entry and the
 //! new head in one step: two processes appending at once can never fork the chain; the loser re-chains onto
 //! the new head and retries. The head key also makes a removed tail detectable.
+//!
+//! **The outbox.** An action and its record must not be two writes that can come apart: an action script wrapped
+//! by [`audited_script`] pushes its pending record onto an outbox list on the action's own slot, in the same
+//! atomic step, and [`AuditLog::drain`] moves outbox records into the chain (right after the action, and
+//! periodically from every process). Each pending record carries a random id; the append script remembers
+//! chained ids for [`APPLIED_FOR_MS`], and a record leaves its outbox only while it is still the first one, so
+//! several drainers at once, or one that dies between chaining and popping, chain every record exactly once.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use redis::aio::ConnectionLike;
+use serde::{Deserialize, Serialize};
 
 use crate::audit::{
     Actor, AuditAction, AuditEntry, AuditError, BreakReason, ChainBreak, ChainVerifier, ChainedEntry, Checkpoint,
@@ -19,10 +27,20 @@ use crate::audit::{
 const PAGE: usize = 500;
 /// Appends racing for the head give up after this many tries (each try loses only to a successful append).
 const MAX_APPEND_TRIES: usize = 32;
+/// How long the ids of chained outbox records are remembered: a drainer that chained a record and died before
+/// popping it is followed by another well within this.
+pub const APPLIED_FOR_MS: u64 = 7 * 24 * 3600 * 1000;
+/// Outbox records one [`AuditLog::drain`] call moves at most (the next call continues).
+const MAX_DRAINED_PER_CALL: usize = 1_000;
 
-/// Checks that the head is still the one the caller chained from, then appends entry and new head.
-/// Returns `{1, new_head}` or `{0, current_head}`.
+/// Checks that the head is still the one the caller chained from, then appends entry and new head. An outbox
+/// record (`ARGV[5]` its id, `''` for a direct append) already chained is not chained again.
+/// KEYS: log, head, applied ids (zset by time). ARGV: expected head, new head, line, genesis head, id, now ms.
+/// Returns `{1, new_head}`, `{0, current_head}` when the head moved, `{2, head}` when the id was chained before.
 const APPEND_SCRIPT: &str = r#"
+if ARGV[5] ~= '' and redis.call('ZSCORE', KEYS[3], ARGV[5]) then
+  return {2, ''}
+end
 local head = redis.call('GET', KEYS[2])
 if not head then
   if redis.call('LLEN', KEYS[1]) > 0 then
@@ -35,8 +53,88 @@ if head ~= ARGV[1] then
 end
 redis.call('RPUSH', KEYS[1], ARGV[3])
 redis.call('SET', KEYS[2], ARGV[2])
+if ARGV[5] ~= '' then
+  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[5])
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', tonumber(ARGV[6]) - tonumber(ARGV[7]))
+end
 return {1, ARGV[2]}
 "#;
+
+/// Pops the outbox's first record only if it is still the one the caller chained. KEYS: outbox. ARGV: record.
+const POP_IF_FIRST: &str = r#"
+if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then
+  redis.call('LPOP', KEYS[1])
+  return 1
+end
+return 0
+"#;
+
+/// Wraps an action script so that, in the same atomic step, it pushes a pending audit record onto an outbox.
+/// The caller appends the outbox key to `KEYS`, and to `ARGV` pairs of (Lua pattern, record) then their count
+/// ([`AuditRules`]); the wrapper takes them off before the body runs, so the body sees its own `KEYS` and
+/// `ARGV`. The body's result, rendered as text (a table's elements joined by commas), picks the first rule
+/// whose pattern it matches; that rule's record is pushed unless empty. So only an action that happened is
+/// recorded, and one that happened is always recorded.
+pub(crate) fn audited_script(body: &str) -> String {
+    format!(
+        r#"
+local audit_outbox = table.remove(KEYS)
+local audit_rules = {{}}
+for i = tonumber(table.remove(ARGV)), 1, -1 do
+  local record = table.remove(ARGV)
+  audit_rules[i] = {{table.remove(ARGV), record}}
+end
+local function audited_action()
+{body}
+end
+local result = audited_action()
+local shape = type(result) == 'table' and table.concat(result, ',') or tostring(result)
+for _, rule in ipairs(audit_rules) do
+  if string.find(shape, rule[1]) then
+    if rule[2] ~= '' then redis.call('RPUSH', audit_outbox, rule[2]) end
+    break
+  end
+end
+return result
+"#
+    )
+}
+
+/// The records an [`audited_script`] call may push: (pattern of the result, record) in order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AuditRules(Vec<(&'static str, String)>);
+
+impl AuditRules {
+    /// No record whatever the result.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Pushes `record` (from [`AuditLog::pending`]; `None` pushes nothing) when the result matches `pattern`.
+    pub fn when(mut self, pattern: &'static str, record: Option<String>) -> Self {
+        self.0.push((pattern, record.unwrap_or_default()));
+        self
+    }
+
+    /// Adds the outbox key (last of `KEYS`) and the rules (last of `ARGV`) to a prepared invocation whose own
+    /// keys and arguments are all in.
+    pub fn finish(&self, invocation: &mut redis::ScriptInvocation<'_>, outbox: String) {
+        invocation.key(outbox);
+        for (pattern, record) in &self.0 {
+            invocation.arg(*pattern).arg(record);
+        }
+        invocation.arg(self.0.len());
+    }
+}
+
+/// An outbox record: the entry without its place in the chain (`seq` 0) and the id that makes chaining it
+/// idempotent.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PendingRecord {
+    id: String,
+    entry: AuditEntry,
+}
 
 /// Errors of the Redis audit log.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +157,9 @@ pub enum StoreAuditError {
     /// Writing the export failed.
     #[error("writing the export: {0}")]
     Io(#[from] std::io::Error),
+    /// An outbox holds a record that is not one (it stays there, blocking those behind it, until fixed by hand).
+    #[error("audit outbox {0} holds a malformed record")]
+    CorruptOutbox(String),
 }
 
 /// What to record: an audit entry without its place in the chain.
@@ -92,12 +193,17 @@ impl AuditEvent {
 pub struct AuditLog {
     log_key: String,
     head_key: String,
+    applied_key: String,
 }
 
 impl AuditLog {
     /// The log under the store's key `prefix` (e.g. `disrupt:`).
     pub fn new(prefix: &str) -> Self {
-        Self { log_key: format!("{prefix}{{audit}}:log"), head_key: format!("{prefix}{{audit}}:head") }
+        Self {
+            log_key: format!("{prefix}{{audit}}:log"),
+            head_key: format!("{prefix}{{audit}}:head"),
+            applied_key: format!("{prefix}{{audit}}:applied"),
+        }
     }
 
     /// The list key holding the entries (tests tamper with it to prove detection).
@@ -121,32 +227,67 @@ impl AuditLog {
         event: AuditEvent,
         time: u64,
     ) -> Result<ChainedEntry, StoreAuditError> {
+        let entry = AuditEntry::new(0, time, event.actor, event.action, event.target, event.details)?;
+        self.chain(conn, entry, "").await?.ok_or(StoreAuditError::Contention)
+    }
+
+    /// A pending record of `event` at `time` for an outbox, checked now (a refused detail fails the action,
+    /// not the drain). `id` must be unique (random).
+    pub fn pending(&self, id: String, event: AuditEvent, time: u64) -> Result<String, StoreAuditError> {
+        let entry = AuditEntry::new(0, time, event.actor, event.action, event.target, event.details)?;
+        serde_json::to_string(&PendingRecord { id, entry }).map_err(|_| StoreAuditError::CorruptHead)
+    }
+
+    /// Moves the records waiting in `outbox` into the chain, oldest first; returns how many it moved. Safe to
+    /// run from several processes at once and to interrupt anywhere.
+    pub async fn drain<C: ConnectionLike + Send>(&self, conn: &mut C, outbox: &str) -> Result<usize, StoreAuditError> {
+        let pop = redis::Script::new(POP_IF_FIRST);
+        let mut moved = 0;
+        while moved < MAX_DRAINED_PER_CALL {
+            let first: Option<String> = redis::cmd("LINDEX").arg(outbox).arg(0).query_async(conn).await?;
+            let Some(line) = first else {
+                break;
+            };
+            let record: PendingRecord =
+                serde_json::from_str(&line).map_err(|_| StoreAuditError::CorruptOutbox(outbox.to_owned()))?;
+            self.chain(conn, record.entry, &record.id).await?;
+            let _: i64 = pop.key(outbox).arg(&line).invoke_async(conn).await?;
+            moved += 1;
+        }
+        Ok(moved)
+    }
+
+    /// Chains `entry` (its `seq` is set here) after the current head; `None` when `id` was chained before.
+    async fn chain<C: ConnectionLike + Send>(
+        &self,
+        conn: &mut C,
+        mut entry: AuditEntry,
+        id: &str,
+    ) -> Result<Option<ChainedEntry>, StoreAuditError> {
         let script = redis::Script::new(APPEND_SCRIPT);
         let mut head = self.head(conn).await?;
         for _ in 0..MAX_APPEND_TRIES {
-            let entry = AuditEntry::new(
-                head.seq + 1,
-                time,
-                event.actor.clone(),
-                event.action,
-                event.target.clone(),
-                event.details.clone(),
-            )?;
-            let chained = ChainedEntry::chain(&head, entry);
+            entry.seq = head.seq + 1;
+            let chained = ChainedEntry::chain(&head, entry.clone());
             let line = serde_json::to_string(&chained).map_err(|_| StoreAuditError::CorruptHead)?;
-            let (ok, current): (i64, String) = script
+            let (outcome, current): (i64, String) = script
                 .key(&self.log_key)
                 .key(&self.head_key)
+                .key(&self.applied_key)
                 .arg(format_head(&head))
                 .arg(format_head(&chained.checkpoint()))
                 .arg(line)
                 .arg(format_head(&Checkpoint::GENESIS))
+                .arg(id)
+                .arg(now_ms())
+                .arg(APPLIED_FOR_MS)
                 .invoke_async(conn)
                 .await?;
-            if ok == 1 {
-                return Ok(chained);
+            match outcome {
+                1 => return Ok(Some(chained)),
+                2 => return Ok(None),
+                _ => head = parse_head(&current)?,
             }
-            head = parse_head(&current)?;
         }
         Err(StoreAuditError::Contention)
     }

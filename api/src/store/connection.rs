@@ -8,6 +8,7 @@ use redis::{
     aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig},
     cluster::ClusterClient,
     cluster_async::ClusterConnection,
+    cluster_routing::{Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr},
 };
 
 use super::StoreError;
@@ -72,6 +73,33 @@ impl Client {
                     .connection_timeout(Duration::from_secs(2))
                     .build()?;
                 Ok(Connection::Cluster(client.get_async_connection().await?))
+            }
+        }
+    }
+}
+
+impl Connection {
+    /// Runs a keyless command (`WAIT`, `ROLE`) on the node that serves `key`: in a cluster, over the same
+    /// connection the commands on that key's slot use; on a single server, over this connection.
+    pub async fn query_at_key<T: redis::FromRedisValue>(&mut self, cmd: Cmd, key: &str) -> Result<T, StoreError> {
+        let value = match self {
+            Connection::Single(c) => cmd.query_async::<Value>(c).await?,
+            Connection::Cluster(c) => {
+                let route = Route::with_key(key, SlotAddr::Master);
+                c.route_command(cmd, RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(route))).await?
+            }
+        };
+        redis::from_redis_value(value).map_err(|e| StoreError::Corrupt(format!("unexpected reply: {e}")))
+    }
+
+    /// Sends `pipeline` in one piece to the node that serves `key`; server errors come back inline as values.
+    pub async fn pipeline_at_key(&mut self, pipeline: Pipeline, key: &str) -> Result<Vec<Value>, redis::RedisError> {
+        let count = pipeline.cmd_iter().count();
+        match self {
+            Connection::Single(c) => c.req_packed_commands(&pipeline, 0, count).await,
+            Connection::Cluster(c) => {
+                let route = Route::with_key(key, SlotAddr::Master);
+                c.route_pipeline(pipeline, 0, count, SingleNodeRoutingInfo::SpecificNode(route)).await
             }
         }
     }

@@ -6,6 +6,15 @@ pub enum StoreError {
     /// Redis could not be reached or did not answer in time (connection refused, dropped, timeout).
     #[error("redis is unavailable")]
     Unavailable(#[source] redis::RedisError),
+    /// Fewer replicas than required acknowledged a promised write in time: it may be lost at a failover, so
+    /// it must not be acknowledged (the API answers 503; the write is idempotent and can be retried).
+    #[error("{acknowledged} of {wanted} replicas acknowledged the write in time")]
+    NotReplicated {
+        /// Replicas required.
+        wanted: u32,
+        /// Replicas that had it.
+        acknowledged: u32,
+    },
     /// Redis answered with an error the store did not expect (a bug or a foreign key in our key space).
     #[error("redis command failed")]
     Redis(#[source] redis::RedisError),
@@ -61,7 +70,7 @@ impl StoreError {
     /// A stable snake_case code for logs and error bodies.
     pub fn code(&self) -> &'static str {
         match self {
-            StoreError::Unavailable(_) => "store_unavailable",
+            StoreError::Unavailable(_) | StoreError::NotReplicated { .. } => "store_unavailable",
             StoreError::Redis(_) => "store_error",
             StoreError::NotFound { .. } => "not_found",
             StoreError::Conflict(_) => "conflict",

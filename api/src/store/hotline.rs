@@ -248,6 +248,31 @@ impl Store {
         self.audit_log().append(&mut self.conn(), event).await
     }
 
+    /// A pending audit record of `event` at `time` for an outbox, with a fresh random id.
+    pub(crate) fn pending_audit(&self, event: AuditEvent, time: u64) -> Result<String, StoreError> {
+        let mut id = [0u8; 16];
+        ring::rand::SecureRandom::fill(&self.inner.rng, &mut id).map_err(|_| StoreError::Rng)?;
+        self.audit_log().pending(hex::encode(id), event, time).map_err(|e| StoreError::Invalid(e.to_string()))
+    }
+
+    /// Moves the audit records waiting in `list`'s outbox into the chain; returns how many.
+    pub async fn drain_audit(&self, list: &str) -> Result<usize, StoreAuditError> {
+        self.audit_log().drain(&mut self.conn(), &self.keys().audit_outbox(list)).await
+    }
+
+    /// Drains every list's outbox; returns how many records moved.
+    pub async fn drain_all_audit(&self) -> Result<usize, StoreAuditError> {
+        let lists = self.list_names().await.map_err(|e| match e {
+            StoreError::Unavailable(e) | StoreError::Redis(e) => StoreAuditError::Redis(e),
+            other => StoreAuditError::CorruptOutbox(other.to_string()),
+        })?;
+        let mut moved = 0;
+        for list in lists {
+            moved += self.drain_audit(&list).await?;
+        }
+        Ok(moved)
+    }
+
     /// Up to `limit` audit records from sequence number `from`.
     pub async fn read_audit(&self, from: u64, limit: usize) -> Result<Vec<ChainedEntry>, StoreAuditError> {
         self.audit_log().read(&mut self.conn(), from, limit).await

@@ -25,6 +25,8 @@
 //! | `P{l:L}:flood:<hour>`            | string | cases received in that clock hour (expires after 2 h)    |
 //! | `P{l:L}:withdrawals`             | zset   | withdrawn case ids by the ms of their last tombstone     |
 //! | `P{l:L}:rej:<case id>`           | string | a case rejection waiting for a second analyst (JSON)     |
+//! | `P{l:L}:audit`                   | list   | audit records of the list's actions waiting to be chained |
+//! |                                  |        | (the outbox, `store::audit`), written by the action      |
 //! | `P{n}:notice:<id>`               | hash   | one takedown notice: `json`, version `v`, `list`, `case`,|
 //! |                                  |        | `host` (for its indexes and purge)                       |
 //! | `P{n}:notices`                   | zset   | notice ids by creation time                              |
@@ -33,7 +35,17 @@
 //! |                                  |        | (platforms' pages; one key per dot-suffix of the host)   |
 //! | `P{n}:notices:case:<case id>`    | set    | a case's notice ids (they are purged with the case)      |
 //! | `P{n}:notices:indexed`           | string | set once the indexes above hold every older notice       |
+//! | `P{<tag>}:fence`                 | string | last fence write on a slot (`store::replication`);       |
+//! |                                  |        | expires after a minute                                   |
 //! | `P{audit}:log`, `P{audit}:head`  | list   | the chained audit log and its head (`store::audit`)      |
+//! | `P{audit}:applied`               | zset   | ids of outbox records chained in the last 7 days, by time |
+//! | `P{c:<client>}:<budget>`         | string | one client's GCRA bucket (`store::limits`): theoretical  |
+//! |                                  |        | arrival time in µs; expires when the bucket is full      |
+//! | `P{x:<case id>}:fails`           | string | wrong secrets for a case; expires with the lock-out      |
+//!
+//! `<client>` is an HMAC of the client's address under a key derived per day from the server key
+//! (`rate_limit::RateLimits`), never the address. Budget keys of one client share a slot (one script draws a
+//! submission and the burst count together); different clients and cases spread over the cluster.
 
 use data_encoding::BASE32_NOPAD;
 
@@ -154,6 +166,11 @@ impl Keys {
         self.of_list(list, &format!("rej:{case_id}"))
     }
 
+    /// A list's audit outbox: records of its actions, written in the action's own script, waiting for the chain.
+    pub fn audit_outbox(&self, list: &str) -> String {
+        self.of_list(list, "audit")
+    }
+
     /// One takedown notice.
     pub fn notice(&self, id: &str) -> String {
         format!("{}{{n}}:notice:{id}", self.prefix)
@@ -182,6 +199,23 @@ impl Keys {
     /// Set once the notice indexes hold every notice created before they existed.
     pub fn notices_indexed(&self) -> String {
         format!("{}{{n}}:notices:indexed", self.prefix)
+    }
+
+    /// One client's bucket of one budget (`client`: hex of its daily HMAC).
+    pub fn client_budget(&self, client: &str, budget: &str) -> String {
+        format!("{}{{c:{client}}}:{budget}", self.prefix)
+    }
+
+    /// Wrong secrets presented for one case in the current lock-out window.
+    pub fn secret_failures(&self, case_id: &str) -> String {
+        format!("{}{{x:{case_id}}}:fails", self.prefix)
+    }
+
+    /// The fence of the slot `key` (one of ours, with a hash tag) is on: a write there makes `WAIT` cover every
+    /// earlier write to that slot.
+    pub fn fence(&self, key: &str) -> String {
+        let tag = key.split_once('{').and_then(|(_, rest)| rest.split_once('}')).map_or("g", |(tag, _)| tag);
+        format!("{}{{{tag}}}:fence", self.prefix)
     }
 
     /// The prefix every key starts with.
@@ -239,6 +273,7 @@ mod tests {
         assert_eq!(keys.entry("ncii", 7), "d:{l:ncii}:e:7");
         assert_eq!(keys.api_keys(), "d:{g}:api_keys");
         assert!(Keys::new("a{b").is_err());
+        assert_eq!(keys.fence(&keys.case("ncii", "c1")), "d:{l:ncii}:fence");
     }
 
     #[test]

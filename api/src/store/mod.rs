@@ -5,6 +5,8 @@
 //! - [`keys`]: key names and the id layouts; see there for the full key map.
 //! - [`cursor`]: opaque feed cursors over stream ids.
 //! - [`notices`]: takedown notices' indexes (pages per caller) and their purge with their case.
+//! - [`limits`]: the anonymous routes' budgets and lock-outs, shared by every process.
+//! - [`replication`]: promised writes wait for replicas (`WAIT`).
 //! - `scripts`: the Lua scripts that make multi-key writes atomic.
 //! - `connection`: one connection type over single Redis and Redis Cluster.
 //! - `codec`: reading stored hashes and stream records back into the model.
@@ -21,9 +23,11 @@ pub mod cursor;
 pub mod error;
 mod hotline;
 pub mod keys;
+pub mod limits;
 pub mod model;
 pub mod notices;
 mod purge;
+pub mod replication;
 mod scripts;
 
 pub use hotline::{NoticeRecord, StatCounters};
@@ -43,7 +47,9 @@ pub use connection::CLUSTER_SCHEME;
 pub use cursor::StreamId;
 pub use error::StoreError;
 pub use model::*;
+pub use replication::{ReplicaWait, ReplicationSettings};
 
+use audit::{AuditEvent, AuditRules};
 use connection::{Client, Connection};
 use keys::Keys;
 use scripts::Scripts;
@@ -67,6 +73,8 @@ pub struct RedisSettings {
     pub feed_retention: Duration,
     /// How long a command may take before the store reports [`StoreError::Unavailable`].
     pub response_timeout: Duration,
+    /// How many replicas promised writes wait for.
+    pub replication: ReplicationSettings,
 }
 
 impl RedisSettings {
@@ -77,6 +85,7 @@ impl RedisSettings {
             key_prefix: "disrupt:".into(),
             feed_retention: Duration::from_secs(90 * 24 * 3600),
             response_timeout: Duration::from_secs(5),
+            replication: ReplicationSettings::default(),
         }
     }
 }
@@ -105,6 +114,9 @@ struct Inner {
     scripts: Scripts,
     retention: Duration,
     response_timeout: Duration,
+    /// Promised writes' own connection, when they wait for replicas.
+    durable: Option<Connection>,
+    replication: ReplicationSettings,
     /// List number -> name; lists are never renamed or deleted, so this only grows.
     list_names: RwLock<HashMap<u64, String>>,
     rng: SystemRandom,
@@ -130,6 +142,11 @@ impl Store {
         let keys = Keys::new(&settings.key_prefix)?;
         let client = Client::open(settings.url.expose_secret())?;
         let conn = client.connect(settings.response_timeout).await?;
+        let durable = if settings.replication.wait_for.is_off() {
+            None
+        } else {
+            Some(client.connect(settings.response_timeout + settings.replication.timeout()).await?)
+        };
         let store = Store {
             conn,
             inner: Arc::new(Inner {
@@ -138,6 +155,8 @@ impl Store {
                 scripts: Scripts::new(),
                 retention: settings.feed_retention,
                 response_timeout: settings.response_timeout,
+                durable,
+                replication: settings.replication,
                 list_names: RwLock::new(HashMap::new()),
                 rng: SystemRandom::new(),
             }),
@@ -234,6 +253,17 @@ impl Store {
 
     /// Creates a case with its entries and their feed records in one atomic write.
     pub async fn create_case(&self, case: NewCase) -> Result<CreatedCase, StoreError> {
+        self.create_case_audited(case, |_, _| None).await
+    }
+
+    /// [`Store::create_case`], with the audit record of what flood detection held written in the same step:
+    /// `held(case id, surge)` makes it, for the case as it will be without and with the service-wide surge
+    /// (which only the write itself decides); `None` when nothing is held.
+    pub async fn create_case_audited(
+        &self,
+        case: NewCase,
+        held: impl Fn(&str, bool) -> Option<AuditEvent>,
+    ) -> Result<CreatedCase, StoreError> {
         if case.entries.is_empty() {
             return Err(StoreError::Invalid("a case needs at least one hash".into()));
         }
@@ -290,7 +320,16 @@ impl Store {
                 .arg(entry.quality.map(|q| q.to_string()).unwrap_or_default())
                 .arg(entry.held.map_or("", |r| r.as_str()));
         }
-        let outcome: Vec<i64> = invocation.invoke_async(&mut self.conn()).await?;
+        let record = |surge| held(&case_id, surge).map(|event| self.pending_audit(event, now)).transpose();
+        AuditRules::none()
+            .when("^1,%d+,0$", record(false)?)
+            .when("^1,%d+,1$", record(true)?)
+            .finish(&mut invocation, keys.audit_outbox(list));
+        let outcome: Vec<i64> = self
+            .invoke_promised(&invocation, &keys.case(list, &case_id), |o: &Vec<i64>| {
+                (o.first() == Some(&1)).then_some(true)
+            })
+            .await?;
         match outcome.as_slice() {
             [1, held, surge] => Ok(CreatedCase {
                 case_id,
@@ -343,6 +382,15 @@ impl Store {
     /// Withdraws a case: the case turns Withdrawn, its contact is erased, every entry turns Withdrawn, leaves the
     /// live set and gets a tombstone in the feed; one atomic write. Idempotent.
     pub async fn withdraw_case(&self, case_id: &str) -> Result<WithdrawOutcome, StoreError> {
+        self.withdraw_case_audited(case_id, None).await
+    }
+
+    /// [`Store::withdraw_case`], with `audit`'s record written in the same step when the case is withdrawn now.
+    pub async fn withdraw_case_audited(
+        &self,
+        case_id: &str,
+        audit: Option<AuditEvent>,
+    ) -> Result<WithdrawOutcome, StoreError> {
         const NOT_FOUND: StoreError = StoreError::NotFound { what: "case" };
         let list = self.list_of_case(case_id).await?.ok_or(NOT_FOUND)?;
         let keys = self.keys();
@@ -363,8 +411,11 @@ impl Store {
         for id in &ids {
             invocation.key(keys.entry(&list, *id));
         }
-        invocation.arg(now_ms()).arg(case_id);
-        let outcome: i64 = invocation.invoke_async(&mut self.conn()).await?;
+        let now = now_ms();
+        invocation.arg(now).arg(case_id);
+        let record = audit.map(|event| self.pending_audit(event, now)).transpose()?;
+        AuditRules::none().when("^1$", record).finish(&mut invocation, keys.audit_outbox(&list));
+        let outcome: i64 = self.invoke_promised(&invocation, &case_key, |o: &i64| (*o >= 0).then_some(*o == 1)).await?;
         match outcome {
             1 => Ok(WithdrawOutcome { already_withdrawn: false }),
             0 => Ok(WithdrawOutcome { already_withdrawn: true }),
@@ -387,14 +438,25 @@ impl Store {
     /// Changes an entry's state (live set and feed record in the same atomic write) and returns the entry.
     /// Setting the state it has is a no-op without a feed record. Withdrawn is final: [`StoreError::Conflict`].
     pub async fn set_entry_state(&self, id: EntryId, state: EntryState) -> Result<Entry, StoreError> {
+        self.set_entry_state_audited(id, state, None, AuditWhen::Changed).await
+    }
+
+    /// [`Store::set_entry_state`], with `audit`'s record written in the same step, `when` the state changed or
+    /// also when it already was `state` (an analyst's decision is recorded either way).
+    pub async fn set_entry_state_audited(
+        &self,
+        id: EntryId,
+        state: EntryState,
+        audit: Option<AuditEvent>,
+        when: AuditWhen,
+    ) -> Result<Entry, StoreError> {
         const NOT_FOUND: StoreError = StoreError::NotFound { what: "entry" };
         let entry = self.get_entry(id).await?.ok_or(NOT_FOUND)?;
         let list = entry.list;
         let keys = self.keys();
-        let outcome: i64 = self
-            .inner
-            .scripts
-            .set_entry_state
+        let now = now_ms();
+        let mut invocation = self.inner.scripts.set_entry_state.prepare_invoke();
+        invocation
             .key(keys.entry(&list, id))
             .key(keys.live(&list))
             .key(keys.feed(&list))
@@ -403,10 +465,16 @@ impl Store {
             .key(keys.stats(&list))
             .key(keys.case(&list, &entry.case_id))
             .arg(state.as_str())
-            .arg(now_ms())
-            .arg(if state.is_live() { "1" } else { "0" })
-            .invoke_async(&mut self.conn())
-            .await?;
+            .arg(now)
+            .arg(if state.is_live() { "1" } else { "0" });
+        let record = audit.map(|event| self.pending_audit(event, now)).transpose()?;
+        let pattern = match when {
+            AuditWhen::Changed => "^1$",
+            AuditWhen::Decided => "^[01]$",
+        };
+        AuditRules::none().when(pattern, record).finish(&mut invocation, keys.audit_outbox(&list));
+        let outcome: i64 =
+            self.invoke_promised(&invocation, &keys.entry(&list, id), |o: &i64| (*o >= 0).then_some(*o == 1)).await?;
         match outcome {
             -1 => return Err(NOT_FOUND),
             -2 => return Err(StoreError::Conflict("the entry was withdrawn")),
@@ -645,6 +713,15 @@ impl Store {
         }
         Ok(key)
     }
+}
+
+/// When an entry's state change carries its audit record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditWhen {
+    /// Only when the state changed (the server's own actions).
+    Changed,
+    /// Also when the entry already had the state (a person decided).
+    Decided,
 }
 
 fn corrupt_mark(_: StoreError) -> StoreError {

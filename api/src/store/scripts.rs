@@ -8,6 +8,8 @@
 
 use redis::Script;
 
+use super::audit::audited_script;
+
 /// Appends one feed record for the entry whose fields are `id, kind, hash, quality, state, category`; shared
 /// prelude of the scripts that change entries. `q` is left out when the entry has no quality.
 const FEED_PRELUDE: &str = r#"
@@ -256,12 +258,13 @@ pub(crate) struct Scripts {
 
 impl Scripts {
     pub fn new() -> Self {
-        let with_feed = |body: &str| Script::new(&format!("{FEED_PRELUDE}{body}"));
+        let audited = |body: String| Script::new(&audited_script(&body));
         Self {
             create_list: Script::new(CREATE_LIST),
-            create_case: with_feed(CREATE_CASE),
-            withdraw_case: Script::new(&format!("{FEED_PRELUDE}{STREAM_ID_PRELUDE}{WITHDRAW_CASE}")),
-            set_entry_state: Script::new(&format!("{FEED_PRELUDE}{STREAM_ID_PRELUDE}{SET_ENTRY_STATE}")),
+            // These three carry their audit records (`store::audit::audited_script`).
+            create_case: audited(format!("{FEED_PRELUDE}{CREATE_CASE}")),
+            withdraw_case: audited(format!("{FEED_PRELUDE}{STREAM_ID_PRELUDE}{WITHDRAW_CASE}")),
+            set_entry_state: audited(format!("{FEED_PRELUDE}{STREAM_ID_PRELUDE}{SET_ENTRY_STATE}")),
             record_feedback: Script::new(RECORD_FEEDBACK),
             read_feed: Script::new(READ_FEED),
             feed_head: Script::new(FEED_HEAD),

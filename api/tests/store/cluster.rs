@@ -1,13 +1,15 @@
-//! The same store code against a 3-master Redis Cluster.
+//! The same store code against a 3-master Redis Cluster, and a failover in a cluster with replicas.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use disrupt_api::{
     match_index::MatchIndex,
-    store::{EntryState, Store},
+    store::{CaseState, EntryState, RedisSettings, ReplicaWait, ReplicationSettings, Store},
     sync::IndexSync,
     testing::RedisCluster,
 };
+use parking_lot::Mutex;
 
 use crate::helpers::case;
 
@@ -42,4 +44,59 @@ async fn the_store_round_trips_on_a_cluster() {
     }
     assert!(sync.status().is_loaded());
     store.ping().await.unwrap();
+}
+
+/// 3 masters and 3 replicas; the master holding the list is killed while withdrawals run. Each withdrawal is
+/// retried until acknowledged, as a victim's client would; every acknowledged one is there after the failover.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_withdrawal_survives_the_failover_of_its_master() {
+    let mut cluster = RedisCluster::start_with_replicas(3, 1);
+    let settings = RedisSettings {
+        replication: ReplicationSettings { wait_for: ReplicaWait::Auto, timeout_ms: 500 },
+        ..cluster.settings()
+    };
+    let store = Store::connect(&settings).await.unwrap();
+    let mut cases = Vec::new();
+    for i in 0..240 {
+        cases.push(store.create_case(case("ncii", i * 2, 2)).await.unwrap().case_id);
+    }
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let give_up = Instant::now() + Duration::from_secs(40);
+    let mut workers = Vec::new();
+    for share in cases.chunks(60) {
+        let (store, share, acknowledged) = (store.clone(), share.to_vec(), acknowledged.clone());
+        workers.push(tokio::spawn(async move {
+            for case_id in share {
+                while Instant::now() < give_up {
+                    match store.withdraw_case(&case_id).await {
+                        Ok(_) => {
+                            acknowledged.lock().push(case_id.clone());
+                            break;
+                        }
+                        Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                    }
+                }
+            }
+        }));
+    }
+    while acknowledged.lock().len() < 40 {
+        assert!(Instant::now() < give_up, "withdrawals stalled before the failover");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    cluster.kill_master_of(&format!("{}{{l:ncii}}:feed", settings.key_prefix));
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().clone();
+    assert!(acknowledged.len() > 40, "withdrawals went on after the failover: {}", acknowledged.len());
+
+    let fresh = Store::connect(&settings).await.unwrap();
+    for case_id in &acknowledged {
+        let view = fresh.get_case(case_id).await.unwrap().expect("the case survived");
+        assert_eq!(view.case.state, CaseState::Withdrawn, "acknowledged withdrawal of {case_id} lost");
+        assert!(view.entries.iter().all(|e| e.state == EntryState::Withdrawn));
+    }
+    let live = fresh.snapshot("ncii").await.unwrap().0;
+    let withdrawn: std::collections::HashSet<&String> = acknowledged.iter().collect();
+    assert!(live.iter().all(|e| !withdrawn.contains(&e.case_id)), "a withdrawn case's hash is still listed");
 }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod admin_keys;
+mod audit_outbox;
 mod cluster;
 mod embedded;
 mod feed;
@@ -10,6 +11,8 @@ mod helpers;
 mod logs;
 mod persistence;
 mod records;
+mod replication;
 mod server;
 mod server_limits;
+mod shared_limits;
 mod sync;
