@@ -49,6 +49,9 @@ pub enum ApiError {
     /// The cursor is older than the tombstone retention.
     #[error("the cursor is older than the retention window; resync from GET /v1/hashes/snapshot")]
     CursorExpired,
+    /// The cursor or start time lies past the newest feed record: never issued by this server.
+    #[error("the cursor is beyond the feed's end; resync from GET /v1/hashes/snapshot")]
+    CursorBeyondEnd,
     /// The request took longer than the server allows (a slow body, or slow work).
     #[error("the request took longer than {0} s")]
     RequestTimeout(u64),
@@ -84,6 +87,7 @@ impl ApiError {
             ApiError::NotFound(_) => ErrorCode::NotFound,
             ApiError::Conflict(_) => ErrorCode::Conflict,
             ApiError::CursorExpired => ErrorCode::CursorExpired,
+            ApiError::CursorBeyondEnd => ErrorCode::CursorBeyondEnd,
             ApiError::RequestTimeout(_) => ErrorCode::RequestTimeout,
             ApiError::RateLimited { .. } => ErrorCode::RateLimited,
             ApiError::StoreUnavailable(_) => ErrorCode::StoreUnavailable,
@@ -104,6 +108,7 @@ impl ResponseError for ApiError {
             ErrorCode::InvalidRequest
             | ErrorCode::InvalidHash
             | ErrorCode::InvalidCursor
+            | ErrorCode::CursorBeyondEnd
             | ErrorCode::InvalidListName
             | ErrorCode::InvalidMedia => StatusCode::BAD_REQUEST,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -165,6 +170,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(what) => ApiError::Conflict(what.to_owned()),
             StoreError::CursorExpired => ApiError::CursorExpired,
             StoreError::InvalidCursor => ApiError::InvalidCursor,
+            StoreError::CursorBeyondEnd => ApiError::CursorBeyondEnd,
             StoreError::Invalid(message) => ApiError::InvalidRequest(message),
             other @ (StoreError::Redis(_) | StoreError::Corrupt(_) | StoreError::Rng) => ApiError::internal(other),
         }

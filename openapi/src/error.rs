@@ -41,6 +41,9 @@ pub enum ErrorCode {
     InvalidHash,
     /// 400: the feed cursor is not one the server issued.
     InvalidCursor,
+    /// 400: the feed cursor (or StopNCII `startTimestamp`) lies past the feed's newest record, so the server never
+    /// issued it. Resync from `GET /v1/hashes/snapshot`.
+    CursorBeyondEnd,
     /// 400: a list name is malformed.
     InvalidListName,
     /// 400: the uploaded media could not be decoded or hashed.
@@ -76,6 +79,7 @@ impl ErrorCode {
             ErrorCode::InvalidRequest => "invalid_request",
             ErrorCode::InvalidHash => "invalid_hash",
             ErrorCode::InvalidCursor => "invalid_cursor",
+            ErrorCode::CursorBeyondEnd => "cursor_beyond_end",
             ErrorCode::InvalidListName => "invalid_list_name",
             ErrorCode::InvalidMedia => "invalid_media",
             ErrorCode::PayloadTooLarge => "payload_too_large",

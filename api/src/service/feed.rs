@@ -42,8 +42,14 @@ impl Service {
         if !(1..=MAX_FEED_LIMIT).contains(&limit) {
             return Err(ApiError::InvalidRequest(format!("limit is 1 to {MAX_FEED_LIMIT}")));
         }
+        let from = match query.cursor.as_deref() {
+            Some(c) => crate::store::cursor::decode(list, c)?,
+            None => crate::store::StreamId::ZERO,
+        };
         let page = self.store.read_feed(list, query.cursor.as_deref(), limit).await?;
-        self.record_position(caller, list, &page.next_cursor).await?;
+        if !page.records.is_empty() {
+            self.record_position(caller, list, from, &page.next_cursor).await?;
+        }
         let records = page.records.iter().map(|r| self.feed_record(r)).collect::<Result<Vec<_>, _>>()?;
         Ok(FeedPage { has_more: records.len() == limit, records, next_cursor: page.next_cursor })
     }
@@ -56,7 +62,8 @@ impl Service {
         caller.require_list(&list)?;
         self.store.require_list(&list).await?;
         let cursor = crate::store::cursor::encode(&list, self.store.feed_head(&list).await?);
-        self.record_position(caller, &list, &cursor).await?;
+        // A snapshot serves the whole current list: everything up to its cursor, as from the beginning.
+        self.record_position(caller, &list, crate::store::StreamId::ZERO, &cursor).await?;
         Ok((list, cursor))
     }
 
@@ -67,14 +74,21 @@ impl Service {
         Ok((next, records))
     }
 
-    /// Remembers how far a platform has fetched `list` (for erasure receipts). Other roles reading the feed are
-    /// not platforms that could hold content, so they are not counted.
-    pub(crate) async fn record_position(&self, caller: &Caller, list: &str, cursor: &str) -> Result<(), ApiError> {
+    /// Remembers how far a platform has been served `list` (for erasure receipts): records after `from` up to
+    /// `cursor`, which the caller must have served. Other roles reading the feed are not platforms that could
+    /// hold content, so they are not counted.
+    pub(crate) async fn record_position(
+        &self,
+        caller: &Caller,
+        list: &str,
+        from: crate::store::StreamId,
+        cursor: &str,
+    ) -> Result<(), ApiError> {
         if caller.role != disrupt_openapi::model::Role::Platform {
             return Ok(());
         }
         let position = crate::store::cursor::decode(list, cursor)?;
-        if let Some(before) = self.store.record_position(list, &caller.key_id, position).await? {
+        if let Some(before) = self.store.record_position(list, &caller.key_id, from, position).await? {
             self.audit_deletions_delivered(caller, list, before, position).await?;
         }
         Ok(())

@@ -25,6 +25,10 @@ use crate::store::model::{self as s, DEFAULT_LIST};
 /// Largest `pageSize` accepted.
 pub const MAX_PAGE_SIZE: usize = 5000;
 
+/// How far past the server's clock a `startTimestamp` may lie (clock skew) before it is refused as beyond the
+/// feed's end.
+const MAX_CLOCK_AHEAD_SECS: i64 = 300;
+
 fn signal_type(kind: s::HashKind) -> Option<SignalType> {
     match kind {
         s::HashKind::Pdq => Some(SignalType::ImagePDQ),
@@ -76,24 +80,36 @@ impl Service {
             return Err(ApiError::InvalidRequest(format!("pageSize is 1 to {MAX_PAGE_SIZE}")));
         }
         let start = query.start_timestamp.unwrap_or(DEFAULT_START_TIMESTAMP);
-        let cursor = match query.next_page_token.filter(|t| !t.is_empty()) {
-            Some(token) => token,
+        let (cursor, from_clock) = match query.next_page_token.filter(|t| !t.is_empty()) {
+            Some(token) => (token, false),
             None if start <= DEFAULT_START_TIMESTAMP => return self.full_fetch(caller, list).await,
             None => {
+                if start > (crate::store::now_ms() / 1000) as i64 + MAX_CLOCK_AHEAD_SECS {
+                    return Err(ApiError::CursorBeyondEnd);
+                }
                 // Just before the first record of second `start`.
                 let ms = (start.max(0) as u64).saturating_mul(1000);
                 let id = match ms.checked_sub(1) {
                     Some(before) => StreamId { ms: before, seq: u64::MAX },
                     None => StreamId::ZERO,
                 };
-                cursor::encode(list, id)
+                (cursor::encode(list, id), true)
             }
         };
+        let from = cursor::decode(list, &cursor)?;
         let page = match self.store.read_feed(list, Some(&cursor), page_size).await {
             Err(crate::store::StoreError::CursorExpired) => return self.full_fetch(caller, list).await,
+            // A checkpoint from the client's own clock that is not in the future but newer than the last record:
+            // nothing new, and nothing served to record.
+            Err(crate::store::StoreError::CursorBeyondEnd) if from_clock => crate::store::FeedPage {
+                records: Vec::new(),
+                next_cursor: cursor.clone(),
+            },
             other => other?,
         };
-        self.record_position(caller, list, &page.next_cursor).await?;
+        if !page.records.is_empty() {
+            self.record_position(caller, list, from, &page.next_cursor).await?;
+        }
         let has_more = page.records.len() == page_size;
         let next_ms = cursor::decode(list, &page.next_cursor)?.ms;
         // An entry changed twice in the page (added, then withdrawn) appears once, with its latest state, where
@@ -118,7 +134,7 @@ impl Service {
 
     async fn full_fetch(&self, caller: &Caller, list: &str) -> Result<FetchHashesResponse, ApiError> {
         let (entries, next_cursor) = self.store.snapshot(list).await?;
-        self.record_position(caller, list, &next_cursor).await?;
+        self.record_position(caller, list, StreamId::ZERO, &next_cursor).await?;
         let next_ms = cursor::decode(list, &next_cursor)?.ms;
         let records: Vec<HashRecord> =
             entries.iter().filter_map(|e| self.hash_record(e.id, e.kind, &e.hash, e.state, e.updated_at)).collect();

@@ -33,6 +33,9 @@ pub enum StoreError {
     /// The cursor is not one this store issued for this list.
     #[error("malformed feed cursor")]
     InvalidCursor,
+    /// The cursor points past the newest record of the feed: this store never issued it (or Redis lost writes).
+    #[error("the feed cursor is beyond the feed's end; resync from a snapshot")]
+    CursorBeyondEnd,
     /// The input breaks a store rule (list name syntax, empty case, hash text).
     #[error("invalid input: {0}")]
     Invalid(String),
@@ -76,6 +79,7 @@ impl StoreError {
             StoreError::Conflict(_) => "conflict",
             StoreError::CursorExpired => "cursor_expired",
             StoreError::InvalidCursor => "invalid_cursor",
+            StoreError::CursorBeyondEnd => "cursor_beyond_end",
             StoreError::Invalid(_) => "invalid_input",
             StoreError::Rng => "rng_failed",
             StoreError::Corrupt(_) => "store_corrupt",

@@ -523,7 +523,7 @@ impl Store {
         };
         self.list_number(list).await?;
         let limit = limit.clamp(1, MAX_FEED_PAGE);
-        let (trimmed, raw): (String, redis::Value) = self
+        let (trimmed, head, raw): (String, String, redis::Value) = self
             .inner
             .scripts
             .read_feed
@@ -536,18 +536,26 @@ impl Store {
         if !trimmed.is_empty() && start < trimmed.parse::<StreamId>().map_err(corrupt_mark)? {
             return Err(StoreError::CursorExpired);
         }
+        // No cursor this store issued lies past the newest record: such a cursor is forged (or Redis lost writes)
+        // and would let a reader claim it had been served records it never saw.
+        if start > head.parse::<StreamId>().map_err(corrupt_mark)? {
+            return Err(StoreError::CursorBeyondEnd);
+        }
         let records = codec::records_from_range(raw)?;
         let next = records.last().map(|(id, _)| *id).unwrap_or(start);
         Ok(FeedPage { records: records.into_iter().map(|(_, r)| r).collect(), next_cursor: cursor::encode(list, next) })
     }
 
-    /// Records that platform key `key_id` has fetched `list`'s feed up to `position` (a page's last record, or
-    /// a snapshot's cursor). Positions only move forward. Returns the previous position when it moved
-    /// ([`StreamId::ZERO`] for a first fetch), `None` when it did not.
+    /// Records that platform key `key_id` was served `list`'s feed from `from` (exclusive; [`StreamId::ZERO`] for
+    /// a read from the beginning or a snapshot) up to `position` (a page's last record, or a snapshot's cursor).
+    /// Positions only move forward, and only over records served without a gap: a read that starts past the
+    /// recorded position (a forged or borrowed cursor) records nothing. Returns the previous position when it
+    /// moved ([`StreamId::ZERO`] for a first fetch), `None` when it did not.
     pub async fn record_position(
         &self,
         list: &str,
         key_id: &str,
+        from: StreamId,
         position: StreamId,
     ) -> Result<Option<StreamId>, StoreError> {
         let old: Option<String> = self
@@ -556,6 +564,7 @@ impl Store {
             .record_position
             .key(self.keys().positions(list))
             .arg(key_id)
+            .arg(from.to_string())
             .arg(position.to_string())
             .invoke_async(&mut self.conn())
             .await?;
@@ -644,6 +653,7 @@ impl Store {
         }
         entries.sort_by_key(|e| e.id);
         entries.dedup_by_key(|e| e.id);
+        sort_unlinkably(&mut entries);
         Ok((entries, cursor::encode(list, head)))
     }
 
@@ -652,7 +662,9 @@ impl Store {
     pub async fn snapshot_page(&self, list: &str, scan_cursor: u64) -> Result<(u64, Vec<Entry>), StoreError> {
         let (next, hashes) = self.scan_live(list, scan_cursor, 1000).await?;
         let ids: Vec<EntryId> = hashes.iter().map(|h| h.id).collect();
-        let entries = self.get_entries(list, &ids).await?.into_iter().filter(|e| e.state.is_live()).collect();
+        let mut entries: Vec<Entry> =
+            self.get_entries(list, &ids).await?.into_iter().filter(|e| e.state.is_live()).collect();
+        sort_unlinkably(&mut entries);
         Ok((next, entries))
     }
 
@@ -722,6 +734,12 @@ pub enum AuditWhen {
     Changed,
     /// Also when the entry already had the state (a person decided).
     Decided,
+}
+
+/// Orders entries by hash value, which says nothing about which case they came in: entry ids are sequential per
+/// case, and a small live set scans in insertion order, so either order would put one case's hashes side by side.
+fn sort_unlinkably(entries: &mut [Entry]) {
+    entries.sort_unstable_by(|a, b| (a.kind.as_str(), &a.hash, a.id).cmp(&(b.kind.as_str(), &b.hash, b.id)));
 }
 
 fn corrupt_mark(_: StoreError) -> StoreError {

@@ -10,16 +10,29 @@ use redis::Script;
 
 use super::audit::audited_script;
 
-/// Appends one feed record for the entry whose fields are `id, kind, hash, quality, state, category`; shared
-/// prelude of the scripts that change entries. `q` is left out when the entry has no quality.
+/// Appends one feed record for the entry whose fields are `id, kind, hash, quality, state, category`, stored at
+/// `key`; shared prelude of the scripts that change entries. `q` is left out when the entry has no quality.
+/// The stream holds each entry once, in its latest state: the entry's previous record (its `f` field) is deleted,
+/// so a withdrawn, rejected or quarantined entry's earlier records (and the hash values they carry) leave the
+/// stream at once, and a reader replaying the feed still ends with every entry's latest state.
+/// `feed_add_if_fed` writes a record only for an entry platforms may know (one that was in the feed): a held
+/// entry that never went out gets no tombstone carrying its hash.
 const FEED_PRELUDE: &str = r#"
-local function feed_add(feed, e, now)
+local function feed_add(feed, key, e, now)
+  local previous = redis.call('HGET', key, 'f')
+  if previous then redis.call('XDEL', feed, previous) end
   local args = {'XADD', feed, '*', 'e', e[1], 'k', e[2], 'h', e[3]}
   if e[4] and e[4] ~= '' then
     table.insert(args, 'q'); table.insert(args, e[4])
   end
   for _, v in ipairs({'s', e[5], 'c', e[6], 'u', now}) do table.insert(args, v) end
-  return redis.call(unpack(args))
+  local id = redis.call(unpack(args))
+  redis.call('HSET', key, 'f', id)
+  return id
+end
+local function feed_add_if_fed(feed, key, e, now)
+  if redis.call('HEXISTS', key, 'f') == 0 then return nil end
+  return feed_add(feed, key, e, now)
 end
 "#;
 
@@ -93,7 +106,7 @@ for i = 8, #KEYS do
   if state == 'pending' then
     redis.call('HSET', KEYS[2], e[1], e[2] .. ':' .. e[3])
     redis.call('ZADD', KEYS[4], now, e[1])
-    last_id = feed_add(KEYS[3], e, now)
+    last_id = feed_add(KEYS[3], KEYS[i], e, now)
   else
     redis.call('ZADD', KEYS[6], now, e[1])
     held = held + 1
@@ -136,7 +149,7 @@ for i = 9, #KEYS do
     redis.call('HDEL', KEYS[2], e[1])
     redis.call('ZREM', KEYS[5], e[1])
     redis.call('ZREM', KEYS[6], e[1])
-    last_id = feed_add(KEYS[3], e, now)
+    last_id = feed_add_if_fed(KEYS[3], KEYS[i], e, now) or last_id
   end
 end
 -- The feed position a platform must reach to have fetched every tombstone of the case.
@@ -173,7 +186,8 @@ if ARGV[3] == '1' then
 else
   redis.call('HDEL', KEYS[2], e[1])
 end
-local fed = feed_add(KEYS[3], e, ARGV[2])
+local fed
+if ARGV[3] == '1' then fed = feed_add(KEYS[3], KEYS[1], e, ARGV[2]) else fed = feed_add_if_fed(KEYS[3], KEYS[1], e, ARGV[2]) end
 if ARGV[3] == '1' and redis.call('EXISTS', KEYS[7]) == 1 then
   local added = redis.call('HGET', KEYS[7], 'added_feed_id')
   if not added or not id_ge(added, fed) then redis.call('HSET', KEYS[7], 'added_feed_id', fed) end
@@ -196,19 +210,33 @@ redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
 return 1
 "#;
 
+/// The id of the newest record ever added to a feed: the stream's last generated id, which neither trimming nor
+/// the deletion of superseded records moves back; the retention mark if the stream is gone; else '0-0'.
+const HEAD_PRELUDE: &str = r#"
+local function feed_head(feed, trimmed)
+  if redis.call('EXISTS', feed) == 1 then
+    local info = redis.call('XINFO', 'STREAM', feed)
+    for i = 1, #info, 2 do
+      if info[i] == 'last-generated-id' then return info[i + 1] end
+    end
+  end
+  return redis.call('GET', trimmed) or '0-0'
+end
+"#;
+
 /// KEYS: feed, trimmed. ARGV: exclusive start id, count.
-/// Returns {retention mark or '', records}: read together so a trim cannot slip between check and read.
+/// Returns {retention mark or '', head, records}: read together so a trim or a write cannot slip between the checks
+/// and the read.
 const READ_FEED: &str = r#"
 local t = redis.call('GET', KEYS[2]) or ''
+local head = feed_head(KEYS[1], KEYS[2])
 local r = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])
-return {t, r}
+return {t, head, r}
 "#;
 
 /// KEYS: feed, trimmed. Returns the id of the newest record ever added (also after trimming), or '0-0'.
 const FEED_HEAD: &str = r#"
-local r = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
-if #r > 0 then return r[1][1] end
-return redis.call('GET', KEYS[2]) or '0-0'
+return feed_head(KEYS[1], KEYS[2])
 "#;
 
 /// KEYS: feed, trimmed. ARGV: min id to keep. Records older go; the newest of them becomes the retention mark.
@@ -233,12 +261,19 @@ local function id_ge(a, b)
 end
 "#;
 
-/// KEYS: positions. ARGV: platform key id, stream id fetched up to (`ms-seq`). Positions only move forward.
+/// KEYS: positions. ARGV: platform key id, the exclusive start of what was served, the last id served (`ms-seq`).
+/// A position moves only over what this key was served without a gap: forward, and from a start at or before its
+/// recorded position ('0-0', a read from the beginning or a snapshot, for a key without one). A forged cursor
+/// that skips records therefore records nothing, and erasure receipts count only deletions actually served.
 /// Returns the previous position ('' for none) when it moved, or `false` (nil) when it did not.
 const RECORD_POSITION: &str = r#"
 local old = redis.call('HGET', KEYS[1], ARGV[1])
-if old and id_ge(old, ARGV[2]) then return false end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if old then
+  if not id_ge(old, ARGV[2]) or id_ge(old, ARGV[3]) then return false end
+elseif ARGV[2] ~= '0-0' then
+  return false
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 return old or ''
 "#;
 
@@ -266,8 +301,8 @@ impl Scripts {
             withdraw_case: audited(format!("{FEED_PRELUDE}{STREAM_ID_PRELUDE}{WITHDRAW_CASE}")),
             set_entry_state: audited(format!("{FEED_PRELUDE}{STREAM_ID_PRELUDE}{SET_ENTRY_STATE}")),
             record_feedback: Script::new(RECORD_FEEDBACK),
-            read_feed: Script::new(READ_FEED),
-            feed_head: Script::new(FEED_HEAD),
+            read_feed: Script::new(&format!("{HEAD_PRELUDE}{READ_FEED}")),
+            feed_head: Script::new(&format!("{HEAD_PRELUDE}{FEED_HEAD}")),
             trim_feed: Script::new(TRIM_FEED),
             record_position: Script::new(&format!("{STREAM_ID_PRELUDE}{RECORD_POSITION}")),
         }

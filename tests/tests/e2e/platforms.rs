@@ -254,3 +254,40 @@ async fn a_snapshot_of_a_list_larger_than_one_page_has_every_live_entry_once() {
     let page = platform.get_hashes(None, Some(&snapshot.next_cursor), None).await.unwrap();
     assert!(page.records.is_empty());
 }
+
+/// A platform that forges a cursor (or a StopNCII `startTimestamp`) past the tombstones it never fetched is not
+/// counted as having received the deletion: a cursor beyond the feed's end is refused, and a read that skips
+/// records moves no recorded position.
+#[tokio::test]
+async fn forged_cursors_and_start_times_count_no_deletion_as_delivered() {
+    use disrupt_api::store::{StreamId, cursor, now_ms};
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let (case_id, secret) = app.case(vec![unique_pdq(), unique_md5()]).await;
+    let honest_cursor = sync_to_end(&platform, None).await;
+    app.client.withdraw_case(&case_id, &secret).await.unwrap();
+    let receipt = || async { app.client.get_case(&case_id, &secret).await.unwrap().delivery };
+    assert_eq!((receipt().await.received, receipt().await.deletion_delivered), (1, 0));
+
+    let future = cursor::encode("ncii", StreamId { ms: now_ms() + 86_400_000_000, seq: 0 });
+    let err = platform.get_hashes(None, Some(&future), None).await.unwrap_err();
+    assert_eq!(err.code(), Some("cursor_beyond_end"));
+    let err = platform.fetch_hashes(Some((now_ms() / 1000) as i64 + 86_400_000), None, None).await.unwrap_err();
+    assert_eq!(err.code(), Some("cursor_beyond_end"));
+
+    // Cursors at or just before the feed's end, skipping the tombstones: answered, but nothing was served.
+    let head = app.store.feed_head("ncii").await.unwrap();
+    let at_head = cursor::encode("ncii", head);
+    assert!(platform.get_hashes(None, Some(&at_head), None).await.unwrap().records.is_empty());
+    let later_second = (head.ms / 1000 + 1) as i64;
+    assert!(platform.fetch_hashes(Some(later_second), None, None).await.unwrap().hash_records.is_empty());
+    let receipt_now = receipt().await;
+    assert_eq!((receipt_now.received, receipt_now.deletion_delivered), (1, 0), "no deletion was served");
+    let audit = app.admin.read_audit(None, Some(1000)).await.unwrap();
+    assert!(audit.records.iter().all(|r| r.entry.action != "deletion_delivered"));
+
+    // Fetching on from where it really was delivers the tombstones, and counts.
+    sync_to_end(&platform, Some(honest_cursor)).await;
+    let receipt_now = receipt().await;
+    assert_eq!((receipt_now.received, receipt_now.deletion_delivered), (1, 1));
+}

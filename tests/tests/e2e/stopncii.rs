@@ -1,5 +1,6 @@
 use std::path::PathBuf;
 
+use disrupt_openapi::model::HashValue;
 use disrupt_openapi::stopncii::{HashStatus, SignalType};
 
 use crate::helpers::{hex_of, spawn_app, unique_md5, unique_pdq};
@@ -58,6 +59,23 @@ async fn fetch_hashes_pages_with_next_page_token() {
     for h in &created {
         assert!(seen.contains(h), "{h} fetched");
     }
+}
+
+/// A full fetch lists hashes by value: neither the entry id (sequential within a case) nor one case's shared
+/// timestamp may put a case's hashes side by side.
+#[tokio::test]
+async fn a_full_fetch_orders_hashes_by_value_not_by_case() {
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let pdq = |first: char| HashValue::Pdq { hash: first.to_string().repeat(64).parse().unwrap(), quality: None };
+    app.case(vec![pdq('f'), pdq('8'), pdq('c')]).await;
+    app.case(vec![pdq('1'), pdq('e'), pdq('4')]).await;
+    let full = platform.fetch_hashes(None, None, None).await.unwrap();
+    let values: Vec<_> = full.hash_records.iter().map(|r| r.hash_value.clone()).collect();
+    let mut sorted = values.clone();
+    sorted.sort();
+    assert_eq!(values.len(), 6);
+    assert_eq!(values, sorted);
 }
 
 /// A venv with threatexchange 1.2.17 from PyPI, made on first use.
