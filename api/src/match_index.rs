@@ -224,6 +224,14 @@ impl MatchIndex {
         }
     }
 
+    /// Drops an entry of `list` (a no-op when absent). Returns true, like a removal through [`MatchIndex::apply`].
+    pub fn remove(&mut self, list: &str, id: EntryId) -> bool {
+        if let Some(index) = self.lists.get_mut(list) {
+            index.remove(id);
+        }
+        true
+    }
+
     /// Replaces a list's entries with a freshly loaded index.
     pub fn install_list(&mut self, list: &str, loaded: LoadedList) {
         self.lists.insert(list.to_owned(), loaded.0);

@@ -22,7 +22,7 @@ use crate::review::BenignThresholds;
 use crate::{
     flood::FloodSettings,
     rate_limit::RateLimitSettings,
-    store::{RedisSettings, ReplicationSettings},
+    store::{PublicationPolicy, RedisSettings, ReplicationSettings},
 };
 
 /// Environment variables with this prefix override the file; `__` separates nested keys.
@@ -93,6 +93,11 @@ pub struct Settings {
     /// `DISRUPT_FLOOD__SAME_HASH_CASES` (3), `DISRUPT_FLOOD__CLIENT_CASES_PER_HOUR` (10),
     /// `DISRUPT_FLOOD__CASES_PER_HOUR` (2000, service-wide); 0 turns one off.
     pub flood: FloodSettings,
+    /// Publication batches (`store::publication`): new and changed live entries reach the feed together with
+    /// other cases' once `DISRUPT_PUBLICATION__MIN_CASES` (5) cases wait, or once the oldest has waited
+    /// `DISRUPT_PUBLICATION__MAX_WAIT_SECS` (600). Matching sees them at once. `MIN_CASES=1` publishes every
+    /// case on its own at once: the feed then shows which hashes came together.
+    pub publication: PublicationSettings,
     /// How long a request may take, body included: `DISRUPT_TIME_LIMITS__REQUEST_SECS` (30),
     /// `DISRUPT_TIME_LIMITS__UPLOAD_SECS` (300, media uploads), `DISRUPT_TIME_LIMITS__HEADERS_SECS` (10).
     pub time_limits: TimeLimits,
@@ -109,6 +114,30 @@ pub struct Settings {
     /// acknowledges it. `DISRUPT_REPLICATION__WAIT_FOR` (0: off; a number; or `auto`, 1 when the node has a
     /// replica), `DISRUPT_REPLICATION__TIMEOUT_MS` (1000; then 503 `store_unavailable`).
     pub replication: ReplicationSettings,
+}
+
+/// When waiting entries are published to the feed (section `publication`).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublicationSettings {
+    /// Distinct cases whose entries wait before a batch is published.
+    pub min_cases: usize,
+    /// Seconds the oldest waiting entry may wait before a batch is published anyway.
+    pub max_wait_secs: u64,
+}
+
+impl Default for PublicationSettings {
+    fn default() -> Self {
+        let policy = PublicationPolicy::default();
+        Self { min_cases: policy.min_cases, max_wait_secs: policy.max_wait.as_secs() }
+    }
+}
+
+impl PublicationSettings {
+    /// The store's policy.
+    pub fn policy(&self) -> PublicationPolicy {
+        PublicationPolicy { min_cases: self.min_cases.max(1), max_wait: Duration::from_secs(self.max_wait_secs) }
+    }
 }
 
 /// How long a client may take (section `time_limits`). A client that sends its headers or its body too slowly
@@ -185,6 +214,7 @@ impl Default for Settings {
             log_json: false,
             rate_limits: RateLimitSettings::default(),
             flood: FloodSettings::default(),
+            publication: PublicationSettings::default(),
             time_limits: TimeLimits::default(),
             concurrent_uploads: 0,
             hotline: HotlineSettings::default(),

@@ -31,6 +31,8 @@ const TRIM_EVERY: Duration = Duration::from_secs(3600);
 /// How often every list's audit outbox is drained into the chain (actions drain their own at once; this catches
 /// what a failure or a crash left behind).
 const DRAIN_AUDIT_EVERY: Duration = Duration::from_secs(1);
+/// How often each list's outbox is checked for a publication batch past its wait limit.
+const PUBLISH_EVERY: Duration = Duration::from_secs(5);
 /// How long to keep trying an external Redis at start.
 const CONNECT_PATIENCE: Duration = Duration::from_secs(30);
 
@@ -49,7 +51,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
 }
 
-/// A bound, ready-to-run server with its background work (embedded Redis, index sync, feed trimming).
+/// A bound, ready-to-run server with its background work (embedded Redis, index sync, feed trimming and
+/// publication).
 #[allow(missing_debug_implementations)] // actix's `Server` has no Debug.
 pub struct Application {
     port: u16,
@@ -58,6 +61,7 @@ pub struct Application {
     sync: IndexSync,
     trimmer: JoinHandle<()>,
     auditor: JoinHandle<()>,
+    publisher: JoinHandle<()>,
     reminders: JoinHandle<()>,
     embedded_redis: Option<EmbeddedRedis>,
 }
@@ -91,6 +95,7 @@ impl Application {
             Service::new(store.clone(), index.clone(), server_key.clone(), &settings, &registry)
                 .context("building the service")?,
         );
+        let publisher = tokio::spawn(publish_periodically(service.clone().into_inner()));
         let reminders = tokio::spawn(remind_periodically(
             service.clone().into_inner(),
             Duration::from_secs(settings.hotline.reminder_check_secs.max(1)),
@@ -126,6 +131,7 @@ impl Application {
         .listen(listener)?
         .run();
         Ok(Self { port, server, state, sync, trimmer, auditor, reminders, embedded_redis })
+        Ok(Self { port, server, state, sync, trimmer, publisher, reminders, embedded_redis })
     }
 
     /// The port the server listens on.
@@ -150,6 +156,7 @@ impl Application {
         self.sync.stop();
         self.trimmer.abort();
         self.auditor.abort();
+        self.publisher.abort();
         self.reminders.abort();
         if let Some(redis) = self.embedded_redis {
             redis.shutdown().await;
@@ -228,6 +235,23 @@ async fn purge_withdrawn(store: &Store, list: &str) {
             }
         }
         Err(err) => tracing::warn!(list, error = %err, "purging withdrawn cases failed"),
+    }
+}
+
+/// Publishes each list's waiting entries once a batch is due (`store::publication`): the case count is checked
+/// as cases arrive, the wait limit here. Every process runs this; a batch is taken atomically, so two processes
+/// never publish one entry twice.
+async fn publish_periodically(service: Arc<Service>) {
+    loop {
+        match service.store.list_names().await {
+            Ok(lists) => {
+                for list in lists {
+                    service.publish_due(&list).await;
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "cannot list lists for publication"),
+        }
+        tokio::time::sleep(PUBLISH_EVERY).await;
     }
 }
 

@@ -1,10 +1,12 @@
 //! Keeps this process's [`MatchIndex`] equal to the lists in Redis.
 //!
-//! Per list: record the feed's head id FIRST, then load every live hash (HSCAN of the list's live set), then
-//! follow the feed from the recorded id with blocking reads. A change racing the scan is therefore seen again in
-//! the feed; feed records carry whole states and [`MatchIndex::apply`] is idempotent, so replaying is harmless.
-//! A hash added or withdrawn through any process reaches every process's index within the block time (500 ms).
-//! New lists are picked up by polling the list registry.
+//! Per list: record the change log's head id FIRST, then load every live hash (HSCAN of the list's live set),
+//! then follow the change log from the recorded id with blocking reads. The change log, not the platforms' feed,
+//! because the feed receives new entries only in publication batches (`store::publication`) while matching must
+//! see them at once. A change racing the scan is therefore seen again in the log; each change is applied with
+//! the entry's current live hash and [`MatchIndex::apply`] is idempotent, so replaying is harmless. A hash added
+//! or withdrawn through any process reaches every process's index within the block time (500 ms). New lists are
+//! picked up by polling the list registry.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -142,11 +144,11 @@ async fn run(store: Store, index: SharedIndex, status: Arc<SyncStatus>) {
     }
 }
 
-/// Loads a list's live hashes into the index (replacing what it had of the list) and returns the feed id to
-/// follow from, recorded before the scan.
+/// Loads a list's live hashes into the index (replacing what it had of the list) and returns the
+/// change log id to follow from, recorded before the scan.
 pub async fn load_list(store: &Store, index: &SharedIndex, list: &str) -> Result<StreamId, StoreError> {
     let started = Instant::now();
-    let head = store.feed_head(list).await?;
+    let head = store.changes_head(list).await?;
     let mut loader = ListLoader::default();
     let mut scan = 0;
     let mut next_report = 1_000_000;
@@ -176,7 +178,7 @@ pub async fn load_list(store: &Store, index: &SharedIndex, list: &str) -> Result
     Ok(head)
 }
 
-/// Applies a list's feed from `after` on, forever; reconnects after errors.
+/// Applies a list's change log from `after` on, forever; reconnects after errors.
 async fn follow(store: Store, index: SharedIndex, status: Arc<SyncStatus>, list: String, mut after: StreamId) {
     loop {
         let mut follower = match store.follower(FOLLOW_BLOCK).await {
@@ -188,13 +190,16 @@ async fn follow(store: Store, index: SharedIndex, status: Arc<SyncStatus>, list:
             }
         };
         loop {
-            match follower.next_batch(&list, after, FOLLOW_BATCH).await {
+            match follower.next_changes(&list, after, FOLLOW_BATCH).await {
                 Ok(batch) => {
                     if let Some((last, _)) = batch.last() {
                         after = *last;
                         let mut index = index.write();
-                        for (_, r) in &batch {
-                            index.apply(&list, r.entry_id, r.kind, &r.hash, r.state.is_live());
+                        for (_, change) in &batch {
+                            match &change.live {
+                                Some((kind, hash)) => index.apply(&list, change.entry_id, *kind, hash, true),
+                                None => index.remove(&list, change.entry_id),
+                            };
                         }
                     }
                     if batch.len() < FOLLOW_BATCH {

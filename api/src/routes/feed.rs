@@ -9,16 +9,19 @@ use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::service::Service;
 
-/// One page of the delta feed: additions, changes and tombstones after `cursor`, oldest first. No record is
-/// skipped or repeated while writes happen during paging. A cursor older than the tombstone retention answers
-/// 410 `cursor_expired`: resync from the snapshot.
+/// One page of the delta feed: additions, changes and tombstones after `cursor`, oldest first. The feed holds each
+/// entry once, in its latest state (a change replaces the entry's earlier record), so replaying it from any cursor
+/// ends with every entry's current state; no record is repeated while writes happen during paging. New entries
+/// arrive in publication batches that mix several cases, shuffled, with one time. A cursor older than the
+/// tombstone retention answers 410 `cursor_expired`, one past the feed's end 400 `cursor_beyond_end`: resync
+/// from the snapshot.
 #[utoipa::path(
     tag = "platforms",
     params(FeedQuery),
     security(("api_key" = [])),
     responses(
         (status = 200, description = "A page", body = FeedPage),
-        (status = 400, description = "Malformed cursor or limit", body = ErrorBody),
+        (status = 400, description = "Malformed cursor or limit (`invalid_cursor`, `invalid_request`), or a cursor beyond the feed's end (`cursor_beyond_end`)", body = ErrorBody),
         (status = 401, description = "Missing or invalid key", body = ErrorBody),
         (status = 403, description = "The key is not scoped to this list", body = ErrorBody),
         (status = 410, description = "Cursor older than the retention: resync from the snapshot", body = ErrorBody),
@@ -34,7 +37,8 @@ pub async fn get_hashes(
     Ok(web::Json(service.get_hashes(&caller, query.into_inner()).await?))
 }
 
-/// The full current list (active entries only) with the cursor to follow the feed from. Streamed from Redis a page
+/// The full current list (active entries only, as the feed has published them, ordered by hash value) with the
+/// cursor to follow the feed from. Streamed from Redis a page
 /// at a time, so neither side holds the list twice; a failure mid-way cuts the body short (invalid JSON): retry.
 #[utoipa::path(
     tag = "platforms",

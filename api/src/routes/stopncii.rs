@@ -9,14 +9,16 @@ use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::service::Service;
 
-/// StopNCII `FetchHashes`: pages of hash records after a checkpoint. Without a checkpoint, every active hash.
+/// StopNCII `FetchHashes`: pages of hash records after a checkpoint. Without a checkpoint, every active hash,
+/// ordered by hash value. A `startTimestamp` more than five minutes ahead of the server's clock, or a token past
+/// the feed's end, answers 400 `cursor_beyond_end`.
 #[utoipa::path(
     tag = "stopncii",
     params(FetchHashesQuery),
     security(("stopncii_function_key" = []), ("stopncii_subscription_key" = [])),
     responses(
         (status = 200, description = "A page of records", body = FetchHashesResponse),
-        (status = 400, description = "Malformed query or token", body = ErrorBody),
+        (status = 400, description = "Malformed query or token, or a startTimestamp or token beyond the feed's end (`cursor_beyond_end`)", body = ErrorBody),
         (status = 401, description = "Missing or invalid key", body = ErrorBody),
         (status = 403, description = "The key is not scoped to the ncii list", body = ErrorBody),
         (status = 503, description = "Store unavailable", body = ErrorBody),

@@ -49,6 +49,7 @@ impl Service {
             self.count_holds(&holds, created.surge);
             self.drain_audit(DEFAULT_LIST).await;
         }
+        self.publish_due(DEFAULT_LIST).await;
         Ok(CreatedCase { case_id: created.case_id, case_secret: secret.secret, hashes: request.hashes })
     }
 

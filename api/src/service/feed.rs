@@ -74,6 +74,14 @@ impl Service {
         Ok((next, records))
     }
 
+    /// Publishes `list`'s waiting entries if a batch is due (`store::publication`). The change that made it due
+    /// is stored already: a failure here is logged, and the periodic run publishes the batch later.
+    pub async fn publish_due(&self, list: &str) {
+        if let Err(err) = self.store.publish(list, self.publication, crate::store::now_ms()).await {
+            tracing::warn!(list, error = %err, "publishing a feed batch failed; the periodic run retries");
+        }
+    }
+
     /// Remembers how far a platform has been served `list` (for erasure receipts): records after `from` up to
     /// `cursor`, which the caller must have served. Other roles reading the feed are not platforms that could
     /// hold content, so they are not counted.

@@ -62,6 +62,8 @@ pub struct Service {
     pub templates: NoticeTemplates,
     /// Flood detection's thresholds.
     pub flood: FloodSettings,
+    /// When waiting entries are published to the feed.
+    pub publication: crate::store::PublicationPolicy,
     /// One permit per media upload being read or hashed: bounds the memory and CPU uploads can take.
     upload_slots: tokio::sync::Semaphore,
     /// `disrupt_entries_held_total{reason}`: entries flood detection created quarantined.
@@ -101,6 +103,7 @@ impl Service {
             keys: KeyCache::default(),
             limits,
             flood: settings.flood,
+            publication: settings.publication.policy(),
             upload_slots: tokio::sync::Semaphore::new(settings.upload_slots()),
             held: held_counter(metrics)?,
             index,

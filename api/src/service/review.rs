@@ -219,6 +219,7 @@ impl Service {
         reason: Option<&str>,
     ) -> Result<DecisionOutcome, ApiError> {
         let mut out = Vec::with_capacity(entries.len());
+        let out_lists: Vec<String> = entries.iter().map(|e| e.list.clone()).collect();
         for entry in entries {
             let mut event = AuditEvent::new(actor(caller), action, format!("entry:{}", entry.id))
                 .detail("list", &entry.list)
@@ -229,6 +230,10 @@ impl Service {
             let updated = self.store.set_entry_state_audited(entry.id, state, Some(event), AuditWhen::Decided).await?;
             self.drain_audit(&entry.list).await;
             out.push(DecidedEntry { entry_id: updated.id, state: wire::entry_state(updated.state) });
+        }
+        let lists: std::collections::BTreeSet<&str> = out_lists.iter().map(String::as_str).collect();
+        for list in lists {
+            self.publish_due(list).await;
         }
         Ok(DecisionOutcome { entries: out })
     }

@@ -3,8 +3,10 @@
 //! Paging: `nextPageToken` is our feed cursor. Without a token, `startTimestamp` picks the start: the client's
 //! default (10, "no checkpoint") or a checkpoint older than the tombstone retention gives the whole current list
 //! (active entries only) in one page — threatexchange 1.2.17 does not delete withdrawn records, so a full fetch
-//! must not contain them. A newer checkpoint replays the feed from that second; each record is the entry's
-//! whole current state, so replaying a second twice is harmless (and never loses a record).
+//! must not contain them; it lists hashes by value, so its order does not group a case. A newer checkpoint
+//! replays the feed from that second; each record is the entry's whole current state, so replaying a second
+//! twice is harmless (and never loses a record). A checkpoint ahead of the server's clock is refused
+//! (`cursor_beyond_end`): nothing was served up to it, and a platform's recorded position must not claim so.
 
 use std::collections::BTreeMap;
 
@@ -101,10 +103,9 @@ impl Service {
             Err(crate::store::StoreError::CursorExpired) => return self.full_fetch(caller, list).await,
             // A checkpoint from the client's own clock that is not in the future but newer than the last record:
             // nothing new, and nothing served to record.
-            Err(crate::store::StoreError::CursorBeyondEnd) if from_clock => crate::store::FeedPage {
-                records: Vec::new(),
-                next_cursor: cursor.clone(),
-            },
+            Err(crate::store::StoreError::CursorBeyondEnd) if from_clock => {
+                crate::store::FeedPage { records: Vec::new(), next_cursor: cursor.clone() }
+            }
             other => other?,
         };
         if !page.records.is_empty() {

@@ -56,6 +56,10 @@ pub(crate) fn entry_from_fields(mut f: HashMap<String, String>) -> Result<Entry,
         pending_review: take_opt(&mut f, "pending_review")?.unwrap_or(0),
         matches: take_opt(&mut f, "matches")?.unwrap_or(0),
         held: take_opt(&mut f, "held")?,
+        published: match (take_opt(&mut f, "ps")?, take_opt(&mut f, "pu")?) {
+            (Some(state), Some(at)) => Some((state, at)),
+            _ => None,
+        },
     })
 }
 
@@ -87,17 +91,19 @@ pub(crate) fn api_key_from_json(json: &str) -> Result<ApiKey, StoreError> {
     serde_json::from_str(json).map_err(|_| corrupt("api key"))
 }
 
+/// One `live` hash value, `"kind:hash"`.
+pub(crate) fn live_value(value: &str) -> Result<(HashKind, String), StoreError> {
+    let (kind, hash) = value.split_once(':').ok_or_else(|| corrupt("live hash value"))?;
+    Ok((kind.parse()?, hash.to_owned()))
+}
+
 /// `live` hash pairs `id, "kind:hash"`.
 pub(crate) fn live_from_flat(flat: Vec<String>) -> Result<Vec<LiveHash>, StoreError> {
     let mut out = Vec::with_capacity(flat.len() / 2);
     let mut it = flat.into_iter();
     while let (Some(id), Some(value)) = (it.next(), it.next()) {
-        let (kind, hash) = value.split_once(':').ok_or_else(|| corrupt("live hash value"))?;
-        out.push(LiveHash {
-            id: id.parse().map_err(|_| corrupt("live hash id"))?,
-            kind: kind.parse()?,
-            hash: hash.to_owned(),
-        });
+        let (kind, hash) = live_value(&value)?;
+        out.push(LiveHash { id: id.parse().map_err(|_| corrupt("live hash id"))?, kind, hash });
     }
     Ok(out)
 }
@@ -131,16 +137,22 @@ pub(crate) fn records_from_range(value: Value) -> Result<Vec<(StreamId, FeedReco
         .collect()
 }
 
-/// An XREAD reply for one stream (nil when the block timed out).
-pub(crate) fn records_from_xread(value: Value) -> Result<Vec<(StreamId, FeedRecord)>, StoreError> {
+/// An XREAD reply of a change log (see `scripts::FEED_PRELUDE`, `note_change`): (stream id, entry id, live).
+pub(crate) fn changes_from_xread(value: Value) -> Result<Vec<(StreamId, EntryId, bool)>, StoreError> {
     if matches!(value, Value::Nil) {
         return Ok(Vec::new());
     }
-    let streams: Vec<(String, Value)> =
+    let streams: Vec<(String, Vec<(String, Vec<String>)>)> =
         redis::from_redis_value(value).map_err(|e| corrupt(format!("xread reply: {e}")))?;
     let mut out = Vec::new();
-    for (_, records) in streams {
-        out.extend(records_from_range(records)?);
+    for (at, flat) in streams.into_iter().flat_map(|(_, records)| records) {
+        let mut fields: HashMap<String, String> = HashMap::with_capacity(2);
+        let mut it = flat.into_iter();
+        while let (Some(k), Some(v)) = (it.next(), it.next()) {
+            fields.insert(k, v);
+        }
+        let live: String = take(&mut fields, "l")?;
+        out.push((at.parse().map_err(|_| corrupt("stream id"))?, take(&mut fields, "e")?, live == "1"));
     }
     Ok(out)
 }

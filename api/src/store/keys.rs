@@ -15,7 +15,11 @@
 //! | `P{l:L}:c:<case id>`             | hash   | one case's fields                                        |
 //! | `P{l:L}:fb:<id>`                 | hash   | platform key id -> "feedback\ntags JSON"                 |
 //! | `P{l:L}:live`                    | hash   | entry id -> "kind:hash" for live entries (index loading) |
-//! | `P{l:L}:feed`                    | stream | the change feed; the stream id is the cursor             |
+//! | `P{l:L}:feed`                    | stream | the delta feed platforms read, one record per entry (its |
+//! |                                  |        | latest published state); the stream id is the cursor     |
+//! | `P{l:L}:outbox`                  | zset   | live entries waiting for a publication batch, by the ms  |
+//! |                                  |        | they started waiting                                     |
+//! | `P{l:L}:changes`                 | stream | entry id -> live or not, for the match indexes (no hash) |
 //! | `P{l:L}:trimmed`                 | string | id of the newest record retention trimmed                |
 //! | `P{l:L}:pos`                     | hash   | platform key id -> feed position it has fetched          |
 //! | `P{l:L}:q:pending`               | zset   | entry ids waiting for review, by submission time         |
@@ -129,6 +133,16 @@ impl Keys {
     /// A list's change feed.
     pub fn feed(&self, list: &str) -> String {
         self.of_list(list, "feed")
+    }
+
+    /// A list's entries waiting for a publication batch.
+    pub fn outbox(&self, list: &str) -> String {
+        self.of_list(list, "outbox")
+    }
+
+    /// A list's internal change log, followed by every process's match index.
+    pub fn changes(&self, list: &str) -> String {
+        self.of_list(list, "changes")
     }
 
     /// A list's retention mark.

@@ -26,11 +26,13 @@ pub mod keys;
 pub mod limits;
 pub mod model;
 pub mod notices;
+mod publication;
 mod purge;
 pub mod replication;
 mod scripts;
 
 pub use hotline::{NoticeRecord, StatCounters};
+pub use publication::PublicationPolicy;
 
 use std::{
     collections::HashMap,
@@ -296,7 +298,9 @@ impl Store {
             .key(keys.review_pending(list))
             .key(keys.stats(list))
             .key(keys.review_quarantined(list))
-            .key(keys.cases_in_hour(list, &hour_of(now)));
+            .key(keys.cases_in_hour(list, &hour_of(now)))
+            .key(keys.outbox(list))
+            .key(keys.changes(list));
         for id in &entry_ids {
             invocation.key(keys.entry(list, *id));
         }
@@ -407,7 +411,9 @@ impl Store {
             .key(keys.review_pending(&list))
             .key(keys.review_quarantined(&list))
             .key(keys.stats(&list))
-            .key(keys.withdrawals(&list));
+            .key(keys.withdrawals(&list))
+            .key(keys.outbox(&list))
+            .key(keys.changes(&list));
         for id in &ids {
             invocation.key(keys.entry(&list, *id));
         }
@@ -435,8 +441,9 @@ impl Store {
         codec::entry_from_fields(fields).map(Some)
     }
 
-    /// Changes an entry's state (live set and feed record in the same atomic write) and returns the entry.
-    /// Setting the state it has is a no-op without a feed record. Withdrawn is final: [`StoreError::Conflict`].
+    /// Changes an entry's state and returns the entry, in one atomic write: the live set at once; the feed at once
+    /// when the entry leaves the list (a tombstone, if platforms ever had it), else with the next publication
+    /// batch ([`Store::publish`]). Setting the state it has is a no-op. Withdrawn is final: [`StoreError::Conflict`].
     pub async fn set_entry_state(&self, id: EntryId, state: EntryState) -> Result<Entry, StoreError> {
         self.set_entry_state_audited(id, state, None, AuditWhen::Changed).await
     }
@@ -463,7 +470,8 @@ impl Store {
             .key(keys.review_pending(&list))
             .key(keys.review_quarantined(&list))
             .key(keys.stats(&list))
-            .key(keys.case(&list, &entry.case_id))
+            .key(keys.outbox(&list))
+            .key(keys.changes(&list))
             .arg(state.as_str())
             .arg(now)
             .arg(if state.is_live() { "1" } else { "0" });
@@ -604,7 +612,15 @@ impl Store {
         Ok(delivery)
     }
 
-    /// The id of the newest record of a list's feed (`0-0` when empty): where a follower starts after loading.
+    /// The id of the newest record of a list's change log (`0-0` when empty): where a match index follows it from
+    /// after loading.
+    pub async fn changes_head(&self, list: &str) -> Result<StreamId, StoreError> {
+        let head: String =
+            self.inner.scripts.feed_head.key(self.keys().changes(list)).invoke_async(&mut self.conn()).await?;
+        head.parse().map_err(corrupt_mark)
+    }
+
+    /// The id of the newest record of a list's feed (`0-0` when empty): where a snapshot's reader follows it from.
     pub async fn feed_head(&self, list: &str) -> Result<StreamId, StoreError> {
         let head: String = self
             .inner
@@ -630,6 +646,7 @@ impl Store {
             .trim_feed
             .key(self.keys().feed(list))
             .key(self.keys().trimmed(list))
+            .key(self.keys().changes(list))
             .arg(StreamId { ms: horizon, seq: 0 }.to_string())
             .invoke_async(&mut self.conn())
             .await?;
@@ -657,13 +674,45 @@ impl Store {
         Ok((entries, cursor::encode(list, head)))
     }
 
+    /// The entries as platforms were last told of them (state and time of their newest feed record), keeping only
+    /// live ones: an entry waiting for its publication batch is not in the snapshot yet, so that comparing
+    /// snapshots taken a moment apart cannot group a case either. Entries from before publication batches (no
+    /// published state, not waiting) are taken as they are.
+    async fn as_published(&self, list: &str, entries: Vec<Entry>) -> Result<Vec<Entry>, StoreError> {
+        let unpublished: Vec<EntryId> = entries.iter().filter(|e| e.published.is_none()).map(|e| e.id).collect();
+        let waiting: std::collections::HashSet<EntryId> = if unpublished.is_empty() {
+            Default::default()
+        } else {
+            let scores: Vec<Option<f64>> = redis::cmd("ZMSCORE")
+                .arg(self.keys().outbox(list))
+                .arg(&unpublished)
+                .query_async(&mut self.conn())
+                .await?;
+            unpublished.iter().zip(scores).filter(|(_, s)| s.is_some()).map(|(id, _)| *id).collect()
+        };
+        Ok(entries
+            .into_iter()
+            .filter_map(|mut e| {
+                match e.published {
+                    Some((state, at)) => {
+                        e.state = state;
+                        e.updated_at = at;
+                    }
+                    None if waiting.contains(&e.id) => return None,
+                    None => {}
+                }
+                e.state.is_live().then_some(e)
+            })
+            .collect())
+    }
+
     /// One page of a snapshot: the live entries of one step of a scan over `list`'s live set (start with scan
     /// cursor 0; the scan is done when it returns 0). An entry may come twice across pages (HSCAN semantics).
     pub async fn snapshot_page(&self, list: &str, scan_cursor: u64) -> Result<(u64, Vec<Entry>), StoreError> {
         let (next, hashes) = self.scan_live(list, scan_cursor, 1000).await?;
         let ids: Vec<EntryId> = hashes.iter().map(|h| h.id).collect();
-        let mut entries: Vec<Entry> =
-            self.get_entries(list, &ids).await?.into_iter().filter(|e| e.state.is_live()).collect();
+        let entries = self.get_entries(list, &ids).await?;
+        let mut entries = self.as_published(list, entries).await?;
         sort_unlinkably(&mut entries);
         Ok((next, entries))
     }
@@ -746,7 +795,8 @@ fn corrupt_mark(_: StoreError) -> StoreError {
     StoreError::Corrupt("malformed stream id in the feed".into())
 }
 
-/// Reads a list's feed with blocking reads, on a connection of its own (a blocking read holds its connection).
+/// Reads a list's change log with blocking reads, on a connection of its own (a blocking read holds its
+/// connection).
 pub struct FeedFollower {
     conn: Connection,
     keys: Keys,
@@ -759,25 +809,53 @@ impl std::fmt::Debug for FeedFollower {
     }
 }
 
+/// One change of a list for the match indexes: the entry, and its hash when it is live (else it left the list).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// The entry.
+    pub entry_id: EntryId,
+    /// Kind and hash text while live; `None` when it is not live (or no longer, by the time it was read).
+    pub live: Option<(HashKind, String)>,
+}
+
 impl FeedFollower {
-    /// Up to `count` records of `list` after `after`, waiting up to the block time for the first one.
-    /// Empty when nothing came.
-    pub async fn next_batch(
+    /// Up to `count` changes of `list` after `after` (see [`Store::changes_head`]), waiting up to the block time
+    /// for the first one. Empty when nothing came. The change log holds no hash: a live entry's hash is read
+    /// from the live set, as it is now (a later change in the log brings it up to date again).
+    pub async fn next_changes(
         &mut self,
         list: &str,
         after: StreamId,
         count: usize,
-    ) -> Result<Vec<(StreamId, FeedRecord)>, StoreError> {
+    ) -> Result<Vec<(StreamId, Change)>, StoreError> {
         let reply: redis::Value = redis::cmd("XREAD")
             .arg("COUNT")
             .arg(count)
             .arg("BLOCK")
             .arg(self.block.as_millis() as u64)
             .arg("STREAMS")
-            .arg(self.keys.feed(list))
+            .arg(self.keys.changes(list))
             .arg(after.to_string())
             .query_async(&mut self.conn)
             .await?;
-        codec::records_from_xread(reply)
+        let changes = codec::changes_from_xread(reply)?;
+        let live: Vec<EntryId> = changes.iter().filter(|(_, _, live)| *live).map(|(_, id, _)| *id).collect();
+        let mut hashes: HashMap<EntryId, (HashKind, String)> = HashMap::new();
+        for chunk in live.chunks(1000) {
+            let values: Vec<Option<String>> =
+                redis::cmd("HMGET").arg(self.keys.live(list)).arg(chunk).query_async(&mut self.conn).await?;
+            for (id, value) in chunk.iter().zip(values) {
+                if let Some(value) = value {
+                    hashes.insert(*id, codec::live_value(&value)?);
+                }
+            }
+        }
+        Ok(changes
+            .into_iter()
+            .map(|(at, entry_id, live)| {
+                let live = if live { hashes.get(&entry_id).cloned() } else { None };
+                (at, Change { entry_id, live })
+            })
+            .collect())
     }
 }

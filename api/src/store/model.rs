@@ -201,6 +201,9 @@ pub struct Entry {
     pub matches: u64,
     /// Why flood detection held it at submission, if it did (kept after an analyst's decision, as history).
     pub held: Option<HoldReason>,
+    /// The state and time (unix ms) of its newest feed record: what platforms were last told. `None` before its
+    /// first publication batch.
+    pub published: Option<(EntryState, u64)>,
 }
 
 /// A hash to add with a new case.

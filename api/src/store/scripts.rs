@@ -16,7 +16,8 @@ use super::audit::audited_script;
 /// so a withdrawn, rejected or quarantined entry's earlier records (and the hash values they carry) leave the
 /// stream at once, and a reader replaying the feed still ends with every entry's latest state.
 /// `feed_add_if_fed` writes a record only for an entry platforms may know (one that was in the feed): a held
-/// entry that never went out gets no tombstone carrying its hash.
+/// entry that never went out gets no tombstone carrying its hash. The entry keeps what platforms were last told
+/// (`ps` state, `pu` time) for snapshots.
 const FEED_PRELUDE: &str = r#"
 local function feed_add(feed, key, e, now)
   local previous = redis.call('HGET', key, 'f')
@@ -27,8 +28,12 @@ local function feed_add(feed, key, e, now)
   end
   for _, v in ipairs({'s', e[5], 'c', e[6], 'u', now}) do table.insert(args, v) end
   local id = redis.call(unpack(args))
-  redis.call('HSET', key, 'f', id)
+  redis.call('HSET', key, 'f', id, 'ps', e[5], 'pu', now)
   return id
+end
+-- The match indexes' change log: entry id and whether it is live, never a hash value.
+local function note_change(changes, id, live)
+  redis.call('XADD', changes, '*', 'e', id, 'l', live)
 end
 local function feed_add_if_fed(feed, key, e, now)
   if redis.call('HEXISTS', key, 'f') == 0 then return nil end
@@ -48,17 +53,20 @@ redis.call('HSET', KEYS[2], no, ARGV[1])
 return no
 "#;
 
-/// KEYS: case, live, feed, pending review queue, stats, quarantine queue, cases-this-hour counter, entry keys...
+/// KEYS: case, live, feed, pending review queue, stats, quarantine queue, cases-this-hour counter, outbox, changes,
+/// entry keys...
 /// ARGV: now, case id, list, category, secret hash (hex), urls (JSON), has contact ('1'/'0'), contact,
 /// entry ids (comma-separated), month (`YYYY-MM`), surge limit ('0' = none), then per entry: id, kind, hash,
 /// quality ('' = none), hold reason ('' = publish).
 /// Returns {1, entries held, 1 if the surge limit held them}, or {-1} if the case or an entry key exists, {-2} if
 /// a list key has the wrong type.
-/// A held entry is created quarantined: in the quarantine queue, not in the live set or the feed.
+/// A live entry joins the live set (matching) at once and the feed only with the next publication batch
+/// (`PUBLISH_BATCH`), so that a case's hashes never enter the feed together. A held entry is created
+/// quarantined: in the quarantine queue, not in the live set, the outbox or the feed.
 const CREATE_CASE: &str = r#"
 local now = ARGV[1]
 if redis.call('EXISTS', KEYS[1]) == 1 then return {-1} end
-for i = 8, #KEYS do
+for i = 10, #KEYS do
   if redis.call('EXISTS', KEYS[i]) == 1 then return {-1} end
 end
 local live_type = redis.call('TYPE', KEYS[2])['ok']
@@ -83,10 +91,9 @@ if ARGV[7] == '1' then
 end
 redis.call(unpack(case))
 redis.call('HINCRBY', KEYS[5], 'c:' .. ARGV[10] .. ':' .. ARGV[4], 1)
-local last_id = nil
 local held = 0
-for i = 8, #KEYS do
-  local a = 12 + (i - 8) * 5
+for i = 10, #KEYS do
+  local a = 12 + (i - 10) * 5
   local reason = ARGV[a + 4]
   if reason == '' and surge then reason = 'service_surge' end
   local state = 'pending'
@@ -106,19 +113,18 @@ for i = 8, #KEYS do
   if state == 'pending' then
     redis.call('HSET', KEYS[2], e[1], e[2] .. ':' .. e[3])
     redis.call('ZADD', KEYS[4], now, e[1])
-    last_id = feed_add(KEYS[3], KEYS[i], e, now)
+    redis.call('ZADD', KEYS[8], now, e[1])
+    note_change(KEYS[9], e[1], 1)
   else
     redis.call('ZADD', KEYS[6], now, e[1])
     held = held + 1
   end
 end
--- The feed position a platform must reach to have received every hash of the case (erasure receipts). A case
--- held whole has none until an analyst publishes an entry.
-if last_id then redis.call('HSET', KEYS[1], 'added_feed_id', last_id) end
 return {1, held, surge and 1 or 0}
 "#;
 
-/// KEYS: case, live, feed, positions, pending queue, quarantine queue, stats, withdrawals, entry keys...
+/// KEYS: case, live, feed, positions, pending queue, quarantine queue, stats, withdrawals, outbox, changes, entry
+/// keys...
 /// ARGV: now, case id.
 /// Returns 1 when withdrawn now, 0 when it already was, -1 when the case does not exist.
 /// Also records, for erasure receipts, which platform keys had fetched the case's hashes (`received_by`) and the
@@ -139,7 +145,7 @@ if added then
   redis.call('HSET', KEYS[1], 'received_by', table.concat(received, ','))
 end
 local last_id = nil
-for i = 9, #KEYS do
+for i = 11, #KEYS do
   local e = redis.call('HMGET', KEYS[i], 'id', 'kind', 'hash', 'quality', 'state', 'category')
   if e[1] and e[5] ~= 'withdrawn' then
     redis.call('HINCRBY', KEYS[7], 'e:' .. e[2] .. ':' .. e[5], -1)
@@ -149,6 +155,8 @@ for i = 9, #KEYS do
     redis.call('HDEL', KEYS[2], e[1])
     redis.call('ZREM', KEYS[5], e[1])
     redis.call('ZREM', KEYS[6], e[1])
+    redis.call('ZREM', KEYS[9], e[1])
+    note_change(KEYS[10], e[1], 0)
     last_id = feed_add_if_fed(KEYS[3], KEYS[i], e, now) or last_id
   end
 end
@@ -163,10 +171,11 @@ redis.call('ZADD', KEYS[8], tonumber(string.match(last_id, '^(%d+)')), ARGV[2])
 return 1
 "#;
 
-/// KEYS: entry, live, feed, pending queue, quarantine queue, stats, the entry's case. ARGV: new state, now, '1' if
+/// KEYS: entry, live, feed, pending queue, quarantine queue, stats, outbox, changes. ARGV: new state, now, '1' if
 /// the new state is live.
-/// An entry that becomes live (again) after its case was created moves the case's `added_feed_id` (erasure
-/// receipts) to its new feed record: flood holds and quarantines publish entries late.
+/// A live state reaches the feed with the next publication batch (`PUBLISH_BATCH`): analysts' decisions on a
+/// case's entries, made together, must not line up in the feed either. Leaving the list is written at once (a
+/// tombstone, if platforms ever had the entry), and the entry leaves the outbox.
 /// Returns 1 when changed, 0 when the entry already had the state, -1 when missing, -2 when withdrawn (final).
 const SET_ENTRY_STATE: &str = r#"
 local e = redis.call('HMGET', KEYS[1], 'id', 'kind', 'hash', 'quality', 'state', 'category')
@@ -181,18 +190,40 @@ if ARGV[1] == 'pending' then redis.call('ZADD', KEYS[4], ARGV[2], e[1]) end
 if ARGV[1] == 'quarantined' then redis.call('ZADD', KEYS[5], ARGV[2], e[1]) end
 e[5] = ARGV[1]
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updated_at', ARGV[2])
+note_change(KEYS[8], e[1], ARGV[3])
 if ARGV[3] == '1' then
   redis.call('HSET', KEYS[2], e[1], e[2] .. ':' .. e[3])
+  redis.call('ZADD', KEYS[7], 'NX', ARGV[2], e[1])
 else
   redis.call('HDEL', KEYS[2], e[1])
-end
-local fed
-if ARGV[3] == '1' then fed = feed_add(KEYS[3], KEYS[1], e, ARGV[2]) else fed = feed_add_if_fed(KEYS[3], KEYS[1], e, ARGV[2]) end
-if ARGV[3] == '1' and redis.call('EXISTS', KEYS[7]) == 1 then
-  local added = redis.call('HGET', KEYS[7], 'added_feed_id')
-  if not added or not id_ge(added, fed) then redis.call('HSET', KEYS[7], 'added_feed_id', fed) end
+  redis.call('ZREM', KEYS[7], e[1])
+  feed_add_if_fed(KEYS[3], KEYS[1], e, ARGV[2])
 end
 return 1
+"#;
+
+/// KEYS: outbox, feed, then per entry: entry key, its case key. ARGV: now, then the entry ids, in the order to
+/// publish them (shuffled by the caller).
+/// Publishes one batch: each entry still waiting and still live gets its record, all with the same time `now`,
+/// in the given order, so neither order nor time tells which records came in one case. An entry that left the
+/// list meanwhile is skipped (its withdrawal took it out of the outbox). A published entry moves its case's
+/// `added_feed_id` (the feed position a platform must reach to have every hash of the case: erasure receipts).
+/// Returns the number of records written.
+const PUBLISH_BATCH: &str = r#"
+local now = ARGV[1]
+local written = 0
+for i = 3, #KEYS, 2 do
+  local id = ARGV[2 + (i - 3) / 2]
+  if redis.call('ZREM', KEYS[1], id) == 1 then
+    local e = redis.call('HMGET', KEYS[i], 'id', 'kind', 'hash', 'quality', 'state', 'category')
+    if e[1] and (e[5] == 'pending' or e[5] == 'verified') then
+      local fed = feed_add(KEYS[2], KEYS[i], e, now)
+      if redis.call('EXISTS', KEYS[i + 1]) == 1 then redis.call('HSET', KEYS[i + 1], 'added_feed_id', fed) end
+      written = written + 1
+    end
+  end
+end
+return written
 "#;
 
 /// KEYS: entry, feedback. ARGV: platform key id, feedback name, tags (JSON).
@@ -220,7 +251,8 @@ local function feed_head(feed, trimmed)
       if info[i] == 'last-generated-id' then return info[i + 1] end
     end
   end
-  return redis.call('GET', trimmed) or '0-0'
+  if trimmed then return redis.call('GET', trimmed) or '0-0' end
+  return '0-0'
 end
 "#;
 
@@ -234,14 +266,16 @@ local r = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])
 return {t, head, r}
 "#;
 
-/// KEYS: feed, trimmed. Returns the id of the newest record ever added (also after trimming), or '0-0'.
+/// KEYS: feed, trimmed (optional: the change log has none). Returns the id of the newest record ever added (also
+/// after trimming), or '0-0'.
 const FEED_HEAD: &str = r#"
 return feed_head(KEYS[1], KEYS[2])
 "#;
 
-/// KEYS: feed, trimmed. ARGV: min id to keep. Records older go; the newest of them becomes the retention mark.
-/// Returns the number of records removed.
+/// KEYS: feed, trimmed, changes. ARGV: min id to keep. Records older go; the newest of them becomes the retention
+/// mark. The change log is trimmed to the same horizon. Returns the number of feed records removed.
 const TRIM_FEED: &str = r#"
+if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('XTRIM', KEYS[3], 'MINID', ARGV[1]) end
 local last = redis.call('XREVRANGE', KEYS[1], '(' .. ARGV[1], '-', 'COUNT', 1)
 if #last == 0 then return 0 end
 redis.call('SET', KEYS[2], last[1][1])
@@ -284,6 +318,7 @@ pub(crate) struct Scripts {
     pub create_case: Script,
     pub withdraw_case: Script,
     pub set_entry_state: Script,
+    pub publish_batch: Script,
     pub record_feedback: Script,
     pub read_feed: Script,
     pub feed_head: Script,
@@ -299,7 +334,8 @@ impl Scripts {
             // These three carry their audit records (`store::audit::audited_script`).
             create_case: audited(format!("{FEED_PRELUDE}{CREATE_CASE}")),
             withdraw_case: audited(format!("{FEED_PRELUDE}{STREAM_ID_PRELUDE}{WITHDRAW_CASE}")),
-            set_entry_state: audited(format!("{FEED_PRELUDE}{STREAM_ID_PRELUDE}{SET_ENTRY_STATE}")),
+            set_entry_state: audited(format!("{FEED_PRELUDE}{SET_ENTRY_STATE}")),
+            publish_batch: Script::new(&format!("{FEED_PRELUDE}{PUBLISH_BATCH}")),
             record_feedback: Script::new(RECORD_FEEDBACK),
             read_feed: Script::new(&format!("{HEAD_PRELUDE}{READ_FEED}")),
             feed_head: Script::new(&format!("{HEAD_PRELUDE}{FEED_HEAD}")),

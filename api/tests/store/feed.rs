@@ -1,11 +1,14 @@
 //! The delta feed: order, tombstones, paging under concurrent writes, cursors, retention.
 
 use std::collections::{HashMap, HashSet};
+use std::time::Duration;
 
 use disrupt_api::store::notices::{NoticeIndex, NoticeKeys, NoticePosition};
-use disrupt_api::store::{EntryState, FeedRecord, Store, StoreError, StreamId, cursor, now_ms};
+use disrupt_api::store::{
+    EntryState, FeedRecord, PublicationPolicy, Store, StoreError, StreamId, cursor, now_ms,
+};
 
-use crate::helpers::{case, pdq, store};
+use crate::helpers::{case, pdq, publish, store};
 
 /// Reads the whole feed from `cursor` in pages of `limit`.
 async fn read_all(store: &Store, cursor: Option<String>, limit: usize) -> (Vec<FeedRecord>, String) {
@@ -29,9 +32,11 @@ async fn the_feed_holds_each_entry_once_in_its_latest_state() {
     let (_redis, store) = store().await;
     let first = store.create_case(case("ncii", 1, 2)).await.unwrap();
     let second = store.create_case(case("ncii", 10, 1)).await.unwrap();
+    assert_eq!(publish(&store, "ncii").await, 3);
     store.set_entry_state(first.entry_ids[0], EntryState::Verified).await.unwrap();
     store.set_entry_state(first.entry_ids[0], EntryState::Verified).await.unwrap(); // no-op: no record
     store.set_entry_state(second.entry_ids[0], EntryState::Verified).await.unwrap();
+    assert_eq!(publish(&store, "ncii").await, 2);
     store.withdraw_case(&first.case_id).await.unwrap();
     store.withdraw_case(&first.case_id).await.unwrap(); // idempotent: no record
 
@@ -60,6 +65,7 @@ async fn entries_that_never_reached_the_feed_get_no_tombstone() {
         entry.held = Some(disrupt_api::store::HoldReason::RepeatedHash);
     }
     let created = store.create_case(new).await.unwrap();
+    publish(&store, "ncii").await;
     store.set_entry_state(created.entry_ids[1], EntryState::Rejected).await.unwrap();
     store.withdraw_case(&created.case_id).await.unwrap();
     let (records, _) = read_all(&store, None, 10).await;
@@ -73,6 +79,7 @@ async fn entries_that_never_reached_the_feed_get_no_tombstone() {
 async fn a_cursor_beyond_the_feeds_end_is_refused() {
     let (_redis, store) = store().await;
     store.create_case(case("ncii", 1, 1)).await.unwrap();
+    publish(&store, "ncii").await;
     let head = store.feed_head("ncii").await.unwrap();
     let at_head = cursor::encode("ncii", head);
     assert!(store.read_feed("ncii", Some(&at_head), 10).await.unwrap().records.is_empty());
@@ -108,6 +115,7 @@ async fn snapshots_order_entries_by_hash_value_not_by_case() {
     let (_redis, store) = store().await;
     let late = store.create_case(case("ncii", 10, 3)).await.unwrap();
     let early = store.create_case(case("ncii", 1, 3)).await.unwrap();
+    publish(&store, "ncii").await;
     let by_value: Vec<_> = early.entry_ids.iter().chain(&late.entry_ids).copied().collect();
     let (live, _) = store.snapshot("ncii").await.unwrap();
     assert_eq!(live.iter().map(|e| e.id).collect::<Vec<_>>(), by_value);
@@ -140,11 +148,13 @@ async fn paging_while_writes_happen_ends_in_the_stored_state() {
             let mut ids = Vec::new();
             for i in 0..150u64 {
                 let created = store.create_case(case("ncii", i * 10, 1 + i % 3)).await.unwrap();
+                publish(&store, "ncii").await;
                 if i % 4 == 0 {
                     store.withdraw_case(&created.case_id).await.unwrap();
                 }
                 if i % 5 == 0 {
                     store.set_entry_state(created.entry_ids[0], EntryState::Verified).await.ok();
+                    publish(&store, "ncii").await;
                 }
                 ids.extend(created.entry_ids);
             }
@@ -185,6 +195,7 @@ async fn paging_while_writes_happen_ends_in_the_stored_state() {
 async fn trimmed_records_expire_old_cursors_but_not_the_snapshot() {
     let (_redis, store) = store().await;
     let old = store.create_case(case("ncii", 1, 2)).await.unwrap();
+    publish(&store, "ncii").await;
     let start_cursor = store.read_feed("ncii", None, 1).await.unwrap().next_cursor;
     let retention = store.feed_retention().as_millis() as u64;
 
@@ -205,6 +216,7 @@ async fn trimmed_records_expire_old_cursors_but_not_the_snapshot() {
     let (live, cursor) = store.snapshot("ncii").await.unwrap();
     assert_eq!(live.iter().map(|e| e.id).collect::<Vec<_>>(), old.entry_ids);
     let new = store.create_case(case("ncii", 100, 1)).await.unwrap();
+    publish(&store, "ncii").await;
     let page = store.read_feed("ncii", Some(&cursor), 10).await.unwrap();
     assert_eq!(page.records.iter().map(|r| r.entry_id).collect::<Vec<_>>(), new.entry_ids);
 }
@@ -221,6 +233,7 @@ async fn withdrawn_cases_are_purged_of_hashes_and_urls_once_their_tombstones_are
     store.create_notice(notice("n1", &gone.case_id, "gone.example"), "https://gone.example/v/1").await.unwrap();
     assert!(store.update_notice("n1", 1, "sent https://gone.example/v/1", Some(("gone.example", 1))).await.unwrap());
     store.create_notice(notice("n2", &kept.case_id, "kept.example"), "https://kept.example/v/2").await.unwrap();
+    publish(&store, "ncii").await;
     store.withdraw_case(&gone.case_id).await.unwrap();
     let retention = store.feed_retention().as_millis() as u64;
 
@@ -254,4 +267,47 @@ async fn withdrawn_cases_are_purged_of_hashes_and_urls_once_their_tombstones_are
         }
         assert!(!String::from_utf8_lossy(&value).contains("gone.example"), "Redis still holds a purged notice");
     }
+}
+
+/// New entries are live (the match indexes' live set) at once but reach the feed only in publication batches:
+/// once entries of enough cases wait, all of them in one shuffled batch with one time, so neither order nor time
+/// groups a case; a lone case goes out when its wait limit is reached. Waiting entries are not in the snapshot.
+#[tokio::test]
+async fn publication_batches_mix_cases_in_one_shuffled_batch_with_one_time() {
+    let (_redis, store) = store().await;
+    let policy = PublicationPolicy { min_cases: 3, max_wait: Duration::from_secs(600) };
+    let mut case_of = HashMap::new();
+    for first in [100, 200] {
+        let created = store.create_case(case("ncii", first, 10)).await.unwrap();
+        case_of.extend(created.entry_ids.iter().map(|id| (*id, first)));
+    }
+    assert_eq!(store.publish("ncii", policy, now_ms()).await.unwrap(), 0, "two cases wait for a third");
+    assert!(store.read_feed("ncii", None, 100).await.unwrap().records.is_empty());
+    assert!(store.snapshot("ncii").await.unwrap().0.is_empty(), "not in the snapshot before the feed");
+    assert_eq!(store.scan_live("ncii", 0, 1000).await.unwrap().1.len(), 20, "matchable at once");
+
+    let third = store.create_case(case("ncii", 300, 10)).await.unwrap();
+    case_of.extend(third.entry_ids.iter().map(|id| (*id, 300)));
+    assert_eq!(store.publish("ncii", policy, now_ms()).await.unwrap(), 30);
+    let (records, _) = read_all(&store, None, 7).await;
+    assert_eq!(records.len(), 30);
+    assert!(records.iter().all(|r| r.updated_at == records[0].updated_at), "one time for the whole batch");
+    let runs = 1 + records.windows(2).filter(|w| case_of[&w[0].entry_id] != case_of[&w[1].entry_id]).count();
+    assert!(runs > 3, "the cases' records are mixed, not one run per case: {runs} runs");
+    let (live, _) = store.snapshot("ncii").await.unwrap();
+    assert_eq!(live.len(), 30);
+    assert!(live.iter().all(|e| e.updated_at == records[0].updated_at), "the snapshot shows the batch's time");
+
+    // A lone case waits for others, but not beyond the wait limit.
+    let lone = store.create_case(case("ncii", 400, 2)).await.unwrap();
+    assert_eq!(store.publish("ncii", policy, now_ms()).await.unwrap(), 0);
+    assert_eq!(store.publish("ncii", policy, now_ms() + 600_001).await.unwrap(), 2);
+    // Withdrawn while waiting: it never reaches the feed, not even as a tombstone.
+    let gone = store.create_case(case("ncii", 500, 2)).await.unwrap();
+    store.withdraw_case(&gone.case_id).await.unwrap();
+    assert_eq!(store.publish("ncii", policy, now_ms() + 600_001).await.unwrap(), 0);
+    let (records, _) = read_all(&store, None, 100).await;
+    assert_eq!(records.len(), 32);
+    assert!(records.iter().all(|r| !gone.entry_ids.contains(&r.entry_id)));
+    let _ = lone;
 }

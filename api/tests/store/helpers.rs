@@ -1,7 +1,9 @@
 //! Shared test setup.
 
+use std::time::Duration;
+
 use disrupt_api::{
-    store::{Category, HashKind, NewCase, NewEntry, RedisSettings, Store},
+    store::{Category, HashKind, NewCase, NewEntry, PublicationPolicy, RedisSettings, Store, now_ms},
     testing::RedisProcess,
 };
 
@@ -35,4 +37,11 @@ pub fn case(list: &str, first: u64, n: u64) -> NewCase {
         secret_hash: vec![7; 32],
         surge_limit: None,
     }
+}
+
+/// Publishes every entry waiting in `list`'s outbox now, as one batch (the server's policy would wait for more
+/// cases). Returns the records written.
+pub async fn publish(store: &Store, list: &str) -> u64 {
+    let now = PublicationPolicy { min_cases: 1, max_wait: Duration::ZERO };
+    store.publish(list, now, now_ms()).await.expect("publish")
 }

@@ -6,7 +6,7 @@ use disrupt_api::store::{
 };
 use redis::AsyncCommands;
 
-use crate::helpers::{case, pdq, store};
+use crate::helpers::{case, pdq, publish, store};
 
 #[tokio::test]
 async fn a_created_case_reads_back_whole() {
@@ -173,6 +173,7 @@ async fn held_entries_are_created_quarantined_out_of_the_feed_and_the_live_set()
     let view = store.get_case(&created.case_id).await.unwrap().expect("case");
     let states: Vec<_> = view.entries.iter().map(|e| (e.state, e.held)).collect();
     assert_eq!(states, [(EntryState::Pending, None), (EntryState::Quarantined, Some(HoldReason::RepeatedHash))]);
+    assert_eq!(publish(&store, "ncii").await, 1);
     let feed = store.read_feed("ncii", None, 100).await.unwrap();
     let fed: Vec<_> = feed.records.iter().map(|r| r.entry_id).collect();
     assert_eq!(fed, [created.entry_ids[0]], "a held entry is not published");
@@ -182,9 +183,12 @@ async fn held_entries_are_created_quarantined_out_of_the_feed_and_the_live_set()
     assert_eq!(counters.get("e:pdq:quarantined"), Some(&1));
     assert_eq!(counters.get("e:pdq:pending"), Some(&1));
 
-    // An analyst publishes it: it joins the feed; withdrawal then tombstones both.
+    // An analyst publishes it: it joins the feed with the next batch; withdrawal then tombstones both.
     store.set_entry_state(created.entry_ids[1], EntryState::Verified).await.unwrap();
+    assert_eq!(publish(&store, "ncii").await, 1);
     store.withdraw_case(&created.case_id).await.unwrap();
+    let feed = store.read_feed("ncii", None, 100).await.unwrap();
+    assert!(feed.records.iter().all(|r| r.is_tombstone()) && feed.records.len() == 2);
     let (total, _) = store.review_queue("ncii", EntryState::Quarantined, 10).await.unwrap();
     assert_eq!(total, 0);
 }
@@ -202,6 +206,7 @@ async fn past_the_surge_limit_whole_cases_are_held_and_counted_per_hour() {
         assert_eq!((created.held, created.surge), (0, false));
     }
     let third = store.create_case(limited(5)).await.unwrap();
+    assert_eq!(publish(&store, "ncii").await, 4, "the first two cases; the third waits for an analyst");
     assert_eq!((third.held, third.surge), (2, true));
     let view = store.get_case(&third.case_id).await.unwrap().expect("case");
     assert!(
@@ -211,6 +216,7 @@ async fn past_the_surge_limit_whole_cases_are_held_and_counted_per_hour() {
     assert_eq!(store.delivery(&view.case).await.unwrap().received, 0);
     // Published later by an analyst: from then on receipts count the platforms that fetched it.
     store.set_entry_state(third.entry_ids[0], EntryState::Verified).await.unwrap();
+    publish(&store, "ncii").await;
     let head = store.feed_head("ncii").await.unwrap();
     let view = store.get_case(&third.case_id).await.unwrap().expect("case");
     assert_eq!(view.case.added_feed_id, Some(head));

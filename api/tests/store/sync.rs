@@ -85,10 +85,23 @@ async fn load_then_follow_from_the_recorded_head_misses_nothing() {
     let index = MatchIndex::shared();
     let head = load_list(&store, &index, "ncii").await.unwrap();
     assert_eq!(index.read().list_len("ncii"), 3);
-    // A change after the recorded head comes through the feed.
-    store.create_case(case("ncii", 50, 1)).await.unwrap();
+    // A change after the recorded head comes through the change log, with the live hash, before any publication
+    // batch; the log itself holds no hash value.
+    let added = store.create_case(case("ncii", 50, 1)).await.unwrap();
     let mut follower = store.follower(Duration::from_millis(100)).await.unwrap();
-    let batch = follower.next_batch("ncii", head, 100).await.unwrap();
+    let batch = follower.next_changes("ncii", head, 100).await.unwrap();
     assert_eq!(batch.len(), 1);
-    assert!(follower.next_batch("ncii", batch[0].0, 100).await.unwrap().is_empty());
+    assert_eq!(batch[0].1.entry_id, added.entry_ids[0]);
+    assert_eq!(batch[0].1.live.as_ref().map(|(_, hash)| hash.clone()), Some(pdq(50)));
+    assert!(follower.next_changes("ncii", batch[0].0, 100).await.unwrap().is_empty());
+    store.withdraw_case(&added.case_id).await.unwrap();
+    let batch = follower.next_changes("ncii", batch[0].0, 100).await.unwrap();
+    assert_eq!((batch.len(), batch[0].1.live.is_none()), (1, true));
+    let mut raw = redis::Client::open(redis.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let logs: Vec<String> = redis::cmd("KEYS").arg("*{l:ncii}:changes").query_async(&mut raw).await.unwrap();
+    assert_eq!(logs.len(), 1);
+    let records: Vec<(String, Vec<String>)> =
+        redis::cmd("XRANGE").arg(&logs[0]).arg("-").arg("+").query_async(&mut raw).await.unwrap();
+    assert_eq!(records.len(), 5);
+    assert!(records.iter().flat_map(|(_, fields)| fields).all(|v| v.len() < 20), "no hash in the change log");
 }

@@ -112,6 +112,10 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
             // are tested on their own (`flood`). Repeated hashes stay held as in production.
             ("DISRUPT_FLOOD__CLIENT_CASES_PER_HOUR".to_owned(), "0".to_owned()),
             ("DISRUPT_FLOOD__CASES_PER_HOUR".to_owned(), "0".to_owned()),
+            // Each case reaches the feed at once, so tests read what they just wrote; publication batches are
+            // tested on their own (`platforms`).
+            ("DISRUPT_PUBLICATION__MIN_CASES".to_owned(), "1".to_owned()),
+            ("DISRUPT_PUBLICATION__MAX_WAIT_SECS".to_owned(), "0".to_owned()),
         ]
         .into_iter()
         .chain(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))),

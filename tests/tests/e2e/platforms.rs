@@ -291,3 +291,47 @@ async fn forged_cursors_and_start_times_count_no_deletion_as_delivered() {
     let receipt_now = receipt().await;
     assert_eq!((receipt_now.received, receipt_now.deletion_delivered), (1, 1));
 }
+
+/// With publication batches, a platform cannot tell which hashes came in one case: two cases wait (matchable at
+/// once, but in neither feed, snapshot nor full FetchHashes), the third publishes all three as one batch, in a
+/// shuffled order and with one time, on both the native feed and the StopNCII routes.
+#[tokio::test]
+async fn publication_batches_hide_which_hashes_came_in_one_case() {
+    let app = crate::helpers::spawn_app_with(&[
+        ("DISRUPT_PUBLICATION__MIN_CASES", "3"),
+        ("DISRUPT_PUBLICATION__MAX_WAIT_SECS", "3600"),
+    ])
+    .await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let mut case_of = std::collections::HashMap::new();
+    let mut probe = Vec::new();
+    for n in 0..2 {
+        let hashes: Vec<_> = (0..10).map(|_| unique_pdq()).collect();
+        case_of.extend(hashes.iter().map(|h| (hex_of(h), n)));
+        probe.push(hashes[0].clone());
+        app.case(hashes).await;
+    }
+    let request = MatchRequest { hashes: probe, lists: None };
+    eventually(|| async {
+        platform.match_hashes(&request).await.unwrap().results.iter().all(|r| !r.matches.is_empty())
+    })
+    .await;
+    assert!(platform.get_hashes(None, None, None).await.unwrap().records.is_empty());
+    assert!(platform.get_snapshot(None).await.unwrap().records.is_empty());
+    assert!(platform.fetch_hashes(None, None, None).await.unwrap().hash_records.is_empty());
+
+    let hashes: Vec<_> = (0..10).map(|_| unique_pdq()).collect();
+    case_of.extend(hashes.iter().map(|h| (hex_of(h), 2)));
+    app.case(hashes).await;
+    let page = platform.get_hashes(None, None, Some(1000)).await.unwrap();
+    assert_eq!(page.records.len(), 30);
+    assert!(page.records.iter().all(|r| r.updated_at == page.records[0].updated_at), "one time for the batch");
+    let cases: Vec<_> = page.records.iter().map(|r| case_of[&hex_of(&r.value)]).collect();
+    let runs = 1 + cases.windows(2).filter(|w| w[0] != w[1]).count();
+    assert!(runs > 3, "records of one case are not side by side: {cases:?}");
+    let snapshot = platform.get_snapshot(None).await.unwrap();
+    assert!(snapshot.records.iter().all(|r| r.updated_at == page.records[0].updated_at));
+    let full = platform.fetch_hashes(None, None, None).await.unwrap();
+    assert_eq!(full.hash_records.len(), 30);
+    assert!(full.hash_records.iter().all(|r| r.last_mod_timestamp == full.hash_records[0].last_mod_timestamp));
+}
