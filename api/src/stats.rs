@@ -418,7 +418,8 @@ impl TrustedFlaggerReport {
     }
 
     /// The same report as CSV: `hosting_provider,content_type,removed,rejected,no_decision,total`, then a
-    /// `TOTAL` row; suppressed cells read `<5`.
+    /// `TOTAL` row; suppressed cells read `<5`. Every cell goes through [`spreadsheet_safe`]: host names come
+    /// from URLs victims reported, and the report is made to be opened in a spreadsheet.
     pub fn to_csv(&self) -> Result<String, csv::Error> {
         let mut w = csv::Writer::from_writer(Vec::new());
         let mut header = vec!["hosting_provider", "content_type"];
@@ -426,19 +427,31 @@ impl TrustedFlaggerReport {
         header.push("total");
         w.write_record(&header)?;
         let t = &self.notices;
+        let mut write = |rec: Vec<String>| w.write_record(rec.iter().map(|cell| spreadsheet_safe(cell).into_owned()));
         for (i, label) in t.rows.iter().enumerate() {
             let (host, content) = label.split_once(" / ").unwrap_or((label.as_str(), ""));
             let mut rec = vec![host.to_string(), content.to_string()];
             rec.extend(t.cells[i].iter().map(|c| c.to_text(self.minimum)));
             rec.push(t.row_totals[i].to_text(self.minimum));
-            w.write_record(&rec)?;
+            write(rec)?;
         }
         let mut rec = vec!["TOTAL".to_string(), String::new()];
         rec.extend(t.column_totals.iter().map(|c| c.to_text(self.minimum)));
         rec.push(t.total.to_text(self.minimum));
-        w.write_record(&rec)?;
+        write(rec)?;
         let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
+
+/// A CSV cell a spreadsheet shows as text instead of evaluating: one starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return gets a leading `'` (OWASP's advice against CSV injection; the csv writer quotes cells that
+/// need it). Counts and `<5` never start so; host names may (`-x.example` is a valid host).
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
     }
 }
 
@@ -660,6 +673,33 @@ mod tests {
         assert!(csv.lines().last().is_some_and(|l| l.starts_with("TOTAL,") && l.ends_with(",9")), "{csv}");
         let json = serde_json::to_value(&report).expect("json");
         assert_eq!(json["year"], 2026);
+    }
+
+    #[test]
+    fn no_cell_of_the_trusted_flagger_csv_starts_a_spreadsheet_formula() {
+        let hosts = ["=1+2.example", "+sum.example", "-cmd.example", "@sum.example", "plain.example"];
+        let mut notices = Vec::new();
+        for host in hosts {
+            for i in 0..6 {
+                notices.push(notice(host, JAN_2026 + i * DAY, Some((PlatformDecision::Removed, 3_600_000))));
+            }
+        }
+        let report = TrustedFlaggerReport::build(&notices, 2026, "Hotline Example", 5);
+        let csv = report.to_csv().expect("csv");
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(csv.as_bytes());
+        let mut seen = BTreeSet::new();
+        for record in reader.records() {
+            for cell in record.expect("record").iter() {
+                assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{cell:?} in\n{csv}");
+                seen.insert(cell.to_owned());
+            }
+        }
+        // The value stays readable: the quote that defuses it is the only change.
+        assert!(seen.contains("'=1+2.example") && seen.contains("'-cmd.example"), "{seen:?}");
+        assert!(seen.contains("plain.example"), "{seen:?}");
+        for (text, safe) in [("\tx", "'\tx"), ("\rx", "'\rx"), ("=A1", "'=A1"), ("a=b", "a=b"), ("", "")] {
+            assert_eq!(spreadsheet_safe(text), safe);
+        }
     }
 
     #[test]

@@ -93,8 +93,17 @@ pub struct Client {
 
 impl Client {
     /// A client of the server at `base_url` (e.g. `http://127.0.0.1:8080`), without credentials.
+    ///
+    /// It follows no redirect: reqwest drops `Authorization` on a redirect to another host, but would carry
+    /// `X-Case-Secret` (and a key sent as a StopNCII header) wherever a redirect points, and the API itself never
+    /// redirects. A 3xx answer is an error naming where it pointed, so the caller can use that address knowingly.
     pub fn new(base_url: impl Into<String>) -> Self {
-        Self { base: base_url.into().trim_end_matches('/').to_owned(), http: reqwest::Client::new(), key: None }
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            // As `reqwest::Client::new` does: only a TLS backend that cannot start fails here.
+            .expect("the HTTP client's TLS backend starts");
+        Self { base: base_url.into().trim_end_matches('/').to_owned(), http, key: None }
     }
 
     /// The same client sending `key` as `Authorization: Bearer`.
@@ -133,6 +142,17 @@ impl Client {
 
     async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
         let status = response.status();
+        if status.is_redirection() {
+            let location = response.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok());
+            return Err(ClientError::Unexpected {
+                status: status.as_u16(),
+                message: format!(
+                    "a redirect to {}, not followed so that credentials stay with the server named; use the final \
+                     address as the server",
+                    location.unwrap_or("nowhere")
+                ),
+            });
+        }
         let bytes = response.bytes().await?;
         if status.is_success() {
             serde_json::from_slice(&bytes)

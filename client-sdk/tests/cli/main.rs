@@ -8,7 +8,9 @@ use std::process::Command;
 use serde_json::Value;
 
 mod hotline;
+mod redirects;
 mod server;
+mod untrusted_text;
 
 pub(crate) fn testdata() -> PathBuf {
     let dir = std::env::var_os("DISRUPT_TESTDATA")

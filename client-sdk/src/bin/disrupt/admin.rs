@@ -9,7 +9,7 @@ use disrupt_openapi::admin::{ApiKeyInfo, CreateApiKeyRequest, CreateListRequest}
 use disrupt_openapi::audit::AuditPage;
 use disrupt_openapi::model::Role;
 
-use crate::render::{self, OutputArgs, Table, outln, wire, wire_value};
+use crate::render::{self, OutputArgs, Table, errln, outln, wire, wire_value};
 use crate::server::{ServerArgs, runtime};
 
 /// Arguments of `disrupt admin`.
@@ -147,7 +147,7 @@ pub fn run(args: AdminArgs) -> anyhow::Result<ExitCode> {
             } else {
                 outln!("{}", created.key);
             }
-            eprintln!(
+            errln!(
                 "Created key {} for {} ({}). This is the only time the key is shown: hand it to its holder over a \
                  secure channel.",
                 created.info.id,
@@ -209,7 +209,7 @@ pub fn run(args: AdminArgs) -> anyhow::Result<ExitCode> {
             match a.output {
                 Some(path) => {
                     std::fs::write(&path, &lines).with_context(|| path.display().to_string())?;
-                    eprintln!("{} audit records written to {}", lines.lines().count(), path.display());
+                    errln!("{} audit records written to {}", lines.lines().count(), path.display());
                 }
                 None => render::write_out(&lines)?,
             }

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use crate::render::errln;
+
 /// What the config file sets.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,7 +57,7 @@ fn warn_if_readable_by_others(path: &Path) {
     if let Ok(meta) = std::fs::metadata(path)
         && meta.permissions().mode() & 0o077 != 0
     {
-        eprintln!("disrupt: warning: {} holds an API key and other users may read it; `chmod 600` it", path.display());
+        errln!("disrupt: warning: {} holds an API key and other users may read it; `chmod 600` it", path.display());
     }
 }
 

@@ -10,6 +10,8 @@ use disrupt_hasher::pdq::QUALITY_THRESHOLD;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
+use crate::render::errln;
+
 /// Arguments of `disrupt hash`.
 #[derive(clap::Args)]
 pub struct HashArgs {
@@ -68,17 +70,18 @@ pub fn run(args: HashArgs) -> anyhow::Result<ExitCode> {
         if let Err(e) = result {
             failed += 1;
             if !args.json {
-                eprintln!("disrupt: {}: {e} [{}]", path.display(), e.code());
+                errln!("disrupt: {}: {e} [{}]", path.display(), e.code());
             }
         }
         if args.json {
-            writeln!(out, "{}", json_line(path, result))?;
+            // File names are whatever the files were called by whoever sent them.
+            writeln!(out, "{}", crate::render::neutralise(&json_line(path, result).to_string()))?;
         } else if let Ok(hashes) = result {
             write_table_row(&mut out, path, hashes)?;
         }
     }
     if failed > 0 {
-        eprintln!("disrupt: {failed} of {} files could not be hashed", results.len());
+        errln!("disrupt: {failed} of {} files could not be hashed", results.len());
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
@@ -122,17 +125,19 @@ fn json_line(path: &std::path::Path, result: &Result<MediaHashes, LocalError>) -
 }
 
 fn write_table_row(out: &mut impl Write, path: &std::path::Path, hashes: &MediaHashes) -> std::io::Result<()> {
+    let shown = path.display().to_string();
+    let path = crate::render::neutralise(&shown);
     match hashes {
         MediaHashes::Image { image, .. } => {
             let size = format!("{}x{}", image.width, image.height);
             let flag = if image.pdq.quality < QUALITY_THRESHOLD { " (low quality: unreliable)" } else { "" };
-            writeln!(out, "{:<64}  {:>7}  {:>11}  {}{flag}", image.pdq.hash, image.pdq.quality, size, path.display())
+            writeln!(out, "{:<64}  {:>7}  {:>11}  {}{flag}", image.pdq.hash, image.pdq.quality, size, path)
         }
         #[cfg(feature = "video")]
         MediaHashes::Video { video, .. } => {
             let summary = format!("video: {} frames hashed, {:.1} s", video.frames.len(), video.duration);
             let size = format!("{}x{}", video.width, video.height);
-            writeln!(out, "{summary:<64}  {:>7}  {size:>11}  {}", "-", path.display())
+            writeln!(out, "{summary:<64}  {:>7}  {size:>11}  {}", "-", path)
         }
     }
 }

@@ -9,6 +9,8 @@ mod review;
 mod server;
 mod stats;
 
+use render::errln;
+
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -71,7 +73,7 @@ fn main() -> std::process::ExitCode {
         // The reader went away (`disrupt ... | head`): nothing left to say, as ripgrep does.
         Err(e) if is_broken_pipe(&e) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("disrupt: {}", describe(&e));
+            errln!("disrupt: {}", describe(&e));
             std::process::ExitCode::from(2)
         }
     }

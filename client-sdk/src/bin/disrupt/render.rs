@@ -1,6 +1,11 @@
 //! How answers are shown to people: aligned tables, UTC times, durations, suppressed counts, and the API's wire
 //! names of its enums, both printed and parsed from arguments. Scripts should use `--json`: this text may change.
+//!
+//! Everything the CLI prints goes through [`neutralise`] ([`write_out`] on stdout, [`write_err`] on stderr):
+//! much of it was written by others (a victim's reported URLs, a platform's decision reason, key names, the
+//! server's error messages), and a terminal obeys escape sequences in what it is given.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -14,13 +19,49 @@ pub struct OutputArgs {
     pub json: bool,
 }
 
-/// Writes text to stdout. A closed pipe (`disrupt ... | head`) comes back as an error, which `main` turns into a
-/// quiet exit instead of the panic `println!` would raise.
+/// Whether a terminal could act on `c` rather than show it: control characters (C0 but the line feed, DEL, C1:
+/// ESC starts CSI and OSC sequences, and U+009B and U+009D are CSI and OSC on their own) and the bidirectional
+/// controls, which reorder what is shown (`\u{202e}gpj.exe` reads as `exe.jpg`).
+fn acts_on_terminal(c: char) -> bool {
+    (c.is_control() && c != '\n')
+        || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// `text` with every character a terminal could act on written as `\uXXXX` instead: visible, and the same JSON
+/// escape, so `--json` output stays valid JSON with the same values. Line feeds stay: tables and notices have
+/// lines. Text without such characters is returned as it is.
+pub fn neutralise(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(acts_on_terminal) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if acts_on_terminal(c) {
+            // Every such character is in the Basic Multilingual Plane: four hex digits suffice.
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Writes text to stdout, [`neutralise`]d. A closed pipe (`disrupt ... | head`) comes back as an error, which
+/// `main` turns into a quiet exit instead of the panic `println!` would raise.
 pub fn write_out(text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
+    out.write_all(neutralise(text).as_bytes())?;
     out.flush()
+}
+
+/// Writes text to stderr, [`neutralise`]d. A stderr that cannot be written to has nowhere to report it.
+pub fn write_err(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(neutralise(text).as_bytes());
+    let _ = err.flush();
 }
 
 /// Writes one formatted line to stdout (see [`write_out`]).
@@ -35,6 +76,14 @@ macro_rules! outln {
     };
 }
 pub(crate) use outln;
+
+/// `eprintln!` through [`write_err`].
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::render::write_err(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+pub(crate) use errln;
 
 /// Prints `value` as indented JSON on stdout.
 pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
@@ -177,4 +226,41 @@ pub fn progress_bar(len: usize, min_len: usize, template: &str) -> indicatif::Pr
         bar.set_style(style);
     }
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_c1_controls_and_bidi_overrides_are_shown_not_obeyed() {
+        for (hostile, shown) in [
+            ("\u{1b}[2J\u{1b}[31mred", "\\u001b[2J\\u001b[31mred"),
+            ("\u{1b}]0;title\u{7}", "\\u001b]0;title\\u0007"),
+            ("\u{1b}]52;c;aGk=\u{1b}\\", "\\u001b]52;c;aGk=\\u001b\\"),
+            ("\u{9b}1;1H\u{9d}8;;x\u{9c}", "\\u009b1;1H\\u009d8;;x\\u009c"),
+            ("\u{202e}gpj.exe\u{202c}", "\\u202egpj.exe\\u202c"),
+            ("\u{2066}a\u{2069}\u{200f}\u{61c}", "\\u2066a\\u2069\\u200f\\u061c"),
+            ("a\rb\u{8}\tc\u{7f}", "a\\u000db\\u0008\\u0009c\\u007f"),
+        ] {
+            assert_eq!(neutralise(hostile), shown, "{hostile:?}");
+            assert!(!neutralise(hostile).chars().any(acts_on_terminal));
+        }
+    }
+
+    #[test]
+    fn ordinary_text_and_line_feeds_are_left_alone() {
+        for text in ["plain", "two\nlines\n", "caf\u{e9} \u{4e2d}\u{6587} \u{1f600}", "https://x.example/a?b=c#d", ""] {
+            assert!(matches!(neutralise(text), Cow::Borrowed(t) if t == text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn neutralised_json_is_still_json_with_the_same_values() {
+        let value = serde_json::json!({"name": "\u{1b}]0;x\u{7}\u{9b}31m\u{202e}evil\u{2028}", "n": 1});
+        let text = serde_json::to_string_pretty(&value).expect("json");
+        let shown = neutralise(&text);
+        assert!(!shown.chars().any(acts_on_terminal), "{shown}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&shown).expect("still JSON"), value);
+    }
 }

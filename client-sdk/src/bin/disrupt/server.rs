@@ -15,7 +15,7 @@ use disrupt_openapi::matching::MatchRequest;
 use disrupt_openapi::model::{Category, EntryState, HashValue};
 use serde_json::json;
 
-use crate::render::outln;
+use crate::render::{errln, outln};
 
 /// Where the server is and who is asking. Each comes from its flag, else its environment variable, else the
 /// config file, else the default. The flags are global: they may follow any subcommand.
@@ -169,7 +169,7 @@ fn describe(value: &HashValue) -> String {
 }
 
 fn confirm(question: &str) -> anyhow::Result<bool> {
-    eprint!("{question} [y/N] ");
+    crate::render::write_err(&format!("{question} [y/N] "));
     std::io::stderr().flush()?;
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
@@ -182,17 +182,17 @@ pub fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
         .map_err(|_| anyhow::anyhow!("unknown category {:?}", args.category))?;
     let connection = args.server.resolve()?;
     let files = hash_all(&args.paths)?;
-    eprintln!("Only these hashes will be sent to {}; your files stay on this device:", connection.server);
+    errln!("Only these hashes will be sent to {}; your files stay on this device:", connection.server);
     for (path, values) in &files {
-        eprintln!("  {}", path.display());
+        errln!("  {}", path.display());
         for value in values {
-            eprintln!("    {}", describe(value));
+            errln!("    {}", describe(value));
         }
     }
     if !args.yes {
         anyhow::ensure!(std::io::stdin().is_terminal(), "nothing was sent: not a terminal, pass --yes to send");
         if !confirm("Send them?")? {
-            eprintln!("Nothing was sent.");
+            errln!("Nothing was sent.");
             return Ok(ExitCode::from(1));
         }
     }
@@ -205,7 +205,7 @@ pub fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
     let created = runtime()?.block_on(connection.anonymous_client().create_case(&request))?;
     let file = save_case(&args.cases.cases_dir, &connection.server, &created.case_id, &created.case_secret)?;
     outln!("{}", json!({"case_id": created.case_id, "hashes": created.hashes.len(), "case_file": file}));
-    eprintln!(
+    errln!(
         "Case {} created. Its secret is in {} (readable only by you): keep it to check the case or withdraw it.",
         created.case_id,
         file.display()
@@ -255,7 +255,7 @@ pub fn withdraw(args: CaseArgs) -> anyhow::Result<ExitCode> {
     let withdrawn =
         runtime()?.block_on(args.server.resolve()?.anonymous_client().withdraw_case(&args.case_id, &secret))?;
     outln!("{}", serde_json::to_string(&withdrawn)?);
-    eprintln!("Case {} is withdrawn: its hashes leave the list and every platform that syncs.", args.case_id);
+    errln!("Case {} is withdrawn: its hashes leave the list and every platform that syncs.", args.case_id);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -331,7 +331,7 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<ExitCode> {
         };
         let page = match rt.block_on(client.get_hashes(Some(&args.list), Some(&from), Some(1000))) {
             Err(err) if err.code() == Some("cursor_expired") => {
-                eprintln!("disrupt: the saved cursor is older than the server's retention; reloading the snapshot");
+                errln!("disrupt: the saved cursor is older than the server's retention; reloading the snapshot");
                 cursor = None;
                 continue;
             }
