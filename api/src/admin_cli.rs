@@ -9,9 +9,9 @@ use crate::error::ApiError;
 use crate::redis_server::{EmbeddedRedis, wait_until_answering};
 use crate::service::now_ms;
 use crate::settings::{ServerKey, Settings};
-use crate::store::Store;
 use crate::store::audit::AuditEvent;
 use crate::store::model::{ApiKey, Role};
+use crate::store::{Store, StoreError};
 
 /// Creates an admin key named `name` and returns the full key, `dk_<id>_<secret>`.
 pub async fn create_admin_key(store: &Store, server_key: &ServerKey, name: &str) -> Result<String, ApiError> {
@@ -46,17 +46,43 @@ async fn audit_key_created(store: &Store, key_id: &str, via: &str) -> Result<(),
     Ok(())
 }
 
-/// Creates the configured bootstrap admin key (`DISRUPT_BOOTSTRAP_ADMIN_KEY`, `dk_<id>_<secret>`) unless a key
-/// with its id exists. Lets an installation be provisioned without running `create-admin-key`.
+/// The least strength of a bootstrap key's secret. Generated keys carry 256 bits.
+pub const MIN_BOOTSTRAP_SECRET_BITS: u32 = 128;
+
+/// The strength a secret can at most have, counted from its length and alphabet: 4 bits a character when it
+/// is all hex digits, 6 when it is all base64url (`A-Z a-z 0-9 - _`, what `create-admin-key` prints), 0 for
+/// anything else. So 128 bits are 32 hex or 22 base64url characters. A length says nothing of how random the
+/// characters were: the operator must take them from a random source (`openssl rand -hex 32`).
+pub fn secret_bits(secret: &str) -> u32 {
+    let per_char = if secret.bytes().all(|b| b.is_ascii_hexdigit()) {
+        4
+    } else if secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        6
+    } else {
+        0
+    };
+    u32::try_from(secret.len()).unwrap_or(u32::MAX).saturating_mul(per_char)
+}
+
+/// Creates the configured bootstrap admin key (`DISRUPT_BOOTSTRAP_ADMIN_KEY`, `dk_<id>_<secret>`), or finds it
+/// already there with the same secret. Lets an installation be provisioned without running `create-admin-key`.
+///
+/// Several processes start with the same setting, at the same moment: the create-if-absent is one atomic
+/// `HSETNX`, whichever process loses finds the winner's key and succeeds, and only the winner audits it. A key of
+/// that id holding another secret is refused: starting would leave the operator believing a key works that
+/// does not (and a revoked key is not recreated behind an admin's back).
 pub async fn ensure_bootstrap_admin_key(store: &Store, server_key: &ServerKey, key: &str) -> Result<(), ApiError> {
     let presented = crate::auth::parse_api_key(key).ok_or_else(|| {
         ApiError::InvalidRequest("the bootstrap admin key must look like dk_<hex id>_<secret>".into())
     })?;
-    if store.get_api_key(presented.id).await?.is_some() {
-        return Ok(());
+    if secret_bits(presented.secret) < MIN_BOOTSTRAP_SECRET_BITS {
+        return Err(ApiError::InvalidRequest(format!(
+            "the bootstrap admin key's secret must carry at least {MIN_BOOTSTRAP_SECRET_BITS} bits: 32 or more hex \
+             characters, or 22 or more base64url characters, from a random source (`openssl rand -hex 32`)"
+        )));
     }
     let hasher = crate::auth::SecretHasher::new(server_key.clone());
-    store
+    let created = store
         .create_api_key(&ApiKey {
             id: presented.id.to_owned(),
             secret_hash: hasher.api_key_hash(presented.secret),
@@ -67,10 +93,31 @@ pub async fn ensure_bootstrap_admin_key(store: &Store, server_key: &ServerKey, k
             revoked_at: None,
             hosts: vec![],
         })
-        .await?;
-    audit_key_created(store, presented.id, "bootstrap").await?;
-    tracing::info!(key_id = presented.id, "created the bootstrap admin key");
-    Ok(())
+        .await;
+    match created {
+        Ok(()) => {
+            audit_key_created(store, presented.id, "bootstrap").await?;
+            tracing::info!(key_id = presented.id, "created the bootstrap admin key");
+            Ok(())
+        }
+        Err(StoreError::Conflict(_)) => {
+            let existing = store.get_api_key(presented.id).await?.ok_or_else(|| {
+                ApiError::Internal(anyhow::anyhow!("the bootstrap key {} vanished while created", presented.id))
+            })?;
+            if !hasher.verify_api_key(presented.secret, &existing.secret_hash) {
+                return Err(ApiError::Conflict(format!(
+                    "DISRUPT_BOOTSTRAP_ADMIN_KEY names key id {} which already exists with a different secret; \
+                     keep the secret it was created with, or choose a new key id (the hex part) for a new key",
+                    presented.id
+                )));
+            }
+            if existing.revoked_at.is_some() {
+                tracing::warn!(key_id = presented.id, "the bootstrap admin key was revoked; it stays revoked");
+            }
+            Ok(())
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// Reaches the configured Redis, or the embedded one of a running server (its socket in the data directory), or
@@ -136,4 +183,23 @@ pub async fn run_verify_audit(settings: &Settings, file: Option<&std::path::Path
         }
     };
     Ok(format!("audit log verified: {} records, head {}", head.seq, hex::encode(head.hash)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_counts_four_bits_a_hex_digit_and_six_a_base64url_character() {
+        assert_eq!(secret_bits(&"a".repeat(32)), 128);
+        assert_eq!(secret_bits(&"0f".repeat(16)), 128);
+        assert_eq!(secret_bits(&"Z".repeat(22)), 132);
+        assert_eq!(secret_bits("abc-_XYZ"), 48);
+        assert_eq!(secret_bits(&"a".repeat(31)), 124);
+        assert_eq!(secret_bits(&"Z".repeat(21)), 126);
+        // Characters outside both alphabets: not a secret this server would have generated, and not counted.
+        assert_eq!(secret_bits(&"é".repeat(40)), 0);
+        assert_eq!(secret_bits(&format!("{}.", "Z".repeat(40))), 0);
+        assert_eq!(secret_bits(""), 0);
+    }
 }

@@ -31,8 +31,19 @@ enum Command {
     },
 }
 
+/// A failure to start says what went wrong in one line (with its causes), not as a `Debug` dump with a backtrace.
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("disrupt-api: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 #[actix_web::main]
-async fn main() -> anyhow::Result<()> {
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load()?;
     let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)?;
