@@ -84,6 +84,14 @@ pub fn bulk_entry_ids(ids: &[u64]) -> Result<Vec<u64>, ReviewError> {
 }
 
 /// When the popular-benign-image heuristic fires.
+///
+/// Match volume is counted in distinct platforms and distinct days, never in requests: one platform repeating a
+/// victim's hash in any number of requests, or any number of platforms within one day, must not take the hash off
+/// the list. A popular benign image (a meme hashed by mistake or on purpose) is matched by most platforms, day
+/// after day; a victim's image spreading is matched where it is re-uploaded, often on few sites. The defaults
+/// ask for 5 platforms on 3 days: on an installation with fewer platform keys the match rule never fires and
+/// analysts decide from the signals they are shown. A platform is a key: one company holding several keys
+/// counts several times (admins issue keys).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct BenignThresholds {
@@ -93,10 +101,10 @@ pub struct BenignThresholds {
     pub min_platforms: u64,
     /// ... making at least this share of all reports on the hash.
     pub min_not_violating_share: f64,
-    /// Or: at least this many matches ...
-    pub min_matches: u64,
-    /// ... and at least this many times the list's median matches per entry.
-    pub matches_over_median: u64,
+    /// Or: matches by at least this many distinct platform keys ...
+    pub min_match_platforms: u64,
+    /// ... on at least this many distinct days (UTC).
+    pub min_match_days: u64,
 }
 
 impl Default for BenignThresholds {
@@ -105,8 +113,8 @@ impl Default for BenignThresholds {
             min_not_violating: 3,
             min_platforms: 2,
             min_not_violating_share: 0.8,
-            min_matches: 1000,
-            matches_over_median: 50,
+            min_match_platforms: 5,
+            min_match_days: 3,
         }
     }
 }
@@ -122,8 +130,10 @@ pub struct EntrySignals {
     pub pending_review: u64,
     /// Distinct platforms that reported `not_violating`.
     pub not_violating_platforms: u64,
-    /// Matches the match API found for it.
-    pub matches: u64,
+    /// Distinct platforms whose requests matched it.
+    pub match_platforms: u64,
+    /// Distinct days on which it was matched.
+    pub match_days: u64,
 }
 
 /// Why the heuristic thinks an entry is a popular benign image.
@@ -137,12 +147,12 @@ pub enum BenignSignal {
         /// From this many platforms.
         platforms: u64,
     },
-    /// It matches far more content than a typical entry.
-    UnusualMatchVolume {
-        /// Its matches.
-        matches: u64,
-        /// The list's median per entry.
-        list_median: u64,
+    /// Many platforms match it, on many days.
+    WidespreadMatches {
+        /// Distinct platforms that matched it.
+        platforms: u64,
+        /// Distinct days it was matched on.
+        days: u64,
     },
 }
 
@@ -159,7 +169,7 @@ pub enum BenignAction {
 }
 
 /// The heuristic's signals for one entry.
-pub fn benign_signals(s: &EntrySignals, list_median_matches: u64, t: &BenignThresholds) -> Vec<BenignSignal> {
+pub fn benign_signals(s: &EntrySignals, t: &BenignThresholds) -> Vec<BenignSignal> {
     let mut out = Vec::new();
     let reports = s.blocked + s.not_violating + s.pending_review;
     // Compared as integers scaled by 1000 to keep the share exact for small counts.
@@ -167,8 +177,9 @@ pub fn benign_signals(s: &EntrySignals, list_median_matches: u64, t: &BenignThre
     if s.not_violating >= t.min_not_violating && s.not_violating_platforms >= t.min_platforms && share_ok {
         out.push(BenignSignal::RepeatedNotViolating { reports: s.not_violating, platforms: s.not_violating_platforms });
     }
-    if s.matches >= t.min_matches && s.matches >= list_median_matches.max(1).saturating_mul(t.matches_over_median) {
-        out.push(BenignSignal::UnusualMatchVolume { matches: s.matches, list_median: list_median_matches });
+    // A threshold of 0 would fire on every entry: at least one platform and one day are always required.
+    if s.match_platforms >= t.min_match_platforms.max(1) && s.match_days >= t.min_match_days.max(1) {
+        out.push(BenignSignal::WidespreadMatches { platforms: s.match_platforms, days: s.match_days });
     }
     out
 }
@@ -305,28 +316,34 @@ mod tests {
     fn a_hash_platforms_keep_marking_not_violating_is_flagged_and_quarantined() {
         let t = BenignThresholds::default();
         let s = EntrySignals { not_violating: 4, not_violating_platforms: 2, blocked: 1, ..Default::default() };
-        let signals = benign_signals(&s, 1, &t);
+        let signals = benign_signals(&s, &t);
         assert_eq!(signals, vec![BenignSignal::RepeatedNotViolating { reports: 4, platforms: 2 }]);
         assert_eq!(benign_action(&signals, false), BenignAction::FlagAndQuarantine);
         assert_eq!(benign_action(&signals, true), BenignAction::Flag);
         // One platform alone, or mostly blocked, is not enough.
         let one = EntrySignals { not_violating: 10, not_violating_platforms: 1, ..Default::default() };
-        assert!(benign_signals(&one, 1, &t).is_empty());
+        assert!(benign_signals(&one, &t).is_empty());
         let mixed = EntrySignals { not_violating: 4, not_violating_platforms: 3, blocked: 4, ..Default::default() };
-        assert!(benign_signals(&mixed, 1, &t).is_empty());
+        assert!(benign_signals(&mixed, &t).is_empty());
         assert_eq!(benign_action(&[], false), BenignAction::None);
     }
 
     #[test]
-    fn a_hash_matching_unusually_much_content_is_flagged() {
+    fn a_hash_many_platforms_match_on_many_days_is_flagged() {
         let t = BenignThresholds::default();
-        let s = EntrySignals { matches: 5_000, ..Default::default() };
-        assert_eq!(
-            benign_signals(&s, 10, &t),
-            vec![BenignSignal::UnusualMatchVolume { matches: 5_000, list_median: 10 }]
+        let s = EntrySignals { match_platforms: 5, match_days: 3, ..Default::default() };
+        assert_eq!(benign_signals(&s, &t), vec![BenignSignal::WidespreadMatches { platforms: 5, days: 3 }]);
+        // One platform on every day, or every platform on one day, is not enough.
+        let one_platform = EntrySignals { match_platforms: 1, match_days: 365, ..Default::default() };
+        assert!(benign_signals(&one_platform, &t).is_empty());
+        let one_day = EntrySignals { match_platforms: 500, match_days: 1, ..Default::default() };
+        assert!(benign_signals(&one_day, &t).is_empty());
+        assert!(
+            benign_signals(&EntrySignals { match_platforms: 4, match_days: 30, ..Default::default() }, &t).is_empty()
         );
-        assert!(benign_signals(&s, 200, &t).is_empty(), "5000 < 50 x 200");
-        assert!(benign_signals(&EntrySignals { matches: 999, ..Default::default() }, 0, &t).is_empty());
+        // Thresholds of 0 still need one platform and one day.
+        let zero = BenignThresholds { min_match_platforms: 0, min_match_days: 0, ..t };
+        assert!(benign_signals(&EntrySignals::default(), &zero).is_empty());
     }
 
     #[test]

@@ -85,8 +85,12 @@ pub struct EntrySignals {
     pub not_violating: u64,
     /// Platforms with a match awaiting their review.
     pub pending_review: u64,
-    /// How often the match API found this entry.
+    /// How often the match API found this entry (every request counts).
     pub matches: u64,
+    /// Distinct platform keys whose requests matched it.
+    pub match_platforms: u64,
+    /// Distinct days (UTC) on which it was matched.
+    pub match_days: u64,
 }
 
 /// Why flood detection held an entry at submission (created it quarantined, out of the feed and the match
@@ -114,12 +118,17 @@ pub enum BenignSignal {
         /// Distinct platforms that sent them.
         platforms: u64,
     },
-    /// The entry matches far more content than the list's typical entry.
-    UnusualMatchVolume {
-        /// The entry's matches.
-        matches: u64,
-        /// The threshold it crossed.
-        threshold: u64,
+    /// Many platforms match the entry, on many days (counted as distinct platform keys and days, never as
+    /// requests).
+    WidespreadMatches {
+        /// Distinct platform keys that matched it.
+        platforms: u64,
+        /// Distinct days (UTC) it was matched on.
+        days: u64,
+        /// The platforms the heuristic asks for (`hotline.benign.min_match_platforms`).
+        min_platforms: u64,
+        /// The days it asks for (`hotline.benign.min_match_days`).
+        min_days: u64,
     },
 }
 

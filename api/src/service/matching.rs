@@ -230,12 +230,13 @@ impl Service {
         }
         let lists = self.lists_to_search(caller, request.lists).await?;
         let queries: Vec<Query<'_>> = request.hashes.iter().map(Query::Value).collect();
-        Ok(MatchResponse { results: self.match_queries(&lists, &queries, deadline).await? })
+        Ok(MatchResponse { results: self.match_queries(caller, &lists, &queries, deadline).await? })
     }
 
-    /// Matches queries against `lists` (already authorised); one result per query.
+    /// Matches `caller`'s queries against `lists` (already authorised); one result per query.
     pub(crate) async fn match_queries(
         &self,
+        caller: &Caller,
         lists: &[String],
         queries: &[Query<'_>],
         deadline: Deadline,
@@ -277,19 +278,24 @@ impl Service {
             }
             results.push(MatchResult { index, matches });
         }
-        self.count_matches(&counted).await?;
+        self.count_matches(caller, &counted).await?;
         Ok(results)
     }
 
-    /// The lists a caller's request searches when it names none.
-    /// Counts the matches (statistics, and the benign-image heuristic's match volume), then quarantines an
-    /// unverified entry whose count crossed the heuristic's threshold. Most queries match nothing, so this
-    /// costs nothing on the common path.
-    async fn count_matches(&self, hits: &[(String, s::EntryId, s::EntryState)]) -> Result<(), ApiError> {
+    /// Counts the matches (statistics; for the benign-image heuristic, the distinct platforms and days that
+    /// matched each entry), then quarantines an unverified entry that crossed the heuristic's thresholds. Most
+    /// queries match nothing, so this costs nothing on the common path.
+    async fn count_matches(
+        &self,
+        caller: &Caller,
+        hits: &[(String, s::EntryId, s::EntryState)],
+    ) -> Result<(), ApiError> {
         if hits.is_empty() {
             return Ok(());
         }
-        let month = crate::stats::month_of(super::now_ms());
+        let now = super::now_ms();
+        let month = crate::stats::month_of(now);
+        let day = now / 86_400_000;
         let mut by_list: std::collections::BTreeMap<&str, Vec<(s::EntryId, s::EntryState)>> = Default::default();
         for (list, id, state) in hits {
             by_list.entry(list.as_str()).or_default().push((*id, *state));
@@ -299,7 +305,7 @@ impl Service {
             entries.sort_unstable_by_key(|(id, _)| *id);
             entries.dedup_by_key(|(id, _)| *id);
             let ids: Vec<s::EntryId> = entries.iter().map(|(id, _)| *id).collect();
-            self.store.count_matches(list, &ids, &month).await?;
+            self.store.count_matches(list, &ids, &month, &caller.key_id, day).await?;
             // Only unverified entries can be quarantined by the heuristic: the others need no second read.
             for (id, _) in entries.iter().filter(|(_, state)| *state == s::EntryState::Pending) {
                 self.check_benign(*id).await?;
@@ -308,6 +314,7 @@ impl Service {
         Ok(())
     }
 
+    /// The lists a caller's request searches when it names none.
     pub(crate) async fn default_lists(&self, caller: &Caller) -> Result<Vec<String>, ApiError> {
         self.lists_to_search(caller, None).await
     }

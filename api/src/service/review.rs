@@ -47,29 +47,29 @@ fn signals_of(entry: &s::Entry) -> EntrySignals {
         pending_review: entry.pending_review,
         // The store counts each platform once per entry, with its latest answer.
         not_violating_platforms: entry.not_violating,
-        matches: entry.matches,
+        match_platforms: entry.match_platforms,
+        match_days: entry.match_days,
     }
 }
 
-fn wire_signal(signal: BenignSignal, threshold: u64) -> WireSignal {
+fn wire_signal(signal: BenignSignal, t: &review::BenignThresholds) -> WireSignal {
     match signal {
         BenignSignal::RepeatedNotViolating { reports, platforms } => {
             WireSignal::RepeatedNotViolating { reports, platforms }
         }
-        BenignSignal::UnusualMatchVolume { matches, .. } => WireSignal::UnusualMatchVolume { matches, threshold },
+        BenignSignal::WidespreadMatches { platforms, days } => WireSignal::WidespreadMatches {
+            platforms,
+            days,
+            min_platforms: t.min_match_platforms,
+            min_days: t.min_match_days,
+        },
     }
 }
 
 impl Service {
-    /// The benign-image heuristic's findings for one entry. The list median of the pure heuristic is taken as 1:
-    /// an entry is unusual from `min_matches` matches on (a per-list median would need a scan of every entry).
+    /// The benign-image heuristic's findings for one entry.
     fn benign_findings(&self, entry: &s::Entry) -> Vec<BenignSignal> {
-        review::benign_signals(&signals_of(entry), 1, &self.hotline.benign)
-    }
-
-    fn match_threshold(&self) -> u64 {
-        let t = &self.hotline.benign;
-        t.min_matches.max(t.matches_over_median)
+        review::benign_signals(&signals_of(entry), &self.hotline.benign)
     }
 
     /// Quarantines `entry` if the heuristic says it looks like a popular benign image and no analyst has verified
@@ -87,7 +87,7 @@ impl Service {
         }
         let signal = match findings[0] {
             BenignSignal::RepeatedNotViolating { .. } => "repeated_not_violating",
-            BenignSignal::UnusualMatchVolume { .. } => "unusual_match_volume",
+            BenignSignal::WidespreadMatches { .. } => "widespread_matches",
         };
         let event = AuditEvent::new(Actor::system(), AuditAction::EntryQuarantined, format!("entry:{entry_id}"))
             .detail("list", &entry.list)
@@ -114,7 +114,6 @@ impl Service {
             });
         }
         let around = review::neighbourhood(entry.id, &entry.case_id, hits, MAX_NEIGHBOURS);
-        let threshold = self.match_threshold();
         Ok(ReviewItem {
             entry_id: entry.id,
             list: entry.list.clone(),
@@ -137,8 +136,14 @@ impl Service {
                 not_violating: entry.not_violating,
                 pending_review: entry.pending_review,
                 matches: entry.matches,
+                match_platforms: entry.match_platforms,
+                match_days: entry.match_days,
             },
-            benign_signals: self.benign_findings(entry).into_iter().map(|f| wire_signal(f, threshold)).collect(),
+            benign_signals: self
+                .benign_findings(entry)
+                .into_iter()
+                .map(|f| wire_signal(f, &self.hotline.benign))
+                .collect(),
             held_for: entry.held.map(wire::hold_reason),
         })
     }

@@ -254,7 +254,7 @@ impl Service {
                 });
             }
         }
-        let results = self.match_queries(&lists, &queries, deadline).await?;
+        let results = self.match_queries(caller, &lists, &queries, deadline).await?;
         let hashes = files.into_iter().flat_map(|f| f.values).collect();
         Ok(UploadMatchResponse { hashes, results })
     }

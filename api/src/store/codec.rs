@@ -55,6 +55,8 @@ pub(crate) fn entry_from_fields(mut f: HashMap<String, String>) -> Result<Entry,
         not_violating: take_opt(&mut f, "not_violating")?.unwrap_or(0),
         pending_review: take_opt(&mut f, "pending_review")?.unwrap_or(0),
         matches: take_opt(&mut f, "matches")?.unwrap_or(0),
+        match_platforms: take_opt(&mut f, "match_platforms")?.unwrap_or(0),
+        match_days: take_opt(&mut f, "match_days")?.unwrap_or(0),
         held: take_opt(&mut f, "held")?,
         published: match (take_opt(&mut f, "ps")?, take_opt(&mut f, "pu")?) {
             (Some(state), Some(at)) => Some((state, at)),

@@ -9,13 +9,19 @@ use super::audit::{AuditEvent, AuditLog, StoreAuditError};
 use super::{EntryId, EntryState, Store, StoreError, StreamId, keys};
 use crate::audit::ChainedEntry;
 
-/// Counts a batch of matches: KEYS: stats, entry keys... ARGV: month. Entries that no longer exist are skipped
-/// (a `HINCRBY` would create a partial entry).
+/// Counts a batch of matches: KEYS: stats, then per entry: entry key, match tally key. ARGV: month, platform key
+/// id, day. Entries that no longer exist are skipped (a `HINCRBY` would create a partial entry).
 const COUNT_MATCHES: &str = r#"
 local n = 0
-for i = 2, #KEYS do
+for i = 2, #KEYS, 2 do
   if redis.call('EXISTS', KEYS[i]) == 1 then
     redis.call('HINCRBY', KEYS[i], 'matches', 1)
+    if redis.call('HSETNX', KEYS[i + 1], 'p:' .. ARGV[2], 1) == 1 then
+      redis.call('HINCRBY', KEYS[i], 'match_platforms', 1)
+    end
+    if redis.call('HSETNX', KEYS[i + 1], 'd:' .. ARGV[3], 1) == 1 then
+      redis.call('HINCRBY', KEYS[i], 'match_days', 1)
+    end
     n = n + 1
   end
 end
@@ -87,8 +93,17 @@ impl Store {
         Ok(out)
     }
 
-    /// Counts one match for each entry of `list` in `ids` and for the month's total.
-    pub async fn count_matches(&self, list: &str, ids: &[EntryId], month: &str) -> Result<(), StoreError> {
+    /// Counts one match by `platform` (its key id) for each entry of `list` in `ids` and for the month's total,
+    /// and notes the platform and the day (days since 1970, UTC) in each entry's match tally, so that the entry's
+    /// `match_platforms` and `match_days` count distinct platforms and days, whatever the number of requests.
+    pub async fn count_matches(
+        &self,
+        list: &str,
+        ids: &[EntryId],
+        month: &str,
+        platform: &str,
+        day: u64,
+    ) -> Result<(), StoreError> {
         if ids.is_empty() {
             return Ok(());
         }
@@ -96,9 +111,9 @@ impl Store {
         let mut invocation = script.prepare_invoke();
         invocation.key(self.keys().stats(list));
         for id in ids {
-            invocation.key(self.keys().entry(list, *id));
+            invocation.key(self.keys().entry(list, *id)).key(self.keys().match_tally(list, *id));
         }
-        let _: i64 = invocation.arg(month).invoke_async(&mut self.conn()).await?;
+        let _: i64 = invocation.arg(month).arg(platform).arg(day).invoke_async(&mut self.conn()).await?;
         Ok(())
     }
 

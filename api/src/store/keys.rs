@@ -14,6 +14,7 @@
 //! | `P{l:L}:e:<id>`                  | hash   | one entry's fields                                       |
 //! | `P{l:L}:c:<case id>`             | hash   | one case's fields                                        |
 //! | `P{l:L}:fb:<id>`                 | hash   | platform key id -> "feedback\ntags JSON"                 |
+//! | `P{l:L}:mt:<id>`                 | hash   | who matched an entry: `p:<platform key id>`, `d:<day>` -> 1 |
 //! | `P{l:L}:live`                    | hash   | entry id -> "kind:hash" for live entries (index loading) |
 //! | `P{l:L}:feed`                    | stream | the delta feed platforms read, one record per entry (its |
 //! |                                  |        | latest published state); the stream id is the cursor     |
@@ -123,6 +124,11 @@ impl Keys {
     /// One entry's feedback by platform.
     pub fn feedback(&self, list: &str, id: EntryId) -> String {
         self.of_list(list, &format!("fb:{id}"))
+    }
+
+    /// Which platforms matched an entry, and on which days (the benign-image heuristic counts them).
+    pub fn match_tally(&self, list: &str, id: EntryId) -> String {
+        self.of_list(list, &format!("mt:{id}"))
     }
 
     /// A list's live entries.

@@ -197,8 +197,12 @@ pub struct Entry {
     pub not_violating: u64,
     /// Platforms that reported [`Feedback::PendingReview`].
     pub pending_review: u64,
-    /// How often the match API found this entry.
+    /// How often the match API found this entry (every request counts).
     pub matches: u64,
+    /// Distinct platform keys whose requests matched it.
+    pub match_platforms: u64,
+    /// Distinct days (UTC) on which it was matched.
+    pub match_days: u64,
     /// Why flood detection held it at submission, if it did (kept after an analyst's decision, as history).
     pub held: Option<HoldReason>,
     /// The state and time (unix ms) of its newest feed record: what platforms were last told. `None` before its

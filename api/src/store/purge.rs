@@ -14,7 +14,7 @@ use super::{Store, StoreError, codec};
 /// Withdrawn cases purged per run of [`Store::purge_withdrawn`] at most (the next run continues).
 const MAX_PURGED_PER_RUN: isize = 1_000;
 
-/// KEYS: case, withdrawals, then per entry: entry key, feedback key. ARGV: case id, now.
+/// KEYS: case, withdrawals, then per entry: entry key, feedback key, match tally key. ARGV: case id, now.
 /// Returns 1 when purged, 0 when the case is missing or not withdrawn (it only leaves the withdrawals set).
 const PURGE_CASE: &str = r#"
 redis.call('ZREM', KEYS[2], ARGV[1])
@@ -49,7 +49,7 @@ impl Store {
             let mut invocation = script.prepare_invoke();
             invocation.key(keys.case(list, &case_id)).key(keys.withdrawals(list));
             for id in codec::ids_from_csv(ids.as_deref().unwrap_or(""))? {
-                invocation.key(keys.entry(list, id)).key(keys.feedback(list, id));
+                invocation.key(keys.entry(list, id)).key(keys.feedback(list, id)).key(keys.match_tally(list, id));
             }
             let done: i64 = invocation.arg(&case_id).arg(now_ms).invoke_async(&mut self.conn()).await?;
             purged += done as u64;

@@ -232,6 +232,7 @@ async fn withdrawn_cases_are_purged_of_hashes_and_urls_once_their_tombstones_are
     assert!(store.update_notice("n1", 1, "sent https://gone.example/v/1", Some(("gone.example", 1))).await.unwrap());
     store.create_notice(notice("n2", &kept.case_id, "kept.example"), "https://kept.example/v/2").await.unwrap();
     publish(&store, "ncii").await;
+    store.count_matches("ncii", &gone.entry_ids, "2026-01", "platform-key", 20_000).await.unwrap();
     store.withdraw_case(&gone.case_id).await.unwrap();
     let retention = store.feed_retention().as_millis() as u64;
 
@@ -247,6 +248,12 @@ async fn withdrawn_cases_are_purged_of_hashes_and_urls_once_their_tombstones_are
     assert_eq!(view.case.state, disrupt_api::store::CaseState::Withdrawn);
     assert!(view.entries.is_empty() && view.case.urls.is_empty() && view.case.contact.is_none());
     assert!(store.get_entry(gone.entry_ids[0]).await.unwrap().is_none());
+    let keys = disrupt_api::store::keys::Keys::new(&redis.settings().key_prefix).unwrap();
+    let mut conn = redis::Client::open(redis.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    for id in &gone.entry_ids {
+        let tally: bool = redis::cmd("EXISTS").arg(keys.match_tally("ncii", *id)).query_async(&mut conn).await.unwrap();
+        assert!(!tally, "who matched a purged entry is forgotten with it");
+    }
     assert_eq!(store.get_case(&kept.case_id).await.unwrap().expect("case").entries.len(), 1, "active cases stay");
     // Its notices leave with it; the other case's stay.
     assert!(store.get_notice("n1").await.unwrap().is_none());

@@ -223,3 +223,22 @@ async fn past_the_surge_limit_whole_cases_are_held_and_counted_per_hour() {
     // Cases without the limit are not held (and not counted).
     assert_eq!(store.create_case(case("ncii", 7, 1)).await.unwrap().held, 0);
 }
+
+#[tokio::test]
+async fn matches_count_every_request_but_each_platform_and_each_day_once() {
+    let (_redis, store) = store().await;
+    let created = store.create_case(case("ncii", 1, 2)).await.unwrap();
+    let (a, b) = (created.entry_ids[0], created.entry_ids[1]);
+    for _ in 0..50 {
+        store.count_matches("ncii", &[a], "2026-01", "k1", 20_000).await.unwrap();
+    }
+    store.count_matches("ncii", &[a, b], "2026-01", "k2", 20_000).await.unwrap();
+    store.count_matches("ncii", &[a], "2026-01", "k1", 20_001).await.unwrap();
+    let first = store.get_entry(a).await.unwrap().unwrap();
+    assert_eq!((first.matches, first.match_platforms, first.match_days), (52, 2, 2));
+    let second = store.get_entry(b).await.unwrap().unwrap();
+    assert_eq!((second.matches, second.match_platforms, second.match_days), (1, 1, 1));
+    // An entry that is gone is not recreated by a late count, nor is its tally.
+    store.count_matches("ncii", &[1 << 40 | 999], "2026-01", "k1", 20_000).await.unwrap();
+    assert!(store.get_entry(1 << 40 | 999).await.unwrap().is_none());
+}

@@ -7,8 +7,8 @@ use disrupt_openapi::matching::MatchRequest;
 use disrupt_openapi::model::{Category, EntryState, FeedbackValue, HashValue, Role};
 use disrupt_openapi::notices::{LegalGround, NoticeDecisionRequest, NoticeState, PlatformDecision};
 use disrupt_openapi::review::{
-    CaseRejection, EntryDecisionRequest, RejectCaseRequest, RejectEntriesRequest, RejectReason, ReviewUrlsRequest,
-    UrlReview,
+    BenignSignal, CaseRejection, EntryDecisionRequest, RejectCaseRequest, RejectEntriesRequest, RejectReason,
+    ReviewUrlsRequest, UrlReview,
 };
 
 use crate::helpers::{TestApp, eventually, spawn_app, spawn_app_with, unique_md5, unique_pdq};
@@ -146,6 +146,56 @@ async fn a_hash_platforms_keep_finding_harmless_is_quarantined_and_leaves_the_fe
     analyst.verify_entries(&EntryDecisionRequest { entry_ids: vec![item.entry_id], note: None }).await.unwrap();
     let states = feed_states(&watcher).await;
     assert_eq!(state_of(&states, &meme), Some(EntryState::Verified));
+}
+
+#[tokio::test]
+async fn one_platform_repeating_a_victims_hash_cannot_push_it_off_the_list() {
+    let app = spawn_app().await;
+    let victims = unique_pdq();
+    app.case(vec![victims.clone()]).await;
+    let platform = app.platform("one", &["ncii"]).await;
+    eventually_match(&platform, &victims).await;
+    // Far past the 1,000 matches that used to quarantine an entry: every request counts, one platform, one day.
+    for _ in 0..1_100 {
+        let found = platform.match_hashes(&MatchRequest { hashes: vec![victims.clone()], lists: None }).await;
+        assert_eq!(found.unwrap().results[0].matches.len(), 1);
+    }
+    let analyst = analyst(&app, "ana").await;
+    let queue = analyst.review_queue(None, None, None).await.unwrap();
+    assert_eq!(queue.items.len(), 1, "still pending: {queue:?}");
+    let item = &queue.items[0];
+    assert!(item.benign_signals.is_empty(), "{:?}", item.benign_signals);
+    assert_eq!((item.signals.match_platforms, item.signals.match_days), (1, 1), "{:?}", item.signals);
+    assert!(item.signals.matches >= 1_100, "raw matches are still shown: {:?}", item.signals);
+    assert!(!audit_actions(&app).await.iter().any(|(a, _)| a == "entry_quarantined"));
+}
+
+#[tokio::test]
+async fn matches_from_enough_distinct_platforms_quarantine_a_pending_entry() {
+    // Days cannot pass in a test: one day is made enough, the platforms are counted as in production.
+    let app = spawn_app_with(&[("DISRUPT_HOTLINE__BENIGN__MIN_MATCH_DAYS", "1")]).await;
+    let meme = unique_pdq();
+    app.case(vec![meme.clone()]).await;
+    let mut platforms = Vec::new();
+    for name in ["a", "b", "c", "d", "e"] {
+        platforms.push(app.platform(name, &["ncii"]).await);
+    }
+    eventually_match(&platforms[0], &meme).await;
+    let analyst = analyst(&app, "ana").await;
+    for (i, platform) in platforms.iter().enumerate() {
+        for _ in 0..3 {
+            platform.match_hashes(&MatchRequest { hashes: vec![meme.clone()], lists: None }).await.unwrap();
+        }
+        let held = analyst.review_queue(None, Some(EntryState::Quarantined), None).await.unwrap();
+        assert_eq!(held.total, u64::from(i == platforms.len() - 1), "after {} platforms", i + 1);
+    }
+    let held = analyst.review_queue(None, Some(EntryState::Quarantined), None).await.unwrap();
+    assert_eq!(held.items[0].signals.match_platforms, 5);
+    assert!(
+        matches!(held.items[0].benign_signals[..], [BenignSignal::WidespreadMatches { platforms: 5, days: 1, .. }]),
+        "{:?}",
+        held.items[0].benign_signals
+    );
 }
 
 async fn eventually_match(platform: &Client, value: &HashValue) -> String {

@@ -216,7 +216,8 @@ fn print_queue(queue: &ReviewQueue, state: EntryState) -> anyhow::Result<()> {
 }
 
 const LEGEND: &str = "NEAR: other live entries within 31 bits (nearest: distance/state). CASES: other cases with \
-                      the same/a near hash. FEEDBACK: platforms that blocked/found not violating/have yet to review.";
+                      the same/a near hash. FEEDBACK: platforms that blocked/found not violating/have yet to review. \
+                      MATCHES: requests/distinct platforms/distinct days that matched it.";
 
 fn item_row(item: &ReviewItem, with_case: bool) -> Vec<String> {
     let mut flags = Vec::new();
@@ -228,8 +229,8 @@ fn item_row(item: &ReviewItem, with_case: bool) -> Vec<String> {
             BenignSignal::RepeatedNotViolating { reports, platforms } => {
                 format!("benign:{reports}_not_violating_from_{platforms}_platforms")
             }
-            BenignSignal::UnusualMatchVolume { matches, threshold } => {
-                format!("benign:{matches}_matches_over_{threshold}")
+            BenignSignal::WidespreadMatches { platforms, days, .. } => {
+                format!("benign:matched_by_{platforms}_platforms_on_{days}_days")
             }
         });
     }
@@ -251,7 +252,7 @@ fn item_row(item: &ReviewItem, with_case: bool) -> Vec<String> {
         near,
         format!("{}/{}", item.same_hash_cases, item.near_hash_cases),
         format!("{}/{}/{}", s.blocked, s.not_violating, s.pending_review),
-        s.matches.to_string(),
+        format!("{}/{}/{}", s.matches, s.match_platforms, s.match_days),
         if flags.is_empty() { "-".into() } else { flags.join(",") },
     ]);
     row
