@@ -64,6 +64,10 @@ pub enum SettingsError {
 pub struct Settings {
     /// Where the HTTP server listens. `DISRUPT_ADDRESS`, default `127.0.0.1:8080`.
     pub address: String,
+    /// Where `/metrics` (Prometheus) is served, apart from the API: request counts and latencies per route show
+    /// when victims submit and withdraw, so only the monitoring network should reach them.
+    /// `DISRUPT_METRICS_ADDRESS`, default `127.0.0.1:9090`; empty serves no metrics.
+    pub metrics_address: String,
     /// An external Redis (`redis://`, `rediss://`, `redis+unix://`, `redis+cluster://h:p,h:p`). Without it the
     /// server runs its own redis-server in the data directory. `DISRUPT_REDIS_URL`.
     pub redis_url: Option<SecretString>,
@@ -76,7 +80,8 @@ pub struct Settings {
     /// HMAC key (hex, >= 32 bytes) for case secrets and API keys. `DISRUPT_SERVER_KEY`. Without it a random key
     /// is made on first start and kept in `<data_dir>/server.key` (mode 0600).
     pub server_key: Option<SecretString>,
-    /// A first admin API key to create at start if no key exists (`<id>.<secret>`). `DISRUPT_BOOTSTRAP_ADMIN_KEY`.
+    /// A first admin API key to create at start unless it exists (`dk_<hex id>_<secret>`, the secret at least 128
+    /// bits: `admin_cli::secret_bits`). `DISRUPT_BOOTSTRAP_ADMIN_KEY`.
     pub bootstrap_admin_key: Option<SecretString>,
     /// The redis-server binary for the embedded Redis. `DISRUPT_REDIS_SERVER`, default `redis-server` (on PATH).
     pub redis_server: PathBuf,
@@ -203,6 +208,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             address: "127.0.0.1:8080".into(),
+            metrics_address: "127.0.0.1:9090".into(),
             redis_url: None,
             data_dir: PathBuf::from("./data"),
             key_prefix: "disrupt:".into(),
@@ -375,6 +381,9 @@ mod tests {
     fn defaults_apply_without_file_or_environment() {
         let s = Settings::from_vars(vars(&[])).expect("settings");
         assert_eq!(s.address, "127.0.0.1:8080");
+        assert_eq!(s.metrics_address, "127.0.0.1:9090", "metrics stay on loopback unless told otherwise");
+        let off = Settings::from_vars(vars(&[("DISRUPT_METRICS_ADDRESS", "")])).expect("settings");
+        assert_eq!(off.metrics_address, "", "an empty address turns metrics off");
         assert!(s.redis_url.is_none());
         assert_eq!(s.data_dir, PathBuf::from("./data"));
         assert_eq!(s.feed_retention(), Duration::from_secs(90 * 86_400));

@@ -57,6 +57,7 @@ pub struct AppState {
 pub struct Application {
     port: u16,
     server: Server,
+    metrics: Option<(u16, Server)>,
     state: AppState,
     sync: IndexSync,
     trimmer: JoinHandle<()>,
@@ -106,7 +107,8 @@ impl Application {
             .with_context(|| format!("binding {}", state.settings.address))?;
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
-        let metrics = prometheus_metrics(registry)?;
+        let metrics = prometheus_metrics(registry.clone())?;
+        let metrics_server = serve_metrics(&state.settings.metrics_address, registry)?;
         let web_dir = state.settings.web_dir.clone();
         let time_limits = state.settings.time_limits;
         let server = HttpServer::new(move || {
@@ -130,12 +132,17 @@ impl Application {
         .client_request_timeout(Duration::from_secs(time_limits.headers_secs.max(1)))
         .listen(listener)?
         .run();
-        Ok(Self { port, server, state, sync, trimmer, auditor, publisher, reminders, embedded_redis })
+        Ok(Self { port, server, metrics: metrics_server, state, sync, trimmer, auditor, publisher, reminders, embedded_redis })
     }
 
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port `/metrics` is served on, if `metrics_address` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
     }
 
     /// A handle to stop the server (`handle.stop(true).await`), for tests and embedding.
@@ -151,7 +158,12 @@ impl Application {
     /// Serves until the process is asked to stop (SIGINT/SIGTERM), then stops the background work and the
     /// embedded Redis (which flushes its append-only file).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics.map(|(_, server)| (server.handle(), tokio::spawn(server)));
         let result = self.server.await;
+        if let Some((handle, task)) = metrics {
+            handle.stop(true).await;
+            let _ = task.await;
+        }
         self.sync.stop();
         self.trimmer.abort();
         self.auditor.abort();
@@ -164,14 +176,42 @@ impl Application {
     }
 }
 
-/// Request counts and latencies per route at `/metrics` (Prometheus text format). Paths are the route patterns,
-/// so case ids never become label values.
+/// Counts requests and their latencies per route into `registry`. Paths are the route patterns, so case ids
+/// never become label values. The middleware serves no endpoint of its own: [`serve_metrics`] does, elsewhere.
 fn prometheus_metrics(registry: prometheus::Registry) -> anyhow::Result<PrometheusMetrics> {
     PrometheusMetricsBuilder::new("disrupt")
         .registry(registry)
-        .endpoint("/metrics")
         .build()
         .map_err(|err| anyhow::anyhow!("building the metrics middleware: {err}"))
+}
+
+/// `GET /metrics` (Prometheus text format) on its own listener at `address` (port 0 picks a free port), or
+/// nothing when `address` is empty: the API's own address never serves it. One worker; it stops with the API,
+/// not on signals of its own.
+fn serve_metrics(address: &str, registry: prometheus::Registry) -> anyhow::Result<Option<(u16, Server)>> {
+    if address.trim().is_empty() {
+        return Ok(None);
+    }
+    let listener = TcpListener::bind(address).with_context(|| format!("binding the metrics address {address}"))?;
+    let port = listener.local_addr()?.port();
+    let registry = web::Data::new(registry);
+    let server =
+        HttpServer::new(move || App::new().app_data(registry.clone()).route("/metrics", web::get().to(metrics_text)))
+            .workers(1)
+            .disable_signals()
+            .listen(listener)?
+            .run();
+    Ok(Some((port, server)))
+}
+
+async fn metrics_text(registry: web::Data<prometheus::Registry>) -> HttpResponse {
+    match prometheus::TextEncoder::new().encode_to_string(&registry.gather()) {
+        Ok(text) => HttpResponse::Ok().content_type(prometheus::TEXT_FORMAT).body(text),
+        Err(err) => {
+            tracing::warn!(error = %err, "encoding the metrics failed");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
 }
 
 async fn connect_with_patience(settings: &Settings, url: SecretString) -> anyhow::Result<Store> {

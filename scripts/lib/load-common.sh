@@ -39,7 +39,7 @@ start_server() {
   local started
   started=$(date +%s.%N)
   env DISRUPT_REDIS_URL="$redis_url" DISRUPT_ADDRESS="127.0.0.1:$port" DISRUPT_DATA_DIR="$tmp/data" \
-    DISRUPT_BOOTSTRAP_ADMIN_KEY="$admin" DISRUPT_LOG=warn "$@" "$target"/release/disrupt-api &
+    DISRUPT_BOOTSTRAP_ADMIN_KEY="$admin" DISRUPT_METRICS_ADDRESS= DISRUPT_LOG=warn "$@" "$target"/release/disrupt-api &
   server=$!
   pids+=("$server")
   until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do sleep 0.2; done

@@ -28,6 +28,7 @@ async fn get(port: u16, path: &str) -> (u16, String) {
 fn settings(data_dir: &std::path::Path, prefix: &str) -> Settings {
     Settings {
         address: "127.0.0.1:0".into(),
+        metrics_address: "127.0.0.1:0".into(),
         data_dir: data_dir.to_owned(),
         key_prefix: prefix.to_owned(),
         ..Settings::default()

@@ -14,6 +14,7 @@ pub async fn spawn_server(data_dir: &Path, env: &[(&str, &str)]) -> (Child, u16)
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_disrupt-api"));
     command.env("DISRUPT_ADDRESS", format!("127.0.0.1:{port}")).env("DISRUPT_DATA_DIR", data_dir);
+    command.env("DISRUPT_METRICS_ADDRESS", "127.0.0.1:0");
     for (name, value) in env {
         command.env(name, value);
     }

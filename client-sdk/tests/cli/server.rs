@@ -42,6 +42,7 @@ pub(crate) async fn spawn_server() -> Server {
     let settings = Settings::from_vars([
         ("DISRUPT_REDIS_URL".to_owned(), redis.url().to_owned()),
         ("DISRUPT_ADDRESS".to_owned(), "127.0.0.1:0".to_owned()),
+        ("DISRUPT_METRICS_ADDRESS".to_owned(), "127.0.0.1:0".to_owned()),
         ("DISRUPT_DATA_DIR".to_owned(), dir.path().display().to_string()),
         ("DISRUPT_SERVER_KEY".to_owned(), "cd".repeat(32)),
     ])

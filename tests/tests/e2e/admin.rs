@@ -64,19 +64,27 @@ async fn the_openapi_document_and_the_docs_are_served() {
     assert!(spec["paths"]["/v1/match"]["post"].is_object());
     let docs = reqwest::get(format!("{}/docs/", app.base_url)).await.unwrap();
     assert!(docs.status().is_success());
-    let metrics = reqwest::get(format!("{}/metrics", app.base_url)).await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("http_requests_total"));
 }
 
 #[tokio::test]
-async fn metrics_count_requests_by_route_pattern_and_never_name_a_case() {
+async fn metrics_are_served_on_their_own_address_by_route_pattern_and_never_name_a_case() {
     let app = crate::helpers::spawn_app().await;
     let (case_id, secret) = app.case(vec![crate::helpers::unique_pdq()]).await;
     app.client.get_case(&case_id, &secret).await.unwrap();
-    let metrics = reqwest::get(format!("{}/metrics", app.base_url)).await.unwrap();
+    let public = reqwest::get(format!("{}/metrics", app.base_url)).await.unwrap();
+    assert_eq!(public.status(), 404, "the API's address serves no metrics");
+    let metrics = reqwest::get(format!("{}/metrics", app.metrics_url.as_deref().unwrap())).await.unwrap();
     assert_eq!(metrics.status(), 200);
     let text = metrics.text().await.unwrap();
     assert!(text.contains("disrupt_http_requests_total"), "{text}");
     assert!(text.contains("/v1/cases/{id}"), "{text}");
     assert!(!text.contains(&case_id), "a case id became a metrics label");
+}
+
+#[tokio::test]
+async fn an_empty_metrics_address_serves_no_metrics_anywhere() {
+    let app = crate::helpers::spawn_app_with(&[("DISRUPT_METRICS_ADDRESS", "")]).await;
+    assert_eq!(app.metrics_url, None);
+    let public = reqwest::get(format!("{}/metrics", app.base_url)).await.unwrap();
+    assert_eq!(public.status(), 404);
 }

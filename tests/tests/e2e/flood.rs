@@ -31,7 +31,8 @@ async fn held_in_queue(analyst: &Client, case_id: &str) -> Vec<(u64, Option<Hold
 }
 
 async fn held_metric(app: &TestApp, reason: &str) -> u64 {
-    let text = reqwest::get(format!("{}/metrics", app.base_url)).await.unwrap().text().await.unwrap();
+    let text =
+        reqwest::get(format!("{}/metrics", app.metrics_url.as_deref().unwrap())).await.unwrap().text().await.unwrap();
     let name = format!("disrupt_entries_held_total{{reason=\"{reason}\"}} ");
     text.lines().find_map(|l| l.strip_prefix(&name)).map_or(0, |n| n.trim().parse().unwrap())
 }

@@ -22,6 +22,8 @@ async fn server_with_no_configuration_starts_its_own_redis_and_becomes_ready() {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let settings = Settings::from_vars([
         ("DISRUPT_ADDRESS".to_string(), "127.0.0.1:0".to_string()),
+        // The default metrics address, 127.0.0.1:9090, may be taken on a machine that runs tests side by side.
+        ("DISRUPT_METRICS_ADDRESS".to_string(), "127.0.0.1:0".to_string()),
         ("DISRUPT_DATA_DIR".to_string(), data_dir.path().display().to_string()),
     ])
     .expect("settings");

@@ -17,6 +17,8 @@ pub struct TestApp {
     pub admin: Client,
     /// The server's base URL.
     pub base_url: String,
+    /// Where `/metrics` is served (`DISRUPT_METRICS_ADDRESS`), unless turned off.
+    pub metrics_url: Option<String>,
     /// The Redis URL of this server's own redis-server.
     pub redis_url: String,
     /// The store, to reach around the API (trimming the feed, scanning Redis).
@@ -106,6 +108,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         [
             ("DISRUPT_REDIS_URL".to_owned(), redis_url.clone()),
             ("DISRUPT_ADDRESS".to_owned(), "127.0.0.1:0".to_owned()),
+            ("DISRUPT_METRICS_ADDRESS".to_owned(), "127.0.0.1:0".to_owned()),
             ("DISRUPT_DATA_DIR".to_owned(), data_dir.path().display().to_string()),
             ("DISRUPT_SERVER_KEY".to_owned(), "ab".repeat(32)),
             // Every test client is the one loopback address, and tests make cases quickly: bursts and surges
@@ -123,6 +126,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     .expect("settings");
     let app = Application::build(settings).await.expect("build app");
     let port = app.port();
+    let metrics_url = app.metrics_port().map(|port| format!("http://127.0.0.1:{port}"));
     let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
     let base_url = format!("http://127.0.0.1:{port}");
@@ -134,6 +138,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         admin: client.with_api_key(admin_key),
         client,
         base_url,
+        metrics_url,
         redis_url,
         store: state.store,
         _redis: redis,
