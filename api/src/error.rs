@@ -34,6 +34,9 @@ pub enum ApiError {
     /// Too many items or bytes.
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// A video frame list, or a case's frame lists together, carry more frames than the server stores.
+    #[error("{0}")]
+    TooManyFrames(String),
     /// Missing or wrong credentials (API key or case secret).
     #[error("missing or invalid credentials")]
     Unauthorized,
@@ -82,6 +85,7 @@ impl ApiError {
             ApiError::InvalidListName(_) => ErrorCode::InvalidListName,
             ApiError::InvalidMedia { .. } => ErrorCode::InvalidMedia,
             ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            ApiError::TooManyFrames(_) => ErrorCode::TooManyFrames,
             ApiError::Unauthorized => ErrorCode::Unauthorized,
             ApiError::Forbidden(_) => ErrorCode::Forbidden,
             ApiError::NotFound(_) => ErrorCode::NotFound,
@@ -111,7 +115,7 @@ impl ResponseError for ApiError {
             | ErrorCode::CursorBeyondEnd
             | ErrorCode::InvalidListName
             | ErrorCode::InvalidMedia => StatusCode::BAD_REQUEST,
-            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::PayloadTooLarge | ErrorCode::TooManyFrames => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,

@@ -55,6 +55,9 @@ pub enum SettingsError {
     /// The system random number generator failed.
     #[error("the system random number generator failed")]
     Rng,
+    /// A value is out of its range; the message names the setting.
+    #[error("{0}")]
+    OutOfRange(String),
 }
 
 /// The server's settings. Field names are the keys in the file and, upper-cased after `DISRUPT_`, in the
@@ -119,6 +122,45 @@ pub struct Settings {
     /// acknowledges it. `DISRUPT_REPLICATION__WAIT_FOR` (0: off; a number; or `auto`, 1 when the node has a
     /// replica), `DISRUPT_REPLICATION__TIMEOUT_MS` (1000; then 503 `store_unavailable`).
     pub replication: ReplicationSettings,
+    /// How much one case may carry: `DISRUPT_CASE_LIMITS__FRAMES_PER_VIDEO` (7200, at most 7200),
+    /// `DISRUPT_CASE_LIMITS__FRAMES_PER_CASE` (36000).
+    pub case_limits: CaseLimits,
+}
+
+/// Caps on what one case stores (section `case_limits`). A video's frame list is stored with its entry and
+/// copied into every feed record of it, and every platform pulls it: these keep one record near a megabyte and
+/// one case near a few.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CaseLimits {
+    /// Frames of one video; 1 fps over two hours by default. Never above
+    /// [`disrupt_openapi::model::MAX_FRAMES_PER_VIDEO`].
+    pub frames_per_video: usize,
+    /// Frames of all the videos of one case together.
+    pub frames_per_case: usize,
+}
+
+impl Default for CaseLimits {
+    fn default() -> Self {
+        Self {
+            frames_per_video: disrupt_openapi::model::MAX_FRAMES_PER_VIDEO,
+            frames_per_case: disrupt_openapi::model::DEFAULT_FRAMES_PER_CASE,
+        }
+    }
+}
+
+impl CaseLimits {
+    /// Checks the caps are usable: at least one frame, and no video larger than the contract allows.
+    pub fn validate(&self) -> Result<(), String> {
+        let ceiling = disrupt_openapi::model::MAX_FRAMES_PER_VIDEO;
+        if !(1..=ceiling).contains(&self.frames_per_video) {
+            return Err(format!("case_limits.frames_per_video is 1 to {ceiling}"));
+        }
+        if self.frames_per_case < self.frames_per_video {
+            return Err("case_limits.frames_per_case is at least case_limits.frames_per_video".into());
+        }
+        Ok(())
+    }
 }
 
 /// When waiting entries are published to the feed (section `publication`).
@@ -226,6 +268,7 @@ impl Default for Settings {
             hotline: HotlineSettings::default(),
             replication: ReplicationSettings::default(),
             web_dir: PathBuf::from(crate::routes::web::DEFAULT_WEB_DIR),
+            case_limits: CaseLimits::default(),
         }
     }
 }
@@ -251,7 +294,9 @@ impl Settings {
                 .try_parsing(true)
                 .source(Some(env.into_iter().collect())),
         );
-        Ok(builder.build()?.try_deserialize()?)
+        let settings: Settings = builder.build()?.try_deserialize()?;
+        settings.case_limits.validate().map_err(SettingsError::OutOfRange)?;
+        Ok(settings)
     }
 
     /// [`Settings::concurrent_uploads`], with 0 resolved to twice the number of cores.

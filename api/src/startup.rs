@@ -132,7 +132,18 @@ impl Application {
         .client_request_timeout(Duration::from_secs(time_limits.headers_secs.max(1)))
         .listen(listener)?
         .run();
-        Ok(Self { port, server, metrics: metrics_server, state, sync, trimmer, auditor, publisher, reminders, embedded_redis })
+        Ok(Self {
+            port,
+            server,
+            metrics: metrics_server,
+            state,
+            sync,
+            trimmer,
+            auditor,
+            publisher,
+            reminders,
+            embedded_redis,
+        })
     }
 
     /// The port the server listens on.

@@ -16,7 +16,9 @@ pub const MAX_TEXT_LEN: usize = 2048;
 pub struct CreateCaseRequest {
     /// What the images show.
     pub category: Category,
-    /// The hashes, 1 to 1000.
+    /// The hashes, 1 to 1000. Video frame lists together carry at most 36,000 frames by default (the server's
+    /// `case_limits.frames_per_case`), each at most 7,200 (or the server's lower `case_limits.frames_per_video`);
+    /// more is refused with 413 `too_many_frames`.
     pub hashes: Vec<HashValue>,
     /// Where the content is already online, if known.
     #[serde(default)]

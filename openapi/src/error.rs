@@ -50,6 +50,8 @@ pub enum ErrorCode {
     InvalidMedia,
     /// 413: too many items or too many bytes.
     PayloadTooLarge,
+    /// 413: a video frame list, or a case's frame lists together, carry more frames than the server stores.
+    TooManyFrames,
     /// 401: no credentials, or they are wrong.
     Unauthorized,
     /// 403: the key may not do this (role or list scope).
@@ -83,6 +85,7 @@ impl ErrorCode {
             ErrorCode::InvalidListName => "invalid_list_name",
             ErrorCode::InvalidMedia => "invalid_media",
             ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::TooManyFrames => "too_many_frames",
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
@@ -115,6 +118,7 @@ mod tests {
             ErrorCode::CursorExpired,
             ErrorCode::StoreUnavailable,
             ErrorCode::PayloadTooLarge,
+            ErrorCode::TooManyFrames,
         ] {
             assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{}\"", code.as_str()));
         }

@@ -7,8 +7,12 @@ use crate::hash::{Md5Hex, PdqHex, Sha256Hex};
 
 /// The most hashes one request may carry (case creation, match batches).
 pub const MAX_HASHES_PER_REQUEST: usize = 1000;
-/// The most frames one video frame list may carry.
-pub const MAX_FRAMES_PER_VIDEO: usize = 20_000;
+/// The most frames one video frame list may carry: a 1 fps hash (vPDQ's rate) of a two-hour video. A server may
+/// set a lower cap for the videos it stores (`case_limits.frames_per_video`), never a higher one, so that one
+/// record of the feed stays near a megabyte.
+pub const MAX_FRAMES_PER_VIDEO: usize = 7_200;
+/// The default cap on the frames of all the videos of one case together: five two-hour videos.
+pub const DEFAULT_FRAMES_PER_CASE: usize = 36_000;
 
 /// Which kind of hash a value is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -52,7 +56,8 @@ pub enum HashValue {
     },
     /// A video's per-frame PDQ hashes.
     Video {
-        /// The frames, in order.
+        /// The frames, in order; 1 to 7,200 (a 1 fps hash of two hours).
+        #[schema(min_items = 1, max_items = 7200)]
         frames: Vec<VideoFrame>,
     },
     /// An MD5 of the file.

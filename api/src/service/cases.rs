@@ -12,6 +12,7 @@ use crate::audit::{Actor, AuditAction};
 use crate::error::ApiError;
 use crate::flood;
 use crate::rate_limit::SubmissionQuota;
+use crate::settings::CaseLimits;
 use crate::store::audit::AuditEvent;
 use crate::store::model::{self as s, DEFAULT_LIST};
 use crate::wire;
@@ -25,6 +26,7 @@ impl Service {
         quota: &SubmissionQuota,
     ) -> Result<CreatedCase, ApiError> {
         validate_case(&request)?;
+        check_frames(&self.case_limits, &request.hashes)?;
         let mut entries = request.hashes.iter().map(wire::new_entry).collect::<Result<Vec<_>, _>>()?;
         self.limits.draw_hashes(quota, entries.len()).await?;
         self.mark_floods(&mut entries, quota.burst).await?;
@@ -196,6 +198,30 @@ fn held_event(case_id: &str, holds: &[Option<s::HoldReason>], surge: bool) -> Op
 
 /// The most neighbour entries flood detection reads for one new case (one Redis pipeline).
 const MAX_NEIGHBOUR_READS_PER_CASE: usize = 4_096;
+
+/// Refuses frame lists beyond the caps before anything parses them further: a case's frames are stored, copied
+/// into the feed and pulled by every platform.
+fn check_frames(limits: &CaseLimits, hashes: &[HashValue]) -> Result<(), ApiError> {
+    let mut total = 0;
+    for hash in hashes {
+        if let HashValue::Video { frames } = hash {
+            if frames.len() > limits.frames_per_video {
+                return Err(ApiError::TooManyFrames(format!(
+                    "a video frame list has at most {} frames (1 fps over two hours is 7200)",
+                    limits.frames_per_video
+                )));
+            }
+            total += frames.len();
+        }
+    }
+    if total > limits.frames_per_case {
+        return Err(ApiError::TooManyFrames(format!(
+            "the video frame lists of a case have at most {} frames together",
+            limits.frames_per_case
+        )));
+    }
+    Ok(())
+}
 
 fn validate_case(request: &CreateCaseRequest) -> Result<(), ApiError> {
     if request.hashes.is_empty() {

@@ -36,7 +36,7 @@ use crate::flood::FloodSettings;
 use crate::match_index::SharedIndex;
 use crate::notices::NoticeTemplates;
 use crate::rate_limit::RateLimits;
-use crate::settings::{HotlineSettings, ServerKey, Settings};
+use crate::settings::{CaseLimits, HotlineSettings, ServerKey, Settings};
 use crate::store::Store;
 
 /// The API's shared state: built once at startup, shared by every worker as `web::Data<Service>`.
@@ -62,6 +62,8 @@ pub struct Service {
     pub templates: NoticeTemplates,
     /// Flood detection's thresholds.
     pub flood: FloodSettings,
+    /// How many video frames one case may carry.
+    pub case_limits: CaseLimits,
     /// When waiting entries are published to the feed.
     pub publication: crate::store::PublicationPolicy,
     /// One permit per media upload being read or hashed: bounds the memory and CPU uploads can take.
@@ -103,6 +105,7 @@ impl Service {
             keys: KeyCache::default(),
             limits,
             flood: settings.flood,
+            case_limits: settings.case_limits,
             publication: settings.publication.policy(),
             upload_slots: tokio::sync::Semaphore::new(settings.upload_slots()),
             held: held_counter(metrics)?,

@@ -1,7 +1,7 @@
 use disrupt_openapi::cases::CreateCaseRequest;
 use disrupt_openapi::model::{CaseState, Category, EntryState};
 
-use crate::helpers::{spawn_app, unique_md5, unique_pdq};
+use crate::helpers::{LIFTED_BUDGETS, spawn_app, spawn_app_with, unique_md5, unique_pdq};
 
 #[tokio::test]
 async fn a_victim_creates_checks_and_withdraws_a_case() {
@@ -100,4 +100,43 @@ async fn malformed_hashes_and_unknown_fields_are_refused_with_stable_codes() {
     }
     let unknown_case = app.client.get_case("nosuchcase", "x").await.unwrap_err();
     assert_eq!(unknown_case.code(), Some("not_found"));
+}
+
+/// A video frame list of `n` distinct frames, as the JSON the victims' device sends.
+fn video_of(n: usize, seed: u64) -> serde_json::Value {
+    let frames: Vec<serde_json::Value> = (0..n as u64)
+        .map(|i| {
+            let pdq = format!("{:064x}", u128::from(seed * 1_000_003 + i) * 0x9e37_79b9_7f4a_7c15 + 1);
+            serde_json::json!({"frame": i * 30, "timestamp": i as f64, "pdq": pdq, "quality": 90})
+        })
+        .collect();
+    serde_json::json!({"kind": "video", "frames": frames})
+}
+
+#[tokio::test]
+async fn video_frame_lists_beyond_the_caps_are_refused_with_413_too_many_frames() {
+    let http = reqwest::Client::new();
+    let post = |app_url: String, hashes: Vec<serde_json::Value>| {
+        let http = http.clone();
+        async move {
+            let body = serde_json::json!({"category": "adult_ncii", "hashes": hashes});
+            let response = http.post(format!("{app_url}/v1/cases")).json(&body).send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    // The default cap: 7,200 frames (1 fps over two hours) pass, one more does not.
+    let app = spawn_app_with(&LIFTED_BUDGETS).await;
+    assert_eq!(post(app.base_url.clone(), vec![video_of(7200, 1)]).await.0, 201);
+    let (status, body) = post(app.base_url.clone(), vec![video_of(7201, 2)]).await;
+    assert_eq!((status, body["code"].as_str()), (413, Some("too_many_frames")), "{body}");
+
+    // Configured caps, per video and per case.
+    let limits = [("DISRUPT_CASE_LIMITS__FRAMES_PER_VIDEO", "5"), ("DISRUPT_CASE_LIMITS__FRAMES_PER_CASE", "8")];
+    let app = spawn_app_with(&[&LIFTED_BUDGETS[..], &limits[..]].concat()).await;
+    assert_eq!(post(app.base_url.clone(), vec![video_of(5, 3), video_of(3, 4)]).await.0, 201);
+    for hashes in [vec![video_of(6, 5)], vec![video_of(5, 6), video_of(4, 7)]] {
+        let (status, body) = post(app.base_url.clone(), hashes).await;
+        assert_eq!((status, body["code"].as_str()), (413, Some("too_many_frames")), "{body}");
+    }
 }
