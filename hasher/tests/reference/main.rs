@@ -5,6 +5,8 @@
 mod decode;
 mod pdq;
 #[cfg(feature = "video")]
+mod smuggled;
+#[cfg(feature = "video")]
 mod video;
 
 use std::path::PathBuf;
