@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::settings::TimeLimits;
 
 /// Routes that receive media: they get [`TimeLimits::upload_secs`].
-const UPLOAD_PATHS: &[&str] = &["/v1/cases/upload", "/v1/match/upload"];
+pub const UPLOAD_PATHS: &[&str] = &["/v1/cases/upload", "/v1/match/upload"];
 
 /// The deadline for a request to `path`.
 pub fn limit_for(limits: &TimeLimits, path: &str) -> Duration {

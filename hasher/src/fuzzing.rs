@@ -40,7 +40,13 @@ pub fn smuggled_references(url: &str) -> Vec<(String, Vec<u8>)> {
         ("", format!("{url}/x.mp4")),
         ("subfile", format!("subfile,,start,0,end,0,,:{url}/x.mp4")),
         ("concat", format!("concat:{url}/a.mp4|{url}/b.mp4")),
-        ("data-hls", format!("data:application/vnd.apple.mpegurl;base64,{}", base64::engine::general_purpose::STANDARD.encode(&hls))),
+        (
+            "data-hls",
+            format!(
+                "data:application/vnd.apple.mpegurl;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(&hls)
+            ),
+        ),
     ];
     let mut files = Vec::new();
     for atom in ["wide", "ftypisom", "moov", "mdat", "pnot"] {

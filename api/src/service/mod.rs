@@ -66,8 +66,11 @@ pub struct Service {
     pub case_limits: CaseLimits,
     /// When waiting entries are published to the feed.
     pub publication: crate::store::PublicationPolicy,
-    /// One permit per media upload being read or hashed: bounds the memory and CPU uploads can take.
-    upload_slots: tokio::sync::Semaphore,
+    /// One permit per media upload being read or hashed: bounds the memory and CPU uploads can take. A permit
+    /// moves to the blocking thread that hashes, so it is free again only when that thread is done.
+    upload_slots: std::sync::Arc<tokio::sync::Semaphore>,
+    /// How long an upload may take ([`crate::settings::TimeLimits::upload_secs`]); its hashing ends by then too.
+    upload_time: std::time::Duration,
     /// `disrupt_entries_held_total{reason}`: entries flood detection created quarantined.
     held: prometheus::IntCounterVec,
     /// Set once the notice indexes are known to hold every older notice (`notices::index_older_notices`).
@@ -107,7 +110,8 @@ impl Service {
             flood: settings.flood,
             case_limits: settings.case_limits,
             publication: settings.publication.policy(),
-            upload_slots: tokio::sync::Semaphore::new(settings.upload_slots()),
+            upload_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(settings.upload_slots())),
+            upload_time: crate::time_limit::limit_for(&settings.time_limits, crate::time_limit::UPLOAD_PATHS[0]),
             held: held_counter(metrics)?,
             index,
         })

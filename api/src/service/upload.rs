@@ -4,6 +4,8 @@
 //! temporary files, unlike `actix-multipart`'s `TempFile`), and each network chunk is wiped once copied when
 //! this code holds its only reference. Only the hashes leave this module.
 
+use std::time::Instant;
+
 use super::matching::Query;
 use actix_multipart::Multipart;
 use disrupt_openapi::cases::CreatedCase;
@@ -155,10 +157,21 @@ struct FileHashes {
     dihedral: Option<[[u8; 32]; 8]>,
 }
 
-/// Hashes one file. Decoding limits (bytes, pixels, video length and resolution) are the hasher's defaults.
-fn hash_file(bytes: &[u8], dihedral: bool) -> Result<FileHashes, ApiError> {
+/// Hashes one file. Decoding limits (bytes, pixels, video length and resolution) are the hasher's defaults; a
+/// video's wall time is the hasher's, or what is left until `deadline` when that is less.
+fn hash_file(bytes: &[u8], dihedral: bool, deadline: Instant) -> Result<FileHashes, ApiError> {
     use disrupt_hasher::media::{MediaHashes, MediaOptions, hash_media};
-    let options = MediaOptions { dihedral, ..MediaOptions::default() };
+    #[cfg_attr(not(feature = "video"), allow(unused_mut))]
+    let mut options = MediaOptions { dihedral, ..MediaOptions::default() };
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        let code = disrupt_hasher::Error::Timeout { limit_ms: 0 }.code();
+        return Err(ApiError::InvalidMedia { code, message: "the upload's time ran out before this file".into() });
+    }
+    #[cfg(feature = "video")]
+    {
+        options.video.max_wall_time = options.video.max_wall_time.min(left);
+    }
     let hashes = hash_media(bytes, &options)
         .map_err(|err| ApiError::InvalidMedia { code: err.code(), message: err.to_string() })?;
     let invalid = |e: disrupt_openapi::hash::InvalidHash| ApiError::internal(anyhow::anyhow!(e));
@@ -202,34 +215,56 @@ fn hash_file(bytes: &[u8], dihedral: bool) -> Result<FileHashes, ApiError> {
     Ok(kept)
 }
 
-/// Hashes the files off the actix workers (decoding is CPU work) and drops them, which zeroes them.
-async fn hash_files(files: Vec<MediaBuffer>, dihedral: bool) -> Result<Vec<FileHashes>, ApiError> {
-    actix_web::web::block(move || {
+/// Hashes the files off the actix workers (decoding is CPU work), within the upload's time, and drops them, which
+/// zeroes them.
+async fn hash_files(
+    files: Vec<MediaBuffer>,
+    dihedral: bool,
+    slot: UploadSlot,
+    deadline: Instant,
+) -> Result<(Vec<FileHashes>, UploadSlot), ApiError> {
+    let (hashes, slot) = blocking_in_slot(slot, move || {
         let mut hashes = Vec::with_capacity(files.len());
         for file in &files {
-            hashes.push(hash_file(file.as_slice(), dihedral)?);
+            hashes.push(hash_file(file.as_slice(), dihedral, deadline)?);
         }
         drop(files);
         Ok::<_, ApiError>(hashes)
     })
-    .await
-    .map_err(ApiError::internal)?
+    .await?;
+    Ok((hashes?, slot))
+}
+
+/// A permit of `concurrent_uploads`.
+type UploadSlot = tokio::sync::OwnedSemaphorePermit;
+
+/// Runs `work` on the blocking pool, holding `slot` until `work` returns, and gives the slot back with the result.
+/// If the request ends first (its time limit, a client gone), this future is dropped but the thread runs on:
+/// the slot goes with the thread, so a slot is free again only when its blocking work has really ended and
+/// `concurrent_uploads` bounds the hashing threads, not only the requests waiting for them.
+async fn blocking_in_slot<T: Send + 'static>(
+    slot: UploadSlot,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<(T, UploadSlot), ApiError> {
+    actix_web::web::block(move || (work(), slot)).await.map_err(ApiError::internal)
 }
 
 impl Service {
-    /// A slot for one upload, held until its files are hashed and dropped; `Busy` when none is free. Refusing
-    /// at once (rather than queueing) keeps a flood of uploads from holding memory while it waits.
-    fn upload_slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
-        self.upload_slots.try_acquire().map_err(|_| ApiError::Busy)
+    /// A slot for one upload, held while it is read and until its files are hashed and dropped (see
+    /// [`blocking_in_slot`]), and the upload's deadline; `Busy` when no slot is free. Refusing at once (rather
+    /// than queueing) keeps a flood of uploads from holding memory while it waits.
+    fn upload_slot(&self) -> Result<(UploadSlot, Instant), ApiError> {
+        let slot = self.upload_slots.clone().try_acquire_owned().map_err(|_| ApiError::Busy)?;
+        Ok((slot, Instant::now() + self.upload_time))
     }
 
     /// Victims' upload: hashes the files, forgets them, and creates the case.
     pub async fn upload_case(&self, multipart: Multipart, quota: &SubmissionQuota) -> Result<CreatedCase, ApiError> {
-        let _slot = self.upload_slot()?;
+        let (slot, deadline) = self.upload_slot()?;
         let upload = read_upload(multipart, true).await?;
         let category =
             upload.category.ok_or_else(|| ApiError::InvalidRequest("the category field is missing".into()))?;
-        let hashes = hash_files(upload.files, false).await?;
+        let (hashes, _slot) = hash_files(upload.files, false, slot, deadline).await?;
         self.create_case_from_hashes(category, hashes.into_iter().flat_map(|h| h.values).collect(), quota).await
     }
 
@@ -240,9 +275,9 @@ impl Service {
         multipart: Multipart,
         deadline: crate::time_limit::Deadline,
     ) -> Result<UploadMatchResponse, ApiError> {
-        let _slot = self.upload_slot()?;
+        let (slot, hash_by) = self.upload_slot()?;
         let upload = read_upload(multipart, false).await?;
-        let files = hash_files(upload.files, true).await?;
+        let (files, _slot) = hash_files(upload.files, true, slot, hash_by).await?;
         let lists = self.default_lists(caller).await?;
         // An image's PDQ is searched with its eight dihedral variants; everything else as it is.
         let mut queries = Vec::new();
@@ -257,5 +292,31 @@ impl Service {
         let results = self.match_queries(caller, &lists, &queries, deadline).await?;
         let hashes = files.into_iter().flat_map(|f| f.values).collect();
         Ok(UploadMatchResponse { hashes, results })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::*;
+
+    /// A request whose time limit passes while its files are hashed is dropped, but its hashing thread runs on:
+    /// the slot stays taken until that thread is done, so `concurrent_uploads` bounds the threads.
+    #[tokio::test]
+    async fn a_slot_is_free_again_only_when_its_blocking_work_has_ended() {
+        let slots = Arc::new(tokio::sync::Semaphore::new(1));
+        let (finish, finished) = std::sync::mpsc::channel::<()>();
+        let request = blocking_in_slot(slots.clone().try_acquire_owned().unwrap(), move || finished.recv());
+        assert!(tokio::time::timeout(Duration::from_millis(50), request).await.is_err(), "the work blocks");
+        assert_eq!(slots.available_permits(), 0, "the slot came back while its thread still hashes");
+        finish.send(()).unwrap();
+        let start = Instant::now();
+        while slots.available_permits() == 0 {
+            assert!(start.elapsed() < Duration::from_secs(10), "the slot never came back");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 }

@@ -18,7 +18,7 @@ mod sniff;
 
 pub use limits::Limits;
 pub use rgb::RgbImage;
-pub use sniff::{ImageFormat, MediaKind, sniff};
+pub use sniff::{ImageFormat, MediaKind, VideoContainer, sniff, video_container};
 
 use crate::{Error, Result};
 

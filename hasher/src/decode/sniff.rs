@@ -46,6 +46,52 @@ pub enum MediaKind {
     Video,
 }
 
+/// The video containers we hash, each read by one FFmpeg demuxer chosen here, never by FFmpeg's own probing
+/// (which also knows formats that open other files and URLs: DASH, HLS, concat lists, SDP, image sequences).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VideoContainer {
+    /// ISO base media (MP4, 3GP, M4V) and QuickTime.
+    QuickTime,
+    /// Matroska and WebM.
+    Matroska,
+    /// AVI (RIFF).
+    Avi,
+    /// Flash video.
+    Flv,
+    /// MPEG transport stream (and Blu-ray M2TS).
+    MpegTs,
+    /// MPEG program stream.
+    MpegPs,
+    /// ASF / WMV.
+    Asf,
+}
+
+impl VideoContainer {
+    /// Every container, in the order [`video_container`] tries them.
+    pub const ALL: [VideoContainer; 7] = [
+        VideoContainer::Avi,
+        VideoContainer::QuickTime,
+        VideoContainer::Matroska,
+        VideoContainer::Flv,
+        VideoContainer::MpegPs,
+        VideoContainer::Asf,
+        VideoContainer::MpegTs,
+    ];
+
+    /// The short name of FFmpeg's demuxer for this container.
+    pub fn demuxer(self) -> &'static str {
+        match self {
+            VideoContainer::QuickTime => "mov",
+            VideoContainer::Matroska => "matroska",
+            VideoContainer::Avi => "avi",
+            VideoContainer::Flv => "flv",
+            VideoContainer::MpegTs => "mpegts",
+            VideoContainer::MpegPs => "mpeg",
+            VideoContainer::Asf => "asf",
+        }
+    }
+}
+
 /// Sniffs the media kind from the first bytes of `bytes`. `None` when nothing we know matches.
 pub fn sniff(bytes: &[u8]) -> Option<MediaKind> {
     use ImageFormat::*;
@@ -64,9 +110,6 @@ pub fn sniff(bytes: &[u8]) -> Option<MediaKind> {
     if at(0, b"RIFF") && at(8, b"WEBP") {
         return image(Webp);
     }
-    if at(0, b"RIFF") && at(8, b"AVI ") {
-        return Some(MediaKind::Video);
-    }
     if at(0, b"II*\0") || at(0, b"MM\0*") || at(0, b"II+\0") || at(0, b"MM\0+") {
         return image(Tiff);
     }
@@ -74,12 +117,64 @@ pub fn sniff(bytes: &[u8]) -> Option<MediaKind> {
         return image(Bmp);
     }
     if at(4, b"ftyp") {
-        return sniff_iso_bmff(bytes);
+        return if is_ftyp(bytes) { sniff_iso_bmff(bytes) } else { None };
     }
-    if is_other_video(bytes) {
-        return Some(MediaKind::Video);
-    }
-    None
+    video_container(bytes).map(|_| MediaKind::Video)
+}
+
+/// The video container `bytes` start like, from magic numbers that leave no room for text: a file that passes
+/// must be read by that container's demuxer and fail there if it is something else in disguise. An ISO base
+/// media file of any brand (audio, HEIF) is `QuickTime` here; [`sniff`] tells images and videos apart.
+pub fn video_container(bytes: &[u8]) -> Option<VideoContainer> {
+    let at = |offset: usize, magic: &[u8]| bytes.get(offset..offset + magic.len()) == Some(magic);
+    VideoContainer::ALL.into_iter().find(|container| match container {
+        VideoContainer::Avi => at(0, b"RIFF") && at(8, b"AVI "),
+        VideoContainer::QuickTime => is_ftyp(bytes) || is_quicktime_without_ftyp(bytes),
+        VideoContainer::Matroska => at(0, &[0x1A, 0x45, 0xDF, 0xA3]),
+        // Version 1, only the audio (4) and video (1) flags, and the 9-byte header every version-1 file has.
+        VideoContainer::Flv => {
+            at(0, b"FLV\x01") && bytes.get(4).is_some_and(|flags| flags & !0x05 == 0) && be32(bytes, 5) == Some(9)
+        }
+        VideoContainer::MpegPs => at(0, &[0x00, 0x00, 0x01, 0xBA]),
+        // The whole header object GUID, 75B22630-668E-11CF-A6D9-00AA0062CE6C.
+        VideoContainer::Asf => at(0, &ASF_HEADER_GUID),
+        VideoContainer::MpegTs => is_mpeg_ts(bytes),
+    })
+}
+
+const ASF_HEADER_GUID: [u8; 16] =
+    [0x30, 0x26, 0xB2, 0x75, 0x8E, 0x66, 0xCF, 0x11, 0xA6, 0xD9, 0x00, 0xAA, 0x00, 0x62, 0xCE, 0x6C];
+
+fn be32(bytes: &[u8], offset: usize) -> Option<u32> {
+    let b = bytes.get(offset..offset.checked_add(4)?)?;
+    Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+fn be64(bytes: &[u8], offset: usize) -> Option<u64> {
+    let b: [u8; 8] = bytes.get(offset..offset.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_be_bytes(b))
+}
+
+/// An `ftyp` box first, of a size it can have: its header, major brand and minor version (16 bytes) and whole
+/// compatible brands, within the file. Text that puts `ftyp` at offset 4 (`<!--ftypisom-->`) gives a size of
+/// hundreds of megabytes from its first four characters, more than any upload.
+fn is_ftyp(bytes: &[u8]) -> bool {
+    bytes.get(4..8) == Some(b"ftyp")
+        && be32(bytes, 0).is_some_and(|size| size >= 16 && size % 4 == 0 && u64::from(size) <= bytes.len() as u64)
+}
+
+/// QuickTime files from before the `ftyp` box start straight with a movie, data, wide or preview atom. Its
+/// size must fit in the file (0: up to the end of the file; 1: a 64-bit size follows the type).
+fn is_quicktime_without_ftyp(bytes: &[u8]) -> bool {
+    let len = bytes.len() as u64;
+    let old_atom = [b"moov", b"mdat", b"wide", b"pnot"].iter().any(|atom| bytes.get(4..8) == Some(&atom[..]));
+    old_atom
+        && match be32(bytes, 0) {
+            Some(0) => true,
+            Some(1) => be64(bytes, 8).is_some_and(|size| (16..=len).contains(&size)),
+            Some(size) => (8..=len).contains(&u64::from(size)),
+            None => false,
+        }
 }
 
 /// "BM" alone is too weak a signature (plain text can start with it), so the DIB header size must be one of
@@ -139,22 +234,6 @@ fn sniff_iso_bmff(bytes: &[u8]) -> Option<MediaKind> {
         return Some(MediaKind::Video);
     }
     None
-}
-
-/// Video containers other than ISO-BMFF and AVI.
-fn is_other_video(bytes: &[u8]) -> bool {
-    let at = |offset: usize, magic: &[u8]| bytes.get(offset..offset + magic.len()) == Some(magic);
-    // Matroska / WebM (EBML header).
-    at(0, &[0x1A, 0x45, 0xDF, 0xA3])
-        // Flash video, version 1.
-        || at(0, b"FLV\x01")
-        // MPEG program stream pack header.
-        || at(0, &[0x00, 0x00, 0x01, 0xBA])
-        // ASF / WMV header GUID.
-        || at(0, &[0x30, 0x26, 0xB2, 0x75, 0x8E, 0x66, 0xCF, 0x11])
-        // QuickTime files from before the ftyp box start straight with a movie or data atom.
-        || [b"moov", b"mdat", b"wide", b"pnot"].iter().any(|atom| at(4, *atom))
-        || is_mpeg_ts(bytes)
 }
 
 /// MPEG transport streams have no header, only a sync byte every 188 bytes (192 in Blu-ray M2TS, which adds a
@@ -240,5 +319,53 @@ mod tests {
         assert_eq!(sniff(&ftyp(b"M4A ", &[b"M4A "])), None);
         assert_eq!(sniff(&[0x47; 10]), None);
         assert_eq!(sniff(b"\0\0\0\x14ftyp"), None);
+    }
+
+    #[test]
+    fn names_the_demuxer_of_each_container() {
+        let container = |bytes: &[u8]| video_container(bytes).map(VideoContainer::demuxer);
+        assert_eq!(container(&ftyp(b"isom", &[])), Some("mov"));
+        // Audio and HEIF files are ISO base media too: the video hasher finds no video stream in them.
+        assert_eq!(container(&ftyp(b"M4A ", &[])), Some("mov"));
+        assert_eq!(container(b"\0\0\0\x08wide\0\0\0\0mdat"), Some("mov"));
+        assert_eq!(container(&[0x1A, 0x45, 0xDF, 0xA3, 0x9F, 0x42, 0x86, 0x81]), Some("matroska"));
+        assert_eq!(container(b"RIFF\x24\0\0\0AVI LIST"), Some("avi"));
+        assert_eq!(container(b"FLV\x01\x05\0\0\0\x09"), Some("flv"));
+        assert_eq!(container(&[0, 0, 1, 0xBA, 0x44]), Some("mpeg"));
+        assert_eq!(container(&ASF_HEADER_GUID), Some("asf"));
+        let mut ts = vec![0u8; 188 * 3];
+        for i in 0..3 {
+            ts[i * 188] = 0x47;
+        }
+        assert_eq!(container(&ts), Some("mpegts"));
+        assert_eq!(container(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), None);
+    }
+
+    /// Text whose bytes 4..8 spell an atom type (an XML comment `<!--wide-->` holding a DASH manifest) reads as
+    /// an atom of hundreds of megabytes; real atoms fit in their file.
+    #[test]
+    fn atoms_must_fit_in_the_file() {
+        let manifest = b"<MPD><BaseURL>http://127.0.0.1:9/x.mp4</BaseURL></MPD>";
+        for prefix in [&b"<!--wide-->"[..], b"<!--ftypisom-->", b"<!--moov-->", b"<!--mdat-->", b"<!--pnot-->"] {
+            let file = [prefix, &manifest[..]].concat();
+            assert_eq!(sniff(&file), None, "{}", String::from_utf8_lossy(prefix));
+            assert_eq!(video_container(&file), None, "{}", String::from_utf8_lossy(prefix));
+        }
+        assert_eq!(video_container(b"\0\0\0\x07wide\0\0\0\0"), None, "smaller than its own header");
+        assert_eq!(video_container(b"\0\0\0\x00mdat\0\0\0\0"), Some(VideoContainer::QuickTime), "up to the end");
+        let mut large = b"\0\0\0\x01mdat".to_vec();
+        large.extend_from_slice(&24u64.to_be_bytes());
+        large.extend_from_slice(&[0; 8]);
+        assert_eq!(video_container(&large), Some(VideoContainer::QuickTime), "64-bit size");
+        large[15] = 25;
+        assert_eq!(video_container(&large), None, "64-bit size past the end");
+        // ftyp: 16 bytes at least, whole brands.
+        assert_eq!(sniff(b"\0\0\0\x12ftypisom\0\0\0\0\0\0"), None);
+        let mut cut = ftyp(b"isom", &[b"mp41"]);
+        cut.truncate(19);
+        assert_eq!(sniff(&cut), None);
+        // The other magic numbers are whole headers, not prefixes text can start with.
+        assert_eq!(video_container(b"FLV\x01<MPD></MPD>"), None);
+        assert_eq!(video_container(&[0x30, 0x26, 0xB2, 0x75, 0x8E, 0x66, 0xCF, 0x11, b'<', b'M']), None);
     }
 }

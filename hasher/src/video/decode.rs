@@ -20,15 +20,19 @@ use super::sampling::Sampler;
 use super::{FrameHash, VideoHashes, VideoOptions, avio};
 use crate::{Error, Result, pdq};
 
-/// Hashes a video held in memory. The bytes go to FFmpeg through a custom I/O context, never through a file.
+/// Hashes a video held in memory. The bytes go to FFmpeg through a custom I/O context, never through a file, and
+/// FFmpeg reads nothing else. Bytes that do not start like one of our containers are `UnsupportedFormat`.
 pub fn hash_video_bytes(bytes: &[u8], opts: &VideoOptions) -> Result<VideoHashes> {
     if bytes.is_empty() {
         return Err(Error::Empty);
     }
     check_size(bytes.len() as u64, opts)?;
+    // FFmpeg reads with the demuxer of the container the bytes start like, or not at all (see `avio`).
+    let container = crate::decode::video_container(bytes).ok_or(Error::UnsupportedFormat)?;
     init_ffmpeg();
     let clock = Clock::start(opts.max_wall_time);
-    let mut input = avio::open(bytes, clock.deadline).map_err(|e| clock.ffmpeg_error(e, "cannot open the video"))?;
+    let mut input =
+        avio::open(bytes, container, clock.deadline).map_err(|e| clock.ffmpeg_error(e, "cannot open the video"))?;
     hash_input(&mut input, opts, &clock)
 }
 

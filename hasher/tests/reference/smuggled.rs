@@ -26,7 +26,8 @@ impl Canary {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let pipes: Vec<PathBuf> = ["x.mp4", "a.mp4", "b.mp4", "segment.ts"].iter().map(|n| dir.path().join(n)).collect();
+        let pipes: Vec<PathBuf> =
+            ["x.mp4", "a.mp4", "b.mp4", "segment.ts"].iter().map(|n| dir.path().join(n)).collect();
         for pipe in &pipes {
             let status = Command::new("mkfifo").arg(pipe).status().unwrap();
             assert!(status.success(), "mkfifo {}", pipe.display());

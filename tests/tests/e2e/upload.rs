@@ -205,3 +205,47 @@ async fn media_that_is_not_an_image_or_video_is_refused_with_the_hashers_reason(
     let anonymous = app.client.match_upload(vec![junk]).await.unwrap_err();
     assert_eq!(anonymous.code(), Some("unauthorized"));
 }
+
+/// Uploads `bytes` with `upload` and fails as soon as `listener` sees a connection (the server fetching a URL
+/// named inside the file: blind SSRF). Otherwise the answer must be 400 `invalid_media`.
+async fn assert_refused_without_connection<F>(name: &str, listener: &tokio::net::TcpListener, upload: F)
+where
+    F: std::future::Future<Output = Result<(), disrupt_client::api::ClientError>>,
+{
+    let err = tokio::select! {
+        answer = upload => answer.expect_err(name),
+        accepted = listener.accept() => panic!("{name}: the server connected to {:?}", accepted.map(|a| a.1)),
+    };
+    match &err {
+        disrupt_client::api::ClientError::Api { status, code, .. } => {
+            assert_eq!((*status, code.as_str()), (400, "invalid_media"), "{name}: {err}");
+        }
+        other => panic!("{name}: {other}"),
+    }
+}
+
+/// A DASH manifest behind bytes that look like a QuickTime atom (`<!--wide-->`), HLS playlists, concat lists
+/// and nested `subfile:`/`concat:`/`data:` references, all pointing at a loopback listener: neither upload route
+/// opens anything but the uploaded bytes, and each file is refused as media.
+#[tokio::test]
+async fn uploaded_manifests_and_playlists_make_the_server_open_no_url() {
+    // Each refusal costs an anonymous submission: lift the budgets. A server that fetched would wait on the
+    // listener: keep its upload time short so such a failure is quick.
+    let app =
+        spawn_app_with(&[LIFTED_BUDGETS.as_slice(), &[("DISRUPT_TIME_LIMITS__UPLOAD_SECS", "20")]].concat()).await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let files = disrupt_hasher::fuzzing::smuggled_references(&url);
+    assert!(files.len() >= 20, "{} files", files.len());
+    for (name, bytes) in files {
+        let file = || vec![UploadFile { name: "video.mp4".into(), bytes: bytes.clone() }];
+        let victim = async { app.client.upload_case(Category::AdultNcii, file()).await.map(drop) };
+        assert_refused_without_connection(&format!("{name} to /v1/cases/upload"), &listener, victim).await;
+        let matched = async { platform.match_upload(file()).await.map(drop) };
+        assert_refused_without_connection(&format!("{name} to /v1/match/upload"), &listener, matched).await;
+    }
+    // The listener works: it would have seen a connection.
+    let _probe = tokio::net::TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    assert!(listener.accept().await.is_ok());
+}
