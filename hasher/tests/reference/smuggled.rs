@@ -18,7 +18,7 @@ use disrupt_hasher::media::{MediaOptions, hash_media};
 struct Canary {
     listener: TcpListener,
     pipes: Vec<PathBuf>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Canary {
@@ -32,7 +32,7 @@ impl Canary {
             let status = Command::new("mkfifo").arg(pipe).status().unwrap();
             assert!(status.success(), "mkfifo {}", pipe.display());
         }
-        Self { listener, pipes, _dir: dir }
+        Self { listener, pipes, dir }
     }
 
     fn http_url(&self) -> String {
@@ -40,7 +40,7 @@ impl Canary {
     }
 
     fn file_url(&self) -> String {
-        format!("file:{}", self._dir.path().display())
+        format!("file:{}", self.dir.path().display())
     }
 
     /// What was reached since the last call, if anything.
