@@ -139,13 +139,15 @@ pub(crate) fn records_from_range(value: Value) -> Result<Vec<(StreamId, FeedReco
         .collect()
 }
 
+/// XREAD's reply shape: per stream its name and its records, each a stream id and flat field/value pairs.
+type XreadReply = Vec<(String, Vec<(String, Vec<String>)>)>;
+
 /// An XREAD reply of a change log (see `scripts::FEED_PRELUDE`, `note_change`): (stream id, entry id, live).
 pub(crate) fn changes_from_xread(value: Value) -> Result<Vec<(StreamId, EntryId, bool)>, StoreError> {
     if matches!(value, Value::Nil) {
         return Ok(Vec::new());
     }
-    let streams: Vec<(String, Vec<(String, Vec<String>)>)> =
-        redis::from_redis_value(value).map_err(|e| corrupt(format!("xread reply: {e}")))?;
+    let streams: XreadReply = redis::from_redis_value(value).map_err(|e| corrupt(format!("xread reply: {e}")))?;
     let mut out = Vec::new();
     for (at, flat) in streams.into_iter().flat_map(|(_, records)| records) {
         let mut fields: HashMap<String, String> = HashMap::with_capacity(2);
