@@ -45,6 +45,10 @@ pub(crate) async fn spawn_server() -> Server {
         ("DISRUPT_METRICS_ADDRESS".to_owned(), "127.0.0.1:0".to_owned()),
         ("DISRUPT_DATA_DIR".to_owned(), dir.path().display().to_string()),
         ("DISRUPT_SERVER_KEY".to_owned(), "cd".repeat(32)),
+        // Each case reaches the feed at once, so the sync tests read what they just wrote (batches are tested in
+        // the e2e `platforms` tests).
+        ("DISRUPT_PUBLICATION__MIN_CASES".to_owned(), "1".to_owned()),
+        ("DISRUPT_PUBLICATION__MAX_WAIT_SECS".to_owned(), "0".to_owned()),
     ])
     .unwrap();
     let app = Application::build(settings).await.unwrap();
