@@ -5,9 +5,8 @@ use std::time::{Duration, Instant};
 
 use disrupt_api::testing::RedisProcess;
 
-use crate::server::{call, field, spawn_server};
+use crate::server::{call, field, spawn_server_on};
 
-const SERVER_KEY_HEX: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const ADMIN_KEY: &str = "dk_00000000000000ad_c2VjcmV0LXBhcnQtb2YtdGhlLWJvb3RzdHJhcC1rZXk";
 const CASE: &str = r#"{"category":"adult_ncii","hashes":[{"kind":"md5","hash":"0123456789abcdef0123456789abcdef"}]}"#;
 
@@ -28,15 +27,9 @@ async fn audit_actions(port: u16, admin: &str) -> Vec<(String, String)> {
 async fn actions_whose_audit_append_fails_still_get_their_records_once_and_the_chain_verifies() {
     let redis = RedisProcess::start();
     let prefix = redis.settings().key_prefix;
-    let url = redis.url();
-    let env = [
-        ("DISRUPT_REDIS_URL", url.as_str()),
-        ("DISRUPT_KEY_PREFIX", prefix.as_str()),
-        ("DISRUPT_SERVER_KEY", SERVER_KEY_HEX),
-        ("DISRUPT_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY),
-    ];
+    let env = [("DISRUPT_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY)];
     let dir = tempfile::tempdir().unwrap();
-    let (_server, port) = spawn_server(dir.path(), &env).await;
+    let (_server, port) = spawn_server_on(&redis, &prefix, dir.path(), &env).await;
     let admin = format!("Bearer {ADMIN_KEY}");
     let (status, made) = call(
         port,
@@ -57,7 +50,7 @@ async fn actions_whose_audit_append_fails_still_get_their_records_once_and_the_c
 
     // Every append to the chain fails while its head key has the wrong type, as a failing Redis call would.
     let head_key = format!("{prefix}{{audit}}:head");
-    let client = redis::Client::open(url.as_str()).unwrap();
+    let client = redis::Client::open(redis.url().as_str()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
     let head: Option<String> = redis::cmd("GET").arg(&head_key).query_async(&mut conn).await.unwrap();
     let _: () = redis::cmd("DEL").arg(&head_key).query_async(&mut conn).await.unwrap();

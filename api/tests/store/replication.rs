@@ -2,9 +2,7 @@
 
 use disrupt_api::testing::RedisProcess;
 
-use crate::server::{call, field, spawn_server};
-
-const SERVER_KEY_HEX: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+use crate::server::{call, field, spawn_server_on};
 
 const CASE: &str = r#"{"category":"adult_ncii","hashes":[{"kind":"md5","hash":"00112233445566778899aabbccddeeff"}]}"#;
 
@@ -13,16 +11,9 @@ async fn a_withdrawal_no_replica_holds_is_answered_503_and_acknowledged_once_one
     let master = RedisProcess::start();
     let replica = RedisProcess::start_replica_of(&master);
     let prefix = master.settings().key_prefix;
-    let url = master.url();
-    let env = [
-        ("DISRUPT_REDIS_URL", url.as_str()),
-        ("DISRUPT_KEY_PREFIX", prefix.as_str()),
-        ("DISRUPT_SERVER_KEY", SERVER_KEY_HEX),
-        ("DISRUPT_REPLICATION__WAIT_FOR", "auto"),
-        ("DISRUPT_REPLICATION__TIMEOUT_MS", "300"),
-    ];
+    let env = [("DISRUPT_REPLICATION__WAIT_FOR", "auto"), ("DISRUPT_REPLICATION__TIMEOUT_MS", "300")];
     let dir = tempfile::tempdir().unwrap();
-    let (_server, port) = spawn_server(dir.path(), &env).await;
+    let (_server, port) = spawn_server_on(&master, &prefix, dir.path(), &env).await;
     let (status, created) = call(port, "POST", "/v1/cases", &[], Some(CASE)).await;
     assert_eq!(status, 201, "{created}");
     let (case_id, secret) = (field(&created, "case_id"), field(&created, "case_secret"));
@@ -54,16 +45,9 @@ async fn a_withdrawal_no_replica_holds_is_answered_503_and_acknowledged_once_one
 async fn without_replicas_auto_waits_for_none() {
     let redis = RedisProcess::start();
     let prefix = redis.settings().key_prefix;
-    let url = redis.url();
-    let env = [
-        ("DISRUPT_REDIS_URL", url.as_str()),
-        ("DISRUPT_KEY_PREFIX", prefix.as_str()),
-        ("DISRUPT_SERVER_KEY", SERVER_KEY_HEX),
-        ("DISRUPT_REPLICATION__WAIT_FOR", "auto"),
-        ("DISRUPT_REPLICATION__TIMEOUT_MS", "60000"),
-    ];
+    let env = [("DISRUPT_REPLICATION__WAIT_FOR", "auto"), ("DISRUPT_REPLICATION__TIMEOUT_MS", "60000")];
     let dir = tempfile::tempdir().unwrap();
-    let (_server, port) = spawn_server(dir.path(), &env).await;
+    let (_server, port) = spawn_server_on(&redis, &prefix, dir.path(), &env).await;
     let started = std::time::Instant::now();
     let (status, created) = call(port, "POST", "/v1/cases", &[], Some(CASE)).await;
     assert_eq!(status, 201, "{created}");

@@ -29,6 +29,27 @@ pub async fn spawn_server(data_dir: &Path, env: &[(&str, &str)]) -> (Child, u16)
     (server, port)
 }
 
+/// The server key the binaries under test share (admin keys and case secrets are HMACs under it).
+pub const SERVER_KEY_HEX: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// [`spawn_server`] on `redis` under the key prefix `prefix` (one prefix for every server that must share a
+/// store: `RedisProcess::settings` draws a new one each call) with [`SERVER_KEY_HEX`] and these extra settings.
+pub async fn spawn_server_on(
+    redis: &disrupt_api::testing::RedisProcess,
+    prefix: &str,
+    data_dir: &Path,
+    extra: &[(&str, &str)],
+) -> (Child, u16) {
+    let url = redis.url();
+    let mut env = vec![
+        ("DISRUPT_REDIS_URL", url.as_str()),
+        ("DISRUPT_KEY_PREFIX", prefix),
+        ("DISRUPT_SERVER_KEY", SERVER_KEY_HEX),
+    ];
+    env.extend_from_slice(extra);
+    spawn_server(data_dir, &env).await
+}
+
 /// One HTTP/1.1 request over a fresh connection: (status, body).
 pub async fn call(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> (u16, String) {
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();

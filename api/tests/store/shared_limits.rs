@@ -2,9 +2,7 @@
 
 use disrupt_api::testing::RedisProcess;
 
-use crate::server::{call, field, spawn_server};
-
-const SERVER_KEY_HEX: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+use crate::server::{call, field, spawn_server_on};
 
 const CASE: &str = r#"{"category":"adult_ncii","hashes":[{"kind":"md5","hash":"0123456789abcdef0123456789abcdef"}]}"#;
 
@@ -12,19 +10,15 @@ const CASE: &str = r#"{"category":"adult_ncii","hashes":[{"kind":"md5","hash":"0
 async fn two_processes_on_one_redis_share_one_budget_per_client() {
     let redis = RedisProcess::start();
     let prefix = redis.settings().key_prefix;
-    let url = redis.url();
     let env = [
-        ("DISRUPT_REDIS_URL", url.as_str()),
-        ("DISRUPT_KEY_PREFIX", prefix.as_str()),
-        ("DISRUPT_SERVER_KEY", SERVER_KEY_HEX),
         ("DISRUPT_RATE_LIMITS__SUBMISSIONS_PER_HOUR", "2"),
         ("DISRUPT_RATE_LIMITS__LOOKUPS_PER_MINUTE", "6"),
         ("DISRUPT_RATE_LIMITS__SECRET_FAILURES_PER_HOUR", "2"),
         ("DISRUPT_FLOOD__CLIENT_CASES_PER_HOUR", "0"),
     ];
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (_a, a) = spawn_server(dir_a.path(), &env).await;
-    let (_b, b) = spawn_server(dir_b.path(), &env).await;
+    let (_a, a) = spawn_server_on(&redis, &prefix, dir_a.path(), &env).await;
+    let (_b, b) = spawn_server_on(&redis, &prefix, dir_b.path(), &env).await;
 
     // Submissions: one on each process uses up the client's two.
     let (status, created) = call(a, "POST", "/v1/cases", &[], Some(CASE)).await;
@@ -49,7 +43,7 @@ async fn two_processes_on_one_redis_share_one_budget_per_client() {
     assert_eq!(call(b, "GET", unknown, &[("X-Case-Secret", "x")], None).await.0, 429);
 
     // Nothing in Redis names the client's address.
-    for value in disrupt_api::testing::every_stored_value(&url).await {
+    for value in disrupt_api::testing::every_stored_value(&redis.url()).await {
         assert!(!value.windows(9).any(|w| w == b"127.0.0.1"), "an address is stored");
     }
 }
