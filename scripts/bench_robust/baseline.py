@@ -63,6 +63,7 @@ def run(manifest_path):
     non_matching = non_matching_q50 = 0
     query_s = 0.0
     fp_examples = []
+    nearest = np.zeros(257, dtype=np.int64)  # non-matching pairs by distance (any variant)
     for q in m["queries"]:
         t0 = time.perf_counter()
         variants, _ = pdqhash.compute_dihedral(_load(q["path"]))  # timed with the decode
@@ -82,6 +83,10 @@ def run(manifest_path):
         else:
             non_matching += len(ids)
             non_matching_q50 += int(good.sum())
+        others = np.ones(len(ids), dtype=bool)
+        if own is not None:
+            others[own] = False
+        nearest += np.bincount(d[others], minlength=257)
         fp_pairs += int(hit.sum())
         fp_pairs_q50 += int((hit & good).sum())
         for j in np.nonzero(hit)[0][:3]:
@@ -109,6 +114,8 @@ def run(manifest_path):
             "fp_rate_upper_95": upper_bound_95(fp_pairs_q50, non_matching_q50),
         },
         "false_positive_examples": fp_examples,
+        "non_matching_min_distance": int(np.nonzero(nearest)[0][0]) if nearest.any() else None,
+        "non_matching_pairs_within": {str(r): int(nearest[:r + 1].sum()) for r in (31, 40, 50, 60, 70)},
     }
 
 

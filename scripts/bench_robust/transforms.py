@@ -63,7 +63,9 @@ def apply(name, im, rng, backgrounds):
     if name == "meme":
         return imaugs.meme_format(im), 90, None
     if name == "overlay_text":
-        return imaugs.overlay_text(im, x_pos=rng.uniform(0.0, 0.3), y_pos=rng.uniform(0.1, 0.7)), 90, None
+        # AugLy's default text is drawn at random when it is imported: pass seeded glyph indices instead
+        text = [rng.randrange(1, 1000) for _ in range(5)]
+        return imaugs.overlay_text(im, text=text, x_pos=rng.uniform(0.0, 0.3), y_pos=rng.uniform(0.1, 0.7)), 90, None
     if name == "overlay_emoji":
         return imaugs.overlay_emoji(im, emoji_size=0.25, x_pos=rng.uniform(0.05, 0.7),
                                     y_pos=rng.uniform(0.05, 0.7)), 90, None
