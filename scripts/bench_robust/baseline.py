@@ -63,6 +63,7 @@ def run(manifest_path):
     non_matching = non_matching_q50 = 0
     query_s = 0.0
     fp_examples = []
+    own_distances = {t: [] for t in transforms}
     nearest = np.zeros(257, dtype=np.int64)  # non-matching pairs by distance (any variant)
     for q in m["queries"]:
         t0 = time.perf_counter()
@@ -75,6 +76,7 @@ def run(manifest_path):
         if own is not None:
             count[q["transform"]] += 1
             matched[q["transform"]] += int(hit[own])
+            own_distances[q["transform"]].append(int(d[own]))
             matched_q50[q["transform"]] += int(hit[own] and good[own])
             hit = hit.copy()
             hit[own] = False
@@ -114,6 +116,7 @@ def run(manifest_path):
             "fp_rate_upper_95": upper_bound_95(fp_pairs_q50, non_matching_q50),
         },
         "false_positive_examples": fp_examples,
+        "median_distance_to_own_original": {t: float(np.median(v)) if v else None for t, v in own_distances.items()},
         "non_matching_min_distance": int(np.nonzero(nearest)[0][0]) if nearest.any() else None,
         "non_matching_pairs_within": {str(r): int(nearest[:r + 1].sum()) for r in (31, 40, 50, 60, 70)},
     }
