@@ -125,6 +125,12 @@ pub struct Settings {
     /// How much one case may carry: `DISRUPT_CASE_LIMITS__FRAMES_PER_VIDEO` (7200, at most 7200),
     /// `DISRUPT_CASE_LIMITS__FRAMES_PER_CASE` (36000).
     pub case_limits: CaseLimits,
+    /// The most bytes of list records one page or batch carries: `GET /v1/hashes` pages, FetchHashes pages, the
+    /// chunks of a streamed snapshot, and the batches that load and sync the match index (Redis reads no more than
+    /// that either). A page stops before the record that would take it past the budget but always carries one, so
+    /// cursors advance; a maximal video (7,200 frames) is about 900 KB. `DISRUPT_PAGE_BYTES`, default 4194304
+    /// (4 MiB), at least 1024.
+    pub page_bytes: usize,
 }
 
 /// Caps on what one case stores (section `case_limits`). A video's frame list is stored with its entry and
@@ -269,6 +275,7 @@ impl Default for Settings {
             replication: ReplicationSettings::default(),
             web_dir: PathBuf::from(crate::routes::web::DEFAULT_WEB_DIR),
             case_limits: CaseLimits::default(),
+            page_bytes: crate::store::DEFAULT_PAGE_BYTES,
         }
     }
 }
@@ -296,6 +303,9 @@ impl Settings {
         );
         let settings: Settings = builder.build()?.try_deserialize()?;
         settings.case_limits.validate().map_err(SettingsError::OutOfRange)?;
+        if settings.page_bytes < crate::store::MIN_PAGE_BYTES {
+            return Err(SettingsError::OutOfRange(format!("page_bytes is at least {}", crate::store::MIN_PAGE_BYTES)));
+        }
         Ok(settings)
     }
 
@@ -320,6 +330,7 @@ impl Settings {
             feed_retention: self.feed_retention(),
             response_timeout: Duration::from_secs(5),
             replication: self.replication,
+            page_bytes: self.page_bytes,
         }
     }
 

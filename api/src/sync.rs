@@ -29,9 +29,10 @@ use crate::{
 pub const FOLLOW_BLOCK: Duration = Duration::from_millis(500);
 /// How often the list registry is polled for new lists.
 const LIST_POLL: Duration = Duration::from_secs(2);
-/// Feed records per read.
+/// Changes per read; a read also stops at the store's byte budget of hashes.
 const FOLLOW_BATCH: usize = 1000;
-/// Live hashes per HSCAN step while loading.
+/// Live hashes per batch while loading; a batch also stops at the store's byte budget
+/// ([`crate::store::RedisSettings::page_bytes`]), so loading holds the index and one batch, never the list's text.
 const LOAD_BATCH: usize = 10_000;
 /// A follower that has not reached the feed's end for this long makes the process unready.
 pub const MAX_READY_LAG: Duration = Duration::from_secs(5);
@@ -192,17 +193,17 @@ async fn follow(store: Store, index: SharedIndex, status: Arc<SyncStatus>, list:
         loop {
             match follower.next_changes(&list, after, FOLLOW_BATCH).await {
                 Ok(batch) => {
-                    if let Some((last, _)) = batch.last() {
+                    if let Some((last, _)) = batch.changes.last() {
                         after = *last;
                         let mut index = index.write();
-                        for (_, change) in &batch {
+                        for (_, change) in &batch.changes {
                             match &change.live {
                                 Some((kind, hash)) => index.apply(&list, change.entry_id, *kind, hash, true),
                                 None => index.remove(&list, change.entry_id),
                             };
                         }
                     }
-                    if batch.len() < FOLLOW_BATCH {
+                    if !batch.full {
                         status.caught_up(&list);
                     }
                 }

@@ -20,7 +20,10 @@ pub struct FeedQuery {
     /// Where to continue: `next_cursor` of the previous page or of the snapshot. Absent: from the oldest
     /// record kept.
     pub cursor: Option<String>,
-    /// Records per page, 1 to 5000 (default 500).
+    /// Records per page, 1 to 5000 (default 500). A page is bounded by bytes as well: it stops before the record
+    /// that would take it past the server's page budget (setting `page_bytes`, default 4 MiB; a video of 7,200
+    /// frames is about 900 KB), but always carries at least one record. Keep reading from `next_cursor` while
+    /// `has_more` is true.
     pub limit: Option<usize>,
 }
 
@@ -58,7 +61,8 @@ pub struct FeedPage {
     pub records: Vec<FeedRecord>,
     /// Cursor for the next page; store it as the checkpoint once the records are applied.
     pub next_cursor: String,
-    /// True when the page was full, so more records may follow at once.
+    /// True when the page stopped at its record count or at the server's byte budget, so more records may follow
+    /// at once.
     pub has_more: bool,
 }
 

@@ -18,7 +18,9 @@ pub const DEFAULT_PAGE_SIZE: usize = 800;
 pub struct FetchHashesQuery {
     /// Checkpoint (`nextSetTimestamp` of an earlier fetch), unix seconds. Absent or 10: everything active.
     pub start_timestamp: Option<i64>,
-    /// Records per page (default 800).
+    /// Records per page, 1 to 5000 (default 800). A page is bounded by bytes as well: it stops at the server's page
+    /// budget (setting `page_bytes`, default 4 MiB) but always carries a record when any follows, so it may hold
+    /// fewer. A full fetch (no checkpoint) comes in pages too. Follow `nextPageToken` while `hasMoreRecords`.
     pub page_size: Option<usize>,
     /// `nextPageToken` of the previous page.
     pub next_page_token: Option<String>,
@@ -118,7 +120,7 @@ pub struct FetchHashesResponse {
     pub next_page_token: Option<String>,
     /// Checkpoint to pass as `startTimestamp` next time, unix seconds.
     pub next_set_timestamp: i64,
-    /// Whether another page follows.
+    /// Whether another page follows (the page stopped at `pageSize` or at the byte budget).
     pub has_more_records: bool,
     /// The records.
     pub hash_records: Vec<HashRecord>,

@@ -11,7 +11,9 @@ use crate::service::Service;
 
 /// One page of the delta feed: additions, changes and tombstones after `cursor`, oldest first. The feed holds each
 /// entry once, in its latest state (a change replaces the entry's earlier record), so replaying it from any cursor
-/// ends with every entry's current state; no record is repeated while writes happen during paging. New entries
+/// ends with every entry's current state; no record is repeated while writes happen during paging. A page stops at
+/// `limit` records or before the record that would take it past the server's byte budget (`page_bytes`, default
+/// 4 MiB), whichever comes first, and always carries at least one record. New entries
 /// arrive in publication batches that mix several cases, shuffled, with one time. A cursor older than the
 /// tombstone retention answers 410 `cursor_expired`, one past the feed's end 400 `cursor_beyond_end`: resync
 /// from the snapshot.
@@ -38,8 +40,9 @@ pub async fn get_hashes(
 }
 
 /// The full current list (active entries only, as the feed has published them, ordered by hash value) with the
-/// cursor to follow the feed from. Streamed from Redis a page
-/// at a time, so neither side holds the list twice; a failure mid-way cuts the body short (invalid JSON): retry.
+/// cursor to follow the feed from. Streamed from Redis a page at a time (at most 1,000 entries and about the byte
+/// budget `page_bytes`), so the server holds one page, never the list; a failure mid-way cuts the body short
+/// (invalid JSON): retry.
 #[utoipa::path(
     tag = "platforms",
     params(SnapshotQuery),

@@ -9,8 +9,9 @@ use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::service::Service;
 
-/// StopNCII `FetchHashes`: pages of hash records after a checkpoint. Without a checkpoint, every active hash,
-/// ordered by hash value. A `startTimestamp` more than five minutes ahead of the server's clock, or a token past
+/// StopNCII `FetchHashes`: pages of hash records after a checkpoint. Without a checkpoint, every active hash, in
+/// pages of the live list each ordered by hash value. Pages stop at `pageSize` records or at the server's byte
+/// budget (`page_bytes`), whichever comes first. A `startTimestamp` more than five minutes ahead of the server's clock, or a token past
 /// the feed's end, answers 400 `cursor_beyond_end`.
 #[utoipa::path(
     tag = "stopncii",

@@ -11,6 +11,9 @@ use crate::store::audit::AuditEvent;
 use crate::store::model::{self as s, DEFAULT_LIST};
 use crate::wire;
 
+/// Entries per page of a streamed snapshot (a page also stops at the store's byte budget).
+const SNAPSHOT_PAGE: usize = 1000;
+
 impl Service {
     /// The wire form of a feed record: an opaque entry reference instead of the id, no case id.
     pub(crate) fn feed_record(&self, r: &s::FeedRecord) -> Result<FeedRecord, ApiError> {
@@ -51,7 +54,7 @@ impl Service {
             self.record_position(caller, list, from, &page.next_cursor).await?;
         }
         let records = page.records.iter().map(|r| self.feed_record(r)).collect::<Result<Vec<_>, _>>()?;
-        Ok(FeedPage { has_more: records.len() == limit, records, next_cursor: page.next_cursor })
+        Ok(FeedPage { has_more: page.full, records, next_cursor: page.next_cursor })
     }
 
     /// Starts a snapshot of a list the caller may read: the feed cursor to follow it from, taken before the scan
@@ -67,9 +70,10 @@ impl Service {
         Ok((list, cursor))
     }
 
-    /// One page of a snapshot's records (see [`crate::store::Store::snapshot_page`]).
+    /// One page of a snapshot's records (see [`crate::store::Store::snapshot_page`]): at most 1,000 and about
+    /// the store's byte budget, so the streamed body holds one page at a time.
     pub async fn snapshot_records(&self, list: &str, scan_cursor: u64) -> Result<(u64, Vec<FeedRecord>), ApiError> {
-        let (next, entries) = self.store.snapshot_page(list, scan_cursor).await?;
+        let (next, entries) = self.store.snapshot_page(list, scan_cursor, SNAPSHOT_PAGE).await?;
         let records = entries.iter().map(|e| self.entry_record(e)).collect::<Result<Vec<_>, _>>()?;
         Ok((next, records))
     }

@@ -2,8 +2,12 @@
 //!
 //! Paging: `nextPageToken` is our feed cursor. Without a token, `startTimestamp` picks the start: the client's
 //! default (10, "no checkpoint") or a checkpoint older than the tombstone retention gives the whole current list
-//! (active entries only) in one page — threatexchange 1.2.17 does not delete withdrawn records, so a full fetch
-//! must not contain them; it lists hashes by value, so its order does not group a case. A newer checkpoint
+//! (active entries only) — threatexchange 1.2.17 does not delete withdrawn records, so a full fetch must not
+//! contain them. A full fetch comes in snapshot pages (`nextPageToken` is then a scan token,
+//! `store::cursor::encode_scan`), each at most `pageSize` entries and the store's byte budget, sorted by hash
+//! value; the scan visits the live set in the order of Redis's hash table, so neither order groups a case. A
+//! scan may repeat an entry across pages (Redis HSCAN); a client keeps hashes by value, so a repeat is harmless.
+//! The platform's position is recorded when the last page is served. A newer checkpoint
 //! replays the feed from that second; each record is the entry's whole current state, so replaying a second
 //! twice is harmless (and never loses a record). A checkpoint ahead of the server's clock is refused
 //! (`cursor_beyond_end`): nothing was served up to it, and a platform's recorded position must not claim so.
@@ -83,8 +87,11 @@ impl Service {
         }
         let start = query.start_timestamp.unwrap_or(DEFAULT_START_TIMESTAMP);
         let (cursor, from_clock) = match query.next_page_token.filter(|t| !t.is_empty()) {
-            Some(token) => (token, false),
-            None if start <= DEFAULT_START_TIMESTAMP => return self.full_fetch(caller, list).await,
+            Some(token) => match cursor::decode_scan(list, &token) {
+                Ok(at) => return self.full_fetch(caller, list, page_size, Some(at)).await,
+                Err(_) => (token, false),
+            },
+            None if start <= DEFAULT_START_TIMESTAMP => return self.full_fetch(caller, list, page_size, None).await,
             None => {
                 if start > (crate::store::now_ms() / 1000) as i64 + MAX_CLOCK_AHEAD_SECS {
                     return Err(ApiError::CursorBeyondEnd);
@@ -100,18 +107,20 @@ impl Service {
         };
         let from = cursor::decode(list, &cursor)?;
         let page = match self.store.read_feed(list, Some(&cursor), page_size).await {
-            Err(crate::store::StoreError::CursorExpired) => return self.full_fetch(caller, list).await,
+            Err(crate::store::StoreError::CursorExpired) => {
+                return self.full_fetch(caller, list, page_size, None).await;
+            }
             // A checkpoint from the client's own clock that is not in the future but newer than the last record:
             // nothing new, and nothing served to record.
             Err(crate::store::StoreError::CursorBeyondEnd) if from_clock => {
-                crate::store::FeedPage { records: Vec::new(), next_cursor: cursor.clone() }
+                crate::store::FeedPage { records: Vec::new(), next_cursor: cursor.clone(), full: false }
             }
             other => other?,
         };
         if !page.records.is_empty() {
             self.record_position(caller, list, from, &page.next_cursor).await?;
         }
-        let has_more = page.records.len() == page_size;
+        let has_more = page.full;
         let next_ms = cursor::decode(list, &page.next_cursor)?.ms;
         // An entry changed twice in the page (added, then withdrawn) appears once, with its latest state, where
         // its latest change sits: clients that keep the first record of a hash would otherwise keep a stale one.
@@ -133,17 +142,31 @@ impl Service {
         })
     }
 
-    async fn full_fetch(&self, caller: &Caller, list: &str) -> Result<FetchHashesResponse, ApiError> {
-        let (entries, next_cursor) = self.store.snapshot(list).await?;
-        self.record_position(caller, list, StreamId::ZERO, &next_cursor).await?;
-        let next_ms = cursor::decode(list, &next_cursor)?.ms;
+    /// One page of a full fetch: from the start (`at` None) or from a scan token's feed head and scan position.
+    async fn full_fetch(
+        &self,
+        caller: &Caller,
+        list: &str,
+        page_size: usize,
+        at: Option<(StreamId, u64)>,
+    ) -> Result<FetchHashesResponse, ApiError> {
+        let (head, scan) = match at {
+            Some(at) => at,
+            None => (self.store.feed_head(list).await?, 0),
+        };
+        let (next, entries) = self.store.snapshot_page(list, scan, page_size).await?;
         let records: Vec<HashRecord> =
             entries.iter().filter_map(|e| self.hash_record(e.id, e.kind, &e.hash, e.state, e.updated_at)).collect();
+        let done = next == 0;
+        if done {
+            // The whole list up to `head` has now been served.
+            self.record_position(caller, list, StreamId::ZERO, &cursor::encode(list, head)).await?;
+        }
         Ok(FetchHashesResponse {
             count: records.len(),
-            next_page_token: None,
-            next_set_timestamp: (next_ms / 1000) as i64,
-            has_more_records: false,
+            next_page_token: (!done).then(|| cursor::encode_scan(list, head, next)),
+            next_set_timestamp: (head.ms / 1000) as i64,
+            has_more_records: !done,
             hash_records: records,
         })
     }

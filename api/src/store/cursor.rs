@@ -1,7 +1,9 @@
 //! Feed cursors: a Redis stream id, wrapped so clients treat it as opaque and cannot use it on another list.
 //!
 //! Wire form: base64url (no padding) of `"<list>:<ms>-<seq>"`. Decoding is strict: anything else is
-//! [`StoreError::InvalidCursor`].
+//! [`StoreError::InvalidCursor`]. A snapshot read in pages across requests (a full FetchHashes) continues with a
+//! scan token, `"<list>:<ms>-<seq>/<scan>"`: the feed cursor taken when it began and the scan position of the
+//! live set; neither kind decodes as the other.
 
 use std::{cmp::Ordering, fmt, str::FromStr};
 
@@ -80,6 +82,25 @@ pub fn decode(list: &str, cursor: &str) -> Result<StreamId, StoreError> {
     id.parse()
 }
 
+/// The token that continues a paged snapshot of `list` begun at feed position `head`, at `scan` (not 0: a scan
+/// that returns 0 is done).
+pub fn encode_scan(list: &str, head: StreamId, scan: u64) -> String {
+    BASE64URL_NOPAD.encode(format!("{list}:{head}/{scan}").as_bytes())
+}
+
+/// The feed position and scan position inside a token from [`encode_scan`] for `list`.
+pub fn decode_scan(list: &str, token: &str) -> Result<(StreamId, u64), StoreError> {
+    let bytes = BASE64URL_NOPAD.decode(token.as_bytes()).map_err(|_| StoreError::InvalidCursor)?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| StoreError::InvalidCursor)?;
+    let (token_list, rest) = text.rsplit_once(':').ok_or(StoreError::InvalidCursor)?;
+    let (head, scan) = rest.split_once('/').ok_or(StoreError::InvalidCursor)?;
+    if token_list != list {
+        return Err(StoreError::InvalidCursor);
+    }
+    let scan = strict_u64(scan).filter(|s| *s != 0).ok_or(StoreError::InvalidCursor)?;
+    Ok((head.parse()?, scan))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +110,17 @@ mod tests {
         let id = StreamId { ms: 1_700_000_000_123, seq: 4 };
         let cursor = encode("ncii", id);
         assert_eq!(decode("ncii", &cursor).ok(), Some(id));
+    }
+
+    #[test]
+    fn scan_tokens_round_trip_and_are_no_feed_cursors() {
+        let head = StreamId { ms: 1_700_000_000_123, seq: 4 };
+        let token = encode_scan("ncii", head, 77);
+        assert_eq!(decode_scan("ncii", &token).ok(), Some((head, 77)));
+        assert!(matches!(decode("ncii", &token), Err(StoreError::InvalidCursor)));
+        assert!(matches!(decode_scan("ncii", &encode("ncii", head)), Err(StoreError::InvalidCursor)));
+        assert!(matches!(decode_scan("csam", &token), Err(StoreError::InvalidCursor)));
+        assert!(matches!(decode_scan("ncii", &encode_scan("ncii", head, 0)), Err(StoreError::InvalidCursor)));
     }
 
     #[test]

@@ -62,6 +62,14 @@ use crate::stats::{hour_of, month_of};
 pub const MAX_CASE_ENTRIES: usize = 1000;
 /// The most records one feed page returns.
 pub const MAX_FEED_PAGE: usize = 10_000;
+/// Default of [`RedisSettings::page_bytes`]: 4 MiB: four or more maximal videos (7,200 frames, about 900 KB
+/// each), or a whole 5,000-record page of image hashes.
+pub const DEFAULT_PAGE_BYTES: usize = 4 << 20;
+/// The smallest [`RedisSettings::page_bytes`] accepted (tests use small budgets to cut pages early).
+pub const MIN_PAGE_BYTES: usize = 1024;
+/// What a record costs on top of its stored hash text when pages are measured: the JSON field names, the entry
+/// reference, state and times. Generous, so the measure is at or above the record's JSON size.
+pub const RECORD_OVERHEAD_BYTES: usize = 256;
 
 /// How to reach Redis and how to lay out keys there.
 #[derive(Clone, Debug)]
@@ -77,6 +85,11 @@ pub struct RedisSettings {
     pub response_timeout: Duration,
     /// How many replicas promised writes wait for.
     pub replication: ReplicationSettings,
+    /// The most bytes of list records one read takes from Redis and one page carries: feed pages, FetchHashes
+    /// pages, snapshot chunks, the match index's load and sync batches. A page stops before the record that
+    /// would take it past the budget, but always carries at least one record, so cursors always advance. A
+    /// record counts as its stored hash text plus [`RECORD_OVERHEAD_BYTES`].
+    pub page_bytes: usize,
 }
 
 impl RedisSettings {
@@ -88,6 +101,7 @@ impl RedisSettings {
             feed_retention: Duration::from_secs(90 * 24 * 3600),
             response_timeout: Duration::from_secs(5),
             replication: ReplicationSettings::default(),
+            page_bytes: DEFAULT_PAGE_BYTES,
         }
     }
 }
@@ -119,6 +133,8 @@ struct Inner {
     /// Promised writes' own connection, when they wait for replicas.
     durable: Option<Connection>,
     replication: ReplicationSettings,
+    /// See [`RedisSettings::page_bytes`].
+    page_bytes: usize,
     /// List number -> name; lists are never renamed or deleted, so this only grows.
     list_names: RwLock<HashMap<u64, String>>,
     rng: SystemRandom,
@@ -159,6 +175,7 @@ impl Store {
                 response_timeout: settings.response_timeout,
                 durable,
                 replication: settings.replication,
+                page_bytes: settings.page_bytes.max(MIN_PAGE_BYTES),
                 list_names: RwLock::new(HashMap::new()),
                 rng: SystemRandom::new(),
             }),
@@ -175,6 +192,11 @@ impl Store {
 
     fn conn(&self) -> Connection {
         self.conn.clone()
+    }
+
+    /// The byte budget of one page or batch of list records ([`RedisSettings::page_bytes`]).
+    pub fn page_bytes(&self) -> usize {
+        self.inner.page_bytes
     }
 
     /// How long feed records are kept.
@@ -521,9 +543,12 @@ impl Store {
 
     // ----- the feed -----
 
-    /// Up to `limit` feed records after `cursor` (`None`: from the start of the feed). Pages taken one after the
-    /// other never skip or repeat a record, also while writes happen. A cursor from before the retention mark
-    /// (also `None` once anything was trimmed) gives [`StoreError::CursorExpired`]: resync from [`Store::snapshot`].
+    /// Up to `limit` feed records after `cursor` (`None`: from the start of the feed), and no more than the byte
+    /// budget ([`RedisSettings::page_bytes`]) of them, but at least one when any follows. Redis reads the records
+    /// in small steps and stops at the budget, so it does not read a whole count of large records to serve a few.
+    /// Pages taken one after the other never skip or repeat a record, also while writes happen. A cursor from
+    /// before the retention mark (also `None` once anything was trimmed) gives [`StoreError::CursorExpired`]:
+    /// resync from a snapshot ([`Store::snapshot_page`]).
     pub async fn read_feed(&self, list: &str, cursor: Option<&str>, limit: usize) -> Result<FeedPage, StoreError> {
         let start = match cursor {
             Some(c) => cursor::decode(list, c)?,
@@ -531,7 +556,7 @@ impl Store {
         };
         self.list_number(list).await?;
         let limit = limit.clamp(1, MAX_FEED_PAGE);
-        let (trimmed, head, raw): (String, String, redis::Value) = self
+        let (trimmed, head, raw, cut): (String, String, redis::Value, u8) = self
             .inner
             .scripts
             .read_feed
@@ -539,6 +564,8 @@ impl Store {
             .key(self.keys().trimmed(list))
             .arg(start.to_string())
             .arg(limit)
+            .arg(self.inner.page_bytes)
+            .arg(RECORD_OVERHEAD_BYTES)
             .invoke_async(&mut self.conn())
             .await?;
         if !trimmed.is_empty() && start < trimmed.parse::<StreamId>().map_err(corrupt_mark)? {
@@ -551,7 +578,11 @@ impl Store {
         }
         let records = codec::records_from_range(raw)?;
         let next = records.last().map(|(id, _)| *id).unwrap_or(start);
-        Ok(FeedPage { records: records.into_iter().map(|(_, r)| r).collect(), next_cursor: cursor::encode(list, next) })
+        Ok(FeedPage {
+            full: cut == 1 || records.len() == limit,
+            records: records.into_iter().map(|(_, r)| r).collect(),
+            next_cursor: cursor::encode(list, next),
+        })
     }
 
     /// Records that platform key `key_id` was served `list`'s feed from `from` (exclusive; [`StreamId::ZERO`] for
@@ -655,13 +686,15 @@ impl Store {
 
     /// Every live entry of a list, and the cursor to follow the feed from. The cursor is taken first, so a change
     /// that races the scan shows up in the feed after it (records carry whole states, so replaying is harmless).
+    /// This holds the whole list in memory: for tests and small lists; serving platforms goes page by page
+    /// ([`Store::snapshot_page`]).
     pub async fn snapshot(&self, list: &str) -> Result<(Vec<Entry>, String), StoreError> {
         self.list_number(list).await?;
         let head = self.feed_head(list).await?;
         let mut entries = Vec::new();
         let mut scan = 0;
         loop {
-            let (next, page) = self.snapshot_page(list, scan).await?;
+            let (next, page) = self.snapshot_page(list, scan, 1000).await?;
             entries.extend(page);
             if next == 0 {
                 break;
@@ -706,18 +739,25 @@ impl Store {
             .collect())
     }
 
-    /// One page of a snapshot: the live entries of one step of a scan over `list`'s live set (start with scan
-    /// cursor 0; the scan is done when it returns 0). An entry may come twice across pages (HSCAN semantics).
-    pub async fn snapshot_page(&self, list: &str, scan_cursor: u64) -> Result<(u64, Vec<Entry>), StoreError> {
-        let (next, hashes) = self.scan_live(list, scan_cursor, 1000).await?;
-        let ids: Vec<EntryId> = hashes.iter().map(|h| h.id).collect();
+    /// One page of a snapshot: the live entries of the next steps of a scan over `list`'s live set, up to `count`
+    /// entries and about the byte budget ([`RedisSettings::page_bytes`]) of hashes (start with scan cursor 0; the
+    /// scan is done when it returns 0). An entry may come twice across pages (HSCAN semantics).
+    pub async fn snapshot_page(
+        &self,
+        list: &str,
+        scan_cursor: u64,
+        count: usize,
+    ) -> Result<(u64, Vec<Entry>), StoreError> {
+        let (next, flat) = self.scan_live_raw(list, scan_cursor, count, false).await?;
+        let ids = flat.iter().map(|id| id.parse().map_err(|_| corrupt_mark_live())).collect::<Result<Vec<_>, _>>()?;
         let entries = self.get_entries(list, &ids).await?;
         let mut entries = self.as_published(list, entries).await?;
         sort_unlinkably(&mut entries);
         Ok((next, entries))
     }
 
-    /// One step of a scan over a list's live hashes (start with 0; the scan is done when it returns 0). An entry
+    /// The next steps of a scan over a list's live hashes (start with 0; the scan is done when it returns 0): up
+    /// to `count` hashes and about the byte budget ([`RedisSettings::page_bytes`]), at least one step's. An entry
     /// may come twice (Redis HSCAN semantics).
     pub async fn scan_live(
         &self,
@@ -725,20 +765,43 @@ impl Store {
         scan_cursor: u64,
         count: usize,
     ) -> Result<(u64, Vec<LiveHash>), StoreError> {
-        let (next, flat): (u64, Vec<String>) = redis::cmd("HSCAN")
-            .arg(self.keys().live(list))
-            .arg(scan_cursor)
-            .arg("COUNT")
-            .arg(count)
-            .query_async(&mut self.conn())
-            .await?;
+        let (next, flat) = self.scan_live_raw(list, scan_cursor, count, true).await?;
         Ok((next, codec::live_from_flat(flat)?))
+    }
+
+    /// [`Store::scan_live`]'s read: flat ids, or id and value pairs with `values`.
+    async fn scan_live_raw(
+        &self,
+        list: &str,
+        scan_cursor: u64,
+        count: usize,
+        values: bool,
+    ) -> Result<(u64, Vec<String>), StoreError> {
+        let (next, flat): (String, Vec<String>) = self
+            .inner
+            .scripts
+            .scan_live
+            .key(self.keys().live(list))
+            .arg(scan_cursor)
+            .arg(count.max(1))
+            .arg(self.inner.page_bytes)
+            .arg(RECORD_OVERHEAD_BYTES)
+            .arg(if values { "1" } else { "0" })
+            .invoke_async(&mut self.conn())
+            .await?;
+        Ok((next.parse().map_err(|_| corrupt_mark_live())?, flat))
     }
 
     /// A follower on its own connection, for blocking reads of the feed.
     pub async fn follower(&self, block: Duration) -> Result<FeedFollower, StoreError> {
         let timeout = block + self.inner.response_timeout;
-        Ok(FeedFollower { conn: self.inner.client.connect(timeout).await?, keys: self.inner.keys.clone(), block })
+        Ok(FeedFollower {
+            conn: self.inner.client.connect(timeout).await?,
+            keys: self.inner.keys.clone(),
+            live_values: self.inner.scripts.live_values.clone(),
+            page_bytes: self.inner.page_bytes,
+            block,
+        })
     }
 
     // ----- API keys -----
@@ -791,6 +854,10 @@ fn sort_unlinkably(entries: &mut [Entry]) {
     entries.sort_unstable_by(|a, b| (a.kind.as_str(), &a.hash, a.id).cmp(&(b.kind.as_str(), &b.hash, b.id)));
 }
 
+fn corrupt_mark_live() -> StoreError {
+    StoreError::Corrupt("malformed scan of the live set".into())
+}
+
 fn corrupt_mark(_: StoreError) -> StoreError {
     StoreError::Corrupt("malformed stream id in the feed".into())
 }
@@ -800,6 +867,8 @@ fn corrupt_mark(_: StoreError) -> StoreError {
 pub struct FeedFollower {
     conn: Connection,
     keys: Keys,
+    live_values: redis::Script,
+    page_bytes: usize,
     block: Duration,
 }
 
@@ -818,16 +887,22 @@ pub struct Change {
     pub live: Option<(HashKind, String)>,
 }
 
+/// A batch of changes read by [`FeedFollower::next_changes`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// The changes in log order, each with its stream id.
+    pub changes: Vec<(StreamId, Change)>,
+    /// The batch stopped at its count or its byte budget, so more changes may follow at once.
+    pub full: bool,
+}
+
 impl FeedFollower {
     /// Up to `count` changes of `list` after `after` (see [`Store::changes_head`]), waiting up to the block time
     /// for the first one. Empty when nothing came. The change log holds no hash: a live entry's hash is read
-    /// from the live set, as it is now (a later change in the log brings it up to date again).
-    pub async fn next_changes(
-        &mut self,
-        list: &str,
-        after: StreamId,
-        count: usize,
-    ) -> Result<Vec<(StreamId, Change)>, StoreError> {
+    /// from the live set, as it is now (a later change in the log brings it up to date again). The hashes read
+    /// stay within the byte budget ([`RedisSettings::page_bytes`]): the batch ends before the change whose hash
+    /// would pass it (never before the first), and the next call continues from there.
+    pub async fn next_changes(&mut self, list: &str, after: StreamId, count: usize) -> Result<Changes, StoreError> {
         let reply: redis::Value = redis::cmd("XREAD")
             .arg("COUNT")
             .arg(count)
@@ -838,24 +913,51 @@ impl FeedFollower {
             .arg(after.to_string())
             .query_async(&mut self.conn)
             .await?;
-        let changes = codec::changes_from_xread(reply)?;
+        let mut changes = codec::changes_from_xread(reply)?;
+        let mut full = changes.len() >= count;
         let live: Vec<EntryId> = changes.iter().filter(|(_, _, live)| *live).map(|(_, id, _)| *id).collect();
         let mut hashes: HashMap<EntryId, (HashKind, String)> = HashMap::new();
-        for chunk in live.chunks(1000) {
-            let values: Vec<Option<String>> =
-                redis::cmd("HMGET").arg(self.keys.live(list)).arg(chunk).query_async(&mut self.conn).await?;
-            for (id, value) in chunk.iter().zip(values) {
+        let (mut read, mut bytes) = (0, 0);
+        while read < live.len() {
+            let chunk = &live[read..live.len().min(read + 1000)];
+            let mut invocation = self.live_values.key(self.keys.live(list));
+            invocation
+                .arg(self.page_bytes.saturating_sub(bytes))
+                .arg(RECORD_OVERHEAD_BYTES)
+                .arg(if read == 0 { "1" } else { "0" })
+                .arg(chunk);
+            let values: Vec<Option<String>> = invocation.invoke_async(&mut self.conn).await?;
+            for (id, value) in chunk.iter().zip(&values) {
+                bytes += RECORD_OVERHEAD_BYTES + value.as_ref().map_or(0, String::len);
                 if let Some(value) = value {
-                    hashes.insert(*id, codec::live_value(&value)?);
+                    hashes.insert(*id, codec::live_value(value)?);
                 }
             }
+            read += values.len();
+            if values.len() < chunk.len() {
+                // The budget is spent: the batch ends before the live change whose hash was not read (the
+                // `read`-th live one; an entry may change twice in a batch, so count, do not search by id).
+                let mut live_seen = 0;
+                let at = changes
+                    .iter()
+                    .position(|(_, _, l)| {
+                        let stop = *l && live_seen == read;
+                        live_seen += usize::from(*l);
+                        stop
+                    })
+                    .unwrap_or(changes.len());
+                changes.truncate(at);
+                full = true;
+                break;
+            }
         }
-        Ok(changes
+        let changes = changes
             .into_iter()
             .map(|(at, entry_id, live)| {
                 let live = if live { hashes.get(&entry_id).cloned() } else { None };
                 (at, Change { entry_id, live })
             })
-            .collect())
+            .collect();
+        Ok(Changes { changes, full })
     }
 }

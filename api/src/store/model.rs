@@ -348,6 +348,8 @@ pub struct FeedPage {
     pub records: Vec<FeedRecord>,
     /// Pass back to get the records after this page. Equal to the given cursor when nothing is new.
     pub next_cursor: String,
+    /// The page stopped at its record count or its byte budget, so more records may follow at once.
+    pub full: bool,
 }
 
 /// An API key (the secret part is only held as a keyed hash).

@@ -256,14 +256,84 @@ local function feed_head(feed, trimmed)
 end
 "#;
 
-/// KEYS: feed, trimmed. ARGV: exclusive start id, count.
-/// Returns {retention mark or '', head, records}: read together so a trim or a write cannot slip between the checks
-/// and the read.
+/// Sizes the next read of a budgeted page: as many records as fit in what is left of the byte budget if each were
+/// as large as a record can be (a video of 7,200 frames is under 1 MiB), at least one, at most `cap`. Sizing by
+/// the records seen so far would let one step of small records be followed by a large step that meets a run of
+/// videos; this way a step never reads much past the budget, and pages of image hashes still take few steps.
+const STEP_PRELUDE: &str = r#"
+local MAX_RECORD = 1048576
+local function next_step(bytes, budget, cap)
+  local step = math.floor((budget - bytes) / MAX_RECORD)
+  if step < 1 then step = 1 end
+  if step > cap then step = cap end
+  return step
+end
+"#;
+
+/// KEYS: feed, trimmed. ARGV: exclusive start id, count, byte budget, bytes counted per record on top of its field
+/// values. Returns {retention mark or '', head, records, cut}: read together so a trim or a write cannot slip
+/// between the checks and the read. The records stop at the count, or before the record that would take them past
+/// the budget (never before the first); `cut` is 1 when the budget stopped them.
 const READ_FEED: &str = r#"
 local t = redis.call('GET', KEYS[2]) or ''
 local head = feed_head(KEYS[1], KEYS[2])
-local r = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])
-return {t, head, r}
+local limit, budget, overhead = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local out, bytes, cut, from = {}, 0, 0, '(' .. ARGV[1]
+while #out < limit and cut == 0 do
+  local r = redis.call('XRANGE', KEYS[1], from, '+', 'COUNT', next_step(bytes, budget, limit - #out))
+  if #r == 0 then break end
+  for _, record in ipairs(r) do
+    local size = overhead
+    for _, v in ipairs(record[2]) do size = size + #v end
+    if #out > 0 and bytes + size > budget then cut = 1; break end
+    out[#out + 1] = record
+    bytes = bytes + size
+    from = '(' .. record[1]
+    if #out >= limit then break end
+  end
+end
+return {t, head, out, cut}
+"#;
+
+/// KEYS: a list's live set. ARGV: scan cursor, count, byte budget, bytes counted per entry on top of its value,
+/// '1' to return values. Steps of HSCAN until the count is reached, or another entry as large as the largest so
+/// far would pass the budget, or the scan ends. A step's entries are taken whole (the scan cursor cannot point
+/// inside a step), so a page may pass the budget by the last step's entries, which the step sizing keeps to about
+/// one record when records are large. Returns {next cursor,
+/// flat ids (or id, value pairs)}.
+const SCAN_LIVE: &str = r#"
+local cursor, limit, budget, overhead = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local values = ARGV[5] == '1'
+local out, n, bytes, largest = {}, 0, 0, 0
+repeat
+  local r = redis.call('HSCAN', KEYS[1], cursor, 'COUNT', next_step(bytes, budget, math.min(limit - n, 1000)))
+  cursor = r[1]
+  local flat = r[2]
+  for i = 1, #flat, 2 do
+    out[#out + 1] = flat[i]
+    if values then out[#out + 1] = flat[i + 1] end
+    n = n + 1
+    local size = overhead + #flat[i + 1]
+    bytes = bytes + size
+    if size > largest then largest = size end
+  end
+until cursor == '0' or n >= limit or (n > 0 and bytes + largest > budget)
+return {cursor, out}
+"#;
+
+/// KEYS: a list's live set. ARGV: byte budget, bytes counted per entry on top of its value, '1' when the first
+/// value is taken whatever its size, then entry ids. Returns the values of the ids in order (nil for one not
+/// live), stopping before the value that would pass the budget: the caller takes the rest in its next batch.
+const LIVE_VALUES: &str = r#"
+local budget, overhead = tonumber(ARGV[1]), tonumber(ARGV[2])
+local out, bytes = {}, 0
+for i = 4, #ARGV do
+  local size = overhead + redis.call('HSTRLEN', KEYS[1], ARGV[i])
+  if (i > 4 or ARGV[3] ~= '1') and bytes + size > budget then break end
+  bytes = bytes + size
+  out[#out + 1] = redis.call('HGET', KEYS[1], ARGV[i]) or false
+end
+return out
 "#;
 
 /// KEYS: feed, trimmed (optional: the change log has none). Returns the id of the newest record ever added (also
@@ -321,6 +391,8 @@ pub(crate) struct Scripts {
     pub publish_batch: Script,
     pub record_feedback: Script,
     pub read_feed: Script,
+    pub scan_live: Script,
+    pub live_values: Script,
     pub feed_head: Script,
     pub trim_feed: Script,
     pub record_position: Script,
@@ -337,7 +409,9 @@ impl Scripts {
             set_entry_state: audited(format!("{FEED_PRELUDE}{SET_ENTRY_STATE}")),
             publish_batch: Script::new(&format!("{FEED_PRELUDE}{PUBLISH_BATCH}")),
             record_feedback: Script::new(RECORD_FEEDBACK),
-            read_feed: Script::new(&format!("{HEAD_PRELUDE}{READ_FEED}")),
+            read_feed: Script::new(&format!("{HEAD_PRELUDE}{STEP_PRELUDE}{READ_FEED}")),
+            scan_live: Script::new(&format!("{STEP_PRELUDE}{SCAN_LIVE}")),
+            live_values: Script::new(LIVE_VALUES),
             feed_head: Script::new(&format!("{HEAD_PRELUDE}{FEED_HEAD}")),
             trim_feed: Script::new(TRIM_FEED),
             record_position: Script::new(&format!("{STREAM_ID_PRELUDE}{RECORD_POSITION}")),

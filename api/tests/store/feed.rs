@@ -117,7 +117,7 @@ async fn snapshots_order_entries_by_hash_value_not_by_case() {
     let by_value: Vec<_> = early.entry_ids.iter().chain(&late.entry_ids).copied().collect();
     let (live, _) = store.snapshot("ncii").await.unwrap();
     assert_eq!(live.iter().map(|e| e.id).collect::<Vec<_>>(), by_value);
-    let (next, page) = store.snapshot_page("ncii", 0).await.unwrap();
+    let (next, page) = store.snapshot_page("ncii", 0, 1000).await.unwrap();
     assert_eq!(next, 0, "a small list is one page");
     assert_eq!(page.iter().map(|e| e.id).collect::<Vec<_>>(), by_value);
 }

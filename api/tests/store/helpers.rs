@@ -45,3 +45,19 @@ pub async fn publish(store: &Store, list: &str) -> u64 {
     let now = PublicationPolicy { min_cases: 1, max_wait: Duration::ZERO };
     store.publish(list, now, now_ms()).await.expect("publish")
 }
+
+/// A video hash text of `frames` frames (the stored form: the frame list as JSON), distinct per `seed`.
+pub fn video(seed: u64, frames: u64) -> String {
+    let frames: Vec<String> = (0..frames)
+        .map(|i| format!(r#"{{"frame":{i},"timestamp":{i}.0,"pdq":"{}","quality":100}}"#, pdq(seed * 100_000 + i)))
+        .collect();
+    format!("[{}]", frames.join(","))
+}
+
+/// A case on `list` with one video of `frames` frames.
+pub fn video_case(list: &str, seed: u64, frames: u64) -> NewCase {
+    NewCase {
+        entries: vec![NewEntry { kind: HashKind::Video, hash: video(seed, frames), quality: None, held: None }],
+        ..case(list, 0, 0)
+    }
+}

@@ -9,6 +9,7 @@ mod embedded;
 mod feed;
 mod helpers;
 mod logs;
+mod pages;
 mod persistence;
 mod records;
 mod replication;

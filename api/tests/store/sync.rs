@@ -89,13 +89,13 @@ async fn load_then_follow_from_the_recorded_head_misses_nothing() {
     // batch; the log itself holds no hash value.
     let added = store.create_case(case("ncii", 50, 1)).await.unwrap();
     let mut follower = store.follower(Duration::from_millis(100)).await.unwrap();
-    let batch = follower.next_changes("ncii", head, 100).await.unwrap();
+    let batch = follower.next_changes("ncii", head, 100).await.unwrap().changes;
     assert_eq!(batch.len(), 1);
     assert_eq!(batch[0].1.entry_id, added.entry_ids[0]);
     assert_eq!(batch[0].1.live.as_ref().map(|(_, hash)| hash.clone()), Some(pdq(50)));
-    assert!(follower.next_changes("ncii", batch[0].0, 100).await.unwrap().is_empty());
+    assert!(follower.next_changes("ncii", batch[0].0, 100).await.unwrap().changes.is_empty());
     store.withdraw_case(&added.case_id).await.unwrap();
-    let batch = follower.next_changes("ncii", batch[0].0, 100).await.unwrap();
+    let batch = follower.next_changes("ncii", batch[0].0, 100).await.unwrap().changes;
     assert_eq!((batch.len(), batch[0].1.live.is_none()), (1, true));
     let mut raw = redis::Client::open(redis.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
     let logs: Vec<String> = redis::cmd("KEYS").arg("*{l:ncii}:changes").query_async(&mut raw).await.unwrap();

@@ -134,3 +134,84 @@ async fn a_search_longer_than_the_time_limit_ends_at_the_deadline() {
     let small = MatchRequest { hashes: vec![unique_pdq()], lists: None };
     tokio::time::timeout(Duration::from_secs(10), platform.match_hashes(&small)).await.unwrap().unwrap();
 }
+
+/// Pages are bounded by bytes as well as by count. Here a page carries 80 KiB: two videos of 300 frames, of the
+/// eight here, while the count allows 1,000 records. Each feed page stops at the budget, the cursor resumes right
+/// after the last record served, and walking the pages serves every record once; the streamed snapshot holds
+/// every video once.
+#[tokio::test]
+async fn feed_pages_over_large_videos_are_cut_by_bytes_and_resume_without_gaps_or_repeats() {
+    let app = spawn_app_with(&[("DISRUPT_PAGE_BYTES", "81920")]).await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let mut state = 0x2545_f491_4f6c_dd1d;
+    let mut videos = Vec::new();
+    for _ in 0..8 {
+        let video = HashValue::Video { frames: random_frames(&mut state, 300) };
+        app.client.create_case(&simple_case(video.clone())).await.unwrap();
+        videos.push(video);
+    }
+    let (mut cursor, mut served, mut pages) = (None::<String>, Vec::new(), 0);
+    loop {
+        let page = platform.get_hashes(None, cursor.as_deref(), Some(1000)).await.unwrap();
+        if page.records.is_empty() {
+            assert!(!page.has_more);
+            break;
+        }
+        pages += 1;
+        let bytes = serde_json::to_vec(&page.records).unwrap().len();
+        assert!(page.records.len() == 1 || bytes <= 81920, "page {pages}: {bytes} bytes of JSON");
+        assert!(page.has_more || served.len() + page.records.len() == videos.len(), "page {pages} says more follow");
+        served.extend(page.records.into_iter().map(|r| (r.entry, r.value)));
+        cursor = Some(page.next_cursor);
+    }
+    assert!(pages >= 4, "eight videos in pages of two: {pages} pages");
+    let refs: std::collections::HashSet<&String> = served.iter().map(|(entry, _)| entry).collect();
+    assert_eq!(refs.len(), served.len(), "no record served twice");
+    assert_eq!(served.len(), videos.len(), "every record served");
+    assert!(videos.iter().all(|v| served.iter().any(|(_, value)| value == v)));
+
+    let snapshot = platform.get_snapshot(None).await.unwrap();
+    assert_eq!(snapshot.records.len(), videos.len());
+    assert!(videos.iter().all(|v| snapshot.records.iter().any(|r| &r.value == v)));
+}
+
+/// FetchHashes pages are bounded by bytes too (here 1 KiB: two or three image records), also a full fetch, which
+/// comes in snapshot pages; walking either serves every hash.
+#[tokio::test]
+async fn fetch_hashes_pages_are_cut_by_bytes_and_a_full_fetch_comes_in_pages() {
+    let app = spawn_app_with(&[("DISRUPT_PAGE_BYTES", "1024")]).await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let mut hashes = Vec::new();
+    for _ in 0..12 {
+        let pdq = unique_pdq();
+        app.case(vec![pdq.clone()]).await;
+        hashes.push(crate::helpers::hex_of(&pdq));
+    }
+    let walk = |start: Option<i64>| {
+        let platform = platform.clone();
+        async move {
+            let (mut token, mut seen, mut pages) = (None::<String>, Vec::new(), 0);
+            let checkpoint = loop {
+                let page = platform.fetch_hashes(start, Some(800), token.as_deref()).await.unwrap();
+                pages += 1;
+                assert!(page.hash_records.len() <= 4, "a 1 KiB page holds a few records: {}", page.hash_records.len());
+                seen.extend(page.hash_records.into_iter().map(|r| r.hash_value));
+                if !page.has_more_records {
+                    break page.next_set_timestamp;
+                }
+                token = page.next_page_token;
+            };
+            (seen, pages, checkpoint)
+        }
+    };
+    let (full, pages, checkpoint) = walk(None).await;
+    assert!(pages >= 3, "a full fetch of twelve records in pages: {pages}");
+    let unique: std::collections::HashSet<&String> = full.iter().collect();
+    assert_eq!(unique.len(), hashes.len());
+    assert!(hashes.iter().all(|h| unique.contains(h)));
+
+    let (delta, pages, _) = walk(Some(checkpoint - 3600)).await;
+    assert!(pages >= 3, "a delta of twelve records in pages: {pages}");
+    assert_eq!(delta.len(), hashes.len(), "each once");
+    assert!(hashes.iter().all(|h| delta.contains(h)));
+}
