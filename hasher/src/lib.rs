@@ -9,6 +9,7 @@
 //! - [`digest`]: MD5 and SHA-256 of file bytes, as exchanged by StopNCII, NCMEC and GIFCT.
 //! - [`media`]: one entry point that sniffs a file and hashes it as an image or a video, with its digests.
 //! - [`pdq`]: the PDQ perceptual image hash and its eight dihedral variants, bit-exact with Meta's reference.
+//! - [`robust`]: views and candidates that catch crops, borders, screenshots and small rotations PDQ misses.
 //! - [`video`]: vPDQ per-frame hashes of videos (decoding behind the `video` feature) and video matching.
 #![deny(missing_docs)]
 
@@ -19,6 +20,7 @@ pub mod fuzzing;
 pub mod index;
 pub mod media;
 pub mod pdq;
+pub mod robust;
 pub mod video;
 
 pub use error::{Error, Result};

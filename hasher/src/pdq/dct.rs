@@ -11,7 +11,7 @@ pub(crate) type Coefficients = [f32; 256];
 /// the reference's order so every entry rounds the same way. The scale factor is itself rounded to f32 before
 /// the f64 product: with a full f64 scale the hashes of flat images (pure rounding noise) differ from the
 /// reference's, so this pins the reference's actual rounding.
-fn dct_matrix() -> &'static [[f32; 64]; 16] {
+pub(crate) fn dct_matrix() -> &'static [[f32; 64]; 16] {
     static MATRIX: OnceLock<[[f32; 64]; 16]> = OnceLock::new();
     MATRIX.get_or_init(|| {
         let scale = f64::from((2.0f64 / 64.0).sqrt() as f32);
@@ -41,6 +41,12 @@ pub(crate) fn dct_64_to_16(a: &[f32; 64 * 64]) -> Coefficients {
             }
         }
     }
+    second_stage(&t)
+}
+
+/// B = T D^T (16x16): the DCT's second (horizontal) stage from the first stage's 16x64 output.
+pub(crate) fn second_stage(t: &[[f32; 64]; 16]) -> Coefficients {
+    let d = dct_matrix();
     let mut b = [0f32; 256];
     for (i, t_row) in t.iter().enumerate() {
         for (j, d_row) in d.iter().enumerate() {

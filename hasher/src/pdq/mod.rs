@@ -5,11 +5,11 @@
 //! the quality score (`quality`), the 16x16 low-frequency DCT, and one bit per coefficient above the
 //! median (`dct`). The dihedral variants re-threshold the same DCT (`dihedral`).
 
-mod blur;
-mod dct;
-mod dihedral;
+pub(crate) mod blur;
+pub(crate) mod dct;
+pub(crate) mod dihedral;
 mod hash;
-mod quality;
+pub(crate) mod quality;
 
 pub use dihedral::Dihedral;
 pub use hash::PdqHash;

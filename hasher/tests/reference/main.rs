@@ -4,6 +4,7 @@
 
 mod decode;
 mod pdq;
+mod robust;
 #[cfg(feature = "video")]
 mod smuggled;
 #[cfg(feature = "video")]

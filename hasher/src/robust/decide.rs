@@ -1,0 +1,209 @@
+//! Whether a listed image matches a query, from the close pairs (view, candidate) a search found.
+//!
+//! A query brings thousands of window hashes, so pairs of inner squares and windows are many times more
+//! numerous than PDQ's usual one-to-one comparison and must earn their false-positive rate again:
+//! - the listed image's own hash (view 0) against a whole picture (the query, or a rectangle framed by edges)
+//!   counts at PDQ's usual distance, as a plain PDQ match always has;
+//! - an inner square against a window counts only when a second square, matched by another window, agrees on
+//!   where the listed picture lies in the copy (its scale and offset, within a few percent), or alone when it is
+//!   very close. Two unrelated pictures rarely bring two squares to the same place.
+//! - when the query's planes are at hand, a window match is then verified: the placement it implies says where
+//!   every other inner square of the listed image must lie in the copy; those that lie inside are hashed there,
+//!   and most of them must be close to their views. Smooth pictures (night skies, water, fog) can bring two or
+//!   three squares into agreement by chance; they do not bring ten.
+
+use super::plane::Rect;
+use super::region::RegionPdq;
+use super::views::View;
+use super::{Candidate, CandidateKind, Candidates, MIRROR};
+use crate::pdq::{Dihedral, MATCH_DISTANCE};
+
+/// One close pair found by searching a candidate's variant among the listed views.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Hit {
+    /// Index of the view among the listed image's views.
+    pub view: usize,
+    /// Index of the candidate in [`Candidates::list`].
+    pub candidate: usize,
+    /// Which of the candidate's variants matched.
+    pub variant: Dihedral,
+    /// Hamming distance.
+    pub distance: u32,
+}
+
+/// Distances that count.
+#[derive(Clone, Copy, Debug)]
+pub struct Thresholds {
+    /// View 0 against a whole or framed candidate.
+    pub whole: u32,
+    /// An inner square against a window, when another square agrees.
+    pub paired: u32,
+    /// An inner square against a window, alone.
+    pub single: u32,
+    /// How far two squares may disagree on the listed picture's place, as a fraction of its size in the copy.
+    pub agreement: f32,
+    /// Least quality of both sides of a square-window pair.
+    pub min_quality: u8,
+    /// Verification: a predicted square counts as found within this distance.
+    pub verify: u32,
+    /// Verification: least share of the predicted squares found.
+    pub verify_share: f32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            whole: MATCH_DISTANCE,
+            paired: 31,
+            single: 16,
+            agreement: 0.04,
+            min_quality: 50,
+            verify: 40,
+            verify_share: 0.6,
+        }
+    }
+}
+
+impl Thresholds {
+    /// The largest distance any hit may have (the search radius to use).
+    pub fn radius(&self) -> u32 {
+        self.whole.max(self.paired).max(self.single)
+    }
+}
+
+/// Why a listed image matched: its best pair.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub struct Verdict {
+    /// The pair.
+    pub hit: Hit,
+    /// How many distinct views agreed (1 for a whole match or a very close single square).
+    pub support: usize,
+}
+
+/// Where a square-window pair puts the listed picture in the copy: scale and offset per axis, in the frame's
+/// pixels per unit of the listed image's width and height.
+#[derive(Clone, Copy, Debug)]
+struct Placement {
+    frame: u8,
+    mirrored: bool,
+    sx: f32,
+    sy: f32,
+    tx: f32,
+    ty: f32,
+}
+
+fn placement(view: &View, candidate: &Candidate, variant: Dihedral) -> Placement {
+    let r = view.region;
+    let mirrored = variant == MIRROR;
+    let sx = candidate.rect.width() / r.width;
+    let sy = candidate.rect.height() / r.height;
+    let x = if mirrored { 1.0 - r.x - r.width } else { r.x };
+    Placement {
+        frame: candidate.frame,
+        mirrored,
+        sx,
+        sy,
+        tx: candidate.rect.x0 - sx * x,
+        ty: candidate.rect.y0 - sy * r.y,
+    }
+}
+
+fn agree(a: &Placement, b: &Placement, tolerance: f32) -> bool {
+    let close = |u: f32, v: f32, scale: f32| (u - v).abs() <= tolerance * scale;
+    a.frame == b.frame
+        && a.mirrored == b.mirrored
+        && close(a.sx, b.sx, a.sx)
+        && close(a.sy, b.sy, a.sy)
+        && close(a.tx, b.tx, a.sx)
+        && close(a.ty, b.ty, a.sy)
+}
+
+/// The verdict for one listed image with `views`, from the `hits` of its views among `candidates`.
+pub fn decide(views: &[View], candidates: &Candidates, hits: &[Hit], t: &Thresholds) -> Option<Verdict> {
+    let mut best: Option<Verdict> = None;
+    let better = |best: &Option<Verdict>, hit: &Hit, support: usize| match best {
+        None => true,
+        Some(b) => (support, std::cmp::Reverse(hit.distance)) > (b.support, std::cmp::Reverse(b.hit.distance)),
+    };
+    let mut squares: Vec<(Hit, Placement)> = Vec::new();
+    for &hit in hits {
+        let (Some(view), Some(candidate)) = (views.get(hit.view), candidates.list.get(hit.candidate)) else {
+            continue;
+        };
+        match candidate.kind {
+            CandidateKind::Whole | CandidateKind::Inner if view.region.is_whole() => {
+                if hit.distance <= t.whole && better(&best, &hit, 1) {
+                    best = Some(Verdict { hit, support: 1 });
+                }
+            }
+            CandidateKind::Window if !view.region.is_whole() => {
+                let quality = candidate.quality.map_or(view.quality, |q| q.min(view.quality));
+                if hit.distance <= t.paired && quality >= t.min_quality {
+                    squares.push((hit, placement(view, candidate, hit.variant)));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (i, (hit, place)) in squares.iter().enumerate() {
+        let mut agreeing: Vec<usize> = vec![hit.view];
+        for (j, (other, other_place)) in squares.iter().enumerate() {
+            if i != j && !agreeing.contains(&other.view) && agree(place, other_place, t.agreement) {
+                agreeing.push(other.view);
+            }
+        }
+        let support = agreeing.len();
+        let counts = support >= 2 || hit.distance <= t.single;
+        if counts && better(&best, hit, support) && verified(views, candidates, place, t) {
+            best = Some(Verdict { hit: *hit, support });
+        }
+    }
+    best
+}
+
+/// The verdict for one listed image, comparing every candidate with every view (for a handful of listed images;
+/// a list searches its index and calls [`decide`] with the hits).
+pub fn match_views(views: &[View], candidates: &Candidates, t: &Thresholds) -> Option<Verdict> {
+    let mut hits = Vec::new();
+    for (c, candidate) in candidates.list.iter().enumerate() {
+        for &(variant, hash) in &candidate.hashes {
+            for (v, view) in views.iter().enumerate() {
+                let distance = hash.distance(&view.hash);
+                if distance <= t.radius() {
+                    hits.push(Hit { view: v, candidate: c, variant, distance });
+                }
+            }
+        }
+    }
+    decide(views, candidates, &hits, t)
+}
+
+/// Whether the inner squares that `place` puts inside the query are found there (always true when the query's
+/// planes are not at hand).
+fn verified(views: &[View], candidates: &Candidates, place: &Placement, t: &Thresholds) -> bool {
+    let Some((plane, factor)) = candidates.frames.get(usize::from(place.frame)) else {
+        return candidates.frames.is_empty();
+    };
+    let bounds = plane.bounds();
+    let (mut inside, mut found) = (0usize, 0usize);
+    for view in views.iter().filter(|v| !v.region.is_whole()) {
+        let r = view.region;
+        let x = if place.mirrored { 1.0 - r.x - r.width } else { r.x };
+        let rect = Rect::new(
+            (place.tx + place.sx * x) / factor,
+            (place.ty + place.sy * r.y) / factor,
+            place.sx * r.width / factor,
+            place.sy * r.height / factor,
+        );
+        if !rect.within(&bounds, 0.01 * rect.width()) {
+            continue;
+        }
+        inside += 1;
+        let Some(region) = RegionPdq::of(plane, &rect) else {
+            continue;
+        };
+        let hash = if place.mirrored { region.variant(MIRROR) } else { region.hash() };
+        found += usize::from(hash.distance(&view.hash) <= t.verify);
+    }
+    found >= 2 && found as f32 >= t.verify_share * inside as f32
+}

@@ -1,0 +1,155 @@
+//! The victim's side: the hashes kept for one listed image ("views"). View 0 is the image's own PDQ hash,
+//! bit-exact with the reference; the others are PDQ hashes of inner squares, which a crop of the image still
+//! contains whole, so the query side can find them inside its copy (see [`super::scan`]).
+//!
+//! Squares (in pixels) rather than rectangles of the image's own shape: a crop changes the aspect ratio but
+//! not the pixel scale along the two axes, so the query side searches one scale per size, not two.
+//!
+//! Privacy floor: no view describes a region smaller than half of the image's shorter side.
+
+use super::plane::{LumaPlane, Rect};
+use super::region::RegionPdq;
+use crate::pdq::{self, PdqHash};
+
+/// The squares kept for each listed image: (side, kept), both as fractions of the image's sides. Squares of
+/// `side` times the shorter side are placed on a grid fine enough that any crop keeping `kept` of the width and
+/// of the height, however off-centre, still contains one of them whole.
+///
+/// 0.55 and 0.7: every crop of up to 15 % per side, or 30 % from one side, keeps a square.
+pub const SQUARES: &[(f32, f32)] = &[(0.55, 0.7)];
+
+/// The smallest square side kept, as a fraction of the shorter side (the privacy floor is 0.5).
+pub const MIN_SQUARE: f32 = 0.55;
+
+/// A view's region as fractions of the image's width and height.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub struct Region {
+    /// Left edge, 0..1.
+    pub x: f32,
+    /// Top edge, 0..1.
+    pub y: f32,
+    /// Width, 0..1.
+    pub width: f32,
+    /// Height, 0..1.
+    pub height: f32,
+}
+
+impl Region {
+    /// The whole image.
+    pub const WHOLE: Region = Region { x: 0.0, y: 0.0, width: 1.0, height: 1.0 };
+
+    /// Whether this is the whole image.
+    pub fn is_whole(&self) -> bool {
+        *self == Region::WHOLE
+    }
+}
+
+/// One hash kept for a listed image.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub struct View {
+    /// The PDQ hash of the region.
+    pub hash: PdqHash,
+    /// PDQ's quality of the region (0..=100).
+    pub quality: u8,
+    /// Where the region lies in the image.
+    pub region: Region,
+}
+
+/// The views of an image given as packed RGB24 pixels: its PDQ hash, then one hash per inner square.
+/// Squares too flat to hash reliably are left out; the whole image's hash is always first.
+pub fn views_rgb(pixels: &[u8], width: usize, height: usize, stride: usize) -> Vec<View> {
+    let whole = pdq::hash_rgb(pixels, width, height, stride);
+    let mut views = vec![View { hash: whole.hash, quality: whole.quality, region: Region::WHOLE }];
+    if width.min(height) < 64 {
+        return views;
+    }
+    let plane = LumaPlane::from_rgb(pixels, width, height, stride);
+    views.extend(squares(&plane).into_iter().filter_map(|rect| {
+        let pdq = RegionPdq::of(&plane, &rect)?;
+        (pdq.quality >= pdq::QUALITY_THRESHOLD).then(|| View {
+            hash: pdq.hash(),
+            quality: pdq.quality,
+            region: fraction(&plane, &rect),
+        })
+    }));
+    views
+}
+
+/// The squares of [`SQUARES`] on `plane`, in plane pixels.
+pub(crate) fn squares(plane: &LumaPlane) -> Vec<Rect> {
+    let (w, h) = (plane.width() as f32, plane.height() as f32);
+    let short = w.min(h);
+    let mut out = Vec::new();
+    for &(side, kept) in SQUARES {
+        let s = side * short;
+        let (room_x, room_y) = (w - s, h - s);
+        // A crop keeping `kept` of an axis of length `len` contains a square whenever two neighbouring
+        // positions are at most `kept * len - s` apart.
+        let count = |room: f32, len: f32| {
+            let step = kept * len - s;
+            if room <= 0.5 { 1 } else { (room / step).ceil() as usize + 1 }
+        };
+        let (nx, ny) = (count(room_x, w), count(room_y, h));
+        for iy in 0..ny {
+            for ix in 0..nx {
+                let x = spread(ix, nx, room_x);
+                let y = spread(iy, ny, room_y);
+                out.push(Rect::new(x, y, s, s));
+            }
+        }
+    }
+    out
+}
+
+/// Position `i` of `n` spread evenly over `[0, room]` (the middle when `n` is 1).
+fn spread(i: usize, n: usize, room: f32) -> f32 {
+    if n <= 1 { room / 2.0 } else { room * i as f32 / (n - 1) as f32 }
+}
+
+fn fraction(plane: &LumaPlane, rect: &Rect) -> Region {
+    let (w, h) = (plane.width() as f32, plane.height() as f32);
+    Region { x: rect.x0 / w, y: rect.y0 / h, width: rect.width() / w, height: rect.height() / h }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plane(w: usize, h: usize) -> LumaPlane {
+        LumaPlane::from_luma(w, h, vec![0.0; w * h])
+    }
+
+    #[test]
+    fn squares_respect_the_privacy_floor_and_stay_inside() {
+        for (w, h) in [(400, 300), (300, 400), (500, 500), (1000, 250)] {
+            let p = plane(w, h);
+            let short = w.min(h) as f32;
+            let rects = squares(&p);
+            assert!(!rects.is_empty());
+            for r in &rects {
+                assert!(r.short_side() >= 0.5 * short - 1e-3, "{w}x{h}: {r:?}");
+                assert!(r.within(&p.bounds(), 1e-3), "{w}x{h}: {r:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_off_centre_crop_keeping_70_percent_keeps_a_square_whole() {
+        for (w, h) in [(400, 300), (300, 400), (500, 500)] {
+            let p = plane(w, h);
+            let (wf, hf) = (w as f32, h as f32);
+            for (l, t) in [(0.05, 0.15), (0.25, 0.05), (0.0, 0.3), (0.15, 0.15), (0.3, 0.0)] {
+                let kept = Rect::new(l * wf, t * hf, 0.7 * wf, 0.7 * hf);
+                assert!(squares(&p).iter().any(|r| r.within(&kept, 0.5)), "{w}x{h} crop at {l},{t}");
+            }
+        }
+    }
+
+    #[test]
+    fn views_of_a_flat_image_are_only_its_pdq() {
+        let px = vec![90u8; 200 * 150 * 3];
+        let views = views_rgb(&px, 200, 150, 600);
+        assert_eq!(views.len(), 1);
+        assert!(views[0].region.is_whole());
+    }
+}

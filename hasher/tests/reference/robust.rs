@@ -1,0 +1,152 @@
+//! Robust matching on a real photograph (the bridge of Meta's PDQ test data): copies that plain PDQ misses
+//! (crops, a letterbox, a picture pasted into a screen, a mirrored crop) match their original's views;
+//! unrelated photographs do not.
+
+use disrupt_hasher::decode::{DecodeOptions, RgbImage, decode_rgb};
+use disrupt_hasher::pdq::{self, MATCH_DISTANCE};
+use disrupt_hasher::robust::{self, QueryOptions, Thresholds, View};
+
+use super::testdata;
+
+fn photo(relative: &str) -> RgbImage {
+    let bytes = std::fs::read(testdata().join(relative)).unwrap();
+    decode_rgb(&bytes, &DecodeOptions::default()).unwrap()
+}
+
+fn bridge() -> RgbImage {
+    photo("pdq/data/bridge-mods/aaa-orig.jpg")
+}
+
+fn views(image: &RgbImage) -> Vec<View> {
+    robust::views_rgb(&image.pixels, image.width as usize, image.height as usize, image.stride())
+}
+
+/// Packed RGB of `width` x `height` filled with `rgb`.
+fn canvas(width: usize, height: usize, rgb: [u8; 3]) -> RgbImage {
+    RgbImage { width: width as u32, height: height as u32, pixels: rgb.repeat(width * height) }
+}
+
+/// The part of `image` from `(x, y)`, `width` x `height`.
+fn crop(image: &RgbImage, x: usize, y: usize, width: usize, height: usize) -> RgbImage {
+    let mut out = canvas(width, height, [0; 3]);
+    for row in 0..height {
+        let src = &image.pixels[((y + row) * image.width as usize + x) * 3..][..width * 3];
+        out.pixels[row * width * 3..][..width * 3].copy_from_slice(src);
+    }
+    out
+}
+
+/// `image` pasted onto `onto` at `(x, y)`.
+fn paste(onto: &mut RgbImage, image: &RgbImage, x: usize, y: usize) {
+    let (w, ow) = (image.width as usize, onto.width as usize);
+    for row in 0..image.height as usize {
+        onto.pixels[((y + row) * ow + x) * 3..][..w * 3].copy_from_slice(&image.pixels[row * w * 3..][..w * 3]);
+    }
+}
+
+/// `image` resized to `width` x `height` by area averaging (a platform's downscale).
+fn shrink(image: &RgbImage, width: usize, height: usize) -> RgbImage {
+    let (sw, sh) = (image.width as usize, image.height as usize);
+    let mut out = canvas(width, height, [0; 3]);
+    for y in 0..height {
+        for x in 0..width {
+            let (x0, x1) = (x * sw / width, ((x + 1) * sw / width).max(x * sw / width + 1));
+            let (y0, y1) = (y * sh / height, ((y + 1) * sh / height).max(y * sh / height + 1));
+            for c in 0..3 {
+                let mut sum = 0u32;
+                for yy in y0..y1 {
+                    for xx in x0..x1 {
+                        sum += u32::from(image.pixels[(yy * sw + xx) * 3 + c]);
+                    }
+                }
+                out.pixels[(y * width + x) * 3 + c] = (sum / ((x1 - x0) * (y1 - y0)) as u32) as u8;
+            }
+        }
+    }
+    out
+}
+
+fn mirrored(image: &RgbImage) -> RgbImage {
+    let (w, h) = (image.width as usize, image.height as usize);
+    let mut out = canvas(w, h, [0; 3]);
+    for y in 0..h {
+        for x in 0..w {
+            out.pixels[(y * w + x) * 3..][..3].copy_from_slice(&image.pixels[(y * w + w - 1 - x) * 3..][..3]);
+        }
+    }
+    out
+}
+
+fn matches(views: &[View], query: &RgbImage) -> bool {
+    let candidates = robust::candidates_rgb(
+        &query.pixels,
+        query.width as usize,
+        query.height as usize,
+        query.stride(),
+        &QueryOptions::default(),
+    );
+    robust::match_views(views, &candidates, &Thresholds::default()).is_some()
+}
+
+fn plain_pdq_matches(original: &RgbImage, query: &RgbImage) -> bool {
+    let o = pdq::hash_rgb(&original.pixels, original.width as usize, original.height as usize, original.stride());
+    let q = pdq::hash_rgb_dihedral(&query.pixels, query.width as usize, query.height as usize, query.stride());
+    q.hashes.iter().any(|h| h.distance(&o.hash) <= MATCH_DISTANCE)
+}
+
+#[test]
+fn the_first_view_is_the_reference_pdq_and_no_view_is_finer_than_half_the_short_side() {
+    let image = bridge();
+    let v = views(&image);
+    let reference = pdq::hash_rgb(&image.pixels, 1600, 1004, image.stride());
+    assert_eq!(v[0].hash, reference.hash);
+    assert!(v[0].region.is_whole());
+    assert!(v.len() > 8, "{} views", v.len());
+    for view in &v[1..] {
+        // Fractions of the width and height back to pixels: every region is at least half the short side.
+        assert!(view.region.width * 1600.0 >= 0.5 * 1004.0 - 1.0 && view.region.height * 1004.0 >= 0.5 * 1004.0 - 1.0);
+    }
+}
+
+#[test]
+fn crops_a_letterbox_a_screenshot_and_a_mirrored_crop_match_where_plain_pdq_does_not() {
+    let original = bridge();
+    let v = views(&original);
+    let (w, h) = (1600usize, 1004usize);
+    let crop10 = crop(&original, w / 10, h / 10, w * 8 / 10, h * 8 / 10);
+    let off_centre = crop(&original, w / 20, h * 15 / 100, w * 70 / 100, h * 80 / 100);
+    let mut letterbox = canvas(w, h * 12 / 10, [0; 3]);
+    paste(&mut letterbox, &original, 0, h / 10);
+    // A phone screenshot: grey chrome, a header bar, the picture shrunk to 40 % of the screen's width.
+    let mut screen = canvas(1080, 1920, [236, 236, 240]);
+    paste(&mut screen, &canvas(1080, 160, [30, 60, 120]), 0, 0);
+    paste(&mut screen, &shrink(&original, 960, 602), 60, 500);
+    let mirrored_crop = mirrored(&crop(&original, w * 6 / 100, h * 6 / 100, w * 88 / 100, h * 88 / 100));
+    for (name, query) in [
+        ("crop 10 %", &crop10),
+        ("off-centre crop", &off_centre),
+        ("letterbox", &letterbox),
+        ("screenshot", &screen),
+        ("mirrored crop", &mirrored_crop),
+    ] {
+        assert!(!plain_pdq_matches(&original, query), "{name}: plain PDQ already matches, the test proves nothing");
+        assert!(matches(&v, query), "{name} does not match");
+    }
+    assert!(matches(&v, &original), "the original itself");
+}
+
+#[test]
+fn unrelated_photographs_do_not_match() {
+    let v = views(&bridge());
+    for other in [
+        "pdq/data/misc-images/c.png",
+        "pdq/data/misc-images/small.jpg",
+        "pdq/data/reg-test-input/labelme-subset/q0122.jpg",
+        "pdq/data/reg-test-input/labelme-subset/q0004.jpg",
+        "pdq/data/reg-test-input/pen-and-coaster.png",
+    ] {
+        let query = photo(other);
+        assert!(!matches(&v, &query), "{other} matches the bridge");
+        assert!(!matches(&views(&query), &bridge()), "the bridge matches {other}");
+    }
+}
