@@ -1,0 +1,282 @@
+//! Recall and false positives of disrupt's robust matching on a set built by `scripts/bench-robust`.
+//!
+//! `cargo run --release -p disrupt-hasher --no-default-features --example robust_eval -- MANIFEST.json
+//! [--threads N] [--limit-queries N]`
+//!
+//! Lists every original (its views), then asks every query (transformed copies and distractors) against the
+//! whole list, exactly as a platform's match would: a query matching its own original counts for recall, any
+//! other listed image it matches is a false-positive image pair. Prints a per-transform table on stderr and one
+//! JSON object as the last line of stdout.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use disrupt_hasher::decode::{DecodeOptions, decode_rgb};
+use disrupt_hasher::index::PdqIndex;
+use disrupt_hasher::pdq::MATCH_DISTANCE;
+use disrupt_hasher::robust::{self, CandidateKind, Candidates, Hit, QueryOptions, Thresholds, View};
+use serde_json::{Value, json};
+
+/// Views per image are numbered within 8 bits of the entry id.
+const VIEW_BITS: u32 = 8;
+
+struct Listed {
+    id: String,
+    views: Vec<View>,
+}
+
+struct Outcome {
+    path: String,
+    transform: String,
+    original: Option<usize>,
+    matched: Vec<(usize, String)>,
+    plain_matched: Vec<usize>,
+    candidates: usize,
+    seconds: f64,
+    hashing: f64,
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let manifest_path = args.first().context("usage: robust_eval MANIFEST.json [--threads N] [--limit-queries N]")?;
+    fn flag_in<T: std::str::FromStr>(args: &[String], name: &str) -> Option<T> {
+        args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok())
+    }
+
+    let threads: usize = flag_in(&args, "--threads").unwrap_or(2);
+    let limit: usize = flag_in(&args, "--limit-queries").unwrap_or(usize::MAX);
+    // Every Nth original's queries only, and only these transforms (for quick trials).
+    let every: usize = flag_in(&args, "--every").unwrap_or(1);
+    let only: Option<String> = args.iter().position(|a| a == "--transforms").and_then(|i| args.get(i + 1)).cloned();
+    let mut opts = QueryOptions::default();
+    opts.scan.min_side = flag_in(&args, "--min-side").unwrap_or(opts.scan.min_side);
+    opts.scan.max_side = flag_in(&args, "--max-side").unwrap_or(opts.scan.max_side);
+    opts.scan.scale_ratio = flag_in(&args, "--scale-ratio").unwrap_or(opts.scan.scale_ratio);
+    opts.scan.position_step = flag_in(&args, "--position-step").unwrap_or(opts.scan.position_step);
+    opts.scan_inner = flag_in::<u8>(&args, "--scan-inner").map(|v| v == 1).unwrap_or(opts.scan_inner);
+    opts.rotations = flag_in::<u8>(&args, "--rotations").map(|v| v == 1).unwrap_or(opts.rotations);
+    let mut thresholds = Thresholds::default();
+    thresholds.paired = flag_in(&args, "--paired").unwrap_or(thresholds.paired);
+    thresholds.single = flag_in(&args, "--single").unwrap_or(thresholds.single);
+    let manifest: Value = serde_json::from_slice(&std::fs::read(manifest_path)?)?;
+    let decode = DecodeOptions::default();
+
+    let originals = manifest["originals"].as_array().context("originals")?;
+    let started = Instant::now();
+    let listed: Vec<Listed> = parallel(originals.len(), threads, |i| {
+        let o = &originals[i];
+        let bytes = std::fs::read(o["path"].as_str().unwrap_or_default()).expect("original readable");
+        let rgb = decode_rgb(&bytes, &decode).expect("original decodes");
+        let views = robust::views_rgb(&rgb.pixels, rgb.width as usize, rgb.height as usize, rgb.stride());
+        Listed { id: o["id"].as_str().unwrap_or_default().to_owned(), views }
+    });
+    let victim_seconds = started.elapsed().as_secs_f64() * threads as f64 / listed.len().max(1) as f64;
+    let by_id: BTreeMap<&str, usize> = listed.iter().enumerate().map(|(i, l)| (l.id.as_str(), i)).collect();
+    let index: PdqIndex = listed
+        .iter()
+        .enumerate()
+        .flat_map(|(i, l)| {
+            l.views.iter().enumerate().map(move |(v, view)| (((i as u64) << VIEW_BITS) | v as u64, view.hash))
+        })
+        .collect();
+    let views_total: usize = listed.iter().map(|l| l.views.len()).sum();
+
+    let queries: Vec<&Value> = manifest["queries"]
+        .as_array()
+        .context("queries")?
+        .iter()
+        .chain(manifest["distractors"].as_array().into_iter().flatten())
+        .filter(|q| only.as_deref().is_none_or(|o| o.split(',').any(|t| Some(t) == q["transform"].as_str())))
+        .filter(|q| {
+            let n: usize = q["original"].as_str().and_then(|id| id.get(1..)).and_then(|n| n.parse().ok()).unwrap_or(0);
+            n % every == 0
+        })
+        .take(limit)
+        .collect();
+    let done = AtomicUsize::new(0);
+    let outcomes: Vec<Outcome> = parallel(queries.len(), threads, |i| {
+        let q = queries[i];
+        let transform = q["transform"].as_str().unwrap_or("distractor").to_owned();
+        let original = q["original"].as_str().and_then(|id| by_id.get(id).copied());
+        let bytes = std::fs::read(q["path"].as_str().unwrap_or_default()).expect("query readable");
+        let rgb = decode_rgb(&bytes, &decode).expect("query decodes");
+        let t0 = Instant::now();
+        let candidates =
+            robust::candidates_rgb(&rgb.pixels, rgb.width as usize, rgb.height as usize, rgb.stride(), &opts);
+        let hashing = t0.elapsed().as_secs_f64();
+        let (matched, plain_matched) = search(&index, &listed, &candidates, &thresholds);
+        let seconds = t0.elapsed().as_secs_f64();
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if n % 200 == 0 {
+            eprintln!("{n}/{} queries", queries.len());
+        }
+        Outcome {
+            path: q["path"].as_str().unwrap_or_default().to_owned(),
+            transform,
+            original,
+            matched,
+            plain_matched,
+            candidates: candidates.list.len(),
+            seconds,
+            hashing,
+        }
+    });
+
+    let mut per: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    let (mut fp, mut plain_fp, mut pairs) = (0usize, 0usize, 0usize);
+    let mut fp_examples = Vec::new();
+    for o in &outcomes {
+        let entry = per.entry(o.transform.clone()).or_default();
+        if let Some(own) = o.original {
+            entry.0 += 1;
+            entry.1 += usize::from(o.matched.iter().any(|m| m.0 == own));
+            entry.2 += usize::from(o.plain_matched.contains(&own));
+            pairs += listed.len() - 1;
+        } else {
+            pairs += listed.len();
+        }
+        for (m, why) in o.matched.iter().filter(|m| Some(m.0) != o.original) {
+            fp += 1;
+            if fp_examples.len() < 20 {
+                fp_examples.push(json!({"query": o.path, "listed": listed[*m].id, "why": why}));
+            }
+        }
+        plain_fp += o.plain_matched.iter().filter(|&&m| Some(m) != o.original).count();
+    }
+    eprintln!("{:<18} {:>6} {:>9} {:>9}", "transform", "count", "plain", "disrupt");
+    let mut recall = serde_json::Map::new();
+    let mut plain_recall = serde_json::Map::new();
+    let mut matched = serde_json::Map::new();
+    let mut count = serde_json::Map::new();
+    for (t, (n, ours, plain)) in &per {
+        if *n == 0 {
+            continue;
+        }
+        let (r, p) = (*ours as f64 / *n as f64, *plain as f64 / *n as f64);
+        eprintln!("{t:<18} {n:>6} {:>8.1}% {:>8.1}%", 100.0 * p, 100.0 * r);
+        recall.insert(t.clone(), json!(r));
+        plain_recall.insert(t.clone(), json!(p));
+        matched.insert(t.clone(), json!(ours));
+        count.insert(t.clone(), json!(n));
+    }
+    let query_seconds: f64 = outcomes.iter().map(|o| o.seconds).sum::<f64>() / outcomes.len().max(1) as f64;
+    let hashing_seconds: f64 = outcomes.iter().map(|o| o.hashing).sum::<f64>() / outcomes.len().max(1) as f64;
+    let candidates_mean = outcomes.iter().map(|o| o.candidates).sum::<usize>() as f64 / outcomes.len().max(1) as f64;
+    let upper = upper_bound_95(fp, pairs);
+    eprintln!(
+        "false-positive pairs: {fp} of {pairs} (95 % upper bound {upper:.2e}); plain PDQ {plain_fp}; views/image {:.1}; \
+         candidates/query {candidates_mean:.0}; victim {:.0} ms/image, query {:.0} ms/image (of which hashing {:.0}; one core)",
+        views_total as f64 / listed.len().max(1) as f64,
+        1000.0 * victim_seconds,
+        1000.0 * query_seconds,
+        1000.0 * hashing_seconds
+    );
+    println!(
+        "{}",
+        json!({
+            "recall": recall, "matched": matched, "count": count, "plain_recall": plain_recall,
+            "false_positive_pairs": fp, "plain_false_positive_pairs": plain_fp, "non_matching_pairs": pairs,
+            "false_positive_rate_upper_95": upper, "false_positive_examples": fp_examples,
+            "listed_images": listed.len(), "views_per_image": views_total as f64 / listed.len().max(1) as f64,
+            "candidates_per_query": candidates_mean,
+            "victim_ms_per_image": 1000.0 * victim_seconds, "query_ms_per_image": 1000.0 * query_seconds, "query_hashing_ms_per_image": 1000.0 * hashing_seconds,
+            "thresholds": {"whole": thresholds.whole, "paired": thresholds.paired, "single": thresholds.single},
+        })
+    );
+    Ok(())
+}
+
+/// The listed images a query matches with disrupt's rules, and with plain PDQ (the query's eight variants
+/// against each image's own hash at distance 31).
+fn search(
+    index: &PdqIndex,
+    listed: &[Listed],
+    candidates: &Candidates,
+    t: &Thresholds,
+) -> (Vec<(usize, String)>, Vec<usize>) {
+    let mut hits: BTreeMap<usize, Vec<Hit>> = BTreeMap::new();
+    let mut plain = Vec::new();
+    for (c, candidate) in candidates.list.iter().enumerate() {
+        for &(variant, hash) in &candidate.hashes {
+            // Windows come by thousands of near-duplicates: the cheap probing search is enough for them.
+            let found = match candidate.kind {
+                CandidateKind::Window => index.search_probing(&hash, t.paired, 3),
+                _ => index.search(&hash, t.whole),
+            };
+            for m in found {
+                let (image, view) = ((m.id >> VIEW_BITS) as usize, (m.id & ((1 << VIEW_BITS) - 1)) as usize);
+                hits.entry(image).or_default().push(Hit { view, candidate: c, variant, distance: m.distance });
+                if c == 0 && view == 0 && m.distance <= MATCH_DISTANCE && !plain.contains(&image) {
+                    plain.push(image);
+                }
+            }
+        }
+    }
+    let matched = hits
+        .into_iter()
+        .filter_map(|(image, image_hits)| {
+            let verdict = robust::decide(&listed[image].views, candidates, &image_hits, t)?;
+            let c = &candidates.list[verdict.hit.candidate];
+            let why = format!(
+                "view {} ({:?}) ~ {:?} candidate at {:?} variant {} distance {} support {}",
+                verdict.hit.view,
+                listed[image].views[verdict.hit.view].region,
+                c.kind,
+                c.rect,
+                verdict.hit.variant.name(),
+                verdict.hit.distance,
+                verdict.support
+            );
+            Some((image, why))
+        })
+        .collect();
+    (matched, plain)
+}
+
+/// One-sided 95 % upper bound of a binomial rate (Clopper-Pearson), by bisection.
+fn upper_bound_95(k: usize, n: usize) -> f64 {
+    if n == 0 {
+        return 1.0;
+    }
+    // P(X <= k | p) is decreasing in p; find p where it equals 0.05.
+    let cdf = |p: f64| -> f64 {
+        let (mut term, mut sum) = ((1.0 - p).powf(n as f64), 0.0);
+        for i in 0..=k {
+            sum += term;
+            term *= (n - i) as f64 / (i + 1) as f64 * p / (1.0 - p);
+        }
+        sum
+    };
+    let (mut lo, mut hi) = (0.0f64, 1.0f64);
+    for _ in 0..200 {
+        let mid = (lo + hi) / 2.0;
+        if cdf(mid) > 0.05 { lo = mid } else { hi = mid }
+    }
+    hi
+}
+
+/// `f(0..n)` on `threads` threads, results in order.
+fn parallel<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, T)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads.max(1))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= n {
+                            break mine;
+                        }
+                        mine.push((i, f(i)));
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().expect("worker")).collect()
+    });
+    results.sort_by_key(|r| r.0);
+    results.into_iter().map(|r| r.1).collect()
+}
