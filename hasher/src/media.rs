@@ -6,6 +6,7 @@
 use crate::decode::{self, DecodeOptions, MediaKind};
 use crate::digest::FileDigests;
 use crate::pdq::{self, Pdq, PdqHash};
+use crate::robust;
 use crate::{Error, Result};
 
 #[cfg(feature = "video")]
@@ -21,6 +22,11 @@ pub struct MediaOptions {
     pub video: VideoOptions,
     /// Also compute the eight dihedral variants of an image's PDQ hash.
     pub dihedral: bool,
+    /// Also compute the eight dihedral variants of every picture framed inside an image (behind borders, bars,
+    /// a backdrop, an app's chrome, a caption band, inside another picture: see [`crate::robust::frames`]), at
+    /// most this many; 0 computes none. Query side only: a platform's copy may be such a frame around a listed
+    /// picture.
+    pub framed: usize,
 }
 
 /// The hashes of one image file.
@@ -34,6 +40,9 @@ pub struct ImageHashes {
     pub width: u32,
     /// Height in pixels, after orientation.
     pub height: u32,
+    /// The eight dihedral variants of each picture framed inside the image, most convincing first, when asked
+    /// ([`MediaOptions::framed`]).
+    pub framed: Vec<[PdqHash; 8]>,
 }
 
 /// What [`hash_media`] found and computed.
@@ -97,5 +106,6 @@ pub fn hash_image(bytes: &[u8], opts: &MediaOptions) -> Result<ImageHashes> {
     } else {
         (pdq::hash_rgb(&rgb.pixels, w, h, w * 3), None)
     };
-    Ok(ImageHashes { pdq, dihedral, width: rgb.width, height: rgb.height })
+    let framed = if opts.framed > 0 { robust::framed_rgb(&rgb.pixels, w, h, w * 3, opts.framed) } else { Vec::new() };
+    Ok(ImageHashes { pdq, dihedral, width: rgb.width, height: rgb.height, framed })
 }

@@ -162,6 +162,22 @@ pub fn candidates_rgb(pixels: &[u8], width: usize, height: usize, stride: usize,
     Candidates { list, turned_degrees, frames }
 }
 
+/// The eight dihedral hashes of at most `most` pictures framed inside an image (packed RGB24), most convincing
+/// first: the cheap part of the query side (a few milliseconds), which needs nothing but the listed images' own
+/// PDQ hashes to match letterboxed, bordered, captioned, screenshotted and inset copies.
+pub fn framed_rgb(pixels: &[u8], width: usize, height: usize, stride: usize, most: usize) -> Vec<[PdqHash; 8]> {
+    if width.min(height) < 64 || most == 0 {
+        return Vec::new();
+    }
+    let plane = LumaPlane::from_rgb(pixels, width, height, stride);
+    frames::inner_rects(&plane)
+        .iter()
+        .filter_map(|rect| RegionPdq::of(&plane, rect))
+        .take(most)
+        .map(|region| Dihedral::ALL.map(|d| region.variant(d)))
+        .collect()
+}
+
 /// Scans `area` of `plane` and adds the windows, their rectangles scaled by `scale` into the query plane's pixels.
 fn push_windows(list: &mut Vec<Candidate>, plane: &LumaPlane, area: &Rect, frame: u8, scale: f32, steps: &ScanSteps) {
     list.extend(scan::scan(plane, area, steps).into_iter().map(|w| Candidate {
