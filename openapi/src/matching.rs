@@ -38,7 +38,9 @@ pub struct MatchedEntry {
     pub kind: HashKind,
     /// Hamming distance (PDQ) or 0 for exact digests.
     pub distance: u32,
-    /// Which rotation or flip of the query matched (`orig`, `rot90`, ...), for PDQ.
+    /// Which rotation or flip of the query matched (`orig`, `rot90`, ...), for PDQ. On `POST /v1/match/upload`,
+    /// `framed-orig`, `framed-rot90`, ... say that a picture framed inside the uploaded image matched (behind
+    /// borders or bars, on a backdrop, inside an app's screenshot, under a caption, inset in another picture).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
     /// Review state of the entry.

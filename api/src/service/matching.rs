@@ -31,6 +31,22 @@ pub const VIDEO_MATCH_SHARE: f64 = 0.8;
 
 /// Names of the dihedral variants, in the order the hasher computes them.
 const VARIANTS: [&str; 8] = ["orig", "rot90", "rot180", "rot270", "flipx", "flipy", "flipplus1", "flipminus1"];
+/// The same for a picture framed inside an uploaded image.
+const FRAMED_VARIANTS: [&str; 8] = [
+    "framed-orig",
+    "framed-rot90",
+    "framed-rot180",
+    "framed-rot270",
+    "framed-flipx",
+    "framed-flipy",
+    "framed-flipplus1",
+    "framed-flipminus1",
+];
+
+/// The name of variant `index` of a PDQ query: the image's own eight first, then eight per framed picture.
+fn variant_name(index: usize) -> &'static str {
+    if index < 8 { VARIANTS[index] } else { FRAMED_VARIANTS[index % 8] }
+}
 
 /// Query frames compared with one stored video between two deadline checks: a check costs a clock read, a query
 /// frame up to `MAX_FRAMES_PER_VIDEO` Hamming distances.
@@ -92,7 +108,9 @@ enum Prepared {
 impl Prepared {
     fn new(query: &Query<'_>) -> Result<Self, ApiError> {
         Ok(match query {
-            Query::Dihedral(variants) => Prepared::Pdq(variants.to_vec()),
+            Query::Framed(variants, framed) => {
+                Prepared::Pdq(variants.iter().chain(framed.iter().flatten()).copied().collect())
+            }
             Query::Value(HashValue::Pdq { hash, .. }) => Prepared::Pdq(vec![pdq_bytes(hash.as_str())?]),
             Query::Value(HashValue::Md5 { hash }) => {
                 let mut digest = [0u8; 16];
@@ -147,7 +165,7 @@ fn search_all(
                         list: l,
                         id: h.id,
                         distance: h.distance,
-                        variant: VARIANTS.get(h.variant).copied(),
+                        variant: Some(variant_name(h.variant)),
                     }));
                 }
                 Prepared::Md5(digest) => hits.extend(index.lookup_md5(list, digest).into_iter().map(|id| Hit {
@@ -321,13 +339,14 @@ impl Service {
 }
 
 /// One query: a hash value as a client sent it, or the eight dihedral PDQ variants of an image the server
-/// hashed itself (uploads), which also find rotated and mirrored copies.
+/// hashed itself (uploads), which also find rotated and mirrored copies, with those of the pictures framed in it.
 #[derive(Debug)]
 pub(crate) enum Query<'a> {
     /// A hash value; a PDQ hash is searched as it is.
     Value(&'a HashValue),
-    /// An image's PDQ variants, in the hasher's dihedral order.
-    Dihedral(&'a [[u8; 32]; 8]),
+    /// An image's PDQ variants (in the hasher's dihedral order), then those of each picture framed inside it:
+    /// one query, one result, the nearest of all its hashes per entry.
+    Framed(&'a [[u8; 32]; 8], &'a [[[u8; 32]; 8]]),
 }
 
 #[cfg(test)]

@@ -155,14 +155,16 @@ fn wipe(chunk: bytes::Bytes) {
 struct FileHashes {
     values: Vec<HashValue>,
     dihedral: Option<[[u8; 32]; 8]>,
+    /// The dihedral variants of pictures framed inside an image (matching only).
+    framed: Vec<[[u8; 32]; 8]>,
 }
 
 /// Hashes one file. Decoding limits (bytes, pixels, video length and resolution) are the hasher's defaults; a
 /// video's wall time is the hasher's, or what is left until `deadline` when that is less.
-fn hash_file(bytes: &[u8], dihedral: bool, deadline: Instant) -> Result<FileHashes, ApiError> {
+fn hash_file(bytes: &[u8], dihedral: bool, framed: usize, deadline: Instant) -> Result<FileHashes, ApiError> {
     use disrupt_hasher::media::{MediaHashes, MediaOptions, hash_media};
     #[cfg_attr(not(feature = "video"), allow(unused_mut))]
-    let mut options = MediaOptions { dihedral, ..MediaOptions::default() };
+    let mut options = MediaOptions { dihedral, framed, ..MediaOptions::default() };
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
         let code = disrupt_hasher::Error::Timeout { limit_ms: 0 }.code();
@@ -184,6 +186,7 @@ fn hash_file(bytes: &[u8], dihedral: bool, deadline: Instant) -> Result<FileHash
                 quality: Some(image.pdq.quality),
             });
             kept.dihedral = image.dihedral.as_ref().map(|variants| variants.map(|v| *v.as_bytes()));
+            kept.framed = image.framed.iter().map(|variants| variants.map(|v| *v.as_bytes())).collect();
         }
         #[cfg(feature = "video")]
         MediaHashes::Video { video, .. } => kept.values.push(HashValue::Video {
@@ -220,19 +223,60 @@ fn hash_file(bytes: &[u8], dihedral: bool, deadline: Instant) -> Result<FileHash
 async fn hash_files(
     files: Vec<MediaBuffer>,
     dihedral: bool,
+    framed: usize,
     slot: UploadSlot,
     deadline: Instant,
 ) -> Result<(Vec<FileHashes>, UploadSlot), ApiError> {
     let (hashes, slot) = blocking_in_slot(slot, move || {
         let mut hashes = Vec::with_capacity(files.len());
         for file in &files {
-            hashes.push(hash_file(file.as_slice(), dihedral, deadline)?);
+            hashes.push(hash_file(file.as_slice(), dihedral, framed, deadline)?);
         }
         drop(files);
         Ok::<_, ApiError>(hashes)
     })
     .await?;
     Ok((hashes?, slot))
+}
+
+/// Most pictures framed inside an uploaded image that a match searches (each costs 8 searches per list).
+const MAX_FRAMED: usize = 16;
+
+/// How many framed pictures per image fit the request's search budget, with the images' own 8 variants and
+/// each file's 2 digests: fewer when many files or lists are searched, so that framing never makes an upload
+/// the budget would otherwise accept fail.
+fn framed_per_image(files: usize, lists: usize) -> usize {
+    let per_file = disrupt_openapi::matching::MAX_MATCH_SEARCHES / (files.max(1) * lists.max(1));
+    (per_file.saturating_sub(8 + 2) / 8).min(MAX_FRAMED)
+}
+
+/// Drops framed pictures (the least convincing first, from the last files) until the whole request fits the
+/// search budget: a video's frames count too, and framing must never make an acceptable upload fail.
+fn fit_framed_to_budget(files: &mut [FileHashes], lists: usize) {
+    let cost = |files: &[FileHashes]| -> usize {
+        let per_list: usize = files
+            .iter()
+            .map(|f| {
+                let own: usize = f
+                    .values
+                    .iter()
+                    .map(|v| match v {
+                        HashValue::Pdq { .. } => f.dihedral.map_or(1, |_| 8),
+                        HashValue::Video { frames } => frames.len().max(1),
+                        _ => 1,
+                    })
+                    .sum();
+                own + 8 * f.framed.len()
+            })
+            .sum();
+        per_list.saturating_mul(lists.max(1))
+    };
+    while cost(files) > disrupt_openapi::matching::MAX_MATCH_SEARCHES {
+        let Some(file) = files.iter_mut().rev().find(|f| !f.framed.is_empty()) else {
+            return;
+        };
+        file.framed.pop();
+    }
 }
 
 /// A permit of `concurrent_uploads`.
@@ -264,7 +308,7 @@ impl Service {
         let upload = read_upload(multipart, true).await?;
         let category =
             upload.category.ok_or_else(|| ApiError::InvalidRequest("the category field is missing".into()))?;
-        let (hashes, _slot) = hash_files(upload.files, false, slot, deadline).await?;
+        let (hashes, _slot) = hash_files(upload.files, false, 0, slot, deadline).await?;
         self.create_case_from_hashes(category, hashes.into_iter().flat_map(|h| h.values).collect(), quota).await
     }
 
@@ -277,14 +321,17 @@ impl Service {
     ) -> Result<UploadMatchResponse, ApiError> {
         let (slot, hash_by) = self.upload_slot()?;
         let upload = read_upload(multipart, false).await?;
-        let (files, _slot) = hash_files(upload.files, true, slot, hash_by).await?;
         let lists = self.default_lists(caller).await?;
-        // An image's PDQ is searched with its eight dihedral variants; everything else as it is.
+        let framed = framed_per_image(upload.files.len(), lists.len());
+        let (mut files, _slot) = hash_files(upload.files, true, framed, slot, hash_by).await?;
+        fit_framed_to_budget(&mut files, lists.len());
+        // An image's PDQ is searched with its eight dihedral variants and those of the pictures framed inside
+        // it; everything else as it is.
         let mut queries = Vec::new();
         for file in &files {
             for value in &file.values {
                 queries.push(match (value, &file.dihedral) {
-                    (HashValue::Pdq { .. }, Some(variants)) => Query::Dihedral(variants),
+                    (HashValue::Pdq { .. }, Some(variants)) => Query::Framed(variants, &file.framed),
                     _ => Query::Value(value),
                 });
             }

@@ -185,6 +185,61 @@ async fn a_platform_upload_finds_a_rotated_copy_and_names_the_variant() {
     assert!(plain.results[0].matches.is_empty());
 }
 
+/// PNG bytes of `image`.
+fn png(image: &image::RgbImage) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn a_platform_upload_finds_a_letterboxed_and_a_screenshotted_copy_that_plain_pdq_misses() {
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let value = HashValue::Pdq { hash: BRIDGE_PDQ.parse().unwrap(), quality: Some(100) };
+    app.case(vec![value]).await;
+    let original = image::load_from_memory(&bridge("bridge-1-original.jpg")).unwrap().to_rgb8();
+    let (w, h) = original.dimensions();
+    // Black bars of a tenth of the height above and below.
+    let mut letterbox = image::RgbImage::new(w, h * 12 / 10);
+    image::imageops::replace(&mut letterbox, &original, 0, i64::from(h / 10));
+    // A phone screenshot: light chrome, a header bar, the photo shrunk into the feed.
+    let mut screen = image::RgbImage::from_pixel(1080, 1920, image::Rgb([236, 236, 240]));
+    image::imageops::replace(&mut screen, &image::RgbImage::from_pixel(1080, 160, image::Rgb([30, 60, 120])), 0, 0);
+    let shrunk = image::imageops::resize(&original, 960, 960 * h / w, image::imageops::FilterType::Triangle);
+    image::imageops::replace(&mut screen, &shrunk, 60, 500);
+    for (name, copy) in [("letterbox", png(&letterbox)), ("screenshot", png(&screen))] {
+        let upload = || vec![UploadFile { name: format!("{name}.png"), bytes: copy.clone() }];
+        eventually(|| async { !platform.match_upload(upload()).await.unwrap().results[0].matches.is_empty() }).await;
+        let answer = platform.match_upload(upload()).await.unwrap();
+        let found = &answer.results[0].matches[0];
+        assert!(found.distance <= 31, "{name}: {found:?}");
+        assert!(found.variant.as_deref().is_some_and(|v| v.starts_with("framed-")), "{name}: {found:?}");
+        // The copy's own PDQ, as a platform hashing it plainly would send it, matches nothing.
+        let plain = platform
+            .match_hashes(&disrupt_openapi::matching::MatchRequest {
+                hashes: vec![answer.hashes[0].clone()],
+                lists: None,
+            })
+            .await
+            .unwrap();
+        assert!(plain.results[0].matches.is_empty(), "{name}: plain PDQ already matches, the test proves nothing");
+    }
+    // An unrelated photo with a frame of its own matches nothing.
+    let other = std::fs::read(format!(
+        "{}/../../shared/testdata/reference/pdq/data/misc-images/c.png",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let unrelated = image::load_from_memory(&other).unwrap().to_rgb8();
+    let mut framed =
+        image::RgbImage::from_pixel(unrelated.width() + 200, unrelated.height() + 200, image::Rgb([255; 3]));
+    image::imageops::replace(&mut framed, &unrelated, 100, 100);
+    let answer =
+        platform.match_upload(vec![UploadFile { name: "other.png".into(), bytes: png(&framed) }]).await.unwrap();
+    assert!(answer.results.iter().all(|r| r.matches.is_empty()), "{answer:?}");
+}
+
 #[tokio::test]
 async fn media_that_is_not_an_image_or_video_is_refused_with_the_hashers_reason() {
     let app = spawn_app().await;
