@@ -91,7 +91,7 @@ fn main() -> Result<()> {
         .filter(|q| only.as_deref().is_none_or(|o| o.split(',').any(|t| Some(t) == q["transform"].as_str())))
         .filter(|q| {
             let n: usize = q["original"].as_str().and_then(|id| id.get(1..)).and_then(|n| n.parse().ok()).unwrap_or(0);
-            n % every == 0
+            n.is_multiple_of(every)
         })
         .take(limit)
         .collect();
@@ -109,7 +109,7 @@ fn main() -> Result<()> {
         let (matched, plain_matched) = search(&index, &listed, &candidates, &thresholds);
         let seconds = t0.elapsed().as_secs_f64();
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-        if n % 200 == 0 {
+        if n.is_multiple_of(200) {
             eprintln!("{n}/{} queries", queries.len());
         }
         Outcome {

@@ -131,10 +131,10 @@ pub fn decide(views: &[View], candidates: &Candidates, hits: &[Hit], t: &Thresho
             continue;
         };
         match candidate.kind {
-            CandidateKind::Whole | CandidateKind::Inner if view.region.is_whole() => {
-                if hit.distance <= t.whole && better(&best, &hit, 1) {
-                    best = Some(Verdict { hit, support: 1 });
-                }
+            CandidateKind::Whole | CandidateKind::Inner
+                if view.region.is_whole() && hit.distance <= t.whole && better(&best, &hit, 1) =>
+            {
+                best = Some(Verdict { hit, support: 1 });
             }
             CandidateKind::Window if !view.region.is_whole() => {
                 let quality = candidate.quality.map_or(view.quality, |q| q.min(view.quality));

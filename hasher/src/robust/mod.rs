@@ -150,13 +150,11 @@ pub fn candidates_rgb(pixels: &[u8], width: usize, height: usize, stride: usize,
     }
     let mut turned_degrees = None;
     let mut frames = Vec::new();
-    if opts.rotations {
-        if let Some(degrees) = rotation::estimate_degrees(&small) {
-            let (upright, area) = rotation::turned_back(&small, degrees);
-            push_windows(&mut list, &upright, &area, 1, factor as f32, &opts.scan);
-            turned_degrees = Some(degrees);
-            frames.push((upright, factor as f32));
-        }
+    if let Some(degrees) = opts.rotations.then(|| rotation::estimate_degrees(&small)).flatten() {
+        let (upright, area) = rotation::turned_back(&small, degrees);
+        push_windows(&mut list, &upright, &area, 1, factor as f32, &opts.scan);
+        turned_degrees = Some(degrees);
+        frames.push((upright, factor as f32));
     }
     frames.insert(0, (small, factor as f32));
     Candidates { list, turned_degrees, frames }

@@ -180,7 +180,7 @@ mod tests {
             let best = windows
                 .iter()
                 .map(|w| {
-                    let ds = (w.width() / side as f32 - 1.0).abs();
+                    let ds = (w.width() / side - 1.0).abs();
                     let dp = ((w.x0 - x).abs().max((w.y0 - y).abs())) / side;
                     ds.max(dp)
                 })
