@@ -3,7 +3,8 @@
 //! `cargo run --release -p disrupt-hasher --no-default-features --example robust_eval -- MANIFEST.json
 //! [--threads N] [--limit-queries N]`
 //!
-//! Lists every original (its views), then asks every query (transformed copies and distractors) against the
+//! Lists every original (its views), then asks every query (transformed copies, and the distractors, which the
+//! manifest lists among the queries with the transform `distractor`) against the
 //! whole list, exactly as a platform's match would: a query matching its own original counts for recall, any
 //! other listed image it matches is a false-positive image pair. Prints a per-transform table on stderr and one
 //! JSON object as the last line of stdout.
@@ -87,7 +88,6 @@ fn main() -> Result<()> {
         .as_array()
         .context("queries")?
         .iter()
-        .chain(manifest["distractors"].as_array().into_iter().flatten())
         .filter(|q| only.as_deref().is_none_or(|o| o.split(',').any(|t| Some(t) == q["transform"].as_str())))
         .filter(|q| {
             let n: usize = q["original"].as_str().and_then(|id| id.get(1..)).and_then(|n| n.parse().ok()).unwrap_or(0);
