@@ -26,6 +26,7 @@ use crate::service::Service;
         (status = 400, description = "Malformed cursor or limit (`invalid_cursor`, `invalid_request`), or a cursor beyond the feed's end (`cursor_beyond_end`)", body = ErrorBody),
         (status = 401, description = "Missing or invalid key", body = ErrorBody),
         (status = 403, description = "The key is not scoped to this list", body = ErrorBody),
+        (status = 404, description = "No such list", body = ErrorBody),
         (status = 410, description = "Cursor older than the retention: resync from the snapshot", body = ErrorBody),
         (status = 503, description = "Store unavailable", body = ErrorBody),
     )

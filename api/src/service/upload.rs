@@ -366,4 +366,44 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
+
+    fn image(framed: usize) -> FileHashes {
+        FileHashes {
+            values: vec![
+                HashValue::Pdq { hash: "00".repeat(32).parse().unwrap(), quality: Some(90) },
+                HashValue::Md5 { hash: "00".repeat(16).parse().unwrap() },
+                HashValue::Sha256 { hash: "00".repeat(32).parse().unwrap() },
+            ],
+            dihedral: Some([[0; 32]; 8]),
+            framed: vec![[[1; 32]; 8]; framed],
+        }
+    }
+
+    fn video(frames: usize) -> FileHashes {
+        let frame = |i| disrupt_openapi::model::VideoFrame {
+            frame: i as u64,
+            timestamp: i as f64,
+            pdq: "00".repeat(32).parse().unwrap(),
+            quality: 90,
+        };
+        FileHashes { values: vec![HashValue::Video { frames: (0..frames).map(frame).collect() }], ..FileHashes::default() }
+    }
+
+    #[test]
+    fn framed_pictures_fill_the_search_budget_but_never_exceed_it() {
+        // One image and one list: the most framed pictures.
+        assert_eq!(framed_per_image(1, 1), MAX_FRAMED);
+        // Twenty images in three lists: 8,000 / 60 = 133 searches per image and list, 10 of them its own.
+        assert_eq!(framed_per_image(20, 3), 15);
+        assert_eq!(framed_per_image(20, 16), 1);
+        // A long video beside the images takes the budget first: framing gives way, the video is still searched.
+        let mut files = vec![image(MAX_FRAMED), image(MAX_FRAMED), video(7_900)];
+        fit_framed_to_budget(&mut files, 1);
+        let framed: Vec<usize> = files.iter().map(|f| f.framed.len()).collect();
+        // 7,900 frames + 2 x (8 variants + 2 digests) leave 80 searches: 10 framed pictures, the last image's go first.
+        assert_eq!(framed, vec![10, 0, 0]);
+        let mut over = vec![video(8_001)];
+        fit_framed_to_budget(&mut over, 1);
+        assert!(over[0].framed.is_empty(), "nothing to drop: the request is refused by the budget check as before");
+    }
 }
