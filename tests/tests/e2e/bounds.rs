@@ -194,7 +194,8 @@ async fn fetch_hashes_pages_are_cut_by_bytes_and_a_full_fetch_comes_in_pages() {
             let checkpoint = loop {
                 let page = platform.fetch_hashes(start, Some(800), token.as_deref()).await.unwrap();
                 pages += 1;
-                assert!(page.hash_records.len() <= 4, "a 1 KiB page holds a few records: {}", page.hash_records.len());
+                // About three records fit 1 KiB; a scan step may bring one more hash bucket's records (HSCAN).
+                assert!(page.hash_records.len() <= 8, "a 1 KiB page holds a few records: {}", page.hash_records.len());
                 seen.extend(page.hash_records.into_iter().map(|r| r.hash_value));
                 if !page.has_more_records {
                     break page.next_set_timestamp;
