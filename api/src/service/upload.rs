@@ -386,7 +386,10 @@ mod tests {
             pdq: "00".repeat(32).parse().unwrap(),
             quality: 90,
         };
-        FileHashes { values: vec![HashValue::Video { frames: (0..frames).map(frame).collect() }], ..FileHashes::default() }
+        FileHashes {
+            values: vec![HashValue::Video { frames: (0..frames).map(frame).collect() }],
+            ..FileHashes::default()
+        }
     }
 
     #[test]
