@@ -76,7 +76,7 @@ async fn killing_redis_under_load_loses_no_acknowledged_submission_or_withdrawal
                             }
                         }
                     }
-                    created.push((case.case_id, case.case_secret));
+                    created.push((case.case_id, case.case_secret, Instant::now()));
                 }
                 Err(e) => {
                     errors.push(e.code().unwrap_or("no code").to_owned());
@@ -88,16 +88,19 @@ async fn killing_redis_under_load_loses_no_acknowledged_submission_or_withdrawal
     });
     tokio::time::sleep(Duration::from_millis(1500)).await;
     signal(pid, "KILL");
+    let killed_at = Instant::now();
     let (created, withdrawn, errors, unanswered) = load.await.unwrap();
     wait_ready(&app).await;
     assert_ne!(redis_pid(&app).await, pid, "the supervisor restarted redis-server");
-    assert!(!errors.is_empty(), "the outage was seen");
+    // The load ran across the kill. Whether a request failed depends on the moment: the supervisor restarts
+    // redis-server within the client's reconnect retries, so the outage may cost no request an error at all.
+    assert!(created.iter().any(|c| c.2 < killed_at) && created.iter().any(|c| c.2 > killed_at), "load across the kill");
     assert!(
         errors.iter().all(|c| c == "store_unavailable"),
         "only 503 store_unavailable while redis was away: {errors:?}"
     );
     assert!(created.len() > 10, "{} cases", created.len());
-    for (case_id, secret) in &created {
+    for (case_id, secret, _) in &created {
         let status = app.client.get_case(case_id, secret).await.unwrap();
         let state = serde_json::to_value(status.state).unwrap();
         if withdrawn.contains(case_id) {
