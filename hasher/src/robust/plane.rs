@@ -1,6 +1,8 @@
 //! The luma plane that views and candidates are cut from, with its summed-area table, so that the 64x64 cell
 //! means of any rectangle (the input of PDQ's DCT) cost 65 x 65 table reads whatever the rectangle's size.
 
+use zeroize::Zeroize;
+
 use crate::pdq::blur::luma;
 
 /// Planes are box-reduced by an integer factor until their shorter side is at most this. Cells of the smallest
@@ -60,6 +62,15 @@ pub struct LumaPlane {
     /// `(width + 1) * (height + 1)`: entry `(x, y)` sums the luma of `[0, x) x [0, y)`. f64 keeps every sum
     /// exact to well below a grey level at any plane size.
     sat: Vec<f64>,
+}
+
+impl Drop for LumaPlane {
+    /// A plane is a grey copy of someone's picture: like the decoded pixels (`RgbImage`), it must not linger in
+    /// freed memory.
+    fn drop(&mut self) {
+        self.luma.zeroize();
+        self.sat.zeroize();
+    }
 }
 
 impl std::fmt::Debug for LumaPlane {
