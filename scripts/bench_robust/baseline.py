@@ -15,30 +15,16 @@ import numpy as np
 import pdqhash
 from PIL import Image
 
+from .bits import popcount, to_u64
 from .stats import upper_bound_95
 
 THRESHOLD = 31
 QUALITY_MIN = 50
 
 
-def _u64(bits):
-    return np.packbits(np.asarray(bits, dtype=np.uint8)).view(">u8").astype(np.uint64)
-
-
 def _load(path):
     with Image.open(path) as im:
         return np.asarray(im.convert("RGB"))
-
-
-def _popcount(x):
-    x = x.copy()
-    c = np.zeros(x.shape, dtype=np.int64)
-    while True:
-        nz = x != 0
-        if not nz.any():
-            return c
-        c += nz
-        x &= x - np.uint64(1)
 
 
 def run(manifest_path):
@@ -51,7 +37,7 @@ def run(manifest_path):
         t = time.perf_counter()
         bits, q = pdqhash.compute(_load(o["path"]))  # timed with the decode, as a victim's page would
         victim_s += time.perf_counter() - t
-        listed.append(_u64(bits))
+        listed.append(to_u64(bits))
         quality.append(q)
     listed = np.stack(listed)  # (n, 4)
     good = np.array(quality) >= QUALITY_MIN
@@ -69,8 +55,8 @@ def run(manifest_path):
         t0 = time.perf_counter()
         variants, _ = pdqhash.compute_dihedral(_load(q["path"]))  # timed with the decode
         query_s += time.perf_counter() - t0
-        v = np.stack([_u64(b) for b in variants])  # (8, 4)
-        d = _popcount(v[:, None, :] ^ listed[None, :, :]).sum(axis=2).min(axis=0)  # (n,)
+        v = np.stack([to_u64(b) for b in variants])  # (8, 4)
+        d = popcount(v[:, None, :] ^ listed[None, :, :]).sum(axis=2).min(axis=0)  # (n,)
         hit = d <= THRESHOLD
         own = index.get(q["original"]) if q["original"] else None
         if own is not None:

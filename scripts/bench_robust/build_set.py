@@ -16,6 +16,7 @@ import pdqhash
 from PIL import Image
 
 from . import candidates, photos, sources, transforms
+from .bits import popcount, to_u64
 
 SEED = 15
 MAX_SIDE = 2048
@@ -26,11 +27,6 @@ MIN_DISTRACTORS = 200
 
 def log(*args):
     print("build-set:", *args, file=sys.stderr, flush=True)
-
-
-def _bits_to_u64(bits):
-    packed = np.packbits(np.asarray(bits, dtype=np.uint8))
-    return packed.view(">u8").astype(np.uint64)
 
 
 def _examine(item):
@@ -46,18 +42,7 @@ def _examine(item):
         s = MAX_SIDE / max(im.size)
         im = im.resize((max(1, round(im.width * s)), max(1, round(im.height * s))), Image.LANCZOS)
     hashes, _ = pdqhash.compute_dihedral(np.asarray(im))
-    return source, im.size, np.stack([_bits_to_u64(h) for h in hashes]), data
-
-
-def _popcount(x):
-    x = x.copy()
-    c = np.zeros(x.shape, dtype=np.int64)
-    while True:
-        nz = x != 0
-        if not nz.any():
-            return c
-        c += nz
-        x &= x - np.uint64(1)
+    return source, im.size, np.stack([to_u64(h) for h in hashes]), data
 
 
 def select(pkgs_dir, testdata_dir, workers):
@@ -81,7 +66,7 @@ def select(pkgs_dir, testdata_dir, workers):
         groups.add(sources.group(source))
         if len(kept):
             # any dihedral variant of the candidate against the kept images' plain hash
-            d = _popcount(kept_hashes[None, :, :] ^ hashes[:, None, :]).sum(axis=2)
+            d = popcount(kept_hashes[None, :, :] ^ hashes[:, None, :]).sum(axis=2)
             if d.min() <= DUP_DISTANCE:
                 continue
         kept.append((source, data))
