@@ -142,12 +142,7 @@ impl PdqIndex {
     pub fn search(&self, query: &PdqHash, radius: u32) -> Vec<PdqMatch> {
         let mut found = Vec::new();
         self.visit_within(&words(query), radius, |slot, distance| found.push((slot, distance)));
-        let mut matches: Vec<PdqMatch> = found
-            .into_iter()
-            .map(|(slot, distance)| PdqMatch { id: self.ids[slot as usize], distance, variant: Dihedral::Original })
-            .collect();
-        sort_matches(&mut matches);
-        matches
+        self.matches_of(found)
     }
 
     /// Entries within `radius` of `query` found by probing only the query's own chunk values and keeping those
@@ -161,6 +156,11 @@ impl PdqIndex {
         let exact_pair = radius / (CHUNKS as u32 / 2);
         let pair_bits = pair_bits.max(exact_pair);
         self.visit_probing(&words(query), radius, 0, pair_bits, |slot, distance| found.push((slot, distance)));
+        self.matches_of(found)
+    }
+
+    /// The found `(slot, distance)` pairs as matches of the query as given, nearest first.
+    fn matches_of(&self, found: Vec<(u32, u32)>) -> Vec<PdqMatch> {
         let mut matches: Vec<PdqMatch> = found
             .into_iter()
             .map(|(slot, distance)| PdqMatch { id: self.ids[slot as usize], distance, variant: Dihedral::Original })

@@ -14,7 +14,7 @@
 
 use super::plane::Rect;
 use super::region::RegionPdq;
-use super::views::View;
+use super::views::{Region, View};
 use super::{Candidate, CandidateKind, Candidates, MIRROR};
 use crate::pdq::{Dihedral, MATCH_DISTANCE};
 
@@ -92,12 +92,17 @@ struct Placement {
     ty: f32,
 }
 
+/// The left edge of `region` (a fraction of the width) in the picture as the copy shows it, mirrored or not.
+fn left_edge(region: &Region, mirrored: bool) -> f32 {
+    if mirrored { 1.0 - region.x - region.width } else { region.x }
+}
+
 fn placement(view: &View, candidate: &Candidate, variant: Dihedral) -> Placement {
     let r = view.region;
     let mirrored = variant == MIRROR;
     let sx = candidate.rect.width() / r.width;
     let sy = candidate.rect.height() / r.height;
-    let x = if mirrored { 1.0 - r.x - r.width } else { r.x };
+    let x = left_edge(&r, mirrored);
     Placement {
         frame: candidate.frame,
         mirrored,
@@ -188,7 +193,7 @@ fn verified(views: &[View], candidates: &Candidates, place: &Placement, t: &Thre
     let (mut inside, mut found) = (0usize, 0usize);
     for view in views.iter().filter(|v| !v.region.is_whole()) {
         let r = view.region;
-        let x = if place.mirrored { 1.0 - r.x - r.width } else { r.x };
+        let x = left_edge(&r, place.mirrored);
         let rect = Rect::new(
             (place.tx + place.sx * x) / factor,
             (place.ty + place.sy * r.y) / factor,

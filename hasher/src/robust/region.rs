@@ -41,7 +41,7 @@ mod tests {
     use crate::pdq::hash_rgb;
 
     /// A deterministic photo-like texture: smooth blobs plus fine detail.
-    pub(crate) fn texture(width: usize, height: usize, seed: u32) -> Vec<u8> {
+    fn texture(width: usize, height: usize, seed: u32) -> Vec<u8> {
         let mut px = Vec::with_capacity(width * height * 3);
         let s = seed as f32;
         for y in 0..height {
