@@ -132,6 +132,11 @@ impl Prepared {
     }
 }
 
+/// What `query` costs in one list, as [`check_budget`] counts it (a malformed hash is refused as the match would).
+pub(crate) fn searches(query: &Query<'_>) -> Result<usize, ApiError> {
+    Prepared::new(query).map(|prepared| prepared.searches())
+}
+
 /// Refuses a request that would cost more than [`MAX_MATCH_SEARCHES`] searches.
 fn check_budget(lists: usize, queries: &[Prepared]) -> Result<(), ApiError> {
     let searches = queries.iter().map(Prepared::searches).sum::<usize>().saturating_mul(lists);

@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use super::matching::Query;
+use super::matching::{self, Query};
 use actix_multipart::Multipart;
 use disrupt_openapi::cases::CreatedCase;
 use disrupt_openapi::matching::UploadMatchResponse;
@@ -159,6 +159,17 @@ struct FileHashes {
     framed: Vec<[[u8; 32]; 8]>,
 }
 
+impl FileHashes {
+    /// The match queries of this file's values: an image's PDQ with its eight dihedral variants and those of
+    /// `framed` pictures, everything else as it is.
+    fn queries<'a>(&'a self, framed: &'a [[[u8; 32]; 8]]) -> impl Iterator<Item = Query<'a>> {
+        self.values.iter().map(move |value| match (value, &self.dihedral) {
+            (HashValue::Pdq { .. }, Some(variants)) => Query::Framed(variants, framed),
+            _ => Query::Value(value),
+        })
+    }
+}
+
 /// Hashes one file. Decoding limits (bytes, pixels, video length and resolution) are the hasher's defaults; a
 /// video's wall time is the hasher's, or what is left until `deadline` when that is less.
 fn hash_file(bytes: &[u8], dihedral: bool, framed: usize, deadline: Instant) -> Result<FileHashes, ApiError> {
@@ -251,32 +262,25 @@ fn framed_per_image(files: usize, lists: usize) -> usize {
 }
 
 /// Drops framed pictures (the least convincing first, from the last files) until the whole request fits the
-/// search budget: a video's frames count too, and framing must never make an acceptable upload fail.
-fn fit_framed_to_budget(files: &mut [FileHashes], lists: usize) {
-    let cost = |files: &[FileHashes]| -> usize {
-        let per_list: usize = files
-            .iter()
-            .map(|f| {
-                let own: usize = f
-                    .values
-                    .iter()
-                    .map(|v| match v {
-                        HashValue::Pdq { .. } => f.dihedral.map_or(1, |_| 8),
-                        HashValue::Video { frames } => frames.len().max(1),
-                        _ => 1,
-                    })
-                    .sum();
-                own + 8 * f.framed.len()
-            })
-            .sum();
-        per_list.saturating_mul(lists.max(1))
-    };
-    while cost(files) > disrupt_openapi::matching::MAX_MATCH_SEARCHES {
-        let Some(file) = files.iter_mut().rev().find(|f| !f.framed.is_empty()) else {
-            return;
-        };
-        file.framed.pop();
+/// search budget, counted as the match counts it ([`matching::searches`]): a video's frames count too, and framing
+/// must never make an acceptable upload fail.
+fn fit_framed_to_budget(files: &mut [FileHashes], lists: usize) -> Result<(), ApiError> {
+    let mut own = 0;
+    for file in files.iter() {
+        for query in file.queries(&[]) {
+            own += matching::searches(&query)?;
+        }
     }
+    let mut framed: usize = files.iter().map(|f| f.framed.len()).sum();
+    // Each framed picture adds its 8 variants to its image's query.
+    while framed > 0 && (own + 8 * framed).saturating_mul(lists.max(1)) > disrupt_openapi::matching::MAX_MATCH_SEARCHES
+    {
+        if let Some(file) = files.iter_mut().rev().find(|f| !f.framed.is_empty()) {
+            file.framed.pop();
+        }
+        framed -= 1;
+    }
+    Ok(())
 }
 
 /// A permit of `concurrent_uploads`.
@@ -324,18 +328,8 @@ impl Service {
         let lists = self.default_lists(caller).await?;
         let framed = framed_per_image(upload.files.len(), lists.len());
         let (mut files, _slot) = hash_files(upload.files, true, framed, slot, hash_by).await?;
-        fit_framed_to_budget(&mut files, lists.len());
-        // An image's PDQ is searched with its eight dihedral variants and those of the pictures framed inside
-        // it; everything else as it is.
-        let mut queries = Vec::new();
-        for file in &files {
-            for value in &file.values {
-                queries.push(match (value, &file.dihedral) {
-                    (HashValue::Pdq { .. }, Some(variants)) => Query::Framed(variants, &file.framed),
-                    _ => Query::Value(value),
-                });
-            }
-        }
+        fit_framed_to_budget(&mut files, lists.len())?;
+        let queries: Vec<Query<'_>> = files.iter().flat_map(|file| file.queries(&file.framed)).collect();
         let results = self.match_queries(caller, &lists, &queries, deadline).await?;
         let hashes = files.into_iter().flat_map(|f| f.values).collect();
         Ok(UploadMatchResponse { hashes, results })
@@ -380,10 +374,11 @@ mod tests {
     }
 
     fn video(frames: usize) -> FileHashes {
-        let frame = |i| disrupt_openapi::model::VideoFrame {
+        // Distinct, reliable frames: the match counts each distinct frame of quality 50 or more once.
+        let frame = |i: usize| disrupt_openapi::model::VideoFrame {
             frame: i as u64,
             timestamp: i as f64,
-            pdq: "00".repeat(32).parse().unwrap(),
+            pdq: format!("{i:064x}").parse().unwrap(),
             quality: 90,
         };
         FileHashes {
@@ -401,12 +396,12 @@ mod tests {
         assert_eq!(framed_per_image(20, 16), 1);
         // A long video beside the images takes the budget first: framing gives way, the video is still searched.
         let mut files = vec![image(MAX_FRAMED), image(MAX_FRAMED), video(7_900)];
-        fit_framed_to_budget(&mut files, 1);
+        fit_framed_to_budget(&mut files, 1).unwrap();
         let framed: Vec<usize> = files.iter().map(|f| f.framed.len()).collect();
         // 7,900 frames + 2 x (8 variants + 2 digests) leave 80 searches: 10 framed pictures, the last image's go first.
         assert_eq!(framed, vec![10, 0, 0]);
         let mut over = vec![video(8_001)];
-        fit_framed_to_budget(&mut over, 1);
+        fit_framed_to_budget(&mut over, 1).unwrap();
         assert!(over[0].framed.is_empty(), "nothing to drop: the request is refused by the budget check as before");
     }
 }
