@@ -11,39 +11,41 @@ use crate::service::now_ms;
 use crate::settings::{ServerKey, Settings};
 use crate::store::audit::AuditEvent;
 use crate::store::model::{ApiKey, Role};
-use crate::store::{Store, StoreError};
+use crate::store::{Outbox, Store, StoreError};
 
 /// Creates an admin key named `name` and returns the full key, `dk_<id>_<secret>`.
 pub async fn create_admin_key(store: &Store, server_key: &ServerKey, name: &str) -> Result<String, ApiError> {
     let hasher = crate::auth::SecretHasher::new(server_key.clone());
     let new = hasher.new_api_key()?;
-    store
-        .create_api_key(&ApiKey {
-            id: new.id.clone(),
-            secret_hash: new.secret_hash,
-            role: Role::Admin,
-            lists: Vec::new(),
-            name: name.to_owned(),
-            created_at: now_ms(),
-            revoked_at: None,
-            hosts: vec![],
-        })
-        .await?;
-    audit_key_created(store, &new.id, "create-admin-key").await?;
+    let key = ApiKey {
+        id: new.id.clone(),
+        secret_hash: new.secret_hash,
+        role: Role::Admin,
+        lists: Vec::new(),
+        name: name.to_owned(),
+        created_at: now_ms(),
+        revoked_at: None,
+        hosts: vec![],
+    };
+    store.create_api_key_audited(&key, Some(key_created(&new.id, "create-admin-key"))).await?;
+    drain_key_records(store).await;
     Ok(new.key)
 }
 
-/// Audits an admin key made outside the API (by the operator on the server's machine).
-async fn audit_key_created(store: &Store, key_id: &str, via: &str) -> Result<(), ApiError> {
+/// The record of an admin key made outside the API (by the operator on the server's machine).
+fn key_created(key_id: &str, via: &str) -> AuditEvent {
     let operator = Actor { key_id: None, role: ActorRole::Admin };
-    store
-        .audit(
-            AuditEvent::new(operator, AuditAction::KeyCreated, format!("key:{key_id}"))
-                .detail("role", "admin")
-                .detail("via", via),
-        )
-        .await?;
-    Ok(())
+    AuditEvent::new(operator, AuditAction::KeyCreated, format!("key:{key_id}"))
+        .detail("role", "admin")
+        .detail("via", via)
+}
+
+/// Chains the record just written beside the key. It is safe in the outbox already, so a failure is only logged:
+/// every running server drains the outboxes periodically.
+async fn drain_key_records(store: &Store) {
+    if let Err(err) = store.drain_audit(Outbox::Global).await {
+        tracing::warn!(error = %err, "the key's audit record waits in the outbox");
+    }
 }
 
 /// The least strength of a bootstrap key's secret. Generated keys carry 256 bits.
@@ -82,21 +84,19 @@ pub async fn ensure_bootstrap_admin_key(store: &Store, server_key: &ServerKey, k
         )));
     }
     let hasher = crate::auth::SecretHasher::new(server_key.clone());
-    let created = store
-        .create_api_key(&ApiKey {
-            id: presented.id.to_owned(),
-            secret_hash: hasher.api_key_hash(presented.secret),
-            role: Role::Admin,
-            lists: Vec::new(),
-            name: "bootstrap".to_owned(),
-            created_at: now_ms(),
-            revoked_at: None,
-            hosts: vec![],
-        })
-        .await;
-    match created {
+    let key = ApiKey {
+        id: presented.id.to_owned(),
+        secret_hash: hasher.api_key_hash(presented.secret),
+        role: Role::Admin,
+        lists: Vec::new(),
+        name: "bootstrap".to_owned(),
+        created_at: now_ms(),
+        revoked_at: None,
+        hosts: vec![],
+    };
+    match store.create_api_key_audited(&key, Some(key_created(presented.id, "bootstrap"))).await {
         Ok(()) => {
-            audit_key_created(store, presented.id, "bootstrap").await?;
+            drain_key_records(store).await;
             tracing::info!(key_id = presented.id, "created the bootstrap admin key");
             Ok(())
         }

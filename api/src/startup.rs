@@ -14,13 +14,11 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
     admin_cli,
-    audit::{Actor, AuditAction},
     match_index::{MatchIndex, SharedIndex},
     redis_server::EmbeddedRedis,
     routes,
     service::Service,
     settings::{ServerKey, Settings},
-    store::audit::AuditEvent,
     store::{Store, now_ms},
     sync::{IndexSync, MAX_READY_LAG, SyncStatus},
     time_limit,
@@ -272,18 +270,12 @@ async fn drain_audit_periodically(store: Store) {
     }
 }
 
-/// Purges withdrawn cases whose tombstones the trim removed (`store::purge`), and audits how many.
+/// Purges withdrawn cases whose tombstones the trim removed (`store::purge`; each purge carries its audit
+/// record, which the periodic drain chains).
 async fn purge_withdrawn(store: &Store, list: &str) {
     match store.purge_withdrawn(list, now_ms()).await {
         Ok(0) => {}
-        Ok(purged) => {
-            tracing::info!(list, purged, "purged withdrawn cases of their hashes and URLs");
-            let event = AuditEvent::new(Actor::system(), AuditAction::CasesPurged, format!("list:{list}"))
-                .detail("cases", purged.to_string());
-            if let Err(err) = store.audit(event).await {
-                tracing::warn!(list, error = %err, "could not audit the purge");
-            }
-        }
+        Ok(purged) => tracing::info!(list, purged, "purged withdrawn cases of their hashes and URLs"),
         Err(err) => tracing::warn!(list, error = %err, "purging withdrawn cases failed"),
     }
 }

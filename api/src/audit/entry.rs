@@ -66,7 +66,8 @@ pub enum AuditAction {
     EntryQuarantined,
     /// Flood detection created a new case's entries quarantined (details: how many, and why).
     EntriesHeld,
-    /// Withdrawn cases were purged of their hashes and URLs after the feed retention (details: how many).
+    /// A withdrawn case was purged of its hashes and URLs after the feed retention (one record per case, with its
+    /// list; older records target the list and count the cases).
     CasesPurged,
     /// A first analyst asked to reject a whole case; a second must confirm.
     CaseRejectionRequested,

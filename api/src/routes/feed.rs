@@ -5,7 +5,7 @@ use bytes::Bytes;
 use disrupt_openapi::ErrorBody;
 use disrupt_openapi::feed::{FeedPage, FeedQuery, Snapshot, SnapshotQuery};
 
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, Caller};
 use crate::error::ApiError;
 use crate::service::Service;
 
@@ -66,32 +66,44 @@ pub async fn get_snapshot(
     let (list, cursor) = service.begin_snapshot(&caller, query.list.as_deref()).await?;
     let head =
         format!("{{\"next_cursor\":{},\"records\":[", serde_json::to_string(&cursor).map_err(ApiError::internal)?);
-    Ok(HttpResponse::Ok().content_type("application/json").streaming(snapshot_body(service, list, head)))
+    let body = snapshot_body(service, Served { caller, list, cursor }, head);
+    Ok(HttpResponse::Ok().content_type("application/json").streaming(body))
+}
+
+/// Whose snapshot of which list, up to which cursor.
+struct Served {
+    caller: Caller,
+    list: String,
+    cursor: String,
 }
 
 /// Where the streamed snapshot body is.
 enum Step {
     Head(String),
     Page { scan: u64, first: bool },
-    Done,
+    Delivered,
 }
 
 /// The body: the head, then one chunk per page of the live set (HSCAN may repeat an entry: a set of the ids
-/// already sent, 8 bytes each, drops repeats), then the closing brackets.
+/// already sent, 8 bytes each, drops repeats), then the closing brackets. The stream is asked for more only once
+/// the connection has taken the last chunk into its write buffer, so the delivery is recorded then
+/// ([`Service::finish_snapshot`]); a download that breaks off drops the stream before. Should the recording
+/// fail, the body ends without its final chunk, and the platform retries as after any cut.
 fn snapshot_body(
     service: web::Data<Service>,
-    list: String,
+    snapshot: Served,
     head: String,
 ) -> impl futures_util::Stream<Item = Result<Bytes, ApiError>> {
     let seen = std::collections::HashSet::<u64>::new();
+    let snapshot = std::sync::Arc::new(snapshot);
     futures_util::stream::try_unfold((Step::Head(head), seen), move |(step, mut seen)| {
         let service = service.clone();
-        let list = list.clone();
+        let snapshot = snapshot.clone();
         async move {
             match step {
                 Step::Head(head) => Ok(Some((Bytes::from(head), (Step::Page { scan: 0, first: true }, seen)))),
                 Step::Page { scan, mut first } => {
-                    let (next, records) = service.snapshot_records(&list, scan).await?;
+                    let (next, records) = service.snapshot_records(&snapshot.list, scan).await?;
                     let mut out = Vec::new();
                     // Entry references are 16 hex digits; the set keeps them as numbers.
                     for record in
@@ -105,12 +117,15 @@ fn snapshot_body(
                     }
                     if next == 0 {
                         out.extend_from_slice(b"]}");
-                        Ok(Some((Bytes::from(out), (Step::Done, seen))))
+                        Ok(Some((Bytes::from(out), (Step::Delivered, seen))))
                     } else {
                         Ok(Some((Bytes::from(out), (Step::Page { scan: next, first }, seen))))
                     }
                 }
-                Step::Done => Ok(None),
+                Step::Delivered => {
+                    service.finish_snapshot(&snapshot.caller, &snapshot.list, &snapshot.cursor).await?;
+                    Ok(None)
+                }
             }
         }
     })

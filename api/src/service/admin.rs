@@ -10,6 +10,7 @@ use super::{Service, now_ms};
 use crate::audit::AuditAction;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::store::Outbox;
 use crate::store::audit::AuditEvent;
 use crate::store::model as s;
 use crate::wire;
@@ -66,13 +67,11 @@ impl Service {
             revoked_at: None,
             hosts,
         };
-        self.store.create_api_key(&key).await?;
-        self.audit(
-            AuditEvent::new(actor(caller), AuditAction::KeyCreated, format!("key:{}", key.id))
-                .detail("role", key.role.as_str())
-                .detail("lists", key.lists.join(",")),
-        )
-        .await?;
+        let event = AuditEvent::new(actor(caller), AuditAction::KeyCreated, format!("key:{}", key.id))
+            .detail("role", key.role.as_str())
+            .detail("lists", key.lists.join(","));
+        self.store.create_api_key_audited(&key, Some(event)).await?;
+        self.drain_audit(Outbox::Global).await;
         Ok(CreatedApiKey { key: new.key, info: key_info(&key) })
     }
 
@@ -85,9 +84,10 @@ impl Service {
     /// Revokes a key; it stops working at once on this process, and within [`crate::auth::KEY_CACHE_TTL`] on
     /// the others.
     pub async fn revoke_api_key(&self, caller: &Caller, id: &str) -> Result<ApiKeyInfo, ApiError> {
-        let revoked = self.store.revoke_api_key(id).await?;
+        let event = AuditEvent::new(actor(caller), AuditAction::KeyRevoked, format!("key:{id}"));
+        let revoked = self.store.revoke_api_key_audited(id, Some(event)).await?;
         self.keys.forget(id);
-        self.audit(AuditEvent::new(actor(caller), AuditAction::KeyRevoked, format!("key:{id}"))).await?;
+        self.drain_audit(Outbox::Global).await;
         Ok(key_info(&revoked))
     }
 
@@ -96,8 +96,9 @@ impl Service {
         if !is_valid_list_name(name) {
             return Err(ApiError::InvalidListName("a list name matches [a-z0-9_-]{1,32}".into()));
         }
-        self.store.create_list(name).await?;
-        self.audit(AuditEvent::new(actor(caller), AuditAction::ListCreated, format!("list:{name}"))).await?;
+        let event = AuditEvent::new(actor(caller), AuditAction::ListCreated, format!("list:{name}"));
+        self.store.create_list_audited(name, Some(event)).await?;
+        self.drain_audit(Outbox::Global).await;
         self.list_lists().await
     }
 

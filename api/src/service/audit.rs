@@ -7,6 +7,7 @@ use super::Service;
 use crate::audit::{Actor, ActorRole, AuditAction, ChainedEntry, Checkpoint};
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::store::Outbox;
 use crate::store::audit::{AuditEvent, StoreAuditError};
 
 /// The most records one page of the log holds.
@@ -32,18 +33,11 @@ fn record(e: &ChainedEntry) -> Result<AuditRecord, ApiError> {
 }
 
 impl Service {
-    /// Appends one event to the audit log. An action whose audit fails answers an error, so that the caller
-    /// retries (every audited action is idempotent) rather than leave an unaudited change behind unnoticed.
-    pub async fn audit(&self, event: AuditEvent) -> Result<(), ApiError> {
-        self.store.audit(event).await?;
-        Ok(())
-    }
-
-    /// Chains the records `list`'s actions left in its outbox. Their actions are done and their records safe
-    /// beside them, so a failure here is logged, not returned: the periodic drain (`startup`) retries.
-    pub async fn drain_audit(&self, list: &str) {
-        if let Err(err) = self.store.drain_audit(list).await {
-            tracing::warn!(list, error = %err, "audit records wait in the outbox");
+    /// Chains the records actions left in `outbox`. Their actions are done and their records safe beside them,
+    /// so a failure here is logged, not returned: the periodic drain (`startup`) retries.
+    pub async fn drain_audit(&self, outbox: Outbox<'_>) {
+        if let Err(err) = self.store.drain_audit(outbox).await {
+            tracing::warn!(?outbox, error = %err, "audit records wait in the outbox");
         }
     }
 
@@ -79,10 +73,12 @@ impl Service {
         })
     }
 
-    /// The whole log as JSON lines (one record per line, as stored), and records that an admin exported it.
+    /// The whole log as JSON lines (one record per line, as stored), and records that an admin exported it. An
+    /// export writes nothing to pair its record with: the record is chained directly, and the lines are handed
+    /// out only once it is, so no export leaves unrecorded.
     pub async fn export_audit(&self, caller: &Caller) -> Result<Vec<u8>, ApiError> {
         let lines = self.store.export_audit().await?;
-        self.audit(AuditEvent::new(actor(caller), AuditAction::AuditExported, "audit:log")).await?;
+        self.store.audit(AuditEvent::new(actor(caller), AuditAction::AuditExported, "audit:log")).await?;
         Ok(lines)
     }
 }

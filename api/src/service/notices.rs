@@ -19,6 +19,7 @@ use crate::notices::{
     LegalGround, LegalGroundExt, NoticeContent, NoticeError, NoticeTimeline, ground_for, group_by_host,
     parse_reported_url,
 };
+use crate::store::Outbox;
 use crate::store::audit::AuditEvent;
 use crate::store::model as s;
 use crate::store::notices::{NoticeIndex, NoticeKeys, NoticePosition};
@@ -173,14 +174,12 @@ impl Service {
             reviews[*i] = UrlReview::Dismissed;
         }
         let json = serde_json::to_string(&reviews).map_err(ApiError::internal)?;
-        self.store.set_url_reviews(&case.list, &case.id, &json).await?;
-        self.audit(
-            AuditEvent::new(actor(caller), AuditAction::UrlReviewed, format!("case:{case_id}"))
-                .detail("list", &case.list)
-                .detail("confirmed", request.confirm.len().to_string())
-                .detail("dismissed", request.dismiss.len().to_string()),
-        )
-        .await?;
+        let event = AuditEvent::new(actor(caller), AuditAction::UrlReviewed, format!("case:{case_id}"))
+            .detail("list", &case.list)
+            .detail("confirmed", request.confirm.len().to_string())
+            .detail("dismissed", request.dismiss.len().to_string());
+        self.store.set_url_reviews(&case.list, &case.id, &json, event).await?;
+        self.drain_audit(Outbox::List(&case.list)).await;
 
         let ground = request.ground.unwrap_or_else(|| ground_for(case.category));
         let lang = request.lang.unwrap_or(Lang::Fr);
@@ -206,16 +205,14 @@ impl Service {
             };
             let json = serde_json::to_string(&notice).map_err(ApiError::internal)?;
             let keys = NoticeKeys { id: &id, created_at: now, list: &case.list, case_id: &case.id, host: &host };
-            self.store.create_notice(keys, &json).await?;
-            self.audit(
-                AuditEvent::new(actor(caller), AuditAction::NoticeProduced, format!("notice:{id}"))
-                    .detail("case", case_id)
-                    .detail("host", &host)
-                    .detail("ground", ground.code()),
-            )
-            .await?;
+            let event = AuditEvent::new(actor(caller), AuditAction::NoticeProduced, format!("notice:{id}"))
+                .detail("case", case_id)
+                .detail("host", &host)
+                .detail("ground", ground.code());
+            self.store.create_notice(keys, &json, Some(event)).await?;
             notices.push(notice.view(true));
         }
+        self.drain_audit(Outbox::Notices).await;
         Ok(ReviewUrlsResponse { urls: self.reported_urls(&case).await?, notices })
     }
 
@@ -357,14 +354,14 @@ impl Service {
             }
             let sent = (notice.timeline.state != NoticeState::Draft)
                 .then_some((notice.host.as_str(), notice.timeline.created_at));
-            if self.store.update_notice(id, version, &after, sent).await? {
-                let who = caller.map_or_else(Actor::system, actor);
-                let mut event = AuditEvent::new(who, AuditAction::NoticeUpdated, format!("notice:{id}"))
-                    .detail("state", notice.timeline.state_name());
-                if caller.is_none() {
-                    event = event.detail("reminder", notice.reminders.to_string());
-                }
-                self.audit(event).await?;
+            let who = caller.map_or_else(Actor::system, actor);
+            let mut event = AuditEvent::new(who, AuditAction::NoticeUpdated, format!("notice:{id}"))
+                .detail("state", notice.timeline.state_name());
+            if caller.is_none() {
+                event = event.detail("reminder", notice.reminders.to_string());
+            }
+            if self.store.update_notice(id, version, &after, sent, Some(event)).await? {
+                self.drain_audit(Outbox::Notices).await;
                 return Ok(notice);
             }
         }

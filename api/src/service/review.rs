@@ -17,9 +17,9 @@ use crate::review::{
     self, BenignAction, BenignSignal, CASE_REJECTION_TTL_MS, CaseRejectionStep, EntrySignals, NeighbourHit,
     PendingCaseRejection, Rejection, ReviewError,
 };
-use crate::store::AuditWhen;
 use crate::store::audit::AuditEvent;
 use crate::store::model::{self as s, DEFAULT_LIST};
+use crate::store::{AuditWhen, Outbox};
 use crate::wire;
 
 /// Queue items per page at most.
@@ -96,7 +96,7 @@ impl Service {
             .set_entry_state_audited(entry_id, s::EntryState::Quarantined, Some(event), AuditWhen::Changed)
             .await?;
         tracing::info!(entry = entry_id, signal, "quarantined by the benign-image heuristic");
-        self.drain_audit(&entry.list).await;
+        self.drain_audit(Outbox::List(&entry.list)).await;
         Ok(())
     }
 
@@ -153,7 +153,7 @@ impl Service {
     pub(crate) fn neighbour_ids(&self, list: &str, kind: s::HashKind, hash: &str) -> Vec<(s::EntryId, u32)> {
         let index = self.index.read();
         let digest = |len: usize| -> Option<Vec<u8>> {
-            let bytes = hex::decode(hash).ok()?;
+            let bytes = hex::decode(crate::views::own_hash(hash)).ok()?;
             (bytes.len() == len).then_some(bytes)
         };
         match kind {
@@ -233,7 +233,7 @@ impl Service {
                 event = event.detail("reason", reason);
             }
             let updated = self.store.set_entry_state_audited(entry.id, state, Some(event), AuditWhen::Decided).await?;
-            self.drain_audit(&entry.list).await;
+            self.drain_audit(Outbox::List(&entry.list)).await;
             out.push(DecidedEntry { entry_id: updated.id, state: wire::entry_state(updated.state) });
         }
         let lists: std::collections::BTreeSet<&str> = out_lists.iter().map(String::as_str).collect();
@@ -322,15 +322,15 @@ impl Service {
         match step {
             CaseRejectionStep::AwaitingSecondAnalyst(request) => {
                 let json = serde_json::to_string(&request).map_err(ApiError::internal)?;
-                if !self.store.request_case_rejection(&case.list, &case.id, &json, CASE_REJECTION_TTL_MS).await? {
-                    return Err(ApiError::Conflict("another rejection request for this case came first".into()));
-                }
-                self.audit(
+                let event =
                     AuditEvent::new(actor(caller), AuditAction::CaseRejectionRequested, format!("case:{case_id}"))
                         .detail("list", &case.list)
-                        .detail("reason", request.rejection.reason.as_str()),
-                )
-                .await?;
+                        .detail("reason", request.rejection.reason.as_str());
+                let store = &self.store;
+                if !store.request_case_rejection(&case.list, &case.id, &json, CASE_REJECTION_TTL_MS, event).await? {
+                    return Err(ApiError::Conflict("another rejection request for this case came first".into()));
+                }
+                self.drain_audit(Outbox::List(&case.list)).await;
                 Ok(CaseRejection::AwaitingSecondAnalyst {
                     requested_by: request.requested_by,
                     expires_at: request.requested_at + CASE_REJECTION_TTL_MS,
@@ -355,18 +355,17 @@ impl Service {
                         changed += 1;
                     }
                 }
-                self.drain_audit(&case.list).await;
-                self.store.clear_case_rejection(&case.list, &case.id).await?;
                 let drafts = self.drop_draft_notices(&case.id).await?;
-                self.audit(
-                    AuditEvent::new(actor(caller), AuditAction::CaseRejected, format!("case:{case_id}"))
-                        .detail("list", &case.list)
-                        .detail("reason", rejection.reason.as_str())
-                        .detail("analysts", analysts.join(","))
-                        .detail("entries", changed.to_string())
-                        .detail("draft_notices_dropped", drafts.to_string()),
-                )
-                .await?;
+                // The summary goes with the end of the waiting request: should anything before fail, the request
+                // still waits and a retry completes the rejection and writes the summary (of what it did).
+                let event = AuditEvent::new(actor(caller), AuditAction::CaseRejected, format!("case:{case_id}"))
+                    .detail("list", &case.list)
+                    .detail("reason", rejection.reason.as_str())
+                    .detail("analysts", analysts.join(","))
+                    .detail("entries", changed.to_string())
+                    .detail("draft_notices_dropped", drafts.to_string());
+                self.store.clear_case_rejection(&case.list, &case.id, event).await?;
+                self.drain_audit(Outbox::List(&case.list)).await;
                 Ok(CaseRejection::Rejected { analysts, entries: changed })
             }
         }

@@ -6,8 +6,8 @@
 //! the new head and retries. The head key also makes a removed tail detectable.
 //!
 //! **The outbox.** An action and its record must not be two writes that can come apart: an action script wrapped
-//! by [`audited_script`] pushes its pending record onto an outbox list on the action's own slot, in the same
-//! atomic step, and [`AuditLog::drain`] moves outbox records into the chain (right after the action, and
+//! by [`audited_script`] pushes its pending record onto an outbox list on the action's own slot (a list's, the
+//! global one of API keys and lists, the notices': `super::Outbox`), in the same atomic step, and [`AuditLog::drain`] moves outbox records into the chain (right after the action, and
 //! periodically from every process). Each pending record carries a random id; the append script remembers
 //! chained ids for [`APPLIED_FOR_MS`], and a record leaves its outbox only while it is still the first one, so
 //! several drainers at once, or one that dies between chaining and popping, chain every record exactly once.
@@ -73,8 +73,9 @@ return 0
 /// The caller appends the outbox key to `KEYS`, and to `ARGV` pairs of (Lua pattern, record) then their count
 /// ([`AuditRules`]); the wrapper takes them off before the body runs, so the body sees its own `KEYS` and
 /// `ARGV`. The body's result, rendered as text (a table's elements joined by commas), picks the first rule
-/// whose pattern it matches; that rule's record is pushed unless empty. So only an action that happened is
-/// recorded, and one that happened is always recorded.
+/// whose pattern it matches; that rule's records (none, one, or several one a line: a record's JSON holds no
+/// raw newline) are pushed in order. So only an action that happened is recorded, and one that happened is
+/// always recorded.
 pub(crate) fn audited_script(body: &str) -> String {
     format!(
         r#"
@@ -91,7 +92,7 @@ local result = audited_action()
 local shape = type(result) == 'table' and table.concat(result, ',') or tostring(result)
 for _, rule in ipairs(audit_rules) do
   if string.find(shape, rule[1]) then
-    if rule[2] ~= '' then redis.call('RPUSH', audit_outbox, rule[2]) end
+    for record in string.gmatch(rule[2], '[^\n]+') do redis.call('RPUSH', audit_outbox, record) end
     break
   end
 end
@@ -111,8 +112,13 @@ impl AuditRules {
     }
 
     /// Pushes `record` (from [`AuditLog::pending`]; `None` pushes nothing) when the result matches `pattern`.
-    pub fn when(mut self, pattern: &'static str, record: Option<String>) -> Self {
-        self.0.push((pattern, record.unwrap_or_default()));
+    pub fn when(self, pattern: &'static str, record: Option<String>) -> Self {
+        self.when_all(pattern, record.into_iter().collect())
+    }
+
+    /// Pushes every one of `records` (from [`AuditLog::pending`]), in order, when the result matches `pattern`.
+    pub fn when_all(mut self, pattern: &'static str, records: Vec<String>) -> Self {
+        self.0.push((pattern, records.join("\n")));
         self
     }
 

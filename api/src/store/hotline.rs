@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use redis::AsyncCommands;
 
-use super::audit::{AuditEvent, AuditLog, StoreAuditError};
-use super::{EntryId, EntryState, Store, StoreError, StreamId, keys};
+use super::audit::{AuditEvent, AuditLog, AuditRules, StoreAuditError, audited_script};
+use super::{EntryId, EntryState, Store, StoreError, StreamId, keys, now_ms};
 use crate::audit::ChainedEntry;
 
 /// Counts a batch of matches: KEYS: stats, then per entry: entry key, match tally key. ARGV: month, platform key
@@ -36,6 +36,49 @@ const UPDATE_NOTICE: &str = r#"
 if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'json', ARGV[2], 'v', tonumber(ARGV[1]) + 1)
 for i = 2, #KEYS do redis.call('ZADD', KEYS[i], ARGV[4], ARGV[3]) end
+return 1
+"#;
+
+/// Where an action's audit record waits for the chain: the outbox on the cluster slot of the action's own keys,
+/// so that one script writes both ([`super::audit::audited_script`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outbox<'a> {
+    /// A list's: its cases, entries, URL reviews, case rejections, purges and deliveries of deletions.
+    List(&'a str),
+    /// The global slot's: API keys and lists.
+    Global,
+    /// The notices' slot's: takedown notices.
+    Notices,
+}
+
+/// KEYS: a case's pending rejection. ARGV: its JSON, time to live (ms). Returns 1 when set, 0 when one waits.
+const REQUEST_CASE_REJECTION: &str = r#"
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+return 0
+"#;
+
+/// KEYS: a case's pending rejection. Returns 1 (whether one was waiting or not: the rejection is done).
+const CLEAR_CASE_REJECTION: &str = r#"
+redis.call('DEL', KEYS[1])
+return 1
+"#;
+
+/// KEYS: case. ARGV: the URL reviews' JSON. Returns 1 when stored, 0 when the case is gone (a `HSET` would
+/// create a partial case).
+const SET_URL_REVIEWS: &str = r#"
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'url_reviews', ARGV[1])
+return 1
+"#;
+
+/// Stores a new notice with its indexes: KEYS: notice, all notices, the list's notices, the case's notices.
+/// ARGV: JSON, list, case id, host, id, creation ms. Returns 1, or 0 when the id is taken.
+const CREATE_NOTICE: &str = r#"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'json', ARGV[1], 'v', 1, 'list', ARGV[2], 'case', ARGV[3], 'host', ARGV[4])
+redis.call('ZADD', KEYS[2], ARGV[6], ARGV[5])
+redis.call('ZADD', KEYS[3], ARGV[6], ARGV[5])
+redis.call('SADD', KEYS[4], ARGV[5])
 return 1
 "#;
 
@@ -134,28 +177,34 @@ impl Store {
         Ok(self.conn().get(self.keys().case_rejection(list, case_id)).await?)
     }
 
-    /// Records a first analyst's case rejection for `ttl_ms`, unless one is already waiting (then `false`).
+    /// Records a first analyst's case rejection for `ttl_ms`, unless one is already waiting (then `false`), with
+    /// `audit`'s record written in the same step when it is recorded.
     pub async fn request_case_rejection(
         &self,
         list: &str,
         case_id: &str,
         json: &str,
         ttl_ms: u64,
+        audit: AuditEvent,
     ) -> Result<bool, StoreError> {
-        let set: Option<String> = redis::cmd("SET")
-            .arg(self.keys().case_rejection(list, case_id))
-            .arg(json)
-            .arg("NX")
-            .arg("PX")
-            .arg(ttl_ms)
-            .query_async(&mut self.conn())
-            .await?;
-        Ok(set.is_some())
+        let script = redis::Script::new(&audited_script(REQUEST_CASE_REJECTION));
+        let mut invocation = script.prepare_invoke();
+        invocation.key(self.keys().case_rejection(list, case_id)).arg(json).arg(ttl_ms);
+        let record = self.pending_audit(audit, now_ms())?;
+        AuditRules::none().when("^1$", Some(record)).finish(&mut invocation, self.keys().audit_outbox(list));
+        let set: i64 = invocation.invoke_async(&mut self.conn()).await?;
+        Ok(set == 1)
     }
 
-    /// Drops a waiting case rejection (once confirmed).
-    pub async fn clear_case_rejection(&self, list: &str, case_id: &str) -> Result<(), StoreError> {
-        let _: i64 = self.conn().del(self.keys().case_rejection(list, case_id)).await?;
+    /// Drops a waiting case rejection (once confirmed; there may be none), with `audit`'s record (the rejection's
+    /// summary) written in the same step.
+    pub async fn clear_case_rejection(&self, list: &str, case_id: &str, audit: AuditEvent) -> Result<(), StoreError> {
+        let script = redis::Script::new(&audited_script(CLEAR_CASE_REJECTION));
+        let mut invocation = script.prepare_invoke();
+        invocation.key(self.keys().case_rejection(list, case_id));
+        let record = self.pending_audit(audit, now_ms())?;
+        AuditRules::none().when("^1$", Some(record)).finish(&mut invocation, self.keys().audit_outbox(list));
+        let _: i64 = invocation.invoke_async(&mut self.conn()).await?;
         Ok(())
     }
 
@@ -164,10 +213,22 @@ impl Store {
         Ok(self.conn().hget(self.keys().case(list, case_id), "url_reviews").await?)
     }
 
-    /// Stores the decisions on a case's URLs.
-    pub async fn set_url_reviews(&self, list: &str, case_id: &str, json: &str) -> Result<(), StoreError> {
-        let _: i64 = self.conn().hset(self.keys().case(list, case_id), "url_reviews", json).await?;
-        Ok(())
+    /// Stores the decisions on a case's URLs, with `audit`'s record written in the same step.
+    /// [`StoreError::NotFound`] when the case is gone.
+    pub async fn set_url_reviews(
+        &self,
+        list: &str,
+        case_id: &str,
+        json: &str,
+        audit: AuditEvent,
+    ) -> Result<(), StoreError> {
+        let script = redis::Script::new(&audited_script(SET_URL_REVIEWS));
+        let mut invocation = script.prepare_invoke();
+        invocation.key(self.keys().case(list, case_id)).arg(json);
+        let record = self.pending_audit(audit, now_ms())?;
+        AuditRules::none().when("^1$", Some(record)).finish(&mut invocation, self.keys().audit_outbox(list));
+        let set: i64 = invocation.invoke_async(&mut self.conn()).await?;
+        if set == 1 { Ok(()) } else { Err(StoreError::NotFound { what: "case" }) }
     }
 
     /// Cases of `list` whose last tombstone lies in the millisecond range of `(after, upto]` (a superset: the
@@ -181,27 +242,32 @@ impl Store {
         Ok(self.conn().zrangebyscore(self.keys().withdrawals(list), after.ms, upto.ms).await?)
     }
 
-    /// Stores a new notice (a draft: only the hotline's indexes hold it until it is sent).
-    pub async fn create_notice(&self, notice: super::notices::NoticeKeys<'_>, json: &str) -> Result<(), StoreError> {
+    /// Stores a new notice (a draft: only the hotline's indexes hold it until it is sent), with `audit`'s record
+    /// written in the same step.
+    pub async fn create_notice(
+        &self,
+        notice: super::notices::NoticeKeys<'_>,
+        json: &str,
+        audit: Option<AuditEvent>,
+    ) -> Result<(), StoreError> {
         let keys = self.keys();
-        let key = keys.notice(notice.id);
-        let created: bool = self.conn().hset_nx(&key, "json", json).await?;
-        if !created {
-            return Err(StoreError::Conflict("the notice id exists"));
-        }
-        let _: () = redis::pipe()
-            .atomic()
-            .hset_multiple(&key, &[("v", "1"), ("list", notice.list), ("case", notice.case_id), ("host", notice.host)])
-            .ignore()
-            .zadd(keys.notices(), notice.id, notice.created_at)
-            .ignore()
-            .zadd(keys.notices_of_list(notice.list), notice.id, notice.created_at)
-            .ignore()
-            .sadd(keys.notices_of_case(notice.case_id), notice.id)
-            .ignore()
-            .query_async(&mut self.conn())
-            .await?;
-        Ok(())
+        let script = redis::Script::new(&audited_script(CREATE_NOTICE));
+        let mut invocation = script.prepare_invoke();
+        invocation
+            .key(keys.notice(notice.id))
+            .key(keys.notices())
+            .key(keys.notices_of_list(notice.list))
+            .key(keys.notices_of_case(notice.case_id))
+            .arg(json)
+            .arg(notice.list)
+            .arg(notice.case_id)
+            .arg(notice.host)
+            .arg(notice.id)
+            .arg(notice.created_at);
+        let record = audit.map(|event| self.pending_audit(event, notice.created_at)).transpose()?;
+        AuditRules::none().when("^1$", record).finish(&mut invocation, keys.notices_audit_outbox());
+        let created: i64 = invocation.invoke_async(&mut self.conn()).await?;
+        if created == 1 { Ok(()) } else { Err(StoreError::Conflict("the notice id exists")) }
     }
 
     /// One notice, or `None`.
@@ -212,15 +278,17 @@ impl Store {
     }
 
     /// Replaces a notice if nobody changed it since `version` was read; `false` when someone did. `sent` (its
-    /// host and creation ms) puts it in the indexes of the platforms serving the host, in the same step.
+    /// host and creation ms) puts it in the indexes of the platforms serving the host, and `audit`'s record goes
+    /// to the notices' outbox, in the same step.
     pub async fn update_notice(
         &self,
         id: &str,
         version: u64,
         json: &str,
         sent: Option<(&str, u64)>,
+        audit: Option<AuditEvent>,
     ) -> Result<bool, StoreError> {
-        let script = redis::Script::new(UPDATE_NOTICE);
+        let script = redis::Script::new(&audited_script(UPDATE_NOTICE));
         let mut invocation = script.prepare_invoke();
         invocation.key(self.keys().notice(id));
         let mut created_at = 0;
@@ -230,8 +298,10 @@ impl Store {
             }
             created_at = at;
         }
-        let updated: i64 =
-            invocation.arg(version).arg(json).arg(id).arg(created_at).invoke_async(&mut self.conn()).await?;
+        invocation.arg(version).arg(json).arg(id).arg(created_at);
+        let record = audit.map(|event| self.pending_audit(event, now_ms())).transpose()?;
+        AuditRules::none().when("^1$", record).finish(&mut invocation, self.keys().notices_audit_outbox());
+        let updated: i64 = invocation.invoke_async(&mut self.conn()).await?;
         Ok(updated == 1)
     }
 
@@ -270,20 +340,29 @@ impl Store {
         self.audit_log().pending(hex::encode(id), event, time).map_err(|e| StoreError::Invalid(e.to_string()))
     }
 
-    /// Moves the audit records waiting in `list`'s outbox into the chain; returns how many.
-    pub async fn drain_audit(&self, list: &str) -> Result<usize, StoreAuditError> {
-        self.audit_log().drain(&mut self.conn(), &self.keys().audit_outbox(list)).await
+    /// The key of `outbox`.
+    pub(crate) fn outbox_key(&self, outbox: Outbox<'_>) -> String {
+        match outbox {
+            Outbox::List(list) => self.keys().audit_outbox(list),
+            Outbox::Global => self.keys().global_audit_outbox(),
+            Outbox::Notices => self.keys().notices_audit_outbox(),
+        }
     }
 
-    /// Drains every list's outbox; returns how many records moved.
+    /// Moves the audit records waiting in `outbox` into the chain; returns how many.
+    pub async fn drain_audit(&self, outbox: Outbox<'_>) -> Result<usize, StoreAuditError> {
+        self.audit_log().drain(&mut self.conn(), &self.outbox_key(outbox)).await
+    }
+
+    /// Drains every outbox (the global one, the notices' and each list's); returns how many records moved.
     pub async fn drain_all_audit(&self) -> Result<usize, StoreAuditError> {
+        let mut moved = self.drain_audit(Outbox::Global).await? + self.drain_audit(Outbox::Notices).await?;
         let lists = self.list_names().await.map_err(|e| match e {
             StoreError::Unavailable(e) | StoreError::Redis(e) => StoreAuditError::Redis(e),
             other => StoreAuditError::CorruptOutbox(other.to_string()),
         })?;
-        let mut moved = 0;
         for list in lists {
-            moved += self.drain_audit(&list).await?;
+            moved += self.drain_audit(Outbox::List(&list)).await?;
         }
         Ok(moved)
     }

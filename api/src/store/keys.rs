@@ -10,6 +10,8 @@
 //! | `P{g}:list_numbers`              | hash   | list number -> list name                                 |
 //! | `P{g}:list_seq`                  | string | last list number                                         |
 //! | `P{g}:api_keys`                  | hash   | key id -> [`super::ApiKey`] JSON                         |
+//! | `P{g}:audit`                     | list   | audit records of API key and list actions waiting to be  |
+//! |                                  |        | chained (their outbox, `store::audit`)                   |
 //! | `P{l:L}:seq`                     | string | last entry sequence number of list L                     |
 //! | `P{l:L}:e:<id>`                  | hash   | one entry's fields                                       |
 //! | `P{l:L}:c:<case id>`             | hash   | one case's fields                                        |
@@ -40,6 +42,7 @@
 //! |                                  |        | (platforms' pages; one key per dot-suffix of the host)   |
 //! | `P{n}:notices:case:<case id>`    | set    | a case's notice ids (they are purged with the case)      |
 //! | `P{n}:notices:indexed`           | string | set once the indexes above hold every older notice       |
+//! | `P{n}:audit`                     | list   | audit records of notice actions waiting to be chained    |
 //! | `P{<tag>}:fence`                 | string | last fence write on a slot (`store::replication`);       |
 //! |                                  |        | expires after a minute                                   |
 //! | `P{audit}:log`, `P{audit}:head`  | list   | the chained audit log and its head (`store::audit`)      |
@@ -189,6 +192,16 @@ impl Keys {
     /// A list's audit outbox: records of its actions, written in the action's own script, waiting for the chain.
     pub fn audit_outbox(&self, list: &str) -> String {
         self.of_list(list, "audit")
+    }
+
+    /// The audit outbox of actions on API keys and lists (the global slot's).
+    pub fn global_audit_outbox(&self) -> String {
+        self.global("audit")
+    }
+
+    /// The audit outbox of actions on takedown notices (their slot's).
+    pub fn notices_audit_outbox(&self) -> String {
+        format!("{}{{n}}:audit", self.prefix)
     }
 
     /// One takedown notice.

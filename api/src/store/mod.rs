@@ -26,12 +26,12 @@ pub mod keys;
 pub mod limits;
 pub mod model;
 pub mod notices;
-mod publication;
+pub mod publication;
 mod purge;
 pub mod replication;
 mod scripts;
 
-pub use hotline::{NoticeRecord, StatCounters};
+pub use hotline::{NoticeRecord, Outbox, StatCounters};
 pub use publication::PublicationPolicy;
 
 use std::{
@@ -51,6 +51,7 @@ pub use error::StoreError;
 pub use model::*;
 pub use replication::{ReplicaWait, ReplicationSettings};
 
+use crate::audit::{Actor, AuditAction};
 use audit::{AuditEvent, AuditRules};
 use connection::{Client, Connection};
 use keys::Keys;
@@ -60,6 +61,9 @@ use crate::stats::{hour_of, month_of};
 
 /// The most entries one case may carry (one script writes them all).
 pub const MAX_CASE_ENTRIES: usize = 1000;
+/// Compare-and-set updates (of an API key, of a feed position) give up after this many tries (each try loses only
+/// to another update).
+const MAX_UPDATE_TRIES: usize = 8;
 /// The most records one feed page returns.
 pub const MAX_FEED_PAGE: usize = 10_000;
 /// Default of [`RedisSettings::page_bytes`]: 4 MiB: four or more maximal videos (7,200 frames, about 900 KB
@@ -214,19 +218,18 @@ impl Store {
 
     /// Creates a list. [`StoreError::Conflict`] if it exists.
     pub async fn create_list(&self, name: &str) -> Result<(), StoreError> {
+        self.create_list_audited(name, None).await
+    }
+
+    /// [`Store::create_list`], with `audit`'s record written in the same step when the list is created.
+    pub async fn create_list_audited(&self, name: &str, audit: Option<AuditEvent>) -> Result<(), StoreError> {
         validate_list_name(name)?;
         let keys = self.keys();
-        let no: i64 = self
-            .inner
-            .scripts
-            .create_list
-            .key(keys.lists())
-            .key(keys.list_numbers())
-            .key(keys.list_seq())
-            .arg(name)
-            .arg(keys::MAX_LISTS)
-            .invoke_async(&mut self.conn())
-            .await?;
+        let mut invocation = self.inner.scripts.create_list.prepare_invoke();
+        invocation.key(keys.lists()).key(keys.list_numbers()).key(keys.list_seq()).arg(name).arg(keys::MAX_LISTS);
+        let record = audit.map(|event| self.pending_audit(event, now_ms())).transpose()?;
+        AuditRules::none().when("^[1-9]", record).finish(&mut invocation, keys.global_audit_outbox());
+        let no: i64 = invocation.invoke_async(&mut self.conn()).await?;
         match no {
             0 => Err(StoreError::Conflict("the list exists")),
             n if n < 0 => Err(StoreError::Conflict("no more lists can be created")),
@@ -597,17 +600,83 @@ impl Store {
         from: StreamId,
         position: StreamId,
     ) -> Result<Option<StreamId>, StoreError> {
-        let old: Option<String> = self
-            .inner
-            .scripts
-            .record_position
-            .key(self.keys().positions(list))
-            .arg(key_id)
-            .arg(from.to_string())
-            .arg(position.to_string())
-            .invoke_async(&mut self.conn())
-            .await?;
-        old.map(|o| if o.is_empty() { Ok(StreamId::ZERO) } else { o.parse().map_err(corrupt_mark) }).transpose()
+        self.record_position_audited(list, key_id, from, position, None).await
+    }
+
+    /// [`Store::record_position`], with a `deletion_delivered` record by `platform` written in the same step for
+    /// each withdrawn case whose tombstones the move passes and whose hashes this key had received (what the
+    /// victim's erasure receipt counts). A key with no position before had received nothing, so its first move
+    /// records none (and its first snapshot does not walk every withdrawal ever made).
+    pub async fn record_position_audited(
+        &self,
+        list: &str,
+        key_id: &str,
+        from: StreamId,
+        position: StreamId,
+        platform: Option<Actor>,
+    ) -> Result<Option<StreamId>, StoreError> {
+        let keys = self.keys();
+        for _ in 0..MAX_UPDATE_TRIES {
+            let read: Option<String> = self.conn().hget(keys.positions(list), key_id).await?;
+            let before = read.as_deref().map(|p| p.parse().map_err(corrupt_mark)).transpose()?;
+            let records = match (&platform, before) {
+                (Some(platform), Some(before)) if before < position && before != StreamId::ZERO => {
+                    self.deletions_delivered(list, key_id, before, position, platform).await?
+                }
+                _ => Vec::new(),
+            };
+            let mut invocation = self.inner.scripts.record_position.prepare_invoke();
+            invocation
+                .key(keys.positions(list))
+                .arg(key_id)
+                .arg(from.to_string())
+                .arg(position.to_string())
+                .arg(read.as_deref().unwrap_or(""));
+            AuditRules::none().when_all("^moved", records).finish(&mut invocation, keys.audit_outbox(list));
+            let outcome: Vec<String> = invocation.invoke_async(&mut self.conn()).await?;
+            match outcome.as_slice() {
+                [moved, old] if moved == "moved" => {
+                    return Ok(Some(if old.is_empty() {
+                        StreamId::ZERO
+                    } else {
+                        old.parse().map_err(corrupt_mark)?
+                    }));
+                }
+                [still] if still == "still" => return Ok(None),
+                _ => {} // another fetch by this key moved it meanwhile: read again
+            }
+        }
+        Err(StoreError::Conflict("the feed position keeps changing; retry"))
+    }
+
+    /// The pending `deletion_delivered` records of a position moving from `before` to `upto` (see
+    /// [`Store::record_position_audited`]). A withdrawal's tombstone position and the keys that had received the
+    /// case are written once, at the withdrawal, so reading them before the move is exact.
+    async fn deletions_delivered(
+        &self,
+        list: &str,
+        key_id: &str,
+        before: StreamId,
+        upto: StreamId,
+        platform: &Actor,
+    ) -> Result<Vec<String>, StoreError> {
+        let now = now_ms();
+        let mut records = Vec::new();
+        for case_id in self.withdrawals_between(list, before, upto).await? {
+            let fields: HashMap<String, String> = self.conn().hgetall(self.keys().case(list, &case_id)).await?;
+            if fields.is_empty() {
+                continue;
+            }
+            let case = codec::case_from_fields(fields)?;
+            let delivered = case.withdrawn_feed_id.is_some_and(|w| w > before && w <= upto);
+            if delivered && case.received_by.iter().any(|k| k == key_id) {
+                let event =
+                    AuditEvent::new(platform.clone(), AuditAction::DeletionDelivered, format!("case:{case_id}"))
+                        .detail("list", list);
+                records.push(self.pending_audit(event, now)?);
+            }
+        }
+        Ok(records)
     }
 
     /// How many platforms received `case`'s hashes and how many of them have fetched its withdrawal since.
@@ -808,9 +877,18 @@ impl Store {
 
     /// Stores a new API key. [`StoreError::Conflict`] if the id is taken.
     pub async fn create_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
+        self.create_api_key_audited(key, None).await
+    }
+
+    /// [`Store::create_api_key`], with `audit`'s record written in the same step when the key is created.
+    pub async fn create_api_key_audited(&self, key: &ApiKey, audit: Option<AuditEvent>) -> Result<(), StoreError> {
         let json = serde_json::to_string(key).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let created: bool = self.conn().hset_nx(self.keys().api_keys(), &key.id, json).await?;
-        if created { Ok(()) } else { Err(StoreError::Conflict("the API key id exists")) }
+        let mut invocation = self.inner.scripts.create_api_key.prepare_invoke();
+        invocation.key(self.keys().api_keys()).arg(&key.id).arg(json);
+        let record = audit.map(|event| self.pending_audit(event, now_ms())).transpose()?;
+        AuditRules::none().when("^1$", record).finish(&mut invocation, self.keys().global_audit_outbox());
+        let created: i64 = invocation.invoke_async(&mut self.conn()).await?;
+        if created == 1 { Ok(()) } else { Err(StoreError::Conflict("the API key id exists")) }
     }
 
     /// One API key (also a revoked one), or `None`.
@@ -829,13 +907,32 @@ impl Store {
 
     /// Revokes an API key (idempotent: the first revocation time stays) and returns it.
     pub async fn revoke_api_key(&self, id: &str) -> Result<ApiKey, StoreError> {
-        let mut key = self.get_api_key(id).await?.ok_or(StoreError::NotFound { what: "api key" })?;
-        if key.revoked_at.is_none() {
-            key.revoked_at = Some(now_ms());
+        self.revoke_api_key_audited(id, None).await
+    }
+
+    /// [`Store::revoke_api_key`], with `audit`'s record written in the same step when the key is revoked now (a
+    /// repeat changes nothing and records nothing).
+    pub async fn revoke_api_key_audited(&self, id: &str, audit: Option<AuditEvent>) -> Result<ApiKey, StoreError> {
+        for _ in 0..MAX_UPDATE_TRIES {
+            let read: Option<String> = self.conn().hget(self.keys().api_keys(), id).await?;
+            let read = read.ok_or(StoreError::NotFound { what: "api key" })?;
+            let mut key = codec::api_key_from_json(&read)?;
+            if key.revoked_at.is_some() {
+                return Ok(key);
+            }
+            let now = now_ms();
+            key.revoked_at = Some(now);
             let json = serde_json::to_string(&key).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            let _: () = self.conn().hset(self.keys().api_keys(), id, json).await?;
+            let mut invocation = self.inner.scripts.replace_api_key.prepare_invoke();
+            invocation.key(self.keys().api_keys()).arg(id).arg(&read).arg(json);
+            let record = audit.clone().map(|event| self.pending_audit(event, now)).transpose()?;
+            AuditRules::none().when("^1$", record).finish(&mut invocation, self.keys().global_audit_outbox());
+            let replaced: i64 = invocation.invoke_async(&mut self.conn()).await?;
+            if replaced == 1 {
+                return Ok(key);
+            }
         }
-        Ok(key)
+        Err(StoreError::Conflict("the API key keeps changing; retry"))
     }
 }
 

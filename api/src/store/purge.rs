@@ -9,7 +9,9 @@
 
 use redis::AsyncCommands;
 
+use super::audit::{AuditEvent, AuditRules, audited_script};
 use super::{Store, StoreError, codec};
+use crate::audit::{Actor, AuditAction};
 
 /// Withdrawn cases purged per run of [`Store::purge_withdrawn`] at most (the next run continues).
 const MAX_PURGED_PER_RUN: isize = 1_000;
@@ -27,7 +29,8 @@ return 1
 
 impl Store {
     /// Purges the withdrawn cases of `list` whose tombstones are older than the feed retention as of `now_ms`
-    /// (tests pass a fake clock). Returns how many cases were purged.
+    /// (tests pass a fake clock). Returns how many cases were purged. Each purge writes its audit record
+    /// (`cases_purged`, the case as target) in its own step.
     pub async fn purge_withdrawn(&self, list: &str, now_ms: u64) -> Result<u64, StoreError> {
         let horizon = now_ms.saturating_sub(self.feed_retention().as_millis() as u64);
         if horizon == 0 {
@@ -38,7 +41,7 @@ impl Store {
             .conn()
             .zrangebyscore_limit(keys.withdrawals(list), "-inf", format!("({horizon}"), 0, MAX_PURGED_PER_RUN)
             .await?;
-        let script = redis::Script::new(PURGE_CASE);
+        let script = redis::Script::new(&audited_script(PURGE_CASE));
         let mut purged = 0;
         for case_id in due {
             // Notices live in another slot than the case, so they go in a step of their own, first: should it
@@ -51,7 +54,12 @@ impl Store {
             for id in codec::ids_from_csv(ids.as_deref().unwrap_or(""))? {
                 invocation.key(keys.entry(list, id)).key(keys.feedback(list, id)).key(keys.match_tally(list, id));
             }
-            let done: i64 = invocation.arg(&case_id).arg(now_ms).invoke_async(&mut self.conn()).await?;
+            invocation.arg(&case_id).arg(now_ms);
+            let event = AuditEvent::new(Actor::system(), AuditAction::CasesPurged, format!("case:{case_id}"))
+                .detail("list", list);
+            let record = self.pending_audit(event, now_ms)?;
+            AuditRules::none().when("^1$", Some(record)).finish(&mut invocation, keys.audit_outbox(list));
+            let done: i64 = invocation.invoke_async(&mut self.conn()).await?;
             purged += done as u64;
         }
         Ok(purged)

@@ -53,6 +53,19 @@ redis.call('HSET', KEYS[2], no, ARGV[1])
 return no
 "#;
 
+/// KEYS: API keys. ARGV: key id, its JSON. Returns 1 when stored, 0 when the id is taken.
+const CREATE_API_KEY: &str = r#"
+return redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+"#;
+
+/// KEYS: API keys. ARGV: key id, the JSON read before, the new JSON. Returns 1 when replaced, 0 when the stored
+/// JSON is no longer the one read (another update came first).
+const REPLACE_API_KEY: &str = r#"
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1
+"#;
+
 /// KEYS: case, live, feed, pending review queue, stats, quarantine queue, cases-this-hour counter, outbox, changes,
 /// entry keys...
 /// ARGV: now, case id, list, category, secret hash (hex), urls (JSON), has contact ('1'/'0'), contact,
@@ -369,22 +382,27 @@ end
 /// A position moves only over what this key was served without a gap: forward, and from a start at or before its
 /// recorded position ('0-0', a read from the beginning or a snapshot, for a key without one). A forged cursor
 /// that skips records therefore records nothing, and erasure receipts count only deletions actually served.
-/// Returns the previous position ('' for none) when it moved, or `false` (nil) when it did not.
+/// ARGV[4] is the position the caller read ('' for none): when it is no longer the recorded one, nothing is
+/// written (the caller's audit records were made for a move from there).
+/// Returns {'moved', previous position ('' for none)}, {'still'} when it did not move, {'changed'}.
 const RECORD_POSITION: &str = r#"
 local old = redis.call('HGET', KEYS[1], ARGV[1])
+if (old or '') ~= ARGV[4] then return {'changed'} end
 if old then
-  if not id_ge(old, ARGV[2]) or id_ge(old, ARGV[3]) then return false end
+  if not id_ge(old, ARGV[2]) or id_ge(old, ARGV[3]) then return {'still'} end
 elseif ARGV[2] ~= '0-0' then
-  return false
+  return {'still'}
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-return old or ''
+return {'moved', old or ''}
 "#;
 
 /// The loaded scripts (Redis caches them by SHA1; `redis::Script` falls back to EVAL once when needed).
 #[derive(Debug)]
 pub(crate) struct Scripts {
     pub create_list: Script,
+    pub create_api_key: Script,
+    pub replace_api_key: Script,
     pub create_case: Script,
     pub withdraw_case: Script,
     pub set_entry_state: Script,
@@ -402,8 +420,10 @@ impl Scripts {
     pub fn new() -> Self {
         let audited = |body: String| Script::new(&audited_script(&body));
         Self {
-            create_list: Script::new(CREATE_LIST),
-            // These three carry their audit records (`store::audit::audited_script`).
+            // These carry their audit records (`store::audit::audited_script`).
+            create_list: audited(CREATE_LIST.to_owned()),
+            create_api_key: audited(CREATE_API_KEY.to_owned()),
+            replace_api_key: audited(REPLACE_API_KEY.to_owned()),
             create_case: audited(format!("{FEED_PRELUDE}{CREATE_CASE}")),
             withdraw_case: audited(format!("{FEED_PRELUDE}{STREAM_ID_PRELUDE}{WITHDRAW_CASE}")),
             set_entry_state: audited(format!("{FEED_PRELUDE}{SET_ENTRY_STATE}")),
@@ -414,7 +434,7 @@ impl Scripts {
             live_values: Script::new(LIVE_VALUES),
             feed_head: Script::new(&format!("{HEAD_PRELUDE}{FEED_HEAD}")),
             trim_feed: Script::new(TRIM_FEED),
-            record_position: Script::new(&format!("{STREAM_ID_PRELUDE}{RECORD_POSITION}")),
+            record_position: audited(format!("{STREAM_ID_PRELUDE}{RECORD_POSITION}")),
         }
     }
 }

@@ -50,6 +50,15 @@ async fn the_store_round_trips_on_a_cluster() {
     store.ping().await.unwrap();
 }
 
+/// API keys, lists, notices and each list have an outbox on their own slot; on a cluster those lie on different
+/// masters, and each action's script writes its record there with its keys.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actions_write_their_records_on_their_own_slots_of_a_cluster() {
+    let cluster = RedisCluster::start(3);
+    let store = Store::connect(&cluster.settings()).await.unwrap();
+    crate::audit_outbox::actions_leave_their_records_beside_them(&store).await;
+}
+
 /// 3 masters and 3 replicas; the master holding the list is killed while withdrawals run. Each withdrawal is
 /// retried until acknowledged, as a victim's client would; every acknowledged one is there after the failover.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -16,4 +16,5 @@ mod replication;
 mod server;
 mod server_limits;
 mod shared_limits;
+mod snapshot_cut;
 mod sync;
