@@ -347,7 +347,8 @@ function caseBody() {
     if (result.frames) {
       hashes.push({ kind: "video", frames: result.frames });
     } else {
-      hashes.push({ kind: "pdq", hash: result.pdq, quality: result.quality });
+      // The views (squares inside the image) are hashes too: they let crops and altered copies match.
+      hashes.push({ kind: "pdq", hash: result.pdq, quality: result.quality, views: result.views });
     }
     hashes.push({ kind: "md5", hash: result.md5 }, { kind: "sha256", hash: result.sha256 });
   }

@@ -1,5 +1,5 @@
 // Hashes files off the main thread with disrupt-hasher compiled to WebAssembly, so the page stays responsive.
-// Messages in:  {id, type: "image", bytes: ArrayBuffer}            -> {pdq, quality, md5, sha256, width, height}
+// Messages in:  {id, type: "image", bytes: ArrayBuffer}            -> {pdq, quality, md5, sha256, width, height, views}
 //               {id, type: "digest", bytes: ArrayBuffer}           -> {md5, sha256}
 //               {id, type: "rgba", pixels: ArrayBuffer, width, height} -> {pdq, quality}   (video frames)
 // Messages out: {id, ok: true, result, ms} or {id, ok: false, error: {code, message}}.

@@ -9,6 +9,20 @@ use crate::settings::ServerKey;
 
 const ROUNDS: u8 = 4;
 
+/// Entry ids stay below 2^53 (see `store::model::EntryId`); a view of a listed image gets a reference of its own,
+/// made from the entry id with the view's number above those bits, so that views look unrelated to platforms.
+pub const VIEW_SHIFT: u32 = 53;
+
+/// The number a reference is made from for view `view` (1..=63) of entry `id`; view 0 is the entry itself.
+pub fn view_number(id: u64, view: usize) -> u64 {
+    id | ((view as u64) << VIEW_SHIFT)
+}
+
+/// The entry a decoded reference points to, whether it names the entry or one of its views.
+pub fn entry_of(number: u64) -> u64 {
+    number & ((1 << VIEW_SHIFT) - 1)
+}
+
 /// Maps entry ids to opaque references and back.
 pub struct EntryRefs {
     key: hmac::Key,

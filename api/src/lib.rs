@@ -27,6 +27,7 @@
 pub mod admin_cli;
 pub mod audit;
 pub mod auth;
+pub mod candidates;
 pub mod contact;
 pub mod entry_ref;
 pub mod error;
@@ -47,6 +48,7 @@ pub mod sync;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod time_limit;
+pub mod views;
 pub mod wire;
 
 pub use startup::{AppState, Application};

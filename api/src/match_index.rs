@@ -2,16 +2,25 @@
 //! [`SharedIndex`] (`state.index.read().search_pdq(..)`).
 //!
 //! Only live entries (Pending, Verified) are in it. PDQ search goes through `disrupt_hasher::index::PdqIndex`
-//! (multi-index hashing: exact, every entry within the radius), digests through its exact maps.
+//! (multi-index hashing: exact, every entry within the radius), digests through its exact maps. An image's views
+//! (inner squares, [`crate::views`]) sit in an index of their own, searched only by an uploaded image's windows
+//! ([`MatchIndex::find`]): a plain PDQ query is compared with listed images' own hashes, as PDQ always was.
 
 use std::{collections::HashMap, sync::Arc};
 
 use disrupt_hasher::index::{ExactIndex, PdqIndex};
 use disrupt_hasher::pdq::{Dihedral, PdqHash};
+use disrupt_hasher::robust::{CandidateKind, Found, Region, Thresholds, View};
 use disrupt_openapi::model::VideoFrame;
 use parking_lot::RwLock;
 
+use crate::entry_ref::{entry_of, view_number};
 use crate::store::{EntryId, HashKind};
+
+/// How far a window's 32-bit pair around a matching chunk may differ for the probing search
+/// (`PdqIndex::search_probing`): it finds every pair within 15 bits and most up to 31, and a scan's windows come
+/// in near-duplicates, so one of them is enough (the setting `scripts/bench-robust` measures).
+const WINDOW_PAIR_BITS: u32 = 3;
 
 /// The index shared by the sync task (writer) and the handlers (readers).
 pub type SharedIndex = Arc<RwLock<MatchIndex>>;
@@ -38,6 +47,28 @@ struct ListIndex {
     sha256: ExactIndex<32>,
     /// Each video's reliable distinct frames, parsed once here rather than at every query.
     video: HashMap<EntryId, Box<[PdqBytes]>>,
+    /// Listed images' views (inner squares), under `entry_ref::view_number(image, n)`, n from 1.
+    views: PdqIndex,
+    /// Each image's views' quality and region, in view order (their hashes are in `views`).
+    places: HashMap<EntryId, Box<[ViewPlace]>>,
+}
+
+/// What matching needs of a view besides its hash, in 9 bytes rather than a whole [`View`].
+#[derive(Clone, Copy, Debug)]
+struct ViewPlace {
+    quality: u8,
+    region: [u16; 4],
+}
+
+/// The image's own hash and its views (hash, place) of stored PDQ text, or `None` when it does not parse.
+fn parse_image(text: &str) -> Option<(PdqHash, Vec<(PdqHash, ViewPlace)>)> {
+    let (hex, packed) = crate::views::decode_packed(text)?;
+    let own = PdqHash::from_bytes(parse_hex::<32>(hex)?);
+    let views = packed
+        .into_iter()
+        .map(|v| (PdqHash::from_bytes(v.hash), ViewPlace { quality: v.quality, region: v.region }))
+        .collect();
+    Some((own, views))
 }
 
 /// A video's frames as vPDQ compares them: frames under PDQ quality 50 dropped (black or flat frames would match
@@ -67,6 +98,11 @@ impl ListIndex {
     /// Removes the entry from whichever index holds it. No id -> kind map is kept: at 10 M entries it would cost
     /// hundreds of MiB, and asking the four indexes costs four lookups.
     fn remove(&mut self, id: EntryId) -> bool {
+        if let Some(places) = self.places.remove(&id) {
+            for n in 1..=places.len() {
+                self.views.remove(view_number(id, n));
+            }
+        }
         self.pdq.remove(id) || self.md5.remove(id) || self.sha256.remove(id) || self.video.remove(&id).is_some()
     }
 
@@ -75,10 +111,16 @@ impl ListIndex {
         self.remove(id);
         match kind {
             HashKind::Pdq => {
-                let Some(bytes) = parse_hex::<32>(hash) else {
+                let Some((own, views)) = parse_image(hash) else {
                     return false;
                 };
-                self.pdq.insert(id, PdqHash::from_bytes(bytes));
+                self.pdq.insert(id, own);
+                if !views.is_empty() {
+                    for (n, (hash, _)) in views.iter().enumerate() {
+                        self.views.insert(view_number(id, n + 1), *hash);
+                    }
+                    self.places.insert(id, views.into_iter().map(|(_, place)| place).collect());
+                }
             }
             HashKind::Md5 => {
                 let Some(d) = parse_hex::<16>(hash) else {
@@ -137,6 +179,7 @@ impl ListIndex {
 #[derive(Debug, Default)]
 pub struct ListLoader {
     pdq: Vec<(EntryId, PdqHash)>,
+    views: Vec<(EntryId, PdqHash)>,
     rest: ListIndex,
 }
 
@@ -144,9 +187,13 @@ impl ListLoader {
     /// Adds a live hash. Returns false when its text does not parse (it is left out).
     pub fn add(&mut self, id: EntryId, kind: HashKind, hash: &str) -> bool {
         match kind {
-            HashKind::Pdq => match parse_hex::<32>(hash) {
-                Some(bytes) => {
-                    self.pdq.push((id, PdqHash::from_bytes(bytes)));
+            HashKind::Pdq => match parse_image(hash) {
+                Some((own, views)) => {
+                    self.pdq.push((id, own));
+                    if !views.is_empty() {
+                        self.views.extend(views.iter().enumerate().map(|(n, (h, _))| (view_number(id, n + 1), *h)));
+                        self.rest.places.insert(id, views.into_iter().map(|(_, place)| place).collect());
+                    }
                     true
                 }
                 None => false,
@@ -170,8 +217,11 @@ impl ListLoader {
         // A scan of a Redis hash may return an entry twice; the index must hold each id once.
         self.pdq.sort_unstable_by_key(|(id, _)| *id);
         self.pdq.dedup_by_key(|(id, _)| *id);
+        self.views.sort_unstable_by_key(|(id, _)| *id);
+        self.views.dedup_by_key(|(id, _)| *id);
         let mut index = self.rest;
         index.pdq = self.pdq.into_iter().collect();
+        index.views = self.views.into_iter().collect();
         LoadedList(index)
     }
 }
@@ -246,6 +296,50 @@ impl MatchIndex {
     /// image), each entry once with its closest query.
     pub fn search_pdq(&self, list: &str, queries: &[PdqBytes], radius: u32) -> Vec<PdqHit> {
         self.lists.get(list).map(|index| index.search_pdq(queries, radius)).unwrap_or_default()
+    }
+
+    /// One hash of an uploaded image's candidate searched in `list` (see `disrupt_hasher::robust::collect_hits`):
+    /// a whole or framed picture against the listed images' own hashes, a window against their views.
+    pub fn find(&self, list: &str, kind: CandidateKind, hash: &PdqHash, t: &Thresholds) -> Vec<Found> {
+        let Some(index) = self.lists.get(list) else {
+            return Vec::new();
+        };
+        match kind {
+            CandidateKind::Whole | CandidateKind::Inner => index
+                .pdq
+                .search(hash, t.whole)
+                .into_iter()
+                .map(|m| Found { image: m.id, view: 0, distance: m.distance })
+                .collect(),
+            // Windows come by thousands of near-duplicates: the cheap probing search is enough for them.
+            CandidateKind::Window => index
+                .views
+                .search_probing(hash, t.paired, WINDOW_PAIR_BITS)
+                .into_iter()
+                .map(|m| Found {
+                    image: entry_of(m.id),
+                    view: (m.id >> crate::entry_ref::VIEW_SHIFT) as usize,
+                    distance: m.distance,
+                })
+                .collect(),
+        }
+    }
+
+    /// A listed image's hashes as `disrupt_hasher::robust::decide` reads them: its own (view 0), then its views.
+    pub fn image_views(&self, list: &str, id: EntryId) -> Option<Vec<View>> {
+        let index = self.lists.get(list)?;
+        let own = index.pdq.get(id)?;
+        let mut views = vec![View { hash: own, quality: 100, region: Region::WHOLE }];
+        for (n, place) in index.places.get(&id).into_iter().flat_map(|p| p.iter()).enumerate() {
+            let hash = index.views.get(view_number(id, n + 1))?;
+            views.push(View { hash, quality: place.quality, region: Region::from_units(place.region) });
+        }
+        Some(views)
+    }
+
+    /// Views held for `list`'s images (besides their own hashes).
+    pub fn views_len(&self, list: &str) -> usize {
+        self.lists.get(list).map_or(0, |i| i.views.len())
     }
 
     /// Entries of `list` with this MD5.
@@ -337,5 +431,49 @@ mod tests {
         assert!(!index.apply("ncii", 1, HashKind::Pdq, "zz", true));
         assert!(!index.apply("ncii", 2, HashKind::Sha256, "00", true));
         assert!(index.is_empty());
+    }
+
+    #[test]
+    fn an_images_views_are_searched_by_windows_only_and_leave_with_it() {
+        use disrupt_openapi::model::PdqView;
+        let views: Vec<PdqView> =
+            (1..=3u8).map(|n| PdqView::new(&[n * 50; 32], 80, [n.into(), 0, 5500, 7333])).collect();
+        let text = crate::views::encode(A, &views);
+        let t = Thresholds::default();
+        let own = PdqHash::from_bytes(parse_hex::<32>(A).expect("hex"));
+        let second = PdqHash::from_bytes([100; 32]);
+        let check = |index: &MatchIndex| {
+            assert_eq!(index.find("ncii", CandidateKind::Whole, &own, &t), [Found { image: 7, view: 0, distance: 0 }]);
+            assert_eq!(
+                index.find("ncii", CandidateKind::Window, &second, &t),
+                [Found { image: 7, view: 2, distance: 0 }]
+            );
+            assert!(index.find("ncii", CandidateKind::Window, &own, &t).is_empty(), "windows search views only");
+            assert!(index.find("ncii", CandidateKind::Inner, &second, &t).is_empty(), "framed pictures: own hashes");
+            assert!(index.search_pdq("ncii", &[[100; 32]], 0).is_empty(), "a plain query never meets a view");
+            let listed = index.image_views("ncii", 7).expect("listed");
+            assert_eq!(listed.len(), 4);
+            assert!(listed[0].region.is_whole());
+            assert_eq!(
+                (listed[2].hash, listed[2].quality, listed[2].region.to_units()),
+                (second, 80, [2, 0, 5500, 7333])
+            );
+        };
+        let mut index = MatchIndex::new();
+        assert!(index.apply("ncii", 7, HashKind::Pdq, &text, true));
+        check(&index);
+        let mut loader = ListLoader::default();
+        assert!(loader.add(7, HashKind::Pdq, &text));
+        let mut loaded = MatchIndex::new();
+        loaded.install_list("ncii", loader.finish());
+        check(&loaded);
+        for index in [&mut index, &mut loaded] {
+            index.apply("ncii", 7, HashKind::Pdq, &text, false);
+            assert_eq!(index.views_len("ncii"), 0, "the views left with their image");
+            assert!(index.find("ncii", CandidateKind::Window, &second, &t).is_empty());
+            assert!(index.image_views("ncii", 7).is_none());
+        }
+        let damaged = format!("{A}.AAAA");
+        assert!(!MatchIndex::new().apply("ncii", 8, HashKind::Pdq, &damaged, true), "damaged views leave it out");
     }
 }

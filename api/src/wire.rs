@@ -110,9 +110,12 @@ pub fn store_feedback(f: w::FeedbackValue) -> s::Feedback {
 pub fn new_entry(value: &HashValue) -> Result<s::NewEntry, ApiError> {
     value.validate().map_err(ApiError::InvalidHash)?;
     Ok(match value {
-        HashValue::Pdq { hash, quality } => {
-            s::NewEntry { kind: s::HashKind::Pdq, hash: hash.to_string(), quality: *quality, held: None }
-        }
+        HashValue::Pdq { hash, quality, views } => s::NewEntry {
+            kind: s::HashKind::Pdq,
+            hash: crate::views::encode(hash.as_str(), views),
+            quality: *quality,
+            held: None,
+        },
         HashValue::Md5 { hash } => {
             s::NewEntry { kind: s::HashKind::Md5, hash: hash.to_string(), quality: None, held: None }
         }
@@ -132,10 +135,14 @@ pub fn new_entry(value: &HashValue) -> Result<s::NewEntry, ApiError> {
 pub fn hash_value(kind: s::HashKind, hash: &str, quality: Option<u8>) -> Result<HashValue, ApiError> {
     let corrupt = |e: String| ApiError::internal(anyhow::anyhow!("stored {kind} hash: {e}"));
     Ok(match kind {
-        s::HashKind::Pdq => HashValue::Pdq {
-            hash: hash.parse().map_err(|e: disrupt_openapi::hash::InvalidHash| corrupt(e.to_string()))?,
-            quality,
-        },
+        s::HashKind::Pdq => {
+            let stored = crate::views::decode(hash).ok_or_else(|| corrupt("its views do not parse".into()))?;
+            HashValue::Pdq {
+                hash: stored.hex.parse().map_err(|e: disrupt_openapi::hash::InvalidHash| corrupt(e.to_string()))?,
+                quality,
+                views: stored.views,
+            }
+        }
         s::HashKind::Md5 => HashValue::Md5 {
             hash: hash.parse().map_err(|e: disrupt_openapi::hash::InvalidHash| corrupt(e.to_string()))?,
         },

@@ -17,7 +17,7 @@ use anyhow::{Context, Result};
 use disrupt_hasher::decode::{DecodeOptions, decode_rgb};
 use disrupt_hasher::index::PdqIndex;
 use disrupt_hasher::pdq::MATCH_DISTANCE;
-use disrupt_hasher::robust::{self, CandidateKind, Candidates, Hit, QueryOptions, Thresholds, View};
+use disrupt_hasher::robust::{self, CandidateKind, Candidates, Found, QueryOptions, Thresholds, View};
 use serde_json::{Value, json};
 
 /// Views per image are numbered within 8 bits of the entry id.
@@ -61,6 +61,9 @@ fn main() -> Result<()> {
     let mut thresholds = Thresholds::default();
     thresholds.paired = flag_in(&args, "--paired").unwrap_or(thresholds.paired);
     thresholds.single = flag_in(&args, "--single").unwrap_or(thresholds.single);
+    thresholds.unverified_support = flag_in(&args, "--unverified-support").unwrap_or(thresholds.unverified_support);
+    // Judge the queries as a candidate set sent to the match API: no planes, so no verification.
+    let unverified = args.iter().any(|a| a == "--unverified");
     let manifest: Value = serde_json::from_slice(&std::fs::read(manifest_path)?)?;
     let decode = DecodeOptions::default();
 
@@ -103,8 +106,11 @@ fn main() -> Result<()> {
         let bytes = std::fs::read(q["path"].as_str().unwrap_or_default()).expect("query readable");
         let rgb = decode_rgb(&bytes, &decode).expect("query decodes");
         let t0 = Instant::now();
-        let candidates =
+        let mut candidates =
             robust::candidates_rgb(&rgb.pixels, rgb.width as usize, rgb.height as usize, rgb.stride(), &opts);
+        if unverified {
+            candidates.forget_pixels();
+        }
         let hashing = t0.elapsed().as_secs_f64();
         let (matched, plain_matched) = search(&index, &listed, &candidates, &thresholds);
         let seconds = t0.elapsed().as_secs_f64();
@@ -196,26 +202,33 @@ fn search(
     candidates: &Candidates,
     t: &Thresholds,
 ) -> (Vec<(usize, String)>, Vec<usize>) {
-    let mut hits: BTreeMap<usize, Vec<Hit>> = BTreeMap::new();
-    let mut plain = Vec::new();
-    for (c, candidate) in candidates.list.iter().enumerate() {
-        for &(variant, hash) in &candidate.hashes {
-            // Windows come by thousands of near-duplicates: the cheap probing search is enough for them.
-            let found = match candidate.kind {
-                CandidateKind::Window => index.search_probing(&hash, t.paired, 3),
-                _ => index.search(&hash, t.whole),
-            };
-            for m in found {
-                let (image, view) = ((m.id >> VIEW_BITS) as usize, (m.id & ((1 << VIEW_BITS) - 1)) as usize);
-                hits.entry(image).or_default().push(Hit { view, candidate: c, variant, distance: m.distance });
-                if c == 0 && view == 0 && m.distance <= MATCH_DISTANCE && !plain.contains(&image) {
-                    plain.push(image);
-                }
-            }
-        }
-    }
+    let hits = robust::collect_hits(candidates, |kind, hash| {
+        // Windows come by thousands of near-duplicates: the cheap probing search is enough for them.
+        let found = match kind {
+            CandidateKind::Window => index.search_probing(hash, t.paired, 3),
+            _ => index.search(hash, t.whole),
+        };
+        Ok::<_, std::convert::Infallible>(
+            found
+                .into_iter()
+                .map(|m| Found {
+                    image: m.id >> VIEW_BITS,
+                    view: (m.id & ((1 << VIEW_BITS) - 1)) as usize,
+                    distance: m.distance,
+                })
+                .collect(),
+        )
+    })
+    .unwrap_or_else(|never| match never {});
+    // Plain PDQ: the query's own eight variants (candidate 0) against listed images' own hashes (view 0).
+    let plain = hits
+        .iter()
+        .filter(|(_, pairs)| pairs.iter().any(|p| p.candidate == 0 && p.view == 0 && p.distance <= MATCH_DISTANCE))
+        .map(|(image, _)| *image as usize)
+        .collect();
     let matched = hits
         .into_iter()
+        .map(|(image, pairs)| (image as usize, pairs))
         .filter_map(|(image, image_hits)| {
             let verdict = robust::decide(&listed[image].views, candidates, &image_hits, t)?;
             let c = &candidates.list[verdict.hit.candidate];

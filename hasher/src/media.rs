@@ -22,15 +22,16 @@ pub struct MediaOptions {
     pub video: VideoOptions,
     /// Also compute the eight dihedral variants of an image's PDQ hash.
     pub dihedral: bool,
-    /// Also compute the eight dihedral variants of every picture framed inside an image (behind borders, bars,
-    /// a backdrop, an app's chrome, a caption band, inside another picture: see [`crate::robust::frames`]), at
-    /// most this many; 0 computes none. Query side only: a platform's copy may be such a frame around a listed
-    /// picture.
-    pub framed: usize,
+    /// Also compute an image's views (victim side: its PDQ hash and those of inner squares, see
+    /// [`crate::robust::views`]).
+    pub views: bool,
+    /// Also compute an image's candidates (query side: whole, framed and window hashes to search for listed
+    /// views, see [`crate::robust::candidates_rgb`]).
+    pub candidates: bool,
 }
 
 /// The hashes of one image file.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ImageHashes {
     /// PDQ hash and quality of the decoded pixels.
     pub pdq: Pdq,
@@ -40,13 +41,14 @@ pub struct ImageHashes {
     pub width: u32,
     /// Height in pixels, after orientation.
     pub height: u32,
-    /// The eight dihedral variants of each picture framed inside the image, most convincing first, when asked
-    /// ([`MediaOptions::framed`]).
-    pub framed: Vec<[PdqHash; 8]>,
+    /// The image's views, when asked ([`MediaOptions::views`]): its own hash first, then its inner squares.
+    pub views: Vec<robust::View>,
+    /// The image's candidates, when asked ([`MediaOptions::candidates`]).
+    pub candidates: Option<Box<robust::Candidates>>,
 }
 
 /// What [`hash_media`] found and computed.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum MediaHashes {
     /// A still image.
     Image {
@@ -106,6 +108,9 @@ pub fn hash_image(bytes: &[u8], opts: &MediaOptions) -> Result<ImageHashes> {
     } else {
         (pdq::hash_rgb(&rgb.pixels, w, h, w * 3), None)
     };
-    let framed = if opts.framed > 0 { robust::framed_rgb(&rgb.pixels, w, h, w * 3, opts.framed) } else { Vec::new() };
-    Ok(ImageHashes { pdq, dihedral, width: rgb.width, height: rgb.height, framed })
+    let views = if opts.views { robust::views_rgb(&rgb.pixels, w, h, w * 3) } else { Vec::new() };
+    let candidates = opts
+        .candidates
+        .then(|| Box::new(robust::candidates_rgb(&rgb.pixels, w, h, w * 3, &robust::QueryOptions::default())));
+    Ok(ImageHashes { pdq, dihedral, width: rgb.width, height: rgb.height, views, candidates })
 }

@@ -98,3 +98,15 @@ pub struct WithdrawnCase {
     /// Whether the case had been withdrawn before this request.
     pub already_withdrawn: bool,
 }
+
+/// The multipart form of `POST /v1/cases/upload`. It documents the body; the server reads it as a stream, file by
+/// file, and keeps no file.
+#[derive(Debug, ToSchema)]
+pub struct CaseUploadForm {
+    /// What the images show (one of the `Category` names, as text).
+    pub category: Category,
+    /// The images or videos, 1 to 20 `file` parts, each at most 64 MiB and 128 MiB together. Images: JPEG, PNG,
+    /// WebP, GIF, BMP, TIFF, HEIC/HEIF, AVIF; videos: MP4/MOV/3GP, Matroska/WebM, AVI, FLV, MPEG-TS/PS, ASF/WMV.
+    #[schema(value_type = Vec<String>, format = Binary, min_items = 1, max_items = 20)]
+    pub file: Vec<Vec<u8>>,
+}

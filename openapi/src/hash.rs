@@ -93,6 +93,18 @@ hex_hash!(
     Sha256Hex, "sha256", 64, "^[0-9a-fA-F]{64}$", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 );
 
+impl PdqHex {
+    /// The hash of 32 bytes, as 64 lower-case hex digits.
+    pub fn from_bytes(bytes: &[u8; 32]) -> Self {
+        use fmt::Write;
+        let mut text = String::with_capacity(64);
+        for b in bytes {
+            let _ = write!(text, "{b:02x}");
+        }
+        PdqHex(text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

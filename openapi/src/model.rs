@@ -42,6 +42,71 @@ pub struct VideoFrame {
     pub quality: u8,
 }
 
+/// The most views one image may carry besides its own PDQ hash.
+pub const MAX_VIEWS_PER_IMAGE: usize = 32;
+/// Regions are given in units of 1/10,000 of the image's width and height.
+pub const REGION_UNITS: u16 = 10_000;
+
+/// Where a view's region lies in its image, in units of 1/10,000 of the image's width (`x`, `width`) and height
+/// (`y`, `height`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ViewRegion {
+    /// Left edge, 0 to 10,000.
+    #[schema(maximum = 10000)]
+    pub x: u16,
+    /// Top edge, 0 to 10,000.
+    #[schema(maximum = 10000)]
+    pub y: u16,
+    /// Width, 1 to 10,000; `x + width` is at most 10,000.
+    #[schema(minimum = 1, maximum = 10000)]
+    pub width: u16,
+    /// Height, 1 to 10,000; `y + height` is at most 10,000.
+    #[schema(minimum = 1, maximum = 10000)]
+    pub height: u16,
+}
+
+/// The PDQ hash of a square region inside a listed image. A crop of the image still contains some of its
+/// views whole, and the query side finds them inside its copy: this is how cropped, rotated or inset copies of
+/// an image are matched. A view spans at least half of the image's shorter side (the privacy floor: nothing in
+/// the list describes a smaller part of an image).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PdqView {
+    /// PDQ hash of the region.
+    pub hash: PdqHex,
+    /// PDQ quality of the region, 0 to 100.
+    pub quality: u8,
+    /// Where the region lies.
+    pub region: ViewRegion,
+}
+
+impl PdqView {
+    /// A view of a hash's 32 bytes, its quality and its region as `[x, y, width, height]` in 1/10,000 of the
+    /// image's sides (what the hasher's `View` and `Region::to_units` give).
+    pub fn new(hash: &[u8; 32], quality: u8, [x, y, width, height]: [u16; 4]) -> Self {
+        PdqView { hash: PdqHex::from_bytes(hash), quality, region: ViewRegion { x, y, width, height } }
+    }
+
+    /// Checks the region's bounds and the privacy floor: a square region spans at least half of the image's
+    /// shorter axis, so its larger fraction is at least one half.
+    pub fn validate(&self) -> Result<(), String> {
+        let r = self.region;
+        if self.quality > 100 {
+            return Err(format!("view quality {} is above 100", self.quality));
+        }
+        if r.width == 0 || r.height == 0 || r.x + r.width > REGION_UNITS || r.y + r.height > REGION_UNITS {
+            return Err(
+                "a view's region lies inside its image: 0 < width, height and x + width, y + height <= 10000".into()
+            );
+        }
+        if r.width.max(r.height) < REGION_UNITS / 2 {
+            return Err("a view spans at least half of its image's shorter side (width or height >= 5000)".into());
+        }
+        Ok(())
+    }
+}
+
 /// A hash of one of the supported kinds, tagged by `kind`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
@@ -53,6 +118,12 @@ pub enum HashValue {
         /// PDQ quality, 0 to 100; below 50 the hash is unreliable.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         quality: Option<u8>,
+        /// Hashes of square regions of the image (at most 32), computed with the image's own hash by the victims'
+        /// page, `disrupt hash` and `POST /v1/cases/upload`, so that crops and other altered copies match. In the
+        /// feed, the snapshot and the match answers each view is a plain PDQ entry of its own.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[schema(max_items = 32)]
+        views: Vec<PdqView>,
     },
     /// A video's per-frame PDQ hashes.
     Video {
@@ -87,6 +158,10 @@ impl HashValue {
     pub fn validate(&self) -> Result<(), String> {
         match self {
             HashValue::Pdq { quality: Some(q), .. } if *q > 100 => Err(format!("PDQ quality {q} is above 100")),
+            HashValue::Pdq { views, .. } if views.len() > MAX_VIEWS_PER_IMAGE => {
+                Err(format!("an image has at most {MAX_VIEWS_PER_IMAGE} views"))
+            }
+            HashValue::Pdq { views, .. } => views.iter().try_for_each(PdqView::validate),
             HashValue::Video { frames } if frames.is_empty() => Err("a video hash needs at least one frame".into()),
             HashValue::Video { frames } if frames.len() > MAX_FRAMES_PER_VIDEO => {
                 Err(format!("a video hash has at most {MAX_FRAMES_PER_VIDEO} frames"))

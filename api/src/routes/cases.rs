@@ -40,7 +40,11 @@ pub async fn create_case(
 /// are hashed in memory and destroyed; the answer shows exactly which hashes were kept.
 #[utoipa::path(
     tag = "victims",
-    request_body(content_type = "multipart/form-data", description = "`category` (text) and one or more `file` parts"),
+    request_body(
+        content = disrupt_openapi::cases::CaseUploadForm,
+        content_type = "multipart/form-data",
+        description = "`category` (text) and one or more `file` parts"
+    ),
     responses(
         (status = 201, description = "Case created", body = CreatedCase),
         (status = 400, description = "Malformed body or undecodable media", body = ErrorBody),

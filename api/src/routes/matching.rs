@@ -1,7 +1,8 @@
 //! Platforms: the match API.
 
 use actix_multipart::Multipart;
-use actix_web::{post, web};
+use actix_web::dev::JsonBody;
+use actix_web::{HttpRequest, post, web};
 use disrupt_openapi::ErrorBody;
 use disrupt_openapi::matching::{MatchRequest, MatchResponse, UploadMatchResponse};
 
@@ -10,8 +11,13 @@ use crate::error::ApiError;
 use crate::service::Service;
 use crate::time_limit::Deadline;
 
-/// Match a batch of up to 1000 hashes of any kind. Per hash: the live entries it matches, with distance, the
-/// dihedral variant that matched, the entry's state and list. Bounds: at most 16 list names (repeats searched
+/// Largest body of `POST /v1/match`: a photo's candidate set is a few megabytes of JSON.
+pub const MAX_MATCH_JSON_BYTES: usize = 32 * 1024 * 1024;
+
+/// Match a batch of up to 1000 hashes of any kind and up to 20 query images' candidate sets (`images`, computed
+/// with `disrupt hash --candidates`). Per hash, then per image: the live entries it matches, with distance, the
+/// dihedral variant that matched, the entry's state and list, and for an image one match per listed image with
+/// the view and the query region that matched. Bounds: at most 16 list names (repeats searched
 /// once), at most 8,000 searches a request (hashes x lists, a video's reliable distinct frames counting one each),
 /// and the request time limit (`time_limits.request_secs`, 30 s), which holds for the search itself.
 #[utoipa::path(
@@ -25,7 +31,7 @@ use crate::time_limit::Deadline;
         (status = 403, description = "The key is not scoped to a named list", body = ErrorBody),
         (status = 404, description = "A named list does not exist (`not_found`)", body = ErrorBody),
         (status = 408, description = "The search took longer than the request time limit (`request_timeout`)", body = ErrorBody),
-        (status = 413, description = "More than 1000 hashes, more than 16 list names, or more than 8,000 searches", body = ErrorBody),
+        (status = 413, description = "More than 1000 hashes or 20 images, more than 16 list names, more than 8,000 searches, or a body over 32 MiB", body = ErrorBody),
         (status = 503, description = "Store unavailable", body = ErrorBody),
     )
 )]
@@ -34,9 +40,16 @@ pub async fn match_hashes(
     Authenticated(caller): Authenticated,
     service: web::Data<Service>,
     deadline: Deadline,
-    body: web::Json<MatchRequest>,
+    req: HttpRequest,
+    payload: web::Payload,
 ) -> Result<web::Json<MatchResponse>, ApiError> {
-    Ok(web::Json(service.match_hashes(&caller, body.into_inner(), deadline).await?))
+    // Read here rather than by the `Json` extractor: candidate sets need a larger body than the other routes.
+    // Content type required, as the extractor requires it on every other JSON route.
+    let body = JsonBody::<MatchRequest>::new(&req, &mut payload.into_inner(), None, true)
+        .limit(MAX_MATCH_JSON_BYTES)
+        .await
+        .map_err(|err| super::registry::json_error(&err, MAX_MATCH_JSON_BYTES))?;
+    Ok(web::Json(service.match_hashes(&caller, body, deadline).await?))
 }
 
 /// Match uploaded files (multipart: one or more `file` parts) for a platform without its own hasher. The files
@@ -45,7 +58,11 @@ pub async fn match_hashes(
 /// variants), and the upload time limit (`time_limits.upload_secs`) holds for hashing and search.
 #[utoipa::path(
     tag = "platforms",
-    request_body(content_type = "multipart/form-data", description = "One or more `file` parts"),
+    request_body(
+        content = disrupt_openapi::matching::MatchUploadForm,
+        content_type = "multipart/form-data",
+        description = "One or more `file` parts"
+    ),
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The hashes computed and their matches", body = UploadMatchResponse),

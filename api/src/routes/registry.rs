@@ -101,19 +101,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default().limit(MAX_JSON_BYTES).error_handler(|err, _req| {
-        use actix_web::error::JsonPayloadError;
-        let api = match &err {
-            JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
-                ApiError::PayloadTooLarge(format!("JSON bodies are at most {MAX_JSON_BYTES} bytes"))
-            }
-            JsonPayloadError::Deserialize(e) if e.to_string().contains("hash is exactly") => {
-                ApiError::InvalidHash(e.to_string())
-            }
-            other => ApiError::InvalidRequest(other.to_string()),
-        };
-        api.into()
-    })
+    web::JsonConfig::default().limit(MAX_JSON_BYTES).error_handler(|err, _req| json_error(&err, MAX_JSON_BYTES).into())
+}
+
+/// The API error of a JSON body that could not be read (`limit`: the route's largest body).
+pub fn json_error(err: &actix_web::error::JsonPayloadError, limit: usize) -> ApiError {
+    use actix_web::error::JsonPayloadError;
+    match err {
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            ApiError::PayloadTooLarge(format!("JSON bodies are at most {limit} bytes here"))
+        }
+        JsonPayloadError::Deserialize(e) if e.to_string().contains("hash is exactly") => {
+            ApiError::InvalidHash(e.to_string())
+        }
+        other => ApiError::InvalidRequest(other.to_string()),
+    }
 }
 
 fn query_config() -> web::QueryConfig {

@@ -13,6 +13,7 @@ use crate::error::ApiError;
 use crate::flood;
 use crate::rate_limit::SubmissionQuota;
 use crate::settings::CaseLimits;
+use crate::store::Outbox;
 use crate::store::audit::AuditEvent;
 use crate::store::model::{self as s, DEFAULT_LIST};
 use crate::wire;
@@ -49,7 +50,7 @@ impl Service {
             .await?;
         if created.held > 0 {
             self.count_holds(&holds, created.surge);
-            self.drain_audit(DEFAULT_LIST).await;
+            self.drain_audit(Outbox::List(DEFAULT_LIST)).await;
         }
         self.publish_due(DEFAULT_LIST).await;
         Ok(CreatedCase { case_id: created.case_id, case_secret: secret.secret, hashes: request.hashes })
@@ -155,7 +156,7 @@ impl Service {
         let event = AuditEvent::new(Actor::victim(), AuditAction::CaseWithdrawn, format!("case:{}", view.case.id))
             .detail("list", &view.case.list);
         let outcome = self.store.withdraw_case_audited(&view.case.id, Some(event)).await?;
-        self.drain_audit(&view.case.list).await;
+        self.drain_audit(Outbox::List(&view.case.list)).await;
         Ok(WithdrawnCase {
             case_id: view.case.id,
             state: CaseState::Withdrawn,

@@ -1,40 +1,85 @@
 //! The delta feed and the snapshot.
 
 use disrupt_openapi::feed::{DEFAULT_FEED_LIMIT, FeedPage, FeedQuery, FeedRecord, MAX_FEED_LIMIT};
+use disrupt_openapi::model::HashValue;
 
 use super::Service;
 use super::audit::actor;
-use crate::audit::AuditAction;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::store::audit::AuditEvent;
+use crate::store::Outbox;
 use crate::store::model::{self as s, DEFAULT_LIST};
 use crate::wire;
 
 /// Entries per page of a streamed snapshot (a page also stops at the store's byte budget).
 const SNAPSHOT_PAGE: usize = 1000;
 
+/// What the wire records of an entry are made from, whether read from the feed or from the entry.
+#[derive(Clone, Copy)]
+struct Stored<'a> {
+    kind: s::HashKind,
+    hash: &'a str,
+    quality: Option<u8>,
+    state: s::EntryState,
+    updated_at: u64,
+}
+
+/// What a snapshot page is ordered by: the hash, or the entry reference for a video.
+fn order_key(record: &FeedRecord) -> &str {
+    match &record.value {
+        HashValue::Pdq { hash, .. } => hash.as_str(),
+        HashValue::Md5 { hash } => hash.as_str(),
+        HashValue::Sha256 { hash } => hash.as_str(),
+        HashValue::Video { .. } => &record.entry,
+    }
+}
+
+fn flatten(records: impl Iterator<Item = Result<Vec<FeedRecord>, ApiError>>) -> Result<Vec<FeedRecord>, ApiError> {
+    let mut out = Vec::new();
+    for r in records {
+        out.extend(r?);
+    }
+    Ok(out)
+}
+
 impl Service {
-    /// The wire form of a feed record: an opaque entry reference instead of the id, no case id.
-    pub(crate) fn feed_record(&self, r: &s::FeedRecord) -> Result<FeedRecord, ApiError> {
-        Ok(FeedRecord {
-            entry: self.refs.encode(r.entry_id),
-            value: wire::hash_value(r.kind, &r.hash, r.quality)?,
-            state: wire::entry_state(r.state),
-            verified: r.verified,
-            updated_at: r.updated_at,
-        })
+    /// The wire records of one entry's state: an opaque entry reference instead of the id, no case id. An image
+    /// with views gives a plain PDQ record per view after its own, each with a reference of its own (so that
+    /// consumers that know only PDQ use them unchanged, and nothing links them), all in the entry's state: a
+    /// withdrawn image's views leave with it.
+    fn wire_records(&self, id: s::EntryId, stored: Stored<'_>) -> Result<Vec<FeedRecord>, ApiError> {
+        let record = |entry: String, value: HashValue| FeedRecord {
+            entry,
+            value,
+            state: wire::entry_state(stored.state),
+            verified: stored.state == s::EntryState::Verified,
+            updated_at: stored.updated_at,
+        };
+        let value = wire::hash_value(stored.kind, stored.hash, stored.quality)?;
+        let HashValue::Pdq { hash, quality, views } = value else {
+            return Ok(vec![record(self.refs.encode(id), value)]);
+        };
+        let mut out = Vec::with_capacity(1 + views.len());
+        out.push(record(self.refs.encode(id), HashValue::Pdq { hash, quality, views: Vec::new() }));
+        for (n, view) in views.into_iter().enumerate() {
+            let value = HashValue::Pdq { hash: view.hash, quality: Some(view.quality), views: Vec::new() };
+            out.push(record(self.refs.encode(crate::entry_ref::view_number(id, n + 1)), value));
+        }
+        Ok(out)
     }
 
-    /// The wire form of an active entry, as the snapshot carries it.
-    pub(crate) fn entry_record(&self, e: &s::Entry) -> Result<FeedRecord, ApiError> {
-        Ok(FeedRecord {
-            entry: self.refs.encode(e.id),
-            value: wire::hash_value(e.kind, &e.hash, e.quality)?,
-            state: wire::entry_state(e.state),
-            verified: e.state == s::EntryState::Verified,
-            updated_at: e.updated_at,
-        })
+    /// The wire records of a feed record (see [`Service::wire_records`]).
+    pub(crate) fn feed_records(&self, r: &s::FeedRecord) -> Result<Vec<FeedRecord>, ApiError> {
+        let stored =
+            Stored { kind: r.kind, hash: &r.hash, quality: r.quality, state: r.state, updated_at: r.updated_at };
+        self.wire_records(r.entry_id, stored)
+    }
+
+    /// The wire records of an active entry, as the snapshot carries them (see [`Service::wire_records`]).
+    pub(crate) fn entry_records(&self, e: &s::Entry) -> Result<Vec<FeedRecord>, ApiError> {
+        let stored =
+            Stored { kind: e.kind, hash: &e.hash, quality: e.quality, state: e.state, updated_at: e.updated_at };
+        self.wire_records(e.id, stored)
     }
 
     /// One page of the delta feed of a list the caller may read.
@@ -53,28 +98,38 @@ impl Service {
         if !page.records.is_empty() {
             self.record_position(caller, list, from, &page.next_cursor).await?;
         }
-        let records = page.records.iter().map(|r| self.feed_record(r)).collect::<Result<Vec<_>, _>>()?;
+        let mut records = flatten(page.records.iter().map(|r| self.feed_records(r)))?;
+        // An image's views come out right after it: shuffled, the page's order no longer tells which go together.
+        crate::store::publication::shuffle(&ring::rand::SystemRandom::new(), &mut records)?;
         Ok(FeedPage { has_more: page.full, records, next_cursor: page.next_cursor })
     }
 
     /// Starts a snapshot of a list the caller may read: the feed cursor to follow it from, taken before the scan
     /// (a change racing the scan shows up in the feed after it; records carry whole states, so replaying is
-    /// harmless). The entries come from [`Service::snapshot_records`], page by page.
+    /// harmless). The entries come from [`Service::snapshot_records`], page by page, and
+    /// [`Service::finish_snapshot`] records the delivery once the last has gone out.
     pub async fn begin_snapshot(&self, caller: &Caller, list: Option<&str>) -> Result<(String, String), ApiError> {
         let list = list.unwrap_or(DEFAULT_LIST).to_owned();
         caller.require_list(&list)?;
         self.store.require_list(&list).await?;
         let cursor = crate::store::cursor::encode(&list, self.store.feed_head(&list).await?);
-        // A snapshot serves the whole current list: everything up to its cursor, as from the beginning.
-        self.record_position(caller, &list, crate::store::StreamId::ZERO, &cursor).await?;
         Ok((list, cursor))
+    }
+
+    /// Records that the caller was served a whole snapshot of `list` up to `cursor`: everything up to it, as from
+    /// the beginning. Called only once the body's last page has been handed to the connection, so a download
+    /// that breaks off counts for nothing (the platform keeps the position it had).
+    pub async fn finish_snapshot(&self, caller: &Caller, list: &str, cursor: &str) -> Result<(), ApiError> {
+        self.record_position(caller, list, crate::store::StreamId::ZERO, cursor).await
     }
 
     /// One page of a snapshot's records (see [`crate::store::Store::snapshot_page`]): at most 1,000 and about
     /// the store's byte budget, so the streamed body holds one page at a time.
     pub async fn snapshot_records(&self, list: &str, scan_cursor: u64) -> Result<(u64, Vec<FeedRecord>), ApiError> {
         let (next, entries) = self.store.snapshot_page(list, scan_cursor, SNAPSHOT_PAGE).await?;
-        let records = entries.iter().map(|e| self.entry_record(e)).collect::<Result<Vec<_>, _>>()?;
+        let mut records = flatten(entries.iter().map(|e| self.entry_records(e)))?;
+        // Ordered by hash value, as the store's page is, views included: not next to their image.
+        records.sort_by(|a, b| order_key(a).cmp(order_key(b)));
         Ok((next, records))
     }
 
@@ -87,8 +142,9 @@ impl Service {
     }
 
     /// Remembers how far a platform has been served `list` (for erasure receipts): records after `from` up to
-    /// `cursor`, which the caller must have served. Other roles reading the feed are not platforms that could
-    /// hold content, so they are not counted.
+    /// `cursor`, which the caller must have served, with a record of each deletion this delivers
+    /// (`Store::record_position_audited`). Other roles reading the feed are not platforms that could hold
+    /// content, so they are not counted.
     pub(crate) async fn record_position(
         &self,
         caller: &Caller,
@@ -100,36 +156,9 @@ impl Service {
             return Ok(());
         }
         let position = crate::store::cursor::decode(list, cursor)?;
-        if let Some(before) = self.store.record_position(list, &caller.key_id, from, position).await? {
-            self.audit_deletions_delivered(caller, list, before, position).await?;
-        }
-        Ok(())
-    }
-
-    /// Audits, for each case withdrawn with tombstones in `(before, upto]` that this platform had received, that
-    /// the deletion reached it (what the victim's erasure receipt counts).
-    async fn audit_deletions_delivered(
-        &self,
-        caller: &Caller,
-        list: &str,
-        before: crate::store::StreamId,
-        upto: crate::store::StreamId,
-    ) -> Result<(), ApiError> {
-        // A platform with no position before had received nothing, so no withdrawal can count it (and its first
-        // snapshot must not walk every withdrawal ever made).
-        if before == crate::store::StreamId::ZERO {
-            return Ok(());
-        }
-        for case_id in self.store.withdrawals_between(list, before, upto).await? {
-            let Some(view) = self.store.get_case(&case_id).await? else { continue };
-            let delivered = view.case.withdrawn_feed_id.is_some_and(|w| w > before && w <= upto);
-            if delivered && view.case.received_by.contains(&caller.key_id) {
-                self.audit(
-                    AuditEvent::new(actor(caller), AuditAction::DeletionDelivered, format!("case:{case_id}"))
-                        .detail("list", list),
-                )
-                .await?;
-            }
+        let platform = Some(actor(caller));
+        if self.store.record_position_audited(list, &caller.key_id, from, position, platform).await?.is_some() {
+            self.drain_audit(Outbox::List(list)).await;
         }
         Ok(())
     }

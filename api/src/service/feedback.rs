@@ -29,7 +29,8 @@ impl Service {
         }
         let mut recorded = 0;
         for item in request.feedback {
-            let id = self.refs.decode(&item.entry).ok_or(ApiError::NotFound("entry"))?;
+            // Feedback on one of an image's views is feedback on the image.
+            let id = crate::entry_ref::entry_of(self.refs.decode(&item.entry).ok_or(ApiError::NotFound("entry"))?);
             self.record_feedback_on(caller, id, wire::store_feedback(item.value), item.tags).await?;
             recorded += 1;
         }

@@ -7,19 +7,27 @@
 //! most [`MAX_MATCH_SEARCHES`] searches (queries x lists x variants), and the request's [`Deadline`]. The search
 //! is CPU work without await points, so it runs on a blocking thread, takes the index's read lock once per query
 //! (the sync task's writes wait for one query, not a whole request) and checks the deadline itself: the time
-//! limit's middleware can drop a future, not stop a thread.
+//! limit's middleware can drop a future, not stop a thread. An image's candidate set is one query: its tens of
+//! thousands of window searches hold the read lock together (seconds against a list of a million images,
+//! `bench_views`), and the sync task's writes wait that long.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use disrupt_hasher::pdq::Dihedral;
+use disrupt_hasher::robust::{Candidate, CandidateKind, Candidates, Region, Thresholds, collect_hits, decide};
+use disrupt_openapi::model::ViewRegion;
 
 use disrupt_openapi::matching::{
-    MAX_LISTS_PER_MATCH, MAX_MATCH_SEARCHES, MatchRequest, MatchResponse, MatchResult, MatchedEntry,
+    MAX_IMAGES_PER_MATCH, MAX_LISTS_PER_MATCH, MAX_MATCH_SEARCHES, MatchRequest, MatchResponse, MatchResult,
+    MatchedEntry,
 };
 use disrupt_openapi::model::{HashValue, MAX_HASHES_PER_REQUEST};
 
 use super::Service;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::match_index::{PdqBytes, SharedIndex, reliable_frames};
+use crate::match_index::{MatchIndex, PdqBytes, SharedIndex, reliable_frames};
 use crate::store::model::{self as s, DEFAULT_LIST};
 use crate::time_limit::Deadline;
 use crate::wire;
@@ -42,10 +50,60 @@ const FRAMED_VARIANTS: [&str; 8] = [
     "framed-flipplus1",
     "framed-flipminus1",
 ];
+/// The same for a window of an uploaded image (only the window as it is, or mirrored, is searched).
+const WINDOW_VARIANTS: [&str; 8] = [
+    "window-orig",
+    "window-rot90",
+    "window-rot180",
+    "window-rot270",
+    "window-flipx",
+    "window-flipy",
+    "window-flipplus1",
+    "window-flipminus1",
+];
 
-/// The name of variant `index` of a PDQ query: the image's own eight first, then eight per framed picture.
-fn variant_name(index: usize) -> &'static str {
-    if index < 8 { VARIANTS[index] } else { FRAMED_VARIANTS[index % 8] }
+/// The name of a candidate's variant in a match answer.
+fn candidate_variant(kind: CandidateKind, variant: Dihedral) -> &'static str {
+    let d = Dihedral::ALL.iter().position(|v| *v == variant).unwrap_or(0);
+    match kind {
+        CandidateKind::Whole => VARIANTS[d],
+        CandidateKind::Inner => FRAMED_VARIANTS[d],
+        CandidateKind::Window => WINDOW_VARIANTS[d],
+    }
+}
+
+/// Window hashes that count as one search of the budget: a window is searched with the cheap probing search
+/// (`MatchIndex::find`), a few dozen of them cost about what one exact search of eight variants costs.
+const WINDOW_HASHES_PER_SEARCH: usize = 64;
+
+/// What an uploaded image's candidates cost in one list, in units of [`MAX_MATCH_SEARCHES`]: each whole or
+/// framed picture's hash one search, windows [`WINDOW_HASHES_PER_SEARCH`] hashes to a search.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct CandidateCost {
+    exact: usize,
+    windows: usize,
+}
+
+impl CandidateCost {
+    pub(crate) fn of(candidates: &Candidates) -> Self {
+        let mut cost = CandidateCost::default();
+        candidates.list.iter().for_each(|c| cost.add(c, true));
+        cost
+    }
+
+    /// Counts `candidate` in (`true`) or out.
+    pub(crate) fn add(&mut self, candidate: &Candidate, counted: bool) {
+        let count = if candidate.kind == CandidateKind::Window { &mut self.windows } else { &mut self.exact };
+        if counted {
+            *count += candidate.hashes.len();
+        } else {
+            *count -= candidate.hashes.len();
+        }
+    }
+
+    pub(crate) fn searches(&self) -> usize {
+        self.exact + self.windows.div_ceil(WINDOW_HASHES_PER_SEARCH)
+    }
 }
 
 /// Query frames compared with one stored video between two deadline checks: a check costs a clock read, a query
@@ -59,6 +117,8 @@ struct Hit {
     id: s::EntryId,
     distance: u32,
     variant: Option<&'static str>,
+    /// For an uploaded image: which of the listed image's hashes matched, and where in the upload.
+    view: Option<(usize, ViewRegion)>,
 }
 
 fn pdq_bytes(hex_text: &str) -> Result<[u8; 32], ApiError> {
@@ -103,14 +163,14 @@ enum Prepared {
     Sha256([u8; 32]),
     /// A video's reliable distinct frames.
     Video(Vec<PdqBytes>),
+    /// An uploaded image's candidates.
+    Image(Arc<Candidates>),
 }
 
 impl Prepared {
     fn new(query: &Query<'_>) -> Result<Self, ApiError> {
         Ok(match query {
-            Query::Framed(variants, framed) => {
-                Prepared::Pdq(variants.iter().chain(framed.iter().flatten()).copied().collect())
-            }
+            Query::Image(candidates) => Prepared::Image(candidates.clone()),
             Query::Value(HashValue::Pdq { hash, .. }) => Prepared::Pdq(vec![pdq_bytes(hash.as_str())?]),
             Query::Value(HashValue::Md5 { hash }) => {
                 let mut digest = [0u8; 16];
@@ -128,6 +188,7 @@ impl Prepared {
             Prepared::Pdq(variants) => variants.len(),
             Prepared::Md5(_) | Prepared::Sha256(_) => 1,
             Prepared::Video(frames) => frames.len().max(1),
+            Prepared::Image(candidates) => CandidateCost::of(candidates).searches(),
         }
     }
 }
@@ -170,26 +231,30 @@ fn search_all(
                         list: l,
                         id: h.id,
                         distance: h.distance,
-                        variant: Some(variant_name(h.variant)),
+                        variant: Some(VARIANTS[h.variant % 8]),
+                        view: None,
                     }));
                 }
+                Prepared::Image(candidates) => hits.extend(image_hits(&index, l, list, candidates, deadline)?),
                 Prepared::Md5(digest) => hits.extend(index.lookup_md5(list, digest).into_iter().map(|id| Hit {
                     list: l,
                     id,
                     distance: 0,
                     variant: None,
+                    view: None,
                 })),
                 Prepared::Sha256(digest) => hits.extend(index.lookup_sha256(list, digest).into_iter().map(|id| Hit {
                     list: l,
                     id,
                     distance: 0,
                     variant: None,
+                    view: None,
                 })),
                 Prepared::Video(frames) => {
                     for (id, stored) in index.videos(list) {
                         deadline.check()?;
                         if let Some(distance) = video_distance(frames, stored, deadline)? {
-                            hits.push(Hit { list: l, id, distance, variant: None });
+                            hits.push(Hit { list: l, id, distance, variant: None, view: None });
                         }
                     }
                 }
@@ -198,6 +263,64 @@ fn search_all(
         all.push(hits);
     }
     Ok(all)
+}
+
+/// Candidate hashes searched between two deadline checks.
+const HASHES_PER_DEADLINE_CHECK: usize = 256;
+
+/// An uploaded image's matches in one list: one per listed image that `disrupt_hasher::robust::decide` accepts
+/// from the close pairs of its candidates and the image's views. The answer names the pair that explains it
+/// best: a whole or framed picture within PDQ's distance when there is one (the plainest explanation), else the
+/// window the decision rests on.
+fn image_hits(
+    index: &MatchIndex,
+    l: usize,
+    list: &str,
+    candidates: &Candidates,
+    deadline: &Deadline,
+) -> Result<Vec<Hit>, ApiError> {
+    let t = Thresholds::default();
+    let mut searched = 0usize;
+    let by_image = collect_hits(candidates, |kind, hash| {
+        searched += 1;
+        if searched.is_multiple_of(HASHES_PER_DEADLINE_CHECK) {
+            deadline.check()?;
+        }
+        Ok::<_, ApiError>(index.find(list, kind, hash, &t))
+    })?;
+    let mut out = Vec::new();
+    for (id, pairs) in by_image {
+        let Some(views) = index.image_views(list, id) else {
+            continue;
+        };
+        let Some(verdict) = decide(&views, candidates, &pairs, &t) else {
+            continue;
+        };
+        let whole = pairs
+            .iter()
+            .filter(|p| p.view == 0 && candidates.list[p.candidate].kind != CandidateKind::Window)
+            .min_by_key(|p| (p.distance, p.candidate));
+        let hit = whole.copied().unwrap_or(verdict.hit);
+        let candidate = &candidates.list[hit.candidate];
+        out.push(Hit {
+            list: l,
+            id,
+            distance: hit.distance,
+            variant: Some(candidate_variant(candidate.kind, hit.variant)),
+            view: Some((hit.view, query_region(candidates, candidate))),
+        });
+    }
+    Ok(out)
+}
+
+/// Where a candidate lies in the uploaded image, in the wire's units.
+fn query_region(candidates: &Candidates, candidate: &Candidate) -> ViewRegion {
+    let whole = candidates.list.first().map_or(candidate.rect, |c| c.rect);
+    let (w, h) = (whole.width().max(1.0), whole.height().max(1.0));
+    let r = candidate.rect;
+    let region = Region { x: r.x0 / w, y: r.y0 / h, width: r.width() / w, height: r.height() / h };
+    let [x, y, width, height] = region.to_units();
+    ViewRegion { x, y, width, height }
 }
 
 impl Service {
@@ -233,15 +356,20 @@ impl Service {
         }
     }
 
-    /// `POST /v1/match`: per query hash, the live entries it matches.
+    /// `POST /v1/match`: per query hash, then per query image's candidate set, the live entries it matches.
     pub async fn match_hashes(
         &self,
         caller: &Caller,
         request: MatchRequest,
         deadline: Deadline,
     ) -> Result<MatchResponse, ApiError> {
-        if request.hashes.is_empty() {
-            return Err(ApiError::InvalidRequest("a match batch needs at least one hash".into()));
+        if request.hashes.is_empty() && request.images.is_empty() {
+            return Err(ApiError::InvalidRequest("a match batch needs at least one hash or image".into()));
+        }
+        if request.images.len() > MAX_IMAGES_PER_MATCH {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "a match batch has at most {MAX_IMAGES_PER_MATCH} images' candidate sets"
+            )));
         }
         if request.hashes.len() > MAX_HASHES_PER_REQUEST {
             return Err(ApiError::PayloadTooLarge(format!(
@@ -250,9 +378,23 @@ impl Service {
         }
         for value in &request.hashes {
             value.validate().map_err(ApiError::InvalidHash)?;
+            if matches!(value, HashValue::Pdq { views, .. } if !views.is_empty()) {
+                return Err(ApiError::InvalidHash(
+                    "views describe a listed image; a match query is its own PDQ hash (upload the image to \
+                     POST /v1/match/upload to search for crops and other altered copies)"
+                        .into(),
+                ));
+            }
         }
+        let images = request
+            .images
+            .iter()
+            .map(|image| crate::candidates::from_wire(image).map(Arc::new))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ApiError::InvalidRequest)?;
         let lists = self.lists_to_search(caller, request.lists).await?;
-        let queries: Vec<Query<'_>> = request.hashes.iter().map(Query::Value).collect();
+        let queries: Vec<Query<'_>> =
+            request.hashes.iter().map(Query::Value).chain(images.into_iter().map(Query::Image)).collect();
         Ok(MatchResponse { results: self.match_queries(caller, &lists, &queries, deadline).await? })
     }
 
@@ -295,6 +437,8 @@ impl Service {
                     kind: wire::kind(entry.kind),
                     distance: hit.distance,
                     variant: hit.variant.map(str::to_owned),
+                    view: hit.view.map(|(view, _)| view as u32),
+                    query_region: hit.view.map(|(_, region)| region),
                     state: wire::entry_state(entry.state),
                     verified: entry.state == s::EntryState::Verified,
                 });
@@ -343,15 +487,15 @@ impl Service {
     }
 }
 
-/// One query: a hash value as a client sent it, or the eight dihedral PDQ variants of an image the server
-/// hashed itself (uploads), which also find rotated and mirrored copies, with those of the pictures framed in it.
+/// One query: a hash value as a client sent it, or the candidates of an image the server hashed itself
+/// (uploads): its eight dihedral variants, those of the pictures framed inside it and its windows, which also
+/// find rotated, mirrored, framed and cropped copies.
 #[derive(Debug)]
 pub(crate) enum Query<'a> {
     /// A hash value; a PDQ hash is searched as it is.
     Value(&'a HashValue),
-    /// An image's PDQ variants (in the hasher's dihedral order), then those of each picture framed inside it:
-    /// one query, one result, the nearest of all its hashes per entry.
-    Framed(&'a [[u8; 32]; 8], &'a [[[u8; 32]; 8]]),
+    /// An uploaded image's candidates: one query, one result, one match per listed image.
+    Image(Arc<Candidates>),
 }
 
 #[cfg(test)]

@@ -53,24 +53,41 @@ fn status(state: s::EntryState) -> HashStatus {
 }
 
 impl Service {
-    fn hash_record(
+    /// The StopNCII records of one entry: its hash, then, for an image with views, one plain PDQ record per view
+    /// with a reference of its own (as in disrupt's own feed), all in the entry's status.
+    fn hash_records(
         &self,
         entry_id: s::EntryId,
         kind: s::HashKind,
         hash: &str,
         state: s::EntryState,
         updated_at: u64,
-    ) -> Option<HashRecord> {
+    ) -> Vec<HashRecord> {
+        let Some(signal_type) = signal_type(kind) else {
+            return Vec::new();
+        };
         let status = status(state);
-        Some(HashRecord {
+        let record = |number: u64, hash_value: String| HashRecord {
             last_mod_timestamp: (updated_at / 1000) as i64,
-            signal_type: signal_type(kind)?,
-            hash_value: hash.to_owned(),
+            signal_type,
+            hash_value,
             hash_status: status,
             // An opaque per-entry reference, never the case id.
-            case_numbers: BTreeMap::from([(self.refs.encode(entry_id), status)]),
+            case_numbers: BTreeMap::from([(self.refs.encode(number), status)]),
             csp_feedbacks: Vec::new(),
-        })
+        };
+        if kind != s::HashKind::Pdq {
+            return vec![record(entry_id, hash.to_owned())];
+        }
+        let Some(stored) = crate::views::decode(hash) else {
+            tracing::error!(entry_id, "stored views do not parse; the entry is served without them");
+            return vec![record(entry_id, crate::views::own_hash(hash).to_owned())];
+        };
+        let mut out = vec![record(entry_id, stored.hex.to_owned())];
+        for (n, view) in stored.views.into_iter().enumerate() {
+            out.push(record(crate::entry_ref::view_number(entry_id, n + 1), view.hash.as_str().to_owned()));
+        }
+        out
     }
 
     /// `GET /v1/FetchHashes`.
@@ -126,13 +143,15 @@ impl Service {
         // its latest change sits: clients that keep the first record of a hash would otherwise keep a stale one.
         let latest: std::collections::HashMap<s::EntryId, usize> =
             page.records.iter().enumerate().map(|(i, r)| (r.entry_id, i)).collect();
-        let records: Vec<HashRecord> = page
+        let mut records: Vec<HashRecord> = page
             .records
             .iter()
             .enumerate()
             .filter(|(i, r)| latest.get(&r.entry_id) == Some(i))
-            .filter_map(|(_, r)| self.hash_record(r.entry_id, r.kind, &r.hash, r.state, r.updated_at))
+            .flat_map(|(_, r)| self.hash_records(r.entry_id, r.kind, &r.hash, r.state, r.updated_at))
             .collect();
+        // An image's views come out right after it: shuffled, the page's order no longer tells which go together.
+        crate::store::publication::shuffle(&ring::rand::SystemRandom::new(), &mut records)?;
         Ok(FetchHashesResponse {
             count: records.len(),
             next_page_token: has_more.then_some(page.next_cursor),
@@ -155,8 +174,10 @@ impl Service {
             None => (self.store.feed_head(list).await?, 0),
         };
         let (next, entries) = self.store.snapshot_page(list, scan, page_size).await?;
-        let records: Vec<HashRecord> =
-            entries.iter().filter_map(|e| self.hash_record(e.id, e.kind, &e.hash, e.state, e.updated_at)).collect();
+        let mut records: Vec<HashRecord> =
+            entries.iter().flat_map(|e| self.hash_records(e.id, e.kind, &e.hash, e.state, e.updated_at)).collect();
+        // Ordered by hash value, as the store's page is, views included: not next to their image.
+        records.sort_by(|a, b| a.hash_value.cmp(&b.hash_value));
         let done = next == 0;
         if done {
             // The whole list up to `head` has now been served.

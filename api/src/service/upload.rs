@@ -4,7 +4,10 @@
 //! temporary files, unlike `actix-multipart`'s `TempFile`), and each network chunk is wiped once copied when
 //! this code holds its only reference. Only the hashes leave this module.
 
+use std::sync::Arc;
 use std::time::Instant;
+
+use disrupt_hasher::robust::Candidates;
 
 use super::matching::{self, Query};
 use actix_multipart::Multipart;
@@ -149,22 +152,28 @@ fn wipe(chunk: bytes::Bytes) {
     }
 }
 
-/// What is kept of one file: PDQ with its quality for an image, per-frame PDQ for a video, the file's MD5 and
-/// SHA-256, and, when asked, an image's eight dihedral PDQ variants (for matching rotated and mirrored copies).
+/// What one file is hashed for: the list (a victim's upload: an image's views are kept with its hash) or a match
+/// (a platform's upload: an image's candidates are searched).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Purpose {
+    List,
+    Match,
+}
+
+/// What is kept of one file: PDQ with its quality (and, for the list, its views) for an image, per-frame PDQ for
+/// a video, the file's MD5 and SHA-256, and, for a match, an image's candidates (its dihedral variants, the
+/// pictures framed in it, its windows).
 #[derive(Debug, Default)]
 struct FileHashes {
     values: Vec<HashValue>,
-    dihedral: Option<[[u8; 32]; 8]>,
-    /// The dihedral variants of pictures framed inside an image (matching only).
-    framed: Vec<[[u8; 32]; 8]>,
+    candidates: Option<Arc<Candidates>>,
 }
 
 impl FileHashes {
-    /// The match queries of this file's values: an image's PDQ with its eight dihedral variants and those of
-    /// `framed` pictures, everything else as it is.
-    fn queries<'a>(&'a self, framed: &'a [[[u8; 32]; 8]]) -> impl Iterator<Item = Query<'a>> {
-        self.values.iter().map(move |value| match (value, &self.dihedral) {
-            (HashValue::Pdq { .. }, Some(variants)) => Query::Framed(variants, framed),
+    /// The match queries of this file's values: an image's PDQ as its candidates, everything else as it is.
+    fn queries(&self) -> impl Iterator<Item = Query<'_>> {
+        self.values.iter().map(move |value| match (value, &self.candidates) {
+            (HashValue::Pdq { .. }, Some(candidates)) => Query::Image(candidates.clone()),
             _ => Query::Value(value),
         })
     }
@@ -172,10 +181,14 @@ impl FileHashes {
 
 /// Hashes one file. Decoding limits (bytes, pixels, video length and resolution) are the hasher's defaults; a
 /// video's wall time is the hasher's, or what is left until `deadline` when that is less.
-fn hash_file(bytes: &[u8], dihedral: bool, framed: usize, deadline: Instant) -> Result<FileHashes, ApiError> {
+fn hash_file(bytes: &[u8], purpose: Purpose, deadline: Instant) -> Result<FileHashes, ApiError> {
     use disrupt_hasher::media::{MediaHashes, MediaOptions, hash_media};
     #[cfg_attr(not(feature = "video"), allow(unused_mut))]
-    let mut options = MediaOptions { dihedral, framed, ..MediaOptions::default() };
+    let mut options = MediaOptions {
+        views: purpose == Purpose::List,
+        candidates: purpose == Purpose::Match,
+        ..MediaOptions::default()
+    };
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
         let code = disrupt_hasher::Error::Timeout { limit_ms: 0 }.code();
@@ -185,19 +198,20 @@ fn hash_file(bytes: &[u8], dihedral: bool, framed: usize, deadline: Instant) -> 
     {
         options.video.max_wall_time = options.video.max_wall_time.min(left);
     }
-    let hashes = hash_media(bytes, &options)
+    let mut hashes = hash_media(bytes, &options)
         .map_err(|err| ApiError::InvalidMedia { code: err.code(), message: err.to_string() })?;
     let invalid = |e: disrupt_openapi::hash::InvalidHash| ApiError::internal(anyhow::anyhow!(e));
-    let digests = hashes.digests();
+    let digests = hashes.digests().clone();
     let mut kept = FileHashes::default();
-    match &hashes {
+    match &mut hashes {
         MediaHashes::Image { image, .. } => {
             kept.values.push(HashValue::Pdq {
                 hash: image.pdq.hash.to_string().parse().map_err(invalid)?,
                 quality: Some(image.pdq.quality),
+                // The first view is the image's own hash, given above.
+                views: image.views.iter().skip(1).map(crate::views::to_wire).collect(),
             });
-            kept.dihedral = image.dihedral.as_ref().map(|variants| variants.map(|v| *v.as_bytes()));
-            kept.framed = image.framed.iter().map(|variants| variants.map(|v| *v.as_bytes())).collect();
+            kept.candidates = image.candidates.take().map(Arc::from);
         }
         #[cfg(feature = "video")]
         MediaHashes::Video { video, .. } => kept.values.push(HashValue::Video {
@@ -233,15 +247,14 @@ fn hash_file(bytes: &[u8], dihedral: bool, framed: usize, deadline: Instant) -> 
 /// zeroes them.
 async fn hash_files(
     files: Vec<MediaBuffer>,
-    dihedral: bool,
-    framed: usize,
+    purpose: Purpose,
     slot: UploadSlot,
     deadline: Instant,
 ) -> Result<(Vec<FileHashes>, UploadSlot), ApiError> {
     let (hashes, slot) = blocking_in_slot(slot, move || {
         let mut hashes = Vec::with_capacity(files.len());
         for file in &files {
-            hashes.push(hash_file(file.as_slice(), dihedral, framed, deadline)?);
+            hashes.push(hash_file(file.as_slice(), purpose, deadline)?);
         }
         drop(files);
         Ok::<_, ApiError>(hashes)
@@ -250,35 +263,30 @@ async fn hash_files(
     Ok((hashes?, slot))
 }
 
-/// Most pictures framed inside an uploaded image that a match searches (each costs 8 searches per list).
-const MAX_FRAMED: usize = 16;
-
-/// How many framed pictures per image fit the request's search budget, with the images' own 8 variants and
-/// each file's 2 digests: fewer when many files or lists are searched, so that framing never makes an upload
-/// the budget would otherwise accept fail.
-fn framed_per_image(files: usize, lists: usize) -> usize {
-    let per_file = disrupt_openapi::matching::MAX_MATCH_SEARCHES / (files.max(1) * lists.max(1));
-    (per_file.saturating_sub(8 + 2) / 8).min(MAX_FRAMED)
-}
-
-/// Drops framed pictures (the least convincing first, from the last files) until the whole request fits the
-/// search budget, counted as the match counts it ([`matching::searches`]): a video's frames count too, and framing
-/// must never make an acceptable upload fail.
-fn fit_framed_to_budget(files: &mut [FileHashes], lists: usize) -> Result<(), ApiError> {
-    let mut own = 0;
+/// Drops candidates (windows of the rotation undone first, then of the framed picture, then of the image, then
+/// framed pictures; from the last files first) until the whole request fits the search budget, counted as the
+/// match counts it ([`matching::searches`]): a video's frames count too, and an upload the budget accepts without
+/// candidates must never fail because of them. An image keeps its own hashes (its first candidate).
+fn fit_candidates_to_budget(files: &mut [FileHashes], lists: usize) -> Result<(), ApiError> {
+    let budget = disrupt_openapi::matching::MAX_MATCH_SEARCHES / lists.max(1);
+    let mut cost = 0;
     for file in files.iter() {
-        for query in file.queries(&[]) {
-            own += matching::searches(&query)?;
+        for query in file.queries() {
+            cost += matching::searches(&query)?;
         }
     }
-    let mut framed: usize = files.iter().map(|f| f.framed.len()).sum();
-    // Each framed picture adds its 8 variants to its image's query.
-    while framed > 0 && (own + 8 * framed).saturating_mul(lists.max(1)) > disrupt_openapi::matching::MAX_MATCH_SEARCHES
-    {
-        if let Some(file) = files.iter_mut().rev().find(|f| !f.framed.is_empty()) {
-            file.framed.pop();
+    for file in files.iter_mut().rev() {
+        let Some(candidates) = file.candidates.as_mut().and_then(Arc::get_mut) else {
+            continue;
+        };
+        let mut own = matching::CandidateCost::of(candidates);
+        while cost > budget && candidates.list.len() > 1 {
+            let before = own.searches();
+            if let Some(dropped) = candidates.list.pop() {
+                own.add(&dropped, false);
+            }
+            cost -= before - own.searches();
         }
-        framed -= 1;
     }
     Ok(())
 }
@@ -312,7 +320,7 @@ impl Service {
         let upload = read_upload(multipart, true).await?;
         let category =
             upload.category.ok_or_else(|| ApiError::InvalidRequest("the category field is missing".into()))?;
-        let (hashes, _slot) = hash_files(upload.files, false, 0, slot, deadline).await?;
+        let (hashes, _slot) = hash_files(upload.files, Purpose::List, slot, deadline).await?;
         self.create_case_from_hashes(category, hashes.into_iter().flat_map(|h| h.values).collect(), quota).await
     }
 
@@ -326,10 +334,9 @@ impl Service {
         let (slot, hash_by) = self.upload_slot()?;
         let upload = read_upload(multipart, false).await?;
         let lists = self.default_lists(caller).await?;
-        let framed = framed_per_image(upload.files.len(), lists.len());
-        let (mut files, _slot) = hash_files(upload.files, true, framed, slot, hash_by).await?;
-        fit_framed_to_budget(&mut files, lists.len())?;
-        let queries: Vec<Query<'_>> = files.iter().flat_map(|file| file.queries(&file.framed)).collect();
+        let (mut files, _slot) = hash_files(upload.files, Purpose::Match, slot, hash_by).await?;
+        fit_candidates_to_budget(&mut files, lists.len())?;
+        let queries: Vec<Query<'_>> = files.iter().flat_map(|file| file.queries()).collect();
         let results = self.match_queries(caller, &lists, &queries, deadline).await?;
         let hashes = files.into_iter().flat_map(|f| f.values).collect();
         Ok(UploadMatchResponse { hashes, results })
@@ -343,6 +350,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use disrupt_openapi::matching::MAX_MATCH_SEARCHES;
 
     /// A request whose time limit passes while its files are hashed is dropped, but its hashing thread runs on:
     /// the slot stays taken until that thread is done, so `concurrent_uploads` bounds the threads.
@@ -361,15 +369,28 @@ mod tests {
         }
     }
 
-    fn image(framed: usize) -> FileHashes {
+    /// An image's hashes with `inner` framed pictures and `windows` windows among its candidates.
+    fn image(inner: usize, windows: usize) -> FileHashes {
+        use disrupt_hasher::pdq::{Dihedral, PdqHash};
+        use disrupt_hasher::robust::{Candidate, CandidateKind, Rect};
+        let candidate = |kind: CandidateKind, variants: usize| Candidate {
+            kind,
+            frame: 0,
+            rect: Rect::new(0.0, 0.0, 10.0, 10.0),
+            quality: None,
+            hashes: Dihedral::ALL[..variants].iter().map(|d| (*d, PdqHash::from_bytes([1; 32]))).collect(),
+        };
+        let list = std::iter::once(candidate(CandidateKind::Whole, 8))
+            .chain((0..inner).map(|_| candidate(CandidateKind::Inner, 8)))
+            .chain((0..windows).map(|_| candidate(CandidateKind::Window, 2)))
+            .collect();
         FileHashes {
             values: vec![
-                HashValue::Pdq { hash: "00".repeat(32).parse().unwrap(), quality: Some(90) },
+                HashValue::Pdq { hash: "00".repeat(32).parse().unwrap(), quality: Some(90), views: Vec::new() },
                 HashValue::Md5 { hash: "00".repeat(16).parse().unwrap() },
                 HashValue::Sha256 { hash: "00".repeat(32).parse().unwrap() },
             ],
-            dihedral: Some([[0; 32]; 8]),
-            framed: vec![[[1; 32]; 8]; framed],
+            candidates: Some(Arc::new(Candidates::from_list(list))),
         }
     }
 
@@ -387,21 +408,35 @@ mod tests {
         }
     }
 
+    fn cost(files: &[FileHashes]) -> usize {
+        files.iter().flat_map(|f| f.queries()).map(|q| matching::searches(&q).unwrap()).sum()
+    }
+
+    fn kept(files: &[FileHashes]) -> Vec<usize> {
+        files.iter().map(|f| f.candidates.as_ref().map_or(0, |c| c.list.len())).collect()
+    }
+
     #[test]
-    fn framed_pictures_fill_the_search_budget_but_never_exceed_it() {
-        // One image and one list: the most framed pictures.
-        assert_eq!(framed_per_image(1, 1), MAX_FRAMED);
-        // Twenty images in three lists: 8,000 / 60 = 133 searches per image and list, 10 of them its own.
-        assert_eq!(framed_per_image(20, 3), 15);
-        assert_eq!(framed_per_image(20, 16), 1);
-        // A long video beside the images takes the budget first: framing gives way, the video is still searched.
-        let mut files = vec![image(MAX_FRAMED), image(MAX_FRAMED), video(7_900)];
-        fit_framed_to_budget(&mut files, 1).unwrap();
-        let framed: Vec<usize> = files.iter().map(|f| f.framed.len()).collect();
-        // 7,900 frames + 2 x (8 variants + 2 digests) leave 80 searches: 10 framed pictures, the last image's go first.
-        assert_eq!(framed, vec![10, 0, 0]);
+    fn candidates_fill_the_search_budget_but_never_exceed_it() {
+        // One image: 8 + 16 x 8 + 6,400 x 2 / 64 = 336 searches, well within the budget, kept whole.
+        let mut files = vec![image(16, 6_400)];
+        assert_eq!(cost(&files), 336 + 2);
+        fit_candidates_to_budget(&mut files, 1).unwrap();
+        assert_eq!(kept(&files), [1 + 16 + 6_400]);
+        // A long video beside two images takes the budget first: the last image's windows, then its framed
+        // pictures go, then the first image's windows; the video is still searched, each image keeps its own hash.
+        let mut files = vec![image(16, 6_400), image(16, 6_400), video(7_900)];
+        fit_candidates_to_budget(&mut files, 1).unwrap();
+        assert!(cost(&files) <= MAX_MATCH_SEARCHES, "{}", cost(&files));
+        // 7,900 frames + 2 x (8 variants + 2 digests) leave 80 searches: the second image keeps only its own
+        // hash, the first its own and 10 framed pictures.
+        assert_eq!(kept(&files), [1 + 10, 1, 0]);
+        // With eight lists each image and list has 1,000 searches: candidates are kept whole.
+        let mut files = vec![image(16, 6_400), image(16, 6_400)];
+        fit_candidates_to_budget(&mut files, 8).unwrap();
+        assert_eq!(kept(&files), [1 + 16 + 6_400, 1 + 16 + 6_400]);
         let mut over = vec![video(8_001)];
-        fit_framed_to_budget(&mut over, 1).unwrap();
-        assert!(over[0].framed.is_empty(), "nothing to drop: the request is refused by the budget check as before");
+        fit_candidates_to_budget(&mut over, 1).unwrap();
+        assert!(over[0].candidates.is_none(), "nothing to drop: the budget check refuses the request as before");
     }
 }

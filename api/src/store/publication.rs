@@ -9,8 +9,6 @@
 
 use std::{collections::HashSet, time::Duration};
 
-use ring::rand::SecureRandom;
-
 use super::{EntryId, Store, StoreError};
 
 /// Entries one run reads from the outbox at most (the rest waits for the next run).
@@ -65,7 +63,7 @@ impl Store {
             return Ok(0);
         }
         let mut order: Vec<(EntryId, Option<String>)> = ids.drain(..).zip(cases).collect();
-        self.shuffle(&mut order)?;
+        shuffle(&self.inner.rng, &mut order)?;
         let mut written = 0;
         for chunk in order.chunks(SCRIPT_CHUNK) {
             let mut invocation = self.inner.scripts.publish_batch.prepare_invoke();
@@ -80,16 +78,16 @@ impl Store {
         }
         Ok(written)
     }
+}
 
-    /// Fisher-Yates with ring's RNG: the order must not be predictable from ids or arrival.
-    fn shuffle<T>(&self, items: &mut [T]) -> Result<(), StoreError> {
-        for i in (1..items.len()).rev() {
-            let mut bytes = [0u8; 8];
-            self.inner.rng.fill(&mut bytes).map_err(|_| StoreError::Rng)?;
-            // The modulo bias of a 64-bit draw over at most 100,000 items is below 2^-46: negligible.
-            let j = (u64::from_le_bytes(bytes) % (i as u64 + 1)) as usize;
-            items.swap(i, j);
-        }
-        Ok(())
+/// Fisher-Yates with ring's RNG: the order must not be predictable from ids or arrival.
+pub fn shuffle<T>(rng: &dyn ring::rand::SecureRandom, items: &mut [T]) -> Result<(), StoreError> {
+    for i in (1..items.len()).rev() {
+        let mut bytes = [0u8; 8];
+        rng.fill(&mut bytes).map_err(|_| StoreError::Rng)?;
+        // The modulo bias of a 64-bit draw over at most 100,000 items is below 2^-46: negligible.
+        let j = (u64::from_le_bytes(bytes) % (i as u64 + 1)) as usize;
+        items.swap(i, j);
     }
+    Ok(())
 }

@@ -228,9 +228,11 @@ async fn withdrawn_cases_are_purged_of_hashes_and_urls_once_their_tombstones_are
     fn notice<'a>(id: &'a str, case_id: &'a str, host: &'a str) -> NoticeKeys<'a> {
         NoticeKeys { id, created_at: 1_767_225_600_000, list: "ncii", case_id, host }
     }
-    store.create_notice(notice("n1", &gone.case_id, "gone.example"), "https://gone.example/v/1").await.unwrap();
-    assert!(store.update_notice("n1", 1, "sent https://gone.example/v/1", Some(("gone.example", 1))).await.unwrap());
-    store.create_notice(notice("n2", &kept.case_id, "kept.example"), "https://kept.example/v/2").await.unwrap();
+    store.create_notice(notice("n1", &gone.case_id, "gone.example"), "https://gone.example/v/1", None).await.unwrap();
+    assert!(
+        store.update_notice("n1", 1, "sent https://gone.example/v/1", Some(("gone.example", 1)), None).await.unwrap()
+    );
+    store.create_notice(notice("n2", &kept.case_id, "kept.example"), "https://kept.example/v/2", None).await.unwrap();
     publish(&store, "ncii").await;
     store.count_matches("ncii", &gone.entry_ids, "2026-01", "platform-key", 20_000).await.unwrap();
     store.withdraw_case(&gone.case_id).await.unwrap();

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use disrupt_api::{
-    store::{Category, HashKind, NewCase, NewEntry, PublicationPolicy, RedisSettings, Store, now_ms},
+    store::{ApiKey, Category, HashKind, NewCase, NewEntry, PublicationPolicy, RedisSettings, Role, Store, now_ms},
     testing::RedisProcess,
 };
 
@@ -59,5 +59,19 @@ pub fn video_case(list: &str, seed: u64, frames: u64) -> NewCase {
     NewCase {
         entries: vec![NewEntry { kind: HashKind::Video, hash: video(seed, frames), quality: None, held: None }],
         ..case(list, 0, 0)
+    }
+}
+
+/// A platform key on `ncii`, as the store keeps it (the secret's hash is a stand-in).
+pub fn platform_key(id: &str) -> ApiKey {
+    ApiKey {
+        id: id.into(),
+        secret_hash: vec![1, 2, 3],
+        role: Role::Platform,
+        lists: vec!["ncii".into()],
+        name: "Example platform".into(),
+        created_at: 1,
+        revoked_at: None,
+        hosts: vec![],
     }
 }

@@ -111,9 +111,13 @@ async fn snapshot_pages_stop_near_the_byte_budget_and_together_hold_every_live_e
         if next == 0 {
             break;
         }
+        // A page ends early only when another entry as large as its largest would pass the budget.
+        assert!(bytes + largest > BUDGET, "a page of {bytes} bytes stopped with room left");
         scan = next;
     }
-    assert!(pages >= 4, "the videos take several pages: {pages}");
+    // How the entries fall into Redis's hash buckets changes from run to run (its hash seed is random), so the
+    // number of pages does too; the videos alone are more than one page can hold.
+    assert!(pages >= 2, "the videos take several pages: {pages}");
     assert_eq!(seen, ids.iter().copied().collect::<HashSet<_>>());
 }
 

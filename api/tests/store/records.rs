@@ -1,12 +1,12 @@
 //! Round trips of lists, cases, entries, feedback and API keys; atomicity of case writes.
 
 use disrupt_api::store::{
-    ApiKey, CaseState, EntryState, Feedback, HoldReason, Role, StoreError,
+    CaseState, EntryState, Feedback, HoldReason, StoreError,
     keys::{self, Keys},
 };
 use redis::AsyncCommands;
 
-use crate::helpers::{case, pdq, publish, store};
+use crate::helpers::{case, pdq, platform_key, publish, store};
 
 #[tokio::test]
 async fn a_created_case_reads_back_whole() {
@@ -96,16 +96,7 @@ async fn feedback_counts_each_platform_once_with_its_latest_answer() {
 #[tokio::test]
 async fn api_keys_round_trip_and_revoke_once() {
     let (_redis, store) = store().await;
-    let key = ApiKey {
-        id: "k1".into(),
-        secret_hash: vec![1, 2, 3],
-        role: Role::Platform,
-        lists: vec!["ncii".into()],
-        name: "Example platform".into(),
-        created_at: 1,
-        revoked_at: None,
-        hosts: vec![],
-    };
+    let key = platform_key("k1");
     store.create_api_key(&key).await.unwrap();
     assert!(matches!(store.create_api_key(&key).await, Err(StoreError::Conflict(_))));
     assert_eq!(store.get_api_key("k1").await.unwrap(), Some(key.clone()));

@@ -27,7 +27,7 @@ fn md5(n: u8) -> HashValue {
 }
 
 fn pdq(n: u8) -> HashValue {
-    HashValue::Pdq { hash: hex::encode([n; 32]).parse().unwrap(), quality: Some(100) }
+    HashValue::Pdq { hash: hex::encode([n; 32]).parse().unwrap(), quality: Some(100), views: Vec::new() }
 }
 
 async fn create_case(server: &Server, category: Category, hashes: Vec<HashValue>, urls: &[&str]) -> String {

@@ -11,6 +11,7 @@ mod hotline;
 mod redirects;
 mod server;
 mod untrusted_text;
+mod views;
 
 pub(crate) fn testdata() -> PathBuf {
     let dir = std::env::var_os("DISRUPT_TESTDATA")

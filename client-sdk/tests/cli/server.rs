@@ -129,10 +129,15 @@ async fn a_victim_submits_checks_and_withdraws_and_a_platform_matches_from_the_c
     }
     let line: Value = serde_json::from_str(matched.expect("the photo never matched").trim()).unwrap();
     assert_eq!(line["matches"].as_array().unwrap().len(), 3, "PDQ, MD5 and SHA-256 each match: {line}");
+    // A mirrored copy: its own hashes differ, but its candidate set holds its eight rotations and flips.
     let other = bridge("bridge-5-flipx.jpg");
-    let (code, _, stderr) =
+    let (code, stdout, stderr) =
         disrupt(&["match", "--server", &server.url, "--api-key", &platform, other.to_str().unwrap()]).await;
-    assert_eq!(code, 0, "a mirrored copy's own hashes do not match: {stderr}");
+    assert_eq!(code, 3, "a mirrored copy matches through its candidates: {stderr}");
+    let line: Value = serde_json::from_str(stdout.trim()).unwrap();
+    let matches = line["matches"].as_array().unwrap();
+    assert_eq!(matches.len(), 1, "the image only, not its digests: {line}");
+    assert_eq!(matches[0]["variant"], "flipx", "{line}");
     let (code, _, stderr) = disrupt(&["match", "--server", &server.url, photo_arg]).await;
     assert_eq!(code, 2, "no key: {stderr}");
 

@@ -48,6 +48,9 @@ pub struct Thresholds {
     pub verify: u32,
     /// Verification: least share of the predicted squares found.
     pub verify_share: f32,
+    /// Without the query's planes (a candidate set sent from elsewhere) nothing can be verified: a window's match
+    /// then counts only when this many distinct squares agree on the placement (no single square counts).
+    pub unverified_support: usize,
 }
 
 impl Default for Thresholds {
@@ -60,6 +63,7 @@ impl Default for Thresholds {
             min_quality: 50,
             verify: 40,
             verify_share: 0.6,
+            unverified_support: 3,
         }
     }
 }
@@ -158,12 +162,51 @@ pub fn decide(views: &[View], candidates: &Candidates, hits: &[Hit], t: &Thresho
             }
         }
         let support = agreeing.len();
-        let counts = support >= 2 || hit.distance <= t.single;
+        let counts = if candidates.frames.is_empty() {
+            support >= t.unverified_support
+        } else {
+            support >= 2 || hit.distance <= t.single
+        };
         if counts && better(&best, hit, support) && verified(views, candidates, place, t) {
             best = Some(Verdict { hit: *hit, support });
         }
     }
     best
+}
+
+/// One close pair as an index reports it: the listed image, which of its views (0 its own hash), the distance.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Found {
+    /// The listed image, in the caller's numbering.
+    pub image: u64,
+    /// Which of its views.
+    pub view: usize,
+    /// Hamming distance.
+    pub distance: u32,
+}
+
+/// The close pairs of every candidate's variants, grouped by listed image, ready for [`decide`]. `find` searches
+/// the caller's index for one hash of a candidate of the given kind: whole and framed pictures against the listed
+/// images' own hashes within [`Thresholds::whole`], windows against their inner squares within
+/// [`Thresholds::paired`]. It may stop the search early by returning an error (a deadline).
+pub fn collect_hits<E>(
+    candidates: &Candidates,
+    mut find: impl FnMut(CandidateKind, &crate::pdq::PdqHash) -> Result<Vec<Found>, E>,
+) -> Result<std::collections::BTreeMap<u64, Vec<Hit>>, E> {
+    let mut hits: std::collections::BTreeMap<u64, Vec<Hit>> = Default::default();
+    for (c, candidate) in candidates.list.iter().enumerate() {
+        for &(variant, hash) in &candidate.hashes {
+            for f in find(candidate.kind, &hash)? {
+                hits.entry(f.image).or_default().push(Hit {
+                    view: f.view,
+                    candidate: c,
+                    variant,
+                    distance: f.distance,
+                });
+            }
+        }
+    }
+    Ok(hits)
 }
 
 /// The verdict for one listed image, comparing every candidate with every view (for a handful of listed images;
@@ -184,7 +227,7 @@ pub fn match_views(views: &[View], candidates: &Candidates, t: &Thresholds) -> O
 }
 
 /// Whether the inner squares that `place` puts inside the query are found there (always true when the query's
-/// planes are not at hand).
+/// planes are not at hand: [`Thresholds::unverified_support`] stands in for the check).
 fn verified(views: &[View], candidates: &Candidates, place: &Placement, t: &Thresholds) -> bool {
     let Some((plane, factor)) = candidates.frames.get(usize::from(place.frame)) else {
         return candidates.frames.is_empty();

@@ -25,10 +25,10 @@ pub mod rotation;
 pub mod scan;
 pub mod views;
 
-pub use decide::{Hit, Thresholds, Verdict, decide, match_views};
+pub use decide::{Found, Hit, Thresholds, Verdict, collect_hits, decide, match_views};
 pub use plane::{LumaPlane, Rect};
 pub use scan::ScanSteps;
-pub use views::{Region, View, views_rgb};
+pub use views::{REGION_UNITS, Region, View, views_rgb};
 
 use crate::pdq::{self, Dihedral, PdqHash};
 use region::RegionPdq;
@@ -158,22 +158,6 @@ pub fn candidates_rgb(pixels: &[u8], width: usize, height: usize, stride: usize,
     }
     frames.insert(0, (small, factor as f32));
     Candidates { list, turned_degrees, frames }
-}
-
-/// The eight dihedral hashes of at most `most` pictures framed inside an image (packed RGB24), most convincing
-/// first: the cheap part of the query side (a few milliseconds), which needs nothing but the listed images' own
-/// PDQ hashes to match letterboxed, bordered, captioned, screenshotted and inset copies.
-pub fn framed_rgb(pixels: &[u8], width: usize, height: usize, stride: usize, most: usize) -> Vec<[PdqHash; 8]> {
-    if width.min(height) < 64 || most == 0 {
-        return Vec::new();
-    }
-    let plane = LumaPlane::from_rgb(pixels, width, height, stride);
-    frames::inner_rects(&plane)
-        .iter()
-        .filter_map(|rect| RegionPdq::of(&plane, rect))
-        .take(most)
-        .map(|region| Dihedral::ALL.map(|d| region.variant(d)))
-        .collect()
 }
 
 /// Scans `area` of `plane` and adds the windows, their rectangles scaled by `scale` into the query plane's pixels.

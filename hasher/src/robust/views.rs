@@ -34,9 +34,29 @@ pub struct Region {
     pub height: f32,
 }
 
+/// Regions leave the hasher as integers, in 1/10,000 of the image's width and height (x, y, width, height):
+/// the list keeps them so, and every client rounds them the same way.
+pub const REGION_UNITS: u16 = 10_000;
+
 impl Region {
     /// The whole image.
     pub const WHOLE: Region = Region { x: 0.0, y: 0.0, width: 1.0, height: 1.0 };
+
+    /// `[x, y, width, height]` in [`REGION_UNITS`], rounded, the region kept inside the image and not empty.
+    pub fn to_units(&self) -> [u16; 4] {
+        let units = f32::from(REGION_UNITS);
+        let at = |v: f32| (v * units).round().clamp(0.0, units) as u16;
+        let (x, y) = (at(self.x).min(REGION_UNITS - 1), at(self.y).min(REGION_UNITS - 1));
+        let width = at(self.width).clamp(1, REGION_UNITS - x);
+        let height = at(self.height).clamp(1, REGION_UNITS - y);
+        [x, y, width, height]
+    }
+
+    /// The region of `[x, y, width, height]` in [`REGION_UNITS`].
+    pub fn from_units(units: [u16; 4]) -> Region {
+        let f = |v: u16| f32::from(v) / f32::from(REGION_UNITS);
+        Region { x: f(units[0]), y: f(units[1]), width: f(units[2]), height: f(units[3]) }
+    }
 
     /// Whether this is the whole image.
     pub fn is_whole(&self) -> bool {
@@ -143,6 +163,18 @@ mod tests {
                 assert!(squares(&p).iter().any(|r| r.within(&kept, 0.5)), "{w}x{h} crop at {l},{t}");
             }
         }
+    }
+
+    #[test]
+    fn regions_survive_their_units_to_within_half_a_unit() {
+        let r = Region { x: 0.45, y: 0.0, width: 0.55, height: 0.7333 };
+        let back = Region::from_units(r.to_units());
+        for (a, b) in [(back.x, r.x), (back.y, r.y), (back.width, r.width), (back.height, r.height)] {
+            assert!((a - b).abs() <= 0.5e-4, "{a} vs {b}");
+        }
+        assert_eq!(Region::WHOLE.to_units(), [0, 0, 10_000, 10_000]);
+        // Rounding never takes a region past the image's edge.
+        assert_eq!(Region { x: 0.99996, y: 0.5, width: 0.2, height: 0.5 }.to_units(), [9_999, 5_000, 1, 5_000]);
     }
 
     #[test]

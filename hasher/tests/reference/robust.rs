@@ -77,15 +77,18 @@ fn mirrored(image: &RgbImage) -> RgbImage {
     out
 }
 
-fn matches(views: &[View], query: &RgbImage) -> bool {
-    let candidates = robust::candidates_rgb(
+fn candidates(query: &RgbImage) -> robust::Candidates {
+    robust::candidates_rgb(
         &query.pixels,
         query.width as usize,
         query.height as usize,
         query.stride(),
         &QueryOptions::default(),
-    );
-    robust::match_views(views, &candidates, &Thresholds::default()).is_some()
+    )
+}
+
+fn matches(views: &[View], query: &RgbImage) -> bool {
+    robust::match_views(views, &candidates(query), &Thresholds::default()).is_some()
 }
 
 fn plain_pdq_matches(original: &RgbImage, query: &RgbImage) -> bool {
@@ -149,4 +152,20 @@ fn unrelated_photographs_do_not_match() {
         assert!(!matches(&v, &query), "{other} matches the bridge");
         assert!(!matches(&views(&query), &bridge()), "the bridge matches {other}");
     }
+}
+
+/// A candidate set without its planes (as a platform sends it to the match API) cannot be verified: a crop still
+/// matches through enough agreeing squares, and the rule that stands in for verification is what decides.
+#[test]
+fn without_the_query_pixels_a_crop_matches_by_agreeing_squares_alone() {
+    let original = bridge();
+    let v = views(&original);
+    let (w, h) = (1600usize, 1004usize);
+    let crop10 = crop(&original, w / 10, h / 10, w * 8 / 10, h * 8 / 10);
+    let mut unverifiable = candidates(&crop10);
+    unverifiable.forget_pixels();
+    let verdict = robust::match_views(&v, &unverifiable, &Thresholds::default()).expect("the crop matches");
+    assert!(verdict.support >= Thresholds::default().unverified_support, "{verdict:?}");
+    let strict = Thresholds { unverified_support: v.len() + 1, ..Thresholds::default() };
+    assert!(robust::match_views(&v, &unverifiable, &strict).is_none(), "more squares than the image has: no match");
 }

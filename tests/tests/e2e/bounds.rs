@@ -25,10 +25,11 @@ async fn a_match_naming_lists_over_and_over_is_refused_before_any_search() {
     let app = spawn_app().await;
     let platform = app.platform("p", &["ncii"]).await;
     let hashes: Vec<HashValue> = (0..1000).map(|_| unique_pdq()).collect();
-    let over = MatchRequest { hashes: hashes.clone(), lists: names("ncii", MAX_LISTS_PER_MATCH + 1) };
+    let over =
+        MatchRequest { hashes: hashes.clone(), lists: names("ncii", MAX_LISTS_PER_MATCH + 1), images: Vec::new() };
     assert_eq!(code_of(platform.match_hashes(&over).await), (413, "payload_too_large".into()));
     // The body of the report: 1,000 hashes and 300,000 copies of one list name (3.7 MB) took 17.6 s of a worker.
-    let flood = MatchRequest { hashes, lists: names("ncii", 300_000) };
+    let flood = MatchRequest { hashes, lists: names("ncii", 300_000), images: Vec::new() };
     assert_eq!(code_of(platform.match_hashes(&flood).await), (413, "payload_too_large".into()));
 }
 
@@ -38,9 +39,9 @@ async fn a_list_named_twice_is_searched_once() {
     let platform = app.platform("p", &["ncii"]).await;
     let pdq = unique_pdq();
     app.case(vec![pdq.clone()]).await;
-    let once = MatchRequest { hashes: vec![pdq.clone()], lists: None };
+    let once = MatchRequest { hashes: vec![pdq.clone()], lists: None, images: Vec::new() };
     eventually(|| async { !platform.match_hashes(&once).await.unwrap().results[0].matches.is_empty() }).await;
-    let twice = MatchRequest { hashes: vec![pdq], lists: names("ncii", 2) };
+    let twice = MatchRequest { hashes: vec![pdq], lists: names("ncii", 2), images: Vec::new() };
     let answer = platform.match_hashes(&twice).await.unwrap();
     assert_eq!(answer.results[0].matches.len(), 1, "one entry, one match: {answer:?}");
 }
@@ -51,7 +52,7 @@ async fn unknown_lists_are_not_found_and_lists_outside_the_scope_forbidden() {
     let platform = app.platform("p", &["ncii"]).await;
     let ask = |client: &Client, lists: Option<Vec<String>>| {
         let client = client.clone();
-        async move { client.match_hashes(&MatchRequest { hashes: vec![unique_pdq()], lists }).await }
+        async move { client.match_hashes(&MatchRequest { hashes: vec![unique_pdq()], lists, images: Vec::new() }).await }
     };
     assert_eq!(code_of(ask(&app.admin, names("nosuch", 1)).await), (404, "not_found".into()));
     assert_eq!(code_of(ask(&app.admin, Some(vec!["ncii".into(), "nosuch".into()])).await), (404, "not_found".into()));
@@ -73,12 +74,12 @@ async fn hashes_times_lists_beyond_the_search_budget_are_refused() {
         lists.push(name);
     }
     let hashes: Vec<HashValue> = (0..per_list).map(|_| unique_pdq()).collect();
-    let within = MatchRequest { hashes: hashes.clone(), lists: Some(lists[..fitting].to_vec()) };
+    let within = MatchRequest { hashes: hashes.clone(), lists: Some(lists[..fitting].to_vec()), images: Vec::new() };
     assert_eq!(app.admin.match_hashes(&within).await.unwrap().results.len(), per_list);
-    let beyond = MatchRequest { hashes: hashes.clone(), lists: Some(lists.clone()) };
+    let beyond = MatchRequest { hashes: hashes.clone(), lists: Some(lists.clone()), images: Vec::new() };
     assert_eq!(code_of(app.admin.match_hashes(&beyond).await), (413, "payload_too_large".into()));
     // An admin naming no list searches every list: the same budget holds.
-    let every = MatchRequest { hashes, lists: None };
+    let every = MatchRequest { hashes, lists: None, images: Vec::new() };
     assert_eq!(code_of(app.admin.match_hashes(&every).await), (413, "payload_too_large".into()));
 }
 
@@ -122,8 +123,11 @@ async fn a_search_longer_than_the_time_limit_ends_at_the_deadline() {
         body["entries"] == 12
     })
     .await;
-    let query =
-        MatchRequest { hashes: vec![HashValue::Video { frames: random_frames(&mut state, 7_000) }], lists: None };
+    let query = MatchRequest {
+        hashes: vec![HashValue::Video { frames: random_frames(&mut state, 7_000) }],
+        lists: None,
+        images: Vec::new(),
+    };
     let started = Instant::now();
     let answer = tokio::time::timeout(Duration::from_secs(20), platform.match_hashes(&query))
         .await
@@ -131,7 +135,7 @@ async fn a_search_longer_than_the_time_limit_ends_at_the_deadline() {
     assert_eq!(code_of(answer), (408, "request_timeout".into()));
     assert!(started.elapsed() < Duration::from_secs(limit_secs + 10), "answered after {:?}", started.elapsed());
     // The server is free for the next request.
-    let small = MatchRequest { hashes: vec![unique_pdq()], lists: None };
+    let small = MatchRequest { hashes: vec![unique_pdq()], lists: None, images: Vec::new() };
     tokio::time::timeout(Duration::from_secs(10), platform.match_hashes(&small)).await.unwrap().unwrap();
 }
 

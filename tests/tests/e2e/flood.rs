@@ -10,16 +10,19 @@ use crate::helpers::{TestApp, eventually, simple_case, simple_case_of, spawn_app
 
 /// Flips the low `bits` bits of a PDQ hash: a near duplicate, as a re-encoded copy of the image gives.
 fn near(value: &HashValue, bits: u32) -> HashValue {
-    let HashValue::Pdq { hash, quality } = value else { panic!("a PDQ hash") };
+    let HashValue::Pdq { hash, quality, .. } = value else { panic!("a PDQ hash") };
     let mut bytes = hex::decode(hash.to_string()).unwrap();
     let last = bytes.len() - 1;
     bytes[last] ^= u8::try_from((1u32 << bits) - 1).unwrap();
-    HashValue::Pdq { hash: hex::encode(bytes).parse().unwrap(), quality: *quality }
+    HashValue::Pdq { hash: hex::encode(bytes).parse().unwrap(), quality: *quality, views: Vec::new() }
 }
 
 /// How many live entries the match API finds for `value`, and whether all are reported unverified.
 async fn matches(platform: &Client, value: &HashValue) -> (usize, bool) {
-    let found = platform.match_hashes(&MatchRequest { hashes: vec![value.clone()], lists: None }).await.unwrap();
+    let found = platform
+        .match_hashes(&MatchRequest { hashes: vec![value.clone()], lists: None, images: Vec::new() })
+        .await
+        .unwrap();
     let m = &found.results[0].matches;
     (m.len(), m.iter().all(|e| !e.verified && e.state == EntryState::Pending))
 }

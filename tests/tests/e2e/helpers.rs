@@ -175,7 +175,7 @@ static COUNTER: AtomicU64 = AtomicU64::new(1);
 pub fn unique_pdq() -> HashValue {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let seed = ring::digest::digest(&ring::digest::SHA256, &n.to_be_bytes());
-    HashValue::Pdq { hash: hex::encode(seed.as_ref()).parse().unwrap(), quality: Some(100) }
+    HashValue::Pdq { hash: hex::encode(seed.as_ref()).parse().unwrap(), quality: Some(100), views: Vec::new() }
 }
 
 /// An MD5 unique in this test run.

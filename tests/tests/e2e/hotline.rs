@@ -82,7 +82,10 @@ async fn an_analyst_verifies_and_rejects_entries_and_the_feed_follows() {
     assert_eq!(state_of(&states, &md5), Some(EntryState::Verified));
     assert_eq!(state_of(&states, &drop), Some(EntryState::Rejected), "the rejected hash is a tombstone in the feed");
     eventually(|| async {
-        let found = platform.match_hashes(&MatchRequest { hashes: vec![drop.clone()], lists: None }).await.unwrap();
+        let found = platform
+            .match_hashes(&MatchRequest { hashes: vec![drop.clone()], lists: None, images: Vec::new() })
+            .await
+            .unwrap();
         found.results[0].matches.is_empty()
     })
     .await;
@@ -129,7 +132,10 @@ async fn a_hash_platforms_keep_finding_harmless_is_quarantined_and_leaves_the_fe
     let states = feed_states(&watcher).await;
     assert_eq!(state_of(&states, &meme), Some(EntryState::Quarantined), "quarantine is a tombstone in the feed");
     eventually(|| async {
-        let found = watcher.match_hashes(&MatchRequest { hashes: vec![meme.clone()], lists: None }).await.unwrap();
+        let found = watcher
+            .match_hashes(&MatchRequest { hashes: vec![meme.clone()], lists: None, images: Vec::new() })
+            .await
+            .unwrap();
         found.results[0].matches.is_empty()
     })
     .await;
@@ -157,7 +163,9 @@ async fn one_platform_repeating_a_victims_hash_cannot_push_it_off_the_list() {
     eventually_match(&platform, &victims).await;
     // Far past the 1,000 matches that used to quarantine an entry: every request counts, one platform, one day.
     for _ in 0..1_100 {
-        let found = platform.match_hashes(&MatchRequest { hashes: vec![victims.clone()], lists: None }).await;
+        let found = platform
+            .match_hashes(&MatchRequest { hashes: vec![victims.clone()], lists: None, images: Vec::new() })
+            .await;
         assert_eq!(found.unwrap().results[0].matches.len(), 1);
     }
     let analyst = analyst(&app, "ana").await;
@@ -184,7 +192,10 @@ async fn matches_from_enough_distinct_platforms_quarantine_a_pending_entry() {
     let analyst = analyst(&app, "ana").await;
     for (i, platform) in platforms.iter().enumerate() {
         for _ in 0..3 {
-            platform.match_hashes(&MatchRequest { hashes: vec![meme.clone()], lists: None }).await.unwrap();
+            platform
+                .match_hashes(&MatchRequest { hashes: vec![meme.clone()], lists: None, images: Vec::new() })
+                .await
+                .unwrap();
         }
         let held = analyst.review_queue(None, Some(EntryState::Quarantined), None).await.unwrap();
         assert_eq!(held.total, u64::from(i == platforms.len() - 1), "after {} platforms", i + 1);
@@ -200,7 +211,10 @@ async fn matches_from_enough_distinct_platforms_quarantine_a_pending_entry() {
 
 async fn eventually_match(platform: &Client, value: &HashValue) -> String {
     for _ in 0..100 {
-        let found = platform.match_hashes(&MatchRequest { hashes: vec![value.clone()], lists: None }).await.unwrap();
+        let found = platform
+            .match_hashes(&MatchRequest { hashes: vec![value.clone()], lists: None, images: Vec::new() })
+            .await
+            .unwrap();
         if let Some(m) = found.results[0].matches.first() {
             return m.entry.clone();
         }

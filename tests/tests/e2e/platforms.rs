@@ -13,7 +13,7 @@ async fn a_withdrawn_case_disappears_from_match_results_and_appears_as_a_tombsto
     let pdq = unique_pdq();
     let md5 = unique_md5();
     let (case_id, secret) = app.case(vec![pdq.clone(), md5.clone()]).await;
-    let request = MatchRequest { hashes: vec![pdq.clone(), md5.clone()], lists: None };
+    let request = MatchRequest { hashes: vec![pdq.clone(), md5.clone()], lists: None, images: Vec::new() };
     eventually(|| async {
         let r = platform.match_hashes(&request).await.unwrap();
         r.results.iter().all(|m| m.matches.len() == 1)
@@ -311,7 +311,7 @@ async fn publication_batches_hide_which_hashes_came_in_one_case() {
         probe.push(hashes[0].clone());
         app.case(hashes).await;
     }
-    let request = MatchRequest { hashes: probe, lists: None };
+    let request = MatchRequest { hashes: probe, lists: None, images: Vec::new() };
     eventually(|| async {
         platform.match_hashes(&request).await.unwrap().results.iter().all(|r| !r.matches.is_empty())
     })

@@ -67,7 +67,11 @@ async fn fetch_hashes_pages_with_next_page_token() {
 async fn a_full_fetch_orders_hashes_by_value_not_by_case() {
     let app = spawn_app().await;
     let platform = app.platform("p", &["ncii"]).await;
-    let pdq = |first: char| HashValue::Pdq { hash: first.to_string().repeat(64).parse().unwrap(), quality: None };
+    let pdq = |first: char| HashValue::Pdq {
+        hash: first.to_string().repeat(64).parse().unwrap(),
+        quality: None,
+        views: Vec::new(),
+    };
     app.case(vec![pdq('f'), pdq('8'), pdq('c')]).await;
     app.case(vec![pdq('1'), pdq('e'), pdq('4')]).await;
     let full = platform.fetch_hashes(None, None, None).await.unwrap();
@@ -110,7 +114,11 @@ async fn the_threatexchange_client_fetches_every_active_hash_and_submits_feedbac
     // The feedback goes through the match index, which follows the store with a small lag.
     crate::helpers::eventually(|| async {
         let platform = app.client.with_api_key(&created.key);
-        let request = disrupt_openapi::matching::MatchRequest { hashes: vec![active_pdq.clone()], lists: None };
+        let request = disrupt_openapi::matching::MatchRequest {
+            hashes: vec![active_pdq.clone()],
+            lists: None,
+            images: Vec::new(),
+        };
         let r = platform.match_hashes(&request).await.unwrap();
         !r.results[0].matches.is_empty()
     })

@@ -2,7 +2,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use disrupt_client::api::UploadFile;
-use disrupt_openapi::model::{Category, HashValue};
+use disrupt_openapi::model::{Category, EntryState, HashValue};
 
 use crate::helpers::{LIFTED_BUDGETS, eventually, spawn_app, spawn_app_with};
 
@@ -134,6 +134,20 @@ fn bridge(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("test data missing at {path}: {e}"))
 }
 
+/// A photograph unrelated to the bridge, from the shared reference data.
+fn unrelated_photo() -> image::RgbImage {
+    let path = format!("{}/../../shared/testdata/reference/pdq/data/misc-images/c.png", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("test data missing at {path}: {e}"));
+    image::load_from_memory(&bytes).unwrap().to_rgb8()
+}
+
+/// Whether `value`, sent as a plain hash to `POST /v1/match` (as a platform hashing a copy plainly would), matches.
+async fn plain_pdq_matches(platform: &disrupt_client::Client, value: &HashValue) -> bool {
+    let request =
+        disrupt_openapi::matching::MatchRequest { hashes: vec![value.clone()], lists: None, images: Vec::new() };
+    !platform.match_hashes(&request).await.unwrap().results[0].matches.is_empty()
+}
+
 /// PDQ of bridge-1-original.jpg by Meta's reference (pdq_fullres_pil_rgb.csv).
 const BRIDGE_PDQ: &str = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
 
@@ -146,7 +160,7 @@ async fn an_uploaded_photo_is_kept_as_its_pdq_and_digests() {
         .upload_case(Category::AdultNcii, vec![UploadFile { name: "a.jpg".into(), bytes: photo }])
         .await
         .unwrap();
-    let HashValue::Pdq { hash, quality } = &created.hashes[0] else { panic!("first hash is not PDQ: {created:?}") };
+    let HashValue::Pdq { hash, quality, .. } = &created.hashes[0] else { panic!("first hash is not PDQ: {created:?}") };
     let distance = hex::decode(hash.as_str())
         .unwrap()
         .iter()
@@ -163,7 +177,7 @@ async fn a_platform_upload_finds_a_rotated_copy_and_names_the_variant() {
     let app = spawn_app().await;
     let platform = app.platform("p", &["ncii"]).await;
     // The victim hashed the original photo on their own device.
-    let value = HashValue::Pdq { hash: BRIDGE_PDQ.parse().unwrap(), quality: Some(100) };
+    let value = HashValue::Pdq { hash: BRIDGE_PDQ.parse().unwrap(), quality: Some(100), views: Vec::new() };
     app.case(vec![value]).await;
     // The platform has a copy turned by 90 degrees and no hasher of its own.
     let rotated = bridge("bridge-2-rotate-90.jpg");
@@ -178,11 +192,7 @@ async fn a_platform_upload_finds_a_rotated_copy_and_names_the_variant() {
     assert!(variant == "rot90" || variant == "rot270", "matched through {variant}");
     assert!(answer.results[1].matches.is_empty() && answer.results[2].matches.is_empty(), "other bytes, other digests");
     // Without the dihedral variants, the rotated copy's own PDQ is far from the original.
-    let plain = platform
-        .match_hashes(&disrupt_openapi::matching::MatchRequest { hashes: vec![answer.hashes[0].clone()], lists: None })
-        .await
-        .unwrap();
-    assert!(plain.results[0].matches.is_empty());
+    assert!(!plain_pdq_matches(&platform, &answer.hashes[0]).await);
 }
 
 /// PNG bytes of `image`.
@@ -196,7 +206,7 @@ fn png(image: &image::RgbImage) -> Vec<u8> {
 async fn a_platform_upload_finds_a_letterboxed_and_a_screenshotted_copy_that_plain_pdq_misses() {
     let app = spawn_app().await;
     let platform = app.platform("p", &["ncii"]).await;
-    let value = HashValue::Pdq { hash: BRIDGE_PDQ.parse().unwrap(), quality: Some(100) };
+    let value = HashValue::Pdq { hash: BRIDGE_PDQ.parse().unwrap(), quality: Some(100), views: Vec::new() };
     app.case(vec![value]).await;
     let original = image::load_from_memory(&bridge("bridge-1-original.jpg")).unwrap().to_rgb8();
     let (w, h) = original.dimensions();
@@ -216,22 +226,11 @@ async fn a_platform_upload_finds_a_letterboxed_and_a_screenshotted_copy_that_pla
         assert!(found.distance <= 31, "{name}: {found:?}");
         assert!(found.variant.as_deref().is_some_and(|v| v.starts_with("framed-")), "{name}: {found:?}");
         // The copy's own PDQ, as a platform hashing it plainly would send it, matches nothing.
-        let plain = platform
-            .match_hashes(&disrupt_openapi::matching::MatchRequest {
-                hashes: vec![answer.hashes[0].clone()],
-                lists: None,
-            })
-            .await
-            .unwrap();
-        assert!(plain.results[0].matches.is_empty(), "{name}: plain PDQ already matches, the test proves nothing");
+        let plain = plain_pdq_matches(&platform, &answer.hashes[0]).await;
+        assert!(!plain, "{name}: plain PDQ already matches, the test proves nothing");
     }
     // An unrelated photo with a frame of its own matches nothing.
-    let other = std::fs::read(format!(
-        "{}/../../shared/testdata/reference/pdq/data/misc-images/c.png",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    let unrelated = image::load_from_memory(&other).unwrap().to_rgb8();
+    let unrelated = unrelated_photo();
     let mut framed =
         image::RgbImage::from_pixel(unrelated.width() + 200, unrelated.height() + 200, image::Rgb([255; 3]));
     image::imageops::replace(&mut framed, &unrelated, 100, 100);
@@ -303,4 +302,129 @@ async fn uploaded_manifests_and_playlists_make_the_server_open_no_url() {
     // The listener works: it would have seen a connection.
     let _probe = tokio::net::TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
     assert!(listener.accept().await.is_ok());
+}
+
+/// `image` cut to the rectangle that keeps `left`, `top`, `right`, `bottom` fractions off its sides.
+fn crop(image: &image::RgbImage, left: f32, top: f32, right: f32, bottom: f32) -> image::RgbImage {
+    let (w, h) = (image.width() as f32, image.height() as f32);
+    let (x, y) = ((left * w) as u32, (top * h) as u32);
+    let (cw, ch) = (((1.0 - left - right) * w) as u32, ((1.0 - top - bottom) * h) as u32);
+    image::imageops::crop_imm(image, x, y, cw, ch).to_image()
+}
+
+/// A victim's upload keeps the photo's views with its hash; a platform's upload of a cropped copy then matches
+/// it through them (plain PDQ does not), once per listed image, naming the view; an unrelated photo matches
+/// nothing; and the withdrawal takes every view out of the list with the photo.
+#[tokio::test]
+async fn a_cropped_copy_matches_the_views_of_an_uploaded_photo_and_they_leave_with_it() {
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let photo = bridge("bridge-1-original.jpg");
+    let created = app
+        .client
+        .upload_case(Category::AdultNcii, vec![UploadFile { name: "a.jpg".into(), bytes: photo.clone() }])
+        .await
+        .unwrap();
+    let HashValue::Pdq { views, .. } = &created.hashes[0] else { panic!("first hash is not PDQ: {created:?}") };
+    assert!(views.len() >= 4, "an ordinary photo keeps several views: {views:?}");
+    for view in views {
+        assert!(view.validate().is_ok(), "{view:?}");
+    }
+    let original = image::load_from_memory(&photo).unwrap().to_rgb8();
+    let copies =
+        [("crop10", crop(&original, 0.10, 0.10, 0.10, 0.10)), ("offcentre", crop(&original, 0.05, 0.15, 0.25, 0.05))];
+    for (name, copy) in copies {
+        let upload = || vec![UploadFile { name: format!("{name}.png"), bytes: png(&copy) }];
+        eventually(|| async { !platform.match_upload(upload()).await.unwrap().results[0].matches.is_empty() }).await;
+        let answer = platform.match_upload(upload()).await.unwrap();
+        let matches = &answer.results[0].matches;
+        assert_eq!(matches.len(), 1, "{name}: one match per listed image: {matches:?}");
+        let found = &matches[0];
+        assert!(found.variant.as_deref().is_some_and(|v| v.starts_with("window-")), "{name}: {found:?}");
+        assert!(found.view.is_some_and(|v| v >= 1), "{name}: {found:?}");
+        assert!(found.query_region.is_some(), "{name}: {found:?}");
+        let plain = plain_pdq_matches(&platform, &answer.hashes[0]).await;
+        assert!(!plain, "{name}: plain PDQ already matches, the test proves nothing");
+    }
+    // A crop of an unrelated photo matches nothing.
+    let unrelated = crop(&unrelated_photo(), 0.1, 0.1, 0.1, 0.1);
+    let answer =
+        platform.match_upload(vec![UploadFile { name: "other.png".into(), bytes: png(&unrelated) }]).await.unwrap();
+    assert!(answer.results.iter().all(|r| r.matches.is_empty()), "{answer:?}");
+
+    // In the feed every view is a plain PDQ record of its own; the withdrawal turns them all into tombstones.
+    let pdq_records = |page: &disrupt_openapi::feed::FeedPage, state: EntryState| {
+        page.records
+            .iter()
+            .filter(|r| r.state == state && matches!(&r.value, HashValue::Pdq { views, .. } if views.is_empty()))
+            .count()
+    };
+    let live = 1 + views.len();
+    eventually(|| async {
+        pdq_records(&platform.get_hashes(None, None, None).await.unwrap(), EntryState::Pending) == live
+    })
+    .await;
+    let page = platform.get_hashes(None, None, None).await.unwrap();
+    let mut refs: Vec<&str> = page.records.iter().map(|r| r.entry.as_str()).collect();
+    refs.sort_unstable();
+    refs.dedup();
+    assert_eq!(refs.len(), page.records.len(), "every view has a reference of its own");
+    // A snapshot page is ordered by hash value, views included: they do not sit next to their image.
+    let snapshot = platform.get_snapshot(None).await.unwrap();
+    let values: Vec<String> = snapshot.records.iter().map(|r| crate::helpers::hex_of(&r.value)).collect();
+    assert!(values.windows(2).all(|w| w[0] <= w[1]), "{values:?}");
+    assert_eq!(values.len(), live + 2, "the image, its views, its MD5 and SHA-256: {snapshot:?}");
+    app.client.withdraw_case(&created.case_id, &created.case_secret).await.unwrap();
+    let after = platform.get_hashes(None, Some(&page.next_cursor), None).await.unwrap();
+    assert_eq!(pdq_records(&after, EntryState::Withdrawn), live, "{after:?}");
+    let answer = platform
+        .match_upload(vec![UploadFile { name: "crop.png".into(), bytes: png(&crop(&original, 0.1, 0.1, 0.1, 0.1)) }])
+        .await
+        .unwrap();
+    assert!(answer.results[0].matches.is_empty(), "a withdrawn photo's views no longer match: {answer:?}");
+}
+
+/// A platform that hashes on its own machine sends a query image's candidate set to `POST /v1/match`: a cropped
+/// copy of a listed photo matches through its views (judged without the pixels, so by more agreeing squares), an
+/// unrelated photo's set does not.
+#[tokio::test]
+async fn a_candidate_set_sent_to_the_match_api_finds_a_cropped_copy() {
+    use disrupt_hasher::robust::{QueryOptions, candidates_rgb};
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let photo = bridge("bridge-1-original.jpg");
+    app.client
+        .upload_case(Category::AdultNcii, vec![UploadFile { name: "a.jpg".into(), bytes: photo.clone() }])
+        .await
+        .unwrap();
+    let set = |image: &image::RgbImage| {
+        let (w, h) = image.dimensions();
+        let candidates =
+            candidates_rgb(image.as_raw(), w as usize, h as usize, 3 * w as usize, &QueryOptions::default());
+        disrupt_client::local::image_candidates(&candidates)
+    };
+    let request = |image: &image::RgbImage| disrupt_openapi::matching::MatchRequest {
+        hashes: vec![HashValue::Md5 { hash: "00".repeat(16).parse().unwrap() }],
+        lists: None,
+        images: vec![set(image)],
+    };
+    let original = image::load_from_memory(&photo).unwrap().to_rgb8();
+    let cropped = crop(&original, 0.10, 0.10, 0.10, 0.10);
+    eventually(|| async { !platform.match_hashes(&request(&cropped)).await.unwrap().results[1].matches.is_empty() })
+        .await;
+    let answer = platform.match_hashes(&request(&cropped)).await.unwrap();
+    assert_eq!(answer.results.len(), 2, "one result per hash, then per image: {answer:?}");
+    assert_eq!(answer.results[1].index, 1);
+    let matches = &answer.results[1].matches;
+    assert_eq!(matches.len(), 1, "{matches:?}");
+    assert!(matches[0].variant.as_deref().is_some_and(|v| v.starts_with("window-")), "{matches:?}");
+    assert!(matches[0].view.is_some_and(|v| v >= 1), "{matches:?}");
+    let unrelated = crop(&unrelated_photo(), 0.1, 0.1, 0.1, 0.1);
+    let answer = platform.match_hashes(&request(&unrelated)).await.unwrap();
+    assert!(answer.results.iter().all(|r| r.matches.is_empty()), "{answer:?}");
+    // A malformed set is refused with a stable code.
+    let mut bad = request(&cropped);
+    bad.images[0].candidates[0].hashes.truncate(2);
+    let err = platform.match_hashes(&bad).await.unwrap_err();
+    assert_eq!(err.code(), Some("invalid_request"), "{err:?}");
 }

@@ -10,9 +10,9 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use disrupt_hasher::decode::{self, DecodeOptions};
 use disrupt_hasher::digest::FileDigests;
-use disrupt_hasher::pdq;
+use disrupt_hasher::media::{self, MediaOptions};
+use disrupt_hasher::{pdq, robust};
 
 /// The hashes of one image file, as the page shows and submits them.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -29,6 +29,40 @@ pub struct ImageHashes {
     pub width: u32,
     /// Height in pixels, after EXIF orientation.
     pub height: u32,
+    /// The PDQ hashes of squares inside the image, sent with its hash so that crops and altered copies match
+    /// (the wire's `PdqView`).
+    pub views: Vec<View>,
+}
+
+/// The PDQ hash of a square inside an image, shaped as the wire's `PdqView`.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct View {
+    /// PDQ hash, 64 lower-case hex digits.
+    pub hash: String,
+    /// PDQ quality, 0 to 100.
+    pub quality: u8,
+    /// Where the square lies, in 1/10,000 of the image's sides.
+    pub region: Region,
+}
+
+/// A view's region: `x` and `width` in 1/10,000 of the image's width, `y` and `height` of its height.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Region {
+    /// Left edge.
+    pub x: u16,
+    /// Top edge.
+    pub y: u16,
+    /// Width.
+    pub width: u16,
+    /// Height.
+    pub height: u16,
+}
+
+impl From<&robust::View> for View {
+    fn from(view: &robust::View) -> Self {
+        let [x, y, width, height] = view.region.to_units();
+        View { hash: view.hash.to_string(), quality: view.quality, region: Region { x, y, width, height } }
+    }
 }
 
 /// The PDQ hash of one video frame.
@@ -48,7 +82,7 @@ struct HashError {
 }
 
 /// Decodes an image file (JPEG, PNG, WebP, GIF, BMP, TIFF), applies its EXIF orientation and returns
-/// `{pdq, quality, md5, sha256, width, height}`.
+/// `{pdq, quality, md5, sha256, width, height, views: [{hash, quality, region: {x, y, width, height}}]}`.
 #[wasm_bindgen]
 pub fn hash_image(bytes: &[u8]) -> Result<JsValue, JsValue> {
     to_js(&image_hashes(bytes).map_err(hash_error)?)
@@ -67,19 +101,20 @@ pub fn hash_rgba(pixels: &[u8], width: u32, height: u32) -> Result<JsValue, JsVa
     to_js(&frame_hash(pixels, width, height).map_err(hash_error)?)
 }
 
-/// What [`hash_image`] computes, without the JavaScript conversion (so the host can test it).
+/// What [`hash_image`] computes, without the JavaScript conversion (so the host can test it). The hasher's own
+/// image path, the one `disrupt hash` and the server take, so the page lists an image exactly as they do.
 pub fn image_hashes(bytes: &[u8]) -> disrupt_hasher::Result<ImageHashes> {
-    let rgb = decode::decode_rgb(bytes, &DecodeOptions::default())?;
-    let (w, h) = (rgb.width as usize, rgb.height as usize);
-    let hash = pdq::hash_rgb(&rgb.pixels, w, h, w * 3);
+    let image = media::hash_image(bytes, &MediaOptions { views: true, ..MediaOptions::default() })?;
     let FileDigests { md5, sha256 } = FileDigests::of(bytes);
     Ok(ImageHashes {
-        pdq: hash.hash.to_string(),
-        quality: hash.quality,
+        pdq: image.pdq.hash.to_string(),
+        quality: image.pdq.quality,
         md5,
         sha256,
-        width: rgb.width,
-        height: rgb.height,
+        width: image.width,
+        height: image.height,
+        // The first view is the image's own hash, given above.
+        views: image.views.iter().skip(1).map(View::from).collect(),
     })
 }
 
@@ -129,6 +164,8 @@ mod tests {
         assert_eq!(frame.quality, expected.quality);
     }
 
+    use disrupt_hasher::decode::{self, DecodeOptions};
+
     #[test]
     fn images_hash_like_the_hasher_does() {
         let reference = std::env::var_os("DISRUPT_TESTDATA")
@@ -142,5 +179,8 @@ mod tests {
         let (w, h) = (rgb.width as usize, rgb.height as usize);
         assert_eq!(ours.pdq, pdq::hash_rgb(&rgb.pixels, w, h, w * 3).hash.to_string());
         assert_eq!(ours.md5, FileDigests::of(&bytes).md5);
+        let views = robust::views_rgb(&rgb.pixels, w, h, w * 3);
+        assert!(ours.views.len() >= 8, "{:?}", ours.views);
+        assert_eq!(ours.views, views[1..].iter().map(View::from).collect::<Vec<_>>());
     }
 }

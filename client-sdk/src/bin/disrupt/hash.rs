@@ -24,6 +24,10 @@ pub struct HashArgs {
     /// Also print the PDQ hashes of the eight rotations and flips of each image.
     #[arg(long)]
     dihedral: bool,
+    /// With --json, also print each image's candidate set (`candidates`: the image, the pictures framed in it and
+    /// its windows, as `POST /v1/match` takes them in `images`), for platforms that hash on their own machines.
+    #[arg(long, requires = "json")]
+    candidates: bool,
     /// Hash the pixels as stored, without applying the EXIF orientation (what the reference tools do).
     #[arg(long)]
     no_orientation: bool,
@@ -35,7 +39,9 @@ pub struct HashArgs {
 
 /// Runs the command; exit code 1 when any file could not be hashed.
 pub fn run(args: HashArgs) -> anyhow::Result<ExitCode> {
-    let mut opts = MediaOptions { dihedral: args.dihedral, ..MediaOptions::default() };
+    // The views are printed as `disrupt submit` sends them, so a case built from this output lists the same.
+    let mut opts =
+        MediaOptions { dihedral: args.dihedral, views: true, candidates: args.candidates, ..MediaOptions::default() };
     opts.decode.apply_orientation = !args.no_orientation;
     #[cfg(feature = "video")]
     {
@@ -100,9 +106,13 @@ fn json_line(path: &std::path::Path, result: &Result<MediaHashes, LocalError>) -
                 "sha256": digests.sha256,
                 "width": image.width,
                 "height": image.height,
+                "views": local::wire_views(image),
             });
             if let Some(variants) = &image.dihedral {
                 v["pdq_dihedral"] = json!(variants.iter().map(ToString::to_string).collect::<Vec<_>>());
+            }
+            if let Some(candidates) = &image.candidates {
+                v["candidates"] = json!(local::image_candidates(candidates));
             }
             v
         }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use disrupt_client::Client;
 use disrupt_client::local;
-use disrupt_hasher::media::MediaOptions;
+use disrupt_hasher::media::{MediaHashes, MediaOptions};
 use disrupt_openapi::cases::CreateCaseRequest;
 use disrupt_openapi::matching::MatchRequest;
 use disrupt_openapi::model::{Category, EntryState, HashValue};
@@ -145,9 +145,10 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")
 }
 
-/// Hashes every file; a file that cannot be hashed stops the command (nothing half-submitted).
+/// Hashes every file for a case (an image with its views); a file that cannot be hashed stops the command
+/// (nothing half-submitted).
 fn hash_all(paths: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Vec<HashValue>)>> {
-    let opts = MediaOptions::default();
+    let opts = MediaOptions { views: true, ..MediaOptions::default() };
     let mut out = Vec::new();
     for file in local::collect_files(paths) {
         let path = file.map_err(|(path, e)| anyhow::anyhow!("{}: {e} ({})", path.display(), e.code()))?;
@@ -161,7 +162,13 @@ fn hash_all(paths: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Vec<HashValue>)>>
 
 fn describe(value: &HashValue) -> String {
     match value {
-        HashValue::Pdq { hash, quality } => format!("PDQ {hash} (quality {})", quality.unwrap_or(0)),
+        HashValue::Pdq { hash, quality, views } => {
+            format!(
+                "PDQ {hash} (quality {}) and {} views (squares inside the image)",
+                quality.unwrap_or(0),
+                views.len()
+            )
+        }
         HashValue::Video { frames } => format!("video: {} frame hashes", frames.len()),
         HashValue::Md5 { hash } => format!("MD5 {hash}"),
         HashValue::Sha256 { hash } => format!("SHA-256 {hash}"),
@@ -266,7 +273,9 @@ pub fn match_files(args: MatchArgs) -> anyhow::Result<ExitCode> {
     let client = args.server.resolve()?.keyed_client("the match API")?;
     let files = local::collect_files(&args.paths);
     anyhow::ensure!(!files.is_empty(), "no file to hash");
-    let opts = MediaOptions::default();
+    // An image goes as its candidate set (whole, framed pictures, windows): cropped, framed, rotated and mirrored
+    // copies of listed images match too.
+    let opts = MediaOptions { candidates: true, ..MediaOptions::default() };
     let rt = runtime()?;
     let progress = crate::render::progress_bar(files.len(), 2, "{bar:40} {pos}/{len} files checked, {eta} left");
     let mut any = false;
@@ -275,7 +284,18 @@ pub fn match_files(args: MatchArgs) -> anyhow::Result<ExitCode> {
         let hashes =
             local::hash_file(&path, &opts).map_err(|e| anyhow::anyhow!("{}: {e} ({})", path.display(), e.code()))?;
         let values = local::hash_values(&hashes);
-        let response = rt.block_on(client.match_hashes(&MatchRequest { hashes: values.clone(), lists: None }))?;
+        let images: Vec<_> = match &hashes {
+            MediaHashes::Image { image, .. } => image.candidates.iter().map(|c| local::image_candidates(c)).collect(),
+            #[cfg(feature = "video")]
+            MediaHashes::Video { .. } => Vec::new(),
+        };
+        // The image's own PDQ is the first of its candidates: only the digests (and videos) go as hashes.
+        let queries: Vec<HashValue> = if images.is_empty() {
+            values.clone()
+        } else {
+            values.iter().filter(|v| !matches!(v, HashValue::Pdq { .. })).cloned().collect()
+        };
+        let response = rt.block_on(client.match_hashes(&MatchRequest { hashes: queries, lists: None, images }))?;
         let matches: Vec<_> = response.results.iter().flat_map(|r| r.matches.iter()).collect();
         any |= !matches.is_empty();
         let line = json!({"path": path.display().to_string(), "hashes": values, "matches": matches});

@@ -1,0 +1,76 @@
+//! What listing views costs at scale: builds a PDQ index of `--images` x `--views` random hashes (the views of a
+//! list of that many images), reports its RSS growth, and measures the probing search that an uploaded image's
+//! windows make (radius 31, 3 pair bits, as `MatchIndex::find`), single-threaded, then the time one query image
+//! would take with `--windows` windows (two hashes each).
+//!
+//! `cargo run --release -p disrupt-hasher --no-default-features --example bench_views -- --images 1000000`
+//!
+//! Random hashes spread evenly over the index's buckets; real PDQ hashes cluster, so real searches cost more.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::time::Instant;
+
+use disrupt_hasher::index::PdqIndex;
+use disrupt_hasher::pdq::PdqHash;
+
+fn flag(args: &[String], name: &str, default: usize) -> usize {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// splitmix64: deterministic, so runs compare.
+fn hashes(seed: u64, n: usize) -> impl Iterator<Item = PdqHash> {
+    let mut state = seed;
+    let mut next = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    (0..n).map(move |_| {
+        let mut b = [0u8; 32];
+        for w in b.chunks_exact_mut(8) {
+            w.copy_from_slice(&next().to_le_bytes());
+        }
+        PdqHash::from_bytes(b)
+    })
+}
+
+fn rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    kb / 1024.0
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let images = flag(&args, "--images", 1_000_000);
+    let views = flag(&args, "--views", 18);
+    let windows = flag(&args, "--windows", 30_000);
+    let queries = flag(&args, "--queries", 20_000);
+    let n = images * views;
+    let before = rss_mib();
+    let started = Instant::now();
+    let index: PdqIndex = hashes(1, n).enumerate().map(|(i, h)| (i as u64, h)).collect();
+    let build_s = started.elapsed().as_secs_f64();
+    let index_mib = rss_mib() - before;
+    let probes: Vec<PdqHash> = hashes(2, queries).collect();
+    let started = Instant::now();
+    let mut found = 0usize;
+    for q in &probes {
+        found += index.search_probing(q, 31, 3).len();
+    }
+    let per_s = queries as f64 / started.elapsed().as_secs_f64();
+    let image_s = 2.0 * windows as f64 / per_s;
+    println!(
+        "{{\"images\":{images},\"views_per_image\":{views},\"hashes\":{n},\"index_rss_mib\":{index_mib:.1},\
+         \"bytes_per_hash\":{:.1},\"build_s\":{build_s:.1},\"probing_searches_per_s\":{per_s:.0},\
+         \"windows_per_query_image\":{windows},\"query_image_search_s\":{image_s:.3},\"found\":{found}}}",
+        index_mib * 1024.0 * 1024.0 / n as f64
+    );
+}
