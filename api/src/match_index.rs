@@ -10,17 +10,19 @@ use std::{collections::HashMap, sync::Arc};
 
 use disrupt_hasher::index::{ExactIndex, PdqIndex};
 use disrupt_hasher::pdq::{Dihedral, PdqHash};
-use disrupt_hasher::robust::{CandidateKind, Found, Region, Thresholds, View};
+use disrupt_hasher::robust::{CandidateKind, Region, Thresholds, View};
 use disrupt_openapi::model::VideoFrame;
 use parking_lot::RwLock;
 
 use crate::entry_ref::{entry_of, view_number};
 use crate::store::{EntryId, HashKind};
 
-/// How far a window's 32-bit pair around a matching chunk may differ for the probing search
-/// (`PdqIndex::search_probing`): it finds every pair within 15 bits and most up to 31, and a scan's windows come
-/// in near-duplicates, so one of them is enough (the setting `scripts/bench-robust` measures).
-const WINDOW_PAIR_BITS: u32 = 3;
+/// How far a window's 32-bit pair around a matching chunk may differ when it seeks listed images
+/// (`PdqIndex::search_probing`): 3 bits reach every image the earlier pair-by-pair search reached, and each seeded
+/// image is then decided from all its views against every window (`disrupt_hasher::robust::image_hits`), so
+/// recall is no lower than that search's. An exact pair (0) probes about 5.5 times faster on a large list but
+/// found 1-4 points fewer re-uploads in `scripts/bench-robust` (README, robust matching): not yet.
+const SEED_PAIR_BITS: u32 = 3;
 
 /// The index shared by the sync task (writer) and the handlers (readers).
 pub type SharedIndex = Arc<RwLock<MatchIndex>>;
@@ -298,30 +300,20 @@ impl MatchIndex {
         self.lists.get(list).map(|index| index.search_pdq(queries, radius)).unwrap_or_default()
     }
 
-    /// One hash of an uploaded image's candidate searched in `list` (see `disrupt_hasher::robust::collect_hits`):
-    /// a whole or framed picture against the listed images' own hashes, a window against their views.
-    pub fn find(&self, list: &str, kind: CandidateKind, hash: &PdqHash, t: &Thresholds) -> Vec<Found> {
+    /// The listed images of `list` that one hash of an uploaded image's candidate reaches (see
+    /// `disrupt_hasher::robust::seed_images`): a whole or framed picture within [`Thresholds::whole`] of the listed
+    /// images' own hashes, a window within [`Thresholds::paired`] of a view through an exact 32-bit pair.
+    pub fn seek(&self, list: &str, kind: CandidateKind, hash: &PdqHash, t: &Thresholds) -> Vec<EntryId> {
         let Some(index) = self.lists.get(list) else {
             return Vec::new();
         };
         match kind {
-            CandidateKind::Whole | CandidateKind::Inner => index
-                .pdq
-                .search(hash, t.whole)
-                .into_iter()
-                .map(|m| Found { image: m.id, view: 0, distance: m.distance })
-                .collect(),
-            // Windows come by thousands of near-duplicates: the cheap probing search is enough for them.
-            CandidateKind::Window => index
-                .views
-                .search_probing(hash, t.paired, WINDOW_PAIR_BITS)
-                .into_iter()
-                .map(|m| Found {
-                    image: entry_of(m.id),
-                    view: (m.id >> crate::entry_ref::VIEW_SHIFT) as usize,
-                    distance: m.distance,
-                })
-                .collect(),
+            CandidateKind::Whole | CandidateKind::Inner => {
+                index.pdq.search(hash, t.whole).into_iter().map(|m| m.id).collect()
+            }
+            CandidateKind::Window => {
+                index.views.search_probing(hash, t.paired, SEED_PAIR_BITS).into_iter().map(|m| entry_of(m.id)).collect()
+            }
         }
     }
 
@@ -443,13 +435,10 @@ mod tests {
         let own = PdqHash::from_bytes(parse_hex::<32>(A).expect("hex"));
         let second = PdqHash::from_bytes([100; 32]);
         let check = |index: &MatchIndex| {
-            assert_eq!(index.find("ncii", CandidateKind::Whole, &own, &t), [Found { image: 7, view: 0, distance: 0 }]);
-            assert_eq!(
-                index.find("ncii", CandidateKind::Window, &second, &t),
-                [Found { image: 7, view: 2, distance: 0 }]
-            );
-            assert!(index.find("ncii", CandidateKind::Window, &own, &t).is_empty(), "windows search views only");
-            assert!(index.find("ncii", CandidateKind::Inner, &second, &t).is_empty(), "framed pictures: own hashes");
+            assert_eq!(index.seek("ncii", CandidateKind::Whole, &own, &t), [7]);
+            assert_eq!(index.seek("ncii", CandidateKind::Window, &second, &t), [7]);
+            assert!(index.seek("ncii", CandidateKind::Window, &own, &t).is_empty(), "windows search views only");
+            assert!(index.seek("ncii", CandidateKind::Inner, &second, &t).is_empty(), "framed pictures: own hashes");
             assert!(index.search_pdq("ncii", &[[100; 32]], 0).is_empty(), "a plain query never meets a view");
             let listed = index.image_views("ncii", 7).expect("listed");
             assert_eq!(listed.len(), 4);
@@ -470,7 +459,7 @@ mod tests {
         for index in [&mut index, &mut loaded] {
             index.apply("ncii", 7, HashKind::Pdq, &text, false);
             assert_eq!(index.views_len("ncii"), 0, "the views left with their image");
-            assert!(index.find("ncii", CandidateKind::Window, &second, &t).is_empty());
+            assert!(index.seek("ncii", CandidateKind::Window, &second, &t).is_empty());
             assert!(index.image_views("ncii", 7).is_none());
         }
         let damaged = format!("{A}.AAAA");

@@ -53,6 +53,13 @@ fn main() {
     let views = flag(&args, "--views", 18);
     let windows = flag(&args, "--windows", 30_000);
     let queries = flag(&args, "--queries", 20_000);
+    // The pair bounds to measure, e.g. `--pair-bits 0,1,3`.
+    let pair_bounds: Vec<u32> = args
+        .iter()
+        .position(|a| a == "--pair-bits")
+        .and_then(|i| args.get(i + 1))
+        .map(|v| v.split(',').filter_map(|b| b.parse().ok()).collect())
+        .unwrap_or_else(|| vec![3]);
     let n = images * views;
     let before = rss_mib();
     let started = Instant::now();
@@ -60,17 +67,20 @@ fn main() {
     let build_s = started.elapsed().as_secs_f64();
     let index_mib = rss_mib() - before;
     let probes: Vec<PdqHash> = hashes(2, queries).collect();
-    let started = Instant::now();
-    let mut found = 0usize;
-    for q in &probes {
-        found += index.search_probing(q, 31, 3).len();
+    for pair_bits in pair_bounds {
+        let started = Instant::now();
+        let mut found = 0usize;
+        for q in &probes {
+            found += index.search_probing(q, 31, pair_bits).len();
+        }
+        let per_s = queries as f64 / started.elapsed().as_secs_f64();
+        let image_s = 2.0 * windows as f64 / per_s;
+        println!(
+            "{{\"images\":{images},\"pair_bits\":{pair_bits},\"views_per_image\":{views},\"hashes\":{n},\
+             \"index_rss_mib\":{index_mib:.1},\"bytes_per_hash\":{:.1},\"build_s\":{build_s:.1},\
+             \"probing_searches_per_s\":{per_s:.0},\"windows_per_query_image\":{windows},\
+             \"query_image_search_s\":{image_s:.3},\"found\":{found}}}",
+            index_mib * 1024.0 * 1024.0 / n as f64
+        );
     }
-    let per_s = queries as f64 / started.elapsed().as_secs_f64();
-    let image_s = 2.0 * windows as f64 / per_s;
-    println!(
-        "{{\"images\":{images},\"views_per_image\":{views},\"hashes\":{n},\"index_rss_mib\":{index_mib:.1},\
-         \"bytes_per_hash\":{:.1},\"build_s\":{build_s:.1},\"probing_searches_per_s\":{per_s:.0},\
-         \"windows_per_query_image\":{windows},\"query_image_search_s\":{image_s:.3},\"found\":{found}}}",
-        index_mib * 1024.0 * 1024.0 / n as f64
-    );
 }

@@ -1,7 +1,7 @@
 //! Recall and false positives of disrupt's robust matching on a set built by `scripts/bench-robust`.
 //!
 //! `cargo run --release -p disrupt-hasher --no-default-features --example robust_eval -- MANIFEST.json
-//! [--threads N] [--limit-queries N]`
+//! [--threads N] [--limit-queries N] [--search seeded|pairs] [--pair-bits N]`
 //!
 //! Lists every original (its views), then asks every query (transformed copies, and the distractors, which the
 //! manifest lists among the queries with the transform `distractor`) against the
@@ -35,6 +35,8 @@ struct Outcome {
     matched: Vec<(usize, String)>,
     plain_matched: Vec<usize>,
     candidates: usize,
+    /// Listed images decided for this query (seeded, or with any close pair).
+    seeded: usize,
     seconds: f64,
     hashing: f64,
 }
@@ -64,6 +66,9 @@ fn main() -> Result<()> {
     thresholds.unverified_support = flag_in(&args, "--unverified-support").unwrap_or(thresholds.unverified_support);
     // Judge the queries as a candidate set sent to the match API: no planes, so no verification.
     let unverified = args.iter().any(|a| a == "--unverified");
+    // `--search seeded` (default: as a list searches) or `--search pairs` (every hash's close pairs).
+    let seeded = args.iter().position(|a| a == "--search").and_then(|i| args.get(i + 1)).is_none_or(|v| v != "pairs");
+    let how = How { seeded, pair_bits: flag_in(&args, "--pair-bits").unwrap_or(3) };
     let manifest: Value = serde_json::from_slice(&std::fs::read(manifest_path)?)?;
     let decode = DecodeOptions::default();
 
@@ -112,7 +117,7 @@ fn main() -> Result<()> {
             candidates.forget_pixels();
         }
         let hashing = t0.elapsed().as_secs_f64();
-        let (matched, plain_matched) = search(&index, &listed, &candidates, &thresholds);
+        let (matched, plain_matched, seeded) = search(&index, &listed, &candidates, &thresholds, &how);
         let seconds = t0.elapsed().as_secs_f64();
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
         if n.is_multiple_of(200) {
@@ -125,6 +130,7 @@ fn main() -> Result<()> {
             matched,
             plain_matched,
             candidates: candidates.list.len(),
+            seeded,
             seconds,
             hashing,
         }
@@ -170,10 +176,11 @@ fn main() -> Result<()> {
     let query_seconds: f64 = outcomes.iter().map(|o| o.seconds).sum::<f64>() / outcomes.len().max(1) as f64;
     let hashing_seconds: f64 = outcomes.iter().map(|o| o.hashing).sum::<f64>() / outcomes.len().max(1) as f64;
     let candidates_mean = outcomes.iter().map(|o| o.candidates).sum::<usize>() as f64 / outcomes.len().max(1) as f64;
+    let seeded_mean = outcomes.iter().map(|o| o.seeded).sum::<usize>() as f64 / outcomes.len().max(1) as f64;
     let upper = upper_bound_95(fp, pairs);
     eprintln!(
         "false-positive pairs: {fp} of {pairs} (95 % upper bound {upper:.2e}); plain PDQ {plain_fp}; views/image {:.1}; \
-         candidates/query {candidates_mean:.0}; victim {:.0} ms/image, query {:.0} ms/image (of which hashing {:.0}; one core)",
+         candidates/query {candidates_mean:.0}; images decided/query {seeded_mean:.2}; victim {:.0} ms/image, query {:.0} ms/image (of which hashing {:.0}; one core)",
         views_total as f64 / listed.len().max(1) as f64,
         1000.0 * victim_seconds,
         1000.0 * query_seconds,
@@ -186,7 +193,8 @@ fn main() -> Result<()> {
             "false_positive_pairs": fp, "plain_false_positive_pairs": plain_fp, "non_matching_pairs": pairs,
             "false_positive_rate_upper_95": upper, "false_positive_examples": fp_examples,
             "listed_images": listed.len(), "views_per_image": views_total as f64 / listed.len().max(1) as f64,
-            "candidates_per_query": candidates_mean,
+            "candidates_per_query": candidates_mean, "images_decided_per_query": seeded_mean,
+            "search": if how.seeded { "seeded" } else { "pairs" }, "pair_bits": how.pair_bits,
             "victim_ms_per_image": 1000.0 * victim_seconds, "query_ms_per_image": 1000.0 * query_seconds, "query_hashing_ms_per_image": 1000.0 * hashing_seconds,
             "thresholds": {"whole": thresholds.whole, "paired": thresholds.paired, "single": thresholds.single},
         })
@@ -201,25 +209,42 @@ fn search(
     listed: &[Listed],
     candidates: &Candidates,
     t: &Thresholds,
-) -> (Vec<(usize, String)>, Vec<usize>) {
-    let hits = robust::collect_hits(candidates, |kind, hash| {
-        // Windows come by thousands of near-duplicates: the cheap probing search is enough for them.
-        let found = match kind {
-            CandidateKind::Window => index.search_probing(hash, t.paired, 3),
-            _ => index.search(hash, t.whole),
-        };
-        Ok::<_, std::convert::Infallible>(
-            found
-                .into_iter()
-                .map(|m| Found {
-                    image: m.id >> VIEW_BITS,
-                    view: (m.id & ((1 << VIEW_BITS) - 1)) as usize,
-                    distance: m.distance,
-                })
-                .collect(),
-        )
-    })
-    .unwrap_or_else(|never| match never {});
+    how: &How,
+) -> (Vec<(usize, String)>, Vec<usize>, usize) {
+    let image_of = |id: u64| id >> VIEW_BITS;
+    let hits: BTreeMap<u64, Vec<robust::Hit>> = match how.seeded {
+        // As a list searches: seeds from the index, then every view of each seeded image against every candidate.
+        true => robust::seed_images(candidates, |kind, hash| {
+            let found = match kind {
+                CandidateKind::Window => index.search_probing(hash, t.paired, how.pair_bits),
+                _ => index.search(hash, t.whole),
+            };
+            Ok::<_, std::convert::Infallible>(found.into_iter().map(|m| image_of(m.id)).collect())
+        })
+        .unwrap_or_else(|never| match never {})
+        .into_iter()
+        .map(|image| (image, robust::image_hits(&listed[image as usize].views, candidates, t)))
+        .collect(),
+        // Every hash searched on its own: windows with the probing search.
+        false => robust::collect_hits(candidates, |kind, hash| {
+            let found = match kind {
+                CandidateKind::Window => index.search_probing(hash, t.paired, how.pair_bits),
+                _ => index.search(hash, t.whole),
+            };
+            Ok::<_, std::convert::Infallible>(
+                found
+                    .into_iter()
+                    .map(|m| Found {
+                        image: image_of(m.id),
+                        view: (m.id & ((1 << VIEW_BITS) - 1)) as usize,
+                        distance: m.distance,
+                    })
+                    .collect(),
+            )
+        })
+        .unwrap_or_else(|never| match never {}),
+    };
+    let seeded = hits.len();
     // Plain PDQ: the query's own eight variants (candidate 0) against listed images' own hashes (view 0).
     let plain = hits
         .iter()
@@ -245,7 +270,16 @@ fn search(
             Some((image, why))
         })
         .collect();
-    (matched, plain)
+    (matched, plain, seeded)
+}
+
+/// How the index is searched.
+struct How {
+    /// Seed images, then compare each seeded image's views with every candidate (as a list does); else collect
+    /// every hash's close pairs from the index.
+    seeded: bool,
+    /// The probing search's pair bound for windows.
+    pair_bits: u32,
 }
 
 /// One-sided 95 % upper bound of a binomial rate (Clopper-Pearson), by bisection.

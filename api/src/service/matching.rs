@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use disrupt_hasher::pdq::Dihedral;
-use disrupt_hasher::robust::{Candidate, CandidateKind, Candidates, Region, Thresholds, collect_hits, decide};
+use disrupt_hasher::robust::{self, Candidate, CandidateKind, Candidates, Region, Thresholds, decide, seed_images};
 use disrupt_openapi::model::ViewRegion;
 
 use disrupt_openapi::matching::{
@@ -281,18 +281,21 @@ fn image_hits(
 ) -> Result<Vec<Hit>, ApiError> {
     let t = Thresholds::default();
     let mut searched = 0usize;
-    let by_image = collect_hits(candidates, |kind, hash| {
+    let seeds = seed_images(candidates, |kind, hash| {
         searched += 1;
         if searched.is_multiple_of(HASHES_PER_DEADLINE_CHECK) {
             deadline.check()?;
         }
-        Ok::<_, ApiError>(index.find(list, kind, hash, &t))
+        Ok::<_, ApiError>(index.seek(list, kind, hash, &t))
     })?;
     let mut out = Vec::new();
-    for (id, pairs) in by_image {
+    for id in seeds {
+        // Comparing an image's views with every window costs a few milliseconds.
+        deadline.check()?;
         let Some(views) = index.image_views(list, id) else {
             continue;
         };
+        let pairs = robust::image_hits(&views, candidates, &t);
         let Some(verdict) = decide(&views, candidates, &pairs, &t) else {
             continue;
         };

@@ -189,6 +189,9 @@ pub struct Found {
 /// the caller's index for one hash of a candidate of the given kind: whole and framed pictures against the listed
 /// images' own hashes within [`Thresholds::whole`], windows against their inner squares within
 /// [`Thresholds::paired`]. It may stop the search early by returning an error (a deadline).
+///
+/// Each hash is one index search: a query's tens of thousands of windows make this slow on a large list, where
+/// [`seed_images`] then [`image_hits`] per seeded image is the way.
 pub fn collect_hits<E>(
     candidates: &Candidates,
     mut find: impl FnMut(CandidateKind, &crate::pdq::PdqHash) -> Result<Vec<Found>, E>,
@@ -209,21 +212,55 @@ pub fn collect_hits<E>(
     Ok(hits)
 }
 
-/// The verdict for one listed image, comparing every candidate with every view (for a handful of listed images;
-/// a list searches its index and calls [`decide`] with the hits).
-pub fn match_views(views: &[View], candidates: &Candidates, t: &Thresholds) -> Option<Verdict> {
+/// The listed images worth deciding for a query: those that any hash of its candidates reaches through `seek`,
+/// in ascending order. `seek` searches the caller's index for one hash of a candidate of the given kind, and may
+/// be far cheaper than a complete search, since it only has to reach each matching image once, not every close
+/// pair: a query brings thousands of near-duplicate windows, and a listed image that matches is close to many of
+/// them. [`image_hits`] then compares the seeded images' views with every candidate. It may stop early by
+/// returning an error (a deadline).
+pub fn seed_images<E>(
+    candidates: &Candidates,
+    mut seek: impl FnMut(CandidateKind, &crate::pdq::PdqHash) -> Result<Vec<u64>, E>,
+) -> Result<std::collections::BTreeSet<u64>, E> {
+    let mut seeds = std::collections::BTreeSet::new();
+    for candidate in &candidates.list {
+        for (_, hash) in &candidate.hashes {
+            seeds.extend(seek(candidate.kind, hash)?);
+        }
+    }
+    Ok(seeds)
+}
+
+/// Every pair of one listed image's views and a query's candidates that [`decide`] weighs, by comparing them
+/// all (a listed image has a few dozen views; a query's windows cost a few milliseconds): its own hash (view 0)
+/// against whole and framed pictures within [`Thresholds::whole`], its inner squares against windows within
+/// [`Thresholds::paired`] (or [`Thresholds::single`] if larger).
+pub fn image_hits(views: &[View], candidates: &Candidates, t: &Thresholds) -> Vec<Hit> {
+    let window_radius = t.paired.max(t.single);
+    let inner: Vec<(usize, &View)> = views.iter().enumerate().filter(|(_, v)| !v.region.is_whole()).collect();
+    let whole: Vec<(usize, &View)> = views.iter().enumerate().filter(|(_, v)| v.region.is_whole()).collect();
     let mut hits = Vec::new();
     for (c, candidate) in candidates.list.iter().enumerate() {
+        let (against, radius) = match candidate.kind {
+            CandidateKind::Window => (&inner, window_radius),
+            CandidateKind::Whole | CandidateKind::Inner => (&whole, t.whole),
+        };
         for &(variant, hash) in &candidate.hashes {
-            for (v, view) in views.iter().enumerate() {
+            for &(v, view) in against {
                 let distance = hash.distance(&view.hash);
-                if distance <= t.radius() {
+                if distance <= radius {
                     hits.push(Hit { view: v, candidate: c, variant, distance });
                 }
             }
         }
     }
-    decide(views, candidates, &hits, t)
+    hits
+}
+
+/// The verdict for one listed image, comparing every candidate with every view (for a handful of listed images;
+/// a list seeds the images worth deciding from its index, [`seed_images`]).
+pub fn match_views(views: &[View], candidates: &Candidates, t: &Thresholds) -> Option<Verdict> {
+    decide(views, candidates, &image_hits(views, candidates, t), t)
 }
 
 /// Whether the inner squares that `place` puts inside the query are found there (always true when the query's

@@ -169,3 +169,54 @@ fn without_the_query_pixels_a_crop_matches_by_agreeing_squares_alone() {
     let strict = Thresholds { unverified_support: v.len() + 1, ..Thresholds::default() };
     assert!(robust::match_views(&v, &unverifiable, &strict).is_none(), "more squares than the image has: no match");
 }
+
+/// How a list searches: the views of several listed photographs in one index, each query's windows seek images
+/// through exact 32-bit pairs only (the cheap probing a large list needs), and each seeded image is then decided
+/// from all its views. The crops seed and match their original; an unrelated photograph matches nothing.
+#[test]
+fn a_list_seeds_its_images_through_exact_pairs_and_decides_them_from_all_their_views() {
+    use disrupt_hasher::index::PdqIndex;
+    use disrupt_hasher::robust::CandidateKind;
+    let listed: Vec<Vec<View>> = [
+        "pdq/data/bridge-mods/aaa-orig.jpg",
+        "pdq/data/reg-test-input/labelme-subset/q0122.jpg",
+        "pdq/data/reg-test-input/labelme-subset/q0004.jpg",
+        "pdq/data/reg-test-input/pen-and-coaster.png",
+    ]
+    .iter()
+    .map(|p| views(&photo(p)))
+    .collect();
+    // Image i's view v is entry (i << 8) | v.
+    let index: PdqIndex = listed
+        .iter()
+        .enumerate()
+        .flat_map(|(i, v)| v.iter().enumerate().map(move |(n, view)| (((i as u64) << 8) | n as u64, view.hash)))
+        .collect();
+    let t = Thresholds::default();
+    let list_matches = |query: &RgbImage| -> Vec<u64> {
+        let candidates = candidates(query);
+        let seeds = robust::seed_images(&candidates, |kind, hash| {
+            let found = match kind {
+                CandidateKind::Window => index.search_probing(hash, t.paired, 0),
+                _ => index.search(hash, t.whole),
+            };
+            Ok::<_, ()>(found.into_iter().map(|m| m.id >> 8).collect())
+        })
+        .unwrap();
+        seeds
+            .into_iter()
+            .filter(|&image| {
+                let views = &listed[image as usize];
+                robust::decide(views, &candidates, &robust::image_hits(views, &candidates, &t), &t).is_some()
+            })
+            .collect()
+    };
+    let original = bridge();
+    let (w, h) = (1600usize, 1004usize);
+    let crop10 = crop(&original, w / 10, h / 10, w * 8 / 10, h * 8 / 10);
+    let off_centre = crop(&original, w / 20, h * 15 / 100, w * 70 / 100, h * 80 / 100);
+    assert_eq!(list_matches(&crop10), [0], "crop 10 %");
+    assert_eq!(list_matches(&off_centre), [0], "off-centre crop");
+    assert_eq!(list_matches(&original), [0], "the original");
+    assert!(list_matches(&photo("pdq/data/misc-images/c.png")).is_empty(), "an unrelated photograph");
+}
