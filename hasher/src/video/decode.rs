@@ -16,12 +16,15 @@ use ffmpeg::util::frame;
 use ffmpeg::{Packet, Rational, media};
 use ffmpeg_next as ffmpeg;
 
+use super::borders::{self, FrameBars, PictureRect};
 use super::sampling::Sampler;
-use super::{FrameHash, VideoHashes, VideoOptions, avio};
+use super::{FrameHash, TrimmedFrames, VideoHashes, VideoOptions, avio};
 use crate::{Error, Result, pdq};
 
 /// Hashes a video held in memory. The bytes go to FFmpeg through a custom I/O context, never through a file, and
-/// FFmpeg reads nothing else. Bytes that do not start like one of our containers are `UnsupportedFormat`.
+/// FFmpeg reads nothing else. Bytes that do not start like one of our containers are `UnsupportedFormat`. With
+/// [`VideoOptions::trim_borders`], a video whose frames sit inside bars is decoded a second time, from the same
+/// bytes and within the same wall time, to hash its sampled frames inside them.
 pub fn hash_video_bytes(bytes: &[u8], opts: &VideoOptions) -> Result<VideoHashes> {
     if bytes.is_empty() {
         return Err(Error::Empty);
@@ -31,9 +34,28 @@ pub fn hash_video_bytes(bytes: &[u8], opts: &VideoOptions) -> Result<VideoHashes
     let container = crate::decode::video_container(bytes).ok_or(Error::UnsupportedFormat)?;
     init_ffmpeg();
     let clock = Clock::start(opts.max_wall_time);
-    let mut input =
-        avio::open(bytes, container, clock.deadline).map_err(|e| clock.ffmpeg_error(e, "cannot open the video"))?;
-    hash_input(&mut input, opts, &clock)
+    let open =
+        || avio::open(bytes, container, clock.deadline).map_err(|e| clock.ffmpeg_error(e, "cannot open the video"));
+    let mut input = open()?;
+    let (mut hashes, bars) = hash_input(&mut input, opts, &clock, Pass::Whole { bars: opts.trim_borders })?;
+    drop(input);
+    // The second decoding, only for a video inside bars: the same frames, hashed inside the picture.
+    if let Some((rect, frame)) = borders::video_picture(&bars) {
+        let mut input = open()?;
+        let (inside, _) = hash_input(&mut input, opts, &clock, Pass::Inside(rect, frame))?;
+        hashes.trimmed = Some(TrimmedFrames { rect, frames: inside.frames });
+    }
+    Ok(hashes)
+}
+
+/// What one decoding of the video hashes.
+#[derive(Clone, Copy, Debug)]
+enum Pass {
+    /// Each sampled frame whole (vPDQ); with `bars`, also the bars of each (see [`borders`]).
+    Whole { bars: bool },
+    /// Each sampled frame inside the picture's rectangle, found in frames of size `[width, height]`; frames of
+    /// another size are left out.
+    Inside(PictureRect, [u32; 2]),
 }
 
 /// Hashes a video file: reads it (after checking its size against `max_bytes`) and hashes it from memory, so
@@ -100,7 +122,14 @@ fn is_image_demuxer(name: &str) -> bool {
     name.ends_with("_pipe") || name == "image2"
 }
 
-fn hash_input(input: &mut ffmpeg::format::context::Input, opts: &VideoOptions, clock: &Clock) -> Result<VideoHashes> {
+/// One decoding of the video: its hashes, and with `Pass::Whole { bars: true }` the bars of each sampled frame
+/// (`None` for a flat frame).
+fn hash_input(
+    input: &mut ffmpeg::format::context::Input,
+    opts: &VideoOptions,
+    clock: &Clock,
+    pass: Pass,
+) -> Result<(VideoHashes, Vec<Option<FrameBars>>)> {
     if is_image_demuxer(input.format().name()) {
         return Err(Error::UnsupportedFormat);
     }
@@ -137,6 +166,8 @@ fn hash_input(input: &mut ffmpeg::format::context::Input, opts: &VideoOptions, c
         count: 0,
         hashes: Vec::new(),
         size: (width, height),
+        pass,
+        bars: Vec::new(),
     };
     loop {
         clock.check()?;
@@ -159,7 +190,9 @@ fn hash_input(input: &mut ffmpeg::format::context::Input, opts: &VideoOptions, c
         return Err(Error::NoFrames);
     }
     let (width, height) = frames.size;
-    Ok(VideoHashes { duration: frames.count as f64 / frame_rate, frames: frames.hashes, frame_rate, width, height })
+    let duration = frames.count as f64 / frame_rate;
+    let hashes = VideoHashes { duration, frames: frames.hashes, frame_rate, width, height, trimmed: None };
+    Ok((hashes, frames.bars))
 }
 
 /// vpdq's rule: the average frame rate, or the real base rate when the container gives no average.
@@ -211,6 +244,8 @@ struct FrameLoop<'a> {
     count: u64,
     hashes: Vec<FrameHash>,
     size: (u32, u32),
+    pass: Pass,
+    bars: Vec<Option<FrameBars>>,
 }
 
 impl FrameLoop<'_> {
@@ -242,13 +277,15 @@ impl FrameLoop<'_> {
         if self.hashes.len() >= self.opts.max_frames_hashed {
             return Err(Error::TooManyFrames { limit: self.opts.max_frames_hashed });
         }
-        let pdq = self.hash_decoded()?;
-        self.hashes.push(FrameHash { frame: number, timestamp, pdq: pdq.hash, quality: pdq.quality });
+        if let Some(pdq) = self.hash_decoded()? {
+            self.hashes.push(FrameHash { frame: number, timestamp, pdq: pdq.hash, quality: pdq.quality });
+        }
         Ok(())
     }
 
-    /// Converts the decoded frame to RGB24 at its own size (area scaling, vpdq's flags) and hashes it.
-    fn hash_decoded(&mut self) -> Result<pdq::Pdq> {
+    /// Converts the decoded frame to RGB24 at its own size (area scaling, vpdq's flags) and hashes it, whole or
+    /// inside the picture's rectangle as the pass says (`None`: a frame of another size than the rectangle's).
+    fn hash_decoded(&mut self) -> Result<Option<pdq::Pdq>> {
         let (format, width, height) = (self.decoded.format(), self.decoded.width(), self.decoded.height());
         check_pixels(width, height, self.opts)?;
         let reusable = self.scaler.as_ref().is_some_and(|s| {
@@ -265,6 +302,21 @@ impl FrameLoop<'_> {
         }
         let scaler = self.scaler.as_mut().ok_or_else(|| Error::Corrupt("no frame converter".into()))?;
         scaler.run(&self.decoded, &mut self.rgb).map_err(|e| Error::Corrupt(format!("cannot convert a frame: {e}")))?;
-        Ok(pdq::hash_rgb(self.rgb.data(0), width as usize, height as usize, self.rgb.stride(0)))
+        let (pixels, stride) = (self.rgb.data(0), self.rgb.stride(0));
+        match self.pass {
+            Pass::Whole { bars } => {
+                if bars {
+                    self.bars.push(FrameBars::of_rgb(pixels, width as usize, height as usize, stride));
+                }
+                Ok(Some(pdq::hash_rgb(pixels, width as usize, height as usize, stride)))
+            }
+            Pass::Inside(rect, frame) => {
+                if frame != [width, height] {
+                    return Ok(None);
+                }
+                let start = rect.y as usize * stride + 3 * rect.x as usize;
+                Ok(Some(pdq::hash_rgb(&pixels[start..], rect.width as usize, rect.height as usize, stride)))
+            }
+        }
     }
 }

@@ -8,6 +8,7 @@
 //! - [`options`]: [`VideoOptions`], the sampling rate and the resource caps.
 //! - [`sampling`]: which frames are hashed and their timestamps (pure).
 //! - [`format`]: the reference line format and python-threatexchange's vPDQ JSON (pure).
+//! - [`borders`]: the picture inside a video's bars, one rectangle per video, for the query side (pure).
 //! - [`matching`]: comparing two videos' frame hashes the vPDQ way, with matching time segments (pure).
 //! - `decode` and `avio` (feature `video`): FFmpeg demuxing/decoding, fed from memory.
 //!
@@ -16,6 +17,7 @@
 
 #[cfg(feature = "video")]
 mod avio;
+pub mod borders;
 #[cfg(feature = "video")]
 mod decode;
 pub mod format;
@@ -27,6 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::pdq::PdqHash;
 
+pub use borders::PictureRect;
 #[cfg(feature = "video")]
 pub use decode::{hash_video_bytes, hash_video_file};
 pub use options::VideoOptions;
@@ -57,4 +60,17 @@ pub struct VideoHashes {
     pub width: u32,
     /// Height of the decoded frames in pixels.
     pub height: u32,
+    /// With [`VideoOptions::trim_borders`] (the query side), when the frames sit inside bars: the picture's
+    /// rectangle and the same sampled frames hashed inside it. Never set for a listed video.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trimmed: Option<TrimmedFrames>,
+}
+
+/// A video's sampled frames hashed inside its bars ([`borders`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrimmedFrames {
+    /// Where the picture lies in every frame.
+    pub rect: PictureRect,
+    /// The sampled frames (the same numbers and timestamps as [`VideoHashes::frames`]), each hashed inside `rect`.
+    pub frames: Vec<FrameHash>,
 }

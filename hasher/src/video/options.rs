@@ -20,6 +20,10 @@ pub struct VideoOptions {
     pub max_wall_time: Duration,
     /// Decoder threads; 0 lets FFmpeg pick. Default: the available cores.
     pub threads: usize,
+    /// The query side: also find the picture inside the video's bars (letterbox, pillarbox, padding) and, when
+    /// there is one, hash the sampled frames again inside it ([`super::VideoHashes::trimmed`]), which takes a
+    /// second decoding. Off by default: a listed video is hashed as vPDQ hashes it.
+    pub trim_borders: bool,
 }
 
 impl Default for VideoOptions {
@@ -34,6 +38,7 @@ impl Default for VideoOptions {
             max_frames_hashed: 36_000,
             max_wall_time: Duration::from_secs(120),
             threads: std::thread::available_parallelism().map_or(1, usize::from),
+            trim_borders: false,
         }
     }
 }

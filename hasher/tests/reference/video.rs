@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use disrupt_hasher::video::matching::{MatchThresholds, compare};
-use disrupt_hasher::video::{FrameHash, VideoOptions, format, hash_video_bytes, hash_video_file};
+use disrupt_hasher::video::{FrameHash, VideoHashes, VideoOptions, format, hash_video_bytes, hash_video_file};
 
 use crate::testdata;
 
@@ -208,6 +208,100 @@ fn clip_from_the_middle_matches_as_query() {
     let longest = m.segments.iter().max_by_key(|s| s.frames).unwrap();
     assert!(longest.stored_start >= 5.0 && longest.stored_start <= 8.0, "clip starts near 6 s: {m:?}");
     assert!(longest.query_start <= 1.0, "{m:?}");
+}
+
+fn trimming(seconds_per_hash: f64) -> VideoOptions {
+    VideoOptions { trim_borders: true, ..options(seconds_per_hash) }
+}
+
+/// `sample_name` re-encoded through the video filter `filter`, hashed with `opts`.
+fn reencoded(sample_name: &str, filter: &str, opts: &VideoOptions) -> VideoHashes {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.mp4");
+    let original = sample(sample_name);
+    ffmpeg(&["-i", original.to_str().unwrap(), "-an", "-vf", filter, "-c:v", "libx264", copy.to_str().unwrap()]);
+    hash_video_file(&copy, opts).unwrap()
+}
+
+/// The frames of a listed video: the sample itself, or the sample through `filter`, as vPDQ hashes it.
+fn listed(sample_name: &str, filter: &str) -> Vec<FrameHash> {
+    if filter.is_empty() {
+        ours()[sample_name].one_second.clone()
+    } else {
+        reencoded(sample_name, filter, &options(1.0)).frames
+    }
+}
+
+/// Query-side trimming adds a second frame list and leaves vPDQ's own as it was; the bars found are the
+/// video's (the chair sample has 32 black columns each side), and videos without bars, dark second half and
+/// all, get none.
+#[test]
+fn trimming_finds_the_samples_bars_and_leaves_the_vpdq_frames_alone() {
+    let chair = hash_video_file(&sample("chair-19-sd-bar"), &trimming(1.0)).unwrap();
+    assert_eq!(chair.frames, ours()["chair-19-sd-bar"].one_second, "vPDQ frames unchanged");
+    let trimmed = chair.trimmed.expect("the chair sample has bars");
+    let rect = trimmed.rect;
+    assert!(rect.x.abs_diff(32) <= 2 && rect.width.abs_diff(416) <= 4, "{rect:?}");
+    assert_eq!((rect.y, rect.height), (0, 720), "{rect:?}");
+    let numbers = |frames: &[FrameHash]| frames.iter().map(|f| (f.frame, f.timestamp)).collect::<Vec<_>>();
+    assert_eq!(numbers(&trimmed.frames), numbers(&chair.frames), "the same frames, hashed inside the bars");
+    for name in ["doorknob-hd-no-bar", "pattern-hd-no-bar"] {
+        let hashes = hash_video_file(&sample(name), &trimming(1.0)).unwrap();
+        assert_eq!(hashes.frames, ours()[name].one_second, "{name}");
+        assert_eq!(hashes.trimmed, None, "{name}");
+    }
+}
+
+/// The chair's picture cut to 16:9 and set into a 9:16 frame with black bars, the chair's own portrait picture
+/// set into a 16:9 frame, and a portrait video set into a 16:9 frame with coloured bars match their listed
+/// videos through their trimmed frames, and not through their own.
+#[test]
+fn letterboxed_and_pillarboxed_copies_match_through_their_trimmed_frames() {
+    let cases = [
+        ("chair-19-sd-bar", "crop=416:234:32:243", "crop=416:234:32:243,pad=416:740:0:253"),
+        ("chair-19-sd-bar", "crop=416:720:32:0", "crop=416:720:32:0,pad=1280:720:432:0"),
+        ("pattern-hd-no-bar", "", "scale=202:360,pad=640:360:219:0:color=0x203040"),
+    ];
+    for (name, listed_filter, copy_filter) in cases {
+        let stored = listed(name, listed_filter);
+        let copy = reencoded(name, copy_filter, &trimming(1.0));
+        let plain = compare(&copy.frames, &stored, &MatchThresholds::default());
+        assert!(!plain.is_match, "{name} {copy_filter}: plain vPDQ already matches: {plain:?}");
+        let trimmed = copy.trimmed.unwrap_or_else(|| panic!("{name} {copy_filter}: no bars found"));
+        let m = compare(&trimmed.frames, &stored, &MatchThresholds::default());
+        assert!(m.is_match, "{name} {copy_filter}: {m:?} inside {:?}", trimmed.rect);
+    }
+}
+
+/// Prints whether cropped re-encodes (5 % off each side), and a listed video with bars re-uploaded without
+/// them, match, plainly and trimmed: a measurement, not a test. Run with
+/// `cargo test -p disrupt-hasher --test reference -- --ignored --nocapture cropped_reencodes`.
+#[test]
+#[ignore = "measurement: run explicitly"]
+fn cropped_reencodes_measured() {
+    let cases = [
+        ("pattern-hd-no-bar", "", "crop=trunc(iw*0.45)*2:trunc(ih*0.45)*2"),
+        ("chair-19-sd-bar", "crop=416:720:32:0", "crop=416:720:32:0,crop=trunc(iw*0.45)*2:trunc(ih*0.45)*2"),
+        ("chair-19-sd-bar", "", "crop=trunc(iw*0.45)*2:trunc(ih*0.45)*2"),
+        (
+            "chair-19-sd-bar",
+            "crop=416:234:32:243",
+            "crop=416:234:32:243,crop=trunc(iw*0.45)*2:trunc(ih*0.45)*2,pad=iw:trunc(iw*8/9)*2:0:(oh-ih)/2",
+        ),
+        ("chair-19-sd-bar", "", "crop=416:720:32:0"),
+    ];
+    for (name, listed_filter, copy_filter) in cases {
+        let stored = listed(name, listed_filter);
+        let copy = reencoded(name, copy_filter, &trimming(1.0));
+        let plain = compare(&copy.frames, &stored, &MatchThresholds::default());
+        let trimmed = copy.trimmed.as_ref().map(|t| (t.rect, compare(&t.frames, &stored, &MatchThresholds::default())));
+        println!(
+            "{name} listed [{listed_filter}] copy [{copy_filter}]: plain {:.0} % of frames (match {}); trimmed {:?}",
+            plain.query_match_pct,
+            plain.is_match,
+            trimmed.map(|(rect, m)| (rect, format!("{:.0} %", m.query_match_pct), m.is_match))
+        );
+    }
 }
 
 #[test]
