@@ -2,12 +2,12 @@
 //! (shown once; only its keyed hash is stored). It uses the same settings as the server (`DISRUPT_*`, the
 //! config file, the server key in the data directory) and must reach the same Redis.
 
+use disrupt_hotline::audit::{Actor, ActorRole, AuditAction};
+use disrupt_hotline::time::now_ms;
 use secrecy::SecretString;
 
-use crate::audit::{Actor, ActorRole, AuditAction};
 use crate::error::ApiError;
 use crate::redis_server::{EmbeddedRedis, wait_until_answering};
-use crate::service::now_ms;
 use crate::settings::{ServerKey, Settings};
 use crate::store::audit::AuditEvent;
 use crate::store::model::{ApiKey, Role};
@@ -170,7 +170,7 @@ pub async fn run_verify_audit(settings: &Settings, file: Option<&std::path::Path
             let reader = std::io::BufReader::new(
                 std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?,
             );
-            crate::audit::verify_json_lines(reader, None)?
+            disrupt_hotline::audit::verify_json_lines(reader, None)?
         }
         None => {
             let (store, started) = open_store(settings).await?;

@@ -1,4 +1,6 @@
-//! disrupt-api: the disrupt HTTP server.
+//! disrupt-api: the disrupt HTTP server. The hotline's rules (audit chain, review, flood rules, notices,
+//! statistics) are in the pure crate disrupt-hotline; this crate serves them over HTTP and keeps their state in
+//! Redis.
 //!
 //! # Layout
 //! - [`startup`]: builds the application once (shared state, routes) and runs it until stopped; `/readyz`.
@@ -16,32 +18,23 @@
 //! - [`redis_server`]: the embedded, supervised redis-server used when no Redis is configured.
 //! - [`match_index`]: the in-memory match index of every list.
 //! - [`sync`]: loads the match index from Redis and follows the change feed.
-//! - [`audit`]: the tamper-evident audit chain (pure); its Redis storage is `store::audit`.
-//! - [`review`]: analyst review rules (reasons, benign-image heuristic, two-analyst rule, neighbours).
-//! - [`notices`]: URL reports grouped per host, takedown notices from templates, their lifecycle.
-//! - [`stats`]: statistics with small-count suppression; the yearly trusted-flagger report.
 //! - [`stats_page`]: the public statistics page.
 //! - `testing` (feature `testing`): own redis-server processes and clusters for tests.
 #![deny(missing_docs)]
 
 pub mod admin_cli;
-pub mod audit;
 pub mod auth;
 pub mod candidates;
 pub mod contact;
 pub mod entry_ref;
 pub mod error;
-pub mod flood;
 pub mod match_index;
-pub mod notices;
 pub mod rate_limit;
 pub mod redis_server;
-pub mod review;
 pub mod routes;
 pub mod service;
 pub mod settings;
 pub mod startup;
-pub mod stats;
 pub mod stats_page;
 pub mod store;
 pub mod sync;

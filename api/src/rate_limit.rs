@@ -121,7 +121,7 @@ impl RateLimits {
 
     /// The client's name for today: HMAC of its address under the day's key (all processes agree on it).
     pub fn client_id(&self, peer: Option<IpAddr>) -> ClientId {
-        let day = crate::store::now_ms() / 1000 / DAY_SECS;
+        let day = disrupt_hotline::time::now_ms() / 1000 / DAY_SECS;
         let key = match &mut *self.day_key.lock() {
             Some((d, key)) if *d == day => key.clone(),
             slot => {

@@ -10,6 +10,9 @@ use std::{
     time::Duration,
 };
 
+use disrupt_hotline::flood::FloodSettings;
+use disrupt_hotline::notices::Notifier;
+use disrupt_hotline::review::BenignThresholds;
 use ring::{
     hmac,
     rand::{SecureRandom, SystemRandom},
@@ -17,10 +20,7 @@ use ring::{
 use secrecy::{ExposeSecret, SecretSlice, SecretString};
 use serde::Deserialize;
 
-use crate::notices::Notifier;
-use crate::review::BenignThresholds;
 use crate::{
-    flood::FloodSettings,
     rate_limit::RateLimitSettings,
     store::{PublicationPolicy, RedisSettings, ReplicationSettings},
 };
@@ -97,7 +97,7 @@ pub struct Settings {
     /// (30), `DISRUPT_RATE_LIMITS__LOOKUPS_PER_MINUTE` (30), `DISRUPT_RATE_LIMITS__SECRET_FAILURES_PER_HOUR` (10),
     /// `DISRUPT_RATE_LIMITS__BEHIND_PROXY` (false; true behind a reverse proxy that sets `X-Forwarded-For`).
     pub rate_limits: RateLimitSettings,
-    /// Flood detection: when new entries are held for an analyst instead of published (`crate::flood`).
+    /// Flood detection: when new entries are held for an analyst instead of published (`disrupt_hotline::flood`).
     /// `DISRUPT_FLOOD__SAME_HASH_CASES` (3), `DISRUPT_FLOOD__CLIENT_CASES_PER_HOUR` (10),
     /// `DISRUPT_FLOOD__CASES_PER_HOUR` (2000, service-wide); 0 turns one off.
     pub flood: FloodSettings,
@@ -245,7 +245,7 @@ impl Default for HotlineSettings {
             },
             templates_dir: None,
             two_analysts_for_case_rejection: true,
-            stats_minimum: crate::stats::DEFAULT_MIN_CELL,
+            stats_minimum: disrupt_hotline::stats::DEFAULT_MIN_CELL,
             benign: BenignThresholds::default(),
             reminder_check_secs: 300,
         }

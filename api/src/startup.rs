@@ -6,6 +6,7 @@ use std::{net::TcpListener, sync::Arc, time::Duration};
 use actix_web::{App, HttpResponse, HttpServer, dev::Server, middleware, web};
 use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
 use anyhow::Context;
+use disrupt_hotline::time::now_ms;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::task::JoinHandle;
 use utoipa::OpenApi as _;
@@ -19,7 +20,7 @@ use crate::{
     routes,
     service::Service,
     settings::{ServerKey, Settings},
-    store::{Store, now_ms},
+    store::Store,
     sync::{IndexSync, MAX_READY_LAG, SyncStatus},
     time_limit,
 };

@@ -17,12 +17,13 @@ use std::{
     time::{Duration, Instant},
 };
 
+use disrupt_hotline::time::now_ms;
 use parking_lot::Mutex;
 use tokio::task::JoinHandle;
 
 use crate::{
     match_index::{ListLoader, SharedIndex},
-    store::{Store, StoreError, StreamId, now_ms},
+    store::{Store, StoreError, StreamId},
 };
 
 /// How long one blocking feed read waits; bounds the propagation delay.

@@ -38,6 +38,16 @@ pub fn hold_reason(reason: s::HoldReason) -> disrupt_openapi::review::HoldReason
     }
 }
 
+/// The store's hold reason for a wire one (flood rules decide in wire terms).
+pub fn store_hold_reason(reason: disrupt_openapi::review::HoldReason) -> s::HoldReason {
+    use disrupt_openapi::review::HoldReason as W;
+    match reason {
+        W::RepeatedHash => s::HoldReason::RepeatedHash,
+        W::ClientBurst => s::HoldReason::ClientBurst,
+        W::ServiceSurge => s::HoldReason::ServiceSurge,
+    }
+}
+
 /// The store's entry state for a wire one.
 pub fn store_entry_state(state: w::EntryState) -> s::EntryState {
     match state {

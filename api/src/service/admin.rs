@@ -1,13 +1,14 @@
 //! API keys and lists.
 
+use disrupt_hotline::audit::AuditAction;
+use disrupt_hotline::time::now_ms;
 use disrupt_openapi::admin::{
     ApiKeyInfo, ApiKeyList, CreateApiKeyRequest, CreatedApiKey, ListNames, is_valid_list_name,
 };
 use disrupt_openapi::model::Role;
 
+use super::Service;
 use super::audit::actor;
-use super::{Service, now_ms};
-use crate::audit::AuditAction;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::store::Outbox;

@@ -1,10 +1,10 @@
 //! Writing to and reading the tamper-evident audit log.
 
+use disrupt_hotline::audit::{Actor, ActorRole, AuditAction, ChainedEntry, Checkpoint};
 use disrupt_openapi::audit::{AuditHead, AuditPage, AuditQuery, AuditRecord, AuditVerification};
 use disrupt_openapi::model::Role;
 
 use super::Service;
-use crate::audit::{Actor, ActorRole, AuditAction, ChainedEntry, Checkpoint};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::store::Outbox;
@@ -87,7 +87,7 @@ impl Service {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::audit::AuditEntry;
+    use disrupt_hotline::audit::AuditEntry;
 
     #[test]
     fn a_chained_entry_reads_as_the_wire_record() {

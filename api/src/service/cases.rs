@@ -2,15 +2,15 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use disrupt_hotline::audit::{Actor, AuditAction};
+use disrupt_hotline::flood;
 use disrupt_openapi::cases::{
     CaseDelivery, CaseHash, CaseStatus, CreateCaseRequest, CreatedCase, MAX_TEXT_LEN, MAX_URLS_PER_CASE, WithdrawnCase,
 };
 use disrupt_openapi::model::{CaseState, Category, HashValue, MAX_HASHES_PER_REQUEST};
 
 use super::Service;
-use crate::audit::{Actor, AuditAction};
 use crate::error::ApiError;
-use crate::flood;
 use crate::rate_limit::SubmissionQuota;
 use crate::settings::CaseLimits;
 use crate::store::Outbox;
@@ -20,7 +20,7 @@ use crate::wire;
 
 impl Service {
     /// Creates a case from hashes computed on the victim's device. The hashes count against the client's hourly
-    /// budget; flood detection may create some or all of them held for an analyst (`crate::flood`).
+    /// budget; flood detection may create some or all of them held for an analyst (`disrupt_hotline::flood`).
     pub async fn create_case(
         &self,
         request: CreateCaseRequest,
@@ -93,7 +93,7 @@ impl Service {
         };
         for (entry, ids) in entries.iter_mut().zip(&neighbours) {
             let cases: BTreeSet<&str> = ids.iter().filter_map(|id| case_of.get(id)).map(String::as_str).collect();
-            entry.held = flood::hold_for(&self.flood, burst, cases.len() as u64);
+            entry.held = flood::hold_for(&self.flood, burst, cases.len() as u64).map(wire::store_hold_reason);
         }
         Ok(())
     }

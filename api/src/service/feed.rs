@@ -136,7 +136,7 @@ impl Service {
     /// Publishes `list`'s waiting entries if a batch is due (`store::publication`). The change that made it due
     /// is stored already: a failure here is logged, and the periodic run publishes the batch later.
     pub async fn publish_due(&self, list: &str) {
-        if let Err(err) = self.store.publish(list, self.publication, crate::store::now_ms()).await {
+        if let Err(err) = self.store.publish(list, self.publication, disrupt_hotline::time::now_ms()).await {
             tracing::warn!(list, error = %err, "publishing a feed batch failed; the periodic run retries");
         }
     }

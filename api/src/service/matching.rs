@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use disrupt_hasher::pdq::Dihedral;
 use disrupt_hasher::robust::{self, Candidate, CandidateKind, Candidates, Region, Thresholds, decide, seed_images};
+use disrupt_hotline::time::{month_of, now_ms};
 use disrupt_openapi::model::ViewRegion;
 
 use disrupt_openapi::matching::{
@@ -463,8 +464,8 @@ impl Service {
         if hits.is_empty() {
             return Ok(());
         }
-        let now = super::now_ms();
-        let month = crate::stats::month_of(now);
+        let now = now_ms();
+        let month = month_of(now);
         let day = now / 86_400_000;
         let mut by_list: std::collections::BTreeMap<&str, Vec<(s::EntryId, s::EntryState)>> = Default::default();
         for (list, id, state) in hits {

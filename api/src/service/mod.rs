@@ -28,13 +28,13 @@ pub mod upload;
 
 use std::time::Instant;
 
+use disrupt_hotline::flood::FloodSettings;
+use disrupt_hotline::notices::NoticeTemplates;
 use parking_lot::Mutex;
 
 use crate::auth::{KeyCache, SecretHasher};
 use crate::entry_ref::EntryRefs;
-use crate::flood::FloodSettings;
 use crate::match_index::SharedIndex;
-use crate::notices::NoticeTemplates;
 use crate::rate_limit::RateLimits;
 use crate::settings::{CaseLimits, HotlineSettings, ServerKey, Settings};
 use crate::store::Store;
@@ -124,9 +124,4 @@ fn held_counter(registry: &prometheus::Registry) -> Result<prometheus::IntCounte
     let counter = prometheus::IntCounterVec::new(opts, &["reason"]).map_err(crate::error::ApiError::internal)?;
     registry.register(Box::new(counter.clone())).map_err(crate::error::ApiError::internal)?;
     Ok(counter)
-}
-
-/// Now, unix milliseconds.
-pub(crate) fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }

@@ -2,27 +2,28 @@
 //! host from the hotline's templates, the analyst sends it, the hosting platform reads, acknowledges and
 //! answers it through the API, and disrupt reminds it every 48 hours until it decides.
 
+use disrupt_hotline::audit::{Actor, AuditAction};
+use disrupt_hotline::notices::{
+    LegalGround, LegalGroundExt, NoticeContent, NoticeError, NoticeTimeline, StoredNotice, ground_for, group_by_host,
+    parse_reported_url, serves,
+};
+use disrupt_hotline::time::now_ms;
 use disrupt_openapi::model::Role;
 use disrupt_openapi::notices::{
     Lang, MAX_DECISION_REASON_CHARS, Notice, NoticeDecisionRequest, NoticeList, NoticeQuery, NoticeState,
 };
 use disrupt_openapi::review::{ReportedUrl, ReviewUrlsRequest, ReviewUrlsResponse, UrlReview};
 use ring::rand::SecureRandom;
-use serde::{Deserialize, Serialize};
 
+use super::Service;
 use super::audit::actor;
-use super::{Service, now_ms};
-use crate::audit::{Actor, AuditAction};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::notices::{
-    LegalGround, LegalGroundExt, NoticeContent, NoticeError, NoticeTimeline, ground_for, group_by_host,
-    parse_reported_url,
-};
 use crate::store::Outbox;
 use crate::store::audit::AuditEvent;
 use crate::store::model as s;
 use crate::store::notices::{NoticeIndex, NoticeKeys, NoticePosition};
+use crate::wire;
 
 /// Updates of one notice retry this often when another writer came first.
 const MAX_UPDATE_TRIES: usize = 8;
@@ -35,60 +36,6 @@ impl From<NoticeError> for ApiError {
             NoticeError::Template { .. } | NoticeError::IncompleteNotice { .. } => ApiError::internal(err),
         }
     }
-}
-
-/// A notice as stored (JSON in Redis).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct StoredNotice {
-    id: String,
-    host: String,
-    urls: Vec<String>,
-    ground: LegalGround,
-    lang: Lang,
-    subject: String,
-    body: String,
-    timeline: NoticeTimeline,
-    #[serde(default)]
-    decision_reason: Option<String>,
-    #[serde(default)]
-    reminders: u32,
-    case_id: String,
-    list: String,
-}
-
-impl StoredNotice {
-    /// The wire form; `hotline` callers also see the case id.
-    fn view(&self, hotline: bool) -> Notice {
-        let t = &self.timeline;
-        Notice {
-            id: self.id.clone(),
-            host: self.host.clone(),
-            urls: self.urls.clone(),
-            ground: self.ground,
-            citation: self.ground.citation().to_owned(),
-            lang: self.lang,
-            subject: self.subject.clone(),
-            body: self.body.clone(),
-            state: t.state,
-            created_at: t.created_at,
-            sent_at: t.sent_at,
-            acknowledged_at: t.acknowledged_at,
-            decided_at: t.decided_at,
-            decision_reason: self.decision_reason.clone(),
-            reminders: self.reminders,
-            last_reminded_at: t.last_reminded_at,
-            time_to_removal_ms: t.time_to_removal(),
-            case_id: hotline.then(|| self.case_id.clone()),
-        }
-    }
-}
-
-/// Whether a platform key serving `hosts` may read a notice for `host` (a host covers its subdomains).
-pub fn serves(hosts: &[String], host: &str) -> bool {
-    hosts.iter().any(|h| {
-        let h = h.trim_end_matches('.').to_ascii_lowercase();
-        host == h || host.strip_suffix(h.as_str()).is_some_and(|rest| rest.ends_with('.'))
-    })
 }
 
 /// Notices per page unless the caller asks otherwise.
@@ -181,7 +128,7 @@ impl Service {
         self.store.set_url_reviews(&case.list, &case.id, &json, event).await?;
         self.drain_audit(Outbox::List(&case.list)).await;
 
-        let ground = request.ground.unwrap_or_else(|| ground_for(case.category));
+        let ground = request.ground.unwrap_or_else(|| ground_for(wire::category(case.category)));
         let lang = request.lang.unwrap_or(Lang::Fr);
         let mut notices = Vec::new();
         for (host, urls) in group_by_host(&parsed) {
@@ -445,20 +392,5 @@ impl Service {
             out.push((n.host, n.ground, n.timeline));
         }
         Ok(out)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_platform_host_covers_its_subdomains_only() {
-        let hosts = vec!["example.com".to_owned()];
-        assert!(serves(&hosts, "example.com"));
-        assert!(serves(&hosts, "cdn.example.com"));
-        assert!(!serves(&hosts, "badexample.com"));
-        assert!(!serves(&hosts, "example.com.evil.net"));
-        assert!(!serves(&[], "example.com"));
     }
 }

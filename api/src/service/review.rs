@@ -1,6 +1,12 @@
 //! Analysts' review: the queue, decisions on entries (also in bulk), rejecting a whole case, the benign-image
 //! heuristic that quarantines entries platforms keep finding harmless or that match far too much.
 
+use disrupt_hotline::audit::{Actor, AuditAction};
+use disrupt_hotline::review::{
+    self, BenignAction, BenignSignal, CASE_REJECTION_TTL_MS, CaseRejectionStep, EntrySignals, NeighbourHit,
+    PendingCaseRejection, Rejection, ReviewError,
+};
+use disrupt_hotline::time::now_ms;
 use disrupt_openapi::model::Role;
 use disrupt_openapi::review::{
     AnalystCase, BenignSignal as WireSignal, CaseRejection, DecidedEntry, DecisionOutcome, EntryDecisionRequest,
@@ -8,15 +14,10 @@ use disrupt_openapi::review::{
     ReviewQueueQuery,
 };
 
+use super::Service;
 use super::audit::actor;
-use super::{Service, now_ms};
-use crate::audit::{Actor, AuditAction};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::review::{
-    self, BenignAction, BenignSignal, CASE_REJECTION_TTL_MS, CaseRejectionStep, EntrySignals, NeighbourHit,
-    PendingCaseRejection, Rejection, ReviewError,
-};
 use crate::store::audit::AuditEvent;
 use crate::store::model::{self as s, DEFAULT_LIST};
 use crate::store::{AuditWhen, Outbox};

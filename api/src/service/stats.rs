@@ -3,12 +3,13 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use disrupt_hotline::notices::LegalGroundExt;
+use disrupt_hotline::stats::{self, Cell, CountTable, NoticeFact, StatsInput, TrustedFlaggerReport};
+use disrupt_hotline::time::now_ms;
 use disrupt_openapi::stats as w;
 
-use super::{Service, now_ms};
+use super::Service;
 use crate::error::ApiError;
-use crate::notices::LegalGroundExt;
-use crate::stats::{self, Cell, CountTable, NoticeFact, StatsInput, TrustedFlaggerReport};
 
 /// Statistics are recomputed at most this often: the public route must not let anyone load the store.
 pub const STATS_CACHE: Duration = Duration::from_secs(60);

@@ -110,7 +110,7 @@ impl Service {
             },
             None if start <= DEFAULT_START_TIMESTAMP => return self.full_fetch(caller, list, page_size, None).await,
             None => {
-                if start > (crate::store::now_ms() / 1000) as i64 + MAX_CLOCK_AHEAD_SECS {
+                if start > (disrupt_hotline::time::now_ms() / 1000) as i64 + MAX_CLOCK_AHEAD_SECS {
                     return Err(ApiError::CursorBeyondEnd);
                 }
                 // Just before the first record of second `start`.

@@ -14,14 +14,13 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use redis::aio::ConnectionLike;
-use serde::{Deserialize, Serialize};
-
-use crate::audit::{
+use disrupt_hotline::audit::{
     Actor, AuditAction, AuditEntry, AuditError, BreakReason, ChainBreak, ChainVerifier, ChainedEntry, Checkpoint,
 };
+use disrupt_hotline::time::now_ms;
+use redis::aio::ConnectionLike;
+use serde::{Deserialize, Serialize};
 
 /// Entries read per round trip when verifying or exporting.
 const PAGE: usize = 500;
@@ -403,17 +402,13 @@ fn parse_head(s: &str) -> Result<Checkpoint, StoreAuditError> {
     Ok(Checkpoint { seq, hash: out })
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
-}
-
 #[cfg(test)]
 mod tests {
     use std::process::{Child, Command, Stdio};
     use std::time::Duration;
 
     use super::*;
-    use crate::audit::ActorRole;
+    use disrupt_hotline::audit::ActorRole;
 
     /// A private redis-server on a unix socket in a temp dir, killed on drop.
     struct TestRedis {
@@ -477,7 +472,10 @@ mod tests {
 
         let mut out = Vec::new();
         assert_eq!(log.export_json_lines(&mut conn, &mut out).await.expect("export"), 7);
-        assert_eq!(crate::audit::verify_json_lines(out.as_slice(), Some(&head)).expect("export verifies"), head);
+        assert_eq!(
+            disrupt_hotline::audit::verify_json_lines(out.as_slice(), Some(&head)).expect("export verifies"),
+            head
+        );
     }
 
     #[tokio::test]

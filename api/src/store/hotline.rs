@@ -3,11 +3,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use disrupt_hotline::audit::ChainedEntry;
+use disrupt_hotline::time::now_ms;
 use redis::AsyncCommands;
 
 use super::audit::{AuditEvent, AuditLog, AuditRules, StoreAuditError, audited_script};
-use super::{EntryId, EntryState, Store, StoreError, StreamId, keys, now_ms};
-use crate::audit::ChainedEntry;
+use super::{EntryId, EntryState, Store, StoreError, StreamId, keys};
 
 /// Counts a batch of matches: KEYS: stats, then per entry: entry key, match tally key. ARGV: month, platform key
 /// id, day. Entries that no longer exist are skipped (a `HINCRBY` would create a partial entry).
@@ -373,12 +374,12 @@ impl Store {
     }
 
     /// The audit log's head.
-    pub async fn audit_head(&self) -> Result<crate::audit::Checkpoint, StoreAuditError> {
+    pub async fn audit_head(&self) -> Result<disrupt_hotline::audit::Checkpoint, StoreAuditError> {
         self.audit_log().head(&mut self.conn()).await
     }
 
     /// Verifies the whole audit chain.
-    pub async fn verify_audit(&self) -> Result<crate::audit::Checkpoint, StoreAuditError> {
+    pub async fn verify_audit(&self) -> Result<disrupt_hotline::audit::Checkpoint, StoreAuditError> {
         self.audit_log().verify(&mut self.conn()).await
     }
 

@@ -34,12 +34,10 @@ mod scripts;
 pub use hotline::{NoticeRecord, Outbox, StatCounters};
 pub use publication::PublicationPolicy;
 
-use std::{
-    collections::HashMap,
-    sync::Arc,
-    time::{Duration, SystemTime, UNIX_EPOCH},
-};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
+use disrupt_hotline::audit::{Actor, AuditAction};
+use disrupt_hotline::time::{hour_of, month_of, now_ms};
 use parking_lot::RwLock;
 use redis::AsyncCommands;
 use ring::rand::{SecureRandom, SystemRandom};
@@ -51,13 +49,10 @@ pub use error::StoreError;
 pub use model::*;
 pub use replication::{ReplicaWait, ReplicationSettings};
 
-use crate::audit::{Actor, AuditAction};
 use audit::{AuditEvent, AuditRules};
 use connection::{Client, Connection};
 use keys::Keys;
 use scripts::Scripts;
-
-use crate::stats::{hour_of, month_of};
 
 /// The most entries one case may carry (one script writes them all).
 pub const MAX_CASE_ENTRIES: usize = 1000;
@@ -151,11 +146,6 @@ impl std::fmt::Debug for Store {
             .field("retention", &self.inner.retention)
             .finish_non_exhaustive()
     }
-}
-
-/// Unix milliseconds now.
-pub fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
 impl Store {

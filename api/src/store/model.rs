@@ -107,7 +107,7 @@ impl EntryState {
 }
 
 named_enum! {
-    /// Why flood detection created an entry quarantined instead of publishing it (`crate::flood`).
+    /// Why flood detection created an entry quarantined instead of publishing it (`disrupt_hotline::flood`).
     HoldReason {
         /// Enough other cases already carry the same or a near hash.
         RepeatedHash => "repeated_hash",

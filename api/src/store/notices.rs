@@ -3,7 +3,7 @@
 //! A caller reads pages of the indexes that hold exactly what it may see: admins every notice, analysts their
 //! lists' notices, platforms the sent notices of the hosts they serve. A sent notice is indexed under every
 //! dot-suffix of its host (`cdn.example.com`, `example.com`, `com`), so a platform serving `example.com` finds
-//! its subdomains' notices under that one key, as `service::notices::serves` decides. A page costs its size,
+//! its subdomains' notices under that one key, as `disrupt_hotline::notices::serves` decides. A page costs its size,
 //! however many notices exist; drafts never reach a platform's index.
 
 use data_encoding::BASE64URL_NOPAD;
@@ -240,7 +240,7 @@ mod tests {
         assert_eq!(host_suffixes("localhost").collect::<Vec<_>>(), ["localhost"]);
         for host in ["a.b.example.org", "example.org", "x.y"] {
             for suffix in host_suffixes(host) {
-                assert!(crate::service::notices::serves(&[suffix.to_owned()], host), "{suffix} serves {host}");
+                assert!(disrupt_hotline::notices::serves(&[suffix.to_owned()], host), "{suffix} serves {host}");
             }
         }
     }

@@ -7,11 +7,11 @@
 //! case's URLs and URL reviews, and the takedown notices made from those URLs (they name the URLs too). What stays
 //! is what the victim's status needs: the case's state, dates and erasure receipt counts, with no hash and no URL.
 
+use disrupt_hotline::audit::{Actor, AuditAction};
 use redis::AsyncCommands;
 
 use super::audit::{AuditEvent, AuditRules, audited_script};
 use super::{Store, StoreError, codec};
-use crate::audit::{Actor, AuditAction};
 
 /// Withdrawn cases purged per run of [`Store::purge_withdrawn`] at most (the next run continues).
 const MAX_PURGED_PER_RUN: isize = 1_000;

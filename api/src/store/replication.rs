@@ -163,7 +163,7 @@ impl Store {
             Some(true) => {}
             Some(false) => {
                 let mut fence = Cmd::new();
-                fence.arg("SET").arg(self.keys().fence(key)).arg(super::now_ms()).arg("PX").arg(60_000);
+                fence.arg("SET").arg(self.keys().fence(key)).arg(disrupt_hotline::time::now_ms()).arg("PX").arg(60_000);
                 let _: Value = fence.query_async(&mut waiting).await?;
             }
         }

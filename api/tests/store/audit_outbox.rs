@@ -3,11 +3,12 @@
 
 use std::time::{Duration, Instant};
 
-use disrupt_api::audit::{Actor, ActorRole, AuditAction};
 use disrupt_api::store::audit::AuditEvent;
 use disrupt_api::store::notices::NoticeKeys;
-use disrupt_api::store::{Store, StoreError, StreamId, now_ms};
+use disrupt_api::store::{Store, StoreError, StreamId};
 use disrupt_api::testing::RedisProcess;
+use disrupt_hotline::audit::{Actor, ActorRole, AuditAction};
+use disrupt_hotline::time::now_ms;
 
 use crate::helpers::{case, platform_key, publish};
 use crate::server::{call, field, spawn_server_on};

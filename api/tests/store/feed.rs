@@ -4,7 +4,8 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use disrupt_api::store::notices::{NoticeIndex, NoticeKeys, NoticePosition};
-use disrupt_api::store::{EntryState, FeedRecord, PublicationPolicy, Store, StoreError, StreamId, cursor, now_ms};
+use disrupt_api::store::{EntryState, FeedRecord, PublicationPolicy, Store, StoreError, StreamId, cursor};
+use disrupt_hotline::time::now_ms;
 
 use crate::helpers::{case, pdq, publish, store};
 

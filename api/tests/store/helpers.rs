@@ -3,9 +3,10 @@
 use std::time::Duration;
 
 use disrupt_api::{
-    store::{ApiKey, Category, HashKind, NewCase, NewEntry, PublicationPolicy, RedisSettings, Role, Store, now_ms},
+    store::{ApiKey, Category, HashKind, NewCase, NewEntry, PublicationPolicy, RedisSettings, Role, Store},
     testing::RedisProcess,
 };
+use disrupt_hotline::time::now_ms;
 
 /// A store on its own fresh redis-server.
 pub async fn store() -> (RedisProcess, Store) {

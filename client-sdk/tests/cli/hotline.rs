@@ -388,7 +388,7 @@ async fn an_admin_creates_lists_and_revokes_a_key_and_audit_verify_names_a_forge
     let verdict = json(&stdout);
     assert_eq!((verdict["ok"].as_bool(), verdict["broken_at"].as_u64()), (Some(false), Some(index as u64 + 1)));
 
-    let year = disrupt_api::stats::year_of(disrupt_api::store::now_ms()).to_string();
+    let year = disrupt_hotline::time::year_of(disrupt_hotline::time::now_ms()).to_string();
     let (code, stdout, stderr) = as_key(&server, &admin, &["admin", "report", "--year", &year]).await;
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.starts_with("hosting_provider,content_type,removed,rejected,no_decision,total"), "{stdout}");

@@ -197,7 +197,7 @@ async fn sync_keeps_a_local_copy_current_and_resumes_from_its_cursor() {
     // The server trims records older than its retention (here: a clock past it): the saved cursor is answered
     // 410 cursor_expired, and sync reloads the snapshot by itself.
     victim.create_case(&case(3)).await.unwrap();
-    let later = disrupt_api::store::now_ms() + server.store.feed_retention().as_millis() as u64 + 1000;
+    let later = disrupt_hotline::time::now_ms() + server.store.feed_retention().as_millis() as u64 + 1000;
     assert!(server.store.trim_feed("ncii", later).await.unwrap() > 0);
     let (code, stdout, stderr) = disrupt(&args).await;
     assert_eq!(code, 0, "{stderr}");

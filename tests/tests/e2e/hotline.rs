@@ -371,7 +371,7 @@ async fn a_notice_is_produced_per_host_sent_acknowledged_closed_and_reminded() {
     for action in ["url_reviewed", "notice_produced", "notice_updated"] {
         assert!(actions.iter().any(|(a, _)| a == action), "{action} is audited");
     }
-    let report = app.admin.trusted_flagger_report(disrupt_api::stats::year_of(sent)).await.unwrap();
+    let report = app.admin.trusted_flagger_report(disrupt_hotline::time::year_of(sent)).await.unwrap();
     assert!(report.starts_with("hosting_provider,content_type,removed,rejected,no_decision,total"), "{report}");
 }
 

@@ -99,7 +99,7 @@ async fn an_expired_cursor_gets_410_and_the_snapshot_resyncs() {
     assert_eq!(first.records.len(), 1);
     app.case(vec![unique_pdq()]).await;
     // Trim everything up to now, as retention would once its window has passed (a fake clock).
-    let later = disrupt_api::store::now_ms() + app.store.feed_retention().as_millis() as u64 + 1;
+    let later = disrupt_hotline::time::now_ms() + app.store.feed_retention().as_millis() as u64 + 1;
     app.store.trim_feed("ncii", later).await.unwrap();
     let err = platform.get_hashes(None, Some(&first.next_cursor), None).await.unwrap_err();
     assert_eq!(err.code(), Some("cursor_expired"));
@@ -260,7 +260,8 @@ async fn a_snapshot_of_a_list_larger_than_one_page_has_every_live_entry_once() {
 /// records moves no recorded position.
 #[tokio::test]
 async fn forged_cursors_and_start_times_count_no_deletion_as_delivered() {
-    use disrupt_api::store::{StreamId, cursor, now_ms};
+    use disrupt_api::store::{StreamId, cursor};
+    use disrupt_hotline::time::now_ms;
     let app = spawn_app().await;
     let platform = app.platform("p", &["ncii"]).await;
     let (case_id, secret) = app.case(vec![unique_pdq(), unique_md5()]).await;

@@ -30,7 +30,7 @@ async fn one_confirmed_url_never_makes_its_host_appear_in_statistics() {
         )
         .await
         .unwrap();
-    let year = disrupt_api::stats::year_of(reviewed.notices[0].created_at);
+    let year = disrupt_hotline::time::year_of(reviewed.notices[0].created_at);
     let draft_report = app.admin.trusted_flagger_report(year).await.unwrap();
     assert!(!draft_report.contains(HOST), "a draft named: {draft_report}");
     analyst.send_notice(&reviewed.notices[0].id).await.unwrap();
@@ -41,5 +41,5 @@ async fn one_confirmed_url_never_makes_its_host_appear_in_statistics() {
     assert!(!page.contains(HOST), "the statistics page names the host");
     let report = app.admin.trusted_flagger_report(year).await.unwrap();
     assert!(!report.contains(HOST), "the report names the host: {report}");
-    assert!(report.contains(disrupt_api::stats::OTHER_HOSTS), "the notice is counted, unnamed: {report}");
+    assert!(report.contains(disrupt_hotline::stats::OTHER_HOSTS), "the notice is counted, unnamed: {report}");
 }

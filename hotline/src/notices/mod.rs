@@ -5,14 +5,17 @@
 //! - [`template`]: render a notice per host from the hotline's editable French and English templates, holding
 //!   what DSA Article 16 and the TAKE IT DOWN Act require.
 //! - [`lifecycle`]: draft, sent, acknowledged, removed, rejected; time to removal; the 48-hour reminder.
+//! - [`stored`]: a notice as the store keeps it, its wire view, and which platform hosts may read it.
 
 pub mod legal;
 pub mod lifecycle;
+pub mod stored;
 pub mod template;
 pub mod urls;
 
 pub use legal::{LegalGround, LegalGroundExt, ground_for};
 pub use lifecycle::{NoticeState, NoticeTimeline, PlatformDecision, REMIND_AFTER_MS, is_closed};
+pub use stored::{StoredNotice, serves};
 pub use template::{Lang, NoticeContent, NoticeTemplates, Notifier, RenderedNotice};
 pub use urls::{group_by_host, host_key, parse_reported_url};
 

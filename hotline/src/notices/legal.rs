@@ -1,9 +1,8 @@
 //! The legal grounds a notice cites. The reasoned explanation itself is in the editable templates, keyed
 //! by [`LegalGround::code`]; this module only picks the ground and its citation.
 
+use disrupt_openapi::model::Category;
 pub use disrupt_openapi::notices::LegalGround;
-
-use crate::store::model::Category;
 
 /// The legal ground's code (which the templates branch on) and citation.
 pub trait LegalGroundExt {

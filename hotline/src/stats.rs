@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Serialize, Serializer};
 
 use crate::notices::{NoticeState, NoticeTimeline};
+use crate::time::{month_of, year_of};
 
 /// Smallest count shown unless configured otherwise.
 pub const DEFAULT_MIN_CELL: u64 = 5;
@@ -216,28 +217,6 @@ pub fn median_over(values: &mut [u64], minimum: u64) -> Option<u64> {
     // Widened so two large durations cannot overflow; the mean of two u64 always fits back.
     let mean = (u128::from(values[n / 2 - 1]) + u128::from(values[n / 2])) / 2;
     Some(u64::try_from(mean).unwrap_or(u64::MAX))
-}
-
-/// A unix-ms time in UTC; `None` past what `time` represents.
-fn utc(unix_ms: u64) -> Option<time::OffsetDateTime> {
-    time::OffsetDateTime::from_unix_timestamp(i64::try_from(unix_ms / 1000).unwrap_or(0)).ok()
-}
-
-/// `YYYY-MM` of a unix-ms time (UTC).
-pub fn month_of(unix_ms: u64) -> String {
-    utc(unix_ms).map(|t| format!("{:04}-{:02}", t.year(), u8::from(t.month()))).unwrap_or_default()
-}
-
-/// Clock hour of a unix-ms time, `YYYY-MM-DDTHH` (UTC).
-pub fn hour_of(unix_ms: u64) -> String {
-    utc(unix_ms)
-        .map(|t| format!("{:04}-{:02}-{:02}T{:02}", t.year(), u8::from(t.month()), t.day(), t.hour()))
-        .unwrap_or_default()
-}
-
-/// Year of a unix-ms time (UTC).
-pub fn year_of(unix_ms: u64) -> i32 {
-    utc(unix_ms).map_or(1970, |t| t.year())
 }
 
 /// A takedown notice, as statistics see it.
@@ -700,13 +679,5 @@ mod tests {
         for (text, safe) in [("\tx", "'\tx"), ("\rx", "'\rx"), ("=A1", "'=A1"), ("a=b", "a=b"), ("", "")] {
             assert_eq!(spreadsheet_safe(text), safe);
         }
-    }
-
-    #[test]
-    fn months_are_utc_calendar_months() {
-        assert_eq!(month_of(JAN_2026), "2026-01");
-        assert_eq!(month_of(JAN_2026 - 1), "2025-12");
-        assert_eq!(hour_of(JAN_2026 + 13 * 3_600_000 + 59_999), "2026-01-01T13");
-        assert_eq!(year_of(JAN_2026), 2026);
     }
 }

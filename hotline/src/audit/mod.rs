@@ -4,7 +4,8 @@
 //!   bytes the chain hashes; details that look like hash values or victim data are refused.
 //! - [`chain`]: `entry_hash = SHA-256(prev_hash || canonical entry)`, [`ChainedEntry`], [`verify_chain`].
 //!
-//! Storage in Redis lives in [`crate::store_audit`].
+//! Storage in Redis (appends, the outbox, reading pages back) lives in disrupt-api's `store::audit`; an export
+//! verifies here, without the server ([`verify_json_lines`]).
 
 pub mod chain;
 pub mod entry;

@@ -1,4 +1,4 @@
-//! Rendering notices from templates the hotline can edit (`api/templates/notices/{fr,en}.txt`, or the same
+//! Rendering notices from templates the hotline can edit (`hotline/templates/notices/{fr,en}.txt`, or the same
 //! file names in a directory of its own). The first line of the rendered text is the subject.
 
 use std::path::Path;
@@ -9,6 +9,7 @@ use url::Url;
 
 use super::NoticeError;
 use super::legal::{LegalGround, LegalGroundExt};
+use crate::time::date_of;
 
 pub use disrupt_openapi::notices::Lang;
 
@@ -124,7 +125,7 @@ impl NoticeTemplates {
             ground => n.ground.code(),
             citation => n.ground.citation(),
             notifier => notifier,
-            date => format_date(n.created_at),
+            date => date_of(n.created_at),
         };
         let body =
             self.env.get_template(template_name(lang)).and_then(|t| t.render(ctx)).map_err(template_error(lang))?;
@@ -154,14 +155,6 @@ fn new_env() -> Environment<'static> {
 
 fn template_error(lang: Lang) -> impl Fn(minijinja::Error) -> NoticeError {
     move |e| NoticeError::Template { lang, message: e.to_string() }
-}
-
-/// `YYYY-MM-DD` (UTC).
-fn format_date(unix_ms: u64) -> String {
-    let secs = i64::try_from(unix_ms / 1000).unwrap_or(0);
-    time::OffsetDateTime::from_unix_timestamp(secs)
-        .map(|t| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@
 
 use serde::Deserialize;
 
-pub use crate::store::model::HoldReason;
+pub use disrupt_openapi::review::HoldReason;
 
 /// Thresholds (settings `flood.*`, e.g. `DISRUPT_FLOOD__SAME_HASH_CASES`). 0 turns a signal off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

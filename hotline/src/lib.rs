@@ -1,0 +1,21 @@
+//! disrupt-hotline: the hotline's rules, with no HTTP, no Redis and no async runtime. The server (disrupt-api)
+//! gathers facts from its store and passes them in; an auditor's tools use the audit chain without the server.
+//!
+//! # Layout
+//! - [`audit`]: the tamper-evident audit chain: entries, their canonical bytes, SHA-256 chaining, verification
+//!   (of a whole log, page by page, or of a JSON-lines export).
+//! - [`review`]: analyst review decisions: reject reasons and notes, bulk limits, the popular-benign-image
+//!   heuristic, the two-analyst rule for rejecting a whole case, a queue item's neighbours.
+//! - [`flood`]: flood rules: when a new case's entries are held for an analyst instead of published.
+//! - [`notices`]: reported URLs grouped per host, legal grounds, notices from editable templates, their
+//!   lifecycle, the stored notice.
+//! - [`stats`]: statistics with small-count suppression; the yearly trusted-flagger report.
+//! - [`time`]: unix-millisecond now, and the UTC month, day, hour and year labels of a time.
+#![deny(missing_docs)]
+
+pub mod audit;
+pub mod flood;
+pub mod notices;
+pub mod review;
+pub mod stats;
+pub mod time;

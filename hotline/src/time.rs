@@ -1,0 +1,51 @@
+//! Unix-millisecond times, and the UTC calendar labels counters and reports are keyed by.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Unix milliseconds now (0 if the clock is before 1970).
+pub fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// A unix-ms time in UTC; `None` past what `time` represents.
+fn utc(unix_ms: u64) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::from_unix_timestamp(i64::try_from(unix_ms / 1000).unwrap_or(0)).ok()
+}
+
+/// `YYYY-MM` of a unix-ms time (UTC).
+pub fn month_of(unix_ms: u64) -> String {
+    utc(unix_ms).map(|t| format!("{:04}-{:02}", t.year(), u8::from(t.month()))).unwrap_or_default()
+}
+
+/// `YYYY-MM-DD` of a unix-ms time (UTC).
+pub fn date_of(unix_ms: u64) -> String {
+    utc(unix_ms).map(|t| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())).unwrap_or_default()
+}
+
+/// Clock hour of a unix-ms time, `YYYY-MM-DDTHH` (UTC).
+pub fn hour_of(unix_ms: u64) -> String {
+    utc(unix_ms)
+        .map(|t| format!("{:04}-{:02}-{:02}T{:02}", t.year(), u8::from(t.month()), t.day(), t.hour()))
+        .unwrap_or_default()
+}
+
+/// Year of a unix-ms time (UTC).
+pub fn year_of(unix_ms: u64) -> i32 {
+    utc(unix_ms).map_or(1970, |t| t.year())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JAN_2026: u64 = 1_767_225_600_000;
+
+    #[test]
+    fn months_are_utc_calendar_months() {
+        assert_eq!(month_of(JAN_2026), "2026-01");
+        assert_eq!(month_of(JAN_2026 - 1), "2025-12");
+        assert_eq!(date_of(JAN_2026 - 1), "2025-12-31");
+        assert_eq!(hour_of(JAN_2026 + 13 * 3_600_000 + 59_999), "2026-01-01T13");
+        assert_eq!(year_of(JAN_2026), 2026);
+    }
+}
