@@ -369,6 +369,38 @@ async fn an_admin_creates_lists_and_revokes_a_key_and_audit_verify_names_a_forge
     assert!(lines.iter().enumerate().all(|(i, l)| l["entry"]["seq"] == i as u64 + 1));
     assert!(stderr.contains(&format!("{} audit records written", lines.len())), "{stderr}");
 
+    // An auditor verifies the export offline, without the server or a key; an edited copy names its first bad record.
+    let (code, stdout, stderr) = disrupt(&["audit", "verify", export.to_str().unwrap()]).await;
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let last = lines.last().unwrap();
+    assert_eq!(
+        stdout.trim(),
+        format!("audit log verified: {} records, head {}", lines.len(), last["hash"].as_str().unwrap())
+    );
+    let exported = std::fs::read_to_string(&export).unwrap();
+    let revoked = exported.lines().position(|l| l.contains("key_revoked")).unwrap();
+    let tampered = dir.path().join("tampered.jsonl");
+    let edited: Vec<String> = exported
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i == revoked { l.replace("key_revoked", "key_created") } else { l.to_owned() })
+        .collect();
+    std::fs::write(&tampered, edited.join("\n") + "\n").unwrap();
+    let (code, stdout, stderr) = disrupt(&["audit", "verify", tampered.to_str().unwrap()]).await;
+    assert_eq!(code, 1, "a broken chain is exit code 1: {stdout}{stderr}");
+    assert_eq!(
+        stdout.trim(),
+        format!("audit log BROKEN at record {}: entry content does not match its hash", revoked + 1)
+    );
+    let (code, stdout, _) = disrupt(&["audit", "verify", "--json", tampered.to_str().unwrap()]).await;
+    assert_eq!(code, 1);
+    let verdict = json(&stdout);
+    assert_eq!((verdict["ok"].as_bool(), verdict["broken_at"].as_u64()), (Some(false), Some(revoked as u64 + 1)));
+    let missing = dir.path().join("missing.jsonl");
+    let (code, _, stderr) = disrupt(&["audit", "verify", missing.to_str().unwrap()]).await;
+    assert_eq!(code, 2, "an unreadable file is an error, not a verdict: {stderr}");
+    assert!(stderr.contains("missing.jsonl"), "{stderr}");
+
     let (code, stdout, stderr) = as_key(&server, &admin, &["admin", "audit", "verify"]).await;
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.starts_with("audit log verified: "), "{stdout}");

@@ -20,6 +20,7 @@ use crate::server::{ServerArgs, runtime};
   disrupt admin keys revoke KEY_ID
   disrupt admin audit verify                         exit code 1 if a record was changed or removed
   disrupt admin audit export -o audit.jsonl
+  disrupt audit verify audit.jsonl                   the export, offline: no server, no key
   disrupt admin report --year 2025 > trusted-flagger-2025.csv")]
 pub struct AdminArgs {
     #[command(subcommand)]
@@ -113,7 +114,7 @@ struct AuditArgs {
 #[derive(clap::Subcommand)]
 enum AuditCommand {
     /// The whole log as JSON lines, one record per line exactly as stored (the export itself is audited).
-    /// Verify a copy offline with `disrupt-api verify-audit --file FILE`.
+    /// Verify a copy offline with `disrupt audit verify FILE`.
     Export(ExportArgs),
     /// Verify the whole chain on the server: exit code 0 when every record links to the one before and the log
     /// ends at the recorded head, 1 naming the first record that was changed or removed.

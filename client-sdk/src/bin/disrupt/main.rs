@@ -1,6 +1,7 @@
 //! The `disrupt` command line: hash media on this device and talk to a disrupt server.
 
 mod admin;
+mod audit;
 mod config;
 mod hash;
 mod notices;
@@ -50,6 +51,8 @@ enum Command {
     Notices(notices::NoticesArgs),
     /// Admins: API keys, lists, the audit log and the trusted-flagger report.
     Admin(admin::AdminArgs),
+    /// Auditors: verify an exported audit log offline (no server, no key).
+    Audit(audit::AuditArgs),
     /// The public statistics (no key needed); counts under the server's minimum show as `<minimum`.
     Stats(stats::StatsArgs),
 }
@@ -66,6 +69,7 @@ fn main() -> std::process::ExitCode {
         Command::Review(args) => review::run(args),
         Command::Notices(args) => notices::run(args),
         Command::Admin(args) => admin::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::Stats(args) => stats::run(args),
     };
     match result {
