@@ -1,4 +1,4 @@
-//! Unix-millisecond times, and the UTC calendar labels counters and reports are keyed by.
+//! Unix-millisecond times, and the UTC calendar labels that counters, reports and listings show them as.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -29,6 +29,13 @@ pub fn hour_of(unix_ms: u64) -> String {
         .unwrap_or_default()
 }
 
+/// `YYYY-MM-DD HH:MM` of a unix-ms time (UTC).
+pub fn minute_of(unix_ms: u64) -> String {
+    utc(unix_ms)
+        .map(|t| format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute()))
+        .unwrap_or_default()
+}
+
 /// Year of a unix-ms time (UTC).
 pub fn year_of(unix_ms: u64) -> i32 {
     utc(unix_ms).map_or(1970, |t| t.year())
@@ -46,6 +53,8 @@ mod tests {
         assert_eq!(month_of(JAN_2026 - 1), "2025-12");
         assert_eq!(date_of(JAN_2026 - 1), "2025-12-31");
         assert_eq!(hour_of(JAN_2026 + 13 * 3_600_000 + 59_999), "2026-01-01T13");
+        assert_eq!(minute_of(JAN_2026 + 13 * 3_600_000 + 59_999), "2026-01-01 13:00");
+        assert_eq!(minute_of(951_782_400_000 + 23 * 3_600_000 + 59 * 60_000), "2000-02-29 23:59");
         assert_eq!(year_of(JAN_2026), 2026);
     }
 }

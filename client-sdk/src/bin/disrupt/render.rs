@@ -119,31 +119,17 @@ pub fn count(value: Option<u64>, minimum: u64) -> String {
     }
 }
 
-/// Unix milliseconds as `YYYY-MM-DD HH:MM UTC`.
+/// Unix milliseconds as `YYYY-MM-DD HH:MM UTC`; a time past year 9999 as its milliseconds.
 pub fn time(ms: u64) -> String {
-    let secs = ms / 1000;
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (year, month, day) = civil_from_days(days);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", rest / 3600, rest % 3600 / 60)
+    match disrupt_hotline::time::minute_of(ms) {
+        t if t.is_empty() => format!("{ms} ms"),
+        t => format!("{t} UTC"),
+    }
 }
 
 /// An optional time; `-` when absent.
 pub fn maybe_time(ms: Option<u64>) -> String {
     ms.map(time).unwrap_or_else(|| "-".into())
-}
-
-/// The calendar date of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`, proleptic Gregorian).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
 }
 
 /// Milliseconds as the two largest units: `3 d 4 h`, `2 h 5 min`, `4 min 3 s`, `850 ms`.
