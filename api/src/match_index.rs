@@ -289,11 +289,6 @@ impl MatchIndex {
         self.lists.insert(list.to_owned(), loaded.0);
     }
 
-    /// Forgets a list's entries (before reloading it).
-    pub fn clear_list(&mut self, list: &str) {
-        self.lists.remove(list);
-    }
-
     /// PDQ entries of `list` within `radius` of any of `queries` (one hash, or the 8 dihedral variants of one
     /// image), each entry once with its closest query.
     pub fn search_pdq(&self, list: &str, queries: &[PdqBytes], radius: u32) -> Vec<PdqHit> {

@@ -207,13 +207,6 @@ pub enum EntryState {
     Quarantined,
 }
 
-impl EntryState {
-    /// Whether platforms should act on an entry in this state.
-    pub fn is_active(self) -> bool {
-        matches!(self, EntryState::Pending | EntryState::Verified)
-    }
-}
-
 /// State of a victim's case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
