@@ -4,7 +4,7 @@
 //! Only live entries (Pending, Verified) are in it. PDQ search goes through `disrupt_hasher::index::PdqIndex`
 //! (multi-index hashing: exact, every entry within the radius), digests through its exact maps. An image's views
 //! (inner squares, [`crate::views`]) sit in an index of their own, searched only by an uploaded image's windows
-//! ([`MatchIndex::find`]): a plain PDQ query is compared with listed images' own hashes, as PDQ always was.
+//! ([`MatchIndex::seek`]): a plain PDQ query is compared with listed images' own hashes, as PDQ always was.
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -297,7 +297,7 @@ impl MatchIndex {
 
     /// The listed images of `list` that one hash of an uploaded image's candidate reaches (see
     /// `disrupt_hasher::robust::seed_images`): a whole or framed picture within [`Thresholds::whole`] of the listed
-    /// images' own hashes, a window within [`Thresholds::paired`] of a view through an exact 32-bit pair.
+    /// images' own hashes, a window within [`Thresholds::paired`] of a view by the probing search (`SEED_PAIR_BITS`).
     pub fn seek(&self, list: &str, kind: CandidateKind, hash: &PdqHash, t: &Thresholds) -> Vec<EntryId> {
         let Some(index) = self.lists.get(list) else {
             return Vec::new();

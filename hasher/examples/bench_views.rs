@@ -1,6 +1,6 @@
 //! What listing views costs at scale: builds a PDQ index of `--images` x `--views` random hashes (the views of a
 //! list of that many images), reports its RSS growth, and measures the probing search that an uploaded image's
-//! windows make (radius 31, 3 pair bits, as `MatchIndex::find`), single-threaded, then the time one query image
+//! windows make (radius 31, 3 pair bits, as `MatchIndex::seek`), single-threaded, then the time one query image
 //! would take with `--windows` windows (two hashes each).
 //!
 //! `cargo run --release -p disrupt-hasher --no-default-features --example bench_views -- --images 1000000`

@@ -663,8 +663,8 @@ mod tests {
         let mut rng = Rng(17);
         let mut entries: Vec<(EntryId, PdqHash)> = (0..20_000).map(|id| (id, rng.hash())).collect();
         let centre = rng.hash();
-        // Bits 32k..32k + 32 of the hash are pair k. Entry 100 + k keeps pair k whole and differs by 28 bits
-        // elsewhere; entry 200 + k differs by 28 bits too, one of them in each pair.
+        // Bits 32k..32k + 32 of the hash are pair k. Entry 100,000 + k keeps pair k whole and differs by 28 bits
+        // elsewhere; entry 200,000 + k differs by 28 bits too, one of them in each pair.
         let flip = |hash: &PdqHash, bits: &[usize]| {
             let mut w = words(hash);
             for &b in bits {
