@@ -16,7 +16,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use disrupt_hasher::decode::{DecodeOptions, decode_rgb};
 use disrupt_hasher::index::PdqIndex;
-use disrupt_hasher::pdq::MATCH_DISTANCE;
+use disrupt_hasher::pdq::{MATCH_DISTANCE, PdqHash};
 use disrupt_hasher::robust::{self, CandidateKind, Candidates, Found, QueryOptions, Thresholds, View};
 use serde_json::{Value, json};
 
@@ -212,27 +212,24 @@ fn search(
     how: &How,
 ) -> (Vec<(usize, String)>, Vec<usize>, usize) {
     let image_of = |id: u64| id >> VIEW_BITS;
+    // One candidate hash against the index: windows with the probing search, the rest exactly.
+    let find = |kind: CandidateKind, hash: &PdqHash| match kind {
+        CandidateKind::Window => index.search_probing(hash, t.paired, how.pair_bits),
+        _ => index.search(hash, t.whole),
+    };
     let hits: BTreeMap<u64, Vec<robust::Hit>> = match how.seeded {
         // As a list searches: seeds from the index, then every view of each seeded image against every candidate.
         true => robust::seed_images(candidates, |kind, hash| {
-            let found = match kind {
-                CandidateKind::Window => index.search_probing(hash, t.paired, how.pair_bits),
-                _ => index.search(hash, t.whole),
-            };
-            Ok::<_, std::convert::Infallible>(found.into_iter().map(|m| image_of(m.id)).collect())
+            Ok::<_, std::convert::Infallible>(find(kind, hash).into_iter().map(|m| image_of(m.id)).collect())
         })
         .unwrap_or_else(|never| match never {})
         .into_iter()
         .map(|image| (image, robust::image_hits(&listed[image as usize].views, candidates, t)))
         .collect(),
-        // Every hash searched on its own: windows with the probing search.
+        // Every hash's close pairs collected from the index.
         false => robust::collect_hits(candidates, |kind, hash| {
-            let found = match kind {
-                CandidateKind::Window => index.search_probing(hash, t.paired, how.pair_bits),
-                _ => index.search(hash, t.whole),
-            };
             Ok::<_, std::convert::Infallible>(
-                found
+                find(kind, hash)
                     .into_iter()
                     .map(|m| Found {
                         image: image_of(m.id),
