@@ -5,7 +5,7 @@
 //! ```text
 //! cargo run --release -p disrupt-api --example fill_videos -- redis://127.0.0.1:PORT/ 1000 7200
 //! ```
-//! Used by `scripts/bench-feed-memory`. Only for a Redis of its own: it writes under the default key prefix.
+//! Used by `scripts/bench/feed-memory`. Only for a Redis of its own: it writes under the default key prefix.
 
 use std::time::{Duration, Instant};
 

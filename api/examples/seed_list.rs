@@ -5,7 +5,7 @@
 //! ```text
 //! cargo run --release -p disrupt-api --example seed_list -- redis://127.0.0.1:PORT/ 1000000 100
 //! ```
-//! Used by `scripts/bench-api`. Only for a Redis of its own: it writes under the default key prefix.
+//! Used by `scripts/bench/api`. Only for a Redis of its own: it writes under the default key prefix.
 #![allow(clippy::unwrap_used)]
 
 use std::time::Instant;

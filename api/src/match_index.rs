@@ -21,7 +21,7 @@ use crate::store::{EntryId, HashKind};
 /// (`PdqIndex::search_probing`): 3 bits reach every image the earlier pair-by-pair search reached, and each seeded
 /// image is then decided from all its views against every window (`disrupt_hasher::robust::image_hits`), so
 /// recall is no lower than that search's. An exact pair (0) probes about 5.5 times faster on a large list but
-/// found 1-4 points fewer re-uploads in `scripts/bench-robust` (README, robust matching): not yet.
+/// found 1-4 points fewer re-uploads in `scripts/bench/robust` (README, robust matching): not yet.
 const SEED_PAIR_BITS: u32 = 3;
 
 /// The index shared by the sync task (writer) and the handlers (readers).

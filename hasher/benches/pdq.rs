@@ -1,7 +1,7 @@
 //! PDQ on pre-decoded pixels: a synthetic photo-sized (1600x1004) RGB image, the size of the reference's
 //! bridge photos; and decode + hash of a real JPEG photo (the reference's `bridge-mods/aaa-orig.jpg`, read from
 //! the test data: `$DISRUPT_TESTDATA` or `../shared/testdata/reference`). `cargo bench -p disrupt-hasher --no-default-features --bench pdq`. For the comparison with
-//! Meta's reference on real photos, see `scripts/bench-pdq`.
+//! Meta's reference on real photos, see `scripts/bench/pdq`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use disrupt_hasher::pdq;

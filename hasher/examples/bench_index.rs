@@ -1,4 +1,4 @@
-//! Benchmark of the PDQ match index; run it through `scripts/bench-index`, which adds the FAISS comparison.
+//! Benchmark of the PDQ match index; run it through `scripts/bench/index`, which adds the FAISS comparison.
 //!
 //! `cargo run --release -p disrupt-hasher --no-default-features --example bench_index -- --size N --dir DIR`
 //! generates N PDQ hashes deterministically (90 % random, 10 % in clusters of near-duplicates at distance

@@ -1,4 +1,4 @@
-//! Single-core PDQ throughput on pre-decoded pixels, for `scripts/bench-pdq`.
+//! Single-core PDQ throughput on pre-decoded pixels, for `scripts/bench/pdq`.
 //!
 //! usage: bench_pdq [--seconds S] FILE.rgb...   (files as written by hasher/tests/reference/pillow_rgb.py:
 //! the header "RGB24 <width> <height>\n", then packed RGB24). Prints each file's hash once, then

@@ -1,4 +1,4 @@
-//! Recall and false positives of disrupt's robust matching on a set built by `scripts/bench-robust`.
+//! Recall and false positives of disrupt's robust matching on a set built by `scripts/bench/robust`.
 //!
 //! `cargo run --release -p disrupt-hasher --no-default-features --example robust_eval -- MANIFEST.json
 //! [--threads N] [--limit-queries N] [--search seeded|pairs] [--pair-bits N]`

@@ -1,7 +1,7 @@
 //! Prints the views the list keeps for each image given (its PDQ hash, then its inner squares), as JSON lines:
 //! `{"path", "width", "height", "views": [{"hash", "quality", "region": [x, y, width, height]}]}`, regions in
 //! 1/10,000 of the image's sides (as the API carries them). For studying what a listed image's hashes reveal
-//! (`scripts/invert-views`).
+//! (`scripts/bench/invert-views`).
 //!
 //! `cargo run --release -p disrupt-hasher --no-default-features --example views -- photo.jpg ...`
 

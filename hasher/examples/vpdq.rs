@@ -1,6 +1,6 @@
 //! Prints the vPDQ hashes of a video file in the reference line format (`frame,quality,hex,timestamp`).
 //! usage: `cargo run --release -p disrupt-hasher --example vpdq -- VIDEO [SECONDS_PER_HASH]`
-//! Used by `scripts/bench-video`; the timing line goes to stderr.
+//! Used by `scripts/bench/video`; the timing line goes to stderr.
 
 use std::time::Instant;
 

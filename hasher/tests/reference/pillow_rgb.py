@@ -1,4 +1,4 @@
-"""Writes Pillow's RGB decode of reference images as raw files, for the PDQ golden tests and scripts/bench-pdq.
+"""Writes Pillow's RGB decode of reference images as raw files, for the PDQ golden tests and scripts/bench/pdq.
 
 usage: pillow_rgb.py TESTDATA_DIR OUT_DIR RELATIVE_PATH...
 For each path writes OUT_DIR/<path with / as __>.rgb: the ASCII header "RGB24 <width> <height>\n", then the

@@ -125,7 +125,7 @@ async fn the_threatexchange_client_fetches_every_active_hash_and_submits_feedbac
     .await;
 
     let python = tokio::task::spawn_blocking(threatexchange_python).await.unwrap();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/stopncii/threatexchange_check.py");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/e2e/threatexchange_check.py");
     let output = tokio::process::Command::new(python)
         .arg(script)
         .arg(&app.base_url)

@@ -1,4 +1,4 @@
--- wrk script for scripts/soak: POST /v1/cases, each with a new random PDQ hash (anonymous submissions).
+-- wrk script for scripts/soak/api: POST /v1/cases, each with a new random PDQ hash (anonymous submissions).
 math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)"), 16) % 100000)
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -14,5 +14,5 @@ request = function()
     '{"category":"adult_ncii","hashes":[{"kind":"pdq","hash":"' .. hex(64) .. '","quality":90}]}')
 end
 
-dofile("scripts/lib/wrk_report.lua")
+dofile("scripts/lib/wrk/report.lua")
 done = report("submissions")

@@ -1,4 +1,4 @@
--- wrk script for scripts/bench-api: POST /v1/match with one PDQ hash per request, cycling through the queries
+-- wrk script for scripts/bench/api: POST /v1/match with one PDQ hash per request, cycling through the queries
 -- in $BENCH_QUERIES (one 64-hex hash per line: planted ones that match and random ones that do not).
 local queries = {}
 for line in io.lines(os.getenv("BENCH_QUERIES")) do
@@ -14,5 +14,5 @@ request = function()
   return wrk.format(nil, nil, nil, queries[i])
 end
 
-dofile("scripts/lib/wrk_report.lua")
+dofile("scripts/lib/wrk/report.lua")
 done = report("matches")

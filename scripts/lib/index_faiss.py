@@ -1,4 +1,4 @@
-"""FAISS half of scripts/bench-index: runs the data set written by the Rust benchmark through
+"""FAISS half of scripts/bench/index: runs the data set written by the Rust benchmark through
 IndexBinaryMultiHash, checks recall against the brute-force truth, and prints the combined JSON line."""
 
 import argparse

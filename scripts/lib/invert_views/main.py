@@ -1,4 +1,4 @@
-"""scripts/invert-views' two steps.
+"""scripts/bench/invert-views' two steps.
 
     python -m invert_views.main rebuild RECORDS.jsonl OUTDIR
         For each JSON line of the hasher's `views` example: OUTDIR/NAME-METHOD-SUBSET.png at the image's size,

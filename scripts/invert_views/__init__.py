@@ -1,1 +1,0 @@
-"""What a listed image's hashes allow to rebuild (scripts/invert-views): rebuilds from a views record, measures."""
