@@ -1,7 +1,8 @@
-//! `ApiError`: every way a request can fail, and the only place that maps failures to HTTP status codes.
+//! `ApiError`: every way a request can fail, and the only place that turns one into an HTTP answer.
 //!
-//! Bodies are [`ErrorBody`] with a stable [`ErrorCode`]. Server-side failures (5xx) answer with a generic
-//! message; their cause chain goes to the log, never to the client.
+//! Bodies are [`ErrorBody`] with a stable [`ErrorCode`]; the status is the code's, from the one table in
+//! [`ErrorCode::status`] that the OpenAPI document's error rows (`routes::responses`) read too. Server-side
+//! failures (5xx) answer with a generic message; their cause chain goes to the log, never to the client.
 
 use actix_web::{HttpResponse, ResponseError, http::StatusCode};
 use disrupt_openapi::{ErrorBody, ErrorCode};
@@ -107,25 +108,9 @@ impl ApiError {
 }
 
 impl ResponseError for ApiError {
+    /// The status of the error's code, from [`ErrorCode`]'s table (the one the OpenAPI document's rows use too).
     fn status_code(&self) -> StatusCode {
-        match self.code() {
-            ErrorCode::InvalidRequest
-            | ErrorCode::InvalidHash
-            | ErrorCode::InvalidCursor
-            | ErrorCode::CursorBeyondEnd
-            | ErrorCode::InvalidListName
-            | ErrorCode::InvalidMedia => StatusCode::BAD_REQUEST,
-            ErrorCode::PayloadTooLarge | ErrorCode::TooManyFrames => StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
-            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-            ErrorCode::NotFound => StatusCode::NOT_FOUND,
-            ErrorCode::Conflict => StatusCode::CONFLICT,
-            ErrorCode::CursorExpired => StatusCode::GONE,
-            ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::StoreUnavailable | ErrorCode::ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        StatusCode::from_u16(self.code().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse {

@@ -31,73 +31,76 @@ impl ErrorBody {
     }
 }
 
-/// The stable error codes. Clients branch on these; never rename one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// 400: the body or query is malformed or has unknown fields.
-    InvalidRequest,
-    /// 400: a hash string has the wrong length or a non-hex digit.
-    InvalidHash,
-    /// 400: the feed cursor is not one the server issued.
-    InvalidCursor,
-    /// 400: the feed cursor (or StopNCII `startTimestamp`) lies past the feed's newest record, so the server never
-    /// issued it. Resync from `GET /v1/hashes/snapshot`.
-    CursorBeyondEnd,
-    /// 400: a list name is malformed.
-    InvalidListName,
-    /// 400: the uploaded media could not be decoded or hashed.
-    InvalidMedia,
-    /// 413: too many items or too many bytes.
-    PayloadTooLarge,
-    /// 413: a video frame list, or a case's frame lists together, carry more frames than the server stores.
-    TooManyFrames,
-    /// 401: no credentials, or they are wrong.
-    Unauthorized,
-    /// 403: the key may not do this (role or list scope).
-    Forbidden,
-    /// 404: no such case, entry, key or list.
-    NotFound,
-    /// 409: it exists already.
-    Conflict,
-    /// 410: the cursor is older than the tombstone retention. Resync from `GET /v1/hashes/snapshot`.
-    CursorExpired,
-    /// 408: the request (headers or body) arrived too slowly, or took longer than the server allows.
-    RequestTimeout,
-    /// 429: too many requests or too many wrong secrets; retry later.
-    RateLimited,
-    /// 503: the store (Redis) is unreachable; retry later.
-    StoreUnavailable,
-    /// 503: every media upload slot is taken; retry after `Retry-After` seconds.
-    ServerBusy,
-    /// 500: something broke on the server; details are in its log.
-    Internal,
+/// Declares [`ErrorCode`] from one table: each code with its wire spelling and its HTTP status, so that the
+/// status an error answers with and the one the OpenAPI document gives are read from the same row.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $code:ident = $wire:literal, $status:literal;)*) => {
+        /// The stable error codes. Clients branch on these; never rename one.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $($(#[$doc])* $code,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in the table's order.
+            pub const ALL: &[ErrorCode] = &[$(ErrorCode::$code),*];
+
+            /// The wire spelling.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$code => $wire,)*
+                }
+            }
+
+            /// The HTTP status every error with this code answers with.
+            pub fn status(self) -> u16 {
+                match self {
+                    $(ErrorCode::$code => $status,)*
+                }
+            }
+        }
+    };
 }
 
-impl ErrorCode {
-    /// The wire spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::InvalidRequest => "invalid_request",
-            ErrorCode::InvalidHash => "invalid_hash",
-            ErrorCode::InvalidCursor => "invalid_cursor",
-            ErrorCode::CursorBeyondEnd => "cursor_beyond_end",
-            ErrorCode::InvalidListName => "invalid_list_name",
-            ErrorCode::InvalidMedia => "invalid_media",
-            ErrorCode::PayloadTooLarge => "payload_too_large",
-            ErrorCode::TooManyFrames => "too_many_frames",
-            ErrorCode::Unauthorized => "unauthorized",
-            ErrorCode::Forbidden => "forbidden",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::Conflict => "conflict",
-            ErrorCode::CursorExpired => "cursor_expired",
-            ErrorCode::RequestTimeout => "request_timeout",
-            ErrorCode::RateLimited => "rate_limited",
-            ErrorCode::StoreUnavailable => "store_unavailable",
-            ErrorCode::ServerBusy => "server_busy",
-            ErrorCode::Internal => "internal",
-        }
-    }
+error_codes! {
+    /// The body or query is malformed or has unknown fields.
+    InvalidRequest = "invalid_request", 400;
+    /// A hash string has the wrong length or a non-hex digit.
+    InvalidHash = "invalid_hash", 400;
+    /// The feed cursor is not one the server issued.
+    InvalidCursor = "invalid_cursor", 400;
+    /// The feed cursor (or StopNCII `startTimestamp`) lies past the feed's newest record, so the server never
+    /// issued it. Resync from `GET /v1/hashes/snapshot`.
+    CursorBeyondEnd = "cursor_beyond_end", 400;
+    /// A list name is malformed.
+    InvalidListName = "invalid_list_name", 400;
+    /// The uploaded media could not be decoded or hashed.
+    InvalidMedia = "invalid_media", 400;
+    /// Too many items or too many bytes.
+    PayloadTooLarge = "payload_too_large", 413;
+    /// A video frame list, or a case's frame lists together, carry more frames than the server stores.
+    TooManyFrames = "too_many_frames", 413;
+    /// No credentials, or they are wrong.
+    Unauthorized = "unauthorized", 401;
+    /// The key may not do this (role or list scope).
+    Forbidden = "forbidden", 403;
+    /// No such case, entry, key or list.
+    NotFound = "not_found", 404;
+    /// It exists already.
+    Conflict = "conflict", 409;
+    /// The cursor is older than the tombstone retention. Resync from `GET /v1/hashes/snapshot`.
+    CursorExpired = "cursor_expired", 410;
+    /// The request (headers or body) arrived too slowly, or took longer than the server allows.
+    RequestTimeout = "request_timeout", 408;
+    /// Too many requests or too many wrong secrets; retry later.
+    RateLimited = "rate_limited", 429;
+    /// The store (Redis) is unreachable; retry later.
+    StoreUnavailable = "store_unavailable", 503;
+    /// Every media upload slot is taken; retry after `Retry-After` seconds.
+    ServerBusy = "server_busy", 503;
+    /// Something broke on the server; details are in its log.
+    Internal = "internal", 500;
 }
 
 impl std::fmt::Display for ErrorCode {
@@ -113,14 +116,17 @@ mod tests {
 
     #[test]
     fn as_str_matches_the_serde_spelling() {
-        for code in [
-            ErrorCode::InvalidRequest,
-            ErrorCode::CursorExpired,
-            ErrorCode::StoreUnavailable,
-            ErrorCode::PayloadTooLarge,
-            ErrorCode::TooManyFrames,
-        ] {
-            assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{}\"", code.as_str()));
+        for code in ErrorCode::ALL {
+            assert_eq!(serde_json::to_string(code).unwrap(), format!("\"{}\"", code.as_str()));
         }
+    }
+
+    #[test]
+    fn every_code_answers_with_an_error_status() {
+        for code in ErrorCode::ALL {
+            assert!((400..600).contains(&code.status()), "{code}: {}", code.status());
+        }
+        assert_eq!(ErrorCode::CursorExpired.status(), 410);
+        assert_eq!(ErrorCode::ServerBusy.status(), 503);
     }
 }
