@@ -6,6 +6,7 @@ use disrupt_openapi::admin::{
     ApiKeyInfo, ApiKeyList, CreateApiKeyRequest, CreateListRequest, CreatedApiKey, ListNames,
 };
 
+use super::responses::AdminErrors;
 use crate::auth::AdminCaller;
 use crate::error::ApiError;
 use crate::service::Service;
@@ -18,9 +19,7 @@ use crate::service::Service;
     responses(
         (status = 201, description = "Created", body = CreatedApiKey),
         (status = 400, description = "Malformed request or unknown list", body = ErrorBody),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "Not an admin key", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        AdminErrors,
     )
 )]
 #[post("/v1/admin/keys")]
@@ -39,9 +38,7 @@ pub async fn create_api_key(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The keys", body = ApiKeyList),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "Not an admin key", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        AdminErrors,
     )
 )]
 #[get("/v1/admin/keys")]
@@ -59,10 +56,8 @@ pub async fn list_api_keys(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "Revoked", body = ApiKeyInfo),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "Not an admin key", body = ErrorBody),
         (status = 404, description = "No such key", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        AdminErrors,
     )
 )]
 #[delete("/v1/admin/keys/{id}")]
@@ -82,10 +77,8 @@ pub async fn revoke_api_key(
     responses(
         (status = 201, description = "Created; every list", body = ListNames),
         (status = 400, description = "Malformed name", body = ErrorBody),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "Not an admin key", body = ErrorBody),
         (status = 409, description = "The list exists", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        AdminErrors,
     )
 )]
 #[post("/v1/admin/lists")]
@@ -104,9 +97,7 @@ pub async fn create_list(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The lists", body = ListNames),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "Not an admin key", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        AdminErrors,
     )
 )]
 #[get("/v1/admin/lists")]

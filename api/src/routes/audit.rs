@@ -1,9 +1,9 @@
 //! Admins: reading, exporting and verifying the audit log.
 
 use actix_web::{HttpResponse, get, web};
-use disrupt_openapi::ErrorBody;
 use disrupt_openapi::audit::{AuditPage, AuditQuery, AuditVerification};
 
+use super::responses::{AdminErrors, BadQuery};
 use crate::auth::AdminCaller;
 use crate::error::ApiError;
 use crate::service::Service;
@@ -15,10 +15,8 @@ use crate::service::Service;
     security(("api_key" = [])),
     responses(
         (status = 200, description = "Records", body = AuditPage),
-        (status = 400, description = "Malformed query", body = ErrorBody),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "Not an admin key", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        AdminErrors,
+        BadQuery,
     )
 )]
 #[get("/v1/admin/audit")]
@@ -37,9 +35,7 @@ pub async fn read_audit(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "JSON lines", content_type = "application/x-ndjson", body = String),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "Not an admin key", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        AdminErrors,
     )
 )]
 #[get("/v1/admin/audit/export")]
@@ -58,9 +54,7 @@ pub async fn export_audit(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The verdict", body = AuditVerification),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "Not an admin key", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        AdminErrors,
     )
 )]
 #[get("/v1/admin/audit/verify")]

@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use disrupt_openapi::ErrorBody;
 use disrupt_openapi::cases::{CaseStatus, CreateCaseRequest, CreatedCase, WithdrawnCase};
 
+use super::responses::{CaseSecretErrors, StoreErrors, SubmissionLimits, UploadErrors};
 use crate::auth::CASE_SECRET_HEADER;
 use crate::error::ApiError;
 use crate::rate_limit::{LookupQuota, SubmissionQuota};
@@ -22,8 +23,8 @@ fn case_secret(req: &HttpRequest) -> Result<String, ApiError> {
         (status = 201, description = "Case created", body = CreatedCase),
         (status = 400, description = "Malformed request or hash", body = ErrorBody),
         (status = 413, description = "Too many hashes or URLs", body = ErrorBody),
-        (status = 429, description = "Too many submissions or hashes from this client", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        StoreErrors,
+        SubmissionLimits,
     )
 )]
 #[post("/v1/cases")]
@@ -47,10 +48,9 @@ pub async fn create_case(
     ),
     responses(
         (status = 201, description = "Case created", body = CreatedCase),
-        (status = 400, description = "Malformed body or undecodable media", body = ErrorBody),
         (status = 413, description = "Too many or too large files", body = ErrorBody),
-        (status = 429, description = "Too many submissions or hashes from this client", body = ErrorBody),
-        (status = 503, description = "Store unavailable, or every upload slot busy (`server_busy`, with Retry-After)", body = ErrorBody),
+        UploadErrors,
+        SubmissionLimits,
     )
 )]
 #[post("/v1/cases/upload")]
@@ -73,10 +73,7 @@ pub async fn upload_case(
     ),
     responses(
         (status = 200, description = "The case", body = CaseStatus),
-        (status = 401, description = "Missing or wrong secret", body = ErrorBody),
-        (status = 404, description = "No such case", body = ErrorBody),
-        (status = 429, description = "Too many attempts", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        CaseSecretErrors,
     )
 )]
 #[get("/v1/cases/{id}")]
@@ -99,10 +96,7 @@ pub async fn get_case(
     ),
     responses(
         (status = 200, description = "Withdrawn", body = WithdrawnCase),
-        (status = 401, description = "Missing or wrong secret", body = ErrorBody),
-        (status = 404, description = "No such case", body = ErrorBody),
-        (status = 429, description = "Too many attempts", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        CaseSecretErrors,
     )
 )]
 #[delete("/v1/cases/{id}")]

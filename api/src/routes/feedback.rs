@@ -4,6 +4,7 @@ use actix_web::{post, web};
 use disrupt_openapi::ErrorBody;
 use disrupt_openapi::feedback::{FeedbackRecorded, FeedbackRequest};
 
+use super::responses::{BadRequest, KeyErrors};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::service::Service;
@@ -15,10 +16,9 @@ use crate::service::Service;
     security(("api_key" = [])),
     responses(
         (status = 200, description = "Recorded", body = FeedbackRecorded),
-        (status = 400, description = "Malformed request", body = ErrorBody),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
         (status = 404, description = "Unknown entry (or not on a list of this key)", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        KeyErrors,
+        BadRequest,
     )
 )]
 #[post("/v1/feedback")]

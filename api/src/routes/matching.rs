@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, post, web};
 use disrupt_openapi::ErrorBody;
 use disrupt_openapi::matching::{MatchRequest, MatchResponse, UploadMatchResponse};
 
+use super::responses::{KeyErrors, KeyUploadErrors};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::service::Service;
@@ -27,12 +28,11 @@ pub const MAX_MATCH_JSON_BYTES: usize = 32 * 1024 * 1024;
     responses(
         (status = 200, description = "Results, one per query hash", body = MatchResponse),
         (status = 400, description = "Malformed request or hash, or an empty `lists`", body = ErrorBody),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
         (status = 403, description = "The key is not scoped to a named list", body = ErrorBody),
         (status = 404, description = "A named list does not exist (`not_found`)", body = ErrorBody),
         (status = 408, description = "The search took longer than the request time limit (`request_timeout`)", body = ErrorBody),
         (status = 413, description = "More than 1000 hashes or 20 images, more than 16 list names, more than 8,000 searches, or a body over 32 MiB", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        KeyErrors,
     )
 )]
 #[post("/v1/match")]
@@ -66,11 +66,9 @@ pub async fn match_hashes(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The hashes computed and their matches", body = UploadMatchResponse),
-        (status = 400, description = "Malformed body or undecodable media", body = ErrorBody),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
         (status = 408, description = "Upload, hashing or search took longer than the upload time limit", body = ErrorBody),
         (status = 413, description = "Too many or too large files, or more than 8,000 searches", body = ErrorBody),
-        (status = 503, description = "Store unavailable, or every upload slot busy (`server_busy`, with Retry-After)", body = ErrorBody),
+        KeyUploadErrors,
     )
 )]
 #[post("/v1/match/upload")]

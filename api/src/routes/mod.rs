@@ -6,6 +6,7 @@
 //! # Layout
 //! - [`health`] answers `/healthz`.
 //! - `registry` holds the route table ([`configure`]) and the OpenAPI document ([`openapi`], [`ApiDoc`]).
+//! - [`responses`]: the error rows handlers share in the document (`AdminErrors`, `CaseSecretErrors`, ...).
 //! - [`cases`]: victims' anonymous case routes.
 //! - [`feed`]: platforms' delta feed and snapshot.
 //! - [`matching`]: platforms' match API, by hash or by upload.
@@ -28,6 +29,7 @@ pub mod feedback;
 pub mod matching;
 pub mod notices;
 mod registry;
+pub mod responses;
 pub mod review;
 pub mod stats;
 pub mod stopncii;

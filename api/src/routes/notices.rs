@@ -4,6 +4,7 @@ use actix_web::{get, post, web};
 use disrupt_openapi::ErrorBody;
 use disrupt_openapi::notices::{Notice, NoticeDecisionRequest, NoticeList, NoticeQuery};
 
+use super::responses::{AnalystErrors, BadRequest, KeyErrors, NoticeNotFound, PlatformErrors};
 use crate::auth::{AnalystCaller, Authenticated, PlatformCaller};
 use crate::error::ApiError;
 use crate::service::Service;
@@ -19,8 +20,7 @@ use crate::service::Service;
     responses(
         (status = 200, description = "The notices", body = NoticeList),
         (status = 400, description = "Malformed query, limit out of range, or a cursor this server did not issue (`invalid_cursor`)", body = ErrorBody),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        KeyErrors,
     )
 )]
 #[get("/v1/notices")]
@@ -39,9 +39,8 @@ pub async fn list_notices(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The notice", body = Notice),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 404, description = "No such notice for this key", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        KeyErrors,
+        NoticeNotFound,
     )
 )]
 #[get("/v1/notices/{id}")]
@@ -61,11 +60,9 @@ pub async fn get_notice(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "Sent", body = Notice),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "Not an analyst or admin key", body = ErrorBody),
         (status = 404, description = "No such notice", body = ErrorBody),
         (status = 409, description = "Already past the draft state, or its case was withdrawn or rejected", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        AnalystErrors,
     )
 )]
 #[post("/v1/notices/{id}/send")]
@@ -84,11 +81,9 @@ pub async fn send_notice(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "Acknowledged", body = Notice),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "Not a platform key", body = ErrorBody),
-        (status = 404, description = "No such notice for this key", body = ErrorBody),
         (status = 409, description = "Already decided", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        PlatformErrors,
+        NoticeNotFound,
     )
 )]
 #[post("/v1/notices/{id}/acknowledge")]
@@ -109,12 +104,10 @@ pub async fn acknowledge_notice(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "Recorded", body = Notice),
-        (status = 400, description = "Malformed request", body = ErrorBody),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "Not a platform key", body = ErrorBody),
-        (status = 404, description = "No such notice for this key", body = ErrorBody),
         (status = 409, description = "Not sent, or already decided otherwise", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        PlatformErrors,
+        BadRequest,
+        NoticeNotFound,
     )
 )]
 #[post("/v1/notices/{id}/decision")]

@@ -22,7 +22,7 @@ pub const MAX_JSON_BYTES: usize = 4 * 1024 * 1024;
         license(name = "Apache-2.0")
     ),
     modifiers(&SecuritySchemes),
-    components(schemas(disrupt_openapi::ErrorCode)),
+    components(schemas(disrupt_openapi::ErrorBody, disrupt_openapi::ErrorCode)),
     tags(
         (name = "victims", description = "Anonymous: submit, check and withdraw a case"),
         (name = "platforms", description = "API key with role platform: feed, match, feedback"),

@@ -7,6 +7,7 @@ use disrupt_openapi::review::{
     ReviewQueue, ReviewQueueQuery, ReviewUrlsRequest, ReviewUrlsResponse,
 };
 
+use super::responses::{AnalystCaseErrors, BadQuery, BadRequest, EntryDecisionErrors, KeyErrors};
 use crate::auth::AnalystCaller;
 use crate::error::ApiError;
 use crate::service::Service;
@@ -21,11 +22,10 @@ use crate::service::Service;
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The queue", body = ReviewQueue),
-        (status = 400, description = "Malformed query", body = ErrorBody),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
         (status = 403, description = "Not an analyst or admin key, or not scoped to the list", body = ErrorBody),
         (status = 404, description = "No such list", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        KeyErrors,
+        BadQuery,
     )
 )]
 #[get("/v1/review/queue")]
@@ -45,11 +45,7 @@ pub async fn review_queue(
     responses(
         (status = 200, description = "The entries' new states", body = DecisionOutcome),
         (status = 400, description = "Malformed request or too many entries", body = ErrorBody),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "Not an analyst or admin key", body = ErrorBody),
-        (status = 404, description = "An entry does not exist or is on another list", body = ErrorBody),
-        (status = 409, description = "An entry was withdrawn by the victim", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        EntryDecisionErrors,
     )
 )]
 #[post("/v1/review/entries/verify")]
@@ -69,11 +65,7 @@ pub async fn verify_entries(
     responses(
         (status = 200, description = "The entries' new states", body = DecisionOutcome),
         (status = 400, description = "Malformed request, missing note for `other`, or too many entries", body = ErrorBody),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "Not an analyst or admin key", body = ErrorBody),
-        (status = 404, description = "An entry does not exist or is on another list", body = ErrorBody),
-        (status = 409, description = "An entry was withdrawn by the victim", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        EntryDecisionErrors,
     )
 )]
 #[post("/v1/review/entries/reject")]
@@ -94,11 +86,7 @@ pub async fn reject_entries(
     responses(
         (status = 200, description = "The entries' new states", body = DecisionOutcome),
         (status = 400, description = "Malformed request or too many entries", body = ErrorBody),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "Not an analyst or admin key", body = ErrorBody),
-        (status = 404, description = "An entry does not exist or is on another list", body = ErrorBody),
-        (status = 409, description = "An entry was withdrawn by the victim", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        EntryDecisionErrors,
     )
 )]
 #[post("/v1/review/entries/quarantine")]
@@ -118,10 +106,7 @@ pub async fn quarantine_entries(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The case", body = AnalystCase),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "Not an analyst or admin key", body = ErrorBody),
-        (status = 404, description = "No such case on the key's lists", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        AnalystCaseErrors,
     )
 )]
 #[get("/v1/review/cases/{id}")]
@@ -142,12 +127,9 @@ pub async fn analyst_case(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "Requested or done", body = CaseRejection),
-        (status = 400, description = "Malformed request", body = ErrorBody),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "Not an analyst or admin key", body = ErrorBody),
-        (status = 404, description = "No such case on the key's lists", body = ErrorBody),
         (status = 409, description = "Withdrawn case, or the same analyst tried to confirm", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        AnalystCaseErrors,
+        BadRequest,
     )
 )]
 #[post("/v1/review/cases/{id}/reject")]
@@ -170,11 +152,8 @@ pub async fn reject_case(
     responses(
         (status = 200, description = "The URLs and the notices produced", body = ReviewUrlsResponse),
         (status = 400, description = "Unknown index, or a confirmed URL is not a web address", body = ErrorBody),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "Not an analyst or admin key", body = ErrorBody),
-        (status = 404, description = "No such case on the key's lists", body = ErrorBody),
         (status = 409, description = "The victim withdrew the case", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        AnalystCaseErrors,
     )
 )]
 #[post("/v1/review/cases/{id}/urls")]

@@ -5,6 +5,7 @@ use actix_web::{get, post, web};
 use disrupt_openapi::ErrorBody;
 use disrupt_openapi::stopncii::{FetchHashesQuery, FetchHashesResponse, SubmitFeedbackRequest, SubmitFeedbackResponse};
 
+use super::responses::{BadRequest, KeyErrors};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::service::Service;
@@ -20,9 +21,8 @@ use crate::service::Service;
     responses(
         (status = 200, description = "A page of records", body = FetchHashesResponse),
         (status = 400, description = "Malformed query or token, or a startTimestamp or token beyond the feed's end (`cursor_beyond_end`)", body = ErrorBody),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
         (status = 403, description = "The key is not scoped to the ncii list", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        KeyErrors,
     )
 )]
 #[get("/v1/FetchHashes")]
@@ -41,9 +41,8 @@ pub async fn fetch_hashes(
     security(("stopncii_function_key" = []), ("stopncii_subscription_key" = [])),
     responses(
         (status = 200, description = "Recorded", body = SubmitFeedbackResponse),
-        (status = 400, description = "Malformed request", body = ErrorBody),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        KeyErrors,
+        BadRequest,
     )
 )]
 #[post("/v1/SubmitFeedback")]
