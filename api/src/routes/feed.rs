@@ -1,11 +1,11 @@
 //! Platforms: the delta feed and the snapshot.
 
 use actix_web::{HttpResponse, get, web};
-use bytes::Bytes;
 use disrupt_openapi::ErrorBody;
 use disrupt_openapi::feed::{FeedPage, FeedQuery, Snapshot, SnapshotQuery};
 
-use crate::auth::{Authenticated, Caller};
+use super::responses::ListErrors;
+use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::service::Service;
 
@@ -24,11 +24,8 @@ use crate::service::Service;
     responses(
         (status = 200, description = "A page", body = FeedPage),
         (status = 400, description = "Malformed cursor or limit (`invalid_cursor`, `invalid_request`), or a cursor beyond the feed's end (`cursor_beyond_end`)", body = ErrorBody),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "The key is not scoped to this list", body = ErrorBody),
-        (status = 404, description = "No such list", body = ErrorBody),
         (status = 410, description = "Cursor older than the retention: resync from the snapshot", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        ListErrors,
     )
 )]
 #[get("/v1/hashes")]
@@ -51,10 +48,7 @@ pub async fn get_hashes(
     responses(
         (status = 200, description = "The snapshot", body = Snapshot),
         (status = 400, description = "Malformed list name or unknown query field", body = ErrorBody),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "The key is not scoped to this list", body = ErrorBody),
-        (status = 404, description = "No such list", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        ListErrors,
     )
 )]
 #[get("/v1/hashes/snapshot")]
@@ -63,70 +57,6 @@ pub async fn get_snapshot(
     service: web::Data<Service>,
     query: web::Query<SnapshotQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (list, cursor) = service.begin_snapshot(&caller, query.list.as_deref()).await?;
-    let head =
-        format!("{{\"next_cursor\":{},\"records\":[", serde_json::to_string(&cursor).map_err(ApiError::internal)?);
-    let body = snapshot_body(service, Served { caller, list, cursor }, head);
+    let body = service.into_inner().snapshot(caller, query.into_inner().list).await?;
     Ok(HttpResponse::Ok().content_type("application/json").streaming(body))
-}
-
-/// Whose snapshot of which list, up to which cursor.
-struct Served {
-    caller: Caller,
-    list: String,
-    cursor: String,
-}
-
-/// Where the streamed snapshot body is.
-enum Step {
-    Head(String),
-    Page { scan: u64, first: bool },
-    Delivered,
-}
-
-/// The body: the head, then one chunk per page of the live set (HSCAN may repeat an entry: a set of the ids
-/// already sent, 8 bytes each, drops repeats), then the closing brackets. The stream is asked for more only once
-/// the connection has taken the last chunk into its write buffer, so the delivery is recorded then
-/// ([`Service::finish_snapshot`]); a download that breaks off drops the stream before. Should the recording
-/// fail, the body ends without its final chunk, and the platform retries as after any cut.
-fn snapshot_body(
-    service: web::Data<Service>,
-    snapshot: Served,
-    head: String,
-) -> impl futures_util::Stream<Item = Result<Bytes, ApiError>> {
-    let seen = std::collections::HashSet::<u64>::new();
-    let snapshot = std::sync::Arc::new(snapshot);
-    futures_util::stream::try_unfold((Step::Head(head), seen), move |(step, mut seen)| {
-        let service = service.clone();
-        let snapshot = snapshot.clone();
-        async move {
-            match step {
-                Step::Head(head) => Ok(Some((Bytes::from(head), (Step::Page { scan: 0, first: true }, seen)))),
-                Step::Page { scan, mut first } => {
-                    let (next, records) = service.snapshot_records(&snapshot.list, scan).await?;
-                    let mut out = Vec::new();
-                    // Entry references are 16 hex digits; the set keeps them as numbers.
-                    for record in
-                        records.iter().filter(|r| u64::from_str_radix(&r.entry, 16).map_or(true, |id| seen.insert(id)))
-                    {
-                        if !first {
-                            out.push(b',');
-                        }
-                        first = false;
-                        serde_json::to_writer(&mut out, record).map_err(ApiError::internal)?;
-                    }
-                    if next == 0 {
-                        out.extend_from_slice(b"]}");
-                        Ok(Some((Bytes::from(out), (Step::Delivered, seen))))
-                    } else {
-                        Ok(Some((Bytes::from(out), (Step::Page { scan: next, first }, seen))))
-                    }
-                }
-                Step::Delivered => {
-                    service.finish_snapshot(&snapshot.caller, &snapshot.list, &snapshot.cursor).await?;
-                    Ok(None)
-                }
-            }
-        }
-    })
 }

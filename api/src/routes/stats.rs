@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, get, http::header, web};
 use disrupt_openapi::ErrorBody;
 use disrupt_openapi::stats::{ReportQuery, Statistics};
 
+use super::responses::{AdminErrors, StoreErrors};
 use crate::auth::AdminCaller;
 use crate::error::ApiError;
 use crate::service::Service;
@@ -15,7 +16,7 @@ use crate::service::Service;
     tag = "everyone",
     responses(
         (status = 200, description = "The statistics", body = Statistics),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        StoreErrors,
     )
 )]
 #[get("/v1/stats")]
@@ -28,13 +29,12 @@ pub async fn statistics(service: web::Data<Service>) -> Result<web::Json<Statist
     tag = "everyone",
     responses(
         (status = 200, description = "HTML page", content_type = "text/html", body = String),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        StoreErrors,
     )
 )]
 #[get("/stats")]
 pub async fn statistics_page(service: web::Data<Service>) -> Result<HttpResponse, ApiError> {
-    let stats = service.statistics().await?;
-    let html = crate::stats_page::render(&stats, &service.hotline.notifier.name)?;
+    let html = service.statistics_page().await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'"))
@@ -51,9 +51,7 @@ pub async fn statistics_page(service: web::Data<Service>) -> Result<HttpResponse
     responses(
         (status = 200, description = "CSV", content_type = "text/csv", body = String),
         (status = 400, description = "Malformed year", body = ErrorBody),
-        (status = 401, description = "Missing or invalid key", body = ErrorBody),
-        (status = 403, description = "Not an admin key", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        AdminErrors,
     )
 )]
 #[get("/v1/admin/reports/trusted-flagger")]

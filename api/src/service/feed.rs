@@ -1,5 +1,9 @@
-//! The delta feed and the snapshot.
+//! The delta feed and the snapshot, the snapshot's JSON body streamed a page at a time.
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use bytes::Bytes;
 use disrupt_openapi::feed::{DEFAULT_FEED_LIMIT, FeedPage, FeedQuery, FeedRecord, MAX_FEED_LIMIT};
 use disrupt_openapi::model::HashValue;
 
@@ -104,30 +108,40 @@ impl Service {
         Ok(FeedPage { has_more: page.full, records, next_cursor: page.next_cursor })
     }
 
-    /// Starts a snapshot of a list the caller may read: the feed cursor to follow it from, taken before the scan
-    /// (a change racing the scan shows up in the feed after it; records carry whole states, so replaying is
-    /// harmless). The entries come from [`Service::snapshot_records`], page by page, and
-    /// [`Service::finish_snapshot`] records the delivery once the last has gone out.
-    pub async fn begin_snapshot(&self, caller: &Caller, list: Option<&str>) -> Result<(String, String), ApiError> {
-        let list = list.unwrap_or(DEFAULT_LIST).to_owned();
+    /// The snapshot of a list the caller may read, as its JSON body ([`disrupt_openapi::feed::Snapshot`]):
+    /// the feed cursor to follow it from, taken before the scan (a change racing the scan shows up in the feed
+    /// after it; records carry whole states, so replaying is harmless), then the entries a page at a time. See
+    /// `snapshot_body` for how the body is streamed and when the delivery counts.
+    pub async fn snapshot(
+        self: Arc<Self>,
+        caller: Caller,
+        list: Option<String>,
+    ) -> Result<impl futures_util::Stream<Item = Result<Bytes, ApiError>> + 'static, ApiError> {
+        let list = list.unwrap_or_else(|| DEFAULT_LIST.to_owned());
         caller.require_list(&list)?;
         self.store.require_list(&list).await?;
         let cursor = crate::store::cursor::encode(&list, self.store.feed_head(&list).await?);
-        Ok((list, cursor))
+        Ok(snapshot_body(self, Served { caller, list, cursor }))
     }
 
     /// Records that the caller was served a whole snapshot of `list` up to `cursor`: everything up to it, as from
     /// the beginning. Called only once the body's last page has been handed to the connection, so a download
     /// that breaks off counts for nothing (the platform keeps the position it had).
-    pub async fn finish_snapshot(&self, caller: &Caller, list: &str, cursor: &str) -> Result<(), ApiError> {
-        self.record_position(caller, list, crate::store::StreamId::ZERO, cursor).await
+    async fn finish_snapshot(&self, served: &Served) -> Result<(), ApiError> {
+        self.record_position(&served.caller, &served.list, crate::store::StreamId::ZERO, &served.cursor).await
     }
 
     /// One page of a snapshot's records (see [`crate::store::Store::snapshot_page`]): at most 1,000 and about
-    /// the store's byte budget, so the streamed body holds one page at a time.
-    pub async fn snapshot_records(&self, list: &str, scan_cursor: u64) -> Result<(u64, Vec<FeedRecord>), ApiError> {
+    /// the store's byte budget, so the streamed body holds one page at a time. The scan may repeat an entry
+    /// (HSCAN): entries in `seen` are dropped, the others added to it.
+    async fn snapshot_records(
+        &self,
+        list: &str,
+        scan_cursor: u64,
+        seen: &mut HashSet<s::EntryId>,
+    ) -> Result<(u64, Vec<FeedRecord>), ApiError> {
         let (next, entries) = self.store.snapshot_page(list, scan_cursor, SNAPSHOT_PAGE).await?;
-        let mut records = flatten(entries.iter().map(|e| self.entry_records(e)))?;
+        let mut records = flatten(entries.iter().filter(|e| seen.insert(e.id)).map(|e| self.entry_records(e)))?;
         // Ordered by hash value, as the store's page is, views included: not next to their image.
         records.sort_by(|a, b| order_key(a).cmp(order_key(b)));
         Ok((next, records))
@@ -162,4 +176,65 @@ impl Service {
         }
         Ok(())
     }
+}
+
+/// Whose snapshot of which list, up to which cursor.
+struct Served {
+    caller: Caller,
+    list: String,
+    cursor: String,
+}
+
+/// Where the streamed snapshot body is.
+enum Step {
+    Head,
+    Page { scan: u64, first: bool },
+    Delivered,
+}
+
+/// The body `{"next_cursor":..,"records":[..]}`: the head, then one chunk per page of the live set, then the
+/// closing brackets (the ids of the entries already sent, 8 bytes each, drop the scan's repeats). The stream is
+/// asked for more only once the connection has taken the last chunk into its write buffer, so the delivery is
+/// recorded then ([`Service::finish_snapshot`]); a download that breaks off drops the stream before. Should the
+/// recording fail, the body ends without its final chunk, and the platform retries as after any cut.
+fn snapshot_body(
+    service: Arc<Service>,
+    served: Served,
+) -> impl futures_util::Stream<Item = Result<Bytes, ApiError>> + 'static {
+    let served = Arc::new(served);
+    futures_util::stream::try_unfold((Step::Head, HashSet::new()), move |(step, mut seen)| {
+        let service = service.clone();
+        let served = served.clone();
+        async move {
+            match step {
+                Step::Head => {
+                    let mut out = b"{\"next_cursor\":".to_vec();
+                    serde_json::to_writer(&mut out, &served.cursor).map_err(ApiError::internal)?;
+                    out.extend_from_slice(b",\"records\":[");
+                    Ok(Some((Bytes::from(out), (Step::Page { scan: 0, first: true }, seen))))
+                }
+                Step::Page { scan, mut first } => {
+                    let (next, records) = service.snapshot_records(&served.list, scan, &mut seen).await?;
+                    let mut out = Vec::new();
+                    for record in &records {
+                        if !first {
+                            out.push(b',');
+                        }
+                        first = false;
+                        serde_json::to_writer(&mut out, record).map_err(ApiError::internal)?;
+                    }
+                    if next == 0 {
+                        out.extend_from_slice(b"]}");
+                        Ok(Some((Bytes::from(out), (Step::Delivered, seen))))
+                    } else {
+                        Ok(Some((Bytes::from(out), (Step::Page { scan: next, first }, seen))))
+                    }
+                }
+                Step::Delivered => {
+                    service.finish_snapshot(&served).await?;
+                    Ok(None)
+                }
+            }
+        }
+    })
 }

@@ -57,6 +57,12 @@ fn input_from_counters(counters: &BTreeMap<String, u64>, notices: Vec<NoticeFact
 }
 
 impl Service {
+    /// The public statistics page: [`Service::statistics`] rendered as HTML under the hotline's name.
+    pub async fn statistics_page(&self) -> Result<String, ApiError> {
+        let stats = self.statistics().await?;
+        crate::stats_page::render(&stats, &self.hotline.notifier.name)
+    }
+
     /// The published statistics, cached for [`STATS_CACHE`].
     pub async fn statistics(&self) -> Result<w::Statistics, ApiError> {
         if let Some((at, cached)) = self.stats_cache.lock().as_ref()
