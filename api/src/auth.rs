@@ -17,8 +17,8 @@ use ring::rand::{SecureRandom, SystemRandom};
 use disrupt_openapi::model::Role;
 
 use crate::error::ApiError;
-use crate::service::Service;
 use crate::settings::ServerKey;
+use crate::store::Store;
 use crate::store::model::ApiKey;
 
 /// Prefix of every API key.
@@ -232,6 +232,45 @@ impl KeyCache {
     }
 }
 
+/// What the key extractors need, and nothing more: the stored key records, the cache in front of them and the
+/// hasher that verifies secrets. Built once at startup and registered as `web::Data<Authenticator>`.
+#[derive(Debug, Clone)]
+pub struct Authenticator {
+    store: Store,
+    secrets: Arc<SecretHasher>,
+    keys: Arc<KeyCache>,
+}
+
+impl Authenticator {
+    /// Verifies keys stored in `store` with `secrets`, caching their records in `keys`.
+    pub fn new(store: Store, secrets: Arc<SecretHasher>, keys: Arc<KeyCache>) -> Self {
+        Self { store, secrets, keys }
+    }
+
+    /// The caller behind `key`. Revoked, unknown or malformed keys are all `Unauthorized`, alike.
+    pub async fn caller(&self, key: &str) -> Result<Caller, ApiError> {
+        let presented = parse_api_key(key).ok_or(ApiError::Unauthorized)?;
+        let stored = match self.keys.get(presented.id) {
+            Some(stored) => stored,
+            None => {
+                let stored = Arc::new(self.store.get_api_key(presented.id).await?.ok_or(ApiError::Unauthorized)?);
+                self.keys.put(stored.clone());
+                stored
+            }
+        };
+        if stored.revoked_at.is_some() || !self.secrets.verify_api_key(presented.secret, &stored.secret_hash) {
+            return Err(ApiError::Unauthorized);
+        }
+        Ok(Caller {
+            key_id: stored.id.clone(),
+            name: stored.name.clone(),
+            role: crate::wire::role(stored.role),
+            lists: stored.lists.clone(),
+            hosts: stored.hosts.clone(),
+        })
+    }
+}
+
 /// Extractor: the verified caller behind the request's API key. Revoked, unknown or malformed keys are all
 /// answered `401 unauthorized`, alike.
 #[derive(Debug, Clone)]
@@ -242,31 +281,13 @@ impl actix_web::FromRequest for Authenticated {
     type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let service = req.app_data::<actix_web::web::Data<Service>>().cloned();
+        let authenticator = req.app_data::<actix_web::web::Data<Authenticator>>().cloned();
         let key = presented_key(req.headers()).map(str::to_owned);
         Box::pin(async move {
-            let service = service.ok_or_else(|| ApiError::internal(anyhow::anyhow!("Service not registered")))?;
+            let authenticator =
+                authenticator.ok_or_else(|| ApiError::internal(anyhow::anyhow!("Authenticator not registered")))?;
             let key = key.ok_or(ApiError::Unauthorized)?;
-            let presented = parse_api_key(&key).ok_or(ApiError::Unauthorized)?;
-            let stored = match service.keys.get(presented.id) {
-                Some(stored) => stored,
-                None => {
-                    let stored =
-                        Arc::new(service.store.get_api_key(presented.id).await?.ok_or(ApiError::Unauthorized)?);
-                    service.keys.put(stored.clone());
-                    stored
-                }
-            };
-            if stored.revoked_at.is_some() || !service.secrets.verify_api_key(presented.secret, &stored.secret_hash) {
-                return Err(ApiError::Unauthorized);
-            }
-            Ok(Authenticated(Caller {
-                key_id: stored.id.clone(),
-                name: stored.name.clone(),
-                role: crate::wire::role(stored.role),
-                lists: stored.lists.clone(),
-                hosts: stored.hosts.clone(),
-            }))
+            Ok(Authenticated(authenticator.caller(&key).await?))
         })
     }
 }

@@ -16,7 +16,7 @@ use parking_lot::Mutex;
 use ring::hmac;
 
 use crate::error::ApiError;
-use crate::settings::ServerKey;
+use crate::settings::{RateLimitSettings, ServerKey};
 use crate::store::limits::{Draw, Quota};
 use crate::store::{Store, keys};
 
@@ -24,36 +24,6 @@ use crate::store::{Store, keys};
 const SECRET_FAILURE_WINDOW: Duration = Duration::from_secs(3600);
 const HOUR: Duration = Duration::from_secs(3600);
 const DAY_SECS: u64 = 24 * 3600;
-
-/// Budgets of the anonymous routes (settings `rate_limits.*`, e.g. `DISRUPT_RATE_LIMITS__SUBMISSIONS_PER_HOUR`).
-#[derive(Debug, Clone, Copy, serde::Deserialize)]
-#[serde(default)]
-pub struct RateLimitSettings {
-    /// Case submissions (JSON or upload) per client per hour.
-    pub submissions_per_hour: u32,
-    /// Hashes in those submissions per client per hour (one case carries up to 1,000).
-    pub hashes_per_hour: u32,
-    /// Case lookups and withdrawals per client per minute.
-    pub lookups_per_minute: u32,
-    /// Wrong secrets accepted for one case per hour before it is locked for the rest of the hour.
-    pub secret_failures_per_hour: u32,
-    /// The server sits behind a reverse proxy that sets `Forwarded`/`X-Forwarded-For`: take the client from
-    /// there (otherwise every client would share the proxy's budget). Leave off when clients connect directly,
-    /// or they could pick their own budget.
-    pub behind_proxy: bool,
-}
-
-impl Default for RateLimitSettings {
-    fn default() -> Self {
-        Self {
-            submissions_per_hour: 30,
-            hashes_per_hour: 3_000,
-            lookups_per_minute: 30,
-            secret_failures_per_hour: 10,
-            behind_proxy: false,
-        }
-    }
-}
 
 /// A client as the budgets know it: hex of 16 bytes of its daily HMAC.
 type ClientId = String;
@@ -67,7 +37,8 @@ pub struct SubmissionQuota {
     pub burst: bool,
 }
 
-/// The anonymous-route limiters over the shared store. Build once, share as `web::Data`.
+/// The anonymous-route limiters over the shared store. Built once; the quota extractors find it as
+/// `web::Data<RateLimits>`.
 pub struct RateLimits {
     settings: RateLimitSettings,
     client_cases_per_hour: u32,
@@ -198,16 +169,16 @@ impl RateLimits {
 pub struct LookupQuota;
 
 async fn check_request(req: HttpRequest, budget: Budget) -> Result<SubmissionQuota, ApiError> {
-    let service = req
-        .app_data::<web::Data<crate::service::Service>>()
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("Service not registered")))?
+    let limits = req
+        .app_data::<web::Data<RateLimits>>()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("RateLimits not registered")))?
         .clone();
-    let peer = if service.limits.behind_proxy() {
+    let peer = if limits.behind_proxy() {
         req.connection_info().realip_remote_addr().and_then(parse_client_addr)
     } else {
         req.peer_addr().map(|a| a.ip())
     };
-    service.limits.draw(peer, budget).await
+    limits.draw(peer, budget).await
 }
 
 /// The address in a `Forwarded`/`X-Forwarded-For` value: `203.0.113.7`, `203.0.113.7:4711`, `[2001:db8::1]:80`.

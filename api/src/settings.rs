@@ -20,10 +20,7 @@ use ring::{
 use secrecy::{ExposeSecret, SecretSlice, SecretString};
 use serde::Deserialize;
 
-use crate::{
-    rate_limit::RateLimitSettings,
-    store::{PublicationPolicy, RedisSettings, ReplicationSettings},
-};
+use crate::store::{PublicationPolicy, RedisSettings, ReplicationSettings};
 
 /// Environment variables with this prefix override the file; `__` separates nested keys.
 pub const ENV_PREFIX: &str = "DISRUPT";
@@ -31,6 +28,8 @@ pub const ENV_PREFIX: &str = "DISRUPT";
 pub const CONFIG_FILE_VAR: &str = "DISRUPT_CONFIG";
 /// The server key's file in the data directory, made on first start when no key is configured.
 pub const SERVER_KEY_FILE: &str = "server.key";
+/// Where `scripts/build-web` puts the victims' page in this source tree: served unless `web_dir` names another.
+pub const DEFAULT_WEB_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../web");
 /// Bytes of a generated server key.
 const SERVER_KEY_BYTES: usize = 32;
 
@@ -131,6 +130,36 @@ pub struct Settings {
     /// cursors advance; a maximal video (7,200 frames) is about 900 KB. `DISRUPT_PAGE_BYTES`, default 4194304
     /// (4 MiB), at least 1024.
     pub page_bytes: usize,
+}
+
+/// Budgets of the anonymous routes (settings `rate_limits.*`, e.g. `DISRUPT_RATE_LIMITS__SUBMISSIONS_PER_HOUR`).
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[serde(default)]
+pub struct RateLimitSettings {
+    /// Case submissions (JSON or upload) per client per hour.
+    pub submissions_per_hour: u32,
+    /// Hashes in those submissions per client per hour (one case carries up to 1,000).
+    pub hashes_per_hour: u32,
+    /// Case lookups and withdrawals per client per minute.
+    pub lookups_per_minute: u32,
+    /// Wrong secrets accepted for one case per hour before it is locked for the rest of the hour.
+    pub secret_failures_per_hour: u32,
+    /// The server sits behind a reverse proxy that sets `Forwarded`/`X-Forwarded-For`: take the client from
+    /// there (otherwise every client would share the proxy's budget). Leave off when clients connect directly,
+    /// or they could pick their own budget.
+    pub behind_proxy: bool,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            submissions_per_hour: 30,
+            hashes_per_hour: 3_000,
+            lookups_per_minute: 30,
+            secret_failures_per_hour: 10,
+            behind_proxy: false,
+        }
+    }
 }
 
 /// Caps on what one case stores (section `case_limits`). A video's frame list is stored with its entry and
@@ -273,7 +302,7 @@ impl Default for Settings {
             concurrent_uploads: 0,
             hotline: HotlineSettings::default(),
             replication: ReplicationSettings::default(),
-            web_dir: PathBuf::from(crate::routes::web::DEFAULT_WEB_DIR),
+            web_dir: PathBuf::from(DEFAULT_WEB_DIR),
             case_limits: CaseLimits::default(),
             page_bytes: crate::store::DEFAULT_PAGE_BYTES,
         }

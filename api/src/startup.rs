@@ -110,6 +110,9 @@ impl Application {
         let metrics_server = serve_metrics(&state.settings.metrics_address, registry)?;
         let web_dir = state.settings.web_dir.clone();
         let time_limits = state.settings.time_limits;
+        // The extractors' own narrow state, so that they need not know the whole `Service`.
+        let authenticator = web::Data::new(service.authenticator());
+        let limits = web::Data::from(service.limits.clone());
         let server = HttpServer::new(move || {
             let (app, api) = App::new()
                 .wrap(middleware::from_fn(time_limit::enforce))
@@ -118,6 +121,8 @@ impl Application {
                 .app_data(web::Data::new(time_limits))
                 .app_data(data.clone())
                 .app_data(service.clone())
+                .app_data(authenticator.clone())
+                .app_data(limits.clone())
                 .route("/readyz", web::get().to(readyz))
                 .into_utoipa_app()
                 .openapi(routes::ApiDoc::openapi())

@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 use actix_files::Files;
 use actix_web::{http::header, middleware::DefaultHeaders, web};
 
-/// Where `scripts/build-web` puts the page, in this source tree.
-pub const DEFAULT_WEB_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../web");
+pub use crate::settings::DEFAULT_WEB_DIR;
 
 /// Content Security Policy of the page. `'wasm-unsafe-eval'` lets it compile its own WebAssembly module (it allows
 /// no JavaScript `eval`); `blob:` images and media are the local previews of the files being hashed.

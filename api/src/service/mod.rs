@@ -26,13 +26,14 @@ pub mod stats;
 pub mod stopncii;
 pub mod upload;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use disrupt_hotline::flood::FloodSettings;
 use disrupt_hotline::notices::NoticeTemplates;
 use parking_lot::Mutex;
 
-use crate::auth::{KeyCache, SecretHasher};
+use crate::auth::{Authenticator, KeyCache, SecretHasher};
 use crate::entry_ref::EntryRefs;
 use crate::match_index::SharedIndex;
 use crate::rate_limit::RateLimits;
@@ -45,13 +46,14 @@ pub struct Service {
     /// The store.
     pub store: Store,
     /// Hashes and checks API keys and case secrets.
-    pub secrets: SecretHasher,
-    /// Recently used API keys' stored records.
-    pub keys: KeyCache,
+    pub secrets: Arc<SecretHasher>,
+    /// Recently used API keys' stored records (shared with the [`Authenticator`], which fills it).
+    pub keys: Arc<KeyCache>,
     /// Opaque entry references shown to platforms.
     pub refs: EntryRefs,
-    /// Anonymous-route rate limits, in Redis so that every process draws from one budget.
-    pub limits: RateLimits,
+    /// Anonymous-route rate limits, in Redis so that every process draws from one budget (shared with the quota
+    /// extractors).
+    pub limits: Arc<RateLimits>,
     /// The in-memory match index, kept current by the sync task.
     pub index: SharedIndex,
     /// The hotline's settings.
@@ -94,8 +96,12 @@ impl Service {
             Some(dir) => NoticeTemplates::from_dir(dir)?,
             None => NoticeTemplates::builtin()?,
         };
-        let limits =
-            RateLimits::new(settings.rate_limits, settings.flood.client_cases_per_hour, store.clone(), &server_key);
+        let limits = Arc::new(RateLimits::new(
+            settings.rate_limits,
+            settings.flood.client_cases_per_hour,
+            store.clone(),
+            &server_key,
+        ));
         Ok(Self {
             contacts: crate::contact::ContactSealer::new(&server_key)?,
             hotline,
@@ -104,8 +110,8 @@ impl Service {
             notices_indexed: std::sync::atomic::AtomicBool::new(false),
             store,
             refs: EntryRefs::new(&server_key),
-            secrets: SecretHasher::new(server_key),
-            keys: KeyCache::default(),
+            secrets: Arc::new(SecretHasher::new(server_key)),
+            keys: Arc::default(),
             limits,
             flood: settings.flood,
             case_limits: settings.case_limits,
@@ -115,6 +121,12 @@ impl Service {
             held: held_counter(metrics)?,
             index,
         })
+    }
+
+    /// The narrow state the API-key extractors take: the store's key records, this service's key cache (so a
+    /// revocation here is seen there at once) and secret hasher.
+    pub fn authenticator(&self) -> Authenticator {
+        Authenticator::new(self.store.clone(), self.secrets.clone(), self.keys.clone())
     }
 }
 
