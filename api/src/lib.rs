@@ -20,6 +20,7 @@
 //! - [`sync`]: loads the match index from Redis and follows the change feed.
 //! - [`stats_page`]: the public statistics page.
 //! - `testing` (feature `testing`): own redis-server processes and clusters for tests.
+//! - `module_graph` (tests only): fails on a dependency cycle among these modules.
 #![deny(missing_docs)]
 
 pub mod admin_cli;
@@ -29,6 +30,8 @@ pub mod contact;
 pub mod entry_ref;
 pub mod error;
 pub mod match_index;
+#[cfg(test)]
+mod module_graph;
 pub mod rate_limit;
 pub mod redis_server;
 pub mod routes;
