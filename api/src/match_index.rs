@@ -295,21 +295,25 @@ impl MatchIndex {
         self.lists.get(list).map(|index| index.search_pdq(queries, radius)).unwrap_or_default()
     }
 
-    /// The listed images of `list` that one hash of an uploaded image's candidate reaches (see
-    /// `disrupt_hasher::robust::seed_images`): a whole or framed picture within [`Thresholds::whole`] of the listed
-    /// images' own hashes, a window within [`Thresholds::paired`] of a view by the probing search (`SEED_PAIR_BITS`).
-    pub fn seek(&self, list: &str, kind: CandidateKind, hash: &PdqHash, t: &Thresholds) -> Vec<EntryId> {
+    /// The listed images of `list` that hashes of an uploaded image's candidates of one kind reach (see
+    /// `disrupt_hasher::robust::seed_images`): a whole or framed picture's variants within [`Thresholds::whole`] of
+    /// the listed images' own hashes; a batch of windows within [`Thresholds::paired`] of a view by the probing rule
+    /// (`SEED_PAIR_BITS`), searched together (`PdqIndex::reach_probing`). Ascending, each image once.
+    pub fn seek(&self, list: &str, kind: CandidateKind, hashes: &[PdqHash], t: &Thresholds) -> Vec<EntryId> {
         let Some(index) = self.lists.get(list) else {
             return Vec::new();
         };
-        match kind {
+        let mut found: Vec<EntryId> = match kind {
             CandidateKind::Whole | CandidateKind::Inner => {
-                index.pdq.search(hash, t.whole).into_iter().map(|m| m.id).collect()
+                hashes.iter().flat_map(|hash| index.pdq.search(hash, t.whole)).map(|m| m.id).collect()
             }
             CandidateKind::Window => {
-                index.views.search_probing(hash, t.paired, SEED_PAIR_BITS).into_iter().map(|m| entry_of(m.id)).collect()
+                index.views.reach_probing(hashes, t.paired, SEED_PAIR_BITS).into_iter().map(entry_of).collect()
             }
-        }
+        };
+        found.sort_unstable();
+        found.dedup();
+        found
     }
 
     /// A listed image's hashes as `disrupt_hasher::robust::decide` reads them: its own (view 0), then its views.
@@ -430,10 +434,10 @@ mod tests {
         let own = PdqHash::from_bytes(parse_hex::<32>(A).expect("hex"));
         let second = PdqHash::from_bytes([100; 32]);
         let check = |index: &MatchIndex| {
-            assert_eq!(index.seek("ncii", CandidateKind::Whole, &own, &t), [7]);
-            assert_eq!(index.seek("ncii", CandidateKind::Window, &second, &t), [7]);
-            assert!(index.seek("ncii", CandidateKind::Window, &own, &t).is_empty(), "windows search views only");
-            assert!(index.seek("ncii", CandidateKind::Inner, &second, &t).is_empty(), "framed pictures: own hashes");
+            assert_eq!(index.seek("ncii", CandidateKind::Whole, &[own], &t), [7]);
+            assert_eq!(index.seek("ncii", CandidateKind::Window, &[second], &t), [7]);
+            assert!(index.seek("ncii", CandidateKind::Window, &[own], &t).is_empty(), "windows search views only");
+            assert!(index.seek("ncii", CandidateKind::Inner, &[second], &t).is_empty(), "framed pictures: own hashes");
             assert!(index.search_pdq("ncii", &[[100; 32]], 0).is_empty(), "a plain query never meets a view");
             let listed = index.image_views("ncii", 7).expect("listed");
             assert_eq!(listed.len(), 4);
@@ -454,7 +458,7 @@ mod tests {
         for index in [&mut index, &mut loaded] {
             index.apply("ncii", 7, HashKind::Pdq, &text, false);
             assert_eq!(index.views_len("ncii"), 0, "the views left with their image");
-            assert!(index.seek("ncii", CandidateKind::Window, &second, &t).is_empty());
+            assert!(index.seek("ncii", CandidateKind::Window, &[second], &t).is_empty());
             assert!(index.image_views("ncii", 7).is_none());
         }
         let damaged = format!("{A}.AAAA");

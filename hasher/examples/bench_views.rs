@@ -5,13 +5,20 @@
 //!
 //! `cargo run --release -p disrupt-hasher --no-default-features --example bench_views -- --images 1000000`
 //!
+//! With `--photos A.jpg,B.png` it also times what one query image costs, as a list seeds it: the photo's
+//! candidates (hashing), then its windows' seeding search, one `search_probing` per hash against the batched
+//! `reach_probing` (in `robust::SEED_BATCH` batches), for each pair bound. `--tail N` inserts N more views one by
+//! one after the bulk load, as a list that has grown since the index was last rebuilt.
+//!
 //! Random hashes spread evenly over the index's buckets; real PDQ hashes cluster, so real searches cost more.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use std::time::Instant;
 
+use disrupt_hasher::decode::{DecodeOptions, decode_rgb};
 use disrupt_hasher::index::PdqIndex;
 use disrupt_hasher::pdq::PdqHash;
+use disrupt_hasher::robust::{self, CandidateKind, QueryOptions};
 
 fn flag(args: &[String], name: &str, default: usize) -> usize {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -63,10 +70,62 @@ fn main() {
     let n = images * views;
     let before = rss_mib();
     let started = Instant::now();
-    let index: PdqIndex = hashes(1, n).enumerate().map(|(i, h)| (i as u64, h)).collect();
+    let mut index: PdqIndex = hashes(1, n).enumerate().map(|(i, h)| (i as u64, h)).collect();
+    // Views listed since the last rebuild wait in the index's delta tail (up to 1/256 of the index): `--tail N`.
+    for (i, h) in hashes(3, flag(&args, "--tail", 0)).enumerate() {
+        index.insert((n + i) as u64, h);
+    }
     let build_s = started.elapsed().as_secs_f64();
     let index_mib = rss_mib() - before;
     let probes: Vec<PdqHash> = hashes(2, queries).collect();
+    let photos: Vec<String> = args
+        .iter()
+        .position(|a| a == "--photos")
+        .and_then(|i| args.get(i + 1))
+        .map(|v| v.split(',').map(str::to_owned).collect())
+        .unwrap_or_default();
+    for path in &photos {
+        let rgb = decode_rgb(&std::fs::read(path).unwrap(), &DecodeOptions::default()).unwrap();
+        let started = Instant::now();
+        let candidates = robust::candidates_rgb(
+            &rgb.pixels,
+            rgb.width as usize,
+            rgb.height as usize,
+            rgb.stride(),
+            &QueryOptions::default(),
+        );
+        let hashing_s = started.elapsed().as_secs_f64();
+        let windows: Vec<PdqHash> = candidates
+            .list
+            .iter()
+            .filter(|c| c.kind == CandidateKind::Window)
+            .flat_map(|c| c.hashes.iter().map(|h| h.1))
+            .collect();
+        for &pair_bits in &pair_bounds {
+            let started = Instant::now();
+            let mut one_by_one: Vec<u64> =
+                windows.iter().flat_map(|q| index.search_probing(q, 31, pair_bits)).map(|m| m.id).collect();
+            let one_by_one_s = started.elapsed().as_secs_f64();
+            one_by_one.sort_unstable();
+            one_by_one.dedup();
+            let started = Instant::now();
+            let mut batched: Vec<u64> =
+                windows.chunks(robust::SEED_BATCH).flat_map(|b| index.reach_probing(b, 31, pair_bits)).collect();
+            let batched_s = started.elapsed().as_secs_f64();
+            batched.sort_unstable();
+            batched.dedup();
+            println!(
+                "{{\"photo\":{path:?},\"width\":{},\"height\":{},\"pair_bits\":{pair_bits},\"window_hashes\":{},\
+                 \"hashing_s\":{hashing_s:.3},\"one_by_one_s\":{one_by_one_s:.3},\"batched_s\":{batched_s:.3},\
+                 \"reached\":{},\"same_as_one_by_one\":{}}}",
+                rgb.width,
+                rgb.height,
+                windows.len(),
+                batched.len(),
+                batched == one_by_one
+            );
+        }
+    }
     for pair_bits in pair_bounds {
         let started = Instant::now();
         let mut found = 0usize;

@@ -219,8 +219,12 @@ fn search(
     };
     let hits: BTreeMap<u64, Vec<robust::Hit>> = match how.seeded {
         // As a list searches: seeds from the index, then every view of each seeded image against every candidate.
-        true => robust::seed_images(candidates, |kind, hash| {
-            Ok::<_, std::convert::Infallible>(find(kind, hash).into_iter().map(|m| image_of(m.id)).collect())
+        true => robust::seed_images(candidates, |kind, hashes| {
+            let found: Vec<u64> = match kind {
+                CandidateKind::Window => index.reach_probing(hashes, t.paired, how.pair_bits),
+                _ => hashes.iter().flat_map(|h| find(kind, h)).map(|m| m.id).collect(),
+            };
+            Ok::<_, std::convert::Infallible>(found.into_iter().map(image_of).collect())
         })
         .unwrap_or_else(|never| match never {})
         .into_iter()

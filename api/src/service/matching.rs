@@ -266,9 +266,6 @@ fn search_all(
     Ok(all)
 }
 
-/// Candidate hashes searched between two deadline checks.
-const HASHES_PER_DEADLINE_CHECK: usize = 256;
-
 /// An uploaded image's matches in one list: one per listed image that `disrupt_hasher::robust::decide` accepts
 /// from the close pairs of its candidates and the image's views. The answer names the pair that explains it
 /// best: a whole or framed picture within PDQ's distance when there is one (the plainest explanation), else the
@@ -281,13 +278,10 @@ fn image_hits(
     deadline: &Deadline,
 ) -> Result<Vec<Hit>, ApiError> {
     let t = Thresholds::default();
-    let mut searched = 0usize;
-    let seeds = seed_images(candidates, |kind, hash| {
-        searched += 1;
-        if searched.is_multiple_of(HASHES_PER_DEADLINE_CHECK) {
-            deadline.check()?;
-        }
-        Ok::<_, ApiError>(index.seek(list, kind, hash, &t))
+    // The deadline is checked between batches (`SEED_BATCH` windows at most).
+    let seeds = seed_images(candidates, |kind, hashes| {
+        deadline.check()?;
+        Ok::<_, ApiError>(index.seek(list, kind, hashes, &t))
     })?;
     let mut out = Vec::new();
     for id in seeds {

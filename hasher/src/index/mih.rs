@@ -165,6 +165,90 @@ impl PdqIndex {
         self.matches_of(found)
     }
 
+    /// The ids of the entries that some query reaches by the probing rule of [`Self::search_probing`]: within
+    /// `radius` of it, with a 16-bit chunk equal to the query's and that chunk's 32-bit pair within `pair_bits`
+    /// bits. Ascending, each once. For the delta tail the same rule holds (where `search_probing` scans it all).
+    ///
+    /// Made for the thousands of overlapping windows of one scan: neighbouring windows share most chunk values,
+    /// so the queries are grouped by chunk value and each bucket is streamed once for its whole group, and an
+    /// entry already reached is not fetched again. On a real photo's windows this reads several times fewer
+    /// postings than one `search_probing` per query (`examples/bench_views --photo`).
+    pub fn reach_probing(&self, queries: &[PdqHash], radius: u32, pair_bits: u32) -> Vec<EntryId> {
+        if queries.is_empty() || self.hashes.is_empty() {
+            return Vec::new();
+        }
+        let queries: Vec<Words> = queries.iter().map(words).collect();
+        // One bit per slot: an entry reached once is not fetched again.
+        let mut reached = vec![0u64; self.hashes.len().div_ceil(64)];
+        let is_reached = |reached: &[u64], slot: u32| reached[slot as usize / 64] & (1 << (slot % 64)) != 0;
+        let mut out = Vec::new();
+        let mut reach = |reached: &mut [u64], slot: u32| {
+            reached[slot as usize / 64] |= 1 << (slot % 64);
+            out.push(self.ids[slot as usize]);
+        };
+        // (chunk value, partner value, query): sorted, so the queries of one bucket are a run.
+        let mut probes: Vec<(u16, u16, u32)> = Vec::with_capacity(queries.len());
+        let mut candidates: Vec<u32> = Vec::with_capacity(1024);
+        // An exact pair has both halves exact: probing one half of each pair finds it.
+        let step = if pair_bits == 0 { 2 } else { 1 };
+        for c in (0..CHUNKS).step_by(step) {
+            probes.clear();
+            probes.extend(queries.iter().enumerate().map(|(q, w)| (chunk(w, c), chunk(w, c ^ 1), q as u32)));
+            probes.sort_unstable();
+            // Before the first rebuild every entry is in the tail and there are no tables.
+            let indexed = if self.tables.slots > 0 { &probes[..] } else { &[] };
+            for run in indexed.chunk_by(|a, b| a.0 == b.0) {
+                let value = run[0].0;
+                // The distinct partners of the run, folded as postings hold them.
+                let mut partners: Vec<u16> = run.iter().map(|p| fold(p.1)).collect();
+                partners.dedup();
+                partners.sort_unstable();
+                partners.dedup();
+                candidates.clear();
+                candidates.extend(
+                    self.tables
+                        .bucket(c, value)
+                        .filter(|&(slot, partner)| {
+                            !is_reached(&reached, slot)
+                                && partners.iter().any(|&p| (p ^ partner).count_ones() <= pair_bits)
+                        })
+                        .map(|(slot, _)| slot),
+                );
+                for &slot in &candidates {
+                    if is_reached(&reached, slot) || self.is_dead(slot) {
+                        continue;
+                    }
+                    let hash = &self.hashes[slot as usize];
+                    let hit = run.iter().any(|&(_, partner, q)| {
+                        (chunk(hash, c ^ 1) ^ partner).count_ones() <= pair_bits
+                            && distance(hash, &queries[q as usize]) <= radius
+                    });
+                    if hit {
+                        reach(&mut reached, slot);
+                    }
+                }
+            }
+            // The delta tail, the other way round: each entry's chunk value finds its run among the probes.
+            for slot in self.tables.slots as u32..self.hashes.len() as u32 {
+                if is_reached(&reached, slot) || self.is_dead(slot) {
+                    continue;
+                }
+                let hash = &self.hashes[slot as usize];
+                let value = chunk(hash, c);
+                let start = probes.partition_point(|p| p.0 < value);
+                let hit = probes[start..].iter().take_while(|p| p.0 == value).any(|&(_, partner, q)| {
+                    (chunk(hash, c ^ 1) ^ partner).count_ones() <= pair_bits
+                        && distance(hash, &queries[q as usize]) <= radius
+                });
+                if hit {
+                    reach(&mut reached, slot);
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
     /// The found `(slot, distance)` pairs as matches of the query as given, nearest first.
     fn matches_of(&self, found: Vec<(u32, u32)>) -> Vec<PdqMatch> {
         let mut matches: Vec<PdqMatch> = found
@@ -691,6 +775,70 @@ mod tests {
         assert_eq!(ids, (100_000..100_008).chain(300_000..300_008).collect::<Vec<_>>());
         assert!(probed.iter().all(|&(id, d)| id >= 300_000 || d == 28));
         assert_eq!(index.search(&centre, 31).len(), 24, "the exact search finds every kind");
+    }
+
+    #[test]
+    fn a_batch_reaches_exactly_what_the_probing_rule_reaches_from_any_query() {
+        let mut rng = Rng(23);
+        let (mut entries, centres) = clustered(&mut rng, 20_000, 30);
+        // Queries as a scan makes them: bunches of near-duplicates of a few centres, plus unrelated ones.
+        let mut queries: Vec<PdqHash> = Vec::new();
+        for centre in &centres[..20] {
+            for d in [0, 2, 4, 6, 9, 12, 20] {
+                queries.push(rng.near(centre, d));
+            }
+        }
+        queries.extend((0..50).map(|_| rng.hash()));
+        // Entries in the chunk tables, the delta tail and removed ones.
+        let tail: Vec<(EntryId, PdqHash)> = centres[20..]
+            .iter()
+            .enumerate()
+            .flat_map(|(i, c)| (0..=40).map(move |d| (5_000_000 + 100 * i as u64 + d, *c)))
+            .map(|(id, c)| (id, rng.near(&c, (id % 100) as u32)))
+            .collect();
+        for centre in &centres[20..] {
+            for d in [3, 10, 25] {
+                queries.push(rng.near(centre, d));
+            }
+        }
+        let mut index: PdqIndex = entries.iter().copied().collect();
+        for &(id, hash) in &tail {
+            index.insert(id, hash);
+        }
+        assert!(index.tables.slots < index.hashes.len(), "a delta tail");
+        let removed: std::collections::HashSet<EntryId> = entries.iter().step_by(7).map(|e| e.0).collect();
+        for id in &removed {
+            index.remove(*id);
+        }
+        entries.retain(|e| !removed.contains(&e.0));
+        entries.extend(tail.iter().copied());
+        let rule = |h: &PdqHash, q: &PdqHash, pair_bits: u32| {
+            let (h, q) = (words(h), words(q));
+            distance(&h, &q) <= 31
+                && (0..CHUNKS).any(|c| {
+                    chunk(&h, c) == chunk(&q, c) && (chunk(&h, c ^ 1) ^ chunk(&q, c ^ 1)).count_ones() <= pair_bits
+                })
+        };
+        for pair_bits in [0, 1, 3] {
+            let mut expected: Vec<EntryId> =
+                entries.iter().filter(|(_, h)| queries.iter().any(|q| rule(h, q, pair_bits))).map(|e| e.0).collect();
+            expected.sort_unstable();
+            assert!(expected.len() > 100, "{pair_bits}: the rule reaches planted entries ({})", expected.len());
+            assert_eq!(index.reach_probing(&queries, 31, pair_bits), expected, "pair bits {pair_bits}");
+        }
+        assert!(index.reach_probing(&[], 31, 3).is_empty());
+        // A small index has no chunk tables yet: every entry waits in the tail.
+        let small: Vec<(EntryId, PdqHash)> = tail.iter().take(300).copied().collect();
+        let mut index = PdqIndex::new();
+        for &(id, hash) in &small {
+            index.insert(id, hash);
+        }
+        assert_eq!(index.tables.slots, 0);
+        let mut expected: Vec<EntryId> =
+            small.iter().filter(|(_, h)| queries.iter().any(|q| rule(h, q, 3))).map(|e| e.0).collect();
+        expected.sort_unstable();
+        assert!(!expected.is_empty());
+        assert_eq!(index.reach_probing(&queries, 31, 3), expected);
     }
 
     #[test]

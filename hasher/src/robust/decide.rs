@@ -212,21 +212,38 @@ pub fn collect_hits<E>(
     Ok(hits)
 }
 
+/// Windows go to the seeking search in batches of at most this many hashes: large enough that neighbouring
+/// windows (which share most chunk values, see `PdqIndex::reach_probing`) travel together, small enough that a
+/// caller can check a deadline between batches.
+pub const SEED_BATCH: usize = 16_384;
+
 /// The listed images worth deciding for a query: those that any hash of its candidates reaches through `seek`,
-/// in ascending order. `seek` searches the caller's index for one hash of a candidate of the given kind, and may
-/// be far cheaper than a complete search, since it only has to reach each matching image once, not every close
+/// in ascending order. `seek` searches the caller's index for hashes of candidates of one kind: the variants of a
+/// whole or framed picture, or a batch of windows (at most [`SEED_BATCH`] hashes, in the scan's order). It may be
+/// far cheaper than a complete search, since it only has to reach each matching image once, not every close
 /// pair: a query brings thousands of near-duplicate windows, and a listed image that matches is close to many of
 /// them. [`image_hits`] then compares the seeded images' views with every candidate. It may stop early by
 /// returning an error (a deadline).
 pub fn seed_images<E>(
     candidates: &Candidates,
-    mut seek: impl FnMut(CandidateKind, &crate::pdq::PdqHash) -> Result<Vec<u64>, E>,
+    mut seek: impl FnMut(CandidateKind, &[crate::pdq::PdqHash]) -> Result<Vec<u64>, E>,
 ) -> Result<std::collections::BTreeSet<u64>, E> {
     let mut seeds = std::collections::BTreeSet::new();
+    let mut windows = Vec::with_capacity(SEED_BATCH);
     for candidate in &candidates.list {
-        for (_, hash) in &candidate.hashes {
-            seeds.extend(seek(candidate.kind, hash)?);
+        let hashes = candidate.hashes.iter().map(|&(_, hash)| hash);
+        if candidate.kind != CandidateKind::Window {
+            seeds.extend(seek(candidate.kind, &hashes.collect::<Vec<_>>())?);
+            continue;
         }
+        if windows.len() + candidate.hashes.len() > SEED_BATCH {
+            seeds.extend(seek(CandidateKind::Window, &windows)?);
+            windows.clear();
+        }
+        windows.extend(hashes);
+    }
+    if !windows.is_empty() {
+        seeds.extend(seek(CandidateKind::Window, &windows)?);
     }
     Ok(seeds)
 }

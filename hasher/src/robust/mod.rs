@@ -25,7 +25,9 @@ pub mod rotation;
 pub mod scan;
 pub mod views;
 
-pub use decide::{Found, Hit, Thresholds, Verdict, collect_hits, decide, image_hits, match_views, seed_images};
+pub use decide::{
+    Found, Hit, SEED_BATCH, Thresholds, Verdict, collect_hits, decide, image_hits, match_views, seed_images,
+};
 pub use plane::{LumaPlane, Rect};
 pub use scan::ScanSteps;
 pub use views::{REGION_UNITS, Region, View, views_rgb};

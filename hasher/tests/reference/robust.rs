@@ -195,12 +195,12 @@ fn a_list_seeds_its_images_through_exact_pairs_and_decides_them_from_all_their_v
     let t = Thresholds::default();
     let list_matches = |query: &RgbImage| -> Vec<u64> {
         let candidates = candidates(query);
-        let seeds = robust::seed_images(&candidates, |kind, hash| {
-            let found = match kind {
-                CandidateKind::Window => index.search_probing(hash, t.paired, 0),
-                _ => index.search(hash, t.whole),
+        let seeds = robust::seed_images(&candidates, |kind, hashes| {
+            let found: Vec<u64> = match kind {
+                CandidateKind::Window => index.reach_probing(hashes, t.paired, 0),
+                _ => hashes.iter().flat_map(|h| index.search(h, t.whole)).map(|m| m.id).collect(),
             };
-            Ok::<_, ()>(found.into_iter().map(|m| m.id >> 8).collect())
+            Ok::<_, ()>(found.into_iter().map(|id| id >> 8).collect())
         })
         .unwrap();
         seeds
