@@ -24,6 +24,14 @@ const MIN_SIDE_SUPPORT: f32 = 0.5;
 const BORDER_SUPPORT: f32 = 0.85;
 /// Most rectangles returned.
 const MAX_RECTS: usize = 48;
+/// A row (column) belongs to the detailed picture when its detail reaches this share of the picture's typical
+/// detail (the median of the most detailed half of the rows).
+const DETAIL_SHARE: f32 = 0.25;
+/// A band of rows or columns trimmed as a blurred or plain surround must hold less than this share of the
+/// picture's typical detail on average.
+const SURROUND_DETAIL: f32 = 0.12;
+/// Least trimmed surround, as a share of the axis, for a detail band to count (below it PDQ does not care).
+const MIN_TRIM: f32 = 0.02;
 
 /// The reduced grey image the edges are read from.
 struct Reduced {
@@ -143,15 +151,25 @@ fn support(mask: &[bool], from: usize, to: usize) -> f32 {
     mask[from..to].iter().filter(|&&m| m).count() as f32 / (to - from) as f32
 }
 
-/// Rectangles of `plane` bounded by straight edges or the image border, most convincing first, not including
-/// the whole image.
-pub fn inner_rects(plane: &LumaPlane) -> Vec<Rect> {
+/// The rectangles a query's picture may have been framed by.
+#[derive(Debug, Default)]
+pub struct Framed {
+    /// Rectangles bounded by straight edges or the image border, most convincing first, not including the whole
+    /// image; the detailed picture (below), if any, second.
+    pub rects: Vec<Rect>,
+    /// A detailed picture set on a blurred or plain surround that no straight edge bounds ([`detailed_rect`]).
+    pub detailed: Option<Rect>,
+}
+
+/// The rectangles of `plane` that may frame the listed picture (see [`Framed`]).
+pub fn inner_rects(plane: &LumaPlane) -> Framed {
     let r = Reduced::of(plane);
     let (w, h) = (r.width, r.height);
     if w < 16 || h < 16 {
-        return Vec::new();
+        return Framed::default();
     }
     let e = edges(&r);
+    let detailed = detailed_rect(&r);
     let mut xs: Vec<usize> = vec![0, w];
     xs.extend(lines(&e.vertical, w, h).iter().map(|l| l.pos));
     let mut ys: Vec<usize> = vec![0, h];
@@ -195,18 +213,70 @@ pub fn inner_rects(plane: &LumaPlane) -> Vec<Rect> {
     }
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
     let radius = r.factor as usize + 1;
-    let mut out: Vec<Rect> = Vec::new();
-    for (_, _, [x0, y0, x1, y1]) in scored {
-        let f = r.factor as usize;
-        let rect = refine(plane, [x0 * f, y0 * f, (x1 * f).min(plane.width()), (y1 * f).min(plane.height())], radius);
-        if !out.contains(&rect) {
-            out.push(rect);
+    // A detailed picture inside a blurred or plain surround comes second: the best-bounded rectangle keeps the
+    // lead, since an app's chrome or a caption's text can make a detail band that is not the picture.
+    let mut ranked: Vec<[usize; 4]> = scored.into_iter().map(|(_, _, rect)| rect).collect();
+    if let Some(rect) = detailed {
+        ranked.insert(ranked.len().min(1), rect);
+    }
+    let f = r.factor as usize;
+    let full = |[x0, y0, x1, y1]: [usize; 4]| {
+        refine(plane, [x0 * f, y0 * f, (x1 * f).min(plane.width()), (y1 * f).min(plane.height())], radius)
+    };
+    let mut rects: Vec<Rect> = Vec::new();
+    for rect in ranked {
+        let rect = full(rect);
+        if !rects.contains(&rect) {
+            rects.push(rect);
         }
-        if out.len() == MAX_RECTS {
+        if rects.len() == MAX_RECTS {
             break;
         }
     }
-    out
+    Framed { rects, detailed: detailed.map(full) }
+}
+
+/// The rectangle of a detailed picture set on a much less detailed surround (a blurred, enlarged copy of itself
+/// behind it, or plain bars whose edge is too soft for [`edges`]), as `[x0, y0, x1, y1]` of the reduced plane.
+///
+/// Detail is the mean absolute step between neighbours along a row (for the rows' profile) or along a column
+/// (for the columns'): a step across the picture's own border is not counted on either side, so the band ends
+/// where the picture does. Rows are trimmed first (over the full width), then columns within the kept rows.
+fn detailed_rect(r: &Reduced) -> Option<[usize; 4]> {
+    let (w, h) = (r.width, r.height);
+    let row_detail: Vec<f32> =
+        (0..h).map(|y| (1..w).map(|x| (r.at(x, y) - r.at(x - 1, y)).abs()).sum::<f32>() / (w - 1) as f32).collect();
+    let (y0, y1) = detail_band(&row_detail).unwrap_or((0, h));
+    let column_detail: Vec<f32> = (0..w)
+        .map(|x| (y0 + 1..y1).map(|y| (r.at(x, y) - r.at(x, y - 1)).abs()).sum::<f32>() / (y1 - y0 - 1).max(1) as f32)
+        .collect();
+    let (x0, x1) = detail_band(&column_detail).unwrap_or((0, w));
+    if (x0, y0, x1, y1) == (0, 0, w, h) {
+        return None;
+    }
+    let trimmed = |from: usize, to: usize, len: usize| (len - (to - from)) as f32 >= MIN_TRIM * len as f32;
+    let inside = (x1 - x0) as f32 >= MIN_SIDE * w as f32 && (y1 - y0) as f32 >= MIN_SIDE * h as f32;
+    (inside && (trimmed(y0, y1, h) || trimmed(x0, x1, w))).then_some([x0, y0, x1, y1])
+}
+
+/// The run `[from, to)` of a detail profile outside which the profile stays far below the picture's typical
+/// detail, when there is such a surround on at least one end; `None` when nothing is trimmed.
+fn detail_band(profile: &[f32]) -> Option<(usize, usize)> {
+    let mut sorted = profile.to_vec();
+    sorted.sort_by(f32::total_cmp);
+    // The median of the most detailed half: a picture's typical detail, whatever share the surround takes.
+    let typical = sorted[sorted.len() * 3 / 4];
+    if typical <= f32::EPSILON {
+        return None;
+    }
+    let from = profile.iter().position(|&d| d >= DETAIL_SHARE * typical)?;
+    let to = profile.iter().rposition(|&d| d >= DETAIL_SHARE * typical)? + 1;
+    let surround: Vec<f32> = profile[..from].iter().chain(&profile[to..]).copied().collect();
+    if surround.is_empty() {
+        return None;
+    }
+    let mean = surround.iter().sum::<f32>() / surround.len() as f32;
+    (mean < SURROUND_DETAIL * typical).then_some((from, to))
 }
 
 /// Moves each edge of `[x0, y0, x1, y1]` that is not on the image border to the strongest step within
@@ -264,7 +334,7 @@ mod tests {
         for background in [255.0, 0.0] {
             let plane = pasted(500, 400, 60, 90, 300, 200, background);
             let truth = Rect::new(60.0, 90.0, 300.0, 200.0);
-            let rects = inner_rects(&plane);
+            let rects = inner_rects(&plane).rects;
             assert!(rects.iter().any(|r| near(r, &truth, 3.0)), "on {background}: {rects:?}");
         }
     }
@@ -272,13 +342,47 @@ mod tests {
     #[test]
     fn letterbox_bars_are_trimmed() {
         let plane = pasted(400, 400, 0, 50, 400, 300, 0.0);
-        let rects = inner_rects(&plane);
+        let rects = inner_rects(&plane).rects;
         assert!(rects.iter().any(|r| near(r, &Rect::new(0.0, 50.0, 400.0, 300.0), 3.0)), "{rects:?}");
+    }
+
+    /// A busy picture on a smooth surround whose luma meets the picture's own at its border (as a blurred,
+    /// enlarged copy of the picture behind it does): no luma step marks the border, only the loss of detail.
+    fn on_smooth_surround(cw: usize, ch: usize, truth: &Rect) -> LumaPlane {
+        let luma = (0..cw * ch)
+            .map(|k| {
+                let (x, y) = ((k % cw) as f32, (k / cw) as f32);
+                let smooth = 128.0 + 20.0 * (x * 0.004).sin() + 15.0 * (y * 0.006).cos();
+                let inside = x >= truth.x0 && x < truth.x1 && y >= truth.y0 && y < truth.y1;
+                if inside { smooth + 35.0 * ((x * 0.9).sin() * (y * 0.7).cos()) } else { smooth }
+            })
+            .collect();
+        LumaPlane::from_luma(cw, ch, luma)
+    }
+
+    #[test]
+    fn a_detailed_picture_on_a_blurred_surround_is_one_of_the_first_two_rectangles() {
+        for (cw, ch, truth) in [
+            (480, 480, Rect::new(0.0, 105.0, 480.0, 270.0)),
+            (480, 480, Rect::new(90.0, 0.0, 300.0, 480.0)),
+            (640, 640, Rect::new(60.0, 80.0, 500.0, 420.0)),
+        ] {
+            let framed = inner_rects(&on_smooth_surround(cw, ch, &truth));
+            assert!(framed.detailed.is_some_and(|r| near(&r, &truth, 3.0)), "{truth:?}: {framed:?}");
+            assert!(framed.rects.iter().take(2).any(|r| near(r, &truth, 3.0)), "{truth:?}: {framed:?}");
+        }
+    }
+
+    #[test]
+    fn a_detailed_picture_alone_has_no_detail_band() {
+        let truth = Rect::new(0.0, 0.0, 400.0, 300.0);
+        assert!(inner_rects(&on_smooth_surround(400, 300, &truth)).detailed.is_none());
     }
 
     #[test]
     fn a_flat_image_has_no_inner_rectangle() {
         let plane = LumaPlane::from_luma(300, 200, vec![40.0; 300 * 200]);
-        assert!(inner_rects(&plane).is_empty());
+        let framed = inner_rects(&plane);
+        assert!(framed.rects.is_empty() && framed.detailed.is_none());
     }
 }

@@ -125,8 +125,8 @@ pub fn candidates_rgb(pixels: &[u8], width: usize, height: usize, stride: usize,
         return Candidates::from_list(list);
     }
     let plane = LumaPlane::from_rgb(pixels, width, height, stride);
-    let inner = if opts.frames { frames::inner_rects(&plane) } else { Vec::new() };
-    for rect in &inner {
+    let framed = if opts.frames { frames::inner_rects(&plane) } else { frames::Framed::default() };
+    for rect in &framed.rects {
         if let Some(region) = RegionPdq::of(&plane, rect) {
             list.push(Candidate {
                 kind: CandidateKind::Inner,
@@ -143,10 +143,18 @@ pub fn candidates_rgb(pixels: &[u8], width: usize, height: usize, stride: usize,
     let to_small = 1.0 / factor as f32;
     push_windows(&mut list, &small, &small.bounds(), 0, factor as f32, &opts.scan);
     if opts.scan_inner {
+        // Inside the best-bounded rectangle, and inside a detailed picture on a blurred surround when that is
+        // another one: both hold the listed picture at a scale the scan over the whole copy may not reach.
         let full = (plane.width() * plane.height()) as f32;
-        if let Some(best) = inner.first().filter(|r| r.width() * r.height() < 0.8 * full) {
-            let area =
-                Rect { x0: best.x0 * to_small, y0: best.y0 * to_small, x1: best.x1 * to_small, y1: best.y1 * to_small };
+        let best = framed.rects.first().filter(|r| r.width() * r.height() < 0.8 * full);
+        let detailed = framed.detailed.filter(|d| best != Some(d));
+        for inside in best.into_iter().chain(detailed.as_ref()) {
+            let area = Rect {
+                x0: inside.x0 * to_small,
+                y0: inside.y0 * to_small,
+                x1: inside.x1 * to_small,
+                y1: inside.y1 * to_small,
+            };
             push_windows(&mut list, &small, &area, 0, factor as f32, &opts.scan);
         }
     }
