@@ -144,11 +144,13 @@ pub fn candidates_rgb(pixels: &[u8], width: usize, height: usize, stride: usize,
     push_windows(&mut list, &small, &small.bounds(), 0, factor as f32, &opts.scan);
     if opts.scan_inner {
         // Inside the best-bounded rectangle, and inside a detailed picture on a blurred surround when that is
-        // another one: both hold the listed picture at a scale the scan over the whole copy may not reach.
+        // another one: both hold the listed picture at a scale the scan over the whole copy may not reach (a
+        // rectangle of most of the copy adds nothing to that scan).
         let full = (plane.width() * plane.height()) as f32;
-        let best = framed.rects.first().filter(|r| r.width() * r.height() < 0.8 * full);
-        let detailed = framed.detailed.filter(|d| best != Some(d));
-        for inside in best.into_iter().chain(detailed.as_ref()) {
+        let small_enough = |r: &&Rect| r.width() * r.height() < 0.8 * full;
+        let best = framed.rects.first().filter(small_enough);
+        let detailed = framed.detailed.as_ref().filter(small_enough).filter(|&d| best != Some(d));
+        for inside in best.into_iter().chain(detailed) {
             let area = Rect {
                 x0: inside.x0 * to_small,
                 y0: inside.y0 * to_small,
