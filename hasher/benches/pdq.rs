@@ -37,11 +37,7 @@ fn bench_pdq(c: &mut Criterion) {
 }
 
 fn bench_decode_and_hash(c: &mut Criterion) {
-    let testdata = std::env::var_os("DISRUPT_TESTDATA")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/reference").into());
-    let path = testdata.join("pdq/data/bridge-mods/aaa-orig.jpg");
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let bytes = disrupt_hasher::testdata::read("pdq/data/bridge-mods/aaa-orig.jpg");
     let opts = disrupt_hasher::media::MediaOptions::default();
     let mut group = c.benchmark_group("jpeg_1600x1004");
     group.throughput(Throughput::Bytes(bytes.len() as u64));

@@ -10,6 +10,7 @@
 //! - [`media`]: one entry point that sniffs a file and hashes it as an image or a video, with its digests.
 //! - [`pdq`]: the PDQ perceptual image hash and its eight dihedral variants, bit-exact with Meta's reference.
 //! - [`robust`]: views and candidates that catch crops, borders, screenshots and small rotations PDQ misses.
+//! - [`testdata`]: where tests, benchmarks and examples find Meta's reference fixtures.
 //! - [`video`]: vPDQ per-frame hashes of videos (decoding behind the `video` feature) and video matching.
 #![deny(missing_docs)]
 
@@ -21,6 +22,7 @@ pub mod index;
 pub mod media;
 pub mod pdq;
 pub mod robust;
+pub mod testdata;
 pub mod video;
 
 pub use error::{Error, Result};

@@ -74,11 +74,7 @@ fn holds_any(haystack: &[u8], needles: &[&[u8]]) -> bool {
 
 #[tokio::test]
 async fn a_server_killed_during_uploads_leaves_nothing_of_the_media_anywhere() {
-    let media = std::fs::read(format!(
-        "{}/../../shared/testdata/reference/pdq/data/reg-test-input/dih/bridge-1-original.jpg",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .expect("reference photo");
+    let media = disrupt_hasher::testdata::read("pdq/data/reg-test-input/dih/bridge-1-original.jpg");
     let needles = fingerprints(&media);
     assert!(needles.len() > 10);
     let data_dir = tempfile::tempdir().unwrap();

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
@@ -13,13 +13,7 @@ mod server;
 mod untrusted_text;
 mod views;
 
-pub(crate) fn testdata() -> PathBuf {
-    let dir = std::env::var_os("DISRUPT_TESTDATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/reference")));
-    assert!(dir.join("SOURCES.md").is_file(), "reference test data not found at {}", dir.display());
-    dir
-}
+pub(crate) use disrupt_hasher::testdata::reference_dir as testdata;
 
 /// `hex,...,path` rows of a reference CSV, keyed by the path relative to the test data.
 fn reference_rows(csv: &str) -> HashMap<String, Vec<String>> {

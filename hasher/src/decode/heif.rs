@@ -92,12 +92,7 @@ mod tests {
 
     /// A small photo from the reference data, as RGB.
     fn source() -> RgbImage {
-        let path = std::env::var_os("DISRUPT_TESTDATA")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/reference").into())
-            .join("pdq/data/bridge-mods/shrink-a-lot.jpg");
-        let bytes =
-            std::fs::read(&path).unwrap_or_else(|e| panic!("reference test data missing at {}: {e}", path.display()));
+        let bytes = crate::testdata::read("pdq/data/bridge-mods/shrink-a-lot.jpg");
         decode_rgb(&bytes, &stored()).expect("fixture decodes")
     }
 

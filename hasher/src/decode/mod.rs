@@ -77,19 +77,9 @@ fn decode_heif(_bytes: &[u8], format: ImageFormat, _opts: &DecodeOptions) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
-
-    fn testdata() -> PathBuf {
-        let root = std::env::var_os("DISRUPT_TESTDATA")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/reference")));
-        assert!(root.is_dir(), "reference test data missing at {} (set DISRUPT_TESTDATA)", root.display());
-        root
-    }
 
     fn fixture(path: &str) -> Vec<u8> {
-        let file = testdata().join("pdq/data").join(path);
-        std::fs::read(&file).unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", file.display()))
+        crate::testdata::read(&format!("pdq/data/{path}"))
     }
 
     fn stored() -> DecodeOptions {

@@ -24,16 +24,17 @@
 //! bucket's previous slot (18 bits; a longer gap, ~2-3 % of them, takes a second u32 holding the slot) and
 //! the partner chunk folded to 14 bits (see `ChunkTables`). About 66 B per entry for 16 chunks, 106 B in
 //! all, plus 4 MiB of offsets. Measured with `examples/bench_index` (RSS growth of building the index):
-//! 105.4 MiB at 1 M hashes and 1,015 MiB at 10 M (106.5 B per entry), where the earlier layout (3-byte slot
-//! and 2-byte partner per posting, an id map over all entries) took 128.7 MiB and 1,230 MiB (129 B per
-//! entry), at a search speed within the run-to-run noise of the shared benchmark machine. Folding the
-//! partner to 8 bits instead (3-byte slots, 4-byte postings) took ~104 B per entry but searched about a third
-//! slower with eight variants at 1 M, even with the fetches batched: it lets 60x more random entries through
-//! to the hash fetch than the exact partner, against 3x for 14 bits. Real data with skewed chunk values has
-//! longer gaps in its rare buckets, hence more escapes: 19-bit gaps with a 13-bit partner would cost ~2 B
-//! per entry less and pass 1.7x more candidates. Dropping the partner entirely would save another 16 B per
-//! entry but makes searches about 5x slower; fewer chunks cannot keep the one-bit pigeonhole at radius 31. A
-//! rebuild frees the old tables first, so its temporaries (16 B per entry of sort keys, up to 8 B of sort
+//! 105.4 MiB at 1 M hashes and 1,015 MiB at 10 M (106.5 B per entry).
+//!
+//! Why these widths, from the same benchmark: a 3-byte slot and the exact 2-byte partner per posting, with an
+//! id map over all entries, cost 129 B per entry and searched no faster (within the run-to-run noise of the
+//! shared benchmark machine). A partner folded to 8 bits (3-byte slots, 4-byte postings) costs ~104 B per entry
+//! but searches about a third slower with eight variants at 1 M, even with the fetches batched: it lets 60x more
+//! random entries through to the hash fetch than the exact partner, against 3x for 14 bits. Real data with
+//! skewed chunk values has longer gaps in its rare buckets, hence more escapes: 19-bit gaps with a 13-bit
+//! partner would cost ~2 B per entry less and pass 1.7x more candidates. No partner at all would save another
+//! 16 B per entry but makes searches about 5x slower; fewer chunks cannot keep the one-bit pigeonhole at radius
+//! 31. A rebuild frees the old tables first, so its temporaries (16 B per entry of sort keys, up to 8 B of sort
 //! scratch, 40 B more when slots move) stay within what the tables held.
 //!
 //! # Updates
@@ -890,11 +891,7 @@ mod tests {
 
     #[test]
     fn rotated_and_flipped_photos_find_the_original_with_the_right_variant() {
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/reference");
-        let root = std::env::var("DISRUPT_TESTDATA").unwrap_or_else(|_| root.to_string());
-        let path = format!("{root}/generated/pdq/pdq_fullres_dihedral.csv");
-        let csv = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("test data missing: {path}: {e} (set DISRUPT_TESTDATA)"));
+        let csv = String::from_utf8(crate::testdata::read("generated/pdq/pdq_fullres_dihedral.csv")).unwrap();
         let rows: Vec<(String, [PdqHash; 8])> = csv
             .lines()
             .filter(|l| l.contains("reg-test-input/dih/"))
@@ -904,7 +901,7 @@ mod tests {
                 (fields[9].to_string(), hashes)
             })
             .collect();
-        assert_eq!(rows.len(), 8, "eight dih rows in {path}");
+        assert_eq!(rows.len(), 8, "eight dih rows in pdq_fullres_dihedral.csv");
         let original = rows.iter().find(|(p, _)| p.ends_with("original.jpg")).unwrap().1[0];
         let mut rng = Rng(5);
         let mut index: PdqIndex = (0..10_000).map(|id| (id, rng.hash())).collect();

@@ -267,11 +267,7 @@ fn native_hashes(path: &Path) -> Result<Value> {
 }
 
 fn reference_dir() -> Result<PathBuf> {
-    let dir = std::env::var_os("DISRUPT_TESTDATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata/reference"));
-    ensure!(dir.is_dir(), "reference test data missing at {} (set DISRUPT_TESTDATA)", dir.display());
-    Ok(dir.canonicalize()?)
+    Ok(disrupt_hasher::testdata::reference_dir().canonicalize()?)
 }
 
 fn reference_photos() -> Result<Vec<PathBuf>> {

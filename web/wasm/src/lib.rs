@@ -168,12 +168,7 @@ mod tests {
 
     #[test]
     fn images_hash_like_the_hasher_does() {
-        let reference = std::env::var_os("DISRUPT_TESTDATA")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata/reference").into());
-        let path = reference.join("pdq/data/bridge-mods/aaa-orig.jpg");
-        let bytes =
-            std::fs::read(&path).unwrap_or_else(|e| panic!("reference data missing at {}: {e}", path.display()));
+        let bytes = disrupt_hasher::testdata::read("pdq/data/bridge-mods/aaa-orig.jpg");
         let ours = image_hashes(&bytes).expect("hash");
         let rgb = decode::decode_rgb(&bytes, &DecodeOptions::default()).expect("decode");
         let (w, h) = (rgb.width as usize, rgb.height as usize);
