@@ -7,18 +7,18 @@ use disrupt_openapi::ErrorBody;
 use disrupt_openapi::admin::{
     ApiKeyInfo, ApiKeyList, CreateApiKeyRequest, CreateListRequest, CreatedApiKey, ListNames,
 };
-use disrupt_openapi::audit::{AuditPage, AuditVerification};
+use disrupt_openapi::audit::{AuditPage, AuditQuery, AuditVerification};
 use disrupt_openapi::cases::{CaseStatus, CreateCaseRequest, CreatedCase, WithdrawnCase};
-use disrupt_openapi::feed::{FeedPage, Snapshot};
+use disrupt_openapi::feed::{FeedPage, FeedQuery, Snapshot, SnapshotQuery};
 use disrupt_openapi::feedback::{FeedbackRecorded, FeedbackRequest};
 use disrupt_openapi::matching::{MatchRequest, MatchResponse, UploadMatchResponse};
-use disrupt_openapi::notices::{Notice, NoticeDecisionRequest, NoticeList, NoticeState};
+use disrupt_openapi::notices::{Notice, NoticeDecisionRequest, NoticeList, NoticeQuery, NoticeState};
 use disrupt_openapi::review::{
     AnalystCase, CaseRejection, DecisionOutcome, EntryDecisionRequest, RejectCaseRequest, RejectEntriesRequest,
-    ReviewQueue, ReviewUrlsRequest, ReviewUrlsResponse,
+    ReviewQueue, ReviewQueueQuery, ReviewUrlsRequest, ReviewUrlsResponse,
 };
-use disrupt_openapi::stats::Statistics;
-use disrupt_openapi::stopncii::{FetchHashesResponse, SubmitFeedbackRequest, SubmitFeedbackResponse};
+use disrupt_openapi::stats::{ReportQuery, Statistics};
+use disrupt_openapi::stopncii::{FetchHashesQuery, FetchHashesResponse, SubmitFeedbackRequest, SubmitFeedbackResponse};
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
@@ -225,22 +225,13 @@ impl Client {
         cursor: Option<&str>,
         limit: Option<usize>,
     ) -> Result<FeedPage, ClientError> {
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(list) = list {
-            query.push(("list", list.to_owned()));
-        }
-        if let Some(cursor) = cursor {
-            query.push(("cursor", cursor.to_owned()));
-        }
-        if let Some(limit) = limit {
-            query.push(("limit", limit.to_string()));
-        }
+        let query = FeedQuery { list: list.map(str::to_owned), cursor: cursor.map(str::to_owned), limit };
         Self::send(self.request(Method::GET, "/v1/hashes").query(&query)).await
     }
 
     /// `GET /v1/hashes/snapshot`: every active entry and the cursor to follow the feed from.
     pub async fn get_snapshot(&self, list: Option<&str>) -> Result<Snapshot, ClientError> {
-        let query: Vec<(&str, &str)> = list.map(|l| ("list", l)).into_iter().collect();
+        let query = SnapshotQuery { list: list.map(str::to_owned) };
         Self::send(self.request(Method::GET, "/v1/hashes/snapshot").query(&query)).await
     }
 
@@ -261,16 +252,8 @@ impl Client {
         page_size: Option<usize>,
         next_page_token: Option<&str>,
     ) -> Result<FetchHashesResponse, ClientError> {
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(t) = start_timestamp {
-            query.push(("startTimestamp", t.to_string()));
-        }
-        if let Some(n) = page_size {
-            query.push(("pageSize", n.to_string()));
-        }
-        if let Some(token) = next_page_token {
-            query.push(("nextPageToken", token.to_owned()));
-        }
+        let query =
+            FetchHashesQuery { start_timestamp, page_size, next_page_token: next_page_token.map(str::to_owned) };
         Self::send(self.request(Method::GET, "/v1/FetchHashes").query(&query)).await
     }
 
@@ -314,16 +297,7 @@ impl Client {
         state: Option<disrupt_openapi::model::EntryState>,
         limit: Option<usize>,
     ) -> Result<ReviewQueue, ClientError> {
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(list) = list {
-            query.push(("list", list.to_owned()));
-        }
-        if let Some(state) = state {
-            query.push(("state", enum_text(&state)));
-        }
-        if let Some(limit) = limit {
-            query.push(("limit", limit.to_string()));
-        }
+        let query = ReviewQueueQuery { list: list.map(str::to_owned), limit, state };
         Self::send(self.request(Method::GET, "/v1/review/queue").query(&query)).await
     }
 
@@ -368,9 +342,7 @@ impl Client {
         cursor: Option<&str>,
         limit: Option<usize>,
     ) -> Result<NoticeList, ClientError> {
-        let mut query: Vec<(&str, String)> = state.iter().map(|s| ("state", enum_text(s))).collect();
-        query.extend(cursor.map(|c| ("cursor", c.to_owned())));
-        query.extend(limit.map(|l| ("limit", l.to_string())));
+        let query = NoticeQuery { state, cursor: cursor.map(str::to_owned), limit };
         Self::send(self.request(Method::GET, "/v1/notices").query(&query)).await
     }
 
@@ -428,13 +400,7 @@ impl Client {
 
     /// `GET /v1/admin/audit`.
     pub async fn read_audit(&self, from: Option<u64>, limit: Option<usize>) -> Result<AuditPage, ClientError> {
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(from) = from {
-            query.push(("from", from.to_string()));
-        }
-        if let Some(limit) = limit {
-            query.push(("limit", limit.to_string()));
-        }
+        let query = AuditQuery { from, limit };
         Self::send(self.request(Method::GET, "/v1/admin/audit").query(&query)).await
     }
 
@@ -457,12 +423,35 @@ impl Client {
     /// `GET /v1/admin/reports/trusted-flagger?year=`: the CSV.
     pub async fn trusted_flagger_report(&self, year: i32) -> Result<String, ClientError> {
         let response =
-            self.request(Method::GET, "/v1/admin/reports/trusted-flagger").query(&[("year", year)]).send().await?;
+            self.request(Method::GET, "/v1/admin/reports/trusted-flagger").query(&ReportQuery { year }).send().await?;
         Self::text(response).await
     }
 }
 
-/// The snake_case wire spelling of a unit enum (for query strings).
-fn enum_text<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The query string a request with this query carries.
+    fn query_of(query: &impl serde::Serialize) -> Option<String> {
+        let request = reqwest::Client::new().get("http://127.0.0.1/").query(query).build().expect("request");
+        request.url().query().map(str::to_owned)
+    }
+
+    #[test]
+    fn queries_carry_the_wire_names_and_leave_out_what_is_unset() {
+        let feed = FeedQuery { list: Some("ncii".into()), cursor: None, limit: Some(5) };
+        assert_eq!(query_of(&feed).as_deref(), Some("list=ncii&limit=5"));
+        assert_eq!(query_of(&SnapshotQuery { list: None }), None);
+        let fetch =
+            FetchHashesQuery { start_timestamp: Some(10), page_size: None, next_page_token: Some("a+b".into()) };
+        assert_eq!(query_of(&fetch).as_deref(), Some("startTimestamp=10&nextPageToken=a%2Bb"));
+        let queue =
+            ReviewQueueQuery { list: None, limit: None, state: Some(disrupt_openapi::model::EntryState::Quarantined) };
+        assert_eq!(query_of(&queue).as_deref(), Some("state=quarantined"));
+        let notices = NoticeQuery { state: Some(NoticeState::Sent), cursor: Some("c".into()), limit: None };
+        assert_eq!(query_of(&notices).as_deref(), Some("state=sent&cursor=c"));
+        assert_eq!(query_of(&AuditQuery { from: Some(3), limit: Some(2) }).as_deref(), Some("from=3&limit=2"));
+        assert_eq!(query_of(&ReportQuery { year: 2026 }).as_deref(), Some("year=2026"));
+    }
 }

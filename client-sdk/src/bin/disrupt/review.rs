@@ -194,30 +194,29 @@ fn print_queue(queue: &ReviewQueue, state: EntryState) -> anyhow::Result<()> {
     if queue.items.is_empty() {
         return Ok(());
     }
-    let mut table = Table::new(&[
-        "ENTRY",
-        "KIND",
-        "QUALITY",
-        "CATEGORY",
-        "CASE",
-        "SUBMITTED",
-        "NEAR",
-        "CASES",
-        "FEEDBACK",
-        "MATCHES",
-        "FLAGS",
-    ]);
-    for item in &queue.items {
-        table.row(item_row(item, true));
-    }
-    table.print()?;
-    outln!("{LEGEND}");
-    Ok(())
+    print_items(&queue.items, true)
 }
 
 const LEGEND: &str = "NEAR: other live entries within 31 bits (nearest: distance/state). CASES: other cases with \
                       the same/a near hash. FEEDBACK: platforms that blocked/found not violating/have yet to review. \
                       MATCHES: requests/distinct platforms/distinct days that matched it.";
+
+/// A table of entries under review, one row each ([`item_row`]), and the legend of its columns.
+fn print_items(items: &[ReviewItem], with_case: bool) -> anyhow::Result<()> {
+    let own: &[&str] = if with_case { &["CATEGORY", "CASE"] } else { &["STATE"] };
+    let columns: Vec<&str> = ["ENTRY", "KIND", "QUALITY"]
+        .into_iter()
+        .chain(own.iter().copied())
+        .chain(["SUBMITTED", "NEAR", "CASES", "FEEDBACK", "MATCHES", "FLAGS"])
+        .collect();
+    let mut table = Table::new(&columns);
+    for item in items {
+        table.row(item_row(item, with_case));
+    }
+    table.print()?;
+    outln!("{LEGEND}");
+    Ok(())
+}
 
 fn item_row(item: &ReviewItem, with_case: bool) -> Vec<String> {
     let mut flags = Vec::new();
@@ -277,23 +276,7 @@ fn print_case(case: &AnalystCase) -> anyhow::Result<()> {
         outln!("rejection: {}", describe_rejection(rejection));
     }
     outln!("\nentries ({}):", case.entries.len());
-    let mut table = Table::new(&[
-        "ENTRY",
-        "KIND",
-        "QUALITY",
-        "STATE",
-        "SUBMITTED",
-        "NEAR",
-        "CASES",
-        "FEEDBACK",
-        "MATCHES",
-        "FLAGS",
-    ]);
-    for item in &case.entries {
-        table.row(item_row(item, false));
-    }
-    table.print()?;
-    outln!("{LEGEND}");
+    print_items(&case.entries, false)?;
     outln!("\nreported URLs ({}):", case.urls.len());
     let mut urls = Table::new(&["INDEX", "REVIEW", "URL"]);
     for url in &case.urls {
