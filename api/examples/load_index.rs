@@ -14,9 +14,9 @@ use std::time::Instant;
 
 use disrupt_api::{
     match_index::MatchIndex,
-    store::{Store, keys},
+    store::Store,
     sync::load_list,
-    testing::RedisProcess,
+    testing::{RandomPdq, RedisProcess, fill_live_list},
 };
 
 #[tokio::main]
@@ -25,33 +25,9 @@ async fn main() -> anyhow::Result<()> {
     let redis = RedisProcess::start();
     let settings = redis.settings();
     let store = Store::connect(&settings).await?;
-    let keys = keys::Keys::new(&settings.key_prefix)?;
-    let live = keys.live("ncii");
 
     let fill = Instant::now();
-    let mut conn = redis::Client::open(redis.url())?.get_multiplexed_async_connection().await?;
-    // A cheap deterministic spread of 256-bit values (xorshift), so the hashes differ like real ones.
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    const BATCH: u64 = 10_000;
-    let mut id = 1;
-    while id <= n {
-        let mut pipe = redis::pipe();
-        let mut cmd = redis::cmd("HSET");
-        cmd.arg(&live);
-        for _ in 0..BATCH.min(n - id + 1) {
-            let hash = format!("pdq:{:016x}{:016x}{:016x}{:016x}", next(), next(), next(), next());
-            cmd.arg(keys::entry_id(1, id)?).arg(hash);
-            id += 1;
-        }
-        pipe.add_command(cmd).ignore();
-        let () = pipe.query_async(&mut conn).await?;
-    }
+    fill_live_list(&redis.url(), &settings.key_prefix, "ncii", 1, n, &mut RandomPdq::default()).await?;
     println!("filled {n} entries in {:.2} s", fill.elapsed().as_secs_f64());
 
     let index = MatchIndex::shared();

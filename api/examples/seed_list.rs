@@ -10,7 +10,8 @@
 
 use std::time::Instant;
 
-use disrupt_api::store::{Category, HashKind, NewCase, NewEntry, RedisSettings, Store, keys};
+use disrupt_api::store::{Category, HashKind, NewCase, NewEntry, RedisSettings, Store};
+use disrupt_api::testing::{RandomPdq, fill_live_list};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -20,35 +21,13 @@ async fn main() -> anyhow::Result<()> {
     let planted: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(100);
     let settings = RedisSettings::new(url.clone());
     let store = Store::connect(&settings).await?;
-    let keys = keys::Keys::new(&settings.key_prefix)?;
-    let live = keys.live("ncii");
 
-    // A cheap deterministic spread of 256-bit values (xorshift), so the hashes differ like real ones.
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
     let started = Instant::now();
-    let mut conn = redis::Client::open(url.as_str())?.get_multiplexed_async_connection().await?;
-    const BATCH: u64 = 10_000;
+    let mut random = RandomPdq::default();
     // Ids far above the store's own sequence, so the real cases below never collide with them.
-    let first = 1u64 << 32;
-    let mut id = first;
-    while id < first + n {
-        let mut cmd = redis::cmd("HSET");
-        cmd.arg(&live);
-        for _ in 0..BATCH.min(first + n - id) {
-            let hash = format!("pdq:{:016x}{:016x}{:016x}{:016x}", next(), next(), next(), next());
-            cmd.arg(keys::entry_id(1, id)?).arg(hash);
-            id += 1;
-        }
-        let () = cmd.query_async(&mut conn).await?;
-    }
+    fill_live_list(&url, &settings.key_prefix, "ncii", 1 << 32, n, &mut random).await?;
     for _ in 0..planted {
-        let hash = format!("{:016x}{:016x}{:016x}{:016x}", next(), next(), next(), next());
+        let hash = random.next_hex();
         store
             .create_case(NewCase {
                 list: "ncii".into(),

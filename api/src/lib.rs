@@ -19,7 +19,8 @@
 //! - [`match_index`]: the in-memory match index of every list.
 //! - [`sync`]: loads the match index from Redis and follows the change feed.
 //! - [`stats_page`]: the public statistics page.
-//! - `testing` (feature `testing`): own redis-server processes and clusters for tests.
+//! - `testing` (feature `testing`): the real server with its own redis-server for other crates' tests
+//!   (`spawn_server`), own redis-server processes and clusters.
 //! - `module_graph` (tests only): fails on a dependency cycle among these modules.
 #![deny(missing_docs)]
 

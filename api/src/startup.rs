@@ -315,22 +315,28 @@ async fn remind_periodically(service: Arc<Service>, every: Duration) {
     }
 }
 
-/// Readiness: 200 when Redis answers, the index is loaded and the feed followers are current; 503 otherwise.
-/// Body: `{"redis": "ok"|"unavailable", "index_loaded": bool, "entries": n, "lag_ms": n}`.
+impl AppState {
+    /// Whether the process is ready (Redis answers, the index is loaded and the feed followers are current), with
+    /// what `/readyz` shows: `{"redis": "ok"|"unavailable", "index_loaded": bool, "entries": n, "lag_ms": n}`.
+    pub async fn readiness(&self) -> (bool, serde_json::Value) {
+        let redis_ok = self.store.ping().await.is_ok();
+        let loaded = self.sync.is_loaded();
+        let lag_ms = self.sync.lag_ms();
+        let entries = self.index.read().len();
+        let body = serde_json::json!({
+            "redis": if redis_ok { "ok" } else { "unavailable" },
+            "index_loaded": loaded,
+            "entries": entries,
+            "lag_ms": lag_ms,
+        });
+        (redis_ok && loaded && lag_ms <= MAX_READY_LAG.as_millis() as u64, body)
+    }
+}
+
+/// Readiness: 200 when [`AppState::readiness`] says ready, 503 otherwise, with its body.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let redis_ok = state.store.ping().await.is_ok();
-    let loaded = state.sync.is_loaded();
-    let lag_ms = state.sync.lag_ms();
-    let entries = state.index.read().len();
-    let body = serde_json::json!({
-        "redis": if redis_ok { "ok" } else { "unavailable" },
-        "index_loaded": loaded,
-        "entries": entries,
-        "lag_ms": lag_ms,
-    });
-    if redis_ok && loaded && lag_ms <= MAX_READY_LAG.as_millis() as u64 {
-        HttpResponse::Ok().json(body)
-    } else {
-        HttpResponse::ServiceUnavailable().json(body)
+    match state.readiness().await {
+        (true, body) => HttpResponse::Ok().json(body),
+        (false, body) => HttpResponse::ServiceUnavailable().json(body),
     }
 }

@@ -1,5 +1,6 @@
-//! Test helpers (feature `testing`): throwaway redis-server processes and Redis Clusters on free ports in temp
-//! directories, killed when dropped. They never touch 127.0.0.1:6379.
+//! Test helpers (feature `testing`): the real server with its own redis-server ([`spawn_server`], what the
+//! end-to-end tests and the CLI's tests run against), and throwaway redis-server processes and Redis Clusters on
+//! free ports in temp directories, killed when dropped. They never touch 127.0.0.1:6379.
 
 #![allow(clippy::unwrap_used)] // test helpers: a failure to start is a test failure, loudly.
 
@@ -13,7 +14,76 @@ use std::{
 
 use tempfile::TempDir;
 
-use crate::store::{CLUSTER_SCHEME, RedisSettings};
+use crate::redis_server::EmbeddedRedis;
+use crate::settings::Settings;
+use crate::startup::Application;
+use crate::store::{CLUSTER_SCHEME, RedisSettings, Store};
+
+/// The real server on a free port of 127.0.0.1 with its own embedded redis-server, in a temp directory. Dropping
+/// it stops nothing explicitly: the server task dies with the test's runtime, and the redis-server and the
+/// directory go when the handle drops.
+#[derive(Debug)]
+pub struct TestServer {
+    /// The server's base URL, `http://127.0.0.1:<port>`.
+    pub base_url: String,
+    /// Where `/metrics` is served (`DISRUPT_METRICS_ADDRESS`), unless turned off.
+    pub metrics_url: Option<String>,
+    /// The URL of its own redis-server.
+    pub redis_url: String,
+    /// An admin API key, made as `disrupt-api create-admin-key` makes one.
+    pub admin_key: String,
+    /// The store, to reach around the API (trimming the feed, reading the audit log).
+    pub store: Store,
+    _redis: EmbeddedRedis,
+    _data_dir: TempDir,
+}
+
+/// The settings [`spawn_server`] starts from, before its `extra` ones.
+pub const TEST_SERVER_SETTINGS: [(&str, &str); 6] = [
+    // Every test client is the one loopback address, and tests make cases quickly: bursts and surges are tested
+    // on their own (the e2e `flood` tests). Repeated hashes stay held as in production.
+    ("DISRUPT_FLOOD__CLIENT_CASES_PER_HOUR", "0"),
+    ("DISRUPT_FLOOD__CASES_PER_HOUR", "0"),
+    // Each case reaches the feed at once, so tests read what they just wrote; publication batches are tested on
+    // their own (the e2e `platforms` tests).
+    ("DISRUPT_PUBLICATION__MIN_CASES", "1"),
+    ("DISRUPT_PUBLICATION__MAX_WAIT_SECS", "0"),
+    ("DISRUPT_ADDRESS", "127.0.0.1:0"),
+    ("DISRUPT_METRICS_ADDRESS", "127.0.0.1:0"),
+];
+
+/// Starts the server with its own redis-server, [`TEST_SERVER_SETTINGS`] and then `extra` `DISRUPT_*` settings
+/// (which override them), makes an admin key and waits until the server is ready (as `/readyz` says).
+pub async fn spawn_server(extra: &[(&str, &str)]) -> TestServer {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let redis = EmbeddedRedis::start(Path::new("redis-server"), &data_dir.path().join("redis"))
+        .await
+        .expect("own redis-server");
+    let redis_url = redis.url().to_owned();
+    let own = [
+        ("DISRUPT_REDIS_URL".to_owned(), redis_url.clone()),
+        ("DISRUPT_DATA_DIR".to_owned(), data_dir.path().display().to_string()),
+        ("DISRUPT_SERVER_KEY".to_owned(), "ab".repeat(32)),
+    ];
+    let settings = Settings::from_vars(
+        own.into_iter()
+            .chain(TEST_SERVER_SETTINGS.iter().chain(extra).map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))),
+    )
+    .expect("settings");
+    let app = Application::build(settings).await.expect("build the server");
+    let base_url = format!("http://127.0.0.1:{}", app.port());
+    let metrics_url = app.metrics_port().map(|port| format!("http://127.0.0.1:{port}"));
+    let state = app.state().clone();
+    tokio::spawn(app.run_until_stopped());
+    let admin_key =
+        crate::admin_cli::create_admin_key(&state.store, &state.server_key, "tests").await.expect("admin key");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !state.readiness().await.0 {
+        assert!(Instant::now() < deadline, "the server never became ready");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    TestServer { base_url, metrics_url, redis_url, admin_key, store: state.store, _redis: redis, _data_dir: data_dir }
+}
 
 /// The port a test Redis must never use (a foreign Redis lives there).
 const FOREIGN_PORT: u16 = 6379;
@@ -88,17 +158,10 @@ impl RedisProcess {
         };
         redis.spawn();
         let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let info: Option<String> = redis::Client::open(redis.url().as_str())
-                .and_then(|c| c.get_connection())
-                .and_then(|mut c| redis::cmd("INFO").arg("replication").query(&mut c))
-                .ok();
-            if info.is_some_and(|i| i.contains("master_link_status:up")) {
-                return redis;
-            }
-            assert!(Instant::now() < deadline, "the replica did not synchronise");
-            sleep(Duration::from_millis(50));
-        }
+        wait_for_info(&redis.url(), &["INFO", "replication"], deadline, "the replica did not synchronise", |info| {
+            info.contains("master_link_status:up")
+        });
+        redis
     }
 
     /// Stops it (`SIGSTOP`): it holds its connections but answers nothing, as a hung or cut-off node does.
@@ -234,36 +297,18 @@ impl RedisCluster {
         let deadline = Instant::now() + Duration::from_secs(30);
         for port in &cluster.ports {
             let url = format!("redis://127.0.0.1:{port}/");
-            loop {
-                let info: Option<String> = redis::Client::open(url.as_str())
-                    .and_then(|c| c.get_connection())
-                    .and_then(|mut c| redis::cmd("CLUSTER").arg("INFO").query(&mut c))
-                    .ok();
-                if info.is_some_and(|i| i.contains("cluster_state:ok")) {
-                    break;
-                }
-                assert!(Instant::now() < deadline, "cluster did not become ok");
-                sleep(Duration::from_millis(100));
-            }
+            wait_for_info(&url, &["CLUSTER", "INFO"], deadline, "cluster did not become ok", |info| {
+                info.contains("cluster_state:ok")
+            });
         }
         if replicas > 0 {
+            let connected = format!("connected_slaves:{replicas}");
             for port in &cluster.ports {
                 let url = format!("redis://127.0.0.1:{port}/");
-                loop {
-                    let info: Option<String> = redis::Client::open(url.as_str())
-                        .and_then(|c| c.get_connection())
-                        .and_then(|mut c| redis::cmd("INFO").arg("replication").query(&mut c))
-                        .ok();
-                    let synced = info.is_some_and(|i| {
-                        (i.contains("role:master") && i.contains(&format!("connected_slaves:{replicas}")))
-                            || i.contains("master_link_status:up")
-                    });
-                    if synced {
-                        break;
-                    }
-                    assert!(Instant::now() < deadline, "replicas did not synchronise");
-                    sleep(Duration::from_millis(100));
-                }
+                wait_for_info(&url, &["INFO", "replication"], deadline, "replicas did not synchronise", |info| {
+                    (info.contains("role:master") && info.contains(&connected))
+                        || info.contains("master_link_status:up")
+                });
             }
         }
         cluster
@@ -323,6 +368,22 @@ impl Drop for RedisCluster {
     }
 }
 
+/// Asks the node at `url` for `command` (an `INFO` section) until `ready` holds for its answer; panics with
+/// `failure` past `deadline`.
+fn wait_for_info(url: &str, command: &[&str], deadline: Instant, failure: &str, ready: impl Fn(&str) -> bool) {
+    loop {
+        let info: Option<String> = redis::Client::open(url)
+            .and_then(|c| c.get_connection())
+            .and_then(|mut c| redis::cmd(command[0]).arg(&command[1..]).query(&mut c))
+            .ok();
+        if info.is_some_and(|i| ready(&i)) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{failure}");
+        sleep(Duration::from_millis(50));
+    }
+}
+
 fn wait_for_ping(url: &str, timeout: Duration) {
     let deadline = Instant::now() + timeout;
     loop {
@@ -373,4 +434,55 @@ pub async fn every_stored_value(url: &str) -> Vec<Vec<u8>> {
         out.push(key);
     }
     out
+}
+
+/// A cheap deterministic spread of 256-bit PDQ values (xorshift64), so a benchmark's hashes differ like real ones.
+#[derive(Debug)]
+pub struct RandomPdq(u64);
+
+impl Default for RandomPdq {
+    fn default() -> Self {
+        Self(0x2545_f491_4f6c_dd1d)
+    }
+}
+
+impl RandomPdq {
+    /// The next value, as 64 hex digits.
+    pub fn next_hex(&mut self) -> String {
+        let mut word = || {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        };
+        format!("{:016x}{:016x}{:016x}{:016x}", word(), word(), word(), word())
+    }
+}
+
+/// Writes `n` live PDQ entries of list `list` (entry ids `first..first + n` of list number 1) straight into its
+/// live set, which is what a starting server loads, 10,000 a command: a large list for a benchmark in seconds,
+/// with no case behind its entries.
+pub async fn fill_live_list(
+    redis_url: &str,
+    key_prefix: &str,
+    list: &str,
+    first: u64,
+    n: u64,
+    random: &mut RandomPdq,
+) -> anyhow::Result<()> {
+    const BATCH: u64 = 10_000;
+    let live = crate::store::keys::Keys::new(key_prefix)?.live(list);
+    let mut conn = redis::Client::open(redis_url)?.get_multiplexed_async_connection().await?;
+    let end = first + n;
+    let mut id = first;
+    while id < end {
+        let mut cmd = redis::cmd("HSET");
+        cmd.arg(&live);
+        for _ in 0..BATCH.min(end - id) {
+            cmd.arg(crate::store::keys::entry_id(1, id)?).arg(format!("pdq:{}", random.next_hex()));
+            id += 1;
+        }
+        let () = cmd.query_async(&mut conn).await?;
+    }
+    Ok(())
 }

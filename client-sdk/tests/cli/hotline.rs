@@ -9,12 +9,12 @@ use disrupt_openapi::model::{Category, EntryState, HashValue, Role};
 use disrupt_openapi::notices::NoticeState;
 use serde_json::Value;
 
-use crate::server::{Server, disrupt, disrupt_with_env, spawn_server};
+use crate::server::{Server, disrupt, disrupt_with_env, spawn};
 
 /// Runs `disrupt ARGS --server URL --api-key KEY`: the server flags after the subcommand, as people type them.
 async fn as_key(server: &Server, key: &str, args: &[&str]) -> (i32, String, String) {
     let mut all = args.to_vec();
-    all.extend(["--server", server.url.as_str(), "--api-key", key]);
+    all.extend(["--server", server.base_url.as_str(), "--api-key", key]);
     disrupt(&all).await
 }
 
@@ -33,18 +33,18 @@ fn pdq(n: u8) -> HashValue {
 async fn create_case(server: &Server, category: Category, hashes: Vec<HashValue>, urls: &[&str]) -> String {
     let request =
         CreateCaseRequest { category, hashes, urls: urls.iter().map(|u| (*u).to_owned()).collect(), contact: None };
-    Client::new(&server.url).create_case(&request).await.unwrap().case_id
+    Client::new(&server.base_url).create_case(&request).await.unwrap().case_id
 }
 
 /// Entry id -> state, as the API tells an analyst.
 async fn entry_states(server: &Server, analyst: &str, case_id: &str) -> HashMap<u64, EntryState> {
-    let case = Client::new(&server.url).with_api_key(analyst).analyst_case(case_id).await.unwrap();
+    let case = Client::new(&server.base_url).with_api_key(analyst).analyst_case(case_id).await.unwrap();
     case.entries.iter().map(|e| (e.entry_id, e.state)).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_analyst_lists_the_queue_verifies_one_entry_rejects_another_and_quarantines_a_third() {
-    let server = spawn_server().await;
+    let server = spawn().await;
     let analyst = server.key("ana", Role::Analyst, &[]).await;
     let case_id = create_case(&server, Category::AdultNcii, vec![md5(1), md5(2), pdq(3)], &[]).await;
 
@@ -119,14 +119,14 @@ async fn an_analyst_lists_the_queue_verifies_one_entry_rejects_another_and_quara
     let (code, _, stderr) = as_key(&server, &platform, &["review", "queue"]).await;
     assert_eq!(code, 2);
     assert!(stderr.contains("forbidden"), "{stderr}");
-    let (code, _, stderr) = disrupt(&["review", "queue", "--server", &server.url]).await;
+    let (code, _, stderr) = disrupt(&["review", "queue", "--server", &server.base_url]).await;
     assert_eq!(code, 2);
     assert!(stderr.contains("needs an API key") && stderr.contains("config file"), "{stderr}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_analysts_reject_a_case_with_their_keys_in_config_files_which_flags_and_environment_override() {
-    let server = spawn_server().await;
+    let server = spawn().await;
     let (first, second) = (server.key("ana", Role::Analyst, &[]).await, server.key("bob", Role::Analyst, &[]).await);
     let case_id = create_case(&server, Category::AdultNcii, vec![md5(1), md5(2)], &[]).await;
     let home = tempfile::tempdir().unwrap();
@@ -135,7 +135,7 @@ async fn two_analysts_reject_a_case_with_their_keys_in_config_files_which_flags_
     let default_file = xdg.join("disrupt/config.toml");
     std::fs::write(
         &default_file,
-        format!("# the hotline's server\nserver = \"{}\"  # comment\n\napi_key = '{first}'\n", server.url),
+        format!("# the hotline's server\nserver = \"{}\"  # comment\n\napi_key = '{first}'\n", server.base_url),
     )
     .unwrap();
     std::fs::set_permissions(&default_file, std::fs::Permissions::from_mode(0o600)).unwrap();
@@ -153,7 +153,7 @@ async fn two_analysts_reject_a_case_with_their_keys_in_config_files_which_flags_
 
     // The second analyst names another file; it is readable by others, so they are warned.
     let other_file = home.path().join("bob.toml");
-    std::fs::write(&other_file, format!("server = \"{}\"\napi_key = \"{second}\"\n", server.url)).unwrap();
+    std::fs::write(&other_file, format!("server = \"{}\"\napi_key = \"{second}\"\n", server.base_url)).unwrap();
     std::fs::set_permissions(&other_file, std::fs::Permissions::from_mode(0o644)).unwrap();
     let other = other_file.to_str().unwrap();
     let (code, stdout, stderr) =
@@ -199,7 +199,7 @@ async fn two_analysts_reject_a_case_with_their_keys_in_config_files_which_flags_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_platform_acknowledges_and_decides_a_notice_an_analyst_produced_and_sent() {
-    let server = spawn_server().await;
+    let server = spawn().await;
     let analyst = server.key("ana", Role::Analyst, &[]).await;
     let host = server.key("video host", Role::Platform, &["video-host.example"]).await;
     let urls = ["https://www.video-host.example/v/123", "https://forum.example/t/9", "not a url"];
@@ -258,7 +258,7 @@ async fn a_platform_acknowledges_and_decides_a_notice_an_analyst_produced_and_se
     assert!(stdout.starts_with(&format!("notice {id}: removed\n")), "{stdout}");
     assert!(stdout.contains("reason: video deleted") && stdout.contains("time to removal: "), "{stdout}");
 
-    let seen = Client::new(&server.url).with_api_key(&analyst).get_notice(&id).await.unwrap();
+    let seen = Client::new(&server.base_url).with_api_key(&analyst).get_notice(&id).await.unwrap();
     assert_eq!(seen.state, NoticeState::Removed);
     assert_eq!(seen.decision_reason.as_deref(), Some("video deleted"));
     assert!(seen.acknowledged_at.is_some() && seen.time_to_removal_ms.is_some());
@@ -271,7 +271,7 @@ async fn a_platform_acknowledges_and_decides_a_notice_an_analyst_produced_and_se
 
 /// `redis-cli` against the test server's own redis-server.
 fn redis_cli(server: &Server, args: &[&str]) -> String {
-    let url = server.redis.url();
+    let url = server.redis_url.as_str();
     let mut command = std::process::Command::new("redis-cli");
     match url.strip_prefix("redis+unix://") {
         Some(socket) => command.args(["-s", socket]),
@@ -284,7 +284,7 @@ fn redis_cli(server: &Server, args: &[&str]) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_creates_lists_and_revokes_a_key_and_audit_verify_names_a_forged_record() {
-    let server = spawn_server().await;
+    let server = spawn().await;
     let admin = server.admin_key.clone();
 
     let (code, stdout, stderr) = as_key(
@@ -309,7 +309,7 @@ async fn an_admin_creates_lists_and_revokes_a_key_and_audit_verify_names_a_forge
     let key = stdout.trim().to_owned();
     assert!(key.starts_with("dk_") && !key.contains(char::is_whitespace), "only the key on stdout: {stdout}");
     assert!(stderr.contains("only time the key is shown") && stderr.contains("hosts example.com"), "{stderr}");
-    let platform = Client::new(&server.url).with_api_key(&key);
+    let platform = Client::new(&server.base_url).with_api_key(&key);
     platform.get_hashes(Some("ncii"), None, None).await.unwrap();
 
     let (code, stdout, _) = as_key(&server, &admin, &["admin", "keys", "list", "--json"]).await;
@@ -428,7 +428,7 @@ async fn an_admin_creates_lists_and_revokes_a_key_and_audit_verify_names_a_forge
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stats_show_small_counts_as_null_in_json_and_as_below_the_minimum_in_text() {
-    let server = spawn_server().await;
+    let server = spawn().await;
     for n in 0..6 {
         create_case(&server, Category::AdultNcii, vec![pdq(2 * n + 1), md5(2 * n + 1)], &[]).await;
     }
@@ -436,7 +436,7 @@ async fn stats_show_small_counts_as_null_in_json_and_as_below_the_minimum_in_tex
         create_case(&server, Category::Deepfake, vec![pdq(100 + n)], &[]).await;
     }
 
-    let (code, stdout, stderr) = disrupt(&["stats", "--json", "--server", &server.url]).await;
+    let (code, stdout, stderr) = disrupt(&["stats", "--json", "--server", &server.base_url]).await;
     assert_eq!(code, 0, "{stderr}");
     let stats = json(&stdout);
     assert_eq!(stats["minimum"], 5);
@@ -447,7 +447,7 @@ async fn stats_show_small_counts_as_null_in_json_and_as_below_the_minimum_in_tex
     let pdq_row = hashes["rows"].as_array().unwrap().iter().position(|r| r == "pdq").unwrap();
     assert_eq!(hashes["cells"][pdq_row][0], 8, "8 pending PDQ hashes: {hashes}");
 
-    let (code, stdout, stderr) = disrupt(&["stats", "--server", &server.url]).await;
+    let (code, stdout, stderr) = disrupt(&["stats", "--server", &server.base_url]).await;
     assert_eq!(code, 0, "{stderr}");
     let line = |key: &str| -> Vec<String> {
         let line = stdout.lines().find(|l| l.trim_start().starts_with(key)).unwrap_or_else(|| panic!("{stdout}"));

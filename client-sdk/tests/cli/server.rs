@@ -3,19 +3,24 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
-use disrupt_api::{Application, redis_server::EmbeddedRedis, settings::Settings};
+use disrupt_api::testing::{TestServer, spawn_server};
 use disrupt_client::Client;
 use disrupt_openapi::admin::CreateApiKeyRequest;
 use disrupt_openapi::model::Role;
 use serde_json::Value;
 
+/// The real server (see [`TestServer`]: `base_url`, `admin_key`, `redis_url`, `store`) and an admin client of it.
 pub(crate) struct Server {
-    pub(crate) url: String,
     pub(crate) admin: Client,
-    pub(crate) admin_key: String,
-    pub(crate) store: disrupt_api::store::Store,
-    pub(crate) redis: EmbeddedRedis,
-    _dir: tempfile::TempDir,
+    server: TestServer,
+}
+
+impl std::ops::Deref for Server {
+    type Target = TestServer;
+
+    fn deref(&self) -> &TestServer {
+        &self.server
+    }
 }
 
 impl Server {
@@ -36,31 +41,29 @@ impl Server {
     }
 }
 
-pub(crate) async fn spawn_server() -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let redis = EmbeddedRedis::start(std::path::Path::new("redis-server"), &dir.path().join("redis")).await.unwrap();
-    let settings = Settings::from_vars([
-        ("DISRUPT_REDIS_URL".to_owned(), redis.url().to_owned()),
-        ("DISRUPT_ADDRESS".to_owned(), "127.0.0.1:0".to_owned()),
-        ("DISRUPT_METRICS_ADDRESS".to_owned(), "127.0.0.1:0".to_owned()),
-        ("DISRUPT_DATA_DIR".to_owned(), dir.path().display().to_string()),
-        ("DISRUPT_SERVER_KEY".to_owned(), "cd".repeat(32)),
-        // Each case reaches the feed at once, so the sync tests read what they just wrote (batches are tested in
-        // the e2e `platforms` tests).
-        ("DISRUPT_PUBLICATION__MIN_CASES".to_owned(), "1".to_owned()),
-        ("DISRUPT_PUBLICATION__MAX_WAIT_SECS".to_owned(), "0".to_owned()),
-    ])
-    .unwrap();
-    let app = Application::build(settings).await.unwrap();
-    let url = format!("http://127.0.0.1:{}", app.port());
-    let state = app.state().clone();
-    tokio::spawn(app.run_until_stopped());
-    let key = disrupt_api::admin_cli::create_admin_key(&state.store, &state.server_key, "cli tests").await.unwrap();
-    Server { admin: Client::new(&url).with_api_key(&key), admin_key: key, url, store: state.store, redis, _dir: dir }
+/// Starts the server with its own redis-server and an admin key.
+pub(crate) async fn spawn() -> Server {
+    let server = spawn_server(&[]).await;
+    Server { admin: Client::new(&server.base_url).with_api_key(&server.admin_key), server }
 }
 
 fn bridge(name: &str) -> PathBuf {
     crate::testdata().join("pdq/data/reg-test-input/dih").join(name)
+}
+
+/// Runs `disrupt match` on `path` with a platform key until it reports a match (exit code 3): the match index
+/// follows the store within a moment. Returns the JSON line of the match.
+pub(crate) async fn match_until_found(server: &Server, platform: &str, path: &str) -> Value {
+    for _ in 0..100 {
+        let (code, stdout, stderr) =
+            disrupt(&["match", "--server", &server.base_url, "--api-key", platform, path]).await;
+        assert!(code == 0 || code == 3, "{stderr}");
+        if code == 3 {
+            return serde_json::from_str(stdout.trim()).unwrap();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{path} never matched");
 }
 
 /// Runs `disrupt ARGS` (stdin closed, not a terminal): exit code, stdout, stderr.
@@ -88,7 +91,7 @@ pub(crate) async fn disrupt_with_env(args: &[&str], env: &[(&str, &str)]) -> (i3
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_victim_submits_checks_and_withdraws_and_a_platform_matches_from_the_command_line() {
-    let server = spawn_server().await;
+    let server = spawn().await;
     let cases = tempfile::tempdir().unwrap();
     let cases_dir = cases.path().join("cases");
     let cases_arg = cases_dir.to_str().unwrap();
@@ -96,12 +99,13 @@ async fn a_victim_submits_checks_and_withdraws_and_a_platform_matches_from_the_c
     let photo_arg = photo.to_str().unwrap();
 
     // Without --yes and without a terminal to ask on, nothing is sent.
-    let (code, _, stderr) = disrupt(&["submit", "--server", &server.url, "--cases-dir", cases_arg, photo_arg]).await;
+    let (code, _, stderr) =
+        disrupt(&["submit", "--server", &server.base_url, "--cases-dir", cases_arg, photo_arg]).await;
     assert_eq!(code, 2, "{stderr}");
     assert!(!cases_dir.exists(), "no case file for a refused submission");
 
     let (code, stdout, stderr) =
-        disrupt(&["submit", "--yes", "--server", &server.url, "--cases-dir", cases_arg, photo_arg]).await;
+        disrupt(&["submit", "--yes", "--server", &server.base_url, "--cases-dir", cases_arg, photo_arg]).await;
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("PDQ f8f8f0ce"), "the hashes are shown before sending: {stderr}");
     let created: Value = serde_json::from_str(stdout.trim()).unwrap();
@@ -115,45 +119,35 @@ async fn a_victim_submits_checks_and_withdraws_and_a_platform_matches_from_the_c
     assert!(saved["case_secret"].as_str().is_some_and(|s| s.len() >= 40));
 
     let platform = server.platform_key().await;
-    // The match index follows the store within a moment.
-    let mut matched = None;
-    for _ in 0..100 {
-        let (code, stdout, stderr) =
-            disrupt(&["match", "--server", &server.url, "--api-key", &platform, photo_arg]).await;
-        assert!(code == 0 || code == 3, "{stderr}");
-        if code == 3 {
-            matched = Some(stdout);
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let line: Value = serde_json::from_str(matched.expect("the photo never matched").trim()).unwrap();
+    let line = match_until_found(&server, &platform, photo_arg).await;
     assert_eq!(line["matches"].as_array().unwrap().len(), 3, "PDQ, MD5 and SHA-256 each match: {line}");
     // A mirrored copy: its own hashes differ, but its candidate set holds its eight rotations and flips.
     let other = bridge("bridge-5-flipx.jpg");
     let (code, stdout, stderr) =
-        disrupt(&["match", "--server", &server.url, "--api-key", &platform, other.to_str().unwrap()]).await;
+        disrupt(&["match", "--server", &server.base_url, "--api-key", &platform, other.to_str().unwrap()]).await;
     assert_eq!(code, 3, "a mirrored copy matches through its candidates: {stderr}");
     let line: Value = serde_json::from_str(stdout.trim()).unwrap();
     let matches = line["matches"].as_array().unwrap();
     assert_eq!(matches.len(), 1, "the image only, not its digests: {line}");
     assert_eq!(matches[0]["variant"], "flipx", "{line}");
-    let (code, _, stderr) = disrupt(&["match", "--server", &server.url, photo_arg]).await;
+    let (code, _, stderr) = disrupt(&["match", "--server", &server.base_url, photo_arg]).await;
     assert_eq!(code, 2, "no key: {stderr}");
 
     let (code, stdout, stderr) =
-        disrupt(&["status", "--server", &server.url, "--cases-dir", cases_arg, &case_id]).await;
+        disrupt(&["status", "--server", &server.base_url, "--cases-dir", cases_arg, &case_id]).await;
     assert_eq!(code, 0, "{stderr}");
     let status: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(status["state"], "active");
     assert_eq!(status["hashes"].as_array().unwrap().len(), 3);
 
-    let (code, _, stderr) = disrupt(&["withdraw", "--server", &server.url, "--cases-dir", cases_arg, &case_id]).await;
+    let (code, _, stderr) =
+        disrupt(&["withdraw", "--server", &server.base_url, "--cases-dir", cases_arg, &case_id]).await;
     assert_eq!(code, 0, "{stderr}");
-    let (_, stdout, _) = disrupt(&["status", "--server", &server.url, "--cases-dir", cases_arg, &case_id]).await;
+    let (_, stdout, _) = disrupt(&["status", "--server", &server.base_url, "--cases-dir", cases_arg, &case_id]).await;
     let status: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(status["state"], "withdrawn");
-    let (code, _, stderr) = disrupt(&["status", "--server", &server.url, "--cases-dir", cases_arg, "nosuchcase"]).await;
+    let (code, _, stderr) =
+        disrupt(&["status", "--server", &server.base_url, "--cases-dir", cases_arg, "nosuchcase"]).await;
     assert_eq!(code, 2, "{stderr}");
 }
 
@@ -163,9 +157,9 @@ fn local_copy(dir: &std::path::Path) -> Vec<Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_keeps_a_local_copy_current_and_resumes_from_its_cursor() {
-    let server = spawn_server().await;
+    let server = spawn().await;
     let platform = server.platform_key().await;
-    let victim = Client::new(&server.url);
+    let victim = Client::new(&server.base_url);
     let case = |n: u8| disrupt_openapi::cases::CreateCaseRequest {
         category: disrupt_openapi::model::Category::AdultNcii,
         hashes: vec![disrupt_openapi::model::HashValue::Md5 { hash: hex::encode([n; 16]).parse().unwrap() }],
@@ -176,7 +170,8 @@ async fn sync_keeps_a_local_copy_current_and_resumes_from_its_cursor() {
     let work = tempfile::tempdir().unwrap();
     let dir = work.path().join("copy");
     let dir_arg = dir.to_str().unwrap().to_owned();
-    let args = ["sync", "--server", server.url.as_str(), "--api-key", platform.as_str(), "--dir", dir_arg.as_str()];
+    let args =
+        ["sync", "--server", server.base_url.as_str(), "--api-key", platform.as_str(), "--dir", dir_arg.as_str()];
 
     let (code, stdout, stderr) = disrupt(&args).await;
     assert_eq!(code, 0, "{stderr}");
@@ -213,14 +208,14 @@ async fn sync_keeps_a_local_copy_current_and_resumes_from_its_cursor() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn match_draws_its_progress_on_a_terminal_stderr_and_keeps_stdout_to_json_lines() {
-    let server = spawn_server().await;
+    let server = spawn().await;
     let platform = server.platform_key().await;
     let folder = bridge("");
     let work = tempfile::tempdir().unwrap();
     let out = work.path().join("out.jsonl");
     let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
     // `script` runs the command on a pseudo-terminal; stdout goes to a file, so only stderr is the terminal.
-    let command = [env!("CARGO_BIN_EXE_disrupt"), "match", "--server", &server.url, folder.to_str().unwrap()]
+    let command = [env!("CARGO_BIN_EXE_disrupt"), "match", "--server", &server.base_url, folder.to_str().unwrap()]
         .map(quote)
         .join(" ");
     let terminal = tokio::process::Command::new("script")
@@ -241,6 +236,6 @@ async fn match_draws_its_progress_on_a_terminal_stderr_and_keeps_stdout_to_json_
 
     // Not on a terminal: no bar at all.
     let (code, stdout, stderr) =
-        disrupt(&["match", "--server", &server.url, "--api-key", &platform, folder.to_str().unwrap()]).await;
+        disrupt(&["match", "--server", &server.base_url, "--api-key", &platform, folder.to_str().unwrap()]).await;
     assert_eq!((code, stdout.lines().count(), stderr.as_str()), (0, 8, ""));
 }

@@ -9,7 +9,7 @@ use disrupt_openapi::notices::{NoticeDecisionRequest, PlatformDecision};
 use disrupt_openapi::review::ReviewUrlsRequest;
 use serde_json::Value;
 
-use crate::server::{Server, disrupt, spawn_server};
+use crate::server::{Server, disrupt, spawn};
 
 /// A terminal title change (OSC 0), a clipboard write (OSC 52), a screen wipe and colours (CSI), the same CSI
 /// as one C1 character, a C1 OSC, a bell, a backspace, and a right-to-left override with its isolate cousins.
@@ -30,13 +30,13 @@ fn assert_neutral(what: &str, text: &str) {
 
 async fn as_key(server: &Server, key: &str, args: &[&str]) -> (i32, String, String) {
     let mut all = args.to_vec();
-    all.extend(["--server", server.url.as_str(), "--api-key", key]);
+    all.extend(["--server", server.base_url.as_str(), "--api-key", key]);
     disrupt(&all).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn escape_sequences_from_urls_reasons_and_key_names_never_reach_the_terminal() {
-    let server = spawn_server().await;
+    let server = spawn().await;
     let analyst = server.key("ana", Role::Analyst, &[]).await;
     let platform = server.key("host", Role::Platform, &["video-host.example"]).await;
     let name = format!("Example{HOSTILE}Tube");
@@ -48,14 +48,14 @@ async fn escape_sequences_from_urls_reasons_and_key_names_never_reach_the_termin
     let urls = vec!["https://video-host.example/v/1".to_owned(), format!("see {HOSTILE}")];
     let hashes = vec![HashValue::Md5 { hash: hex::encode([7u8; 16]).parse().unwrap() }];
     let request = CreateCaseRequest { category: Category::AdultNcii, hashes, urls, contact: None };
-    let case_id = Client::new(&server.url).create_case(&request).await.unwrap().case_id;
-    let analyst_client = Client::new(&server.url).with_api_key(&analyst);
+    let case_id = Client::new(&server.base_url).create_case(&request).await.unwrap().case_id;
+    let analyst_client = Client::new(&server.base_url).with_api_key(&analyst);
     let review = ReviewUrlsRequest { confirm: vec![0], dismiss: vec![], lang: None, ground: None };
     let reviewed = analyst_client.review_urls(&case_id, &review).await.unwrap();
     let notice = reviewed.notices[0].id.clone();
     analyst_client.send_notice(&notice).await.unwrap();
     let decision = NoticeDecisionRequest { decision: PlatformDecision::Rejected, reason: Some(HOSTILE.to_owned()) };
-    Client::new(&server.url).with_api_key(&platform).decide_notice(&notice, &decision).await.unwrap();
+    Client::new(&server.base_url).with_api_key(&platform).decide_notice(&notice, &decision).await.unwrap();
 
     let admin = server.admin_key.clone();
     for (key, args) in [

@@ -6,7 +6,7 @@ use disrupt_client::api::UploadFile;
 use disrupt_openapi::model::{Category, HashValue, PdqView};
 use serde_json::Value;
 
-use crate::server::{disrupt, spawn_server};
+use crate::server::{disrupt, match_until_found, spawn};
 
 fn pdq(values: &[HashValue]) -> &HashValue {
     values.iter().find(|v| matches!(v, HashValue::Pdq { .. })).unwrap()
@@ -21,10 +21,10 @@ fn views(value: &HashValue) -> &[PdqView] {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hash_and_submit_give_the_views_the_server_keeps_for_an_upload_of_the_same_photo() {
-    let server = spawn_server().await;
+    let server = spawn().await;
     let photo = crate::testdata().join("pdq/data/bridge-mods/aaa-orig.jpg");
     let photo_arg = photo.to_str().unwrap();
-    let client = Client::new(&server.url);
+    let client = Client::new(&server.base_url);
     let file = UploadFile { name: "photo.jpg".into(), bytes: std::fs::read(&photo).unwrap() };
     let uploaded = client.upload_case(Category::AdultNcii, vec![file]).await.unwrap();
     let kept = pdq(&uploaded.hashes).clone();
@@ -39,7 +39,7 @@ async fn hash_and_submit_give_the_views_the_server_keeps_for_an_upload_of_the_sa
     let cases = tempfile::tempdir().unwrap();
     let cases_arg = cases.path().to_str().unwrap();
     let (code, stdout, stderr) =
-        disrupt(&["submit", "--yes", "--server", &server.url, "--cases-dir", cases_arg, photo_arg]).await;
+        disrupt(&["submit", "--yes", "--server", &server.base_url, "--cases-dir", cases_arg, photo_arg]).await;
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains(&format!("{} views", views(&kept).len())), "the views are shown before sending: {stderr}");
     let created: Value = serde_json::from_str(stdout.trim()).unwrap();
@@ -56,10 +56,10 @@ async fn hash_and_submit_give_the_views_the_server_keeps_for_an_upload_of_the_sa
 /// set it sends.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn match_finds_a_cropped_copy_through_its_candidates_and_hash_prints_them() {
-    let server = spawn_server().await;
+    let server = spawn().await;
     let platform = server.key("p", disrupt_openapi::model::Role::Platform, &[]).await;
     let photo = crate::testdata().join("pdq/data/bridge-mods/aaa-orig.jpg");
-    let client = Client::new(&server.url);
+    let client = Client::new(&server.base_url);
     let file = UploadFile { name: "photo.jpg".into(), bytes: std::fs::read(&photo).unwrap() };
     client.upload_case(Category::AdultNcii, vec![file]).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -80,24 +80,13 @@ async fn match_finds_a_cropped_copy_through_its_candidates_and_hash_prints_them(
     assert!(set.candidates.len() > 1_000, "the image, its framed pictures and its windows: {}", set.candidates.len());
     assert_eq!(set.candidates[0].hashes[0].as_str(), line["pdq"].as_str().unwrap(), "the image itself comes first");
 
-    let mut matched = None;
-    for _ in 0..100 {
-        let (code, stdout, stderr) =
-            disrupt(&["match", "--server", &server.url, "--api-key", &platform, cropped_arg]).await;
-        assert!(code == 0 || code == 3, "{stderr}");
-        if code == 3 {
-            matched = Some(stdout);
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let line: Value = serde_json::from_str(matched.expect("the crop never matched").trim()).unwrap();
+    let line = match_until_found(&server, &platform, cropped_arg).await;
     let found = &line["matches"][0];
     assert!(found["variant"].as_str().unwrap().starts_with("window-"), "{line}");
     assert!(found["view"].as_u64().unwrap() >= 1, "{line}");
 
     let other = crop(&crate::testdata().join("pdq/data/misc-images/c.png"), "other.png");
     let (code, stdout, stderr) =
-        disrupt(&["match", "--server", &server.url, "--api-key", &platform, other.to_str().unwrap()]).await;
+        disrupt(&["match", "--server", &server.base_url, "--api-key", &platform, other.to_str().unwrap()]).await;
     assert_eq!(code, 0, "an unrelated photo matches nothing: {stdout} {stderr}");
 }

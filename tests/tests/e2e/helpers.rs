@@ -1,30 +1,30 @@
-//! `spawn_app()`: the real server on port 0 with its own embedded redis-server in a temp dir.
+//! `spawn_app()`: the real server on port 0 with its own embedded redis-server in a temp dir
+//! ([`disrupt_api::testing::spawn_server`]), with clients of it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use disrupt_api::Application;
+use disrupt_api::testing::{TestServer, spawn_server};
 use disrupt_client::Client;
 use disrupt_openapi::admin::CreateApiKeyRequest;
 use disrupt_openapi::cases::CreateCaseRequest;
 use disrupt_openapi::model::{Category, HashValue, Role};
 
-/// A running server and clients of it. Dropping it stops nothing explicitly: the server task dies with the test
-/// runtime and the embedded redis-server is killed when its handle drops.
+/// The real server (see [`TestServer`]) and clients of it; its fields (`base_url`, `metrics_url`, `redis_url`,
+/// `store`) are reachable through it.
 pub struct TestApp {
     /// Anonymous client (victims).
     pub client: Client,
     /// Client with an admin key.
     pub admin: Client,
-    /// The server's base URL.
-    pub base_url: String,
-    /// Where `/metrics` is served (`DISRUPT_METRICS_ADDRESS`), unless turned off.
-    pub metrics_url: Option<String>,
-    /// The Redis URL of this server's own redis-server.
-    pub redis_url: String,
-    /// The store, to reach around the API (trimming the feed, scanning Redis).
-    pub store: disrupt_api::store::Store,
-    _redis: disrupt_api::redis_server::EmbeddedRedis,
-    _data_dir: tempfile::TempDir,
+    server: TestServer,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = TestServer;
+
+    fn deref(&self) -> &TestServer {
+        &self.server
+    }
 }
 
 impl TestApp {
@@ -35,6 +35,11 @@ impl TestApp {
 
     /// A new key with this role, lists and hosts (platforms serving hosts read their takedown notices).
     pub async fn key(&self, name: &str, role: Role, lists: &[&str], hosts: &[&str]) -> Client {
+        self.client.with_api_key(self.raw_key(name, role, lists, hosts).await)
+    }
+
+    /// Like [`TestApp::key`], the key itself (`dk_<id>_<secret>`), for tests that send it by other means.
+    pub async fn raw_key(&self, name: &str, role: Role, lists: &[&str], hosts: &[&str]) -> String {
         let created = self
             .admin
             .create_api_key(&CreateApiKeyRequest {
@@ -45,7 +50,7 @@ impl TestApp {
             })
             .await
             .expect("create key");
-        self.client.with_api_key(created.key)
+        created.key
     }
 
     /// The raw keys of a new platform (serving `example.com`), analyst and admin, after an anonymous `None`:
@@ -53,14 +58,9 @@ impl TestApp {
     pub async fn key_for_every_role(&self) -> Vec<(&'static str, Option<String>)> {
         let mut keys = vec![("anonymous", None)];
         for (name, role) in [("platform", Role::Platform), ("analyst", Role::Analyst), ("admin", Role::Admin)] {
-            let lists = if role == Role::Admin { vec![] } else { vec!["ncii".to_owned()] };
-            let hosts = if role == Role::Platform { vec!["example.com".to_owned()] } else { vec![] };
-            let created = self
-                .admin
-                .create_api_key(&CreateApiKeyRequest { name: name.into(), role, lists, hosts })
-                .await
-                .expect("create key");
-            keys.push((name, Some(created.key)));
+            let lists: &[&str] = if role == Role::Admin { &[] } else { &["ncii"] };
+            let hosts: &[&str] = if role == Role::Platform { &["example.com"] } else { &[] };
+            keys.push((name, Some(self.raw_key(name, role, lists, hosts).await)));
         }
         keys
     }
@@ -94,69 +94,11 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[]).await
 }
 
-/// Like [`spawn_app`], with extra `DISRUPT_*` settings (they override the defaults set here).
+/// Like [`spawn_app`], with extra `DISRUPT_*` settings (they override the defaults of [`spawn_server`]).
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let redis = disrupt_api::redis_server::EmbeddedRedis::start(
-        std::path::Path::new("redis-server"),
-        &data_dir.path().join("redis"),
-    )
-    .await
-    .expect("own redis-server");
-    let redis_url = redis.url().to_owned();
-    let settings = disrupt_api::settings::Settings::from_vars(
-        [
-            ("DISRUPT_REDIS_URL".to_owned(), redis_url.clone()),
-            ("DISRUPT_ADDRESS".to_owned(), "127.0.0.1:0".to_owned()),
-            ("DISRUPT_METRICS_ADDRESS".to_owned(), "127.0.0.1:0".to_owned()),
-            ("DISRUPT_DATA_DIR".to_owned(), data_dir.path().display().to_string()),
-            ("DISRUPT_SERVER_KEY".to_owned(), "ab".repeat(32)),
-            // Every test client is the one loopback address, and tests make cases quickly: bursts and surges
-            // are tested on their own (`flood`). Repeated hashes stay held as in production.
-            ("DISRUPT_FLOOD__CLIENT_CASES_PER_HOUR".to_owned(), "0".to_owned()),
-            ("DISRUPT_FLOOD__CASES_PER_HOUR".to_owned(), "0".to_owned()),
-            // Each case reaches the feed at once, so tests read what they just wrote; publication batches are
-            // tested on their own (`platforms`).
-            ("DISRUPT_PUBLICATION__MIN_CASES".to_owned(), "1".to_owned()),
-            ("DISRUPT_PUBLICATION__MAX_WAIT_SECS".to_owned(), "0".to_owned()),
-        ]
-        .into_iter()
-        .chain(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))),
-    )
-    .expect("settings");
-    let app = Application::build(settings).await.expect("build app");
-    let port = app.port();
-    let metrics_url = app.metrics_port().map(|port| format!("http://127.0.0.1:{port}"));
-    let state = app.state().clone();
-    tokio::spawn(app.run_until_stopped());
-    let base_url = format!("http://127.0.0.1:{port}");
-    let client = Client::new(&base_url);
-    let admin_key =
-        disrupt_api::admin_cli::create_admin_key(&state.store, &state.server_key, "tests").await.expect("admin key");
-    wait_until_ready(&client).await;
-    TestApp {
-        admin: client.with_api_key(admin_key),
-        client,
-        base_url,
-        metrics_url,
-        redis_url,
-        store: state.store,
-        _redis: redis,
-        _data_dir: data_dir,
-    }
-}
-
-async fn wait_until_ready(client: &Client) {
-    let url = format!("{}/readyz", client.base_url());
-    for _ in 0..100 {
-        if let Ok(r) = reqwest::get(&url).await
-            && r.status().is_success()
-        {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("the server never became ready");
+    let server = spawn_server(extra).await;
+    let client = Client::new(&server.base_url);
+    TestApp { admin: client.with_api_key(&server.admin_key), client, server }
 }
 
 /// A case request with these hashes and nothing else.

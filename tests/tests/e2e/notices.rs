@@ -4,21 +4,19 @@ use std::collections::HashSet;
 
 use disrupt_client::Client;
 use disrupt_openapi::cases::CreateCaseRequest;
-use disrupt_openapi::model::{Category, Role};
+use disrupt_openapi::model::Role;
 use disrupt_openapi::notices::{Notice, NoticeState};
 use disrupt_openapi::review::{RejectCaseRequest, RejectReason, ReviewUrlsRequest};
 
-use crate::helpers::{TestApp, unique_pdq};
+use crate::helpers::{TestApp, simple_case, unique_pdq};
 
 /// A case reporting one URL on each of `hosts`; an analyst confirms them all: one draft notice per host.
 async fn drafts_for(app: &TestApp, analyst: &Client, hosts: &[String]) -> (String, String, Vec<Notice>) {
     let created = app
         .client
         .create_case(&CreateCaseRequest {
-            category: Category::AdultNcii,
-            hashes: vec![unique_pdq()],
             urls: hosts.iter().map(|h| format!("https://{h}/v/1")).collect(),
-            contact: None,
+            ..simple_case(unique_pdq())
         })
         .await
         .unwrap();

@@ -153,7 +153,7 @@ async fn the_feed_carries_no_case_ids_and_unlinkable_entry_references() {
     let http = reqwest::Client::new();
     let body = http
         .get(format!("{}/v1/hashes", app.base_url))
-        .bearer_auth(platform_key(&app).await)
+        .bearer_auth(app.raw_key("raw", disrupt_openapi::model::Role::Platform, &["ncii"], &[]).await)
         .send()
         .await
         .unwrap()
@@ -164,19 +164,6 @@ async fn the_feed_carries_no_case_ids_and_unlinkable_entry_references() {
     let page = platform.get_hashes(None, None, None).await.unwrap();
     let refs: Vec<u64> = page.records.iter().map(|r| u64::from_str_radix(&r.entry, 16).unwrap()).collect();
     assert!(refs.windows(2).all(|w| w[1].abs_diff(w[0]) > 1), "references are not consecutive");
-}
-
-async fn platform_key(app: &crate::helpers::TestApp) -> String {
-    app.admin
-        .create_api_key(&disrupt_openapi::admin::CreateApiKeyRequest {
-            name: "raw".into(),
-            role: disrupt_openapi::model::Role::Platform,
-            lists: vec!["ncii".into()],
-            hosts: vec![],
-        })
-        .await
-        .unwrap()
-        .key
 }
 
 /// Pages `platform`'s feed from `cursor` to its end; returns the last cursor.

@@ -2,10 +2,10 @@
 //! fewer than `stats_minimum` sent notices stand behind.
 
 use disrupt_openapi::cases::CreateCaseRequest;
-use disrupt_openapi::model::{Category, Role};
+use disrupt_openapi::model::Role;
 use disrupt_openapi::review::ReviewUrlsRequest;
 
-use crate::helpers::{spawn_app, unique_pdq};
+use crate::helpers::{simple_case, spawn_app, unique_pdq};
 
 const HOST: &str = "lonely-host.example";
 
@@ -14,12 +14,7 @@ async fn one_confirmed_url_never_makes_its_host_appear_in_statistics() {
     let app = spawn_app().await;
     let created = app
         .client
-        .create_case(&CreateCaseRequest {
-            category: Category::AdultNcii,
-            hashes: vec![unique_pdq()],
-            urls: vec![format!("https://{HOST}/v/1")],
-            contact: None,
-        })
+        .create_case(&CreateCaseRequest { urls: vec![format!("https://{HOST}/v/1")], ..simple_case(unique_pdq()) })
         .await
         .unwrap();
     let analyst = app.key("ana", Role::Analyst, &["ncii"], &[]).await;

@@ -95,16 +95,7 @@ fn threatexchange_python() -> PathBuf {
 #[tokio::test]
 async fn the_threatexchange_client_fetches_every_active_hash_and_submits_feedback() {
     let app = spawn_app().await;
-    let created = app
-        .admin
-        .create_api_key(&disrupt_openapi::admin::CreateApiKeyRequest {
-            name: "threatexchange".into(),
-            role: disrupt_openapi::model::Role::Platform,
-            lists: vec!["ncii".into()],
-            hosts: vec![],
-        })
-        .await
-        .unwrap();
+    let key = app.raw_key("threatexchange", disrupt_openapi::model::Role::Platform, &["ncii"], &[]).await;
     let active_pdq = unique_pdq();
     let active_md5 = unique_md5();
     let withdrawn_pdq = unique_pdq();
@@ -113,7 +104,7 @@ async fn the_threatexchange_client_fetches_every_active_hash_and_submits_feedbac
     app.client.withdraw_case(&gone_id, &gone_secret).await.unwrap();
     // The feedback goes through the match index, which follows the store with a small lag.
     crate::helpers::eventually(|| async {
-        let platform = app.client.with_api_key(&created.key);
+        let platform = app.client.with_api_key(&key);
         let request = disrupt_openapi::matching::MatchRequest {
             hashes: vec![active_pdq.clone()],
             lists: None,
@@ -129,7 +120,7 @@ async fn the_threatexchange_client_fetches_every_active_hash_and_submits_feedbac
     let output = tokio::process::Command::new(python)
         .arg(script)
         .arg(&app.base_url)
-        .arg(&created.key)
+        .arg(&key)
         .arg(hex_of(&active_pdq))
         .output()
         .await

@@ -4,7 +4,7 @@ use std::time::SystemTime;
 use disrupt_client::api::UploadFile;
 use disrupt_openapi::model::{Category, EntryState, HashValue};
 
-use crate::helpers::{LIFTED_BUDGETS, eventually, spawn_app, spawn_app_with};
+use crate::helpers::{LIFTED_BUDGETS, TestApp, eventually, spawn_app, spawn_app_with};
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
@@ -129,15 +129,12 @@ async fn uploads_without_category_or_file_are_refused() {
 
 /// One of Meta's dihedral test photos from the shared reference data.
 fn bridge(name: &str) -> Vec<u8> {
-    let path =
-        format!("{}/../../shared/testdata/reference/pdq/data/reg-test-input/dih/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("test data missing at {path}: {e}"))
+    disrupt_hasher::testdata::read(&format!("pdq/data/reg-test-input/dih/{name}"))
 }
 
 /// A photograph unrelated to the bridge, from the shared reference data.
 fn unrelated_photo() -> image::RgbImage {
-    let path = format!("{}/../../shared/testdata/reference/pdq/data/misc-images/c.png", env!("CARGO_MANIFEST_DIR"));
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("test data missing at {path}: {e}"));
+    let bytes = disrupt_hasher::testdata::read("pdq/data/misc-images/c.png");
     image::load_from_memory(&bytes).unwrap().to_rgb8()
 }
 
@@ -172,13 +169,19 @@ async fn an_uploaded_photo_is_kept_as_its_pdq_and_digests() {
     assert_eq!(created.hashes.len(), 3, "PDQ, MD5, SHA-256: {created:?}");
 }
 
-#[tokio::test]
-async fn a_platform_upload_finds_a_rotated_copy_and_names_the_variant() {
+/// A server whose list holds the bridge photo's PDQ (as the victim's device hashed it), and a platform of it.
+async fn bridge_listed() -> (TestApp, disrupt_client::Client) {
     let app = spawn_app().await;
     let platform = app.platform("p", &["ncii"]).await;
-    // The victim hashed the original photo on their own device.
     let value = HashValue::Pdq { hash: BRIDGE_PDQ.parse().unwrap(), quality: Some(100), views: Vec::new() };
     app.case(vec![value]).await;
+    (app, platform)
+}
+
+#[tokio::test]
+async fn a_platform_upload_finds_a_rotated_copy_and_names_the_variant() {
+    // The victim hashed the original photo on their own device.
+    let (_app, platform) = bridge_listed().await;
     // The platform has a copy turned by 90 degrees and no hasher of its own.
     let rotated = bridge("bridge-2-rotate-90.jpg");
     let upload = || UploadFile { name: "copy.jpg".into(), bytes: rotated.clone() };
@@ -204,10 +207,7 @@ fn png(image: &image::RgbImage) -> Vec<u8> {
 
 #[tokio::test]
 async fn a_platform_upload_finds_a_letterboxed_and_a_screenshotted_copy_that_plain_pdq_misses() {
-    let app = spawn_app().await;
-    let platform = app.platform("p", &["ncii"]).await;
-    let value = HashValue::Pdq { hash: BRIDGE_PDQ.parse().unwrap(), quality: Some(100), views: Vec::new() };
-    app.case(vec![value]).await;
+    let (_app, platform) = bridge_listed().await;
     let original = image::load_from_memory(&bridge("bridge-1-original.jpg")).unwrap().to_rgb8();
     let (w, h) = original.dimensions();
     // Black bars of a tenth of the height above and below.

@@ -1,7 +1,7 @@
 use disrupt_openapi::cases::CreateCaseRequest;
 use disrupt_openapi::model::{CaseState, Category, EntryState};
 
-use crate::helpers::{LIFTED_BUDGETS, spawn_app, spawn_app_with, unique_md5, unique_pdq};
+use crate::helpers::{LIFTED_BUDGETS, simple_case, spawn_app, spawn_app_with, unique_md5, unique_pdq};
 
 #[tokio::test]
 async fn a_victim_creates_checks_and_withdraws_a_case() {
@@ -43,10 +43,8 @@ async fn the_contact_is_sealed_at_rest_and_erased_on_withdrawal() {
     let created = app
         .client
         .create_case(&CreateCaseRequest {
-            category: Category::AdultNcii,
-            hashes: vec![unique_pdq()],
-            urls: vec![],
             contact: Some("call-me-at-0612345678@example.org".into()),
+            ..simple_case(unique_pdq())
         })
         .await
         .unwrap();
