@@ -8,7 +8,6 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use disrupt_hasher::robust::View;
 use disrupt_openapi::model::PdqView;
 
 /// Bytes of one packed view.
@@ -94,11 +93,6 @@ pub fn decode(text: &str) -> Option<StoredPdq<'_>> {
 /// The image's own hash of stored PDQ text (the text itself when it has no views).
 pub fn own_hash(text: &str) -> &str {
     text.split_once('.').map_or(text, |(hex, _)| hex)
-}
-
-/// A wire view of a hasher view (its region rounded to the wire's units, as every client rounds it).
-pub fn to_wire(view: &View) -> PdqView {
-    PdqView::new(view.hash.as_bytes(), view.quality, view.region.to_units())
 }
 
 #[cfg(test)]

@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use disrupt_hasher::decode;
 use disrupt_hasher::media::{self, MediaHashes, MediaOptions};
+/// A file's hashes as a case or a match request carries them: the hasher's one conversion, which the server's
+/// upload routes use too.
+pub use disrupt_hasher::wire::{hash_values, image_candidates, views as wire_views};
 
 /// Why a file could not be hashed.
 #[derive(Debug, thiserror::Error)]
@@ -78,81 +81,4 @@ pub fn collect_files(paths: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, LocalEr
         }
     }
     out
-}
-
-/// The wire hash values of one file's hashes, as a case or a match request carries them: PDQ with its quality
-/// (images) and the views hashed with it (for a case: hash with [`MediaOptions::views`]; a match query has none)
-/// or the frame list (videos), then MD5 and SHA-256.
-pub fn hash_values(hashes: &MediaHashes) -> Vec<disrupt_openapi::model::HashValue> {
-    use disrupt_openapi::model::HashValue;
-    // Our own hasher's output is canonical lower-case hex of the right length, so these parses cannot fail;
-    // a value that did would be left out rather than sent malformed.
-    let digests = hashes.digests();
-    let mut values = Vec::with_capacity(3);
-    match hashes {
-        MediaHashes::Image { image, .. } => {
-            if let Ok(hash) = image.pdq.hash.to_string().parse() {
-                values.push(HashValue::Pdq { hash, quality: Some(image.pdq.quality), views: wire_views(image) });
-            }
-        }
-        #[cfg(feature = "video")]
-        MediaHashes::Video { video, .. } => values.push(HashValue::Video {
-            frames: video
-                .frames
-                .iter()
-                .filter_map(|f| {
-                    Some(disrupt_openapi::model::VideoFrame {
-                        frame: f.frame,
-                        timestamp: f.timestamp,
-                        pdq: f.pdq.to_string().parse().ok()?,
-                        quality: f.quality,
-                    })
-                })
-                .collect(),
-        }),
-    }
-    if let Ok(hash) = digests.md5.parse() {
-        values.push(HashValue::Md5 { hash });
-    }
-    if let Ok(hash) = digests.sha256.parse() {
-        values.push(HashValue::Sha256 { hash });
-    }
-    values
-}
-
-/// The wire form of an image's candidates (`disrupt_hasher::robust::candidates_rgb`, or
-/// `MediaOptions { candidates: true, .. }`), as `POST /v1/match` takes them in `images`.
-pub fn image_candidates(candidates: &disrupt_hasher::robust::Candidates) -> disrupt_openapi::matching::ImageCandidates {
-    use disrupt_hasher::robust::CandidateKind;
-    use disrupt_openapi::hash::PdqHex;
-    use disrupt_openapi::matching::{self as w, ImageCandidates};
-    ImageCandidates {
-        turned_degrees: candidates.turned_degrees,
-        candidates: candidates
-            .list
-            .iter()
-            .map(|c| w::Candidate {
-                kind: match c.kind {
-                    CandidateKind::Whole => w::CandidateKind::Whole,
-                    CandidateKind::Inner => w::CandidateKind::Framed,
-                    CandidateKind::Window => w::CandidateKind::Window,
-                },
-                frame: c.frame,
-                rect: [c.rect.x0, c.rect.y0, c.rect.x1, c.rect.y1],
-                quality: c.quality,
-                // The hasher gives whole and framed pictures' eight variants in dihedral order, a window's two as
-                // it is then mirrored: the order the wire's kinds say.
-                hashes: c.hashes.iter().map(|(_, hash)| PdqHex::from_bytes(hash.as_bytes())).collect(),
-            })
-            .collect(),
-    }
-}
-
-/// An image's views as the wire carries them: its inner squares (the first view is the image's own hash, which
-/// the value gives already), regions rounded to the wire's units as the server rounds them.
-pub fn wire_views(image: &media::ImageHashes) -> Vec<disrupt_openapi::model::PdqView> {
-    let wire = |v: &disrupt_hasher::robust::View| {
-        disrupt_openapi::model::PdqView::new(v.hash.as_bytes(), v.quality, v.region.to_units())
-    };
-    image.views.iter().skip(1).map(wire).collect()
 }

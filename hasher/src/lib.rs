@@ -12,6 +12,7 @@
 //! - [`robust`]: views and candidates that catch crops, borders, screenshots and small rotations PDQ misses.
 //! - [`testdata`]: where tests, benchmarks and examples find Meta's reference fixtures.
 //! - [`video`]: vPDQ per-frame hashes of videos (decoding behind the `video` feature) and video matching.
+//! - `wire` (feature `wire`): a file's hashes as disrupt-openapi's wire values, for the server and the CLI.
 #![deny(missing_docs)]
 
 pub mod decode;
@@ -24,5 +25,7 @@ pub mod pdq;
 pub mod robust;
 pub mod testdata;
 pub mod video;
+#[cfg(feature = "wire")]
+pub mod wire;
 
 pub use error::{Error, Result};

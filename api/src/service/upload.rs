@@ -200,47 +200,22 @@ fn hash_file(bytes: &[u8], purpose: Purpose, deadline: Instant) -> Result<FileHa
     }
     let mut hashes = hash_media(bytes, &options)
         .map_err(|err| ApiError::InvalidMedia { code: err.code(), message: err.to_string() })?;
-    let invalid = |e: disrupt_openapi::hash::InvalidHash| ApiError::internal(anyhow::anyhow!(e));
-    let digests = hashes.digests().clone();
-    let mut kept = FileHashes::default();
-    match &mut hashes {
-        MediaHashes::Image { image, .. } => {
-            kept.values.push(HashValue::Pdq {
-                hash: image.pdq.hash.to_string().parse().map_err(invalid)?,
-                quality: Some(image.pdq.quality),
-                // The first view is the image's own hash, given above.
-                views: image.views.iter().skip(1).map(crate::views::to_wire).collect(),
-            });
-            kept.candidates = image.candidates.take().map(Arc::from);
-        }
-        #[cfg(feature = "video")]
-        MediaHashes::Video { video, .. } => kept.values.push(HashValue::Video {
-            frames: video
-                .frames
-                .iter()
-                .map(|f| {
-                    Ok(disrupt_openapi::model::VideoFrame {
-                        frame: f.frame,
-                        timestamp: f.timestamp,
-                        pdq: f.pdq.to_string().parse().map_err(invalid)?,
-                        quality: f.quality,
-                    })
-                })
-                .collect::<Result<_, ApiError>>()?,
-        }),
-        // Without our `video` feature the hasher may still hash videos (another crate enabled its feature).
-        #[cfg(not(feature = "video"))]
-        #[allow(unreachable_patterns)]
-        _ => {
-            return Err(ApiError::InvalidMedia {
-                code: "unsupported_format",
-                message: "this server is built without video support".into(),
-            });
-        }
+    // Without our `video` feature the hasher may still hash videos (another crate enabled its feature).
+    #[cfg(not(feature = "video"))]
+    if !matches!(hashes, MediaHashes::Image { .. }) {
+        return Err(ApiError::InvalidMedia {
+            code: "unsupported_format",
+            message: "this server is built without video support".into(),
+        });
     }
-    kept.values.push(HashValue::Md5 { hash: digests.md5.parse().map_err(invalid)? });
-    kept.values.push(HashValue::Sha256 { hash: digests.sha256.parse().map_err(invalid)? });
-    Ok(kept)
+    let values = disrupt_hasher::wire::hash_values(&hashes).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+    let candidates = match &mut hashes {
+        MediaHashes::Image { image, .. } => image.candidates.take().map(Arc::from),
+        // Videos have no candidates (the arm is unreachable when the hasher is built without video).
+        #[allow(unreachable_patterns)]
+        _ => None,
+    };
+    Ok(FileHashes { values, candidates })
 }
 
 /// Hashes the files off the actix workers (decoding is CPU work), within the upload's time, and drops them, which

@@ -154,7 +154,8 @@ fn hash_all(paths: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Vec<HashValue>)>>
         let path = file.map_err(|(path, e)| anyhow::anyhow!("{}: {e} ({})", path.display(), e.code()))?;
         let hashes =
             local::hash_file(&path, &opts).map_err(|e| anyhow::anyhow!("{}: {e} ({})", path.display(), e.code()))?;
-        out.push((path, local::hash_values(&hashes)));
+        let values = local::hash_values(&hashes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        out.push((path, values));
     }
     anyhow::ensure!(!out.is_empty(), "no file to hash");
     Ok(out)
@@ -283,7 +284,7 @@ pub fn match_files(args: MatchArgs) -> anyhow::Result<ExitCode> {
         let path = file.map_err(|(path, e)| anyhow::anyhow!("{}: {e} ({})", path.display(), e.code()))?;
         let hashes =
             local::hash_file(&path, &opts).map_err(|e| anyhow::anyhow!("{}: {e} ({})", path.display(), e.code()))?;
-        let values = local::hash_values(&hashes);
+        let values = local::hash_values(&hashes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         let images: Vec<_> = match &hashes {
             MediaHashes::Image { image, .. } => image.candidates.iter().map(|c| local::image_candidates(c)).collect(),
             #[cfg(feature = "video")]
