@@ -2,7 +2,7 @@
 //! (shown once; only its keyed hash is stored). It uses the same settings as the server (`DISRUPT_*`, the
 //! config file, the server key in the data directory) and must reach the same Redis.
 
-use disrupt_hotline::audit::{Actor, ActorRole, AuditAction};
+use disrupt_hotline::audit::{ActorRole, AuditAction, AuditActor};
 use disrupt_hotline::time::now_ms;
 use secrecy::SecretString;
 
@@ -34,7 +34,7 @@ pub async fn create_admin_key(store: &Store, server_key: &ServerKey, name: &str)
 
 /// The record of an admin key made outside the API (by the operator on the server's machine).
 fn key_created(key_id: &str, via: &str) -> AuditEvent {
-    let operator = Actor { key_id: None, role: ActorRole::Admin };
+    let operator = AuditActor { key_id: None, role: ActorRole::Admin };
     AuditEvent::new(operator, AuditAction::KeyCreated, format!("key:{key_id}"))
         .detail("role", "admin")
         .detail("via", via)

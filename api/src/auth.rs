@@ -264,7 +264,7 @@ impl Authenticator {
         Ok(Caller {
             key_id: stored.id.clone(),
             name: stored.name.clone(),
-            role: crate::wire::role(stored.role),
+            role: stored.role,
             lists: stored.lists.clone(),
             hosts: stored.hosts.clone(),
         })

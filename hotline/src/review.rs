@@ -119,42 +119,10 @@ impl Default for BenignThresholds {
     }
 }
 
-/// What platforms said and did about one entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct EntrySignals {
-    /// `blocked` reports.
-    pub blocked: u64,
-    /// `not_violating` reports.
-    pub not_violating: u64,
-    /// `pending_review` reports.
-    pub pending_review: u64,
-    /// Distinct platforms that reported `not_violating`.
-    pub not_violating_platforms: u64,
-    /// Distinct platforms whose requests matched it.
-    pub match_platforms: u64,
-    /// Distinct days on which it was matched.
-    pub match_days: u64,
-}
-
-/// Why the heuristic thinks an entry is a popular benign image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "signal", rename_all = "snake_case")]
-pub enum BenignSignal {
-    /// Platforms keep marking it `not_violating`.
-    RepeatedNotViolating {
-        /// Reports.
-        reports: u64,
-        /// From this many platforms.
-        platforms: u64,
-    },
-    /// Many platforms match it, on many days.
-    WidespreadMatches {
-        /// Distinct platforms that matched it.
-        platforms: u64,
-        /// Distinct days it was matched on.
-        days: u64,
-    },
-}
+/// What platforms said about an entry and how often they matched it, and why the heuristic thinks it is a
+/// popular benign image: the wire's types. Each platform counts once per entry, with its latest answer, so
+/// `not_violating` is also the number of platforms that answered so.
+pub use disrupt_openapi::review::{BenignSignal, EntrySignals};
 
 /// What to do about an entry the heuristic flagged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,18 +136,25 @@ pub enum BenignAction {
     FlagAndQuarantine,
 }
 
-/// The heuristic's signals for one entry.
+/// The heuristic's signals for one entry (a widespread-matches signal names the thresholds it met).
 pub fn benign_signals(s: &EntrySignals, t: &BenignThresholds) -> Vec<BenignSignal> {
     let mut out = Vec::new();
     let reports = s.blocked + s.not_violating + s.pending_review;
     // Compared as integers scaled by 1000 to keep the share exact for small counts.
     let share_ok = reports > 0 && s.not_violating * 1000 >= (t.min_not_violating_share * 1000.0) as u64 * reports;
-    if s.not_violating >= t.min_not_violating && s.not_violating_platforms >= t.min_platforms && share_ok {
-        out.push(BenignSignal::RepeatedNotViolating { reports: s.not_violating, platforms: s.not_violating_platforms });
+    // Every `not_violating` report is a different platform's.
+    let platforms = s.not_violating;
+    if s.not_violating >= t.min_not_violating && platforms >= t.min_platforms && share_ok {
+        out.push(BenignSignal::RepeatedNotViolating { reports: s.not_violating, platforms });
     }
     // A threshold of 0 would fire on every entry: at least one platform and one day are always required.
     if s.match_platforms >= t.min_match_platforms.max(1) && s.match_days >= t.min_match_days.max(1) {
-        out.push(BenignSignal::WidespreadMatches { platforms: s.match_platforms, days: s.match_days });
+        out.push(BenignSignal::WidespreadMatches {
+            platforms: s.match_platforms,
+            days: s.match_days,
+            min_platforms: t.min_match_platforms,
+            min_days: t.min_match_days,
+        });
     }
     out
 }
@@ -315,15 +290,15 @@ mod tests {
     #[test]
     fn a_hash_platforms_keep_marking_not_violating_is_flagged_and_quarantined() {
         let t = BenignThresholds::default();
-        let s = EntrySignals { not_violating: 4, not_violating_platforms: 2, blocked: 1, ..Default::default() };
+        let s = EntrySignals { not_violating: 4, blocked: 1, ..Default::default() };
         let signals = benign_signals(&s, &t);
-        assert_eq!(signals, vec![BenignSignal::RepeatedNotViolating { reports: 4, platforms: 2 }]);
+        assert_eq!(signals, vec![BenignSignal::RepeatedNotViolating { reports: 4, platforms: 4 }]);
         assert_eq!(benign_action(&signals, false), BenignAction::FlagAndQuarantine);
         assert_eq!(benign_action(&signals, true), BenignAction::Flag);
-        // One platform alone, or mostly blocked, is not enough.
-        let one = EntrySignals { not_violating: 10, not_violating_platforms: 1, ..Default::default() };
-        assert!(benign_signals(&one, &t).is_empty());
-        let mixed = EntrySignals { not_violating: 4, not_violating_platforms: 3, blocked: 4, ..Default::default() };
+        // Fewer platforms than asked for, or mostly blocked, is not enough.
+        let few = BenignThresholds { min_not_violating: 1, min_platforms: 3, ..t };
+        assert!(benign_signals(&EntrySignals { not_violating: 2, ..Default::default() }, &few).is_empty());
+        let mixed = EntrySignals { not_violating: 4, blocked: 4, ..Default::default() };
         assert!(benign_signals(&mixed, &t).is_empty());
         assert_eq!(benign_action(&[], false), BenignAction::None);
     }
@@ -332,7 +307,10 @@ mod tests {
     fn a_hash_many_platforms_match_on_many_days_is_flagged() {
         let t = BenignThresholds::default();
         let s = EntrySignals { match_platforms: 5, match_days: 3, ..Default::default() };
-        assert_eq!(benign_signals(&s, &t), vec![BenignSignal::WidespreadMatches { platforms: 5, days: 3 }]);
+        assert_eq!(
+            benign_signals(&s, &t),
+            vec![BenignSignal::WidespreadMatches { platforms: 5, days: 3, min_platforms: 5, min_days: 3 }]
+        );
         // One platform on every day, or every platform on one day, is not enough.
         let one_platform = EntrySignals { match_platforms: 1, match_days: 365, ..Default::default() };
         assert!(benign_signals(&one_platform, &t).is_empty());

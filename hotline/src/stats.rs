@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
 use crate::notices::{NoticeState, NoticeTimeline};
 use crate::time::{month_of, year_of};
@@ -22,36 +22,15 @@ use crate::time::{month_of, year_of};
 /// Smallest count shown unless configured otherwise.
 pub const DEFAULT_MIN_CELL: u64 = 5;
 
-/// A published count: the number, or suppressed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cell {
-    /// Shown as is (never below the minimum).
-    Shown(u64),
-    /// Hidden: below the minimum, or hidden so that a hidden cell cannot be recovered from totals.
-    Suppressed,
-}
+/// The published statistics' wire types, used as they are: a published count is an `Option<u64>`, `None` where
+/// it is suppressed (`null` in JSON).
+pub use disrupt_openapi::stats::{PlatformResponsiveness, Series, SeriesItem, Statistics, Table};
 
-impl Cell {
-    /// The shown value.
-    pub fn value(self) -> Option<u64> {
-        match self {
-            Cell::Shown(v) => Some(v),
-            Cell::Suppressed => None,
-        }
-    }
-
-    /// Text for CSV: the number or `<min`.
-    pub fn to_text(self, minimum: u64) -> String {
-        match self {
-            Cell::Shown(v) => v.to_string(),
-            Cell::Suppressed => format!("<{minimum}"),
-        }
-    }
-}
-
-impl Serialize for Cell {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.value().serialize(s)
+/// A published count as CSV text: the number, or `<min` where it is suppressed.
+pub fn cell_text(cell: Option<u64>, minimum: u64) -> String {
+    match cell {
+        Some(v) => v.to_string(),
+        None => format!("<{minimum}"),
     }
 }
 
@@ -77,29 +56,16 @@ fn suppression_mask(values: &[u64], lines: &[Vec<usize>], minimum: u64) -> Vec<b
     }
 }
 
-/// Labelled counts adding up to a total, e.g. cases per month.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Series {
-    /// `(label, count)` in display order.
-    pub items: Vec<(String, Cell)>,
-    /// The sum.
-    pub total: Cell,
-}
-
-impl Series {
-    /// Publishes `counts` with suppression.
-    pub fn publish(counts: &BTreeMap<String, u64>, minimum: u64) -> Self {
-        let mut values: Vec<u64> = counts.values().copied().collect();
-        values.push(values.iter().sum());
-        let line: Vec<usize> = (0..values.len()).collect();
-        let hidden = suppression_mask(&values, &[line], minimum);
-        let cell = |i: usize| {
-            if hidden[i] { Cell::Suppressed } else { Cell::Shown(values[i]) }
-        };
-        Self {
-            items: counts.keys().enumerate().map(|(i, k)| (k.clone(), cell(i))).collect(),
-            total: cell(values.len() - 1),
-        }
+/// Publishes labelled counts adding up to a total (e.g. cases per month) with suppression.
+pub fn publish_series(counts: &BTreeMap<String, u64>, minimum: u64) -> Series {
+    let mut values: Vec<u64> = counts.values().copied().collect();
+    values.push(values.iter().sum());
+    let line: Vec<usize> = (0..values.len()).collect();
+    let hidden = suppression_mask(&values, &[line], minimum);
+    let cell = |i: usize| (!hidden[i]).then_some(values[i]);
+    Series {
+        items: counts.keys().enumerate().map(|(i, k)| SeriesItem { key: k.clone(), count: cell(i) }).collect(),
+        total: cell(values.len() - 1),
     }
 }
 
@@ -149,58 +115,38 @@ impl CountTable {
     }
 }
 
-/// A published two-way table with row, column and grand totals.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Table {
-    /// Row labels.
-    pub rows: Vec<String>,
-    /// Column labels.
-    pub columns: Vec<String>,
-    /// `cells[row][column]`.
-    pub cells: Vec<Vec<Cell>>,
-    /// Per row.
-    pub row_totals: Vec<Cell>,
-    /// Per column.
-    pub column_totals: Vec<Cell>,
-    /// Everything.
-    pub total: Cell,
+/// Publishes `t` as a two-way table with row, column and grand totals, with suppression over the table extended
+/// by its margins.
+pub fn publish_table(t: &CountTable, minimum: u64) -> Table {
+    let (r, c) = (t.rows.len(), t.columns.len());
+    // Extended (r+1) x (c+1) matrix, row-major; the last row and column are the totals.
+    let w = c + 1;
+    let mut values = vec![0u64; (r + 1) * w];
+    for (i, row) in t.counts.iter().enumerate().take(r) {
+        for (j, &v) in row.iter().enumerate().take(c) {
+            values[i * w + j] = v;
+            values[i * w + c] += v;
+            values[r * w + j] += v;
+            values[r * w + c] += v;
+        }
+    }
+    let mut lines: Vec<Vec<usize>> = (0..=r).map(|i| (0..=c).map(|j| i * w + j).collect()).collect();
+    lines.extend((0..=c).map(|j| (0..=r).map(|i| i * w + j).collect()));
+    let hidden = suppression_mask(&values, &lines, minimum);
+    let cell = |i: usize, j: usize| (!hidden[i * w + j]).then_some(values[i * w + j]);
+    Table {
+        rows: t.rows.clone(),
+        columns: t.columns.clone(),
+        cells: (0..r).map(|i| (0..c).map(|j| cell(i, j)).collect()).collect(),
+        row_totals: (0..r).map(|i| cell(i, c)).collect(),
+        column_totals: (0..c).map(|j| cell(r, j)).collect(),
+        total: cell(r, c),
+    }
 }
 
-impl Table {
-    /// Publishes `t` with suppression over the table extended by its margins.
-    pub fn publish(t: &CountTable, minimum: u64) -> Self {
-        let (r, c) = (t.rows.len(), t.columns.len());
-        // Extended (r+1) x (c+1) matrix, row-major; the last row and column are the totals.
-        let w = c + 1;
-        let mut values = vec![0u64; (r + 1) * w];
-        for (i, row) in t.counts.iter().enumerate().take(r) {
-            for (j, &v) in row.iter().enumerate().take(c) {
-                values[i * w + j] = v;
-                values[i * w + c] += v;
-                values[r * w + j] += v;
-                values[r * w + c] += v;
-            }
-        }
-        let mut lines: Vec<Vec<usize>> = (0..=r).map(|i| (0..=c).map(|j| i * w + j).collect()).collect();
-        lines.extend((0..=c).map(|j| (0..=r).map(|i| i * w + j).collect()));
-        let hidden = suppression_mask(&values, &lines, minimum);
-        let cell = |i: usize, j: usize| {
-            if hidden[i * w + j] { Cell::Suppressed } else { Cell::Shown(values[i * w + j]) }
-        };
-        Self {
-            rows: t.rows.clone(),
-            columns: t.columns.clone(),
-            cells: (0..r).map(|i| (0..c).map(|j| cell(i, j)).collect()).collect(),
-            row_totals: (0..r).map(|i| cell(i, c)).collect(),
-            column_totals: (0..c).map(|j| cell(r, j)).collect(),
-            total: cell(r, c),
-        }
-    }
-
-    /// Every published cell, margins included.
-    pub fn all_cells(&self) -> impl Iterator<Item = Cell> + '_ {
-        self.cells.iter().flatten().chain(&self.row_totals).chain(&self.column_totals).chain([&self.total]).copied()
-    }
+/// Every published cell of a table, margins included.
+pub fn all_cells(t: &Table) -> impl Iterator<Item = Option<u64>> + '_ {
+    t.cells.iter().flatten().chain(&t.row_totals).chain(&t.column_totals).chain([&t.total]).copied()
 }
 
 /// Median of `values` in ms, or `None` over fewer than `minimum` values (a median of two removals would
@@ -277,34 +223,9 @@ fn outcome(t: &NoticeTimeline) -> Option<&'static str> {
     }
 }
 
-/// How one platform answers notices (medians only over at least `minimum` notices): the wire type itself.
-pub use disrupt_openapi::stats::PlatformResponsiveness;
-
-/// The published statistics (`GET /v1/stats`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Statistics {
-    /// Smallest count shown.
-    pub minimum: u64,
-    /// Cases created per month.
-    pub cases_by_month: Series,
-    /// Cases per category.
-    pub cases_by_category: Series,
-    /// Hashes: kind x state.
-    pub hashes_by_kind_and_state: Table,
-    /// Matches reported per month.
-    pub matches_by_month: Series,
-    /// Content removals per month (of the decision).
-    pub removals_by_month: Series,
-    /// Median ms from sending a notice to removal, over every removal.
-    pub median_ms_to_removal: Option<u64>,
-    /// Sent notices per platform and outcome.
-    pub notices_by_platform: Table,
-    /// Medians per platform.
-    pub platform_responsiveness: Vec<PlatformResponsiveness>,
-}
-
-/// Computes the published statistics.
-pub fn aggregate(input: &StatsInput, minimum: u64) -> Statistics {
+/// Computes the published statistics (medians per platform only over at least `minimum` notices), as of
+/// `computed_at` (unix ms).
+pub fn aggregate(input: &StatsInput, minimum: u64, computed_at: u64) -> Statistics {
     let hashes = &input.hashes;
     let mut removals_by_month = BTreeMap::new();
     let mut removal_times = Vec::new();
@@ -331,13 +252,14 @@ pub fn aggregate(input: &StatsInput, minimum: u64) -> Statistics {
     );
     Statistics {
         minimum,
-        cases_by_month: Series::publish(&input.cases_by_month, minimum),
-        cases_by_category: Series::publish(&input.cases_by_category, minimum),
-        hashes_by_kind_and_state: Table::publish(hashes, minimum),
-        matches_by_month: Series::publish(&input.matches_by_month, minimum),
-        removals_by_month: Series::publish(&removals_by_month, minimum),
+        computed_at,
+        cases_by_month: publish_series(&input.cases_by_month, minimum),
+        cases_by_category: publish_series(&input.cases_by_category, minimum),
+        hashes_by_kind_and_state: publish_table(hashes, minimum),
+        matches_by_month: publish_series(&input.matches_by_month, minimum),
+        removals_by_month: publish_series(&removals_by_month, minimum),
         median_ms_to_removal: median_over(&mut removal_times, minimum),
-        notices_by_platform: Table::publish(&notices, minimum),
+        notices_by_platform: publish_table(&notices, minimum),
         platform_responsiveness: per_host
             .into_iter()
             .map(|(host, (mut acks, mut removals))| PlatformResponsiveness {
@@ -391,7 +313,7 @@ impl TrustedFlaggerReport {
             year,
             notifier: notifier.to_string(),
             minimum,
-            notices: Table::publish(&CountTable::tally(rows, &REPORT_ACTIONS), minimum),
+            notices: publish_table(&CountTable::tally(rows, &REPORT_ACTIONS), minimum),
             median_ms_to_removal: median_over(&mut ttr, minimum),
         }
     }
@@ -410,13 +332,13 @@ impl TrustedFlaggerReport {
         for (i, label) in t.rows.iter().enumerate() {
             let (host, content) = label.split_once(" / ").unwrap_or((label.as_str(), ""));
             let mut rec = vec![host.to_string(), content.to_string()];
-            rec.extend(t.cells[i].iter().map(|c| c.to_text(self.minimum)));
-            rec.push(t.row_totals[i].to_text(self.minimum));
+            rec.extend(t.cells[i].iter().map(|c| cell_text(*c, self.minimum)));
+            rec.push(cell_text(t.row_totals[i], self.minimum));
             write(rec)?;
         }
         let mut rec = vec!["TOTAL".to_string(), String::new()];
-        rec.extend(t.column_totals.iter().map(|c| c.to_text(self.minimum)));
-        rec.push(t.total.to_text(self.minimum));
+        rec.extend(t.column_totals.iter().map(|c| cell_text(*c, self.minimum)));
+        rec.push(cell_text(t.total, self.minimum));
         write(rec)?;
         let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
@@ -436,8 +358,8 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
 
 /// Lines of a published table (rows and columns, with margins), to check that none has exactly one
 /// suppressed cell.
-fn table_lines(t: &Table) -> Vec<Vec<Cell>> {
-    let mut lines: Vec<Vec<Cell>> =
+fn table_lines(t: &Table) -> Vec<Vec<Option<u64>>> {
+    let mut lines: Vec<Vec<Option<u64>>> =
         t.cells.iter().zip(&t.row_totals).map(|(row, total)| row.iter().copied().chain([*total]).collect()).collect();
     lines.push(t.column_totals.iter().copied().chain([t.total]).collect());
     for j in 0..t.columns.len() {
@@ -449,8 +371,8 @@ fn table_lines(t: &Table) -> Vec<Vec<Cell>> {
 
 /// True when no shown cell of `t` is below `minimum` and no row or column has exactly one suppressed cell.
 pub fn table_is_safe(t: &Table, minimum: u64) -> bool {
-    t.all_cells().all(|c| c.value().is_none_or(|v| v >= minimum))
-        && table_lines(t).iter().all(|l| l.iter().filter(|c| **c == Cell::Suppressed).count() != 1)
+    all_cells(t).all(|c| c.is_none_or(|v| v >= minimum))
+        && table_lines(t).iter().all(|l| l.iter().filter(|c| c.is_none()).count() != 1)
 }
 
 /// Every host named in a table's rows (for tests and the report's index).
@@ -472,18 +394,18 @@ mod tests {
 
     #[test]
     fn a_single_small_cell_in_a_series_takes_a_second_one_with_it() {
-        let s = Series::publish(&counts(&[("2026-01", 12), ("2026-02", 3), ("2026-03", 40)]), 5);
-        assert_eq!(s.items[1].1, Cell::Suppressed);
-        assert_eq!(s.items[0].1, Cell::Suppressed, "the smallest other cell hides too, or 55-12-40 gives it away");
-        assert_eq!(s.items[2].1, Cell::Shown(40));
-        assert_eq!(s.total, Cell::Shown(55));
+        let s = publish_series(&counts(&[("2026-01", 12), ("2026-02", 3), ("2026-03", 40)]), 5);
+        assert_eq!(s.items[1].count, None);
+        assert_eq!(s.items[0].count, None, "the smallest other cell hides too, or 55-12-40 gives it away");
+        assert_eq!(s.items[2].count, Some(40));
+        assert_eq!(s.total, Some(55));
     }
 
     #[test]
     fn a_small_total_hides_everything() {
-        let s = Series::publish(&counts(&[("a", 1), ("b", 2)]), 5);
-        assert!(s.items.iter().all(|(_, c)| *c == Cell::Suppressed));
-        assert_eq!(s.total, Cell::Suppressed);
+        let s = publish_series(&counts(&[("a", 1), ("b", 2)]), 5);
+        assert!(s.items.iter().all(|item| item.count.is_none()));
+        assert_eq!(s.total, None);
         assert_eq!(serde_json::to_value(&s).expect("json")["total"], serde_json::Value::Null);
     }
 
@@ -494,10 +416,10 @@ mod tests {
             columns: vec!["verified".into(), "pending".into(), "rejected".into()],
             counts: vec![vec![50, 2, 30], vec![40, 20, 10], vec![60, 25, 35]],
         };
-        let p = Table::publish(&t, 5);
-        assert_eq!(p.cells[0][1], Cell::Suppressed);
+        let p = publish_table(&t, 5);
+        assert_eq!(p.cells[0][1], None);
         assert!(table_is_safe(&p, 5), "{p:?}");
-        assert_eq!(p.total, Cell::Shown(272));
+        assert_eq!(p.total, Some(272));
     }
 
     #[test]
@@ -518,7 +440,7 @@ mod tests {
                     .collect(),
             };
             let min = 1 + next(10);
-            let p = Table::publish(&t, min);
+            let p = publish_table(&t, min);
             assert!(table_is_safe(&p, min), "{t:?} -> {p:?}");
         }
     }
@@ -569,7 +491,7 @@ mod tests {
 
     #[test]
     fn published_statistics_never_show_a_cell_below_the_minimum() {
-        let stats = aggregate(&input(), 5);
+        let stats = aggregate(&input(), 5, JAN_2026);
         let json = serde_json::to_value(&stats).expect("json");
         fn walk(v: &serde_json::Value, path: &str) {
             match v {
@@ -607,13 +529,13 @@ mod tests {
         rare.content_type = "minor_sexual_images".into();
         input.notices.push(rare);
 
-        let stats = aggregate(&input, 5);
+        let stats = aggregate(&input, 5, JAN_2026);
         let json = serde_json::to_string(&stats).expect("json");
         for hidden in ["draft.example", "four.example", "small.example"] {
             assert!(!json.contains(hidden), "{hidden} named: {json}");
         }
         assert_eq!(stats.notices_by_platform.rows, ["big.example", OTHER_HOSTS]);
-        assert_eq!(stats.notices_by_platform.total, Cell::Shown(14), "drafts are not notices sent");
+        assert_eq!(stats.notices_by_platform.total, Some(14), "drafts are not notices sent");
         assert!(table_is_safe(&stats.notices_by_platform, 5));
         assert_eq!(stats.platform_responsiveness.iter().map(|p| p.host.as_str()).collect::<Vec<_>>(), ["big.example"]);
 
@@ -630,7 +552,7 @@ mod tests {
                 format!("{OTHER_HOSTS} / intimate_image_without_consent"),
             ]
         );
-        assert_eq!(report.notices.total, Cell::Shown(14));
+        assert_eq!(report.notices.total, Some(14));
         // With a minimum of 1, every sent notice's host and type may be named.
         assert!(
             TrustedFlaggerReport::build(&input.notices, 2026, "H", 1).to_csv().expect("csv").contains("four.example")
@@ -642,7 +564,7 @@ mod tests {
         let mut notices = input().notices;
         notices.push(notice("big.example", JAN_2026 - 10 * DAY, None)); // previous year: left out
         let report = TrustedFlaggerReport::build(&notices, 2026, "Hotline Example", 5);
-        assert_eq!(report.notices.total, Cell::Shown(9));
+        assert_eq!(report.notices.total, Some(9));
         assert_eq!(row_hosts(&report.notices), BTreeSet::from(["big.example".into(), OTHER_HOSTS.into()]));
         assert!(table_is_safe(&report.notices, 5));
         let csv = report.to_csv().expect("csv");

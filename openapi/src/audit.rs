@@ -21,17 +21,115 @@ pub struct AuditQuery {
     pub limit: Option<usize>,
 }
 
-/// Who acted.
+/// Who acted, as far as the audit needs to know: the API key's public id and its role. Victims act anonymously
+/// through their case secret, so they carry no key id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditActor {
     /// The API key's public id; none for an anonymous victim or the server itself.
     pub key_id: Option<String>,
     /// `platform`, `analyst`, `admin`, `victim` or `system`.
-    pub role: String,
+    #[schema(value_type = String)]
+    pub role: ActorRole,
 }
 
-/// One audit entry, exactly as chained.
+impl AuditActor {
+    /// An actor holding an API key.
+    pub fn key(key_id: impl Into<String>, role: ActorRole) -> Self {
+        Self { key_id: Some(key_id.into()), role }
+    }
+
+    /// The anonymous victim of a case.
+    pub fn victim() -> Self {
+        Self { key_id: None, role: ActorRole::Victim }
+    }
+
+    /// The server acting on its own.
+    pub fn system() -> Self {
+        Self { key_id: None, role: ActorRole::System }
+    }
+}
+
+/// The role of an actor in the audit log. The document gives it as a string: the chain fixes the names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorRole {
+    /// A platform's API key.
+    Platform,
+    /// A hotline analyst's API key.
+    Analyst,
+    /// An administrator's API key (or the bootstrap command).
+    Admin,
+    /// A victim holding a case secret.
+    Victim,
+    /// The server itself (heuristics, retention jobs).
+    System,
+}
+
+string_names!(ActorRole { Platform => "platform", Analyst => "analyst", Admin => "admin", Victim => "victim", System => "system" });
+
+/// What happened. Snake-case names are part of the canonical form the chain hashes: never rename a variant, add
+/// one instead (a client older than the server then refuses records with the new action, as verifying them
+/// would).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    /// An analyst verified an entry.
+    EntryVerified,
+    /// An analyst rejected an entry.
+    EntryRejected,
+    /// An entry was quarantined (heuristic or analyst).
+    EntryQuarantined,
+    /// Flood detection created a new case's entries quarantined (details: how many, and why).
+    EntriesHeld,
+    /// A withdrawn case was purged of its hashes and URLs after the feed retention (one record per case, with its
+    /// list; older records target the list and count the cases).
+    CasesPurged,
+    /// A first analyst asked to reject a whole case; a second must confirm.
+    CaseRejectionRequested,
+    /// A whole case was rejected.
+    CaseRejected,
+    /// A victim withdrew a case.
+    CaseWithdrawn,
+    /// A platform's feed cursor passed a withdrawal's tombstones.
+    DeletionDelivered,
+    /// An API key was created.
+    KeyCreated,
+    /// An API key was revoked.
+    KeyRevoked,
+    /// A list was created.
+    ListCreated,
+    /// An analyst confirmed or dismissed a reported URL.
+    UrlReviewed,
+    /// A takedown notice was produced.
+    NoticeProduced,
+    /// A notice changed state (sent, acknowledged, removed, rejected).
+    NoticeUpdated,
+    /// An admin exported the audit log.
+    AuditExported,
+}
+
+string_names!(AuditAction {
+    EntryVerified => "entry_verified",
+    EntryRejected => "entry_rejected",
+    EntryQuarantined => "entry_quarantined",
+    EntriesHeld => "entries_held",
+    CasesPurged => "cases_purged",
+    CaseRejectionRequested => "case_rejection_requested",
+    CaseRejected => "case_rejected",
+    CaseWithdrawn => "case_withdrawn",
+    DeletionDelivered => "deletion_delivered",
+    KeyCreated => "key_created",
+    KeyRevoked => "key_revoked",
+    ListCreated => "list_created",
+    UrlReviewed => "url_reviewed",
+    NoticeProduced => "notice_produced",
+    NoticeUpdated => "notice_updated",
+    AuditExported => "audit_exported",
+});
+
+/// One audit entry, exactly as chained: the fields in this order are the canonical form the chain hashes
+/// (`disrupt_hotline::audit` builds and checks entries).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditEntry {
@@ -42,7 +140,8 @@ pub struct AuditEntry {
     /// Who.
     pub actor: AuditActor,
     /// What, e.g. `entry_verified`, `case_withdrawn`, `key_created`, `deletion_delivered`.
-    pub action: String,
+    #[schema(value_type = String)]
+    pub action: AuditAction,
     /// On what, as `kind:id`.
     pub target: String,
     /// Small facts (reason code, state); never hash values, media or contact data.

@@ -8,7 +8,8 @@
 //! - [`fuzzing`]: what the `wire` fuzz target runs, shared with its corpus regression test.
 //! - [`error`]: the one JSON error body every endpoint answers with, and its stable codes.
 //! - [`hash`]: validated hash strings (PDQ, MD5, SHA-256) in canonical lower-case hex.
-//! - [`model`]: hash values, categories, states and roles shared by several endpoints.
+//! - [`model`]: hash values, categories, states and roles shared by several endpoints (the one definition the
+//!   server's store and rules use too; their names, [`UnknownName`] when a string names none).
 //! - [`cases`]: victims' case submission, status and withdrawal.
 //! - [`feed`]: the delta feed and the snapshot platforms copy the list with.
 //! - [`matching`]: match requests and results.
@@ -20,6 +21,9 @@
 //! - [`stats`]: public statistics with small-count suppression.
 //! - [`stopncii`]: the StopNCII.org-compatible routes' wire format.
 #![deny(missing_docs)]
+
+#[macro_use]
+mod names;
 
 pub mod admin;
 pub mod audit;
@@ -37,3 +41,4 @@ pub mod stats;
 pub mod stopncii;
 
 pub use error::{ErrorBody, ErrorCode};
+pub use names::UnknownName;

@@ -28,6 +28,8 @@ pub enum HashKind {
     Sha256,
 }
 
+string_names!(HashKind { Pdq => "pdq", Video => "video", Md5 => "md5", Sha256 => "sha256" });
+
 /// One frame of a video's vPDQ hash.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -176,7 +178,7 @@ impl HashValue {
 }
 
 /// What kind of abuse a case reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// Intimate images of an adult shared without consent.
@@ -191,8 +193,16 @@ pub enum Category {
     Other,
 }
 
+string_names!(Category {
+    AdultNcii => "adult_ncii",
+    Minor => "minor",
+    SextortionThreat => "sextortion_threat",
+    Deepfake => "deepfake",
+    Other => "other",
+});
+
 /// Review state of one hash entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryState {
     /// Submitted, not reviewed yet; platforms may act on it.
@@ -207,8 +217,23 @@ pub enum EntryState {
     Quarantined,
 }
 
+string_names!(EntryState {
+    Pending => "pending",
+    Verified => "verified",
+    Rejected => "rejected",
+    Withdrawn => "withdrawn",
+    Quarantined => "quarantined",
+});
+
+impl EntryState {
+    /// Live entries are in the match index and in snapshots; the others appear in the feed only as tombstones.
+    pub fn is_live(self) -> bool {
+        matches!(self, EntryState::Pending | EntryState::Verified)
+    }
+}
+
 /// State of a victim's case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseState {
     /// The hashes are on the list.
@@ -217,8 +242,10 @@ pub enum CaseState {
     Withdrawn,
 }
 
+string_names!(CaseState { Active => "active", Withdrawn => "withdrawn" });
+
 /// What a platform did about a match.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FeedbackValue {
     /// The content was removed or blocked.
@@ -229,8 +256,10 @@ pub enum FeedbackValue {
     PendingReview,
 }
 
+string_names!(FeedbackValue { Blocked => "blocked", NotViolating => "not_violating", PendingReview => "pending_review" });
+
 /// What an API key may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// A platform: reads the lists it is scoped to, matches, gives feedback.
@@ -240,6 +269,8 @@ pub enum Role {
     /// Manages keys and lists.
     Admin,
 }
+
+string_names!(Role { Platform => "platform", Analyst => "analyst", Admin => "admin" });
 
 #[cfg(test)]
 mod tests {
@@ -254,5 +285,37 @@ mod tests {
         assert!(serde_json::from_str::<HashValue>(&bad).is_err());
         let wrong_len = r#"{"kind":"pdq","hash":"abcd"}"#;
         assert!(serde_json::from_str::<HashValue>(wrong_len).is_err());
+    }
+
+    /// Every variant's `as_str` is what serde writes, and parses back to the variant.
+    pub(crate) fn names_agree<T>(all: &[T])
+    where
+        T: Copy + PartialEq + std::fmt::Debug + Serialize + std::fmt::Display + std::str::FromStr,
+    {
+        for v in all {
+            assert_eq!(serde_json::to_string(v).unwrap(), format!("\"{v}\""));
+            assert_eq!(v.to_string().parse::<T>().ok(), Some(*v));
+        }
+        assert!("nope".parse::<T>().is_err());
+    }
+
+    #[test]
+    fn names_agree_with_serde() {
+        names_agree(HashKind::ALL);
+        names_agree(Category::ALL);
+        names_agree(EntryState::ALL);
+        names_agree(CaseState::ALL);
+        names_agree(FeedbackValue::ALL);
+        names_agree(Role::ALL);
+        names_agree(crate::review::HoldReason::ALL);
+        names_agree(crate::audit::ActorRole::ALL);
+        names_agree(crate::audit::AuditAction::ALL);
+        assert_eq!("x".parse::<HashKind>().unwrap_err().to_string(), "unknown HashKind \"x\"");
+    }
+
+    #[test]
+    fn only_pending_and_verified_are_live() {
+        let live: Vec<_> = EntryState::ALL.iter().filter(|s| s.is_live()).collect();
+        assert_eq!(live, [&EntryState::Pending, &EntryState::Verified]);
     }
 }

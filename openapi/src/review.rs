@@ -95,7 +95,7 @@ pub struct EntrySignals {
 
 /// Why flood detection held an entry at submission (created it quarantined, out of the feed and the match
 /// index) instead of publishing it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HoldReason {
     /// Enough other cases already carried the same or a near hash (`flood.same_hash_cases`): a sign of
@@ -106,6 +106,8 @@ pub enum HoldReason {
     /// The service received unusually many cases in that hour.
     ServiceSurge,
 }
+
+string_names!(HoldReason { RepeatedHash => "repeated_hash", ClientBurst => "client_burst", ServiceSurge => "service_surge" });
 
 /// What the popular-benign-image heuristic found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -14,13 +14,12 @@ use crate::error::ApiError;
 use crate::store::Outbox;
 use crate::store::audit::AuditEvent;
 use crate::store::model as s;
-use crate::wire;
 
 fn key_info(key: &s::ApiKey) -> ApiKeyInfo {
     ApiKeyInfo {
         id: key.id.clone(),
         name: key.name.clone(),
-        role: wire::role(key.role),
+        role: key.role,
         lists: key.lists.clone(),
         hosts: key.hosts.clone(),
         created_at: key.created_at,
@@ -61,7 +60,7 @@ impl Service {
         let key = s::ApiKey {
             id: new.id,
             secret_hash: new.secret_hash,
-            role: wire::store_role(request.role),
+            role: request.role,
             lists: request.lists,
             name: request.name,
             created_at: now_ms(),

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use disrupt_hotline::audit::{Actor, AuditAction};
+use disrupt_hotline::audit::{AuditAction, AuditActor};
 use disrupt_hotline::flood;
 use disrupt_openapi::cases::{
     CaseDelivery, CaseHash, CaseStatus, CreateCaseRequest, CreatedCase, MAX_TEXT_LEN, MAX_URLS_PER_CASE, WithdrawnCase,
@@ -38,7 +38,7 @@ impl Service {
             .create_case_audited(
                 s::NewCase {
                     list: DEFAULT_LIST.to_owned(),
-                    category: wire::store_category(request.category),
+                    category: request.category,
                     entries,
                     urls: request.urls,
                     contact: request.contact.as_deref().map(|c| self.contacts.seal(c)).transpose()?,
@@ -93,7 +93,7 @@ impl Service {
         };
         for (entry, ids) in entries.iter_mut().zip(&neighbours) {
             let cases: BTreeSet<&str> = ids.iter().filter_map(|id| case_of.get(id)).map(String::as_str).collect();
-            entry.held = flood::hold_for(&self.flood, burst, cases.len() as u64).map(wire::store_hold_reason);
+            entry.held = flood::hold_for(&self.flood, burst, cases.len() as u64);
         }
         Ok(())
     }
@@ -130,10 +130,10 @@ impl Service {
             .map(|e| {
                 Ok(CaseHash {
                     value: wire::hash_value(e.kind, &e.hash, e.quality)?,
-                    state: wire::entry_state(e.state),
-                    blocked: e.blocked,
-                    not_violating: e.not_violating,
-                    pending_review: e.pending_review,
+                    state: e.state,
+                    blocked: e.signals.blocked,
+                    not_violating: e.signals.not_violating,
+                    pending_review: e.signals.pending_review,
                 })
             })
             .collect::<Result<Vec<_>, ApiError>>()?;
@@ -141,8 +141,8 @@ impl Service {
         Ok(CaseStatus {
             delivery: CaseDelivery { received: delivery.received, deletion_delivered: delivery.deletion_delivered },
             case_id: view.case.id,
-            state: wire::case_state(view.case.state),
-            category: wire::category(view.case.category),
+            state: view.case.state,
+            category: view.case.category,
             created_at: view.case.created_at,
             withdrawn_at: view.case.withdrawn_at,
             hashes,
@@ -153,7 +153,7 @@ impl Service {
     /// erased. Idempotent.
     pub async fn withdraw_case(&self, case_id: &str, secret: &str) -> Result<WithdrawnCase, ApiError> {
         let view = self.authorised_case(case_id, secret).await?;
-        let event = AuditEvent::new(Actor::victim(), AuditAction::CaseWithdrawn, format!("case:{}", view.case.id))
+        let event = AuditEvent::new(AuditActor::victim(), AuditAction::CaseWithdrawn, format!("case:{}", view.case.id))
             .detail("list", &view.case.list);
         let outcome = self.store.withdraw_case_audited(&view.case.id, Some(event)).await?;
         self.drain_audit(Outbox::List(&view.case.list)).await;
@@ -190,7 +190,7 @@ fn held_event(case_id: &str, holds: &[Option<s::HoldReason>], surge: bool) -> Op
     let reasons = hold_reasons(holds, surge);
     let held: usize = reasons.values().sum();
     (held > 0).then(|| {
-        AuditEvent::new(Actor::system(), AuditAction::EntriesHeld, format!("case:{case_id}"))
+        AuditEvent::new(AuditActor::system(), AuditAction::EntriesHeld, format!("case:{case_id}"))
             .detail("list", DEFAULT_LIST)
             .detail("held", held.to_string())
             .detail("reasons", summary(&reasons))

@@ -55,7 +55,7 @@ impl Service {
         let record = |entry: String, value: HashValue| FeedRecord {
             entry,
             value,
-            state: wire::entry_state(stored.state),
+            state: stored.state,
             verified: stored.state == s::EntryState::Verified,
             updated_at: stored.updated_at,
         };

@@ -6,7 +6,6 @@ use super::Service;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::store::model as s;
-use crate::wire;
 
 /// The most tags one feedback item may carry.
 pub const MAX_TAGS: usize = 16;
@@ -31,7 +30,7 @@ impl Service {
         for item in request.feedback {
             // Feedback on one of an image's views is feedback on the image.
             let id = crate::entry_ref::entry_of(self.refs.decode(&item.entry).ok_or(ApiError::NotFound("entry"))?);
-            self.record_feedback_on(caller, id, wire::store_feedback(item.value), item.tags).await?;
+            self.record_feedback_on(caller, id, item.value, item.tags).await?;
             recorded += 1;
         }
         Ok(FeedbackRecorded { recorded })
@@ -42,7 +41,7 @@ impl Service {
         &self,
         caller: &Caller,
         entry_id: s::EntryId,
-        feedback: s::Feedback,
+        feedback: s::FeedbackValue,
         tags: Vec<String>,
     ) -> Result<(), ApiError> {
         let entry = self.store.get_entry(entry_id).await?;
@@ -51,7 +50,7 @@ impl Service {
             _ => return Err(ApiError::NotFound("entry")),
         }
         self.store.record_feedback(entry_id, &caller.key_id, feedback, &tags).await?;
-        if feedback == s::Feedback::NotViolating {
+        if feedback == s::FeedbackValue::NotViolating {
             self.check_benign(entry_id).await?;
         }
         Ok(())

@@ -31,7 +31,6 @@ use crate::error::ApiError;
 use crate::match_index::{MatchIndex, PdqBytes, SharedIndex, reliable_frames};
 use crate::store::model::{self as s, DEFAULT_LIST};
 use crate::time_limit::Deadline;
-use crate::wire;
 
 /// PDQ hashes within this Hamming distance match (Meta's recommended threshold).
 pub const PDQ_MATCH_DISTANCE: u32 = 31;
@@ -432,12 +431,12 @@ impl Service {
                 matches.push(MatchedEntry {
                     entry: self.refs.encode(hit.id),
                     list: list.clone(),
-                    kind: wire::kind(entry.kind),
+                    kind: entry.kind,
                     distance: hit.distance,
                     variant: hit.variant.map(str::to_owned),
                     view: hit.view.map(|(view, _)| view as u32),
                     query_region: hit.view.map(|(_, region)| region),
-                    state: wire::entry_state(entry.state),
+                    state: entry.state,
                     verified: entry.state == s::EntryState::Verified,
                 });
             }

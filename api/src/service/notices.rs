@@ -2,7 +2,7 @@
 //! host from the hotline's templates, the analyst sends it, the hosting platform reads, acknowledges and
 //! answers it through the API, and disrupt reminds it every 48 hours until it decides.
 
-use disrupt_hotline::audit::{Actor, AuditAction};
+use disrupt_hotline::audit::{AuditAction, AuditActor};
 use disrupt_hotline::notices::{
     LegalGround, LegalGroundExt, NoticeContent, NoticeError, NoticeTimeline, StoredNotice, ground_for, group_by_host,
     parse_reported_url, serves,
@@ -23,7 +23,6 @@ use crate::store::Outbox;
 use crate::store::audit::AuditEvent;
 use crate::store::model as s;
 use crate::store::notices::{NoticeIndex, NoticeKeys, NoticePosition};
-use crate::wire;
 
 /// Updates of one notice retry this often when another writer came first.
 const MAX_UPDATE_TRIES: usize = 8;
@@ -128,7 +127,7 @@ impl Service {
         self.store.set_url_reviews(&case.list, &case.id, &json, event).await?;
         self.drain_audit(Outbox::List(&case.list)).await;
 
-        let ground = request.ground.unwrap_or_else(|| ground_for(wire::category(case.category)));
+        let ground = request.ground.unwrap_or_else(|| ground_for(case.category));
         let lang = request.lang.unwrap_or(Lang::Fr);
         let mut notices = Vec::new();
         for (host, urls) in group_by_host(&parsed) {
@@ -301,7 +300,7 @@ impl Service {
             }
             let sent = (notice.timeline.state != NoticeState::Draft)
                 .then_some((notice.host.as_str(), notice.timeline.created_at));
-            let who = caller.map_or_else(Actor::system, actor);
+            let who = caller.map_or_else(AuditActor::system, actor);
             let mut event = AuditEvent::new(who, AuditAction::NoticeUpdated, format!("notice:{id}"))
                 .detail("state", notice.timeline.state_name());
             if caller.is_none() {

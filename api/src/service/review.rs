@@ -1,17 +1,16 @@
 //! Analysts' review: the queue, decisions on entries (also in bulk), rejecting a whole case, the benign-image
 //! heuristic that quarantines entries platforms keep finding harmless or that match far too much.
 
-use disrupt_hotline::audit::{Actor, AuditAction};
+use disrupt_hotline::audit::{AuditAction, AuditActor};
 use disrupt_hotline::review::{
-    self, BenignAction, BenignSignal, CASE_REJECTION_TTL_MS, CaseRejectionStep, EntrySignals, NeighbourHit,
-    PendingCaseRejection, Rejection, ReviewError,
+    self, BenignAction, BenignSignal, CASE_REJECTION_TTL_MS, CaseRejectionStep, NeighbourHit, PendingCaseRejection,
+    Rejection, ReviewError,
 };
 use disrupt_hotline::time::now_ms;
 use disrupt_openapi::model::Role;
 use disrupt_openapi::review::{
-    AnalystCase, BenignSignal as WireSignal, CaseRejection, DecidedEntry, DecisionOutcome, EntryDecisionRequest,
-    EntrySignals as WireSignals, Neighbour, RejectCaseRequest, RejectEntriesRequest, ReviewItem, ReviewQueue,
-    ReviewQueueQuery,
+    AnalystCase, CaseRejection, DecidedEntry, DecisionOutcome, EntryDecisionRequest, Neighbour, RejectCaseRequest,
+    RejectEntriesRequest, ReviewItem, ReviewQueue, ReviewQueueQuery,
 };
 
 use super::Service;
@@ -21,7 +20,6 @@ use crate::error::ApiError;
 use crate::store::audit::AuditEvent;
 use crate::store::model::{self as s, DEFAULT_LIST};
 use crate::store::{AuditWhen, Outbox};
-use crate::wire;
 
 /// Queue items per page at most.
 pub const MAX_QUEUE_PAGE: usize = 100;
@@ -41,36 +39,10 @@ fn require_analyst(caller: &Caller) -> Result<(), ApiError> {
     caller.require_role(&[Role::Analyst, Role::Admin])
 }
 
-fn signals_of(entry: &s::Entry) -> EntrySignals {
-    EntrySignals {
-        blocked: entry.blocked,
-        not_violating: entry.not_violating,
-        pending_review: entry.pending_review,
-        // The store counts each platform once per entry, with its latest answer.
-        not_violating_platforms: entry.not_violating,
-        match_platforms: entry.match_platforms,
-        match_days: entry.match_days,
-    }
-}
-
-fn wire_signal(signal: BenignSignal, t: &review::BenignThresholds) -> WireSignal {
-    match signal {
-        BenignSignal::RepeatedNotViolating { reports, platforms } => {
-            WireSignal::RepeatedNotViolating { reports, platforms }
-        }
-        BenignSignal::WidespreadMatches { platforms, days } => WireSignal::WidespreadMatches {
-            platforms,
-            days,
-            min_platforms: t.min_match_platforms,
-            min_days: t.min_match_days,
-        },
-    }
-}
-
 impl Service {
     /// The benign-image heuristic's findings for one entry.
     fn benign_findings(&self, entry: &s::Entry) -> Vec<BenignSignal> {
-        review::benign_signals(&signals_of(entry), &self.hotline.benign)
+        review::benign_signals(&entry.signals, &self.hotline.benign)
     }
 
     /// Quarantines `entry` if the heuristic says it looks like a popular benign image and no analyst has verified
@@ -90,7 +62,7 @@ impl Service {
             BenignSignal::RepeatedNotViolating { .. } => "repeated_not_violating",
             BenignSignal::WidespreadMatches { .. } => "widespread_matches",
         };
-        let event = AuditEvent::new(Actor::system(), AuditAction::EntryQuarantined, format!("entry:{entry_id}"))
+        let event = AuditEvent::new(AuditActor::system(), AuditAction::EntryQuarantined, format!("entry:{entry_id}"))
             .detail("list", &entry.list)
             .detail("signal", signal);
         self.store
@@ -111,7 +83,7 @@ impl Service {
                 entry_id: neighbour.id,
                 case_id: neighbour.case_id,
                 distance,
-                state: wire::entry_state(neighbour.state),
+                state: neighbour.state,
             });
         }
         let around = review::neighbourhood(entry.id, &entry.case_id, hits, MAX_NEIGHBOURS);
@@ -119,11 +91,11 @@ impl Service {
             entry_id: entry.id,
             list: entry.list.clone(),
             case_id: entry.case_id.clone(),
-            kind: wire::kind(entry.kind),
+            kind: entry.kind,
             quality: entry.quality,
             low_quality: entry.quality.is_some_and(|q| q < review::LOW_QUALITY),
-            state: wire::entry_state(entry.state),
-            category: wire::category(entry.category),
+            state: entry.state,
+            category: entry.category,
             created_at: entry.created_at,
             near_duplicates: around
                 .shown
@@ -132,20 +104,9 @@ impl Service {
                 .collect(),
             same_hash_cases: around.same_hash_cases,
             near_hash_cases: around.near_hash_cases,
-            signals: WireSignals {
-                blocked: entry.blocked,
-                not_violating: entry.not_violating,
-                pending_review: entry.pending_review,
-                matches: entry.matches,
-                match_platforms: entry.match_platforms,
-                match_days: entry.match_days,
-            },
-            benign_signals: self
-                .benign_findings(entry)
-                .into_iter()
-                .map(|f| wire_signal(f, &self.hotline.benign))
-                .collect(),
-            held_for: entry.held.map(wire::hold_reason),
+            signals: entry.signals,
+            benign_signals: self.benign_findings(entry),
+            held_for: entry.held,
         })
     }
 
@@ -188,7 +149,7 @@ impl Service {
         if !(1..=MAX_QUEUE_PAGE).contains(&limit) {
             return Err(ApiError::InvalidRequest(format!("limit is 1 to {MAX_QUEUE_PAGE}")));
         }
-        let state = match query.state.map(wire::store_entry_state) {
+        let state = match query.state {
             None => s::EntryState::Pending,
             Some(state @ (s::EntryState::Pending | s::EntryState::Quarantined)) => state,
             Some(_) => return Err(ApiError::InvalidRequest("the queue holds pending or quarantined entries".into())),
@@ -235,7 +196,7 @@ impl Service {
             }
             let updated = self.store.set_entry_state_audited(entry.id, state, Some(event), AuditWhen::Decided).await?;
             self.drain_audit(Outbox::List(&entry.list)).await;
-            out.push(DecidedEntry { entry_id: updated.id, state: wire::entry_state(updated.state) });
+            out.push(DecidedEntry { entry_id: updated.id, state: updated.state });
         }
         let lists: std::collections::BTreeSet<&str> = out_lists.iter().map(String::as_str).collect();
         for list in lists {
@@ -389,8 +350,8 @@ impl Service {
         Ok(AnalystCase {
             case_id: case.id,
             list: case.list,
-            category: wire::category(case.category),
-            state: wire::case_state(case.state),
+            category: case.category,
+            state: case.state,
             created_at: case.created_at,
             has_contact: case.contact.is_some(),
             entries,

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use disrupt_hotline::notices::LegalGroundExt;
-use disrupt_hotline::stats::{self, Cell, CountTable, NoticeFact, StatsInput, TrustedFlaggerReport};
+use disrupt_hotline::stats::{self, CountTable, NoticeFact, StatsInput, TrustedFlaggerReport};
 use disrupt_hotline::time::now_ms;
 use disrupt_openapi::stats as w;
 
@@ -13,28 +13,6 @@ use crate::error::ApiError;
 
 /// Statistics are recomputed at most this often: the public route must not let anyone load the store.
 pub const STATS_CACHE: Duration = Duration::from_secs(60);
-
-fn cell(c: Cell) -> Option<u64> {
-    c.value()
-}
-
-fn series(s: &stats::Series) -> w::Series {
-    w::Series {
-        items: s.items.iter().map(|(key, c)| w::SeriesItem { key: key.clone(), count: cell(*c) }).collect(),
-        total: cell(s.total),
-    }
-}
-
-fn table(t: &stats::Table) -> w::Table {
-    w::Table {
-        rows: t.rows.clone(),
-        columns: t.columns.clone(),
-        cells: t.cells.iter().map(|row| row.iter().copied().map(cell).collect()).collect(),
-        row_totals: t.row_totals.iter().copied().map(cell).collect(),
-        column_totals: t.column_totals.iter().copied().map(cell).collect(),
-        total: cell(t.total),
-    }
-}
 
 /// The store's counters (`c:<month>:<category>`, `e:<kind>:<state>`, `m:<month>`) as statistics input.
 fn input_from_counters(counters: &BTreeMap<String, u64>, notices: Vec<NoticeFact>) -> StatsInput {
@@ -72,19 +50,7 @@ impl Service {
         }
         let counters = self.store.stat_counters().await?;
         let input = input_from_counters(&counters, self.notice_facts().await?);
-        let published = stats::aggregate(&input, self.hotline.stats_minimum);
-        let out = w::Statistics {
-            minimum: published.minimum,
-            computed_at: now_ms(),
-            cases_by_month: series(&published.cases_by_month),
-            cases_by_category: series(&published.cases_by_category),
-            hashes_by_kind_and_state: table(&published.hashes_by_kind_and_state),
-            matches_by_month: series(&published.matches_by_month),
-            removals_by_month: series(&published.removals_by_month),
-            median_ms_to_removal: published.median_ms_to_removal,
-            notices_by_platform: table(&published.notices_by_platform),
-            platform_responsiveness: published.platform_responsiveness,
-        };
+        let out = stats::aggregate(&input, self.hotline.stats_minimum, now_ms());
         *self.stats_cache.lock() = Some((Instant::now(), out.clone()));
         Ok(out)
     }
@@ -132,8 +98,8 @@ mod tests {
         assert_eq!(input.cases_by_category.get("deepfake"), Some(&2));
         assert_eq!(input.matches_by_month.get("2026-11"), Some(&12));
         assert_eq!(input.hashes.rows, vec!["pdq".to_owned()]);
-        let published = stats::aggregate(&input, 5);
+        let published = stats::aggregate(&input, 5, 0);
         // 2 deepfake cases are under the minimum: suppressed, and so is another cell of the series.
-        assert!(published.cases_by_category.items.iter().all(|(_, c)| c.value().is_none_or(|v| v >= 5)));
+        assert!(published.cases_by_category.items.iter().all(|item| item.count.is_none_or(|v| v >= 5)));
     }
 }

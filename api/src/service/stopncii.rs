@@ -225,9 +225,9 @@ impl Service {
         let mut count = 0;
         for item in request.hash_feedbacks {
             let feedback = match item.feedback_value {
-                CspFeedbackValue::Blocked => s::Feedback::Blocked,
-                CspFeedbackValue::NotBlocked => s::Feedback::NotViolating,
-                CspFeedbackValue::PendingReview => s::Feedback::PendingReview,
+                CspFeedbackValue::Blocked => s::FeedbackValue::Blocked,
+                CspFeedbackValue::NotBlocked => s::FeedbackValue::NotViolating,
+                CspFeedbackValue::PendingReview => s::FeedbackValue::PendingReview,
                 // Tag-only, unknown-quality and deletion values carry no decision to count.
                 _ => continue,
             };

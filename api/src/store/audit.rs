@@ -16,7 +16,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use disrupt_hotline::audit::{
-    Actor, AuditAction, AuditEntry, AuditError, BreakReason, ChainBreak, ChainVerifier, ChainedEntry, Checkpoint,
+    AuditAction, AuditActor, AuditEntry, AuditEntryExt, AuditError, BreakReason, ChainBreak, ChainVerifier,
+    ChainedEntry, Checkpoint,
 };
 use disrupt_hotline::time::now_ms;
 use redis::aio::ConnectionLike;
@@ -171,18 +172,18 @@ pub enum StoreAuditError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEvent {
     /// Who acted.
-    pub actor: Actor,
+    pub actor: AuditActor,
     /// What they did.
     pub action: AuditAction,
     /// On what, as `kind:id`.
     pub target: String,
-    /// Small extra facts; see [`AuditEntry::new`] for what is refused.
+    /// Small extra facts; see [`AuditEntryExt::new`] for what is refused.
     pub details: BTreeMap<String, String>,
 }
 
 impl AuditEvent {
     /// An event without details.
-    pub fn new(actor: Actor, action: AuditAction, target: impl Into<String>) -> Self {
+    pub fn new(actor: AuditActor, action: AuditAction, target: impl Into<String>) -> Self {
         Self { actor, action, target: target.into(), details: BTreeMap::new() }
     }
 
@@ -451,7 +452,7 @@ mod tests {
     }
 
     fn event(i: u32) -> AuditEvent {
-        AuditEvent::new(Actor::key("k_an", ActorRole::Analyst), AuditAction::EntryVerified, format!("entry:{i}"))
+        AuditEvent::new(AuditActor::key("k_an", ActorRole::Analyst), AuditAction::EntryVerified, format!("entry:{i}"))
             .detail("list", "ncii")
     }
 

@@ -6,7 +6,8 @@ use std::{collections::HashMap, str::FromStr};
 use redis::Value;
 
 use super::{
-    ApiKey, Case, CaseState, Entry, EntryId, EntryState, FeedRecord, HashKind, LiveHash, StoreError, StreamId,
+    ApiKey, Case, CaseState, Entry, EntryId, EntrySignals, EntryState, FeedRecord, HashKind, LiveHash, StoreError,
+    StreamId,
 };
 
 fn corrupt(what: impl std::fmt::Display) -> StoreError {
@@ -51,12 +52,14 @@ pub(crate) fn entry_from_fields(mut f: HashMap<String, String>) -> Result<Entry,
         case_id: take(&mut f, "case_id")?,
         created_at: take(&mut f, "created_at")?,
         updated_at: take(&mut f, "updated_at")?,
-        blocked: take_opt(&mut f, "blocked")?.unwrap_or(0),
-        not_violating: take_opt(&mut f, "not_violating")?.unwrap_or(0),
-        pending_review: take_opt(&mut f, "pending_review")?.unwrap_or(0),
-        matches: take_opt(&mut f, "matches")?.unwrap_or(0),
-        match_platforms: take_opt(&mut f, "match_platforms")?.unwrap_or(0),
-        match_days: take_opt(&mut f, "match_days")?.unwrap_or(0),
+        signals: EntrySignals {
+            blocked: take_opt(&mut f, "blocked")?.unwrap_or(0),
+            not_violating: take_opt(&mut f, "not_violating")?.unwrap_or(0),
+            pending_review: take_opt(&mut f, "pending_review")?.unwrap_or(0),
+            matches: take_opt(&mut f, "matches")?.unwrap_or(0),
+            match_platforms: take_opt(&mut f, "match_platforms")?.unwrap_or(0),
+            match_days: take_opt(&mut f, "match_days")?.unwrap_or(0),
+        },
         held: take_opt(&mut f, "held")?,
         published: match (take_opt(&mut f, "ps")?, take_opt(&mut f, "pu")?) {
             (Some(state), Some(at)) => Some((state, at)),

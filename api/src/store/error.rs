@@ -69,6 +69,13 @@ impl From<redis::RedisError> for StoreError {
     }
 }
 
+/// A stored kind, state, category, role or reason that names no variant.
+impl From<disrupt_openapi::UnknownName> for StoreError {
+    fn from(err: disrupt_openapi::UnknownName) -> Self {
+        StoreError::Corrupt(err.to_string())
+    }
+}
+
 impl StoreError {
     /// A stable snake_case code for logs and error bodies.
     pub fn code(&self) -> &'static str {

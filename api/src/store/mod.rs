@@ -36,7 +36,7 @@ pub use publication::PublicationPolicy;
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use disrupt_hotline::audit::{Actor, AuditAction};
+use disrupt_hotline::audit::{AuditAction, AuditActor};
 use disrupt_hotline::time::{hour_of, month_of, now_ms};
 use parking_lot::RwLock;
 use redis::AsyncCommands;
@@ -511,7 +511,7 @@ impl Store {
         &self,
         entry_id: EntryId,
         platform_key_id: &str,
-        feedback: Feedback,
+        feedback: FeedbackValue,
         tags: &[String],
     ) -> Result<(), StoreError> {
         const NOT_FOUND: StoreError = StoreError::NotFound { what: "entry" };
@@ -603,7 +603,7 @@ impl Store {
         key_id: &str,
         from: StreamId,
         position: StreamId,
-        platform: Option<Actor>,
+        platform: Option<AuditActor>,
     ) -> Result<Option<StreamId>, StoreError> {
         let keys = self.keys();
         for _ in 0..MAX_UPDATE_TRIES {
@@ -648,7 +648,7 @@ impl Store {
         key_id: &str,
         before: StreamId,
         upto: StreamId,
-        platform: &Actor,
+        platform: &AuditActor,
     ) -> Result<Vec<String>, StoreError> {
         let now = now_ms();
         let mut records = Vec::new();

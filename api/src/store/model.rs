@@ -1,8 +1,11 @@
-//! The store's domain types. Serde-able; the API maps them to the wire types of disrupt-openapi.
-
-use std::{fmt, str::FromStr};
+//! The store's domain types. The string-like enums (kinds, states, categories, roles, feedback, hold reasons) are
+//! the wire's own, from disrupt-openapi: their names are what Redis holds, so there is one spelling of each.
+//! What is defined here has no wire twin: an entry or case with everything the store keeps about it.
 
 use serde::{Deserialize, Serialize};
+
+pub use disrupt_openapi::model::{CaseState, Category, EntryState, FeedbackValue, HashKind, Role};
+pub use disrupt_openapi::review::{EntrySignals, HoldReason};
 
 use super::StoreError;
 
@@ -23,149 +26,6 @@ pub fn validate_list_name(name: &str) -> Result<(), StoreError> {
         && name.len() <= MAX_LIST_NAME
         && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
     if ok { Ok(()) } else { Err(StoreError::Invalid(format!("list name must match [a-z0-9_-]{{1,{MAX_LIST_NAME}}}"))) }
-}
-
-/// Declares a string-like enum: snake_case serde names, `as_str`, `Display`, `FromStr`.
-macro_rules! named_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vmeta])* $variant),+
-        }
-
-        impl $name {
-            /// Every variant, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The stable snake_case name (as stored in Redis and sent on the wire).
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text),+
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = StoreError;
-
-            fn from_str(s: &str) -> Result<Self, StoreError> {
-                match s {
-                    $($text => Ok($name::$variant),)+
-                    other => Err(StoreError::Corrupt(format!(
-                        concat!("unknown ", stringify!($name), " {:?}"),
-                        other
-                    ))),
-                }
-            }
-        }
-    };
-}
-
-named_enum! {
-    /// What kind of hash an entry holds.
-    HashKind {
-        /// PDQ perceptual hash, 64 hex digits.
-        Pdq => "pdq",
-        /// A video: the JSON list of per-frame PDQ hashes (hasher `video::FrameHash`).
-        Video => "video",
-        /// MD5 of the file, 32 hex digits.
-        Md5 => "md5",
-        /// SHA-256 of the file, 64 hex digits.
-        Sha256 => "sha256",
-    }
-}
-
-named_enum! {
-    /// Where an entry is in its life.
-    EntryState {
-        /// Submitted, not reviewed yet; matched.
-        Pending => "pending",
-        /// Reviewed and confirmed; matched.
-        Verified => "verified",
-        /// Reviewed and found not to belong on the list; not matched.
-        Rejected => "rejected",
-        /// The victim withdrew the case; not matched.
-        Withdrawn => "withdrawn",
-        /// Held back while something is checked; not matched.
-        Quarantined => "quarantined",
-    }
-}
-
-impl EntryState {
-    /// Live entries are in the match index and in snapshots; the others appear in the feed only as tombstones.
-    pub fn is_live(self) -> bool {
-        matches!(self, EntryState::Pending | EntryState::Verified)
-    }
-}
-
-named_enum! {
-    /// Why flood detection created an entry quarantined instead of publishing it (`disrupt_hotline::flood`).
-    HoldReason {
-        /// Enough other cases already carry the same or a near hash.
-        RepeatedHash => "repeated_hash",
-        /// Its client created many cases this hour.
-        ClientBurst => "client_burst",
-        /// The service received unusually many cases this hour.
-        ServiceSurge => "service_surge",
-    }
-}
-
-named_enum! {
-    /// What the image shows, as the victim or an analyst classified it.
-    Category {
-        /// Intimate image of an adult shared without consent.
-        AdultNcii => "adult_ncii",
-        /// The person shown is a minor.
-        Minor => "minor",
-        /// Used in a sextortion threat.
-        SextortionThreat => "sextortion_threat",
-        /// Synthetic or manipulated intimate image.
-        Deepfake => "deepfake",
-        /// Anything else.
-        Other => "other",
-    }
-}
-
-named_enum! {
-    /// Whether a case is in force.
-    CaseState {
-        /// The case's entries are on the list.
-        Active => "active",
-        /// The victim withdrew the case; its entries are tombstoned and its contact erased.
-        Withdrawn => "withdrawn",
-    }
-}
-
-named_enum! {
-    /// What a platform reports back about a matched entry.
-    Feedback {
-        /// The platform blocked or removed the content.
-        Blocked => "blocked",
-        /// The platform reviewed the content and found it not violating.
-        NotViolating => "not_violating",
-        /// The platform queued the content for review.
-        PendingReview => "pending_review",
-    }
-}
-
-named_enum! {
-    /// What an API key may do.
-    Role {
-        /// Pulls lists, asks the match API, sends feedback.
-        Platform => "platform",
-        /// Reviews entries and changes their state.
-        Analyst => "analyst",
-        /// Manages lists and keys.
-        Admin => "admin",
-    }
 }
 
 /// One hash on one list.
@@ -191,18 +51,8 @@ pub struct Entry {
     pub created_at: u64,
     /// Unix milliseconds of the last state change.
     pub updated_at: u64,
-    /// Platforms that reported [`Feedback::Blocked`] (each platform counts once, with its latest answer).
-    pub blocked: u64,
-    /// Platforms that reported [`Feedback::NotViolating`].
-    pub not_violating: u64,
-    /// Platforms that reported [`Feedback::PendingReview`].
-    pub pending_review: u64,
-    /// How often the match API found this entry (every request counts).
-    pub matches: u64,
-    /// Distinct platform keys whose requests matched it.
-    pub match_platforms: u64,
-    /// Distinct days (UTC) on which it was matched.
-    pub match_days: u64,
+    /// Platform feedback (each platform counts once, with its latest answer) and match volume.
+    pub signals: EntrySignals,
     /// Why flood detection held it at submission, if it did (kept after an analyst's decision, as history).
     pub held: Option<HoldReason>,
     /// The state and time (unix ms) of its newest feed record: what platforms were last told. `None` before its
@@ -386,21 +236,5 @@ mod tests {
         for bad in ["", "NCII", "a b", "a:b", "{x}", &"a".repeat(33), "é"] {
             assert!(validate_list_name(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn enum_names_round_trip_and_match_serde() {
-        for state in EntryState::ALL {
-            assert_eq!(state.as_str().parse::<EntryState>().ok(), Some(*state));
-            assert_eq!(serde_json::to_string(state).ok(), Some(format!("\"{}\"", state.as_str())));
-        }
-        assert_eq!(Category::SextortionThreat.as_str(), "sextortion_threat");
-        assert!("nope".parse::<HashKind>().is_err());
-    }
-
-    #[test]
-    fn only_pending_and_verified_are_live() {
-        let live: Vec<_> = EntryState::ALL.iter().filter(|s| s.is_live()).collect();
-        assert_eq!(live, [&EntryState::Pending, &EntryState::Verified]);
     }
 }

@@ -7,7 +7,7 @@
 //! case's URLs and URL reviews, and the takedown notices made from those URLs (they name the URLs too). What stays
 //! is what the victim's status needs: the case's state, dates and erasure receipt counts, with no hash and no URL.
 
-use disrupt_hotline::audit::{Actor, AuditAction};
+use disrupt_hotline::audit::{AuditAction, AuditActor};
 use redis::AsyncCommands;
 
 use super::audit::{AuditEvent, AuditRules, audited_script};
@@ -55,7 +55,7 @@ impl Store {
                 invocation.key(keys.entry(list, id)).key(keys.feedback(list, id)).key(keys.match_tally(list, id));
             }
             invocation.arg(&case_id).arg(now_ms);
-            let event = AuditEvent::new(Actor::system(), AuditAction::CasesPurged, format!("case:{case_id}"))
+            let event = AuditEvent::new(AuditActor::system(), AuditAction::CasesPurged, format!("case:{case_id}"))
                 .detail("list", list);
             let record = self.pending_audit(event, now_ms)?;
             AuditRules::none().when("^1$", Some(record)).finish(&mut invocation, keys.audit_outbox(list));

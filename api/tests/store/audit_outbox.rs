@@ -7,7 +7,7 @@ use disrupt_api::store::audit::AuditEvent;
 use disrupt_api::store::notices::NoticeKeys;
 use disrupt_api::store::{Store, StoreError, StreamId};
 use disrupt_api::testing::RedisProcess;
-use disrupt_hotline::audit::{Actor, ActorRole, AuditAction};
+use disrupt_hotline::audit::{ActorRole, AuditAction, AuditActor};
 use disrupt_hotline::time::now_ms;
 
 use crate::helpers::{case, platform_key, publish};
@@ -230,7 +230,7 @@ async fn admin_hotline_and_feed_actions_hold_while_the_chain_refuses_appends_and
 /// rejections, deliveries of deletions and purges in the list's. An action that did nothing leaves nothing. The
 /// drain then chains each record once. Shared with the cluster test, where these slots lie on different masters.
 pub async fn actions_leave_their_records_beside_them(store: &Store) {
-    let admin = Actor::key("k_admin", ActorRole::Admin);
+    let admin = AuditActor::key("k_admin", ActorRole::Admin);
     let by_admin = |action, target: &str| Some(AuditEvent::new(admin.clone(), action, target));
     let key = platform_key("k1");
     store.create_api_key_audited(&key, by_admin(AuditAction::KeyCreated, "key:k1")).await.unwrap();
@@ -267,7 +267,7 @@ pub async fn actions_leave_their_records_beside_them(store: &Store) {
     store.clear_case_rejection("ncii", &kept.case_id, on_kept(AuditAction::CaseRejected)).await.unwrap();
 
     publish(store, "ncii").await;
-    let platform = Actor::key("p", ActorRole::Platform);
+    let platform = AuditActor::key("p", ActorRole::Platform);
     let fetched = store.feed_head("ncii").await.unwrap();
     store.record_position_audited("ncii", "p", StreamId::ZERO, fetched, Some(platform.clone())).await.unwrap();
     store.withdraw_case(&gone.case_id).await.unwrap();

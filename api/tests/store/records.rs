@@ -1,7 +1,7 @@
 //! Round trips of lists, cases, entries, feedback and API keys; atomicity of case writes.
 
 use disrupt_api::store::{
-    CaseState, EntryState, Feedback, HoldReason, StoreError,
+    CaseState, EntryState, FeedbackValue, HoldReason, StoreError,
     keys::{self, Keys},
 };
 use redis::AsyncCommands;
@@ -80,15 +80,15 @@ async fn feedback_counts_each_platform_once_with_its_latest_answer() {
     let (_redis, store) = store().await;
     let id = store.create_case(case("ncii", 1, 1)).await.unwrap().entry_ids[0];
     let tags = vec!["nudity".to_owned()];
-    store.record_feedback(id, "p1", Feedback::PendingReview, &tags).await.unwrap();
-    store.record_feedback(id, "p1", Feedback::Blocked, &tags).await.unwrap();
-    store.record_feedback(id, "p2", Feedback::Blocked, &[]).await.unwrap();
-    store.record_feedback(id, "p3", Feedback::NotViolating, &[]).await.unwrap();
-    store.record_feedback(id, "p3", Feedback::NotViolating, &[]).await.unwrap();
+    store.record_feedback(id, "p1", FeedbackValue::PendingReview, &tags).await.unwrap();
+    store.record_feedback(id, "p1", FeedbackValue::Blocked, &tags).await.unwrap();
+    store.record_feedback(id, "p2", FeedbackValue::Blocked, &[]).await.unwrap();
+    store.record_feedback(id, "p3", FeedbackValue::NotViolating, &[]).await.unwrap();
+    store.record_feedback(id, "p3", FeedbackValue::NotViolating, &[]).await.unwrap();
     let entry = store.get_entry(id).await.unwrap().expect("entry");
-    assert_eq!((entry.blocked, entry.not_violating, entry.pending_review), (2, 1, 0));
+    assert_eq!((entry.signals.blocked, entry.signals.not_violating, entry.signals.pending_review), (2, 1, 0));
     assert!(matches!(
-        store.record_feedback(1 << 40 | 999, "p1", Feedback::Blocked, &[]).await,
+        store.record_feedback(1 << 40 | 999, "p1", FeedbackValue::Blocked, &[]).await,
         Err(StoreError::NotFound { .. })
     ));
 }
@@ -226,9 +226,9 @@ async fn matches_count_every_request_but_each_platform_and_each_day_once() {
     store.count_matches("ncii", &[a, b], "2026-01", "k2", 20_000).await.unwrap();
     store.count_matches("ncii", &[a], "2026-01", "k1", 20_001).await.unwrap();
     let first = store.get_entry(a).await.unwrap().unwrap();
-    assert_eq!((first.matches, first.match_platforms, first.match_days), (52, 2, 2));
+    assert_eq!((first.signals.matches, first.signals.match_platforms, first.signals.match_days), (52, 2, 2));
     let second = store.get_entry(b).await.unwrap().unwrap();
-    assert_eq!((second.matches, second.match_platforms, second.match_days), (1, 1, 1));
+    assert_eq!((second.signals.matches, second.signals.match_platforms, second.signals.match_days), (1, 1, 1));
     // An entry that is gone is not recreated by a late count, nor is its tally.
     store.count_matches("ncii", &[1 << 40 | 999], "2026-01", "k1", 20_000).await.unwrap();
     assert!(store.get_entry(1 << 40 | 999).await.unwrap().is_none());

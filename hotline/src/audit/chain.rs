@@ -4,7 +4,7 @@
 use ring::digest::{Context, SHA256};
 use serde::{Deserialize, Serialize};
 
-use super::entry::AuditEntry;
+use super::entry::{AuditEntry, AuditEntryExt};
 
 /// A SHA-256 value, serialised as lower-case hex.
 pub type Digest = [u8; 32];
@@ -202,7 +202,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::audit::{Actor, ActorRole, AuditAction};
+    use crate::audit::{ActorRole, AuditAction, AuditActor};
 
     fn log(n: u64) -> Vec<ChainedEntry> {
         let mut head = Checkpoint::GENESIS;
@@ -212,7 +212,7 @@ mod tests {
                 let e = AuditEntry::new(
                     seq,
                     1_700_000_000_000 + seq,
-                    Actor::key("k_analyst", ActorRole::Analyst),
+                    AuditActor::key("k_analyst", ActorRole::Analyst),
                     AuditAction::EntryVerified,
                     format!("entry:{seq}"),
                     details,
@@ -281,7 +281,7 @@ mod tests {
         // A forger inserts a new entry 3 chained onto entry 2, then renumbers the rest without their key.
         let forged = ChainedEntry::chain(
             &entries[1].checkpoint(),
-            AuditEntry::new(3, 5, Actor::system(), AuditAction::KeyCreated, "key:evil", BTreeMap::new())
+            AuditEntry::new(3, 5, AuditActor::system(), AuditAction::KeyCreated, "key:evil", BTreeMap::new())
                 .expect("valid"),
         );
         let mut tampered = vec![entries[0].clone(), entries[1].clone(), forged];

@@ -7,120 +7,37 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use super::AuditError;
 
-/// Who acted, as far as the audit needs to know: the API key's public id and its role. Victims act
-/// anonymously through their case secret, so they carry no key id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Actor {
-    /// Public id of the API key, `None` for an anonymous victim or the server itself.
-    pub key_id: Option<String>,
-    /// The role the actor held when acting.
-    pub role: ActorRole,
-}
-
-/// The role of an actor in the audit log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActorRole {
-    /// A platform's API key.
-    Platform,
-    /// A hotline analyst's API key.
-    Analyst,
-    /// An administrator's API key (or the bootstrap command).
-    Admin,
-    /// A victim holding a case secret.
-    Victim,
-    /// The server itself (heuristics, retention jobs).
-    System,
-}
-
-impl Actor {
-    /// An actor holding an API key.
-    pub fn key(key_id: impl Into<String>, role: ActorRole) -> Self {
-        Self { key_id: Some(key_id.into()), role }
-    }
-
-    /// The anonymous victim of a case.
-    pub fn victim() -> Self {
-        Self { key_id: None, role: ActorRole::Victim }
-    }
-
-    /// The server acting on its own.
-    pub fn system() -> Self {
-        Self { key_id: None, role: ActorRole::System }
-    }
-}
-
-/// What happened. Snake-case names are part of the canonical form: never rename a variant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuditAction {
-    /// An analyst verified an entry.
-    EntryVerified,
-    /// An analyst rejected an entry.
-    EntryRejected,
-    /// An entry was quarantined (heuristic or analyst).
-    EntryQuarantined,
-    /// Flood detection created a new case's entries quarantined (details: how many, and why).
-    EntriesHeld,
-    /// A withdrawn case was purged of its hashes and URLs after the feed retention (one record per case, with its
-    /// list; older records target the list and count the cases).
-    CasesPurged,
-    /// A first analyst asked to reject a whole case; a second must confirm.
-    CaseRejectionRequested,
-    /// A whole case was rejected.
-    CaseRejected,
-    /// A victim withdrew a case.
-    CaseWithdrawn,
-    /// A platform's feed cursor passed a withdrawal's tombstones.
-    DeletionDelivered,
-    /// An API key was created.
-    KeyCreated,
-    /// An API key was revoked.
-    KeyRevoked,
-    /// A list was created.
-    ListCreated,
-    /// An analyst confirmed or dismissed a reported URL.
-    UrlReviewed,
-    /// A takedown notice was produced.
-    NoticeProduced,
-    /// A notice changed state (sent, acknowledged, removed, rejected).
-    NoticeUpdated,
-    /// An admin exported the audit log.
-    AuditExported,
-}
+/// Who acted, what they did, and the entry itself: the wire's types (the audit page shows entries as chained).
+pub use disrupt_openapi::audit::{ActorRole, AuditAction, AuditActor, AuditEntry};
 
 /// Detail keys that would put media, hash values or victim data into the log. The log must hold none of them.
 const FORBIDDEN_DETAIL_KEYS: &[&str] =
     &["hash", "pdq", "md5", "sha256", "sha1", "frames", "contact", "email", "phone", "media", "secret", "url", "urls"];
 
-/// One audit entry before chaining.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuditEntry {
-    /// Position in the chain, starting at 1, without gaps.
-    pub seq: u64,
-    /// When it happened, unix milliseconds.
-    pub time: u64,
-    /// Who did it.
-    pub actor: Actor,
-    /// What they did.
-    pub action: AuditAction,
-    /// The object acted on, as `kind:id` (`entry:42`, `case:ab12..`, `key:k_1`, `notice:7`).
-    pub target: String,
-    /// Small extra facts (reason code, new state, list name). Never media, hash values or contact data.
-    pub details: BTreeMap<String, String>,
-}
-
-impl AuditEntry {
+/// What the chain needs of an [`AuditEntry`] beyond its fields: building one that holds no forbidden detail, and
+/// its canonical bytes.
+pub trait AuditEntryExt: Sized {
     /// Builds an entry, refusing details that could hold a hash value or victim data.
-    pub fn new(
+    fn new(
         seq: u64,
         time: u64,
-        actor: Actor,
+        actor: AuditActor,
+        action: AuditAction,
+        target: impl Into<String>,
+        details: BTreeMap<String, String>,
+    ) -> Result<Self, AuditError>;
+
+    /// The bytes the chain hashes: compact JSON, fields in declaration order, details sorted by key.
+    fn canonical_bytes(&self) -> Vec<u8>;
+}
+
+impl AuditEntryExt for AuditEntry {
+    fn new(
+        seq: u64,
+        time: u64,
+        actor: AuditActor,
         action: AuditAction,
         target: impl Into<String>,
         details: BTreeMap<String, String>,
@@ -136,8 +53,7 @@ impl AuditEntry {
         Ok(Self { seq, time, actor, action, target: target.into(), details })
     }
 
-    /// The bytes the chain hashes: compact JSON, fields in declaration order, details sorted by key.
-    pub fn canonical_bytes(&self) -> Vec<u8> {
+    fn canonical_bytes(&self) -> Vec<u8> {
         // Serialising plain structs, enums, strings and a BTreeMap to a Vec cannot fail.
         serde_json::to_vec(self).unwrap_or_default()
     }
@@ -162,7 +78,7 @@ mod tests {
         let a = AuditEntry::new(
             1,
             10,
-            Actor::key("k1", ActorRole::Analyst),
+            AuditActor::key("k1", ActorRole::Analyst),
             AuditAction::EntryRejected,
             "entry:1",
             details(&[("reason", "not_intimate"), ("list", "ncii")]),
@@ -171,7 +87,7 @@ mod tests {
         let b = AuditEntry::new(
             1,
             10,
-            Actor::key("k1", ActorRole::Analyst),
+            AuditActor::key("k1", ActorRole::Analyst),
             AuditAction::EntryRejected,
             "entry:1",
             details(&[("list", "ncii"), ("reason", "not_intimate")]),
@@ -188,9 +104,15 @@ mod tests {
     fn hash_values_and_contact_data_are_refused() {
         let sha = "a".repeat(64);
         for (k, v) in [("hash", "x"), ("Contact", "x"), ("note", sha.as_str()), ("x", &"0f".repeat(16))] {
-            let err =
-                AuditEntry::new(1, 1, Actor::system(), AuditAction::EntryQuarantined, "entry:1", details(&[(k, v)]))
-                    .expect_err("must refuse");
+            let err = AuditEntry::new(
+                1,
+                1,
+                AuditActor::system(),
+                AuditAction::EntryQuarantined,
+                "entry:1",
+                details(&[(k, v)]),
+            )
+            .expect_err("must refuse");
             assert!(matches!(err, AuditError::ForbiddenDetail { .. }), "{k}");
         }
     }

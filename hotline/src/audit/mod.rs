@@ -14,7 +14,7 @@ pub use chain::{
     BreakReason, ChainBreak, ChainVerifier, ChainedEntry, Checkpoint, Digest, GENESIS_HASH, entry_hash, verify_chain,
     verify_chain_to, verify_json_lines,
 };
-pub use entry::{Actor, ActorRole, AuditAction, AuditEntry};
+pub use entry::{ActorRole, AuditAction, AuditActor, AuditEntry, AuditEntryExt};
 
 /// Errors building audit entries.
 #[derive(Debug, thiserror::Error)]

@@ -76,7 +76,7 @@ async fn a_hash_already_in_three_other_cases_is_held_and_platforms_never_get_it(
     assert_eq!(held[0].1, Some(HoldReason::RepeatedHash));
     assert_eq!(held_metric(&app, "repeated_hash").await, 1);
     let audit = app.admin.read_audit(None, Some(1000)).await.unwrap();
-    let record = audit.records.iter().find(|r| r.entry.action == "entries_held").expect("audited");
+    let record = audit.records.iter().find(|r| r.entry.action.as_str() == "entries_held").expect("audited");
     assert_eq!(record.entry.target, format!("case:{}", fourth.case_id));
     assert_eq!(record.entry.details.get("reasons").map(String::as_str), Some("repeated_hash:1"));
 

@@ -40,7 +40,7 @@ async fn analyst(app: &TestApp, name: &str) -> Client {
 
 async fn audit_actions(app: &TestApp) -> Vec<(String, String)> {
     let page = app.admin.read_audit(None, Some(1000)).await.unwrap();
-    page.records.into_iter().map(|r| (r.entry.action, r.entry.target)).collect()
+    page.records.into_iter().map(|r| (r.entry.action.to_string(), r.entry.target)).collect()
 }
 
 #[tokio::test]

@@ -216,8 +216,11 @@ async fn erasure_receipts_count_the_platforms_that_had_the_hashes_and_fetched_th
     // Each delivery of the deletion to a platform that had the hashes is in the audit log, once.
     let audit = app.admin.read_audit(None, Some(1000)).await.unwrap();
     let target = format!("case:{case_id}");
-    let delivered: Vec<_> =
-        audit.records.iter().filter(|r| r.entry.action == "deletion_delivered" && r.entry.target == target).collect();
+    let delivered: Vec<_> = audit
+        .records
+        .iter()
+        .filter(|r| r.entry.action.as_str() == "deletion_delivered" && r.entry.target == target)
+        .collect();
     assert_eq!(delivered.len(), 2, "{delivered:?}");
 }
 
@@ -272,7 +275,7 @@ async fn forged_cursors_and_start_times_count_no_deletion_as_delivered() {
     let receipt_now = receipt().await;
     assert_eq!((receipt_now.received, receipt_now.deletion_delivered), (1, 0), "no deletion was served");
     let audit = app.admin.read_audit(None, Some(1000)).await.unwrap();
-    assert!(audit.records.iter().all(|r| r.entry.action != "deletion_delivered"));
+    assert!(audit.records.iter().all(|r| r.entry.action.as_str() != "deletion_delivered"));
 
     // Fetching on from where it really was delivers the tombstones, and counts.
     sync_to_end(&platform, Some(honest_cursor)).await;

@@ -273,9 +273,9 @@ fn print_audit(page: &AuditPage) -> anyhow::Result<()> {
         table.row(vec![
             e.seq.to_string(),
             render::time(e.time),
-            e.actor.role.clone(),
+            e.actor.role.to_string(),
             e.actor.key_id.clone().unwrap_or_else(|| "-".into()),
-            e.action.clone(),
+            e.action.to_string(),
             e.target.clone(),
             if details.is_empty() { "-".into() } else { details.join(" ") },
         ]);
