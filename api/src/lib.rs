@@ -19,8 +19,9 @@
 //! - [`match_index`]: the in-memory match index of every list.
 //! - [`sync`]: loads the match index from Redis and follows the change feed.
 //! - [`stats_page`]: the public statistics page.
-//! - `testing` (feature `testing`): the real server with its own redis-server for other crates' tests
-//!   (`spawn_server`), own redis-server processes and clusters.
+//! - `test_server` (feature `testing`): the real server with its own redis-server for other crates' tests
+//!   (`spawn_server`).
+//! - `testing` (feature `testing`): own redis-server processes and clusters.
 //! - `module_graph` (tests only): fails on a dependency cycle among these modules.
 #![deny(missing_docs)]
 
@@ -42,6 +43,8 @@ pub mod startup;
 pub mod stats_page;
 pub mod store;
 pub mod sync;
+#[cfg(any(test, feature = "testing"))]
+pub mod test_server;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod time_limit;

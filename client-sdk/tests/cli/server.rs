@@ -3,7 +3,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
-use disrupt_api::testing::{TestServer, spawn_server};
+use disrupt_api::test_server::{TestServer, spawn_server};
 use disrupt_client::Client;
 use disrupt_openapi::admin::CreateApiKeyRequest;
 use disrupt_openapi::model::Role;

@@ -1,9 +1,9 @@
 //! `spawn_app()`: the real server on port 0 with its own embedded redis-server in a temp dir
-//! ([`disrupt_api::testing::spawn_server`]), with clients of it.
+//! ([`disrupt_api::test_server::spawn_server`]), with clients of it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use disrupt_api::testing::{TestServer, spawn_server};
+use disrupt_api::test_server::{TestServer, spawn_server};
 use disrupt_client::Client;
 use disrupt_openapi::admin::CreateApiKeyRequest;
 use disrupt_openapi::cases::CreateCaseRequest;
