@@ -204,7 +204,6 @@ impl PdqIndex {
                 let value = run[0].0;
                 // The distinct partners of the run, folded as postings hold them.
                 let mut partners: Vec<u16> = run.iter().map(|p| fold(p.1)).collect();
-                partners.dedup();
                 partners.sort_unstable();
                 partners.dedup();
                 candidates.clear();

@@ -215,17 +215,15 @@ pub fn inner_rects(plane: &LumaPlane) -> Framed {
     let radius = r.factor as usize + 1;
     // A detailed picture inside a blurred or plain surround comes second: the best-bounded rectangle keeps the
     // lead, since an app's chrome or a caption's text can make a detail band that is not the picture.
-    let mut ranked: Vec<[usize; 4]> = scored.into_iter().map(|(_, _, rect)| rect).collect();
-    if let Some(rect) = detailed {
-        ranked.insert(ranked.len().min(1), rect);
-    }
     let f = r.factor as usize;
     let full = |[x0, y0, x1, y1]: [usize; 4]| {
         refine(plane, [x0 * f, y0 * f, (x1 * f).min(plane.width()), (y1 * f).min(plane.height())], radius)
     };
+    // Refined once, here; the others lazily, as far as MAX_RECTS goes.
+    let detailed = detailed.map(full);
+    let mut ranked = scored.into_iter().map(|(_, _, rect)| full(rect));
     let mut rects: Vec<Rect> = Vec::new();
-    for rect in ranked {
-        let rect = full(rect);
+    for rect in ranked.next().into_iter().chain(detailed).chain(ranked) {
         if !rects.contains(&rect) {
             rects.push(rect);
         }
@@ -233,7 +231,7 @@ pub fn inner_rects(plane: &LumaPlane) -> Framed {
             break;
         }
     }
-    Framed { rects, detailed: detailed.map(full) }
+    Framed { rects, detailed }
 }
 
 /// The rectangle of a detailed picture set on a much less detailed surround (a blurred, enlarged copy of itself
