@@ -9,7 +9,8 @@
 
 use std::time::{Duration, Instant};
 
-use disrupt_api::store::{Category, HashKind, NewCase, NewEntry, PublicationPolicy, RedisSettings, Store};
+use disrupt_api::settings::{PublicationPolicy, RedisSettings};
+use disrupt_api::store::{Category, HashKind, NewCase, NewEntry, Store};
 use disrupt_hotline::time::now_ms;
 
 #[tokio::main]

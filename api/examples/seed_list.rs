@@ -10,7 +10,8 @@
 
 use std::time::Instant;
 
-use disrupt_api::store::{Category, HashKind, NewCase, NewEntry, RedisSettings, Store};
+use disrupt_api::settings::RedisSettings;
+use disrupt_api::store::{Category, HashKind, NewCase, NewEntry, Store};
 use disrupt_api::testing::{RandomPdq, fill_live_list};
 
 #[tokio::main]

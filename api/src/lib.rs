@@ -13,7 +13,7 @@
 //! - [`entry_ref`]: opaque entry references shown to platforms.
 //! - [`wire`]: mapping between the store's model and the wire types.
 //! - [`admin_cli`]: the `create-admin-key` command of the server binary.
-//! - [`settings`]: the typed, layered configuration and the server key.
+//! - [`settings`]: the typed, layered configuration (the store's settings included) and the server key.
 //! - [`store`]: the Redis store; every Redis key and command lives there.
 //! - [`redis_server`]: the embedded, supervised redis-server used when no Redis is configured.
 //! - [`match_index`]: the in-memory match index of every list.

@@ -33,7 +33,7 @@ const LIST_POLL: Duration = Duration::from_secs(2);
 /// Changes per read; a read also stops at the store's byte budget of hashes.
 const FOLLOW_BATCH: usize = 1000;
 /// Live hashes per batch while loading; a batch also stops at the store's byte budget
-/// ([`crate::store::RedisSettings::page_bytes`]), so loading holds the index and one batch, never the list's text.
+/// ([`crate::settings::RedisSettings::page_bytes`]), so loading holds the index and one batch, never the list's text.
 const LOAD_BATCH: usize = 10_000;
 /// A follower that has not reached the feed's end for this long makes the process unready.
 pub const MAX_READY_LAG: Duration = Duration::from_secs(5);

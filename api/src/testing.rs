@@ -15,7 +15,8 @@ use std::{
 
 use tempfile::TempDir;
 
-use crate::store::{CLUSTER_SCHEME, RedisSettings};
+use crate::settings::RedisSettings;
+use crate::store::CLUSTER_SCHEME;
 
 /// The port a test Redis must never use (a foreign Redis lives there).
 const FOREIGN_PORT: u16 = 6379;

@@ -67,7 +67,7 @@ pub struct Service {
     /// How many video frames one case may carry.
     pub case_limits: CaseLimits,
     /// When waiting entries are published to the feed.
-    pub publication: crate::store::PublicationPolicy,
+    pub publication: crate::settings::PublicationPolicy,
     /// One permit per media upload being read or hashed: bounds the memory and CPU uploads can take. A permit
     /// moves to the blocking thread that hashes, so it is free again only when that thread is done.
     upload_slots: std::sync::Arc<tokio::sync::Semaphore>,

@@ -60,10 +60,6 @@ fn is_hotline(caller: &Caller) -> bool {
     matches!(caller.role, Role::Analyst | Role::Admin)
 }
 
-fn parse(record: &crate::store::NoticeRecord) -> Result<StoredNotice, ApiError> {
-    serde_json::from_str(&record.json).map_err(ApiError::internal)
-}
-
 impl Service {
     /// The case's reported URLs with the analysts' decisions.
     pub(crate) async fn reported_urls(&self, case: &s::Case) -> Result<Vec<ReportedUrl>, ApiError> {
@@ -78,9 +74,7 @@ impl Service {
     }
 
     async fn url_reviews(&self, case: &s::Case) -> Result<Vec<UrlReview>, ApiError> {
-        let stored = self.store.url_reviews(&case.list, &case.id).await?;
-        let mut reviews: Vec<UrlReview> =
-            stored.map(|j| serde_json::from_str(&j).map_err(ApiError::internal)).transpose()?.unwrap_or_default();
+        let mut reviews = self.store.url_reviews(&case.list, &case.id).await?;
         reviews.resize(case.urls.len(), UrlReview::Pending);
         Ok(reviews)
     }
@@ -119,12 +113,11 @@ impl Service {
         for i in &request.dismiss {
             reviews[*i] = UrlReview::Dismissed;
         }
-        let json = serde_json::to_string(&reviews).map_err(ApiError::internal)?;
         let event = AuditEvent::new(actor(caller), AuditAction::UrlReviewed, format!("case:{case_id}"))
             .detail("list", &case.list)
             .detail("confirmed", request.confirm.len().to_string())
             .detail("dismissed", request.dismiss.len().to_string());
-        self.store.set_url_reviews(&case.list, &case.id, &json, event).await?;
+        self.store.set_url_reviews(&case.list, &case.id, &reviews, event).await?;
         self.drain_audit(Outbox::List(&case.list)).await;
 
         let ground = request.ground.unwrap_or_else(|| ground_for(case.category));
@@ -149,13 +142,12 @@ impl Service {
                 case_id: case.id.clone(),
                 list: case.list.clone(),
             };
-            let json = serde_json::to_string(&notice).map_err(ApiError::internal)?;
             let keys = NoticeKeys { id: &id, created_at: now, list: &case.list, case_id: &case.id, host: &host };
             let event = AuditEvent::new(actor(caller), AuditAction::NoticeProduced, format!("notice:{id}"))
                 .detail("case", case_id)
                 .detail("host", &host)
                 .detail("ground", ground.code());
-            self.store.create_notice(keys, &json, Some(event)).await?;
+            self.store.create_notice(keys, &notice, Some(event)).await?;
             notices.push(notice.view(true));
         }
         self.drain_audit(Outbox::Notices).await;
@@ -199,7 +191,7 @@ impl Service {
                 position = Some(at);
                 examined += 1;
                 let Some(record) = record else { continue };
-                let notice = parse(&record)?;
+                let notice = record.notice;
                 if self.may_see(caller, &notice) && query.state.is_none_or(|st| st == notice.timeline.state) {
                     notices.push(notice.view(hotline));
                     if notices.len() == limit {
@@ -223,7 +215,7 @@ impl Service {
         let mut dropped = 0;
         for id in self.store.case_notice_ids(case_id).await? {
             let Some(record) = self.store.get_notice(&id).await? else { continue };
-            if parse(&record)?.timeline.state == NoticeState::Draft && self.store.delete_notice(&id).await? {
+            if record.notice.timeline.state == NoticeState::Draft && self.store.delete_notice(&id).await? {
                 dropped += 1;
             }
         }
@@ -238,7 +230,7 @@ impl Service {
         }
         if !self.store.notices_indexed().await? {
             for record in self.store.list_notices().await? {
-                let n = parse(&record)?;
+                let n = record.notice;
                 let keys = NoticeKeys {
                     id: &n.id,
                     created_at: n.timeline.created_at,
@@ -264,11 +256,10 @@ impl Service {
 
     async fn visible_notice(&self, caller: &Caller, id: &str) -> Result<(StoredNotice, u64), ApiError> {
         let record = self.store.get_notice(id).await?.ok_or(ApiError::NotFound("notice"))?;
-        let notice = parse(&record)?;
-        if !self.may_see(caller, &notice) {
+        if !self.may_see(caller, &record.notice) {
             return Err(ApiError::NotFound("notice"));
         }
-        Ok((notice, record.version))
+        Ok((record.notice, record.version))
     }
 
     /// One notice.
@@ -289,7 +280,7 @@ impl Service {
                 Some(c) => self.visible_notice(c, id).await?,
                 None => {
                     let record = self.store.get_notice(id).await?.ok_or(ApiError::NotFound("notice"))?;
-                    (parse(&record)?, record.version)
+                    (record.notice, record.version)
                 }
             };
             let before = serde_json::to_string(&notice).map_err(ApiError::internal)?;
@@ -306,7 +297,7 @@ impl Service {
             if caller.is_none() {
                 event = event.detail("reminder", notice.reminders.to_string());
             }
-            if self.store.update_notice(id, version, &after, sent, Some(event)).await? {
+            if self.store.update_notice(id, version, &notice, sent, Some(event)).await? {
                 self.drain_audit(Outbox::Notices).await;
                 return Ok(notice);
             }
@@ -365,7 +356,7 @@ impl Service {
     pub async fn remind_overdue_notices(&self, now: u64) -> Result<usize, ApiError> {
         let mut reminded = 0;
         for record in self.store.list_notices().await? {
-            let notice = parse(&record)?;
+            let notice = record.notice;
             if !notice.timeline.reminder_due(now) {
                 continue;
             }
@@ -387,7 +378,7 @@ impl Service {
     pub(crate) async fn notice_timelines(&self) -> Result<Vec<(String, LegalGround, NoticeTimeline)>, ApiError> {
         let mut out = Vec::new();
         for record in self.store.list_notices().await? {
-            let n = parse(&record)?;
+            let n = record.notice;
             out.push((n.host, n.ground, n.timeline));
         }
         Ok(out)

@@ -254,8 +254,7 @@ impl Service {
     }
 
     async fn pending_rejection(&self, case: &s::Case) -> Result<Option<PendingCaseRejection>, ApiError> {
-        let json = self.store.pending_case_rejection(&case.list, &case.id).await?;
-        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+        Ok(self.store.pending_case_rejection(&case.list, &case.id).await?)
     }
 
     /// Rejects every live entry of a case. With `hotline.two_analysts_for_case_rejection`, the first analyst's
@@ -283,13 +282,12 @@ impl Service {
         )?;
         match step {
             CaseRejectionStep::AwaitingSecondAnalyst(request) => {
-                let json = serde_json::to_string(&request).map_err(ApiError::internal)?;
                 let event =
                     AuditEvent::new(actor(caller), AuditAction::CaseRejectionRequested, format!("case:{case_id}"))
                         .detail("list", &case.list)
                         .detail("reason", request.rejection.reason.as_str());
                 let store = &self.store;
-                if !store.request_case_rejection(&case.list, &case.id, &json, CASE_REJECTION_TTL_MS, event).await? {
+                if !store.request_case_rejection(&case.list, &case.id, &request, CASE_REJECTION_TTL_MS, event).await? {
                     return Err(ApiError::Conflict("another rejection request for this case came first".into()));
                 }
                 self.drain_audit(Outbox::List(&case.list)).await;

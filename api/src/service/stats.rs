@@ -1,6 +1,5 @@
 //! Public statistics and the yearly trusted-flagger report, from the store's counters and the notices.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use disrupt_hotline::notices::LegalGroundExt;
@@ -10,26 +9,26 @@ use disrupt_openapi::stats as w;
 
 use super::Service;
 use crate::error::ApiError;
+use crate::store::StatCounters;
 
 /// Statistics are recomputed at most this often: the public route must not let anyone load the store.
 pub const STATS_CACHE: Duration = Duration::from_secs(60);
 
-/// The store's counters (`c:<month>:<category>`, `e:<kind>:<state>`, `m:<month>`) as statistics input.
-fn input_from_counters(counters: &BTreeMap<String, u64>, notices: Vec<NoticeFact>) -> StatsInput {
+/// The store's counters as statistics input.
+fn input_from_counters(counters: &StatCounters, notices: Vec<NoticeFact>) -> StatsInput {
     let mut input = StatsInput { notices, ..StatsInput::default() };
-    let mut hashes = Vec::new();
-    for (name, &count) in counters {
-        let parts: Vec<&str> = name.split(':').collect();
-        match parts.as_slice() {
-            ["c", month, category] => {
-                *input.cases_by_month.entry((*month).to_owned()).or_insert(0) += count;
-                *input.cases_by_category.entry((*category).to_owned()).or_insert(0) += count;
-            }
-            ["e", kind, state] if count > 0 => hashes.push(((*kind).to_owned(), (*state).to_owned(), count)),
-            ["m", month] => *input.matches_by_month.entry((*month).to_owned()).or_insert(0) += count,
-            _ => {}
-        }
+    for ((month, category), &count) in &counters.cases {
+        *input.cases_by_month.entry(month.clone()).or_insert(0) += count;
+        *input.cases_by_category.entry(category.clone()).or_insert(0) += count;
     }
+    for (month, &count) in &counters.matches {
+        *input.matches_by_month.entry(month.clone()).or_insert(0) += count;
+    }
+    let hashes = counters
+        .entries
+        .iter()
+        .filter(|(_, count)| **count > 0)
+        .map(|((kind, state), &count)| (kind.clone(), state.clone(), count));
     input.hashes = CountTable::from_counts(hashes, &stats::STATES);
     input
 }
@@ -82,17 +81,12 @@ mod tests {
 
     #[test]
     fn counters_become_series_and_tables() {
-        let counters: BTreeMap<String, u64> = [
-            ("c:2026-11:adult_ncii", 7),
-            ("c:2026-11:deepfake", 2),
-            ("e:pdq:pending", 9),
-            ("e:md5:verified", 0),
-            ("m:2026-11", 12),
-            ("w:2026-11", 1),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+        let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+        let counters = StatCounters {
+            cases: [(pair("2026-11", "adult_ncii"), 7), (pair("2026-11", "deepfake"), 2)].into(),
+            entries: [(pair("pdq", "pending"), 9), (pair("md5", "verified"), 0)].into(),
+            matches: [("2026-11".to_owned(), 12)].into(),
+        };
         let input = input_from_counters(&counters, Vec::new());
         assert_eq!(input.cases_by_month.get("2026-11"), Some(&9));
         assert_eq!(input.cases_by_category.get("deepfake"), Some(&2));

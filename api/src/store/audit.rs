@@ -7,10 +7,11 @@
 //!
 //! **The outbox.** An action and its record must not be two writes that can come apart: an action script wrapped
 //! by [`audited_script`] pushes its pending record onto an outbox list on the action's own slot (a list's, the
-//! global one of API keys and lists, the notices': `super::Outbox`), in the same atomic step, and [`AuditLog::drain`] moves outbox records into the chain (right after the action, and
-//! periodically from every process). Each pending record carries a random id; the append script remembers
-//! chained ids for [`APPLIED_FOR_MS`], and a record leaves its outbox only while it is still the first one, so
-//! several drainers at once, or one that dies between chaining and popping, chain every record exactly once.
+//! global one of API keys and lists, the notices': [`Outbox`]), in the same atomic step, and [`AuditLog::drain`]
+//! moves outbox records into the chain (right after the action, and periodically from every process). Each pending
+//! record carries a random id; the append script remembers chained ids for [`APPLIED_FOR_MS`], and a record leaves
+//! its outbox only while it is still the first one, so several drainers at once, or one that dies between chaining
+//! and popping, chain every record exactly once.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -22,6 +23,8 @@ use disrupt_hotline::audit::{
 use disrupt_hotline::time::now_ms;
 use redis::aio::ConnectionLike;
 use serde::{Deserialize, Serialize};
+
+use super::{Store, StoreError};
 
 /// Entries read per round trip when verifying or exporting.
 const PAGE: usize = 500;
@@ -401,6 +404,86 @@ fn parse_head(s: &str) -> Result<Checkpoint, StoreAuditError> {
     let mut out = [0u8; 32];
     hex::decode_to_slice(hash, &mut out).map_err(|_| StoreAuditError::CorruptHead)?;
     Ok(Checkpoint { seq, hash: out })
+}
+
+/// Where an action's audit record waits for the chain: the outbox on the cluster slot of the action's own keys,
+/// so that one script writes both ([`audited_script`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outbox<'a> {
+    /// A list's: its cases, entries, URL reviews, case rejections, purges and deliveries of deletions.
+    List(&'a str),
+    /// The global slot's: API keys and lists.
+    Global,
+    /// The notices' slot's: takedown notices.
+    Notices,
+}
+
+impl Store {
+    /// The audit log under this store's prefix.
+    pub fn audit_log(&self) -> AuditLog {
+        AuditLog::new(self.keys().prefix())
+    }
+
+    /// Appends one event to the audit log.
+    pub async fn audit(&self, event: AuditEvent) -> Result<ChainedEntry, StoreAuditError> {
+        self.audit_log().append(&mut self.conn(), event).await
+    }
+
+    /// A pending audit record of `event` at `time` for an outbox, with a fresh random id.
+    pub(crate) fn pending_audit(&self, event: AuditEvent, time: u64) -> Result<String, StoreError> {
+        let mut id = [0u8; 16];
+        ring::rand::SecureRandom::fill(&self.inner.rng, &mut id).map_err(|_| StoreError::Rng)?;
+        self.audit_log().pending(hex::encode(id), event, time).map_err(|e| StoreError::Invalid(e.to_string()))
+    }
+
+    /// The key of `outbox`.
+    pub(crate) fn outbox_key(&self, outbox: Outbox<'_>) -> String {
+        match outbox {
+            Outbox::List(list) => self.keys().audit_outbox(list),
+            Outbox::Global => self.keys().global_audit_outbox(),
+            Outbox::Notices => self.keys().notices_audit_outbox(),
+        }
+    }
+
+    /// Moves the audit records waiting in `outbox` into the chain; returns how many.
+    pub async fn drain_audit(&self, outbox: Outbox<'_>) -> Result<usize, StoreAuditError> {
+        self.audit_log().drain(&mut self.conn(), &self.outbox_key(outbox)).await
+    }
+
+    /// Drains every outbox (the global one, the notices' and each list's); returns how many records moved.
+    pub async fn drain_all_audit(&self) -> Result<usize, StoreAuditError> {
+        let mut moved = self.drain_audit(Outbox::Global).await? + self.drain_audit(Outbox::Notices).await?;
+        let lists = self.list_names().await.map_err(|e| match e {
+            StoreError::Unavailable(e) | StoreError::Redis(e) => StoreAuditError::Redis(e),
+            other => StoreAuditError::CorruptOutbox(other.to_string()),
+        })?;
+        for list in lists {
+            moved += self.drain_audit(Outbox::List(&list)).await?;
+        }
+        Ok(moved)
+    }
+
+    /// Up to `limit` audit records from sequence number `from`.
+    pub async fn read_audit(&self, from: u64, limit: usize) -> Result<Vec<ChainedEntry>, StoreAuditError> {
+        self.audit_log().read(&mut self.conn(), from, limit).await
+    }
+
+    /// The audit log's head.
+    pub async fn audit_head(&self) -> Result<Checkpoint, StoreAuditError> {
+        self.audit_log().head(&mut self.conn()).await
+    }
+
+    /// Verifies the whole audit chain.
+    pub async fn verify_audit(&self) -> Result<Checkpoint, StoreAuditError> {
+        self.audit_log().verify(&mut self.conn()).await
+    }
+
+    /// The whole audit log as JSON lines.
+    pub async fn export_audit(&self) -> Result<Vec<u8>, StoreAuditError> {
+        let mut out = Vec::new();
+        self.audit_log().export_json_lines(&mut self.conn(), &mut out).await?;
+        Ok(out)
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use std::{collections::HashMap, str::FromStr};
 
 use redis::Value;
+use serde::{Serialize, de::DeserializeOwned};
 
 use super::{
     ApiKey, Case, CaseState, Entry, EntryId, EntrySignals, EntryState, FeedRecord, HashKind, LiveHash, StoreError,
@@ -93,7 +94,17 @@ pub(crate) fn case_from_fields(mut f: HashMap<String, String>) -> Result<Case, S
 }
 
 pub(crate) fn api_key_from_json(json: &str) -> Result<ApiKey, StoreError> {
-    serde_json::from_str(json).map_err(|_| corrupt("api key"))
+    from_json(json, "api key")
+}
+
+/// A value the store keeps as JSON (`what` names it in the error).
+pub(crate) fn from_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T, StoreError> {
+    serde_json::from_str(json).map_err(|_| corrupt(what))
+}
+
+/// The JSON the store keeps of a value.
+pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
 /// One `live` hash value, `"kind:hash"`.

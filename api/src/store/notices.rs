@@ -1,4 +1,5 @@
-//! Takedown notices' indexes: pages of what each caller may see, and notices leaving with their case.
+//! Takedown notices: the stored notices (updated by compare-and-set on a version), their indexes (pages of what
+//! each caller may see), and notices leaving with their case.
 //!
 //! A caller reads pages of the indexes that hold exactly what it may see: admins every notice, analysts their
 //! lists' notices, platforms the sent notices of the hosts they serve. A sent notice is indexed under every
@@ -7,9 +8,12 @@
 //! however many notices exist; drafts never reach a platform's index.
 
 use data_encoding::BASE64URL_NOPAD;
+use disrupt_hotline::notices::StoredNotice;
+use disrupt_hotline::time::now_ms;
 use redis::AsyncCommands;
 
-use super::{NoticeRecord, Store, StoreError};
+use super::audit::{AuditEvent, AuditRules, audited_script};
+use super::{Store, StoreError, codec};
 
 /// Where a caller's notices are read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +94,126 @@ for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
 return 1
 "#;
 
+/// Replaces a notice if its version is still the one read, and adds a sent notice to its hosts' indexes in the
+/// same step: KEYS: notice, host indexes... ARGV: expected version, JSON, id, creation ms.
+/// Returns 1, or 0 when another writer came first.
+const UPDATE_NOTICE: &str = r#"
+if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'json', ARGV[2], 'v', tonumber(ARGV[1]) + 1)
+for i = 2, #KEYS do redis.call('ZADD', KEYS[i], ARGV[4], ARGV[3]) end
+return 1
+"#;
+
+/// Stores a new notice with its indexes: KEYS: notice, all notices, the list's notices, the case's notices.
+/// ARGV: JSON, list, case id, host, id, creation ms. Returns 1, or 0 when the id is taken.
+const CREATE_NOTICE: &str = r#"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'json', ARGV[1], 'v', 1, 'list', ARGV[2], 'case', ARGV[3], 'host', ARGV[4])
+redis.call('ZADD', KEYS[2], ARGV[6], ARGV[5])
+redis.call('ZADD', KEYS[3], ARGV[6], ARGV[5])
+redis.call('SADD', KEYS[4], ARGV[5])
+return 1
+"#;
+
+/// A stored notice and its version, for compare-and-set updates.
+#[derive(Debug, Clone)]
+pub struct NoticeRecord {
+    /// The notice (kept as JSON in its hash's `json` field).
+    pub notice: StoredNotice,
+    /// Bumped by every update (field `v`; notices from before versions count as 1).
+    pub version: u64,
+}
+
+impl NoticeRecord {
+    /// The record of a notice hash's `json` and `v` fields; `None` when there is no notice.
+    fn from_fields(json: Option<String>, version: Option<u64>) -> Result<Option<Self>, StoreError> {
+        json.map(|json| Ok(Self { notice: codec::from_json(&json, "notice")?, version: version.unwrap_or(1) }))
+            .transpose()
+    }
+}
+
 impl Store {
+    /// Stores a new notice (a draft: only the hotline's indexes hold it until it is sent), with `audit`'s record
+    /// written in the same step.
+    pub async fn create_notice(
+        &self,
+        notice: NoticeKeys<'_>,
+        stored: &StoredNotice,
+        audit: Option<AuditEvent>,
+    ) -> Result<(), StoreError> {
+        let keys = self.keys();
+        let script = redis::Script::new(&audited_script(CREATE_NOTICE));
+        let mut invocation = script.prepare_invoke();
+        invocation
+            .key(keys.notice(notice.id))
+            .key(keys.notices())
+            .key(keys.notices_of_list(notice.list))
+            .key(keys.notices_of_case(notice.case_id))
+            .arg(codec::to_json(stored)?)
+            .arg(notice.list)
+            .arg(notice.case_id)
+            .arg(notice.host)
+            .arg(notice.id)
+            .arg(notice.created_at);
+        let record = audit.map(|event| self.pending_audit(event, notice.created_at)).transpose()?;
+        AuditRules::none().when("^1$", record).finish(&mut invocation, keys.notices_audit_outbox());
+        let created: i64 = invocation.invoke_async(&mut self.conn()).await?;
+        if created == 1 { Ok(()) } else { Err(StoreError::Conflict("the notice id exists")) }
+    }
+
+    /// One notice, or `None`.
+    pub async fn get_notice(&self, id: &str) -> Result<Option<NoticeRecord>, StoreError> {
+        let (json, version): (Option<String>, Option<u64>) =
+            redis::cmd("HMGET").arg(self.keys().notice(id)).arg("json").arg("v").query_async(&mut self.conn()).await?;
+        NoticeRecord::from_fields(json, version)
+    }
+
+    /// Replaces a notice if nobody changed it since `version` was read; `false` when someone did. `sent` (its
+    /// host and creation ms) puts it in the indexes of the platforms serving the host, and `audit`'s record goes
+    /// to the notices' outbox, in the same step.
+    pub async fn update_notice(
+        &self,
+        id: &str,
+        version: u64,
+        notice: &StoredNotice,
+        sent: Option<(&str, u64)>,
+        audit: Option<AuditEvent>,
+    ) -> Result<bool, StoreError> {
+        let script = redis::Script::new(&audited_script(UPDATE_NOTICE));
+        let mut invocation = script.prepare_invoke();
+        invocation.key(self.keys().notice(id));
+        let mut created_at = 0;
+        if let Some((host, at)) = sent {
+            for key in self.sent_notice_index_keys(host) {
+                invocation.key(key);
+            }
+            created_at = at;
+        }
+        invocation.arg(version).arg(codec::to_json(notice)?).arg(id).arg(created_at);
+        let record = audit.map(|event| self.pending_audit(event, now_ms())).transpose()?;
+        AuditRules::none().when("^1$", record).finish(&mut invocation, self.keys().notices_audit_outbox());
+        let updated: i64 = invocation.invoke_async(&mut self.conn()).await?;
+        Ok(updated == 1)
+    }
+
+    /// Every notice, newest first: for the server's own periodic work (reminders, statistics, indexing older
+    /// notices), never for a request's page.
+    pub async fn list_notices(&self) -> Result<Vec<NoticeRecord>, StoreError> {
+        let ids: Vec<String> = self.conn().zrevrange(self.keys().notices(), 0, -1).await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut pipe = redis::pipe();
+            for id in chunk {
+                pipe.cmd("HMGET").arg(self.keys().notice(id)).arg("json").arg("v");
+            }
+            let rows: Vec<(Option<String>, Option<u64>)> = pipe.query_async(&mut self.conn()).await?;
+            for (json, version) in rows {
+                out.extend(NoticeRecord::from_fields(json, version)?);
+            }
+        }
+        Ok(out)
+    }
+
     fn notice_index_key(&self, index: NoticeIndex<'_>) -> String {
         let keys = self.keys();
         match index {
@@ -146,11 +269,11 @@ impl Store {
             pipe.cmd("HMGET").arg(self.keys().notice(&p.id)).arg("json").arg("v");
         }
         let rows: Vec<(Option<String>, Option<u64>)> = pipe.query_async(&mut self.conn()).await?;
-        Ok(positions
+        positions
             .into_iter()
             .zip(rows)
-            .map(|(p, (json, v))| (p, json.map(|json| NoticeRecord { json, version: v.unwrap_or(1) })))
-            .collect())
+            .map(|(p, (json, version))| Ok((p, NoticeRecord::from_fields(json, version)?)))
+            .collect()
     }
 
     /// Adds a notice made before the indexes existed to them (idempotent).

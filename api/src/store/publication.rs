@@ -10,27 +10,12 @@
 use std::{collections::HashSet, time::Duration};
 
 use super::{EntryId, Store, StoreError};
+use crate::settings::PublicationPolicy;
 
 /// Entries one run reads from the outbox at most (the rest waits for the next run).
 const MAX_BATCH: isize = 100_000;
 /// Entries one script call publishes (a batch is written in several calls, all with the batch's time and order).
 const SCRIPT_CHUNK: usize = 1_000;
-
-/// When the waiting entries of a list are published.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PublicationPolicy {
-    /// Publish once entries of at least this many distinct cases wait (1: every case at once, unmixed).
-    pub min_cases: usize,
-    /// Publish whatever waits once the oldest has waited this long: a victim's hashes must not wait for other
-    /// victims indefinitely.
-    pub max_wait: Duration,
-}
-
-impl Default for PublicationPolicy {
-    fn default() -> Self {
-        Self { min_cases: 5, max_wait: Duration::from_secs(600) }
-    }
-}
 
 impl Store {
     /// Publishes the entries waiting in `list`'s outbox as one batch if `policy` says it is due at `now_ms` (unix

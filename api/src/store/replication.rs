@@ -13,79 +13,12 @@
 //! wrote; so it first writes a fence ([`super::keys::Keys::fence`]) on the same slot, whose replication implies
 //! that of every earlier write there, whichever process made it.
 
-use std::time::Duration;
-
 use redis::aio::ConnectionLike;
 use redis::{Cmd, FromRedisValue, RedisFuture, ScriptInvocation, Value};
-use serde::{Deserialize, Deserializer, de};
 
 use super::connection::Connection;
 use super::{Store, StoreError};
-
-/// How many replicas must hold a promised write (setting `replication.wait_for`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReplicaWait {
-    /// This many (0: do not wait, as for a single Redis without replicas).
-    Count(u32),
-    /// One if the node that took the write has a connected replica, none otherwise.
-    Auto,
-}
-
-impl ReplicaWait {
-    /// Whether writes wait at all.
-    pub fn is_off(self) -> bool {
-        self == ReplicaWait::Count(0)
-    }
-}
-
-impl<'de> Deserialize<'de> for ReplicaWait {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl de::Visitor<'_> for Visitor {
-            type Value = ReplicaWait;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a number of replicas or \"auto\"")
-            }
-            fn visit_u64<E: de::Error>(self, n: u64) -> Result<ReplicaWait, E> {
-                u32::try_from(n).map(ReplicaWait::Count).map_err(|_| E::custom("too many replicas"))
-            }
-            fn visit_i64<E: de::Error>(self, n: i64) -> Result<ReplicaWait, E> {
-                u64::try_from(n).map_err(|_| E::custom("a negative number of replicas")).and_then(|n| self.visit_u64(n))
-            }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<ReplicaWait, E> {
-                match text.trim() {
-                    "auto" => Ok(ReplicaWait::Auto),
-                    n => n.parse().map(ReplicaWait::Count).map_err(|_| E::custom("a number of replicas or \"auto\"")),
-                }
-            }
-        }
-        d.deserialize_any(Visitor)
-    }
-}
-
-/// Waiting for replicas (settings `replication.*`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ReplicationSettings {
-    /// Replicas that must hold a promised write before it is acknowledged: a number, or `auto` (1 when the node
-    /// has a connected replica). `DISRUPT_REPLICATION__WAIT_FOR`, default 0 (off: an embedded or single Redis).
-    pub wait_for: ReplicaWait,
-    /// How long a write waits for them, ms, before the API answers 503. `DISRUPT_REPLICATION__TIMEOUT_MS` (1000).
-    pub timeout_ms: u64,
-}
-
-impl Default for ReplicationSettings {
-    fn default() -> Self {
-        Self { wait_for: ReplicaWait::Count(0), timeout_ms: 1_000 }
-    }
-}
-
-impl ReplicationSettings {
-    /// The wait's timeout.
-    pub fn timeout(&self) -> Duration {
-        Duration::from_millis(self.timeout_ms.max(1))
-    }
-}
+use crate::settings::ReplicaWait;
 
 /// Connected replicas in a `ROLE` reply of a master: `["master", offset, [[ip, port, offset], ...]]`.
 fn replicas_in_role(role: &Value) -> usize {
@@ -195,22 +128,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Deserialize)]
-    struct Holder {
-        wait_for: ReplicaWait,
-    }
-
-    #[test]
-    fn the_setting_takes_a_number_or_auto() {
-        let parse = |text: &str| serde_json::from_str::<Holder>(text).map(|h| h.wait_for);
-        assert_eq!(parse(r#"{"wait_for": 1}"#).ok(), Some(ReplicaWait::Count(1)));
-        assert_eq!(parse(r#"{"wait_for": "2"}"#).ok(), Some(ReplicaWait::Count(2)));
-        assert_eq!(parse(r#"{"wait_for": "auto"}"#).ok(), Some(ReplicaWait::Auto));
-        assert!(parse(r#"{"wait_for": "some"}"#).is_err());
-        assert!(parse(r#"{"wait_for": -1}"#).is_err());
-        assert!(ReplicationSettings::default().wait_for.is_off());
-    }
 
     #[test]
     fn a_masters_role_lists_its_replicas() {

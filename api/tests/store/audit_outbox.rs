@@ -8,9 +8,11 @@ use disrupt_api::store::notices::NoticeKeys;
 use disrupt_api::store::{Store, StoreError, StreamId};
 use disrupt_api::testing::RedisProcess;
 use disrupt_hotline::audit::{ActorRole, AuditAction, AuditActor};
+use disrupt_hotline::review::{PendingCaseRejection, Rejection};
 use disrupt_hotline::time::now_ms;
+use disrupt_openapi::review::RejectReason;
 
-use crate::helpers::{case, platform_key, publish};
+use crate::helpers::{case, platform_key, publish, stored_notice};
 use crate::server::{call, field, spawn_server_on};
 
 const ADMIN_KEY: &str = "dk_00000000000000ad_c2VjcmV0LXBhcnQtb2YtdGhlLWJvb3RzdHJhcC1rZXk";
@@ -245,22 +247,29 @@ pub async fn actions_leave_their_records_beside_them(store: &Store) {
     let kept = store.create_case(case("ncii", 1, 1)).await.unwrap();
     let gone = store.create_case(case("ncii", 2, 2)).await.unwrap();
     let notice = NoticeKeys { id: "n1", created_at: now_ms(), list: "ncii", case_id: &kept.case_id, host: "a.example" };
-    store.create_notice(notice, "{}", by_admin(AuditAction::NoticeProduced, "notice:n1")).await.unwrap();
+    let stored = stored_notice("n1", &kept.case_id, "a.example", "https://a.example/1");
+    store.create_notice(notice, &stored, by_admin(AuditAction::NoticeProduced, "notice:n1")).await.unwrap();
     let sent = Some(("a.example", notice.created_at));
-    let stale = store.update_notice("n1", 7, "{}", sent, by_admin(AuditAction::NoticeUpdated, "notice:n1")).await;
+    let stale = store.update_notice("n1", 7, &stored, sent, by_admin(AuditAction::NoticeUpdated, "notice:n1")).await;
     assert!(!stale.unwrap(), "a stale version changes nothing");
-    let updated = store.update_notice("n1", 1, "{}", sent, by_admin(AuditAction::NoticeUpdated, "notice:n1")).await;
+    let updated = store.update_notice("n1", 1, &stored, sent, by_admin(AuditAction::NoticeUpdated, "notice:n1")).await;
     assert!(updated.unwrap());
 
     let on_kept = |action| AuditEvent::new(admin.clone(), action, format!("case:{}", kept.case_id));
-    store.set_url_reviews("ncii", &kept.case_id, "[]", on_kept(AuditAction::UrlReviewed)).await.unwrap();
-    let missing = store.set_url_reviews("ncii", "no-such-case", "[]", on_kept(AuditAction::UrlReviewed));
+    store.set_url_reviews("ncii", &kept.case_id, &[], on_kept(AuditAction::UrlReviewed)).await.unwrap();
+    let missing = store.set_url_reviews("ncii", "no-such-case", &[], on_kept(AuditAction::UrlReviewed));
     assert!(matches!(missing.await, Err(StoreError::NotFound { .. })), "no partial case is made");
+    let pending = PendingCaseRejection {
+        requested_by: "analyst-1".into(),
+        rejection: Rejection { reason: RejectReason::NotIntimate, note: None },
+        requested_at: now_ms(),
+    };
     let request = |store: &Store| {
         let event = on_kept(AuditAction::CaseRejectionRequested);
         let id = kept.case_id.clone();
         let store = store.clone();
-        async move { store.request_case_rejection("ncii", &id, "{}", 60_000, event).await.unwrap() }
+        let pending = pending.clone();
+        async move { store.request_case_rejection("ncii", &id, &pending, 60_000, event).await.unwrap() }
     };
     assert!(request(store).await);
     assert!(!request(store).await, "one request waits at a time");

@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use disrupt_api::{
     match_index::MatchIndex,
-    store::{CaseState, EntryState, RedisSettings, ReplicaWait, ReplicationSettings, Store},
+    settings::{RedisSettings, ReplicaWait, ReplicationSettings},
+    store::{CaseState, EntryState, Store},
     sync::IndexSync,
     testing::RedisCluster,
 };

@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 use disrupt_api::{
     Application,
     redis_server::{EmbeddedRedis, wait_until_answering},
-    settings::Settings,
-    store::{RedisSettings, Store},
+    settings::{RedisSettings, Settings},
+    store::Store,
     testing::random_prefix,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -3,11 +3,12 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+use disrupt_api::settings::PublicationPolicy;
 use disrupt_api::store::notices::{NoticeIndex, NoticeKeys, NoticePosition};
-use disrupt_api::store::{EntryState, FeedRecord, PublicationPolicy, Store, StoreError, StreamId, cursor};
+use disrupt_api::store::{EntryState, FeedRecord, Store, StoreError, StreamId, cursor};
 use disrupt_hotline::time::now_ms;
 
-use crate::helpers::{case, pdq, publish, store};
+use crate::helpers::{case, pdq, publish, store, stored_notice};
 
 /// Reads the whole feed from `cursor` in pages of `limit`.
 async fn read_all(store: &Store, cursor: Option<String>, limit: usize) -> (Vec<FeedRecord>, String) {
@@ -229,11 +230,13 @@ async fn withdrawn_cases_are_purged_of_hashes_and_urls_once_their_tombstones_are
     fn notice<'a>(id: &'a str, case_id: &'a str, host: &'a str) -> NoticeKeys<'a> {
         NoticeKeys { id, created_at: 1_767_225_600_000, list: "ncii", case_id, host }
     }
-    store.create_notice(notice("n1", &gone.case_id, "gone.example"), "https://gone.example/v/1", None).await.unwrap();
-    assert!(
-        store.update_notice("n1", 1, "sent https://gone.example/v/1", Some(("gone.example", 1)), None).await.unwrap()
-    );
-    store.create_notice(notice("n2", &kept.case_id, "kept.example"), "https://kept.example/v/2", None).await.unwrap();
+    let n1 = stored_notice("n1", &gone.case_id, "gone.example", "https://gone.example/v/1");
+    store.create_notice(notice("n1", &gone.case_id, "gone.example"), &n1, None).await.unwrap();
+    let mut sent = n1.clone();
+    sent.timeline.send(1_767_225_600_001).unwrap();
+    assert!(store.update_notice("n1", 1, &sent, Some(("gone.example", 1)), None).await.unwrap());
+    let n2 = stored_notice("n2", &kept.case_id, "kept.example", "https://kept.example/v/2");
+    store.create_notice(notice("n2", &kept.case_id, "kept.example"), &n2, None).await.unwrap();
     publish(&store, "ncii").await;
     store.count_matches("ncii", &gone.entry_ids, "2026-01", "platform-key", 20_000).await.unwrap();
     store.withdraw_case(&gone.case_id).await.unwrap();

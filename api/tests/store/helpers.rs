@@ -3,9 +3,11 @@
 use std::time::Duration;
 
 use disrupt_api::{
-    store::{ApiKey, Category, HashKind, NewCase, NewEntry, PublicationPolicy, RedisSettings, Role, Store},
+    settings::{PublicationPolicy, RedisSettings},
+    store::{ApiKey, Category, HashKind, NewCase, NewEntry, Role, Store},
     testing::RedisProcess,
 };
+use disrupt_hotline::notices::{Lang, LegalGround, NoticeTimeline, StoredNotice};
 use disrupt_hotline::time::now_ms;
 
 /// A store on its own fresh redis-server.
@@ -74,5 +76,23 @@ pub fn platform_key(id: &str) -> ApiKey {
         created_at: 1,
         revoked_at: None,
         hosts: vec![],
+    }
+}
+
+/// A draft notice of `case_id` (list `ncii`) for `url` on `host`, as the service stores it.
+pub fn stored_notice(id: &str, case_id: &str, host: &str, url: &str) -> StoredNotice {
+    StoredNotice {
+        id: id.into(),
+        host: host.into(),
+        urls: vec![url.into()],
+        ground: LegalGround::IntimateImageWithoutConsent,
+        lang: Lang::Fr,
+        subject: format!("notice {id}"),
+        body: format!("Please remove {url}"),
+        timeline: NoticeTimeline::new(1_767_225_600_000),
+        decision_reason: None,
+        reminders: 0,
+        case_id: case_id.into(),
+        list: "ncii".into(),
     }
 }

@@ -7,6 +7,7 @@ mod audit_outbox;
 mod cluster;
 mod embedded;
 mod feed;
+mod formats;
 mod helpers;
 mod logs;
 mod pages;

@@ -171,8 +171,8 @@ async fn held_entries_are_created_quarantined_out_of_the_feed_and_the_live_set()
     let (total, queued) = store.review_queue("ncii", EntryState::Quarantined, 10).await.unwrap();
     assert_eq!((total, queued), (1, vec![created.entry_ids[1]]));
     let counters = store.stat_counters().await.unwrap();
-    assert_eq!(counters.get("e:pdq:quarantined"), Some(&1));
-    assert_eq!(counters.get("e:pdq:pending"), Some(&1));
+    assert_eq!(counters.entries.get(&("pdq".to_owned(), "quarantined".to_owned())), Some(&1));
+    assert_eq!(counters.entries.get(&("pdq".to_owned(), "pending".to_owned())), Some(&1));
 
     // An analyst publishes it: it joins the feed with the next batch; withdrawal then tombstones both.
     store.set_entry_state(created.entry_ids[1], EntryState::Verified).await.unwrap();

@@ -20,7 +20,11 @@ use ring::{
 use secrecy::{ExposeSecret, SecretSlice, SecretString};
 use serde::Deserialize;
 
-use crate::store::{PublicationPolicy, RedisSettings, ReplicationSettings};
+mod store;
+
+pub use store::{
+    DEFAULT_PAGE_BYTES, MIN_PAGE_BYTES, PublicationPolicy, RedisSettings, ReplicaWait, ReplicationSettings,
+};
 
 /// Environment variables with this prefix override the file; `__` separates nested keys.
 pub const ENV_PREFIX: &str = "DISRUPT";
@@ -304,7 +308,7 @@ impl Default for Settings {
             replication: ReplicationSettings::default(),
             web_dir: PathBuf::from(DEFAULT_WEB_DIR),
             case_limits: CaseLimits::default(),
-            page_bytes: crate::store::DEFAULT_PAGE_BYTES,
+            page_bytes: DEFAULT_PAGE_BYTES,
         }
     }
 }
@@ -332,8 +336,8 @@ impl Settings {
         );
         let settings: Settings = builder.build()?.try_deserialize()?;
         settings.case_limits.validate().map_err(SettingsError::OutOfRange)?;
-        if settings.page_bytes < crate::store::MIN_PAGE_BYTES {
-            return Err(SettingsError::OutOfRange(format!("page_bytes is at least {}", crate::store::MIN_PAGE_BYTES)));
+        if settings.page_bytes < MIN_PAGE_BYTES {
+            return Err(SettingsError::OutOfRange(format!("page_bytes is at least {}", MIN_PAGE_BYTES)));
         }
         Ok(settings)
     }
