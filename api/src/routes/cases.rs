@@ -1,9 +1,14 @@
 //! Victims: anonymous case routes.
 
+use std::future::{Ready, ready};
+
 use actix_multipart::Multipart;
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, delete, get, post, web};
 use disrupt_openapi::ErrorBody;
 use disrupt_openapi::cases::{CaseStatus, CreateCaseRequest, CreatedCase, WithdrawnCase};
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::{RefOr, Required, schema::Schema};
 
 use super::responses::{CaseSecretErrors, StoreErrors, SubmissionLimits, UploadErrors};
 use crate::auth::CASE_SECRET_HEADER;
@@ -11,8 +16,50 @@ use crate::error::ApiError;
 use crate::rate_limit::{LookupQuota, SubmissionQuota};
 use crate::service::Service;
 
-fn case_secret(req: &HttpRequest) -> Result<String, ApiError> {
-    req.headers().get(CASE_SECRET_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned).ok_or(ApiError::Unauthorized)
+/// The case a victim's request is about (path `id`) and the secret that opens it (header `X-Case-Secret`): the
+/// parameters of every route on one case, extracted and documented once.
+#[derive(Debug)]
+pub struct CaseAccess {
+    /// Case id.
+    pub id: String,
+    /// The case secret; a request without it is 401 `unauthorized`.
+    pub secret: String,
+}
+
+impl FromRequest for CaseAccess {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let id = match web::Path::<String>::from_request(req, payload).into_inner() {
+            Ok(id) => id.into_inner(),
+            Err(err) => return ready(Err(err)),
+        };
+        let secret = req.headers().get(CASE_SECRET_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        ready(secret.map(|secret| CaseAccess { id, secret }).ok_or_else(|| ApiError::Unauthorized.into()))
+    }
+}
+
+impl utoipa::IntoParams for CaseAccess {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let text = || -> RefOr<Schema> { <String as utoipa::PartialSchema>::schema() };
+        vec![
+            ParameterBuilder::new()
+                .name("id")
+                .parameter_in(ParameterIn::Path)
+                .description(Some("Case id"))
+                .required(Required::True)
+                .schema(Some(text()))
+                .build(),
+            ParameterBuilder::new()
+                .name(CASE_SECRET_HEADER)
+                .parameter_in(ParameterIn::Header)
+                .description(Some("The case secret"))
+                .required(Required::True)
+                .schema(Some(text()))
+                .build(),
+        ]
+    }
 }
 
 /// Submit a case: hashes computed on the victim's device. The answer holds the case secret, shown only once.
@@ -67,10 +114,7 @@ pub async fn upload_case(
 /// `X-Case-Secret`.
 #[utoipa::path(
     tag = "victims",
-    params(
-        ("id" = String, Path, description = "Case id"),
-        ("X-Case-Secret" = String, Header, description = "The case secret"),
-    ),
+    params(CaseAccess),
     responses(
         (status = 200, description = "The case", body = CaseStatus),
         CaseSecretErrors,
@@ -80,20 +124,16 @@ pub async fn upload_case(
 pub async fn get_case(
     _quota: LookupQuota,
     service: web::Data<Service>,
-    id: web::Path<String>,
-    req: HttpRequest,
+    case: CaseAccess,
 ) -> Result<web::Json<CaseStatus>, ApiError> {
-    Ok(web::Json(service.get_case(&id, &case_secret(&req)?).await?))
+    Ok(web::Json(service.get_case(&case.id, &case.secret).await?))
 }
 
 /// Withdraw a case: its hashes leave the list, the match index and the feed (as tombstones) at once, and the
 /// contact is erased. Idempotent. Needs the case secret in `X-Case-Secret`.
 #[utoipa::path(
     tag = "victims",
-    params(
-        ("id" = String, Path, description = "Case id"),
-        ("X-Case-Secret" = String, Header, description = "The case secret"),
-    ),
+    params(CaseAccess),
     responses(
         (status = 200, description = "Withdrawn", body = WithdrawnCase),
         CaseSecretErrors,
@@ -103,8 +143,7 @@ pub async fn get_case(
 pub async fn withdraw_case(
     _quota: LookupQuota,
     service: web::Data<Service>,
-    id: web::Path<String>,
-    req: HttpRequest,
+    case: CaseAccess,
 ) -> Result<web::Json<WithdrawnCase>, ApiError> {
-    Ok(web::Json(service.withdraw_case(&id, &case_secret(&req)?).await?))
+    Ok(web::Json(service.withdraw_case(&case.id, &case.secret).await?))
 }
