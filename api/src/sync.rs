@@ -1,12 +1,12 @@
-//! Keeps this process's [`MatchIndex`] equal to the lists in Redis.
+//! Keeps this process's [`MatchIndex`](crate::match_index::MatchIndex) equal to the lists in Redis.
 //!
 //! Per list: record the change log's head id FIRST, then load every live hash (HSCAN of the list's live set),
 //! then follow the change log from the recorded id with blocking reads. The change log, not the platforms' feed,
 //! because the feed receives new entries only in publication batches (`store::publication`) while matching must
 //! see them at once. A change racing the scan is therefore seen again in the log; each change is applied with
-//! the entry's current live hash and [`MatchIndex::apply`] is idempotent, so replaying is harmless. A hash added
-//! or withdrawn through any process reaches every process's index within the block time (500 ms). New lists are
-//! picked up by polling the list registry.
+//! the entry's current live hash and [`MatchIndex::apply`](crate::match_index::MatchIndex::apply) is idempotent,
+//! so replaying is harmless. A hash added or withdrawn through any process reaches every process's index within
+//! the block time (500 ms). New lists are picked up by polling the list registry.
 
 use std::{
     collections::{HashMap, HashSet},

@@ -6,7 +6,7 @@
 //! the new head and retries. The head key also makes a removed tail detectable.
 //!
 //! **The outbox.** An action and its record must not be two writes that can come apart: an action script wrapped
-//! by [`audited_script`] pushes its pending record onto an outbox list on the action's own slot (a list's, the
+//! by `audited_script` pushes its pending record onto an outbox list on the action's own slot (a list's, the
 //! global one of API keys and lists, the notices': [`Outbox`]), in the same atomic step, and [`AuditLog::drain`]
 //! moves outbox records into the chain (right after the action, and periodically from every process). Each pending
 //! record carries a random id; the append script remembers chained ids for [`APPLIED_FOR_MS`], and a record leaves
@@ -407,7 +407,7 @@ fn parse_head(s: &str) -> Result<Checkpoint, StoreAuditError> {
 }
 
 /// Where an action's audit record waits for the chain: the outbox on the cluster slot of the action's own keys,
-/// so that one script writes both ([`audited_script`]).
+/// so that one script writes both (`audited_script`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outbox<'a> {
     /// A list's: its cases, entries, URL reviews, case rejections, purges and deliveries of deletions.

@@ -382,7 +382,7 @@ end
 /// A position moves only over what this key was served without a gap: forward, and from a start at or before its
 /// recorded position ('0-0', a read from the beginning or a snapshot, for a key without one). A forged cursor
 /// that skips records therefore records nothing, and erasure receipts count only deletions actually served.
-/// ARGV[4] is the position the caller read ('' for none): when it is no longer the recorded one, nothing is
+/// `ARGV[4]` is the position the caller read ('' for none): when it is no longer the recorded one, nothing is
 /// written (the caller's audit records were made for a move from there).
 /// Returns {'moved', previous position ('' for none)}, {'still'} when it did not move, {'changed'}.
 const RECORD_POSITION: &str = r#"
