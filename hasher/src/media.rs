@@ -30,6 +30,20 @@ pub struct MediaOptions {
     pub candidates: bool,
 }
 
+impl MediaOptions {
+    /// The query side's options (a platform checking its copy): an image's candidates, and a video's frames hashed
+    /// again inside its bars when it has some ([`VideoOptions::trim_borders`]), so that a cropped, framed,
+    /// rotated, letterboxed or pillarboxed copy finds the listed picture. The listed side keeps the defaults.
+    pub fn query() -> Self {
+        MediaOptions {
+            candidates: true,
+            #[cfg(feature = "video")]
+            video: VideoOptions { trim_borders: true, ..VideoOptions::default() },
+            ..MediaOptions::default()
+        }
+    }
+}
+
 /// The hashes of one image file.
 #[derive(Debug)]
 pub struct ImageHashes {

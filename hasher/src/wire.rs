@@ -10,7 +10,9 @@ use crate::media::{ImageHashes, MediaHashes};
 use crate::robust::{CandidateKind, Candidates, View};
 
 /// The wire values of one file's hashes, as a case or a match request carries them: PDQ with its quality and the
-/// views hashed with it (images; a match query has none) or the frame list (videos), then MD5 and SHA-256.
+/// views hashed with it (images; a match query has none) or the frame list (videos; a query video inside bars,
+/// hashed with [`crate::media::MediaOptions::query`], has a second list, its frames inside the bars), then MD5 and
+/// SHA-256.
 ///
 /// PDQ hashes convert from their bytes and cannot fail; the digests are parsed from their hex text, and a digest
 /// that does not parse is an error (never a value left out: a case or a query missing a digest would look
@@ -24,23 +26,34 @@ pub fn hash_values(hashes: &MediaHashes) -> Result<Vec<HashValue>, InvalidHash> 
             views: views(image),
         }),
         #[cfg(feature = "video")]
-        MediaHashes::Video { video, .. } => values.push(HashValue::Video {
-            frames: video
-                .frames
-                .iter()
-                .map(|f| disrupt_openapi::model::VideoFrame {
-                    frame: f.frame,
-                    timestamp: f.timestamp,
-                    pdq: PdqHex::from_bytes(f.pdq.as_bytes()),
-                    quality: f.quality,
-                })
-                .collect(),
-        }),
+        MediaHashes::Video { video, .. } => {
+            values.push(video_value(&video.frames));
+            // A query's frames hashed inside its bars go as a second video value, searched like the first: a
+            // listed video re-uploaded letterboxed or pillarboxed matches through them.
+            if let Some(trimmed) = &video.trimmed {
+                values.push(video_value(&trimmed.frames));
+            }
+        }
     }
     let digests = hashes.digests();
     values.push(HashValue::Md5 { hash: digests.md5.parse()? });
     values.push(HashValue::Sha256 { hash: digests.sha256.parse()? });
     Ok(values)
+}
+
+#[cfg(feature = "video")]
+fn video_value(frames: &[crate::video::FrameHash]) -> HashValue {
+    HashValue::Video {
+        frames: frames
+            .iter()
+            .map(|f| disrupt_openapi::model::VideoFrame {
+                frame: f.frame,
+                timestamp: f.timestamp,
+                pdq: PdqHex::from_bytes(f.pdq.as_bytes()),
+                quality: f.quality,
+            })
+            .collect(),
+    }
 }
 
 /// One view on the wire, its region rounded to the wire's units (as every client rounds it).

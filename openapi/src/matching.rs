@@ -146,7 +146,9 @@ pub struct MatchResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UploadMatchResponse {
-    /// The hashes computed, file by file: PDQ (image) or frame list (video), then MD5 and SHA-256.
+    /// The hashes computed, file by file: PDQ (image) or frame list (video), then MD5 and SHA-256. A video set
+    /// inside bars (letterbox, pillarbox, padding) has a second frame list after its own: its frames hashed inside
+    /// the bars, which a listed video re-uploaded in bars matches.
     pub hashes: Vec<crate::model::HashValue>,
     /// One result per hash in `hashes`; `index` points into it.
     pub results: Vec<MatchResult>,

@@ -184,10 +184,10 @@ impl FileHashes {
 fn hash_file(bytes: &[u8], purpose: Purpose, deadline: Instant) -> Result<FileHashes, ApiError> {
     use disrupt_hasher::media::{MediaHashes, MediaOptions, hash_media};
     #[cfg_attr(not(feature = "video"), allow(unused_mut))]
-    let mut options = MediaOptions {
-        views: purpose == Purpose::List,
-        candidates: purpose == Purpose::Match,
-        ..MediaOptions::default()
+    let mut options = match purpose {
+        Purpose::List => MediaOptions { views: true, ..MediaOptions::default() },
+        // A video inside bars brings a second frame list, its frames inside the bars (a second video value).
+        Purpose::Match => MediaOptions::query(),
     };
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {

@@ -428,3 +428,56 @@ async fn a_candidate_set_sent_to_the_match_api_finds_a_cropped_copy() {
     let err = platform.match_hashes(&bad).await.unwrap_err();
     assert_eq!(err.code(), Some("invalid_request"), "{err:?}");
 }
+
+/// Runs the `ffmpeg` command (installed by `scripts/install-deps`) on a sample video of the shared reference data
+/// with this filter: an 8-second H.264 re-encode, returned as bytes (the temp dir goes away with the test).
+fn sample_video_with(name: &str, filter: &str) -> Vec<u8> {
+    let sample = disrupt_hasher::testdata::reference_dir().join(format!("tmk/sample-videos/{name}.mp4"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("copy.mp4");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-t", "8", "-i"])
+        .arg(&sample)
+        .args(["-an", "-vf", filter, "-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .arg(&out)
+        .status()
+        .unwrap_or_else(|e| panic!("the ffmpeg command is needed by this test (scripts/install-deps): {e}"));
+    assert!(status.success(), "ffmpeg -vf {filter} failed");
+    std::fs::read(&out).unwrap()
+}
+
+/// A listed video re-uploaded inside bars (16:9 letterboxed into a square, as apps post it) matches through its
+/// frames hashed inside the bars, the second video value of the upload, and not through its own frames.
+#[tokio::test]
+async fn a_platform_upload_finds_a_letterboxed_copy_of_a_listed_video() {
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let listed = sample_video_with("pattern-hd-no-bar", "scale=480:270");
+    let created = app
+        .client
+        .upload_case(Category::AdultNcii, vec![UploadFile { name: "clip.mp4".into(), bytes: listed }])
+        .await
+        .unwrap();
+    assert_eq!(created.hashes.len(), 3, "one frame list, MD5, SHA-256 (the listed side is never trimmed)");
+    let copy = sample_video_with("pattern-hd-no-bar", "scale=480:270,pad=480:480:0:105");
+    let upload = || vec![UploadFile { name: "copy.mp4".into(), bytes: copy.clone() }];
+    eventually(|| async {
+        platform.match_upload(upload()).await.unwrap().results.iter().any(|r| !r.matches.is_empty())
+    })
+    .await;
+    let answer = platform.match_upload(upload()).await.unwrap();
+    assert!(
+        matches!(
+            &answer.hashes[..],
+            [HashValue::Video { .. }, HashValue::Video { .. }, HashValue::Md5 { .. }, HashValue::Sha256 { .. }]
+        ),
+        "its own frames, then its frames inside the bars, then its digests: {:?}",
+        answer.hashes.iter().map(|h| h.kind()).collect::<Vec<_>>()
+    );
+    assert!(answer.results[0].matches.is_empty(), "plain vPDQ already matches, the test proves nothing");
+    assert_eq!(answer.results[1].matches.len(), 1, "{answer:?}");
+    // An unrelated video inside the same bars matches nothing.
+    let other = sample_video_with("doorknob-hd-no-bar", "scale=480:270,pad=480:480:0:105");
+    let answer = platform.match_upload(vec![UploadFile { name: "other.mp4".into(), bytes: other }]).await.unwrap();
+    assert!(answer.results.iter().all(|r| r.matches.is_empty()), "{answer:?}");
+}
