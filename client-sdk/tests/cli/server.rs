@@ -237,7 +237,7 @@ async fn match_draws_its_progress_on_a_terminal_stderr_and_keeps_stdout_to_json_
     // Not on a terminal: no bar at all.
     let (code, stdout, stderr) =
         disrupt(&["match", "--server", &server.base_url, "--api-key", &platform, folder.to_str().unwrap()]).await;
-    assert_eq!((code, stdout.lines().count(), stderr.as_str()), (0, 8, ""));
+    assert_eq!((code, stdout.lines().count(), stderr.as_str()), (0, 8, ""), "{stdout}");
 }
 
 /// Writes an 8-second H.264 re-encode of a sample video of the shared reference data with this `ffmpeg` filter.

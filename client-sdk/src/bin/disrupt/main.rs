@@ -75,18 +75,12 @@ fn main() -> std::process::ExitCode {
     match result {
         Ok(code) => code,
         // The reader went away (`disrupt ... | head`): nothing left to say, as ripgrep does.
-        Err(e) if is_broken_pipe(&e) => std::process::ExitCode::SUCCESS,
+        Err(e) if render::is_stdout_closed(&e) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             errln!("disrupt: {}", describe(&e));
             std::process::ExitCode::from(2)
         }
     }
-}
-
-fn is_broken_pipe(error: &anyhow::Error) -> bool {
-    error
-        .chain()
-        .any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
 /// The error and its causes, each said once (an HTTP error's text already holds its first cause's).

@@ -47,13 +47,39 @@ pub fn neutralise(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Writes text to stdout, [`neutralise`]d. A closed pipe (`disrupt ... | head`) comes back as an error, which
-/// `main` turns into a quiet exit instead of the panic `println!` would raise.
+/// The reader of our stdout went away (`disrupt ... | head`): the one broken pipe `main` exits quietly on. A
+/// broken pipe anywhere else (a server closing the connection while a request is sent) is an error to report.
+#[derive(Debug)]
+pub struct StdoutClosed;
+
+impl std::fmt::Display for StdoutClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("stdout is closed")
+    }
+}
+
+impl std::error::Error for StdoutClosed {}
+
+/// Whether `error` is, or was caused by, our stdout closing ([`StdoutClosed`]).
+pub fn is_stdout_closed(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.is::<StdoutClosed>()
+            || cause.downcast_ref::<std::io::Error>().and_then(|e| e.get_ref()).is_some_and(|e| e.is::<StdoutClosed>())
+    })
+}
+
+/// Writes text to stdout, [`neutralise`]d. A closed pipe (`disrupt ... | head`) comes back as a broken pipe
+/// carrying [`StdoutClosed`], which `main` turns into a quiet exit instead of the panic `println!` would raise.
 pub fn write_out(text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    out.write_all(neutralise(text).as_bytes())?;
-    out.flush()
+    out.write_all(neutralise(text).as_bytes()).and_then(|()| out.flush()).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, StdoutClosed)
+        } else {
+            e
+        }
+    })
 }
 
 /// Writes text to stderr, [`neutralise`]d. A stderr that cannot be written to has nowhere to report it.
@@ -217,6 +243,19 @@ pub fn progress_bar(len: usize, min_len: usize, template: &str) -> indicatif::Pr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A server that closes the connection while a request is sent gives a broken pipe too: that one is an error
+    /// to report, not the quiet exit of a closed stdout (`disrupt match` once stopped after its first file with
+    /// exit code 0 and nothing said).
+    #[test]
+    fn only_our_closed_stdout_is_a_quiet_exit() {
+        let connection =
+            anyhow::Error::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe)).context("POST /v1/match");
+        assert!(!is_stdout_closed(&connection));
+        let stdout = anyhow::Error::from(std::io::Error::new(std::io::ErrorKind::BrokenPipe, StdoutClosed));
+        assert!(is_stdout_closed(&stdout));
+        assert!(is_stdout_closed(&stdout.context("writing a line")));
+    }
 
     #[test]
     fn escape_sequences_c1_controls_and_bidi_overrides_are_shown_not_obeyed() {
