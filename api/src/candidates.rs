@@ -5,7 +5,7 @@
 
 use disrupt_hasher::pdq::{Dihedral, PdqHash};
 use disrupt_hasher::robust::{Candidate, CandidateKind, Candidates, Rect};
-use disrupt_openapi::matching::{self as w, ImageCandidates, MAX_CANDIDATES_PER_IMAGE};
+use disrupt_openapi::matching::{self as w, ImageCandidates, MAX_CANDIDATES_PER_IMAGE, MAX_TURNS};
 
 /// The variants a window's two hashes are: as it is, and mirrored left to right.
 const WINDOW_VARIANTS: [Dihedral; 2] = [Dihedral::Original, disrupt_hasher::robust::MIRROR];
@@ -18,21 +18,21 @@ pub fn from_wire(image: &ImageCandidates) -> Result<Candidates, String> {
     if image.candidates[0].kind != w::CandidateKind::Whole {
         return Err("an image's candidate set starts with the image itself (kind whole)".into());
     }
-    if image.turned_degrees.is_some_and(|d| !d.is_finite() || d.abs() > 45.0) {
-        return Err("turned_degrees is a finite angle of at most 45 degrees".into());
+    if image.turns.len() > MAX_TURNS || image.turns.iter().any(|d| !d.is_finite() || d.abs() > 45.0) {
+        return Err(format!("turns holds at most {MAX_TURNS} finite angles of at most 45 degrees"));
     }
     let list = image
         .candidates
         .iter()
         .enumerate()
-        .map(|(i, c)| candidate(c).map_err(|e| format!("candidate {i}: {e}")))
+        .map(|(i, c)| candidate(c, image.turns.len()).map_err(|e| format!("candidate {i}: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
     let mut candidates = Candidates::from_list(list);
-    candidates.turned_degrees = image.turned_degrees;
+    candidates.turns = image.turns.clone();
     Ok(candidates)
 }
 
-fn candidate(c: &w::Candidate) -> Result<Candidate, String> {
+fn candidate(c: &w::Candidate, turns: usize) -> Result<Candidate, String> {
     let (kind, variants): (CandidateKind, &[Dihedral]) = match c.kind {
         w::CandidateKind::Whole => (CandidateKind::Whole, &Dihedral::ALL),
         w::CandidateKind::Framed => (CandidateKind::Inner, &Dihedral::ALL),
@@ -41,8 +41,8 @@ fn candidate(c: &w::Candidate) -> Result<Candidate, String> {
     if c.hashes.len() != variants.len() {
         return Err(format!("a {:?} candidate has {} hashes", c.kind, variants.len()).to_lowercase());
     }
-    if c.frame > 1 {
-        return Err("frame is 0 (the image) or 1 (the image turned back)".into());
+    if usize::from(c.frame) > turns {
+        return Err(format!("frame is 0 (the image) or k <= {turns} (the image turned back by turns[k - 1])"));
     }
     if c.quality.is_some_and(|q| q > 100) {
         return Err("quality is at most 100".into());
@@ -79,7 +79,7 @@ mod tests {
     }
 
     fn set(candidates: Vec<w::Candidate>) -> ImageCandidates {
-        ImageCandidates { turned_degrees: None, candidates }
+        ImageCandidates { turns: Vec::new(), candidates }
     }
 
     #[test]
@@ -112,9 +112,16 @@ mod tests {
         assert!(from_wire(&set(vec![nan])).is_err());
         let mut frame = whole();
         frame.frame = 2;
-        assert!(from_wire(&set(vec![frame])).is_err());
+        assert!(from_wire(&set(vec![frame.clone()])).is_err(), "no turn, no frame 2");
+        let mut two_turns = set(vec![frame]);
+        two_turns.turns = vec![-3.0, 3.0];
+        assert!(from_wire(&two_turns).is_ok(), "frame 2 of two turns");
+        two_turns.candidates[0].frame = 3;
+        assert!(from_wire(&two_turns).is_err(), "frame 3 of two turns");
         let mut turned = set(vec![whole()]);
-        turned.turned_degrees = Some(f32::INFINITY);
+        turned.turns = vec![f32::INFINITY];
+        assert!(from_wire(&turned).is_err());
+        turned.turns = vec![1.0; MAX_TURNS + 1];
         assert!(from_wire(&turned).is_err());
     }
 }

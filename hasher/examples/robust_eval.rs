@@ -59,7 +59,15 @@ fn main() -> Result<()> {
     opts.scan.scale_ratio = flag_in(&args, "--scale-ratio").unwrap_or(opts.scan.scale_ratio);
     opts.scan.position_step = flag_in(&args, "--position-step").unwrap_or(opts.scan.position_step);
     opts.scan_inner = flag_in::<u8>(&args, "--scan-inner").map(|v| v == 1).unwrap_or(opts.scan_inner);
-    opts.rotations = flag_in::<u8>(&args, "--rotations").map(|v| v == 1).unwrap_or(opts.rotations);
+    // `--turns -5,5` (degrees; `--turns none` for none), and the scan over each turned plane.
+    if let Some(turns) = args.iter().position(|a| a == "--turns").and_then(|i| args.get(i + 1)) {
+        let turns: Vec<f32> = turns.split(',').filter_map(|t| t.parse().ok()).collect();
+        opts.turns = Box::leak(turns.into_boxed_slice());
+    }
+    opts.turn_scan.min_side = flag_in(&args, "--turn-min-side").unwrap_or(opts.turn_scan.min_side);
+    opts.turn_scan.max_side = flag_in(&args, "--turn-max-side").unwrap_or(opts.turn_scan.max_side);
+    opts.turn_scan.scale_ratio = flag_in(&args, "--turn-scale-ratio").unwrap_or(opts.turn_scan.scale_ratio);
+    opts.turn_scan.position_step = flag_in(&args, "--turn-position-step").unwrap_or(opts.turn_scan.position_step);
     let mut thresholds = Thresholds::default();
     thresholds.paired = flag_in(&args, "--paired").unwrap_or(thresholds.paired);
     thresholds.single = flag_in(&args, "--single").unwrap_or(thresholds.single);

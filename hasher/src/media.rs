@@ -28,6 +28,8 @@ pub struct MediaOptions {
     /// Also compute an image's candidates (query side: whole, framed and window hashes to search for listed
     /// views, see [`crate::robust::candidates_rgb`]).
     pub candidates: bool,
+    /// How the candidates are computed.
+    pub query: robust::QueryOptions,
 }
 
 impl MediaOptions {
@@ -123,8 +125,6 @@ pub fn hash_image(bytes: &[u8], opts: &MediaOptions) -> Result<ImageHashes> {
         (pdq::hash_rgb(&rgb.pixels, w, h, w * 3), None)
     };
     let views = if opts.views { robust::views_rgb(&rgb.pixels, w, h, w * 3) } else { Vec::new() };
-    let candidates = opts
-        .candidates
-        .then(|| Box::new(robust::candidates_rgb(&rgb.pixels, w, h, w * 3, &robust::QueryOptions::default())));
+    let candidates = opts.candidates.then(|| Box::new(robust::candidates_rgb(&rgb.pixels, w, h, w * 3, &opts.query)));
     Ok(ImageHashes { pdq, dihedral, width: rgb.width, height: rgb.height, views, candidates })
 }

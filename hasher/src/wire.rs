@@ -71,7 +71,7 @@ pub fn views(image: &ImageHashes) -> Vec<PdqView> {
 /// `POST /v1/match` takes them in `images`.
 pub fn image_candidates(candidates: &Candidates) -> ImageCandidates {
     ImageCandidates {
-        turned_degrees: candidates.turned_degrees,
+        turns: candidates.turns.clone(),
         candidates: candidates
             .list
             .iter()

@@ -16,8 +16,10 @@ pub const MAX_MATCH_SEARCHES: usize = 8_000;
 
 /// The most images one match request may carry as candidate sets.
 pub const MAX_IMAGES_PER_MATCH: usize = 20;
-/// The most candidates one image's set may carry (a scan of a photo gives a few thousand windows).
+/// The most candidates one image's set may carry (a scan of a photo gives a few tens of thousands of windows).
 pub const MAX_CANDIDATES_PER_IMAGE: usize = 60_000;
+/// The most rotations one image's set may have undone.
+pub const MAX_TURNS: usize = 8;
 
 /// What produced a candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -40,7 +42,7 @@ pub enum CandidateKind {
 pub struct Candidate {
     /// What produced it; says how many hashes it has and what they are.
     pub kind: CandidateKind,
-    /// 0 for the image as it is, 1 for the image turned back by the set's `turned_degrees`.
+    /// 0 for the image as it is, k >= 1 for the image turned back by the set's `turns[k - 1]`.
     #[serde(default)]
     pub frame: u8,
     /// Where it lies, `[x0, y0, x1, y1]` in pixels of its frame.
@@ -59,9 +61,11 @@ pub struct Candidate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImageCandidates {
-    /// The rotation, in degrees, undone for frame 1, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub turned_degrees: Option<f32>,
+    /// The rotations undone, in degrees (at most 8, each at most 45 either way): candidates of frame k >= 1 were
+    /// cut from the image turned back by `turns[k - 1]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 8)]
+    pub turns: Vec<f32>,
     /// The candidates, the image itself (`whole`) first; at most 60,000.
     #[schema(min_items = 1, max_items = 60000)]
     pub candidates: Vec<Candidate>,

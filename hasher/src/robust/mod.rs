@@ -8,8 +8,8 @@
 //! - the query's side computes **candidates** from its copy ([`candidates_rgb`]): the copy itself with its eight
 //!   rotations and flips; every rectangle bounded by long straight edges (a picture inside borders, bars, a
 //!   backdrop, an app's chrome, a caption band or another picture: [`frames`]), hashed whole; square windows at
-//!   fine steps of scale and position ([`scan`]), which find the inner squares inside a crop; and, when the
-//!   copy looks turned by a few degrees, the same windows over it turned back ([`rotation`]).
+//!   fine steps of scale and position ([`scan`]), which find the inner squares inside a crop; and the same
+//!   windows over the copy turned back by each of a few small angles ([`rotation`]).
 //! - [`decide`] says whether a listed image matches from the pairs (view, candidate) that are close: its own
 //!   hash against a whole candidate at PDQ's usual distance, or inner squares against windows under stricter
 //!   rules (two squares whose windows agree on where the listed picture lies in the copy, or one very close).
@@ -57,7 +57,7 @@ pub enum CandidateKind {
 pub struct Candidate {
     /// What produced it.
     pub kind: CandidateKind,
-    /// 0 for the query plane as given, 1 for the plane turned back by [`Candidates::turned_degrees`].
+    /// 0 for the query plane as given, k >= 1 for the plane turned back by `Candidates::turns[k - 1]`.
     pub frame: u8,
     /// Where it lies, in pixels of its frame's plane.
     pub rect: Rect,
@@ -72,9 +72,9 @@ pub struct Candidate {
 pub struct Candidates {
     /// The candidates, whole ones first.
     pub list: Vec<Candidate>,
-    /// The rotation undone for frame 1, if any.
-    pub turned_degrees: Option<f32>,
-    /// The planes the windows were cut from (frame 0, then frame 1 if any) and their reduction factor, kept to
+    /// The rotations undone, in degrees: frame k >= 1 is the query turned back by `turns[k - 1]`.
+    pub turns: Vec<f32>,
+    /// The planes the windows were cut from (frame 0, then one per turn) and their reduction factor, kept to
     /// verify a window match where the other squares of the listed image should be ([`decide`]). A candidate set
     /// received from elsewhere has none, and is judged without that check.
     pub(crate) frames: Vec<(LumaPlane, f32)>,
@@ -83,7 +83,7 @@ pub struct Candidates {
 impl Candidates {
     /// A candidate set computed elsewhere (e.g. sent to the match API): no planes, so no verification.
     pub fn from_list(list: Vec<Candidate>) -> Self {
-        Candidates { list, turned_degrees: None, frames: Vec::new() }
+        Candidates { list, turns: Vec::new(), frames: Vec::new() }
     }
 
     /// Drops the planes (a grey copy of the query) once matching is done.
@@ -99,15 +99,33 @@ pub struct QueryOptions {
     pub scan: ScanSteps,
     /// Look for rectangles bounded by straight edges.
     pub frames: bool,
-    /// Look for a small rotation and scan the plane turned back.
-    pub rotations: bool,
+    /// Small rotations undone: the query turned back by each of these angles (degrees) is scanned with
+    /// [`QueryOptions::turn_scan`].
+    pub turns: &'static [f32],
+    /// The window scan over each plane turned back.
+    pub turn_scan: ScanSteps,
     /// Scan inside the best inner rectangle as well, when it is clearly smaller than the image.
     pub scan_inner: bool,
 }
 
 impl Default for QueryOptions {
     fn default() -> Self {
-        QueryOptions { scan: ScanSteps::default(), frames: true, rotations: true, scan_inner: true }
+        QueryOptions {
+            scan: ScanSteps::default(),
+            frames: true,
+            turns: rotation::TURNS,
+            turn_scan: rotation::TURN_SCAN,
+            scan_inner: true,
+        }
+    }
+}
+
+impl QueryOptions {
+    /// The candidates a platform computes on its own machine and sends to `POST /v1/match`: all but the windows
+    /// over the planes turned back, which would double a set's JSON past the route's 32 MiB body (35 MB for a
+    /// 1600 x 1004 photo with them). Small rotations are caught where the pixels are: `POST /v1/match/upload`.
+    pub fn to_send() -> Self {
+        QueryOptions { turns: &[], ..QueryOptions::default() }
     }
 }
 
@@ -160,16 +178,14 @@ pub fn candidates_rgb(pixels: &[u8], width: usize, height: usize, stride: usize,
             push_windows(&mut list, &small, &area, 0, factor as f32, &opts.scan);
         }
     }
-    let mut turned_degrees = None;
-    let mut frames = Vec::new();
-    if let Some(degrees) = opts.rotations.then(|| rotation::estimate_degrees(&small)).flatten() {
+    let mut frames = Vec::with_capacity(1 + opts.turns.len());
+    for (k, &degrees) in opts.turns.iter().enumerate() {
         let (upright, area) = rotation::turned_back(&small, degrees);
-        push_windows(&mut list, &upright, &area, 1, factor as f32, &opts.scan);
-        turned_degrees = Some(degrees);
+        push_windows(&mut list, &upright, &area, (k + 1) as u8, factor as f32, &opts.turn_scan);
         frames.push((upright, factor as f32));
     }
     frames.insert(0, (small, factor as f32));
-    Candidates { list, turned_degrees, frames }
+    Candidates { list, turns: opts.turns.to_vec(), frames }
 }
 
 /// Scans `area` of `plane` and adds the windows, their rectangles scaled by `scale` into the query plane's pixels.

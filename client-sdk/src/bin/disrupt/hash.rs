@@ -40,8 +40,13 @@ pub struct HashArgs {
 /// Runs the command; exit code 1 when any file could not be hashed.
 pub fn run(args: HashArgs) -> anyhow::Result<ExitCode> {
     // The views are printed as `disrupt submit` sends them, so a case built from this output lists the same.
-    let mut opts =
-        MediaOptions { dihedral: args.dihedral, views: true, candidates: args.candidates, ..MediaOptions::default() };
+    let mut opts = MediaOptions {
+        dihedral: args.dihedral,
+        views: true,
+        candidates: args.candidates,
+        query: disrupt_hasher::robust::QueryOptions::to_send(),
+        ..MediaOptions::default()
+    };
     opts.decode.apply_orientation = !args.no_orientation;
     #[cfg(feature = "video")]
     {

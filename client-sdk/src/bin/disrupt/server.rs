@@ -274,9 +274,10 @@ pub fn match_files(args: MatchArgs) -> anyhow::Result<ExitCode> {
     let client = args.server.resolve()?.keyed_client("the match API")?;
     let files = local::collect_files(&args.paths);
     anyhow::ensure!(!files.is_empty(), "no file to hash");
-    // An image goes as its candidate set (whole, framed pictures, windows): cropped, framed, rotated and mirrored
-    // copies of listed images match too. A video inside bars goes with a second frame list, hashed inside them.
-    let opts = MediaOptions::query();
+    // An image goes as its candidate set (whole, framed pictures, windows): cropped, framed and mirrored copies
+    // of listed images match too (not turned ones: see `QueryOptions::to_send`). A video inside bars goes with a
+    // second frame list, hashed inside them.
+    let opts = MediaOptions { query: disrupt_hasher::robust::QueryOptions::to_send(), ..MediaOptions::query() };
     let rt = runtime()?;
     let progress = crate::render::progress_bar(files.len(), 2, "{bar:40} {pos}/{len} files checked, {eta} left");
     let mut any = false;
