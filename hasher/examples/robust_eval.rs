@@ -53,7 +53,10 @@ fn main() -> Result<()> {
     // Every Nth original's queries only, and only these transforms (for quick trials).
     let every: usize = flag_in(&args, "--every").unwrap_or(1);
     let only: Option<String> = args.iter().position(|a| a == "--transforms").and_then(|i| args.get(i + 1)).cloned();
-    let mut opts = QueryOptions::default();
+    // Judge the queries as a candidate set sent to the match API: no planes, so no verification, and no turned
+    // windows (`QueryOptions::to_send`).
+    let unverified = args.iter().any(|a| a == "--unverified");
+    let mut opts = if unverified { QueryOptions::to_send() } else { QueryOptions::default() };
     opts.scan.min_side = flag_in(&args, "--min-side").unwrap_or(opts.scan.min_side);
     opts.scan.max_side = flag_in(&args, "--max-side").unwrap_or(opts.scan.max_side);
     opts.scan.scale_ratio = flag_in(&args, "--scale-ratio").unwrap_or(opts.scan.scale_ratio);
@@ -72,8 +75,6 @@ fn main() -> Result<()> {
     thresholds.paired = flag_in(&args, "--paired").unwrap_or(thresholds.paired);
     thresholds.single = flag_in(&args, "--single").unwrap_or(thresholds.single);
     thresholds.unverified_support = flag_in(&args, "--unverified-support").unwrap_or(thresholds.unverified_support);
-    // Judge the queries as a candidate set sent to the match API: no planes, so no verification.
-    let unverified = args.iter().any(|a| a == "--unverified");
     // `--search seeded` (default: as a list searches) or `--search pairs` (every hash's close pairs).
     let seeded = args.iter().position(|a| a == "--search").and_then(|i| args.get(i + 1)).is_none_or(|v| v != "pairs");
     let how = How { seeded, pair_bits: flag_in(&args, "--pair-bits").unwrap_or(3) };

@@ -400,7 +400,7 @@ async fn a_candidate_set_sent_to_the_match_api_finds_a_cropped_copy() {
     let set = |image: &image::RgbImage| {
         let (w, h) = image.dimensions();
         let candidates =
-            candidates_rgb(image.as_raw(), w as usize, h as usize, 3 * w as usize, &QueryOptions::default());
+            candidates_rgb(image.as_raw(), w as usize, h as usize, 3 * w as usize, &QueryOptions::to_send());
         disrupt_client::local::image_candidates(&candidates)
     };
     let request = |image: &image::RgbImage| disrupt_openapi::matching::MatchRequest {
