@@ -2,7 +2,7 @@
 //!
 //! The pixels match Pillow's `Image.convert("RGB")` on the same file wherever that is sane (see [`RgbImage`]),
 //! because the reference PDQ hashes were computed on Pillow's output. Decoding never panics on bad input: every
-//! failure is a typed [`Error`](crate::Error).
+//! failure is a typed [`crate::Error`].
 //!
 //! Memory hygiene: the returned pixels are zeroed on drop, and so are our intermediate buffers (16-bit or alpha
 //! planes, pre-rotation copies). Buffers private to the codecs (JPEG coefficient blocks, zlib windows) are beyond

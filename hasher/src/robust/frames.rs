@@ -157,7 +157,8 @@ pub struct Framed {
     /// Rectangles bounded by straight edges or the image border, most convincing first, not including the whole
     /// image; the detailed picture (below), if any, second.
     pub rects: Vec<Rect>,
-    /// A detailed picture set on a blurred or plain surround that no straight edge bounds ([`detailed_rect`]).
+    /// A detailed picture set on a blurred or plain surround that no straight edge bounds (found where the rows'
+    /// and columns' detail drops, `detailed_rect`).
     pub detailed: Option<Rect>,
 }
 

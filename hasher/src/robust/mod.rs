@@ -10,7 +10,7 @@
 //!   backdrop, an app's chrome, a caption band or another picture: [`frames`]), hashed whole; square windows at
 //!   fine steps of scale and position ([`scan`]), which find the inner squares inside a crop; and the same
 //!   windows over the copy turned back by each of a few small angles ([`rotation`]).
-//! - [`decide`] says whether a listed image matches from the pairs (view, candidate) that are close: its own
+//! - [`mod@decide`] says whether a listed image matches from the pairs (view, candidate) that are close: its own
 //!   hash against a whole candidate at PDQ's usual distance, or inner squares against windows under stricter
 //!   rules (two squares whose windows agree on where the listed picture lies in the copy, or one very close).
 //!

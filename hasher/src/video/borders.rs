@@ -108,8 +108,8 @@ impl FrameBars {
 
 /// The video's picture rectangle from its sampled frames' bars (`None` for flat frames), with the frame size
 /// `[width, height]` it lies in, or `None` when the video has no bars worth trimming: no informative frame, bars
-/// under [`MIN_BARS`] on both axes, or a picture left under [`MIN_PICTURE`] of a side. Frames of another size
-/// than the first informative one (a stream that changes resolution) are left out.
+/// under `MIN_BARS` (2 %) on both axes, or a picture left under `MIN_PICTURE` (25 %) of a side. Frames of another
+/// size than the first informative one (a stream that changes resolution) are left out.
 pub fn video_picture(frames: &[Option<FrameBars>]) -> Option<(PictureRect, [u32; 2])> {
     let first = frames.iter().flatten().next()?;
     let (width, height) = (first.width, first.height);

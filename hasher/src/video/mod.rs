@@ -7,7 +7,7 @@
 //! # Layout
 //! - [`options`]: [`VideoOptions`], the sampling rate and the resource caps.
 //! - [`sampling`]: which frames are hashed and their timestamps (pure).
-//! - [`format`]: the reference line format and python-threatexchange's vPDQ JSON (pure).
+//! - [`mod@format`]: the reference line format and python-threatexchange's vPDQ JSON (pure).
 //! - [`borders`]: the picture inside a video's bars, one rectangle per video, for the query side (pure).
 //! - [`matching`]: comparing two videos' frame hashes the vPDQ way, with matching time segments (pure).
 //! - `decode` and `avio` (feature `video`): FFmpeg demuxing/decoding, fed from memory.
