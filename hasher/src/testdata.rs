@@ -27,3 +27,18 @@ pub fn read(path: &str) -> Vec<u8> {
     let file = reference_dir().join(path);
     std::fs::read(&file).unwrap_or_else(|e| panic!("cannot read reference file {}: {e}", file.display()))
 }
+
+/// Writes to `out` an 8-second H.264 re-encode of the reference sample video `name` (under `tmk/sample-videos/`)
+/// through the `ffmpeg` command's video filter `filter` (installed by `scripts/install-deps`): the variants tests
+/// make at test time (a letterbox, a pillarbox, a crop). Panics when ffmpeg is missing or fails.
+pub fn reencode_sample_video(name: &str, filter: &str, out: &std::path::Path) {
+    let sample = reference_dir().join(format!("tmk/sample-videos/{name}.mp4"));
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-t", "8", "-i"])
+        .arg(&sample)
+        .args(["-an", "-vf", filter, "-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .arg(out)
+        .status()
+        .unwrap_or_else(|e| panic!("the ffmpeg command is needed here (scripts/install-deps): {e}"));
+    assert!(status.success(), "ffmpeg -vf {filter} on {} failed", sample.display());
+}

@@ -240,19 +240,6 @@ async fn match_draws_its_progress_on_a_terminal_stderr_and_keeps_stdout_to_json_
     assert_eq!((code, stdout.lines().count(), stderr.as_str()), (0, 8, ""), "{stdout}");
 }
 
-/// Writes an 8-second H.264 re-encode of a sample video of the shared reference data with this `ffmpeg` filter.
-fn sample_video_with(name: &str, filter: &str, out: &std::path::Path) {
-    let sample = crate::testdata().join(format!("tmk/sample-videos/{name}.mp4"));
-    let status = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-t", "8", "-i"])
-        .arg(&sample)
-        .args(["-an", "-vf", filter, "-c:v", "libx264", "-pix_fmt", "yuv420p"])
-        .arg(out)
-        .status()
-        .unwrap_or_else(|e| panic!("the ffmpeg command is needed by this test (scripts/install-deps): {e}"));
-    assert!(status.success(), "ffmpeg -vf {filter} failed");
-}
-
 /// `disrupt match` hashes a video inside bars a second time inside them: a letterboxed copy of a submitted video
 /// matches it, through that second frame list only.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -260,8 +247,8 @@ async fn a_letterboxed_copy_of_a_submitted_video_matches_from_the_command_line()
     let server = spawn().await;
     let work = tempfile::tempdir().unwrap();
     let (listed, copy) = (work.path().join("clip.mp4"), work.path().join("copy.mp4"));
-    sample_video_with("pattern-hd-no-bar", "scale=480:270", &listed);
-    sample_video_with("pattern-hd-no-bar", "scale=480:270,pad=480:480:0:105", &copy);
+    disrupt_hasher::testdata::reencode_sample_video("pattern-hd-no-bar", "scale=480:270", &listed);
+    disrupt_hasher::testdata::reencode_sample_video("pattern-hd-no-bar", "scale=480:270,pad=480:480:0:105", &copy);
     let cases_dir = work.path().join("cases");
     let (code, _, stderr) = disrupt(&[
         "submit",

@@ -429,20 +429,11 @@ async fn a_candidate_set_sent_to_the_match_api_finds_a_cropped_copy() {
     assert_eq!(err.code(), Some("invalid_request"), "{err:?}");
 }
 
-/// Runs the `ffmpeg` command (installed by `scripts/install-deps`) on a sample video of the shared reference data
-/// with this filter: an 8-second H.264 re-encode, returned as bytes (the temp dir goes away with the test).
+/// An 8-second re-encode of a reference sample video through this ffmpeg filter, as bytes.
 fn sample_video_with(name: &str, filter: &str) -> Vec<u8> {
-    let sample = disrupt_hasher::testdata::reference_dir().join(format!("tmk/sample-videos/{name}.mp4"));
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("copy.mp4");
-    let status = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-t", "8", "-i"])
-        .arg(&sample)
-        .args(["-an", "-vf", filter, "-c:v", "libx264", "-pix_fmt", "yuv420p"])
-        .arg(&out)
-        .status()
-        .unwrap_or_else(|e| panic!("the ffmpeg command is needed by this test (scripts/install-deps): {e}"));
-    assert!(status.success(), "ffmpeg -vf {filter} failed");
+    disrupt_hasher::testdata::reencode_sample_video(name, filter, &out);
     std::fs::read(&out).unwrap()
 }
 
