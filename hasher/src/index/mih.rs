@@ -45,12 +45,12 @@
 //! at worst and O(1) when ids arrive in ascending order. Removal is O(1) after the lookup: the slot is
 //! tombstoned and skipped; tombstones are compacted away when they reach a quarter of the slots. Bulk loading
 //! through [`Extend`] / [`FromIterator`] appends without lookups and builds the tables once (a repeated id
-//! keeps its last hash); a batch too small to trigger a rebuild goes through [`PdqIndex::insert`].
+//! keeps its last hash); a batch too small to trigger a rebuild goes through [`PdqIndex::insert`]. The slots'
+//! bookkeeping is `super::slots::Slots`, shared with [`super::BlockIndex`].
 
 use std::fmt;
 
-use hashbrown::HashTable;
-
+use super::slots::{Slots, Words, distance, words};
 use super::{EntryId, PdqMatch};
 use crate::pdq::{Dihedral, PdqHash};
 
@@ -59,19 +59,11 @@ const CHUNK_BITS: u32 = 16;
 const BUCKETS: usize = 1 << CHUNK_BITS;
 /// Highest bits-per-chunk threshold served by probing; beyond it (radius >= 48) a linear scan is cheaper.
 const MAX_PROBE_BITS: u32 = 2;
-const MIN_DELTA: usize = 4096;
-
-type Words = [u64; 4];
 
 /// PDQ hashes of the hash list, searchable by Hamming radius. See the module docs for the design.
 #[derive(Default, Clone)]
 pub struct PdqIndex {
-    hashes: Vec<Words>,
-    ids: Vec<EntryId>,
-    dead: Vec<u64>,
-    dead_count: usize,
-    /// Id -> slot for the delta tail only: the indexed slots are sorted by id, so a binary search finds them.
-    tail_slot_of: HashTable<u32>,
+    slots: Slots,
     tables: ChunkTables,
 }
 
@@ -79,7 +71,7 @@ impl fmt::Debug for PdqIndex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PdqIndex")
             .field("len", &self.len())
-            .field("slots", &self.hashes.len())
+            .field("slots", &self.slots.hashes.len())
             .field("indexed_slots", &self.tables.slots)
             .finish()
     }
@@ -99,24 +91,14 @@ impl PdqIndex {
 
     /// Removes an entry; false when it was not present. O(1): the slot is tombstoned.
     pub fn remove(&mut self, id: EntryId) -> bool {
-        let Some(slot) = self.slot(id) else {
-            return false;
-        };
-        if slot as usize >= self.tables.slots {
-            let ids = &self.ids;
-            if let Ok(entry) = self.tail_slot_of.find_entry(id_hash(id), |&s| ids[s as usize] == id) {
-                entry.remove();
-            }
-        }
-        self.dead[slot as usize / 64] |= 1 << (slot % 64);
-        self.dead_count += 1;
+        let removed = self.slots.remove(id).is_some();
         self.rebuild_if_needed();
-        true
+        removed
     }
 
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.hashes.len() - self.dead_count
+        self.slots.len()
     }
 
     /// True when no entry is indexed.
@@ -126,17 +108,14 @@ impl PdqIndex {
 
     /// Bytes allocated by the index (capacities, not lengths), for metrics.
     pub fn memory_bytes(&self) -> usize {
-        self.hashes.capacity() * size_of::<Words>()
-            + self.ids.capacity() * size_of::<EntryId>()
-            + self.dead.capacity() * size_of::<u64>()
-            + self.tail_slot_of.allocation_size()
+        self.slots.memory_bytes()
             + self.tables.offsets.capacity() * size_of::<u32>()
             + self.tables.postings.iter().map(Vec::capacity).sum::<usize>() * size_of::<u32>()
     }
 
     /// The hash of an entry, if present.
     pub fn get(&self, id: EntryId) -> Option<PdqHash> {
-        self.slot(id).map(|s| from_words(&self.hashes[s as usize]))
+        self.slots.get(id)
     }
 
     /// Every entry within `radius` (inclusive) of `query`, nearest first (ties by id).
@@ -177,17 +156,17 @@ impl PdqIndex {
     /// tail's linear scan per query: 4.8 times faster with 35,000 entries in the tail (`examples/bench_views
     /// --photos --tail`).
     pub fn reach_probing(&self, queries: &[PdqHash], radius: u32, pair_bits: u32) -> Vec<EntryId> {
-        if queries.is_empty() || self.hashes.is_empty() {
+        if queries.is_empty() || self.slots.hashes.is_empty() {
             return Vec::new();
         }
         let queries: Vec<Words> = queries.iter().map(words).collect();
         // One bit per slot: an entry reached once is not fetched again.
-        let mut reached = vec![0u64; self.hashes.len().div_ceil(64)];
+        let mut reached = vec![0u64; self.slots.hashes.len().div_ceil(64)];
         let is_reached = |reached: &[u64], slot: u32| reached[slot as usize / 64] & (1 << (slot % 64)) != 0;
         let mut out = Vec::new();
         let mut reach = |reached: &mut [u64], slot: u32| {
             reached[slot as usize / 64] |= 1 << (slot % 64);
-            out.push(self.ids[slot as usize]);
+            out.push(self.slots.ids[slot as usize]);
         };
         // (chunk value, partner value, query): sorted, so the queries of one bucket are a run.
         let mut probes: Vec<(u16, u16, u32)> = Vec::with_capacity(queries.len());
@@ -217,10 +196,10 @@ impl PdqIndex {
                         .map(|(slot, _)| slot),
                 );
                 for &slot in &candidates {
-                    if is_reached(&reached, slot) || self.is_dead(slot) {
+                    if is_reached(&reached, slot) || self.slots.is_dead(slot) {
                         continue;
                     }
-                    let hash = &self.hashes[slot as usize];
+                    let hash = &self.slots.hashes[slot as usize];
                     let hit = run.iter().any(|&(_, partner, q)| {
                         (chunk(hash, c ^ 1) ^ partner).count_ones() <= pair_bits
                             && distance(hash, &queries[q as usize]) <= radius
@@ -231,11 +210,11 @@ impl PdqIndex {
                 }
             }
             // The delta tail, the other way round: each entry's chunk value finds its run among the probes.
-            for slot in self.tables.slots as u32..self.hashes.len() as u32 {
-                if is_reached(&reached, slot) || self.is_dead(slot) {
+            for slot in self.tables.slots as u32..self.slots.hashes.len() as u32 {
+                if is_reached(&reached, slot) || self.slots.is_dead(slot) {
                     continue;
                 }
-                let hash = &self.hashes[slot as usize];
+                let hash = &self.slots.hashes[slot as usize];
                 let value = chunk(hash, c);
                 let start = probes.partition_point(|p| p.0 < value);
                 let hit = probes[start..].iter().take_while(|p| p.0 == value).any(|&(_, partner, q)| {
@@ -255,7 +234,11 @@ impl PdqIndex {
     fn matches_of(&self, found: Vec<(u32, u32)>) -> Vec<PdqMatch> {
         let mut matches: Vec<PdqMatch> = found
             .into_iter()
-            .map(|(slot, distance)| PdqMatch { id: self.ids[slot as usize], distance, variant: Dihedral::Original })
+            .map(|(slot, distance)| PdqMatch {
+                id: self.slots.ids[slot as usize],
+                distance,
+                variant: Dihedral::Original,
+            })
             .collect();
         sort_matches(&mut matches);
         matches
@@ -277,7 +260,7 @@ impl PdqIndex {
         let mut matches: Vec<PdqMatch> = found
             .into_iter()
             .map(|(slot, distance, variant)| PdqMatch {
-                id: self.ids[slot as usize],
+                id: self.slots.ids[slot as usize],
                 distance,
                 variant: Dihedral::ALL[variant as usize],
             })
@@ -286,91 +269,25 @@ impl PdqIndex {
         matches
     }
 
-    fn slot(&self, id: EntryId) -> Option<u32> {
-        if let Some(&slot) = self.tail_slot_of.find(id_hash(id), |&s| self.ids[s as usize] == id) {
-            return Some(slot);
-        }
-        // Indexed ids are unique, but a removed one may have been inserted again into the tail (found above).
-        let slot = self.ids[..self.tables.slots].binary_search(&id).ok()? as u32;
-        (!self.is_dead(slot)).then_some(slot)
-    }
-
-    fn is_dead(&self, slot: u32) -> bool {
-        self.dead[slot as usize / 64] & (1 << (slot % 64)) != 0
-    }
-
     /// Appends without rebuilding the tables.
     fn push(&mut self, id: EntryId, hash: Words) {
-        if let Some(slot) = self.slot(id) {
-            if self.hashes[slot as usize] == hash {
-                return;
-            }
-            self.remove(id);
-        }
-        let slot = u32::try_from(self.hashes.len()).expect("PdqIndex holds at most 2^32 slots");
-        self.hashes.push(hash);
-        self.ids.push(id);
-        if self.dead.len() * 64 < self.hashes.len() {
-            self.dead.push(0);
-        }
-        let ids = &self.ids;
-        self.tail_slot_of.insert_unique(id_hash(id), slot, |&s| id_hash(ids[s as usize]));
-    }
-
-    /// True when the delta tail is long enough to fold into the chunk tables.
-    fn tail_too_long(&self) -> bool {
-        self.hashes.len() - self.tables.slots > MIN_DELTA.max(self.hashes.len() / 256)
+        self.slots.push(id, hash);
     }
 
     fn rebuild_if_needed(&mut self) {
-        let too_many_dead = self.dead_count > 1024 && self.dead_count * 4 > self.hashes.len();
-        if self.tail_too_long() || too_many_dead {
+        if self.slots.needs_rebuild() {
             self.rebuild();
         }
     }
 
-    /// Drops tombstoned and superseded slots, sorts the slots by id and rebuilds the chunk tables over them.
-    /// Slots appended by [`Extend`] may repeat an id (they skip the lookup): the latest slot wins.
+    /// Compacts the slots (sorted by id, tombstones and superseded slots dropped) and rebuilds the chunk tables
+    /// over all of them.
     fn rebuild(&mut self) {
-        // Free the old tables first: the temporaries below (16 B per entry of sort keys, up to 8 B of sort
-        // scratch, 40 B more when slots move) then stay within the ~66 B per entry they held, so a rebuild does not
-        // raise the peak above the steady state.
+        // Free the old tables first: the compaction's temporaries then stay within the ~66 B per entry they held,
+        // so a rebuild does not raise the peak above the steady state.
         self.tables = ChunkTables::default();
-        self.tail_slot_of.clear();
-        let mut order: Vec<(EntryId, u32)> = Vec::with_capacity(self.hashes.len() - self.dead_count);
-        order.extend(
-            self.ids
-                .iter()
-                .enumerate()
-                .filter(|&(slot, _)| !self.is_dead(slot as u32))
-                .map(|(slot, &id)| (id, slot as u32)),
-        );
-        // Stable sort: it finds the runs, so an already sorted prefix plus a sorted tail merge in O(n).
-        order.sort();
-        order.dedup_by(|later, earlier| {
-            let same = later.0 == earlier.0;
-            if same {
-                *earlier = *later;
-            }
-            same
-        });
-        let moved =
-            order.len() != self.hashes.len() || order.iter().enumerate().any(|(i, &(_, slot))| slot as usize != i);
-        if moved {
-            let hashes = &self.hashes;
-            // Collected from an exact-size iterator, so the new vectors carry no growth slack.
-            self.hashes = order.iter().map(|&(_, slot)| hashes[slot as usize]).collect();
-            self.ids = order.iter().map(|&(id, _)| id).collect();
-        } else {
-            // Pushes double the capacity; the tables are rebuilt every len / 256 inserts, so trimming here
-            // keeps the slack bounded at little cost.
-            self.hashes.shrink_to_fit();
-            self.ids.shrink_to_fit();
-        }
-        drop(order);
-        self.dead = vec![0; self.hashes.len().div_ceil(64)];
-        self.dead_count = 0;
-        self.tables = ChunkTables::build(&self.hashes);
+        self.slots.compact();
+        self.tables = ChunkTables::build(&self.slots.hashes);
     }
 
     /// Calls `found(slot, distance)` once for every live slot within `radius` of `query`.
@@ -411,7 +328,7 @@ impl PdqIndex {
                     );
                 }
                 for &slot in &candidates {
-                    let hash = &self.hashes[slot as usize];
+                    let hash = &self.slots.hashes[slot as usize];
                     // The exact pair test: a slot is reported only from a chunk whose probes and pair test cover
                     // it, else one that passed the weaker folded test here would be reported twice (here and
                     // from the chunk that does cover it).
@@ -420,7 +337,7 @@ impl PdqIndex {
                         continue;
                     }
                     let distance = distance(hash, query);
-                    if distance > radius || self.is_dead(slot) {
+                    if distance > radius || self.slots.is_dead(slot) {
                         continue;
                     }
                     // Report each slot only from the first chunk whose probes reach it.
@@ -434,9 +351,9 @@ impl PdqIndex {
                 }
             }
         }
-        for (slot, hash) in self.hashes.iter().enumerate().skip(indexed) {
+        for (slot, hash) in self.slots.hashes.iter().enumerate().skip(indexed) {
             let distance = distance(hash, query);
-            if distance <= radius && !self.is_dead(slot as u32) {
+            if distance <= radius && !self.slots.is_dead(slot as u32) {
                 found(slot as u32, distance);
             }
         }
@@ -448,22 +365,11 @@ impl Extend<(EntryId, PdqHash)> for PdqIndex {
     /// rebuild sorts by id and keeps the latest hash of a repeated id). A batch too small to trigger a
     /// rebuild goes through the plain insert path instead.
     fn extend<I: IntoIterator<Item = (EntryId, PdqHash)>>(&mut self, entries: I) {
-        let entries = entries.into_iter();
-        let start = self.hashes.len();
-        let additional = entries.size_hint().0;
-        self.hashes.reserve(additional);
-        self.ids.reserve(additional);
-        for (id, hash) in entries {
-            self.hashes.push(words(&hash));
-            self.ids.push(id);
-        }
-        if self.tail_too_long() {
-            self.dead.resize(self.hashes.len().div_ceil(64), 0);
+        let start = self.slots.append_unchecked(entries.into_iter());
+        if self.slots.tail_too_long() {
             self.rebuild();
         } else {
-            let hashes: Vec<Words> = self.hashes.drain(start..).collect();
-            let ids: Vec<EntryId> = self.ids.drain(start..).collect();
-            for (id, hash) in ids.into_iter().zip(hashes) {
+            for (id, hash) in self.slots.take_appended(start) {
                 self.push(id, hash);
             }
             self.rebuild_if_needed();
@@ -611,37 +517,10 @@ fn chunk(hash: &Words, c: usize) -> u16 {
     (hash[c / 4] >> ((c % 4) * 16)) as u16
 }
 
-fn distance(a: &Words, b: &Words) -> u32 {
-    (a[0] ^ b[0]).count_ones() + (a[1] ^ b[1]).count_ones() + (a[2] ^ b[2]).count_ones() + (a[3] ^ b[3]).count_ones()
-}
-
-fn words(hash: &PdqHash) -> Words {
-    let mut w = [0u64; 4];
-    for (word, bytes) in w.iter_mut().zip(hash.as_bytes().chunks_exact(8)) {
-        *word = bytes.iter().fold(0, |acc, &b| acc << 8 | u64::from(b));
-    }
-    w
-}
-
-fn from_words(w: &Words) -> PdqHash {
-    let mut b = [0u8; 32];
-    for (bytes, word) in b.chunks_exact_mut(8).zip(w) {
-        bytes.copy_from_slice(&word.to_be_bytes());
-    }
-    PdqHash::from_bytes(b)
-}
-
-/// splitmix64's finaliser: ids are often sequential, so mix them before they pick a bucket.
-fn id_hash(id: EntryId) -> u64 {
-    let mut z = id.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
+    use super::super::slots::{from_words, id_hash};
     use super::*;
 
     /// Deterministic splitmix64 stream.
@@ -715,7 +594,7 @@ mod tests {
         for &(id, hash) in tail {
             index.insert(id, hash);
         }
-        assert!(index.tables.slots > 0 && index.tables.slots < index.hashes.len());
+        assert!(index.tables.slots > 0 && index.tables.slots < index.slots.hashes.len());
         assert_eq!(index.len(), entries.len());
         for radius in [0, 5, 15, 16, 31, 32, 40, 47, 48, 70] {
             for query in &queries {
@@ -770,7 +649,7 @@ mod tests {
         }
         // In the chunk tables (the delta tail is scanned whole, so its entries are all found).
         let index: PdqIndex = entries.into_iter().collect();
-        assert_eq!(index.tables.slots, index.hashes.len());
+        assert_eq!(index.tables.slots, index.slots.hashes.len());
         let probed = pairs(&index.search_probing(&centre, 31, 0));
         let mut ids: Vec<EntryId> = probed.iter().map(|&(id, _)| id).collect();
         ids.sort_unstable();
@@ -807,7 +686,7 @@ mod tests {
         for &(id, hash) in &tail {
             index.insert(id, hash);
         }
-        assert!(index.tables.slots < index.hashes.len(), "a delta tail");
+        assert!(index.tables.slots < index.slots.hashes.len(), "a delta tail");
         let removed: std::collections::HashSet<EntryId> = entries.iter().step_by(7).map(|e| e.0).collect();
         for id in &removed {
             index.remove(*id);
@@ -881,7 +760,7 @@ mod tests {
         for id in 0..15_000 {
             index.remove(id);
         }
-        assert!(index.dead_count < 15_000, "compaction ran");
+        assert!(index.slots.dead_count < 15_000, "compaction ran");
         assert_eq!(index.len(), 5000);
         let live: Vec<_> = entries[15_000..].to_vec();
         for (_, hash) in live.iter().take(200) {
@@ -1046,7 +925,7 @@ mod tests {
         let mut index: PdqIndex = entries.iter().copied().collect();
         assert_eq!(index.len(), latest.len());
         assert_eq!(index.tables.slots, latest.len());
-        assert!(index.ids.windows(2).all(|w| w[0] < w[1]));
+        assert!(index.slots.ids.windows(2).all(|w| w[0] < w[1]));
         for (&id, hash) in &latest {
             assert_eq!(index.get(id), Some(*hash));
             assert!(index.search(hash, 0).iter().any(|m| m.id == id));
@@ -1059,7 +938,7 @@ mod tests {
         let batch: Vec<(EntryId, PdqHash)> =
             vec![(entries[1].0, rng.hash()), (2_000_001, rng.hash()), (gone, rng.hash()), (2_000_001, rng.hash())];
         index.extend(batch.iter().copied());
-        assert!(index.tables.slots < index.hashes.len(), "stayed in the tail");
+        assert!(index.tables.slots < index.slots.hashes.len(), "stayed in the tail");
         for &(id, hash) in &batch {
             latest.insert(id, hash);
         }
@@ -1071,7 +950,7 @@ mod tests {
         assert!(index.remove(2_000_001));
         latest.remove(&2_000_001);
         index.rebuild();
-        assert!(index.ids.windows(2).all(|w| w[0] < w[1]));
+        assert!(index.slots.ids.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(index.len(), latest.len());
         for (&id, hash) in &latest {
             assert_eq!(index.get(id), Some(*hash));

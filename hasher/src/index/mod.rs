@@ -2,13 +2,18 @@
 //!
 //! # Layout
 //! - [`mih`]: [`PdqIndex`], PDQ range search by multi-index hashing with 100 % recall.
+//! - [`blocks`]: [`BlockIndex`], which entries a batch of window hashes reaches through a whole 24-bit block
+//!   (seeding a robust match on a large list).
 //! - [`exact`]: [`ExactIndex`], MD5 / SHA-256 digests to entry ids.
 //! - [`video`]: [`VideoIndex`], stored videos' frame hashes and the vPDQ match rule.
 
+pub mod blocks;
 pub mod exact;
 pub mod mih;
+mod slots;
 pub mod video;
 
+pub use blocks::BlockIndex;
 pub use exact::ExactIndex;
 pub use mih::PdqIndex;
 pub use video::{VideoCandidate, VideoIndex, VideoThresholds};

@@ -1,0 +1,436 @@
+//! [`BlockIndex`]: which entries a batch of queries reaches through a whole 24-bit block, for seeding a robust
+//! match on a large list.
+//!
+//! An uploaded photo brings about 200,000 window hashes (see `robust::scan`), and a listed image that matches is
+//! close to many of them: the search only has to reach each such image once, after which every view of it is
+//! compared with every window (`robust::image_hits`). The rule: an entry is reached when it lies within the
+//! radius of some query **and shares one of eleven 24-bit blocks with it exactly** (ten disjoint blocks over bits
+//! 0..240 from the most significant, and one over the last 24 bits). Each block has its own table, keyed by the
+//! block's value, so a query costs 11 lookups and about as many hash fetches, whatever the list's size up to
+//! 2^24 entries per key (at 18 M views, about one unrelated entry per lookup).
+//!
+//! The 16-bit chunk tables of [`super::PdqIndex`] answer the exact range search, but for this rule they scan a
+//! bucket of `n / 65,536` postings per chunk (275 at 18 M views), 16 times per query: with 18 M views the
+//! probing search ran about 15,000 queries per second on one core, five to thirteen seconds per photo.
+//!
+//! Recall of the rule, for two hashes whose `d` differing bits fall at random: d = 16, 0.90; d = 24, 0.59;
+//! d = 31, 0.34 (one block exact). A matching image is usually close to dozens of windows (neighbouring positions
+//! and scales, and several of its squares), so what the rule loses on one pair it finds on another; the recall
+//! per transform this costs is measured by `robust_eval --compare-seeding` (README, robust matching).
+//!
+//! # Memory
+//! The entries ([`Slots`]: 40 B each), then per block a CSR table: one u32 slot per entry, sorted by the block's
+//! value, and `2^D + 1` u32 offsets over the top `D` bits of the value, `2^D` in `(n / 4, n / 2]` up to 2^24: about
+//! 44 B per entry, and 11 to 22 B of offsets (at most 11 x 64 MiB). Measured with `examples/bench_views`.
+//! Entries inserted since the last rebuild (the delta tail) are found through a hash map from (block, value) to
+//! their slots, so the tail never costs a scan.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::EntryId;
+use super::slots::{Slots, Words, distance, words};
+use crate::pdq::PdqHash;
+
+/// Bits per block.
+pub const BLOCK_BITS: u32 = 24;
+/// Blocks per hash: ten disjoint ones from the most significant bit, then the last 24 bits.
+const BLOCKS: usize = 11;
+/// The largest directory: one offset per block value.
+const MAX_DIRECTORY_BITS: u32 = BLOCK_BITS;
+
+/// Hashes searchable by the block rule. See the module docs.
+#[derive(Default, Clone)]
+pub struct BlockIndex {
+    slots: Slots,
+    tables: BlockTables,
+    /// The delta tail: `(block << 24) | value` -> its slots (dead ones are skipped when found).
+    tail: TailMap,
+}
+
+impl fmt::Debug for BlockIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BlockIndex")
+            .field("len", &self.len())
+            .field("slots", &self.slots.hashes.len())
+            .field("indexed_slots", &self.slots.indexed)
+            .finish()
+    }
+}
+
+impl BlockIndex {
+    /// An empty index.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds an entry; an id inserted again replaces its earlier hash.
+    pub fn insert(&mut self, id: EntryId, hash: PdqHash) {
+        self.push(id, words(&hash));
+        self.rebuild_if_needed();
+    }
+
+    /// Removes an entry; false when it was not present.
+    pub fn remove(&mut self, id: EntryId) -> bool {
+        let removed = self.slots.remove(id).is_some();
+        self.rebuild_if_needed();
+        removed
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// True when no entry is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The hash of an entry, if present.
+    pub fn get(&self, id: EntryId) -> Option<PdqHash> {
+        self.slots.get(id)
+    }
+
+    /// Bytes allocated by the index (capacities, not lengths; the tail map's entries approximately), for metrics.
+    pub fn memory_bytes(&self) -> usize {
+        let tail = self.tail.capacity() * (size_of::<u32>() + size_of::<Vec<u32>>() + 1)
+            + self.tail.values().map(|v| v.capacity() * size_of::<u32>()).sum::<usize>();
+        self.slots.memory_bytes()
+            + tail
+            + self.tables.offsets.iter().chain(&self.tables.postings).map(Vec::capacity).sum::<usize>()
+                * size_of::<u32>()
+    }
+
+    /// The ids of the entries that some query reaches: within `radius` of it and sharing one of its blocks
+    /// exactly. Ascending, each once.
+    ///
+    /// Per block the queries are sorted by the block's value, so that neighbouring windows of a scan, which often
+    /// share it, look it up once, and the lookups walk the tables in ascending order. The work goes in two passes
+    /// of independent loads, which the CPU overlaps: every bucket's slots first, then their hashes. Interleaved,
+    /// each hash fetch waited for its bucket's lookup, and the search ran about half as fast.
+    pub fn reach(&self, queries: &[PdqHash], radius: u32) -> Vec<EntryId> {
+        if queries.is_empty() || self.is_empty() {
+            return Vec::new();
+        }
+        let queries: Vec<Words> = queries.iter().map(words).collect();
+        let mut reached = vec![0u64; self.slots.hashes.len().div_ceil(64)];
+        let mut out = Vec::new();
+        let mut probes: Vec<(u32, u32)> = Vec::with_capacity(queries.len());
+        // (slot, index of its run's first probe, the run's end).
+        let mut candidates: Vec<(u32, u32, u32)> = Vec::with_capacity(2 * queries.len());
+        for b in 0..BLOCKS {
+            probes.clear();
+            probes.extend(queries.iter().enumerate().map(|(q, w)| (block(w, b), q as u32)));
+            probes.sort_unstable();
+            candidates.clear();
+            let mut start = 0;
+            for run in probes.chunk_by(|x, y| x.0 == y.0) {
+                let (value, end) = (run[0].0, (start + run.len()) as u32);
+                let tail = match self.tail.is_empty() {
+                    true => &[][..],
+                    false => self.tail.get(&tail_key(b, value)).map_or(&[][..], Vec::as_slice),
+                };
+                candidates
+                    .extend(self.tables.bucket(b, value).iter().chain(tail).map(|&slot| (slot, start as u32, end)));
+                start = end as usize;
+            }
+            for &(slot, first, end) in &candidates {
+                let hash = &self.slots.hashes[slot as usize];
+                let run = &probes[first as usize..end as usize];
+                let hit = block(hash, b) == run[0].0
+                    && run.iter().any(|&(_, q)| distance(hash, &queries[q as usize]) <= radius);
+                let seen = reached[slot as usize / 64] & (1 << (slot % 64)) != 0;
+                if hit && !seen && !self.slots.is_dead(slot) {
+                    reached[slot as usize / 64] |= 1 << (slot % 64);
+                    out.push(self.slots.ids[slot as usize]);
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// Appends to the tail without rebuilding.
+    fn push(&mut self, id: EntryId, hash: Words) {
+        if let Some(slot) = self.slots.push(id, hash) {
+            for b in 0..BLOCKS {
+                self.tail.entry(tail_key(b, block(&hash, b))).or_default().push(slot);
+            }
+        }
+    }
+
+    fn rebuild_if_needed(&mut self) {
+        if self.slots.needs_rebuild() {
+            self.rebuild();
+        }
+    }
+
+    /// Compacts the slots and rebuilds the tables over all of them (the tail becomes empty).
+    fn rebuild(&mut self) {
+        self.tables = BlockTables::default();
+        self.tail = TailMap::default();
+        self.slots.compact();
+        self.tables = BlockTables::build(&self.slots.hashes);
+    }
+}
+
+impl Extend<(EntryId, PdqHash)> for BlockIndex {
+    /// Bulk insert: appends without per-entry lookups and builds the tables once at the end (a repeated id keeps
+    /// its last hash). A batch too small to trigger a rebuild goes through the plain insert path instead.
+    fn extend<I: IntoIterator<Item = (EntryId, PdqHash)>>(&mut self, entries: I) {
+        let start = self.slots.append_unchecked(entries.into_iter());
+        if self.slots.tail_too_long() {
+            self.rebuild();
+        } else {
+            for (id, hash) in self.slots.take_appended(start) {
+                self.push(id, hash);
+            }
+            self.rebuild_if_needed();
+        }
+    }
+}
+
+impl FromIterator<(EntryId, PdqHash)> for BlockIndex {
+    fn from_iter<I: IntoIterator<Item = (EntryId, PdqHash)>>(entries: I) -> Self {
+        let mut index = BlockIndex::new();
+        index.extend(entries);
+        index
+    }
+}
+
+/// The delta tail's map. Its keys are a block's value (24 bits of a hash, already spread) and the block's number,
+/// so a multiplication hashes them well enough, and several times faster than the default SipHash (the map is
+/// looked up once per distinct block value of a query batch).
+type TailMap = HashMap<u32, Vec<u32>, BuildHasherDefault<KeyHasher>>;
+
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u32(u32::from(byte) ^ (self.0 as u32));
+        }
+    }
+
+    fn write_u32(&mut self, value: u32) {
+        self.0 = (self.0 ^ u64::from(value)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// Per block, the slots `0..slots` sorted by the block's value (counting sort on its top `directory_bits`), in
+/// CSR form.
+#[derive(Default, Clone)]
+struct BlockTables {
+    directory_bits: u32,
+    /// Per block, `2^directory_bits + 1` offsets into its postings.
+    offsets: Vec<Vec<u32>>,
+    /// Per block, the slots.
+    postings: Vec<Vec<u32>>,
+}
+
+impl BlockTables {
+    fn build(hashes: &[Words]) -> Self {
+        let n = hashes.len();
+        // About one entry per bucket: 2^D in (n / 4, n / 2], so the offsets take at most half the postings' memory.
+        let directory_bits = (usize::BITS - n.leading_zeros()).saturating_sub(2).clamp(8, MAX_DIRECTORY_BITS);
+        let shift = BLOCK_BITS - directory_bits;
+        let buckets = 1usize << directory_bits;
+        let mut offsets = Vec::with_capacity(BLOCKS);
+        let mut postings = Vec::with_capacity(BLOCKS);
+        for b in 0..BLOCKS {
+            let mut table = vec![0u32; buckets + 1];
+            for hash in hashes {
+                table[(block(hash, b) >> shift) as usize + 1] += 1;
+            }
+            for i in 0..buckets {
+                table[i + 1] += table[i];
+            }
+            let mut cursor = table[..buckets].to_vec();
+            let mut slots = vec![0u32; n];
+            for (slot, hash) in hashes.iter().enumerate() {
+                let at = &mut cursor[(block(hash, b) >> shift) as usize];
+                slots[*at as usize] = slot as u32;
+                *at += 1;
+            }
+            offsets.push(table);
+            postings.push(slots);
+        }
+        BlockTables { directory_bits, offsets, postings }
+    }
+
+    /// The slots whose block `b` has the top bits of `value` (a superset of those equal to it).
+    fn bucket(&self, b: usize, value: u32) -> &[u32] {
+        let Some(table) = self.offsets.get(b) else {
+            return &[];
+        };
+        let i = (value >> (BLOCK_BITS - self.directory_bits)) as usize;
+        &self.postings[b][table[i] as usize..table[i + 1] as usize]
+    }
+}
+
+/// Block `b` of a hash: 24 bits from bit `24 b` counted from the most significant (the last block ends at bit 256).
+fn block(hash: &Words, b: usize) -> u32 {
+    let start = if b + 1 < BLOCKS { 24 * b } else { 256 - 24 };
+    let (word, offset) = (start / 64, start % 64);
+    let mask = (1u64 << BLOCK_BITS) - 1;
+    let value = if offset + 24 <= 64 {
+        hash[word] >> (64 - offset - 24)
+    } else {
+        let low = offset + 24 - 64;
+        (hash[word] << low) | (hash[word + 1] >> (64 - low))
+    };
+    (value & mask) as u32
+}
+
+fn tail_key(b: usize, value: u32) -> u32 {
+    ((b as u32) << BLOCK_BITS) | value
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::super::slots::{from_words, id_hash};
+    use super::*;
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            id_hash(self.0)
+        }
+        fn hash(&mut self) -> PdqHash {
+            from_words(&[self.next(), self.next(), self.next(), self.next()])
+        }
+        /// `hash` with exactly `flips` distinct bits inverted, chosen among `allowed`.
+        fn near(&mut self, hash: &PdqHash, flips: u32, allowed: &[usize]) -> PdqHash {
+            let mut w = words(hash);
+            let mut done = vec![false; 256];
+            let mut flipped = 0;
+            while flipped < flips {
+                let bit = allowed[(self.next() % allowed.len() as u64) as usize];
+                if !done[bit] {
+                    done[bit] = true;
+                    w[bit / 64] ^= 1 << (63 - bit % 64);
+                    flipped += 1;
+                }
+            }
+            from_words(&w)
+        }
+    }
+
+    /// What the rule reaches, by brute force.
+    fn reached_by_rule(entries: &[(EntryId, PdqHash)], queries: &[PdqHash], radius: u32) -> Vec<EntryId> {
+        let mut out: Vec<EntryId> = entries
+            .iter()
+            .filter(|(_, h)| {
+                let hw = words(h);
+                queries.iter().any(|q| {
+                    let qw = words(q);
+                    distance(&hw, &qw) <= radius && (0..BLOCKS).any(|b| block(&hw, b) == block(&qw, b))
+                })
+            })
+            .map(|&(id, _)| id)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn blocks_cover_every_bit_and_read_the_bits_they_name() {
+        let mut covered = [0u32; 256];
+        for b in 0..BLOCKS {
+            for bit in 0..256 {
+                // Hash with only `bit` set (counted from the most significant).
+                let mut w = [0u64; 4];
+                w[bit / 64] = 1 << (63 - bit % 64);
+                if block(&w, b) != 0 {
+                    covered[bit] += 1;
+                    let start = if b + 1 < BLOCKS { 24 * b } else { 232 };
+                    assert!((start..start + 24).contains(&bit), "block {b} read bit {bit}");
+                    assert_eq!(block(&w, b), 1 << (23 - (bit - start)));
+                }
+            }
+        }
+        assert!(covered.iter().all(|&c| c >= 1), "{covered:?}");
+    }
+
+    #[test]
+    fn reach_equals_the_rule_by_brute_force_through_tables_tail_and_removals() {
+        let mut rng = Rng(3);
+        let mut entries: Vec<(EntryId, PdqHash)> = (0..20_000).map(|i| (i * 5 + 1, rng.hash())).collect();
+        let mut queries = Vec::new();
+        // Entries near each query at every distance to 40, some with a block intact and some with none.
+        let all: Vec<usize> = (0..256).collect();
+        let mut id = 1_000_000;
+        for _ in 0..30 {
+            let centre = rng.hash();
+            queries.push(centre);
+            for d in 0..=40 {
+                entries.push((id, rng.near(&centre, d, &all)));
+                id += 1;
+                // Flips in every block: only blocks 0..10 cover bits 0..240 and block 10 the last 24, so one flip
+                // in each of bits 0..240 by block and one in 240..256 leaves no block exact.
+                let mut h = words(&centre);
+                for b in 0..10 {
+                    let bit = 24 * b + (rng.next() % 24) as usize;
+                    h[bit / 64] ^= 1 << (63 - bit % 64);
+                }
+                let bit = 240 + (rng.next() % 16) as usize;
+                h[bit / 64] ^= 1 << (63 - bit % 64);
+                entries.push((id, from_words(&h)));
+                id += 1;
+            }
+        }
+        let (bulk, tail) = entries.split_at(entries.len() - 1500);
+        let mut index: BlockIndex = bulk.iter().copied().collect();
+        for &(id, hash) in tail {
+            index.insert(id, hash);
+        }
+        assert!(index.slots.indexed > 0 && index.slots.indexed < index.slots.hashes.len(), "tables and a tail");
+        for radius in [0, 16, 31, 40] {
+            let found = index.reach(&queries, radius);
+            assert_eq!(found, reached_by_rule(&entries, &queries, radius), "radius {radius}");
+        }
+        let found = index.reach(&queries, 31);
+        assert!(found.len() > 30 * 10, "most near entries reached: {}", found.len());
+        // A hash 11 flips away with one flip in every block is within any radius >= 11 and still not reached.
+        let blockless: Vec<EntryId> = (0..30).map(|c| 1_000_000 + 82 * c + 1).collect();
+        assert!(blockless.iter().all(|id| found.binary_search(id).is_err()));
+
+        // Removals, in the tables and in the tail, and a replaced hash.
+        let gone: Vec<EntryId> = found.iter().step_by(3).copied().collect();
+        for id in &gone {
+            assert!(index.remove(*id));
+        }
+        let live: Vec<(EntryId, PdqHash)> = entries.iter().filter(|(id, _)| !gone.contains(id)).copied().collect();
+        assert_eq!(index.len(), live.len());
+        assert_eq!(index.reach(&queries, 31), reached_by_rule(&live, &queries, 31));
+        assert_eq!(index.get(gone[0]), None);
+        assert_eq!(index.get(live[0].0), Some(live[0].1));
+    }
+
+    #[test]
+    fn a_rebuild_keeps_what_is_reached() {
+        let mut rng = Rng(11);
+        let entries: Vec<(EntryId, PdqHash)> = (0..9_000).map(|i| (i, rng.hash())).collect();
+        let queries: Vec<PdqHash> = entries.iter().step_by(97).map(|(_, h)| *h).collect();
+        let mut index = BlockIndex::new();
+        for &(id, hash) in &entries {
+            index.insert(id, hash);
+        }
+        let before = index.reach(&queries, 31);
+        index.rebuild();
+        assert_eq!(index.slots.indexed, entries.len());
+        assert!(index.tail.is_empty());
+        assert_eq!(index.reach(&queries, 31), before);
+        assert_eq!(before.len(), queries.len());
+    }
+}
