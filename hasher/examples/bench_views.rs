@@ -10,13 +10,17 @@
 //! `reach_probing` (in `robust::SEED_BATCH` batches), for each pair bound. `--tail N` inserts N more views one by
 //! one after the bulk load, as a list that has grown since the index was last rebuilt.
 //!
+//! `--blocks` measures the same with the index a list now seeds from, [`BlockIndex`] (`reach` in
+//! `robust::SEED_BATCH` batches: a whole 24-bit block shared, radius 31), in place of the chunk tables'
+//! probing search.
+//!
 //! Random hashes spread evenly over the index's buckets; real PDQ hashes cluster, so real searches cost more.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use std::time::Instant;
 
 use disrupt_hasher::decode::{DecodeOptions, decode_rgb};
-use disrupt_hasher::index::PdqIndex;
+use disrupt_hasher::index::{BlockIndex, PdqIndex};
 use disrupt_hasher::pdq::PdqHash;
 use disrupt_hasher::robust::{self, CandidateKind, QueryOptions};
 
@@ -67,6 +71,16 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .map(|v| v.split(',').filter_map(|b| b.parse().ok()).collect())
         .unwrap_or_else(|| vec![3]);
+    let photos: Vec<String> = args
+        .iter()
+        .position(|a| a == "--photos")
+        .and_then(|i| args.get(i + 1))
+        .map(|v| v.split(',').map(str::to_owned).collect())
+        .unwrap_or_default();
+    if args.iter().any(|a| a == "--blocks") {
+        bench_blocks(&args, images, views, windows, queries, &photos);
+        return;
+    }
     let n = images * views;
     let before = rss_mib();
     let started = Instant::now();
@@ -78,29 +92,8 @@ fn main() {
     let build_s = started.elapsed().as_secs_f64();
     let index_mib = rss_mib() - before;
     let probes: Vec<PdqHash> = hashes(2, queries).collect();
-    let photos: Vec<String> = args
-        .iter()
-        .position(|a| a == "--photos")
-        .and_then(|i| args.get(i + 1))
-        .map(|v| v.split(',').map(str::to_owned).collect())
-        .unwrap_or_default();
     for path in &photos {
-        let rgb = decode_rgb(&std::fs::read(path).unwrap(), &DecodeOptions::default()).unwrap();
-        let started = Instant::now();
-        let candidates = robust::candidates_rgb(
-            &rgb.pixels,
-            rgb.width as usize,
-            rgb.height as usize,
-            rgb.stride(),
-            &QueryOptions::default(),
-        );
-        let hashing_s = started.elapsed().as_secs_f64();
-        let windows: Vec<PdqHash> = candidates
-            .list
-            .iter()
-            .filter(|c| c.kind == CandidateKind::Window)
-            .flat_map(|c| c.hashes.iter().map(|h| h.1))
-            .collect();
+        let (width, height, hashing_s, windows) = photo_windows(path);
         for &pair_bits in &pair_bounds {
             let started = Instant::now();
             let mut one_by_one: Vec<u64> =
@@ -118,8 +111,8 @@ fn main() {
                 "{{\"photo\":{path:?},\"width\":{},\"height\":{},\"pair_bits\":{pair_bits},\"window_hashes\":{},\
                  \"hashing_s\":{hashing_s:.3},\"one_by_one_s\":{one_by_one_s:.3},\"batched_s\":{batched_s:.3},\
                  \"reached\":{},\"same_as_one_by_one\":{}}}",
-                rgb.width,
-                rgb.height,
+                width,
+                height,
                 windows.len(),
                 batched.len(),
                 batched == one_by_one
@@ -142,4 +135,62 @@ fn main() {
             index_mib * 1024.0 * 1024.0 / n as f64
         );
     }
+}
+
+/// A photo's size, the time its candidates took, and its windows' hashes.
+fn photo_windows(path: &str) -> (u32, u32, f64, Vec<PdqHash>) {
+    let rgb = decode_rgb(&std::fs::read(path).unwrap(), &DecodeOptions::default()).unwrap();
+    let started = Instant::now();
+    let candidates = robust::candidates_rgb(
+        &rgb.pixels,
+        rgb.width as usize,
+        rgb.height as usize,
+        rgb.stride(),
+        &QueryOptions::default(),
+    );
+    let hashing_s = started.elapsed().as_secs_f64();
+    let windows = candidates
+        .list
+        .iter()
+        .filter(|c| c.kind == CandidateKind::Window)
+        .flat_map(|c| c.hashes.iter().map(|h| h.1))
+        .collect();
+    (rgb.width, rgb.height, hashing_s, windows)
+}
+
+/// The block index's memory and seeding speed, as `main` measures the chunk tables'.
+fn bench_blocks(args: &[String], images: usize, views: usize, windows: usize, queries: usize, photos: &[String]) {
+    let n = images * views;
+    let before = rss_mib();
+    let started = Instant::now();
+    let mut index: BlockIndex = hashes(1, n).enumerate().map(|(i, h)| (i as u64, h)).collect();
+    for (i, h) in hashes(3, flag(args, "--tail", 0)).enumerate() {
+        index.insert((n + i) as u64, h);
+    }
+    let build_s = started.elapsed().as_secs_f64();
+    let index_mib = rss_mib() - before;
+    for path in photos {
+        let (width, height, hashing_s, windows) = photo_windows(path);
+        let started = Instant::now();
+        let reached: usize = windows.chunks(robust::SEED_BATCH).map(|b| index.reach(b, 31).len()).sum();
+        let seeding_s = started.elapsed().as_secs_f64();
+        println!(
+            "{{\"index\":\"blocks\",\"photo\":{path:?},\"width\":{width},\"height\":{height},\
+             \"window_hashes\":{},\"hashing_s\":{hashing_s:.3},\"seeding_s\":{seeding_s:.3},\"reached\":{reached}}}",
+            windows.len()
+        );
+    }
+    let probes: Vec<PdqHash> = hashes(2, queries).collect();
+    let started = Instant::now();
+    let found: usize = probes.chunks(robust::SEED_BATCH).map(|b| index.reach(b, 31).len()).sum();
+    let per_s = queries as f64 / started.elapsed().as_secs_f64();
+    let image_s = 2.0 * windows as f64 / per_s;
+    println!(
+        "{{\"index\":\"blocks\",\"images\":{images},\"views_per_image\":{views},\"hashes\":{n},\
+         \"index_rss_mib\":{index_mib:.1},\"bytes_per_hash\":{:.1},\"memory_bytes_per_hash\":{:.1},\"build_s\":{build_s:.1},\
+         \"seeding_hashes_per_s\":{per_s:.0},\"windows_per_query_image\":{windows},\
+         \"query_image_search_s\":{image_s:.3},\"found\":{found}}}",
+        index_mib * 1024.0 * 1024.0 / n as f64,
+        index.memory_bytes() as f64 / n as f64
+    );
 }

@@ -1,7 +1,7 @@
 //! Recall and false positives of disrupt's robust matching on a set built by `scripts/bench/robust`.
 //!
 //! `cargo run --release -p disrupt-hasher --no-default-features --example robust_eval -- MANIFEST.json
-//! [--threads N] [--limit-queries N] [--search seeded|pairs] [--pair-bits N]`
+//! [--threads N] [--limit-queries N] [--search seeded|pairs] [--pair-bits N] [--compare-seeding]`
 //!
 //! Lists every original (its views), then asks every query (transformed copies, and the distractors, which the
 //! manifest lists among the queries with the transform `distractor`) against the
@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use disrupt_hasher::decode::{DecodeOptions, decode_rgb};
-use disrupt_hasher::index::PdqIndex;
+use disrupt_hasher::index::{BlockIndex, PdqIndex};
 use disrupt_hasher::pdq::{MATCH_DISTANCE, PdqHash};
 use disrupt_hasher::robust::{self, CandidateKind, Candidates, Found, QueryOptions, Thresholds, View};
 use serde_json::{Value, json};
@@ -39,6 +39,53 @@ struct Outcome {
     seeded: usize,
     seconds: f64,
     hashing: f64,
+    /// For `--compare-seeding`: whether each rule of [`SEED_RULES`] reaches the original.
+    reached: Vec<bool>,
+}
+
+/// Seeding rules compared by `--compare-seeding`: a window reaches a view within `paired` when they share...
+const SEED_RULES: &[&str] = &["pair3", "pair1", "block16", "block24", "block32"];
+
+/// Whether window hash `w` and view hash `v` (already within the radius) satisfy seeding rule `rule`.
+fn rule_holds(rule: &str, w: &PdqHash, v: &PdqHash) -> bool {
+    let (a, b) = (w.as_bytes(), v.as_bytes());
+    let diff = |r: std::ops::Range<usize>| -> u32 { r.map(|i| (a[i] ^ b[i]).count_ones()).sum() };
+    match rule {
+        "pair3" | "pair1" => {
+            let bound = if rule == "pair3" { 3 } else { 1 };
+            (0..8).any(|p| {
+                let (lo, hi) = (4 * p, 4 * p + 4);
+                (diff(lo..lo + 2) == 0 || diff(lo + 2..hi) == 0) && diff(lo..hi) <= bound
+            })
+        }
+        "block16" => (0..16).any(|k| diff(2 * k..2 * k + 2) == 0),
+        "block24" => (0..10).map(|k| 3 * k).chain([29]).any(|s| diff(s..s + 3) == 0),
+        "block32" => (0..8).any(|k| diff(4 * k..4 * k + 4) == 0),
+        _ => false,
+    }
+}
+
+/// Which rules of [`SEED_RULES`] reach `views` (a listed image) from `candidates`: its own hash from a whole or
+/// framed picture (searched exactly), or an inner square from a window by the rule.
+fn reached_by(views: &[View], candidates: &Candidates, t: &Thresholds) -> Vec<bool> {
+    let whole = views.iter().find(|v| v.region.is_whole()).map(|v| v.hash);
+    let exact = candidates
+        .list
+        .iter()
+        .filter(|c| c.kind != CandidateKind::Window)
+        .any(|c| c.hashes.iter().any(|(_, h)| whole.is_some_and(|w| h.distance(&w) <= t.whole)));
+    let inner: Vec<&View> = views.iter().filter(|v| !v.region.is_whole()).collect();
+    SEED_RULES
+        .iter()
+        .map(|rule| {
+            exact
+                || candidates.list.iter().filter(|c| c.kind == CandidateKind::Window).any(|c| {
+                    c.hashes.iter().any(|(_, h)| {
+                        inner.iter().any(|v| h.distance(&v.hash) <= t.paired && rule_holds(rule, h, &v.hash))
+                    })
+                })
+        })
+        .collect()
 }
 
 fn main() -> Result<()> {
@@ -56,6 +103,8 @@ fn main() -> Result<()> {
     // Judge the queries as a candidate set sent to the match API: no planes, so no verification, and no turned
     // windows (`QueryOptions::to_send`).
     let unverified = args.iter().any(|a| a == "--unverified");
+    // Also report, per transform, the recall if windows seeded listed images by each rule of SEED_RULES.
+    let compare_seeding = args.iter().any(|a| a == "--compare-seeding");
     let mut opts = if unverified { QueryOptions::to_send() } else { QueryOptions::default() };
     opts.scan.min_side = flag_in(&args, "--min-side").unwrap_or(opts.scan.min_side);
     opts.scan.max_side = flag_in(&args, "--max-side").unwrap_or(opts.scan.max_side);
@@ -77,7 +126,10 @@ fn main() -> Result<()> {
     thresholds.unverified_support = flag_in(&args, "--unverified-support").unwrap_or(thresholds.unverified_support);
     // `--search seeded` (default: as a list searches) or `--search pairs` (every hash's close pairs).
     let seeded = args.iter().position(|a| a == "--search").and_then(|i| args.get(i + 1)).is_none_or(|v| v != "pairs");
-    let how = How { seeded, pair_bits: flag_in(&args, "--pair-bits").unwrap_or(3) };
+    // Windows seed through the block index (as a list does), or with `--pair-bits N` through the chunk tables'
+    // probing rule (what lists did before).
+    let pair_bits: Option<u32> = flag_in(&args, "--pair-bits");
+    let how = How { seeded, pair_bits };
     let manifest: Value = serde_json::from_slice(&std::fs::read(manifest_path)?)?;
     let decode = DecodeOptions::default();
 
@@ -97,6 +149,18 @@ fn main() -> Result<()> {
         .enumerate()
         .flat_map(|(i, l)| {
             l.views.iter().enumerate().map(move |(v, view)| (((i as u64) << VIEW_BITS) | v as u64, view.hash))
+        })
+        .collect();
+    // The inner squares, as a list keeps them for windows to seek.
+    let blocks: BlockIndex = listed
+        .iter()
+        .enumerate()
+        .flat_map(|(i, l)| {
+            l.views
+                .iter()
+                .enumerate()
+                .filter(|(_, view)| !view.region.is_whole())
+                .map(move |(v, view)| (((i as u64) << VIEW_BITS) | v as u64, view.hash))
         })
         .collect();
     let views_total: usize = listed.iter().map(|l| l.views.len()).sum();
@@ -126,8 +190,14 @@ fn main() -> Result<()> {
             candidates.forget_pixels();
         }
         let hashing = t0.elapsed().as_secs_f64();
-        let (matched, plain_matched, seeded) = search(&index, &listed, &candidates, &thresholds, &how);
+        let (matched, plain_matched, seeded) = search(&index, &blocks, &listed, &candidates, &thresholds, &how);
         let seconds = t0.elapsed().as_secs_f64();
+        let reached = match original {
+            Some(o) if compare_seeding && matched.iter().any(|m| m.0 == o) => {
+                reached_by(&listed[o].views, &candidates, &thresholds)
+            }
+            _ => vec![false; SEED_RULES.len()],
+        };
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
         if n.is_multiple_of(200) {
             eprintln!("{n}/{} queries", queries.len());
@@ -142,8 +212,24 @@ fn main() -> Result<()> {
             seeded,
             seconds,
             hashing,
+            reached,
         }
     });
+    if compare_seeding {
+        let mut per: BTreeMap<&str, (usize, Vec<usize>)> = BTreeMap::new();
+        for o in outcomes.iter().filter(|o| o.original.is_some()) {
+            let e = per.entry(o.transform.as_str()).or_insert((0, vec![0; SEED_RULES.len()]));
+            e.0 += 1;
+            for (k, &r) in o.reached.iter().enumerate() {
+                e.1[k] += usize::from(r);
+            }
+        }
+        eprintln!("seeding rules (recall if seeded by each): {SEED_RULES:?}");
+        for (t, (n, counts)) in &per {
+            let row: Vec<String> = counts.iter().map(|&c| format!("{:6.1}", 100.0 * c as f64 / *n as f64)).collect();
+            eprintln!("{t:<18} {n:>5} {}", row.join(" "));
+        }
+    }
 
     let mut per: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     let (mut fp, mut plain_fp, mut pairs) = (0usize, 0usize, 0usize);
@@ -203,7 +289,7 @@ fn main() -> Result<()> {
             "false_positive_rate_upper_95": upper, "false_positive_examples": fp_examples,
             "listed_images": listed.len(), "views_per_image": views_total as f64 / listed.len().max(1) as f64,
             "candidates_per_query": candidates_mean, "images_decided_per_query": seeded_mean,
-            "search": if how.seeded { "seeded" } else { "pairs" }, "pair_bits": how.pair_bits,
+            "search": if how.seeded { "seeded" } else { "pairs" }, "seed_index": match how.pair_bits { Some(_) => "chunks", None => "blocks" }, "pair_bits": how.pair_bits,
             "victim_ms_per_image": 1000.0 * victim_seconds, "query_ms_per_image": 1000.0 * query_seconds, "query_hashing_ms_per_image": 1000.0 * hashing_seconds,
             "thresholds": {"whole": thresholds.whole, "paired": thresholds.paired, "single": thresholds.single},
         })
@@ -215,6 +301,7 @@ fn main() -> Result<()> {
 /// against each image's own hash at distance 31).
 fn search(
     index: &PdqIndex,
+    blocks: &BlockIndex,
     listed: &[Listed],
     candidates: &Candidates,
     t: &Thresholds,
@@ -223,14 +310,17 @@ fn search(
     let image_of = |id: u64| id >> VIEW_BITS;
     // One candidate hash against the index: windows with the probing search, the rest exactly.
     let find = |kind: CandidateKind, hash: &PdqHash| match kind {
-        CandidateKind::Window => index.search_probing(hash, t.paired, how.pair_bits),
+        CandidateKind::Window => index.search_probing(hash, t.paired, how.pair_bits.unwrap_or(3)),
         _ => index.search(hash, t.whole),
     };
     let hits: BTreeMap<u64, Vec<robust::Hit>> = match how.seeded {
         // As a list searches: seeds from the index, then every view of each seeded image against every candidate.
         true => robust::seed_images(candidates, |kind, hashes| {
             let found: Vec<u64> = match kind {
-                CandidateKind::Window => index.reach_probing(hashes, t.paired, how.pair_bits),
+                CandidateKind::Window => match how.pair_bits {
+                    Some(bits) => index.reach_probing(hashes, t.paired, bits),
+                    None => blocks.reach(hashes, t.paired),
+                },
                 _ => hashes.iter().flat_map(|h| find(kind, h)).map(|m| m.id).collect(),
             };
             Ok::<_, std::convert::Infallible>(found.into_iter().map(image_of).collect())
@@ -288,8 +378,8 @@ struct How {
     /// Seed images, then compare each seeded image's views with every candidate (as a list does); else collect
     /// every hash's close pairs from the index.
     seeded: bool,
-    /// The probing search's pair bound for windows.
-    pair_bits: u32,
+    /// Windows seed through the chunk tables' probing search with this pair bound, instead of the block index.
+    pair_bits: Option<u32>,
 }
 
 /// One-sided 95 % upper bound of a binomial rate (Clopper-Pearson), by bisection.
