@@ -8,7 +8,7 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use disrupt_hasher::index::{ExactIndex, PdqIndex};
+use disrupt_hasher::index::{BlockIndex, ExactIndex, PdqIndex};
 use disrupt_hasher::pdq::{Dihedral, PdqHash};
 use disrupt_hasher::robust::{CandidateKind, Region, Thresholds, View};
 use disrupt_openapi::model::VideoFrame;
@@ -16,13 +16,6 @@ use parking_lot::RwLock;
 
 use crate::entry_ref::{entry_of, view_number};
 use crate::store::{EntryId, HashKind};
-
-/// How far a window's 32-bit pair around a matching chunk may differ when it seeks listed images
-/// (`PdqIndex::search_probing`): 3 bits reach every image the earlier pair-by-pair search reached, and each seeded
-/// image is then decided from all its views against every window (`disrupt_hasher::robust::image_hits`), so
-/// recall is no lower than that search's. An exact pair (0) probes about 5.5 times faster on a large list but
-/// found 1-4 points fewer re-uploads in `scripts/bench/robust` (README, robust matching): not yet.
-const SEED_PAIR_BITS: u32 = 3;
 
 /// The index shared by the sync task (writer) and the handlers (readers).
 pub type SharedIndex = Arc<RwLock<MatchIndex>>;
@@ -49,8 +42,9 @@ struct ListIndex {
     sha256: ExactIndex<32>,
     /// Each video's reliable distinct frames, parsed once here rather than at every query.
     video: HashMap<EntryId, Box<[PdqBytes]>>,
-    /// Listed images' views (inner squares), under `entry_ref::view_number(image, n)`, n from 1.
-    views: PdqIndex,
+    /// Listed images' views (inner squares), under `entry_ref::view_number(image, n)`, n from 1. Windows only
+    /// seek them (a whole 24-bit block shared), so they need none of the exact search's chunk tables.
+    views: BlockIndex,
     /// Each image's views' quality and region, in view order (their hashes are in `views`).
     places: HashMap<EntryId, Box<[ViewPlace]>>,
 }
@@ -297,8 +291,8 @@ impl MatchIndex {
 
     /// The listed images of `list` that hashes of an uploaded image's candidates of one kind reach (see
     /// `disrupt_hasher::robust::seed_images`): a whole or framed picture's variants within [`Thresholds::whole`] of
-    /// the listed images' own hashes; a batch of windows within [`Thresholds::paired`] of a view by the probing rule
-    /// (`SEED_PAIR_BITS`), searched together (`PdqIndex::reach_probing`). Ascending, each image once.
+    /// the listed images' own hashes; a batch of windows within [`Thresholds::paired`] of a view that shares one of
+    /// their 24-bit blocks (`BlockIndex::reach`). Ascending, each image once.
     pub fn seek(&self, list: &str, kind: CandidateKind, hashes: &[PdqHash], t: &Thresholds) -> Vec<EntryId> {
         let Some(index) = self.lists.get(list) else {
             return Vec::new();
@@ -307,9 +301,7 @@ impl MatchIndex {
             CandidateKind::Whole | CandidateKind::Inner => {
                 hashes.iter().flat_map(|hash| index.pdq.search(hash, t.whole)).map(|m| m.id).collect()
             }
-            CandidateKind::Window => {
-                index.views.reach_probing(hashes, t.paired, SEED_PAIR_BITS).into_iter().map(entry_of).collect()
-            }
+            CandidateKind::Window => index.views.reach(hashes, t.paired).into_iter().map(entry_of).collect(),
         };
         found.sort_unstable();
         found.dedup();

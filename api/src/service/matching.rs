@@ -72,8 +72,9 @@ fn candidate_variant(kind: CandidateKind, variant: Dihedral) -> &'static str {
     }
 }
 
-/// Window hashes that count as one search of the budget: a window is searched with the cheap probing search
-/// (`MatchIndex::seek`), a few dozen of them cost about what one exact search of eight variants costs.
+/// Window hashes that count as one search of the budget: a window only seeks views through a whole 24-bit block
+/// (`MatchIndex::seek`), eleven lookups, so dozens of them cost about what one exact search of eight variants
+/// costs.
 const WINDOW_HASHES_PER_SEARCH: usize = 64;
 
 /// What an uploaded image's candidates cost in one list, in units of [`MAX_MATCH_SEARCHES`]: each whole or

@@ -213,8 +213,8 @@ pub fn collect_hits<E>(
 }
 
 /// Windows go to the seeking search in batches of at most this many hashes: large enough that neighbouring
-/// windows (which share most chunk values, see `PdqIndex::reach_probing`) travel together, small enough that a
-/// caller can check a deadline between batches.
+/// windows (which often share a block value, see [`crate::index::BlockIndex::reach`]) travel together, small
+/// enough that a caller can check a deadline between batches.
 pub const SEED_BATCH: usize = 16_384;
 
 /// The listed images worth deciding for a query: those that any hash of its candidates reaches through `seek`,
