@@ -55,6 +55,39 @@ function preferredLanguage() {
   return wanted.find((l) => LANGS.includes(l)) ?? "en";
 }
 
+// ---------------------------------------------------------------- quick exit
+
+// Someone may walk in while the page is open. The button and the Escape key, from anywhere on the page, blank it
+// and leave for a neutral site (orientation.json's quick_exit), replacing the page in the history so that Back
+// does not bring it back. Nothing is stored on the device, so nothing else needs erasing.
+const QUICK_EXIT_FALLBACK = "https://www.google.com/";
+
+function quickExitUrl() {
+  try {
+    const url = new URL(state.orientation?.quick_exit ?? QUICK_EXIT_FALLBACK, window.location.href);
+    if (url.protocol === "https:" || url.origin === window.location.origin) return url.href;
+  } catch {
+    // An unreadable setting must not keep anyone on the page.
+  }
+  return QUICK_EXIT_FALLBACK;
+}
+
+function quickExit() {
+  const target = quickExitUrl();
+  for (const file of state.files) if (file.url) URL.revokeObjectURL(file.url);
+  state.files = [];
+  document.title = "";
+  document.body.replaceChildren();
+  window.location.replace(target);
+}
+
+function listenForQuickExit() {
+  $("quick-exit").addEventListener("click", quickExit);
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !event.isComposing) quickExit();
+  });
+}
+
 // ---------------------------------------------------------------- steps
 
 const STEPS = ["orientation", "destination", "hash", "case", "manage"];
@@ -486,6 +519,8 @@ async function copyCase() {
 // ---------------------------------------------------------------- start
 
 async function main() {
+  // First, so that the exit works while the rest loads.
+  listenForQuickExit();
   $("lang").addEventListener("change", (event) => setLanguage(event.target.value));
   for (const button of document.querySelectorAll("[data-goto]")) {
     button.addEventListener("click", () => show(button.dataset.goto));

@@ -17,6 +17,8 @@ use anyhow::{Context, Result, bail, ensure};
 use disrupt_client::api::UploadFile;
 use disrupt_hasher::{decode, digest::FileDigests, pdq};
 use disrupt_openapi::model::{Category, HashKind};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
@@ -151,6 +153,53 @@ async fn victim_submits_checks_and_withdraws_a_case_from_the_page() -> Result<()
     browser.close().await
 }
 
+/// Quick exit: the button and the Escape key, from anywhere in the journey, leave for the hotline's neutral site
+/// (orientation.json's `quick_exit`) and take the page out of the history, so that Back does not return to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quick_exit_leaves_for_the_neutral_site_and_back_does_not_return() -> Result<()> {
+    // A copy of the page whose neutral site is a page of the same server: the test has no internet.
+    let dir = tempdir()?;
+    copy_page(Path::new(disrupt_api::routes::web::DEFAULT_WEB_DIR), &dir)?;
+    let mut orientation: Value = serde_json::from_slice(&std::fs::read(dir.join("orientation.json"))?)?;
+    orientation["quick_exit"] = json!("/neutral.html");
+    std::fs::write(dir.join("orientation.json"), serde_json::to_vec(&orientation)?)?;
+    std::fs::write(dir.join("neutral.html"), "<!doctype html><title>Weather</title><p>Sunny.</p>")?;
+    let server = StaticPage::start_dir(dir.clone())?;
+    let browser = Browser::start().await?;
+    let client = &browser.client;
+    let page = format!("http://127.0.0.1:{}/", server.port);
+    let neutral = format!("http://127.0.0.1:{}/neutral.html", server.port);
+    let before = client.current_url().await?;
+
+    // The Escape key, with files being chosen.
+    client.goto(&page).await?;
+    wait_ready(client).await?;
+    client.find(Locator::Css("button[data-answer='ncii']")).await?.click().await?;
+    wait_for_js(client, "return !document.getElementById('step-hash').hidden").await?;
+    let escape = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: Key::Escape.into() })
+        .then(KeyAction::Up { value: Key::Escape.into() });
+    client.perform_actions(escape).await?;
+    wait_for_url(client, &neutral).await?;
+    client.back().await?;
+    let back = client.current_url().await?;
+    ensure!(back == before, "Back went to {back}, not to what came before the page ({before})");
+
+    // The button, the first thing the keyboard reaches after the skip link.
+    client.goto(&page).await?;
+    wait_ready(client).await?;
+    let second = client.execute("return document.querySelectorAll('a, button, select, input')[1].id", vec![]).await?;
+    ensure!(second == json!("quick-exit"), "the quick exit comes second in the tab order, not {second}");
+    client.find(Locator::Id("quick-exit")).await?.click().await?;
+    wait_for_url(client, &neutral).await?;
+    client.back().await?;
+    ensure!(client.current_url().await?.as_str() != page, "Back returned to the page");
+
+    browser.close().await?;
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
+
 /// Time to hash a 12-megapixel photo in headless Chromium: a measurement, not a test (it asserts no duration).
 /// Run with `cargo test -p disrupt-tests --test e2e -- --ignored --nocapture twelve_megapixel`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -240,6 +289,21 @@ async fn wait_for_js(client: &Client, script: &str) -> Result<()> {
     Ok(())
 }
 
+/// Polls until the browser shows `url`; a guard against hangs, not a timing assertion.
+async fn wait_for_url(client: &Client, url: &str) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let now = client.current_url().await?;
+        if now.as_str() == url {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("the browser stayed at {now}, never reached {url}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn screenshot(client: &Client, name: &str) -> Result<()> {
     let Some(dir) = std::env::var_os("DISRUPT_SCREENSHOTS") else { return Ok(()) };
     let png = client.screenshot().await?;
@@ -282,6 +346,25 @@ fn reference_photos() -> Result<Vec<PathBuf>> {
     Ok(photos)
 }
 
+/// Copies the served files of the page (not the WebAssembly crate's sources nor the screenshots) into `to`.
+fn copy_page(from: &Path, to: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let target = to.join(&name);
+        if entry.file_type()?.is_dir() {
+            if ["wasm", "screenshots", "node_modules", "test"].iter().any(|n| name == *n) {
+                continue;
+            }
+            std::fs::create_dir_all(&target)?;
+            copy_page(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
 fn tempdir() -> Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("disrupt-web-{}-{}", std::process::id(), rand_suffix()));
     std::fs::create_dir_all(&dir)?;
@@ -303,15 +386,21 @@ struct StaticPage {
 
 impl StaticPage {
     fn start() -> Result<Self> {
-        let pkg = Path::new(disrupt_api::routes::web::DEFAULT_WEB_DIR).join("pkg/disrupt_wasm_bg.wasm");
+        Self::start_dir(PathBuf::from(disrupt_api::routes::web::DEFAULT_WEB_DIR))
+    }
+
+    /// Serves the page from `dir` (a copy with its own settings), as a deployment's `web_dir`.
+    fn start_dir(dir: PathBuf) -> Result<Self> {
+        let pkg = dir.join("pkg/disrupt_wasm_bg.wasm");
         ensure!(pkg.is_file(), "{} is missing: run scripts/build-web first", pkg.display());
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         let port = listener.local_addr()?.port();
-        let server =
-            actix_web::HttpServer::new(|| actix_web::App::new().configure(disrupt_api::routes::web::configure))
-                .workers(1)
-                .listen(listener)?
-                .run();
+        let server = actix_web::HttpServer::new(move || {
+            actix_web::App::new().configure(disrupt_api::routes::web::serve_dir(dir.clone()))
+        })
+        .workers(1)
+        .listen(listener)?
+        .run();
         let handle = server.handle();
         tokio::spawn(server);
         Ok(Self { port, handle })
