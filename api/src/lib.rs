@@ -19,6 +19,7 @@
 //! - [`match_index`]: the in-memory match index of every list.
 //! - [`sync`]: loads the match index from Redis and follows the change feed.
 //! - [`stats_page`]: the public statistics page.
+//! - [`mailer`]: e-mail over SMTP (lettre): the transport `hotline.smtp` describes and a notice's message.
 //! - `test_server` (feature `testing`): the real server with its own redis-server for other crates' tests
 //!   (`spawn_server`).
 //! - `testing` (feature `testing`): own redis-server processes and clusters.
@@ -31,6 +32,7 @@ pub mod candidates;
 pub mod contact;
 pub mod entry_ref;
 pub mod error;
+pub mod mailer;
 pub mod match_index;
 #[cfg(test)]
 mod module_graph;

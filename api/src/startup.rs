@@ -15,10 +15,11 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
     admin_cli,
+    mailer::Mailer,
     match_index::{MatchIndex, SharedIndex},
     redis_server::EmbeddedRedis,
     routes,
-    service::Service,
+    service::{Service, mail::Unrecorded},
     settings::{ServerKey, Settings},
     store::Store,
     sync::{IndexSync, MAX_READY_LAG, SyncStatus},
@@ -63,6 +64,7 @@ pub struct Application {
     auditor: JoinHandle<()>,
     publisher: JoinHandle<()>,
     reminders: JoinHandle<()>,
+    mail_sender: Option<JoinHandle<()>>,
     embedded_redis: Option<EmbeddedRedis>,
 }
 
@@ -100,6 +102,11 @@ impl Application {
             service.clone().into_inner(),
             Duration::from_secs(settings.hotline.reminder_check_secs.max(1)),
         ));
+        let mailer = Mailer::new(&settings.hotline.smtp, &settings.hotline.notifier).context("hotline.smtp")?;
+        let mail_sender = mailer.map(|mailer| {
+            let every = Duration::from_millis(settings.hotline.smtp.poll_ms.max(1));
+            tokio::spawn(send_mail_periodically(service.clone().into_inner(), mailer, every))
+        });
         let state = AppState { store, index, sync: sync.status(), server_key, settings: Arc::new(settings) };
 
         let listener = TcpListener::bind(&state.settings.address)
@@ -146,6 +153,7 @@ impl Application {
             auditor,
             publisher,
             reminders,
+            mail_sender,
             embedded_redis,
         })
     }
@@ -184,6 +192,9 @@ impl Application {
         self.auditor.abort();
         self.publisher.abort();
         self.reminders.abort();
+        if let Some(sender) = self.mail_sender {
+            sender.abort();
+        }
         if let Some(redis) = self.embedded_redis {
             redis.shutdown().await;
         }
@@ -310,6 +321,19 @@ async fn remind_periodically(service: Arc<Service>, every: Duration) {
             Ok(0) => {}
             Ok(reminded) => tracing::info!(reminded, "notice reminders recorded"),
             Err(err) => tracing::warn!(error = %err, "checking notices for reminders failed"),
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+/// Sends the e-mail outbox's due notices and reminders, and records each attempt on its notice.
+async fn send_mail_periodically(service: Arc<Service>, mailer: Mailer, every: Duration) {
+    let mut unrecorded = Unrecorded::default();
+    loop {
+        match service.deliver_due_mail(&mailer, &mut unrecorded).await {
+            Ok(0) => {}
+            Ok(sent) => tracing::info!(sent, "notice e-mails delivered"),
+            Err(err) => tracing::warn!(error = %err, "the e-mail outbox could not be read"),
         }
         tokio::time::sleep(every).await;
     }

@@ -12,7 +12,10 @@ use disrupt_openapi::cases::{CaseStatus, CreateCaseRequest, CreatedCase, Withdra
 use disrupt_openapi::feed::{FeedPage, FeedQuery, Snapshot, SnapshotQuery};
 use disrupt_openapi::feedback::{FeedbackRecorded, FeedbackRequest};
 use disrupt_openapi::matching::{MatchRequest, MatchResponse, UploadMatchResponse};
-use disrupt_openapi::notices::{Notice, NoticeDecisionRequest, NoticeList, NoticeQuery, NoticeState};
+use disrupt_openapi::notices::{
+    HostContact, HostContactList, HostContactRequest, Notice, NoticeDecisionRequest, NoticeList, NoticeOutcomeRequest,
+    NoticeQuery, NoticeState,
+};
 use disrupt_openapi::review::{
     AnalystCase, CaseRejection, DecisionOutcome, EntryDecisionRequest, RejectCaseRequest, RejectEntriesRequest,
     ReviewQueue, ReviewQueueQuery, ReviewUrlsRequest, ReviewUrlsResponse,
@@ -396,6 +399,32 @@ impl Client {
     /// `POST /v1/notices/{id}/decision` (platforms).
     pub async fn decide_notice(&self, id: &str, body: &NoticeDecisionRequest) -> Result<Notice, ClientError> {
         Self::send(self.request(Method::POST, &format!("/v1/notices/{id}/decision")).json(body)).await
+    }
+
+    /// `POST /v1/notices/{id}/outcome` (analysts): an outcome received outside the API.
+    pub async fn record_notice_outcome(&self, id: &str, body: &NoticeOutcomeRequest) -> Result<Notice, ClientError> {
+        Self::send(self.request(Method::POST, &format!("/v1/notices/{id}/outcome")).json(body)).await
+    }
+
+    /// `GET /v1/hosts` (analysts).
+    pub async fn list_hosts(&self) -> Result<HostContactList, ClientError> {
+        Self::send(self.request(Method::GET, "/v1/hosts")).await
+    }
+
+    /// `GET /v1/hosts/{host}` (analysts).
+    pub async fn get_host(&self, host: &str) -> Result<HostContact, ClientError> {
+        Self::send(self.request(Method::GET, &format!("/v1/hosts/{host}"))).await
+    }
+
+    /// `PUT /v1/hosts/{host}` (analysts).
+    pub async fn set_host(&self, host: &str, body: &HostContactRequest) -> Result<HostContact, ClientError> {
+        Self::send(self.request(Method::PUT, &format!("/v1/hosts/{host}")).json(body)).await
+    }
+
+    /// `DELETE /v1/hosts/{host}` (admins).
+    pub async fn delete_host(&self, host: &str) -> Result<(), ClientError> {
+        let response = self.request(Method::DELETE, &format!("/v1/hosts/{host}")).send().await?;
+        Self::text(response).await.map(drop)
     }
 
     /// `GET /v1/admin/audit`.

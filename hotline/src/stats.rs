@@ -211,7 +211,7 @@ fn pooled<'a>(labels: impl IntoIterator<Item = &'a str> + Clone, minimum: u64, o
 }
 
 /// Where a sent notice ended, in display order (a partition of sent notices, so the columns add up).
-pub const NOTICE_OUTCOMES: [&str; 4] = ["unanswered", "acknowledged", "removed", "rejected"];
+pub const NOTICE_OUTCOMES: [&str; 5] = ["unanswered", "acknowledged", "removed", "rejected", "no_answer"];
 
 fn outcome(t: &NoticeTimeline) -> Option<&'static str> {
     match t.state {
@@ -220,6 +220,7 @@ fn outcome(t: &NoticeTimeline) -> Option<&'static str> {
         NoticeState::Acknowledged => Some("acknowledged"),
         NoticeState::Removed => Some("removed"),
         NoticeState::Rejected => Some("rejected"),
+        NoticeState::NoAnswer => Some("no_answer"),
     }
 }
 
@@ -487,6 +488,37 @@ mod tests {
             matches_by_month: counts(&[("2026-01", 100), ("2026-02", 1)]),
             notices,
         }
+    }
+
+    #[test]
+    fn outcomes_recorded_outside_the_api_count_like_the_platforms_own() {
+        use crate::notices::NoticeOutcome;
+        // One host, every outcome at least once, so that no cell is small enough to hide another.
+        let mut notices = vec![
+            notice("mail.example", JAN_2026, None),
+            notice("mail.example", JAN_2026, Some((PlatformDecision::Rejected, DAY))),
+        ];
+        let mut acknowledged = notice("mail.example", JAN_2026, None);
+        acknowledged.timeline.acknowledge(JAN_2026 + DAY).expect("ack");
+        notices.push(acknowledged);
+        for i in 0..5 {
+            let mut n = notice("mail.example", JAN_2026 + i * DAY, None);
+            let outcome = if i < 3 { NoticeOutcome::Removed } else { NoticeOutcome::NoAnswer };
+            n.timeline.record_outcome(outcome, JAN_2026 + i * DAY + 10 * 3_600_000).expect("outcome");
+            notices.push(n);
+        }
+        let input = StatsInput { notices, ..StatsInput::default() };
+        let stats = aggregate(&input, 1, JAN_2026);
+        let t = &stats.notices_by_platform;
+        let col = |name: &str| t.columns.iter().position(|c| c == name).expect("column");
+        assert_eq!(t.rows, ["mail.example"]);
+        assert_eq!(t.cells[0][col("removed")], Some(3));
+        assert_eq!(t.cells[0][col("no_answer")], Some(2));
+        assert_eq!(t.row_totals[0], Some(8));
+        assert_eq!(stats.median_ms_to_removal, Some(10 * 3_600_000), "dated as the host acted");
+        let report = TrustedFlaggerReport::build(&input.notices, 2026, "hotline", 1);
+        let csv = report.to_csv().expect("csv");
+        assert!(csv.contains("mail.example,intimate_image_without_consent,3,1,4,8"), "{csv}");
     }
 
     #[test]

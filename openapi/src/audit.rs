@@ -107,6 +107,10 @@ pub enum AuditAction {
     NoticeUpdated,
     /// An admin exported the audit log.
     AuditExported,
+    /// An analyst or admin set a host's contact in the hosts directory.
+    HostContactSet,
+    /// An admin removed a host from the hosts directory.
+    HostContactDeleted,
 }
 
 string_names!(AuditAction {
@@ -126,6 +130,8 @@ string_names!(AuditAction {
     NoticeProduced => "notice_produced",
     NoticeUpdated => "notice_updated",
     AuditExported => "audit_exported",
+    HostContactSet => "host_contact_set",
+    HostContactDeleted => "host_contact_deleted",
 });
 
 /// One audit entry, exactly as chained: the fields in this order are the canonical form the chain hashes

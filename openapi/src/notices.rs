@@ -45,6 +45,8 @@ pub enum NoticeState {
     Removed,
     /// The platform decided not to remove it.
     Rejected,
+    /// The host never answered (an analyst recorded it); a late answer may still close it otherwise.
+    NoAnswer,
 }
 
 /// What the platform decided.
@@ -55,6 +57,61 @@ pub enum PlatformDecision {
     Removed,
     /// Not removed.
     Rejected,
+}
+
+/// How a sent notice reaches its host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeChannel {
+    /// The platform whose API key serves the host reads it through `GET /v1/notices`.
+    Api,
+    /// By e-mail to the host's abuse address in the hosts directory.
+    Email,
+}
+
+/// What happened to a notice, in the order it happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeEventKind {
+    /// Sent by an analyst (by e-mail: queued for the sender).
+    Sent,
+    /// A reminder after 48 hours without a decision (by e-mail: queued for the sender).
+    Reminder,
+    /// The SMTP server accepted an e-mail (the notice or a reminder).
+    EmailDelivered,
+    /// An e-mail attempt failed; it is tried again at `retry_at`.
+    EmailFailed,
+    /// The platform acknowledged it through the API.
+    Acknowledged,
+    /// The platform decided through the API.
+    Decided,
+    /// An analyst recorded an outcome received outside the API.
+    OutcomeRecorded,
+}
+
+/// One step of a notice's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeEvent {
+    /// When, unix ms.
+    pub at: u64,
+    /// What.
+    pub kind: NoticeEventKind,
+    /// The channel it went through (sending, reminders).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<NoticeChannel>,
+    /// Which e-mail attempt (1 for the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<u32>,
+    /// The reminder's number (1 for the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminder: Option<u32>,
+    /// When a failed e-mail is tried again, unix ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_at: Option<u64>,
+    /// What went wrong, or the outcome recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// One takedown notice.
@@ -104,6 +161,18 @@ pub struct Notice {
     /// The case the URLs came from; shown to the hotline only, never to platforms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_id: Option<String>,
+    /// How it reaches the host, once sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<NoticeChannel>,
+    /// The abuse address it is e-mailed to (channel `email`); shown to the hotline only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_to: Option<String>,
+    /// An analyst's note on an outcome received outside the API; shown to the hotline only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome_note: Option<String>,
+    /// What happened, oldest first (sending, reminders, e-mail attempts, outcomes); shown to the hotline only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<NoticeEvent>,
 }
 
 /// `GET /v1/notices`.
@@ -147,4 +216,79 @@ pub struct NoticeDecisionRequest {
     /// Why (recommended when rejecting); at most 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+/// The longest note an analyst may give with an outcome, in characters.
+pub const MAX_OUTCOME_NOTE_CHARS: usize = 2000;
+
+/// An outcome the hotline learnt outside the API (an e-mail reply, the host's web form).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeOutcome {
+    /// The host removed the content or disabled access to it.
+    Removed,
+    /// The host refused.
+    Rejected,
+    /// The host never answered.
+    NoAnswer,
+}
+
+/// `POST /v1/notices/{id}/outcome` (analysts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeOutcomeRequest {
+    /// What the host did.
+    pub outcome: NoticeOutcome,
+    /// When it did it (or when the hotline stopped waiting), unix ms: not before the notice was sent, not in the
+    /// future.
+    pub at: u64,
+    /// Where the answer came from and what it said; at most 2000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The longest abuse address accepted, in characters (RFC 5321's path limit).
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+/// One host in the hotline's hosts directory: where its notices go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HostContact {
+    /// The host (lower case, punycode, without `www.`), as notices name it; it covers its subdomains.
+    pub host: String,
+    /// Its abuse address; notices go there by e-mail unless the host is API-integrated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abuse_email: Option<String>,
+    /// The language its notices are written in unless the analyst picks one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<Lang>,
+    /// A platform key serves it: notices are read through the API, not e-mailed.
+    #[serde(default)]
+    pub api_integrated: bool,
+    /// Last change, unix ms.
+    #[serde(default)]
+    pub updated_at: u64,
+}
+
+/// `PUT /v1/hosts/{host}`, and a contact set while confirming URLs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HostContactRequest {
+    /// Its abuse address (at most 254 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abuse_email: Option<String>,
+    /// The language of its notices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<Lang>,
+    /// A platform key serves it (notices are read through the API).
+    #[serde(default)]
+    pub api_integrated: bool,
+}
+
+/// `GET /v1/hosts`: every host of the directory, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HostContactList {
+    /// By host name.
+    pub hosts: Vec<HostContact>,
 }

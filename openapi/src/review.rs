@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::model::{CaseState, Category, EntryState, HashKind};
-use crate::notices::{Lang, LegalGround, Notice};
+use crate::notices::{HostContactRequest, Lang, LegalGround, Notice};
 
 /// The most entries one bulk action may touch.
 pub const MAX_BULK: usize = 500;
@@ -324,6 +324,37 @@ pub struct ReviewUrlsRequest {
     /// The legal ground; by default derived from the case's category.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ground: Option<LegalGround>,
+    /// Contacts to set or correct in the hosts directory before the notices are written (by host).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<HostContactUpdate>,
+}
+
+/// A host's contact set while confirming URLs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HostContactUpdate {
+    /// The host, as notices name it.
+    pub host: String,
+    /// Its abuse address (at most 254 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abuse_email: Option<String>,
+    /// The language of its notices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<Lang>,
+    /// A platform key serves it (notices are read through the API).
+    #[serde(default)]
+    pub api_integrated: bool,
+}
+
+impl HostContactUpdate {
+    /// The contact without its host.
+    pub fn contact(&self) -> HostContactRequest {
+        HostContactRequest {
+            abuse_email: self.abuse_email.clone(),
+            lang: self.lang,
+            api_integrated: self.api_integrated,
+        }
+    }
 }
 
 /// Answer to `POST /v1/review/cases/{id}/urls`.

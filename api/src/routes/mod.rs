@@ -15,6 +15,7 @@
 //! - [`admin`]: API keys and lists.
 //! - [`review`]: analysts' review queue, decisions and URL reviews.
 //! - [`notices`]: takedown notices for the hotline and the platforms.
+//! - [`hosts`]: the hosts directory (where each host's notices go).
 //! - [`audit`]: admins' audit log.
 //! - [`stats`]: public statistics and the trusted-flagger report.
 //! - [`web`]: the victims' web page (static files of `web/`), served at `/` with a strict CSP.
@@ -26,6 +27,7 @@ pub mod audit;
 pub mod cases;
 pub mod feed;
 pub mod feedback;
+pub mod hosts;
 pub mod matching;
 pub mod notices;
 mod registry;

@@ -2,7 +2,7 @@
 
 use actix_web::{get, post, web};
 use disrupt_openapi::ErrorBody;
-use disrupt_openapi::notices::{Notice, NoticeDecisionRequest, NoticeList, NoticeQuery};
+use disrupt_openapi::notices::{Notice, NoticeDecisionRequest, NoticeList, NoticeOutcomeRequest, NoticeQuery};
 
 use super::responses::{AnalystErrors, BadRequest, KeyErrors, NoticeNotFound, PlatformErrors};
 use crate::auth::{AnalystCaller, Authenticated, PlatformCaller};
@@ -52,8 +52,10 @@ pub async fn get_notice(
     Ok(web::Json(service.get_notice(&caller, &id).await?))
 }
 
-/// Send a draft notice (analysts): from now on the platform serving the host reads it, and disrupt counts the
-/// time to removal and reminds the platform every 48 hours until it decides.
+/// Send a draft notice (analysts): by e-mail to a host the hosts directory gives an abuse address (and no API),
+/// through a durable outbox retried until the SMTP server takes it; otherwise the platform serving the host reads
+/// it through the API from now on. disrupt counts the time to removal and reminds the host every 48 hours until it
+/// decides.
 #[utoipa::path(
     tag = "notices",
     params(("id" = String, Path, description = "Notice id")),
@@ -61,7 +63,7 @@ pub async fn get_notice(
     responses(
         (status = 200, description = "Sent", body = Notice),
         (status = 404, description = "No such notice", body = ErrorBody),
-        (status = 409, description = "Already past the draft state, or its case was withdrawn or rejected", body = ErrorBody),
+        (status = 409, description = "Already past the draft state, its case was withdrawn or rejected, or the host takes e-mail and no SMTP server is configured", body = ErrorBody),
         AnalystErrors,
     )
 )]
@@ -118,4 +120,30 @@ pub async fn decide_notice(
     body: web::Json<NoticeDecisionRequest>,
 ) -> Result<web::Json<Notice>, ApiError> {
     Ok(web::Json(service.decide_notice(&caller, &id, body.into_inner()).await?))
+}
+
+/// Record an outcome received outside the API (analysts): an e-mail reply, the host's web form, or no answer at
+/// all, as of the date it happened, with a note. Audited and counted in the statistics like a platform's decision;
+/// no reminder follows.
+#[utoipa::path(
+    tag = "notices",
+    params(("id" = String, Path, description = "Notice id")),
+    request_body = NoticeOutcomeRequest,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Recorded", body = Notice),
+        (status = 400, description = "Malformed body, a date before the sending or in the future, a note too long", body = ErrorBody),
+        (status = 404, description = "No such notice", body = ErrorBody),
+        (status = 409, description = "Not sent, or already decided otherwise", body = ErrorBody),
+        AnalystErrors,
+    )
+)]
+#[post("/v1/notices/{id}/outcome")]
+pub async fn record_notice_outcome(
+    AnalystCaller(caller): AnalystCaller,
+    service: web::Data<Service>,
+    id: web::Path<String>,
+    body: web::Json<NoticeOutcomeRequest>,
+) -> Result<web::Json<Notice>, ApiError> {
+    Ok(web::Json(service.record_notice_outcome(&caller, &id, body.into_inner()).await?))
 }

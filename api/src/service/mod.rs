@@ -10,7 +10,9 @@
 //! - [`admin`]: API keys and lists.
 //! - [`upload`]: reading multipart media into zeroed-on-drop memory and hashing it.
 //! - [`review`]: analysts' queue and decisions, the benign-image heuristic.
-//! - [`notices`]: URL reports, takedown notices and their reminders.
+//! - [`notices`]: URL reports, takedown notices, their reminders and outcomes recorded by analysts.
+//! - [`hosts`]: the hosts directory (where each host's notices go).
+//! - [`mail`]: the e-mail sender's rounds over the outbox, and what each attempt leaves on its notice.
 //! - [`audit`]: writing, reading, exporting and verifying the audit log.
 //! - [`stats`]: public statistics and the trusted-flagger report.
 
@@ -19,6 +21,8 @@ pub mod audit;
 pub mod cases;
 pub mod feed;
 pub mod feedback;
+pub mod hosts;
+pub mod mail;
 pub mod matching;
 pub mod notices;
 pub mod review;

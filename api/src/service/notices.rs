@@ -3,6 +3,7 @@
 //! answers it through the API, and disrupt reminds it every 48 hours until it decides.
 
 use disrupt_hotline::audit::{AuditAction, AuditActor};
+use disrupt_hotline::notices::delivery::{channel_for, parse_email, parse_host};
 use disrupt_hotline::notices::{
     LegalGround, LegalGroundExt, NoticeContent, NoticeError, NoticeTimeline, StoredNotice, ground_for, group_by_host,
     parse_reported_url, serves,
@@ -10,7 +11,8 @@ use disrupt_hotline::notices::{
 use disrupt_hotline::time::now_ms;
 use disrupt_openapi::model::Role;
 use disrupt_openapi::notices::{
-    Lang, MAX_DECISION_REASON_CHARS, Notice, NoticeDecisionRequest, NoticeList, NoticeQuery, NoticeState,
+    Lang, MAX_DECISION_REASON_CHARS, MAX_OUTCOME_NOTE_CHARS, Notice, NoticeChannel, NoticeDecisionRequest,
+    NoticeEventKind, NoticeList, NoticeOutcomeRequest, NoticeQuery, NoticeState,
 };
 use disrupt_openapi::review::{ReportedUrl, ReviewUrlsRequest, ReviewUrlsResponse, UrlReview};
 use ring::rand::SecureRandom;
@@ -21,16 +23,22 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::store::Outbox;
 use crate::store::audit::AuditEvent;
+use crate::store::mail::{MailChange, MailMessage};
 use crate::store::model as s;
 use crate::store::notices::{NoticeIndex, NoticeKeys, NoticePosition};
 
 /// Updates of one notice retry this often when another writer came first.
 const MAX_UPDATE_TRIES: usize = 8;
+/// The most host contacts one URL review may set.
+const MAX_CONTACTS_PER_REVIEW: usize = 100;
 
 impl From<NoticeError> for ApiError {
     fn from(err: NoticeError) -> Self {
         match err {
-            NoticeError::InvalidUrl { .. } => ApiError::InvalidRequest(err.to_string()),
+            NoticeError::InvalidUrl { .. }
+            | NoticeError::InvalidEmail
+            | NoticeError::InvalidHost { .. }
+            | NoticeError::OutcomeBeforeSending => ApiError::InvalidRequest(err.to_string()),
             NoticeError::InvalidTransition { .. } => ApiError::Conflict(err.to_string()),
             NoticeError::Template { .. } | NoticeError::IncompleteNotice { .. } => ApiError::internal(err),
         }
@@ -101,6 +109,13 @@ impl Service {
         if request.confirm.iter().any(|i| request.dismiss.contains(i)) {
             return Err(ApiError::InvalidRequest("a URL cannot be confirmed and dismissed at once".into()));
         }
+        if request.contacts.len() > MAX_CONTACTS_PER_REVIEW {
+            return Err(ApiError::InvalidRequest(format!("at most {MAX_CONTACTS_PER_REVIEW} contacts at once")));
+        }
+        for update in &request.contacts {
+            parse_host(&update.host)?;
+            update.abuse_email.as_deref().map(parse_email).transpose()?;
+        }
         let mut reviews = self.url_reviews(&case).await?;
         let newly_confirmed: Vec<usize> =
             request.confirm.iter().copied().filter(|i| reviews[*i] != UrlReview::Confirmed).collect();
@@ -120,13 +135,27 @@ impl Service {
         self.store.set_url_reviews(&case.list, &case.id, &reviews, event).await?;
         self.drain_audit(Outbox::List(&case.list)).await;
 
+        // Contacts set while confirming go into the directory first, so that the notices take their language.
+        for update in &request.contacts {
+            self.set_host(caller, &update.host, update.contact()).await?;
+        }
+
         let ground = request.ground.unwrap_or_else(|| ground_for(case.category));
-        let lang = request.lang.unwrap_or(Lang::Fr);
         let mut notices = Vec::new();
         for (host, urls) in group_by_host(&parsed) {
             let id = self.new_notice_id()?;
             let now = now_ms();
-            let content = NoticeContent { reference: &id, host: &host, urls: &urls, ground, created_at: now };
+            let contact = self.contact_of(&host).await?;
+            let lang = request.lang.or(contact.and_then(|c| c.lang)).unwrap_or(Lang::Fr);
+            let content = NoticeContent {
+                reference: &id,
+                host: &host,
+                urls: &urls,
+                ground,
+                created_at: now,
+                // No forward to the authorities is recorded by disrupt yet: the text must not claim one.
+                forwarded_to_authorities: false,
+            };
             let rendered = self.templates.render(lang, &self.hotline.notifier, &content)?;
             let notice = StoredNotice {
                 id: id.clone(),
@@ -141,6 +170,10 @@ impl Service {
                 reminders: 0,
                 case_id: case.id.clone(),
                 list: case.list.clone(),
+                channel: None,
+                email_to: None,
+                outcome_note: None,
+                history: Vec::new(),
             };
             let keys = NoticeKeys { id: &id, created_at: now, list: &case.list, case_id: &case.id, host: &host };
             let event = AuditEvent::new(actor(caller), AuditAction::NoticeProduced, format!("notice:{id}"))
@@ -268,12 +301,14 @@ impl Service {
     }
 
     /// Applies `change` to a notice with compare-and-set, audits the new state and answers the notice. `caller`
-    /// must be able to see the notice and is the audited actor; `None` is the server itself (reminders).
-    async fn update_notice(
+    /// must be able to see the notice and is the audited actor; `None` is the server itself (reminders, the
+    /// e-mail sender). The e-mail outbox change `change` returns is written in the same step; a change that
+    /// leaves the notice as it was writes nothing.
+    pub(crate) async fn update_notice(
         &self,
         caller: Option<&Caller>,
         id: &str,
-        change: impl Fn(&mut StoredNotice, u64) -> Result<(), ApiError>,
+        change: impl Fn(&mut StoredNotice, u64) -> Result<Option<MailChange>, ApiError>,
     ) -> Result<StoredNotice, ApiError> {
         for _ in 0..MAX_UPDATE_TRIES {
             let (mut notice, version) = match caller {
@@ -284,7 +319,8 @@ impl Service {
                 }
             };
             let before = serde_json::to_string(&notice).map_err(ApiError::internal)?;
-            change(&mut notice, now_ms())?;
+            let last_step = notice.history.last().cloned();
+            let mail = change(&mut notice, now_ms())?;
             let after = serde_json::to_string(&notice).map_err(ApiError::internal)?;
             if before == after {
                 return Ok(notice); // idempotent repeat: nothing to store or audit
@@ -294,10 +330,13 @@ impl Service {
             let who = caller.map_or_else(AuditActor::system, actor);
             let mut event = AuditEvent::new(who, AuditAction::NoticeUpdated, format!("notice:{id}"))
                 .detail("state", notice.timeline.state_name());
+            if let Some(step) = notice.history.last().filter(|step| Some(*step) != last_step.as_ref()) {
+                event = event.detail("event", event_name(step.kind));
+            }
             if caller.is_none() {
                 event = event.detail("reminder", notice.reminders.to_string());
             }
-            if self.store.update_notice(id, version, &notice, sent, Some(event)).await? {
+            if self.store.update_notice(id, version, &notice, sent, mail.as_ref(), Some(event)).await? {
                 self.drain_audit(Outbox::Notices).await;
                 return Ok(notice);
             }
@@ -305,23 +344,59 @@ impl Service {
         Err(ApiError::Conflict("the notice keeps changing; retry".into()))
     }
 
-    /// The hotline sends a draft: from now on the platform serving the host can read it.
+    /// The hotline sends a draft: to a host the directory gives an abuse address (and no API), by e-mail through
+    /// the outbox; otherwise the platform serving the host reads it through the API from now on.
     pub async fn send_notice(&self, caller: &Caller, id: &str) -> Result<Notice, ApiError> {
         caller.require_role(&[Role::Analyst, Role::Admin])?;
         let (notice, _) = self.visible_notice(caller, id).await?;
+        let mut email_to = None;
         if notice.timeline.state == NoticeState::Draft {
             // A victim who withdrew, or a case analysts rejected, sends nothing any more.
             let case = self.store.get_case(&notice.case_id).await?.ok_or(ApiError::NotFound("case"))?;
             refuse_closed_case(&case)?;
+            let contact = self.contact_of(&notice.host).await?;
+            if channel_for(contact.as_ref()) == NoticeChannel::Email {
+                if !self.hotline.smtp.enabled() {
+                    return Err(ApiError::Conflict(format!(
+                        "{} takes notices by e-mail, and no SMTP server is configured (hotline.smtp.host)",
+                        notice.host
+                    )));
+                }
+                email_to = contact.and_then(|c| c.abuse_email);
+            }
         }
-        let notice = self.update_notice(Some(caller), id, |n, now| Ok(n.timeline.send(now)?)).await?;
+        let notice = self
+            .update_notice(Some(caller), id, |n, now| {
+                if n.timeline.state != NoticeState::Draft {
+                    n.timeline.send(now)?; // a repeat is a no-op, anything later a conflict
+                    return Ok(None);
+                }
+                n.timeline.send(now)?;
+                let channel = if email_to.is_some() { NoticeChannel::Email } else { NoticeChannel::Api };
+                n.channel = Some(channel);
+                n.email_to.clone_from(&email_to);
+                n.record(now, NoticeEventKind::Sent).channel = Some(channel);
+                Ok(email_to
+                    .as_deref()
+                    .map(|to| MailChange::Queue { message: MailMessage::notice(&n.id, to), due: now }))
+            })
+            .await?;
         Ok(notice.view(true))
     }
 
     /// The platform acknowledges receipt.
     pub async fn acknowledge_notice(&self, caller: &Caller, id: &str) -> Result<Notice, ApiError> {
         caller.require_role(&[Role::Platform])?;
-        let notice = self.update_notice(Some(caller), id, |n, now| Ok(n.timeline.acknowledge(now)?)).await?;
+        let notice = self
+            .update_notice(Some(caller), id, |n, now| {
+                let before = n.timeline.state;
+                n.timeline.acknowledge(now)?;
+                if n.timeline.state != before {
+                    n.record(now, NoticeEventKind::Acknowledged);
+                }
+                Ok(None)
+            })
+            .await?;
         Ok(notice.view(false))
     }
 
@@ -341,18 +416,61 @@ impl Service {
         }
         let notice = self
             .update_notice(Some(caller), id, |n, now| {
+                let before = n.timeline.state;
                 n.timeline.decide(request.decision, now)?;
                 if reason.is_some() {
                     n.decision_reason.clone_from(&reason);
                 }
-                Ok(())
+                if n.timeline.state != before {
+                    let state = n.timeline.state_name().to_owned();
+                    n.record(now, NoticeEventKind::Decided).detail = Some(state);
+                }
+                Ok(None)
             })
             .await?;
         Ok(notice.view(false))
     }
 
-    /// Reminds platforms of every open notice left without a decision for 48 hours (since sending or the last
-    /// reminder). Returns how many reminders went out. Run periodically by the server.
+    /// An analyst records what a host answered outside the API (by e-mail, through its web form), or that it
+    /// never answered, as of the date it happened, with a note. Audited, and counted in the statistics like a
+    /// platform's own decision.
+    pub async fn record_notice_outcome(
+        &self,
+        caller: &Caller,
+        id: &str,
+        request: NoticeOutcomeRequest,
+    ) -> Result<Notice, ApiError> {
+        caller.require_role(&[Role::Analyst, Role::Admin])?;
+        let note = request.note.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+        if note.as_ref().is_some_and(|r| r.chars().count() > MAX_OUTCOME_NOTE_CHARS) {
+            return Err(ApiError::InvalidRequest(format!("a note has at most {MAX_OUTCOME_NOTE_CHARS} characters")));
+        }
+        // A minute's leeway for the analyst's clock.
+        if request.at > now_ms() + 60_000 {
+            return Err(ApiError::InvalidRequest("an outcome cannot be dated in the future".into()));
+        }
+        let notice = self
+            .update_notice(Some(caller), id, |n, now| {
+                let before = n.timeline.state;
+                n.timeline.record_outcome(request.outcome, request.at)?;
+                if n.timeline.state != before {
+                    n.outcome_note.clone_from(&note);
+                    let step = n.record(now, NoticeEventKind::OutcomeRecorded);
+                    step.detail = Some(match &note {
+                        Some(note) => format!("{} as of {}: {note}", outcome_name(request.outcome), request.at),
+                        None => format!("{} as of {}", outcome_name(request.outcome), request.at),
+                    });
+                }
+                Ok(None)
+            })
+            .await?;
+        Ok(notice.view(true))
+    }
+
+    /// Reminds hosts of every open notice left without a decision for 48 hours (since sending or the last
+    /// reminder): by e-mail through the outbox for notices that went by e-mail, on the notice itself (its
+    /// `reminders` and history, which the platform reads) for those read through the API. Returns how many
+    /// reminders went out. Run periodically by the server.
     pub async fn remind_overdue_notices(&self, now: u64) -> Result<usize, ApiError> {
         let mut reminded = 0;
         for record in self.store.list_notices().await? {
@@ -360,15 +478,31 @@ impl Service {
             if !notice.timeline.reminder_due(now) {
                 continue;
             }
-            self.update_notice(None, &notice.id, |n, _| {
-                if n.timeline.reminder_due(now) {
+            let updated = self
+                .update_notice(None, &notice.id, |n, at| {
+                    if !n.timeline.reminder_due(now) {
+                        return Ok(None);
+                    }
                     n.timeline.mark_reminded(now);
                     n.reminders += 1;
-                }
-                Ok(())
-            })
-            .await?;
-            tracing::info!(notice = %notice.id, host = %notice.host, "notice reminder due: no decision after 48 hours");
+                    let (channel, number) = (n.channel.unwrap_or(NoticeChannel::Api), n.reminders);
+                    let step = n.record(at, NoticeEventKind::Reminder);
+                    step.channel = Some(channel);
+                    step.reminder = Some(number);
+                    Ok(match (channel, &n.email_to) {
+                        (NoticeChannel::Email, Some(to)) => {
+                            Some(MailChange::Queue { message: MailMessage::reminder(&n.id, to, n.reminders), due: at })
+                        }
+                        _ => None,
+                    })
+                })
+                .await?;
+            tracing::info!(
+                notice = %notice.id,
+                host = %notice.host,
+                reminder = updated.reminders,
+                "notice reminder: no decision after 48 hours"
+            );
             reminded += 1;
         }
         Ok(reminded)
@@ -382,5 +516,27 @@ impl Service {
             out.push((n.host, n.ground, n.timeline));
         }
         Ok(out)
+    }
+}
+
+/// A history step's wire name, for the audit record.
+fn event_name(kind: NoticeEventKind) -> &'static str {
+    match kind {
+        NoticeEventKind::Sent => "sent",
+        NoticeEventKind::Reminder => "reminder",
+        NoticeEventKind::EmailDelivered => "email_delivered",
+        NoticeEventKind::EmailFailed => "email_failed",
+        NoticeEventKind::Acknowledged => "acknowledged",
+        NoticeEventKind::Decided => "decided",
+        NoticeEventKind::OutcomeRecorded => "outcome_recorded",
+    }
+}
+
+fn outcome_name(outcome: disrupt_openapi::notices::NoticeOutcome) -> &'static str {
+    use disrupt_openapi::notices::NoticeOutcome;
+    match outcome {
+        NoticeOutcome::Removed => "removed",
+        NoticeOutcome::Rejected => "rejected",
+        NoticeOutcome::NoAnswer => "no_answer",
     }
 }

@@ -263,6 +263,102 @@ pub struct HotlineSettings {
     pub benign: BenignThresholds,
     /// Seconds between two checks for notices overdue for a reminder. Default 300.
     pub reminder_check_secs: u64,
+    /// E-mail delivery of notices to hosts that are not API-integrated (`hotline.smtp.*`,
+    /// `DISRUPT_HOTLINE__SMTP__*`). Without a `host`, notices go through the API only.
+    pub smtp: SmtpSettings,
+}
+
+/// How the connection to the SMTP server is secured (`hotline.smtp.tls`).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpTls {
+    /// Plain connection upgraded with STARTTLS, which is required (port 587). The default.
+    #[default]
+    Starttls,
+    /// TLS from the first byte (SMTPS, port 465).
+    Tls,
+    /// No encryption: only for an SMTP server on this machine (a loopback address or `localhost`).
+    None,
+}
+
+/// The SMTP server notices are e-mailed through (section `hotline.smtp`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpSettings {
+    /// The server's name (its certificate must match it). Unset: no e-mail delivery.
+    /// `DISRUPT_HOTLINE__SMTP__HOST`.
+    pub host: Option<String>,
+    /// Its port; default 587 (465 with `tls = "tls"`, 25 with `none`).
+    pub port: Option<u16>,
+    /// `starttls` (default), `tls`, or `none` (a loopback server only).
+    pub tls: SmtpTls,
+    /// The login, if the server asks for one.
+    pub username: Option<String>,
+    /// Its password: `DISRUPT_HOTLINE__SMTP__PASSWORD`, or the settings file. Never logged.
+    pub password: Option<SecretString>,
+    /// The `From:` address; default `hotline.notifier.email`.
+    pub from: Option<String>,
+    /// The name this server gives in `EHLO`; default `localhost`.
+    pub hello_name: Option<String>,
+    /// Seconds one SMTP exchange may take. Default 30.
+    pub timeout_secs: u64,
+    /// Milliseconds before the first retry of a failed e-mail; each next retry waits twice as long. Default
+    /// 60,000 (one minute).
+    pub retry_base_ms: u64,
+    /// The longest wait between two attempts, ms. Default 3,600,000 (one hour). Attempts never stop.
+    pub retry_max_ms: u64,
+    /// Milliseconds between two looks at the outbox. Default 1,000.
+    pub poll_ms: u64,
+}
+
+impl Default for SmtpSettings {
+    fn default() -> Self {
+        Self {
+            host: None,
+            port: None,
+            tls: SmtpTls::Starttls,
+            username: None,
+            password: None,
+            from: None,
+            hello_name: None,
+            timeout_secs: 30,
+            retry_base_ms: 60_000,
+            retry_max_ms: 3_600_000,
+            poll_ms: 1_000,
+        }
+    }
+}
+
+impl SmtpSettings {
+    /// Whether e-mail delivery is on.
+    pub fn enabled(&self) -> bool {
+        self.host.is_some()
+    }
+
+    /// The port, from the setting or the security's usual one.
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            SmtpTls::Starttls => 587,
+            SmtpTls::Tls => 465,
+            SmtpTls::None => 25,
+        })
+    }
+
+    /// Refuses an unencrypted connection to another machine, a password without a login, and zero delays.
+    fn validate(&self) -> Result<(), String> {
+        let Some(host) = &self.host else { return Ok(()) };
+        let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        if self.tls == SmtpTls::None && !loopback {
+            return Err(format!("hotline.smtp.tls = \"none\" is only for an SMTP server on this machine, not {host}"));
+        }
+        if self.password.is_some() && self.username.is_none() {
+            return Err("hotline.smtp.password needs hotline.smtp.username".into());
+        }
+        if self.retry_base_ms == 0 || self.poll_ms == 0 || self.timeout_secs == 0 {
+            return Err("hotline.smtp.retry_base_ms, poll_ms and timeout_secs are at least 1".into());
+        }
+        Ok(())
+    }
 }
 
 impl Default for HotlineSettings {
@@ -281,6 +377,7 @@ impl Default for HotlineSettings {
             stats_minimum: disrupt_hotline::stats::DEFAULT_MIN_CELL,
             benign: BenignThresholds::default(),
             reminder_check_secs: 300,
+            smtp: SmtpSettings::default(),
         }
     }
 }
@@ -336,6 +433,7 @@ impl Settings {
         );
         let settings: Settings = builder.build()?.try_deserialize()?;
         settings.case_limits.validate().map_err(SettingsError::OutOfRange)?;
+        settings.hotline.smtp.validate().map_err(SettingsError::OutOfRange)?;
         if settings.page_bytes < MIN_PAGE_BYTES {
             return Err(SettingsError::OutOfRange(format!("page_bytes is at least {}", MIN_PAGE_BYTES)));
         }
@@ -476,6 +574,40 @@ mod tests {
         assert!(s.redis_url.is_none());
         assert_eq!(s.data_dir, PathBuf::from("./data"));
         assert_eq!(s.feed_retention(), Duration::from_secs(90 * 86_400));
+    }
+
+    #[test]
+    fn smtp_settings_come_from_the_file_and_the_password_from_the_environment_never_printed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("disrupt.toml");
+        fs::write(&file, "[hotline.smtp]\nhost = \"smtp.example.org\"\nusername = \"notices\"\ntls = \"tls\"\n")
+            .expect("write");
+        let s = Settings::from_vars(vars(&[
+            ("DISRUPT_CONFIG", file.to_str().expect("utf8")),
+            ("DISRUPT_HOTLINE__SMTP__PASSWORD", "s3cret-pw"),
+        ]))
+        .expect("settings");
+        let smtp = &s.hotline.smtp;
+        assert!(smtp.enabled());
+        assert_eq!((smtp.tls, smtp.port()), (SmtpTls::Tls, 465));
+        assert_eq!(smtp.password.as_ref().map(|p| p.expose_secret().to_owned()), Some("s3cret-pw".into()));
+        assert!(!format!("{s:?}").contains("s3cret-pw"), "Debug never prints the password");
+        assert!(!Settings::default().hotline.smtp.enabled(), "no e-mail unless configured");
+    }
+
+    #[test]
+    fn plain_smtp_is_refused_beyond_this_machine() {
+        let plain = |host: &str| {
+            Settings::from_vars(vars(&[("DISRUPT_HOTLINE__SMTP__HOST", host), ("DISRUPT_HOTLINE__SMTP__TLS", "none")]))
+        };
+        assert!(plain("127.0.0.1").is_ok());
+        assert!(plain("localhost").is_ok());
+        assert!(matches!(plain("smtp.example.org"), Err(SettingsError::OutOfRange(_))));
+        let no_login = Settings::from_vars(vars(&[
+            ("DISRUPT_HOTLINE__SMTP__HOST", "smtp.example.org"),
+            ("DISRUPT_HOTLINE__SMTP__PASSWORD", "pw"),
+        ]));
+        assert!(no_login.is_err(), "a password without a login");
     }
 
     #[test]

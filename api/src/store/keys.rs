@@ -43,6 +43,11 @@
 //! | `P{n}:notices:case:<case id>`    | set    | a case's notice ids (they are purged with the case)      |
 //! | `P{n}:notices:indexed`           | string | set once the indexes above hold every older notice       |
 //! | `P{n}:audit`                     | list   | audit records of notice actions waiting to be chained    |
+//! | `P{n}:hosts`                     | hash   | the hosts directory: host -> its contact (JSON)          |
+//! | `P{n}:mail`                      | zset   | e-mails waiting for the sender (notices, reminders) by   |
+//! |                                  |        | the ms they are due; a sender claiming one moves it past |
+//! |                                  |        | its lease, so that no other process sends it meanwhile   |
+//! | `P{n}:mail:msg`                  | hash   | e-mail id -> what to send and its attempts (JSON)        |
 //! | `P{<tag>}:fence`                 | string | last fence write on a slot (`store::replication`);       |
 //! |                                  |        | expires after a minute                                   |
 //! | `P{audit}:log`, `P{audit}:head`  | list   | the chained audit log and its head (`store::audit`)      |
@@ -227,6 +232,21 @@ impl Keys {
     /// A case's notice ids.
     pub fn notices_of_case(&self, case_id: &str) -> String {
         format!("{}{{n}}:notices:case:{case_id}", self.prefix)
+    }
+
+    /// The hosts directory: host -> contact.
+    pub fn hosts(&self) -> String {
+        format!("{}{{n}}:hosts", self.prefix)
+    }
+
+    /// E-mails waiting for the sender, by due time.
+    pub fn mail_queue(&self) -> String {
+        format!("{}{{n}}:mail", self.prefix)
+    }
+
+    /// What each waiting e-mail is.
+    pub fn mail_messages(&self) -> String {
+        format!("{}{{n}}:mail:msg", self.prefix)
     }
 
     /// Set once the notice indexes hold every notice created before they existed.

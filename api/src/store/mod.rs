@@ -12,6 +12,8 @@
 //! - `review`: review queues, case rejections waiting for a second analyst, URL reviews.
 //! - `counters`: statistics counters and match counts.
 //! - [`notices`]: takedown notices, their indexes (pages per caller) and their purge with their case.
+//! - `hosts`: the hosts directory (where each host's notices go).
+//! - [`mail`]: the e-mail outbox: notices and reminders waiting for the sender, claimed under a lease.
 //! - [`audit`]: the audit log, the outboxes that carry actions' records into it.
 //! - [`publication`]: publication batches, which publish live entries to the feed.
 //! - `purge`: withdrawn cases' hashes and URLs leave once their tombstones left the feed.
@@ -42,9 +44,11 @@ mod entries;
 pub mod error;
 mod feed;
 mod follower;
+mod hosts;
 pub mod keys;
 pub mod limits;
 mod lists;
+pub mod mail;
 pub mod model;
 pub mod notices;
 pub mod publication;

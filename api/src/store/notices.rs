@@ -13,6 +13,7 @@ use disrupt_hotline::time::now_ms;
 use redis::AsyncCommands;
 
 use super::audit::{AuditEvent, AuditRules, audited_script};
+use super::mail::MailChange;
 use super::{Store, StoreError, codec};
 
 /// Where a caller's notices are read from.
@@ -94,13 +95,21 @@ for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
 return 1
 "#;
 
-/// Replaces a notice if its version is still the one read, and adds a sent notice to its hosts' indexes in the
-/// same step: KEYS: notice, host indexes... ARGV: expected version, JSON, id, creation ms.
+/// Replaces a notice if its version is still the one read, adds a sent notice to its hosts' indexes and changes
+/// the e-mail outbox in the same step: KEYS: notice, mail queue, mail messages, host indexes... ARGV: expected
+/// version, JSON, id, creation ms, mail change (`''`, `queue` or `done`), mail id, mail JSON, due ms.
 /// Returns 1, or 0 when another writer came first.
 const UPDATE_NOTICE: &str = r#"
 if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'json', ARGV[2], 'v', tonumber(ARGV[1]) + 1)
-for i = 2, #KEYS do redis.call('ZADD', KEYS[i], ARGV[4], ARGV[3]) end
+if ARGV[5] == 'queue' then
+  redis.call('ZADD', KEYS[2], ARGV[8], ARGV[6])
+  redis.call('HSET', KEYS[3], ARGV[6], ARGV[7])
+elseif ARGV[5] == 'done' then
+  redis.call('ZREM', KEYS[2], ARGV[6])
+  redis.call('HDEL', KEYS[3], ARGV[6])
+end
+for i = 4, #KEYS do redis.call('ZADD', KEYS[i], ARGV[4], ARGV[3]) end
 return 1
 "#;
 
@@ -169,19 +178,20 @@ impl Store {
     }
 
     /// Replaces a notice if nobody changed it since `version` was read; `false` when someone did. `sent` (its
-    /// host and creation ms) puts it in the indexes of the platforms serving the host, and `audit`'s record goes
-    /// to the notices' outbox, in the same step.
+    /// host and creation ms) puts it in the indexes of the platforms serving the host, `mail` queues or retires
+    /// an e-mail, and `audit`'s record goes to the notices' outbox, in the same step.
     pub async fn update_notice(
         &self,
         id: &str,
         version: u64,
         notice: &StoredNotice,
         sent: Option<(&str, u64)>,
+        mail: Option<&MailChange>,
         audit: Option<AuditEvent>,
     ) -> Result<bool, StoreError> {
         let script = redis::Script::new(&audited_script(UPDATE_NOTICE));
         let mut invocation = script.prepare_invoke();
-        invocation.key(self.keys().notice(id));
+        invocation.key(self.keys().notice(id)).key(self.keys().mail_queue()).key(self.keys().mail_messages());
         let mut created_at = 0;
         if let Some((host, at)) = sent {
             for key in self.sent_notice_index_keys(host) {
@@ -190,6 +200,13 @@ impl Store {
             created_at = at;
         }
         invocation.arg(version).arg(codec::to_json(notice)?).arg(id).arg(created_at);
+        match mail {
+            None => invocation.arg("").arg("").arg("").arg(0),
+            Some(MailChange::Queue { message, due }) => {
+                invocation.arg("queue").arg(&message.id).arg(codec::to_json(message)?).arg(*due)
+            }
+            Some(MailChange::Done { id }) => invocation.arg("done").arg(id).arg("").arg(0),
+        };
         let record = audit.map(|event| self.pending_audit(event, now_ms())).transpose()?;
         AuditRules::none().when("^1$", record).finish(&mut invocation, self.keys().notices_audit_outbox());
         let updated: i64 = invocation.invoke_async(&mut self.conn()).await?;

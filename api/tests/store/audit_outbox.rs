@@ -250,9 +250,11 @@ pub async fn actions_leave_their_records_beside_them(store: &Store) {
     let stored = stored_notice("n1", &kept.case_id, "a.example", "https://a.example/1");
     store.create_notice(notice, &stored, by_admin(AuditAction::NoticeProduced, "notice:n1")).await.unwrap();
     let sent = Some(("a.example", notice.created_at));
-    let stale = store.update_notice("n1", 7, &stored, sent, by_admin(AuditAction::NoticeUpdated, "notice:n1")).await;
+    let stale =
+        store.update_notice("n1", 7, &stored, sent, None, by_admin(AuditAction::NoticeUpdated, "notice:n1")).await;
     assert!(!stale.unwrap(), "a stale version changes nothing");
-    let updated = store.update_notice("n1", 1, &stored, sent, by_admin(AuditAction::NoticeUpdated, "notice:n1")).await;
+    let updated =
+        store.update_notice("n1", 1, &stored, sent, None, by_admin(AuditAction::NoticeUpdated, "notice:n1")).await;
     assert!(updated.unwrap());
 
     let on_kept = |action| AuditEvent::new(admin.clone(), action, format!("case:{}", kept.case_id));

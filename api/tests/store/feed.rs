@@ -234,7 +234,7 @@ async fn withdrawn_cases_are_purged_of_hashes_and_urls_once_their_tombstones_are
     store.create_notice(notice("n1", &gone.case_id, "gone.example"), &n1, None).await.unwrap();
     let mut sent = n1.clone();
     sent.timeline.send(1_767_225_600_001).unwrap();
-    assert!(store.update_notice("n1", 1, &sent, Some(("gone.example", 1)), None).await.unwrap());
+    assert!(store.update_notice("n1", 1, &sent, Some(("gone.example", 1)), None, None).await.unwrap());
     let n2 = stored_notice("n2", &kept.case_id, "kept.example", "https://kept.example/v/2");
     store.create_notice(notice("n2", &kept.case_id, "kept.example"), &n2, None).await.unwrap();
     publish(&store, "ncii").await;

@@ -94,5 +94,9 @@ pub fn stored_notice(id: &str, case_id: &str, host: &str, url: &str) -> StoredNo
         reminders: 0,
         case_id: case_id.into(),
         list: "ncii".into(),
+        channel: None,
+        email_to: None,
+        outcome_note: None,
+        history: Vec::new(),
     }
 }

@@ -269,6 +269,60 @@ async fn a_platform_acknowledges_and_decides_a_notice_an_analyst_produced_and_se
     assert_eq!((code, json(&stdout)["notices"][0]["id"].as_str()), (0, Some(id.as_str())));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analyst_keeps_the_hosts_directory_and_records_an_outcome_received_by_email() {
+    let server = spawn().await;
+    let analyst = server.key("ana", Role::Analyst, &[]).await;
+
+    let (code, stdout, stderr) =
+        as_key(&server, &analyst, &["hosts", "set", "forum.example", "--email", "abuse@forum.example", "--lang", "en"])
+            .await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("forum.example") && stdout.contains("email") && stdout.contains("abuse@forum.example"));
+    let (code, _, stderr) = as_key(&server, &analyst, &["hosts", "set", "Forum.Example:8080"]).await;
+    assert_eq!(code, 2, "not a host as notices name hosts");
+    assert!(stderr.contains("invalid_request"), "{stderr}");
+    let (code, stdout, _) = as_key(&server, &analyst, &["hosts", "list", "--json"]).await;
+    assert_eq!(code, 0);
+    let hosts = json(&stdout);
+    assert_eq!(hosts["hosts"][0]["abuse_email"], "abuse@forum.example", "{hosts}");
+    assert_eq!(hosts["hosts"][0]["lang"], "en", "{hosts}");
+    let (code, _, stderr) = as_key(&server, &analyst, &["hosts", "delete", "forum.example"]).await;
+    assert_eq!(code, 2, "admins remove hosts");
+    assert!(stderr.contains("forbidden"), "{stderr}");
+
+    // A notice through the API (the platform's key serves the host), answered by e-mail instead.
+    let host = server.key("vh", Role::Platform, &["video-host.example"]).await;
+    let case_id = create_case(&server, Category::AdultNcii, vec![md5(9)], &["https://video-host.example/v/1"]).await;
+    let (code, stdout, stderr) =
+        as_key(&server, &analyst, &["review", "urls", &case_id, "--confirm", "0", "--json"]).await;
+    assert_eq!(code, 0, "{stderr}");
+    let id = json(&stdout)["notices"][0]["id"].as_str().unwrap().to_owned();
+    let (code, _, stderr) = as_key(&server, &analyst, &["notices", "send", &id]).await;
+    assert_eq!(code, 0, "{stderr}");
+    let today = disrupt_hotline::time::date_of(disrupt_hotline::time::now_ms());
+    let (code, _, stderr) =
+        as_key(&server, &analyst, &["notices", "outcome", &id, "--outcome", "removed", "--date", "2020-01-01"]).await;
+    assert_eq!(code, 2, "not before the sending");
+    assert!(stderr.contains("invalid_request"), "{stderr}");
+    let (code, _, stderr) = as_key(&server, &host, &["notices", "outcome", &id, "--outcome", "removed"]).await;
+    assert_eq!(code, 2, "platforms decide through the API");
+    assert!(stderr.contains("forbidden"), "{stderr}");
+    let (code, stdout, stderr) = as_key(
+        &server,
+        &analyst,
+        &["notices", "outcome", &id, "--outcome", "no_answer", "--note", "no reply to two e-mails"],
+    )
+    .await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with(&format!("notice {id}: no_answer\n")), "{stdout}");
+    assert!(stdout.contains("outcome note: no reply to two e-mails"), "{stdout}");
+    assert!(stdout.contains("outcome_recorded") && stdout.contains(&today), "{stdout}");
+    let (code, stdout, _) = as_key(&server, &host, &["notices", "list", "--state", "no_answer", "--json"]).await;
+    assert_eq!((code, json(&stdout)["notices"][0]["id"].as_str()), (0, Some(id.as_str())), "{stdout}");
+    assert!(!stdout.contains("no reply to two e-mails"), "the note is the hotline's: {stdout}");
+}
+
 /// `redis-cli` against the test server's own redis-server.
 fn redis_cli(server: &Server, args: &[&str]) -> String {
     let url = server.redis_url.as_str();

@@ -50,7 +50,7 @@ async fn escape_sequences_from_urls_reasons_and_key_names_never_reach_the_termin
     let request = CreateCaseRequest { category: Category::AdultNcii, hashes, urls, contact: None };
     let case_id = Client::new(&server.base_url).create_case(&request).await.unwrap().case_id;
     let analyst_client = Client::new(&server.base_url).with_api_key(&analyst);
-    let review = ReviewUrlsRequest { confirm: vec![0], dismiss: vec![], lang: None, ground: None };
+    let review = ReviewUrlsRequest { confirm: vec![0], dismiss: vec![], lang: None, ground: None, contacts: vec![] };
     let reviewed = analyst_client.review_urls(&case_id, &review).await.unwrap();
     let notice = reviewed.notices[0].id.clone();
     analyst_client.send_notice(&notice).await.unwrap();

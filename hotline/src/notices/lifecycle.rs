@@ -8,11 +8,11 @@ use super::NoticeError;
 /// A platform has this long to act before the hotline reminds it (and again after each reminder).
 pub const REMIND_AFTER_MS: u64 = 48 * 3600 * 1000;
 
-pub use disrupt_openapi::notices::{NoticeState, PlatformDecision};
+pub use disrupt_openapi::notices::{NoticeOutcome, NoticeState, PlatformDecision};
 
-/// Removed or rejected: nothing more will happen.
+/// Removed, rejected or recorded as never answered: no reminder goes out any more.
 pub fn is_closed(state: NoticeState) -> bool {
-    matches!(state, NoticeState::Removed | NoticeState::Rejected)
+    matches!(state, NoticeState::Removed | NoticeState::Rejected | NoticeState::NoAnswer)
 }
 
 /// A notice's state with the time of each step (unix ms).
@@ -71,15 +71,16 @@ impl NoticeTimeline {
         }
     }
 
-    /// Sent or acknowledged -> removed or rejected. A decision without an acknowledgement acknowledges too.
-    /// Reporting the same decision again is a no-op; changing a decision is refused.
+    /// Sent, acknowledged or recorded as never answered -> removed or rejected. A decision without an
+    /// acknowledgement acknowledges too. Reporting the same decision again is a no-op; changing a decision is
+    /// refused.
     pub fn decide(&mut self, decision: PlatformDecision, now: u64) -> Result<(), NoticeError> {
         let to = match decision {
             PlatformDecision::Removed => NoticeState::Removed,
             PlatformDecision::Rejected => NoticeState::Rejected,
         };
         match self.state {
-            NoticeState::Sent | NoticeState::Acknowledged => {
+            NoticeState::Sent | NoticeState::Acknowledged | NoticeState::NoAnswer => {
                 self.acknowledged_at.get_or_insert(now);
                 self.state = to;
                 self.decided_at = Some(now);
@@ -88,6 +89,31 @@ impl NoticeTimeline {
             s if s == to => Ok(()),
             from => Err(NoticeError::InvalidTransition { from, to }),
         }
+    }
+
+    /// An outcome the hotline learnt outside the API, as of `at` (when the host acted, or when the hotline stopped
+    /// waiting): removed and rejected close the notice as a platform's decision would (time to removal counts
+    /// from sending to `at`); no answer closes it until a late answer comes. `at` must not precede the sending.
+    /// Recording the same outcome again is a no-op; a decided notice keeps its decision.
+    pub fn record_outcome(&mut self, outcome: NoticeOutcome, at: u64) -> Result<(), NoticeError> {
+        let to = match outcome {
+            NoticeOutcome::Removed => NoticeState::Removed,
+            NoticeOutcome::Rejected => NoticeState::Rejected,
+            NoticeOutcome::NoAnswer => NoticeState::NoAnswer,
+        };
+        if self.state == to {
+            return Ok(());
+        }
+        let sent = match (self.state, self.sent_at) {
+            (NoticeState::Sent | NoticeState::Acknowledged | NoticeState::NoAnswer, Some(sent)) => sent,
+            (from, _) => return Err(NoticeError::InvalidTransition { from, to }),
+        };
+        if at < sent {
+            return Err(NoticeError::OutcomeBeforeSending);
+        }
+        self.state = to;
+        self.decided_at = Some(at);
+        Ok(())
     }
 
     /// From sending to removal, in ms; `None` unless removed.
@@ -122,6 +148,7 @@ impl NoticeTimeline {
             NoticeState::Acknowledged => "acknowledged",
             NoticeState::Removed => "removed",
             NoticeState::Rejected => "rejected",
+            NoticeState::NoAnswer => "no_answer",
         }
     }
 
@@ -162,6 +189,29 @@ mod tests {
         assert_eq!(t.acknowledged_at, Some(5));
         assert_eq!(t.time_to_removal(), None);
         assert!(t.send(6).is_err());
+    }
+
+    #[test]
+    fn an_outcome_learnt_outside_the_api_closes_the_notice_as_of_its_date() {
+        let mut t = NoticeTimeline::new(0);
+        assert!(t.record_outcome(NoticeOutcome::Removed, 1).is_err(), "a draft has no outcome");
+        t.send(10 * H).expect("send");
+        assert!(matches!(t.record_outcome(NoticeOutcome::Removed, 9 * H), Err(NoticeError::OutcomeBeforeSending)));
+        t.record_outcome(NoticeOutcome::NoAnswer, 200 * H).expect("no answer");
+        assert_eq!(t.state, NoticeState::NoAnswer);
+        assert!(!t.reminder_due(500 * H), "no more reminders once the hotline stopped waiting");
+        assert_eq!(t.time_to_removal(), None);
+        t.record_outcome(NoticeOutcome::Removed, 210 * H).expect("a late answer by e-mail");
+        assert_eq!(t.time_to_removal(), Some(200 * H));
+        t.record_outcome(NoticeOutcome::Removed, 220 * H).expect("the same outcome again is a no-op");
+        assert!(t.record_outcome(NoticeOutcome::Rejected, 230 * H).is_err(), "a decision stays");
+        assert!(t.record_outcome(NoticeOutcome::NoAnswer, 230 * H).is_err());
+
+        let mut late = NoticeTimeline::new(0);
+        late.send(H).expect("send");
+        late.record_outcome(NoticeOutcome::NoAnswer, 100 * H).expect("no answer");
+        late.decide(PlatformDecision::Rejected, 101 * H).expect("the platform answers late through the API");
+        assert_eq!(late.state, NoticeState::Rejected);
     }
 
     #[test]

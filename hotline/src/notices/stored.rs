@@ -1,7 +1,7 @@
 //! A notice as the store keeps it (one JSON document), what each caller is shown of it, and which platform
 //! hosts may read it.
 
-use disrupt_openapi::notices::{Lang, Notice};
+use disrupt_openapi::notices::{Lang, Notice, NoticeChannel, NoticeEvent, NoticeEventKind};
 use serde::{Deserialize, Serialize};
 
 use super::legal::{LegalGround, LegalGroundExt};
@@ -37,6 +37,18 @@ pub struct StoredNotice {
     pub case_id: String,
     /// The list of that case.
     pub list: String,
+    /// How it reaches the host, set when it is sent.
+    #[serde(default)]
+    pub channel: Option<NoticeChannel>,
+    /// The abuse address it is e-mailed to (channel e-mail).
+    #[serde(default)]
+    pub email_to: Option<String>,
+    /// An analyst's note on an outcome received outside the API.
+    #[serde(default)]
+    pub outcome_note: Option<String>,
+    /// What happened, oldest first.
+    #[serde(default)]
+    pub history: Vec<NoticeEvent>,
 }
 
 impl StoredNotice {
@@ -62,7 +74,26 @@ impl StoredNotice {
             last_reminded_at: t.last_reminded_at,
             time_to_removal_ms: t.time_to_removal(),
             case_id: hotline.then(|| self.case_id.clone()),
+            channel: self.channel,
+            email_to: if hotline { self.email_to.clone() } else { None },
+            outcome_note: if hotline { self.outcome_note.clone() } else { None },
+            history: if hotline { self.history.clone() } else { Vec::new() },
         }
+    }
+
+    /// Appends a step to the history.
+    pub fn record(&mut self, at: u64, kind: NoticeEventKind) -> &mut NoticeEvent {
+        self.history.push(NoticeEvent {
+            at,
+            kind,
+            channel: None,
+            attempt: None,
+            reminder: None,
+            retry_at: None,
+            detail: None,
+        });
+        let last = self.history.len() - 1;
+        &mut self.history[last]
     }
 }
 

@@ -64,6 +64,8 @@ pub struct NoticeContent<'a> {
     pub ground: LegalGround,
     /// When it is produced, unix ms.
     pub created_at: u64,
+    /// A forward of the case to the authorities is recorded: only then may the text say it was reported to them.
+    pub forwarded_to_authorities: bool,
 }
 
 /// A rendered notice.
@@ -126,6 +128,7 @@ impl NoticeTemplates {
             citation => n.ground.citation(),
             notifier => notifier,
             date => date_of(n.created_at),
+            forwarded_to_authorities => n.forwarded_to_authorities,
         };
         let body =
             self.env.get_template(template_name(lang)).and_then(|t| t.render(ctx)).map_err(template_error(lang))?;
@@ -177,7 +180,34 @@ mod tests {
     }
 
     fn content<'a>(urls: &'a [Url], ground: LegalGround) -> NoticeContent<'a> {
-        NoticeContent { reference: "N-7", host: "example.com", urls, ground, created_at: 1_780_000_000_000 }
+        NoticeContent {
+            reference: "N-7",
+            host: "example.com",
+            urls,
+            ground,
+            created_at: 1_780_000_000_000,
+            forwarded_to_authorities: false,
+        }
+    }
+
+    #[test]
+    fn a_notice_says_the_authorities_were_told_only_when_a_forward_was_recorded() {
+        let templates = NoticeTemplates::builtin().expect("compile");
+        let urls = urls();
+        for lang in LANGS {
+            let claims = |body: &str| body.contains("competent authorities") || body.contains("autorités compétentes");
+            let mut minor = content(&urls, LegalGround::MinorSexualImage);
+            let n = templates.render(lang, &notifier(), &minor).expect("render");
+            assert!(n.body.contains("227-23"), "{lang:?}");
+            assert!(!claims(&n.body), "{lang:?}: no forward recorded, no claim:\n{}", n.body);
+            minor.forwarded_to_authorities = true;
+            let n = templates.render(lang, &notifier(), &minor).expect("render");
+            assert!(claims(&n.body), "{lang:?}: a recorded forward is stated:\n{}", n.body);
+            let adult = templates
+                .render(lang, &notifier(), &content(&urls, LegalGround::IntimateImageWithoutConsent))
+                .expect("render");
+            assert!(!claims(&adult.body), "{lang:?}");
+        }
     }
 
     #[test]

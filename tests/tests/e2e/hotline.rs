@@ -300,14 +300,14 @@ async fn a_notice_is_produced_per_host_sent_acknowledged_closed_and_reminded() {
     let bad = analyst
         .review_urls(
             &created.case_id,
-            &ReviewUrlsRequest { confirm: vec![3], dismiss: vec![], lang: None, ground: None },
+            &ReviewUrlsRequest { confirm: vec![3], dismiss: vec![], lang: None, ground: None, contacts: vec![] },
         )
         .await;
     assert_eq!(bad.unwrap_err().code(), Some("invalid_request"), "a non-URL cannot go into a notice");
     let reviewed = analyst
         .review_urls(
             &created.case_id,
-            &ReviewUrlsRequest { confirm: vec![0, 1, 2], dismiss: vec![3], lang: None, ground: None },
+            &ReviewUrlsRequest { confirm: vec![0, 1, 2], dismiss: vec![3], lang: None, ground: None, contacts: vec![] },
         )
         .await
         .unwrap();

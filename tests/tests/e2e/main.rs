@@ -16,12 +16,15 @@
 //! - `health`: the server starts on a free port.
 //! - `web`: the victims' page in headless Chromium (hashes in the browser, no media sent).
 //! - `hotline`: analysts' review, quarantine, the audit chain, notices, statistics.
+//! - `email`: notices by e-mail against a real SMTP server (`smtp_sink.py`): the message as received, reminders,
+//!   outcomes recorded by analysts, a refused connection retried with backoff and delivered once.
 //! - `notices`: notices a page at a time, per caller; none for withdrawn or rejected cases.
 //! - `statistics`: no host or victim-derived label behind fewer than the minimum of sent notices.
 #![allow(clippy::unwrap_used)]
 
 mod admin;
 mod bounds;
+mod email;
 mod faults;
 mod flood;
 mod fuzz_corpus;

@@ -22,7 +22,10 @@ async fn drafts_for(app: &TestApp, analyst: &Client, hosts: &[String]) -> (Strin
         .unwrap();
     let all: Vec<usize> = (0..hosts.len()).collect();
     let reviewed = analyst
-        .review_urls(&created.case_id, &ReviewUrlsRequest { confirm: all, dismiss: vec![], lang: None, ground: None })
+        .review_urls(
+            &created.case_id,
+            &ReviewUrlsRequest { confirm: all, dismiss: vec![], lang: None, ground: None, contacts: vec![] },
+        )
         .await
         .unwrap();
     (created.case_id, created.case_secret, reviewed.notices)

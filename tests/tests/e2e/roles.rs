@@ -17,6 +17,11 @@ const ALLOWED: &[(&str, &str, &[&str])] = &[
     ("post", "/v1/notices/{id}/send", &["analyst", "admin"]),
     ("post", "/v1/notices/{id}/acknowledge", &["platform"]),
     ("post", "/v1/notices/{id}/decision", &["platform"]),
+    ("post", "/v1/notices/{id}/outcome", &["analyst", "admin"]),
+    ("get", "/v1/hosts", &["analyst", "admin"]),
+    ("get", "/v1/hosts/{host}", &["analyst", "admin"]),
+    ("put", "/v1/hosts/{host}", &["analyst", "admin"]),
+    ("delete", "/v1/hosts/{host}", &["admin"]),
     ("get", "/v1/review/queue", &["analyst", "admin"]),
     ("post", "/v1/review/entries/verify", &["analyst", "admin"]),
     ("post", "/v1/review/entries/reject", &["analyst", "admin"]),
@@ -50,7 +55,7 @@ async fn every_route_answers_every_role_as_the_table_says() {
             let allowed = ALLOWED.iter().find(|(m, p, _)| m == method && p == path).map(|(_, _, roles)| *roles);
             assert_eq!(secured, allowed.is_some(), "{method} {path}: the table and the document disagree");
             seen.insert((method.clone(), path.clone()));
-            let url = format!("{}{}", app.base_url, path.replace("{id}", "x"));
+            let url = format!("{}{}", app.base_url, path.replace("{id}", "x").replace("{host}", "example.com"));
             for (role, key) in &keys {
                 let mut request = http.request(method.to_uppercase().parse().unwrap(), &url);
                 if let Some(key) = key {

@@ -21,7 +21,7 @@ async fn one_confirmed_url_never_makes_its_host_appear_in_statistics() {
     let reviewed = analyst
         .review_urls(
             &created.case_id,
-            &ReviewUrlsRequest { confirm: vec![0], dismiss: vec![], lang: None, ground: None },
+            &ReviewUrlsRequest { confirm: vec![0], dismiss: vec![], lang: None, ground: None, contacts: vec![] },
         )
         .await
         .unwrap();

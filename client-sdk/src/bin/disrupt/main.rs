@@ -4,6 +4,7 @@ mod admin;
 mod audit;
 mod config;
 mod hash;
+mod hosts;
 mod notices;
 mod render;
 mod review;
@@ -49,6 +50,8 @@ enum Command {
     Review(review::ReviewArgs),
     /// Takedown notices: analysts send them, platforms acknowledge and answer them.
     Notices(notices::NoticesArgs),
+    /// Analysts: the hosts directory (where each host's notices go: an abuse address, or the API).
+    Hosts(hosts::HostsArgs),
     /// Admins: API keys, lists, the audit log and the trusted-flagger report.
     Admin(admin::AdminArgs),
     /// Auditors: verify an exported audit log offline (no server, no key).
@@ -68,6 +71,7 @@ fn main() -> std::process::ExitCode {
         Command::Sync(args) => server::sync(args),
         Command::Review(args) => review::run(args),
         Command::Notices(args) => notices::run(args),
+        Command::Hosts(args) => hosts::run(args),
         Command::Admin(args) => admin::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Stats(args) => stats::run(args),

@@ -3,7 +3,9 @@
 
 use std::process::ExitCode;
 
-use disrupt_openapi::notices::{Notice, NoticeDecisionRequest, NoticeState, PlatformDecision};
+use disrupt_openapi::notices::{
+    Notice, NoticeDecisionRequest, NoticeOutcome, NoticeOutcomeRequest, NoticeState, PlatformDecision,
+};
 
 use crate::render::{self, OutputArgs, Table, outln, wire, wire_value};
 use crate::server::{ServerArgs, runtime};
@@ -16,7 +18,8 @@ use crate::server::{ServerArgs, runtime};
   disrupt notices show NOTICE_ID                     the full text
   disrupt notices ack NOTICE_ID
   disrupt notices decide NOTICE_ID --decision removed --reason 'video deleted'
-  disrupt notices send NOTICE_ID                     analysts: send a draft to the platform")]
+  disrupt notices send NOTICE_ID                     analysts: send a draft (by e-mail or to the platform)
+  disrupt notices outcome NOTICE_ID --outcome removed --date 2026-12-01 --note 'e-mail reply of the host'")]
 pub struct NoticesArgs {
     #[command(subcommand)]
     command: NoticesCommand,
@@ -38,12 +41,31 @@ enum NoticesCommand {
     Ack(NoticeArgs),
     /// Platforms: report the decision on a notice; this closes it.
     Decide(DecideArgs),
+    /// Analysts: record an outcome received outside the API (an e-mail reply, a web form) or no answer.
+    Outcome(OutcomeArgs),
+}
+
+#[derive(clap::Args)]
+struct OutcomeArgs {
+    /// The notice id.
+    notice_id: String,
+    /// `removed`, `rejected`, or `no_answer`.
+    #[arg(long, value_parser = wire_value::<NoticeOutcome>(&["removed", "rejected", "no_answer"]))]
+    outcome: NoticeOutcome,
+    /// The day it happened, `YYYY-MM-DD` (UTC) [default: now].
+    #[arg(long)]
+    date: Option<String>,
+    /// Where the answer came from and what it said (at most 2000 characters).
+    #[arg(long)]
+    note: Option<String>,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 #[derive(clap::Args)]
 struct ListArgs {
     /// Only notices in this state.
-    #[arg(long, value_parser = wire_value::<NoticeState>(&["draft", "sent", "acknowledged", "removed", "rejected"]))]
+    #[arg(long, value_parser = wire_value::<NoticeState>(&["draft", "sent", "acknowledged", "removed", "rejected", "no_answer"]))]
     state: Option<NoticeState>,
     /// Stop after this many notices (the JSON output then carries `next_cursor`).
     #[arg(long)]
@@ -118,6 +140,15 @@ pub fn run(args: NoticesArgs) -> anyhow::Result<ExitCode> {
             let request = NoticeDecisionRequest { decision: a.decision, reason: a.reason };
             (rt.block_on(client.decide_notice(&a.notice_id, &request))?, a.output.json)
         }
+        NoticesCommand::Outcome(a) => {
+            let at = match a.date.as_deref() {
+                None => disrupt_hotline::time::now_ms(),
+                Some(text) => disrupt_hotline::time::parse_date(text)
+                    .ok_or_else(|| anyhow::anyhow!("--date is YYYY-MM-DD, not {text:?}"))?,
+            };
+            let request = NoticeOutcomeRequest { outcome: a.outcome, at, note: a.note };
+            (rt.block_on(client.record_notice_outcome(&a.notice_id, &request))?, a.output.json)
+        }
     };
     if json {
         render::print_json(&notice)?;
@@ -153,6 +184,32 @@ fn print_notice(n: &Notice) -> anyhow::Result<()> {
     }
     if n.reminders > 0 {
         outln!("reminders: {} (last {})", n.reminders, render::maybe_time(n.last_reminded_at));
+    }
+    if let Some(channel) = n.channel {
+        outln!(
+            "channel: {}{}",
+            wire(&channel),
+            n.email_to.as_deref().map(|to| format!(" to {to}")).unwrap_or_default()
+        );
+    }
+    if let Some(note) = &n.outcome_note {
+        outln!("outcome note: {note}");
+    }
+    for step in &n.history {
+        let mut line = format!("{} {}", render::time(step.at), wire(&step.kind));
+        if let Some(k) = step.reminder {
+            line.push_str(&format!(" (reminder {k})"));
+        }
+        if let Some(k) = step.attempt {
+            line.push_str(&format!(" attempt {k}"));
+        }
+        if let Some(at) = step.retry_at {
+            line.push_str(&format!(", again at {}", render::time(at)));
+        }
+        if let Some(detail) = &step.detail {
+            line.push_str(&format!(": {detail}"));
+        }
+        outln!("history: {line}");
     }
     Ok(())
 }

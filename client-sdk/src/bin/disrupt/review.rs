@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use disrupt_openapi::model::EntryState;
 use disrupt_openapi::notices::{Lang, LegalGround};
 use disrupt_openapi::review::{
-    AnalystCase, BenignSignal, CaseRejection, DecisionOutcome, EntryDecisionRequest, RejectCaseRequest,
-    RejectEntriesRequest, RejectReason, ReviewItem, ReviewQueue, ReviewUrlsRequest, ReviewUrlsResponse,
+    AnalystCase, BenignSignal, CaseRejection, DecisionOutcome, EntryDecisionRequest, HostContactUpdate,
+    RejectCaseRequest, RejectEntriesRequest, RejectReason, ReviewItem, ReviewQueue, ReviewUrlsRequest,
+    ReviewUrlsResponse,
 };
 
 use crate::render::{self, OutputArgs, Table, outln, wire, wire_value};
@@ -23,7 +24,8 @@ const REJECT_REASONS: &[&str] = &["low_quality", "popular_benign_image", "not_in
   disrupt review verify 1099511627777 1099511627778
   disrupt review reject --reason popular_benign_image --note 'a meme' 1099511627779
   disrupt review case CASE_ID
-  disrupt review urls CASE_ID --confirm 0,1 --dismiss 2 --lang fr")]
+  disrupt review urls CASE_ID --confirm 0,1 --dismiss 2 --lang fr
+  disrupt review urls CASE_ID --confirm 3 --contact forum.example=abuse@forum.example")]
 pub struct ReviewArgs {
     #[command(subcommand)]
     command: ReviewCommand,
@@ -134,6 +136,10 @@ struct UrlsArgs {
         "intimate_image_without_consent", "sexual_deepfake", "minor_sexual_image", "sextortion",
     ]))]
     ground: Option<LegalGround>,
+    /// Set a host's abuse address in the hosts directory first, `HOST=ADDRESS` (repeatable): its notice goes
+    /// there by e-mail.
+    #[arg(long, value_name = "HOST=ADDRESS")]
+    contact: Vec<String>,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -178,7 +184,23 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
             outln!("case {}: {}", a.case_id, describe_rejection(&rejection));
         }
         ReviewCommand::Urls(a) => {
-            let request = ReviewUrlsRequest { confirm: a.confirm, dismiss: a.dismiss, lang: a.lang, ground: a.ground };
+            let contacts = a
+                .contact
+                .iter()
+                .map(|c| {
+                    let (host, email) = c
+                        .split_once('=')
+                        .ok_or_else(|| anyhow::anyhow!("--contact is HOST=ABUSE_ADDRESS, not {c:?}"))?;
+                    Ok(HostContactUpdate {
+                        host: host.to_owned(),
+                        abuse_email: Some(email.to_owned()),
+                        lang: None,
+                        api_integrated: false,
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let request =
+                ReviewUrlsRequest { confirm: a.confirm, dismiss: a.dismiss, lang: a.lang, ground: a.ground, contacts };
             let reviewed = rt.block_on(client.review_urls(&a.case_id, &request))?;
             if a.output.json {
                 return render::print_json(&reviewed).map(|()| ExitCode::SUCCESS);
