@@ -68,15 +68,17 @@ fn lower_median(values: &Coefficients) -> f32 {
 }
 
 /// Bit `k` is set when coefficient `k` is strictly above the median.
+///
+/// Built a byte at a time without a branch: half the comparisons go each way at random, so a branch per bit was
+/// mispredicted about half the time, and the robust scan thresholds two hashes per window (a fifth of its time).
 pub(crate) fn threshold(coefficients: &Coefficients) -> PdqHash {
     let median = lower_median(coefficients);
-    let mut hash = PdqHash::ZERO;
-    for (k, &c) in coefficients.iter().enumerate() {
-        if c > median {
-            hash.set_bit(k);
-        }
+    let mut bytes = [0u8; 32];
+    // Coefficients 8j..8j + 8 are the bits of byte 31 - j (see `PdqHash::bit`).
+    for (j, eight) in coefficients.chunks_exact(8).enumerate() {
+        bytes[31 - j] = eight.iter().enumerate().fold(0u8, |byte, (i, &c)| byte | (u8::from(c > median) << i));
     }
-    hash
+    PdqHash::from_bytes(bytes)
 }
 
 #[cfg(test)]
@@ -90,6 +92,18 @@ mod tests {
             *v = ((k * 89) % 256) as f32;
         }
         assert_eq!(lower_median(&values), 127.0);
+    }
+
+    #[test]
+    fn threshold_sets_the_bit_of_each_coefficient_above_the_median() {
+        let mut values = [0f32; 256];
+        for (k, v) in values.iter_mut().enumerate() {
+            *v = ((k * 89) % 256) as f32;
+        }
+        let hash = threshold(&values);
+        for (k, &v) in values.iter().enumerate() {
+            assert_eq!(hash.bit(k), v > 127.0, "bit {k}");
+        }
     }
 
     #[test]

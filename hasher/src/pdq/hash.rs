@@ -45,6 +45,7 @@ impl PdqHash {
     }
 
     /// Sets bit `k` (0..256, coefficient order).
+    #[cfg(test)]
     pub(crate) fn set_bit(&mut self, k: usize) {
         self.0[31 - k / 8] |= 1 << (k % 8);
     }
