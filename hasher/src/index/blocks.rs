@@ -117,17 +117,19 @@ impl BlockIndex {
         let queries: Vec<Words> = queries.iter().map(words).collect();
         let mut reached = vec![0u64; self.slots.hashes.len().div_ceil(64)];
         let mut out = Vec::new();
-        let mut probes: Vec<(u32, u32)> = Vec::with_capacity(queries.len());
+        // (block value << 32 | query): one u64 sorts faster than a pair, and the runs of one value stay together.
+        let mut probes: Vec<u64> = Vec::with_capacity(queries.len());
         // (slot, index of its run's first probe, the run's end).
         let mut candidates: Vec<(u32, u32, u32)> = Vec::with_capacity(2 * queries.len());
+        let value_of = |probe: u64| (probe >> 32) as u32;
         for b in 0..BLOCKS {
             probes.clear();
-            probes.extend(queries.iter().enumerate().map(|(q, w)| (block(w, b), q as u32)));
+            probes.extend(queries.iter().enumerate().map(|(q, w)| (u64::from(block(w, b)) << 32) | q as u64));
             probes.sort_unstable();
             candidates.clear();
             let mut start = 0;
-            for run in probes.chunk_by(|x, y| x.0 == y.0) {
-                let (value, end) = (run[0].0, (start + run.len()) as u32);
+            for run in probes.chunk_by(|&x, &y| value_of(x) == value_of(y)) {
+                let (value, end) = (value_of(run[0]), (start + run.len()) as u32);
                 let tail = match self.tail.is_empty() {
                     true => &[][..],
                     false => self.tail.get(&tail_key(b, value)).map_or(&[][..], Vec::as_slice),
@@ -139,8 +141,8 @@ impl BlockIndex {
             for &(slot, first, end) in &candidates {
                 let hash = &self.slots.hashes[slot as usize];
                 let run = &probes[first as usize..end as usize];
-                let hit = block(hash, b) == run[0].0
-                    && run.iter().any(|&(_, q)| distance(hash, &queries[q as usize]) <= radius);
+                let hit = block(hash, b) == value_of(run[0])
+                    && run.iter().any(|&probe| distance(hash, &queries[probe as u32 as usize]) <= radius);
                 let seen = reached[slot as usize / 64] & (1 << (slot % 64)) != 0;
                 if hit && !seen && !self.slots.is_dead(slot) {
                     reached[slot as usize / 64] |= 1 << (slot % 64);
