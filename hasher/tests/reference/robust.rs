@@ -224,12 +224,13 @@ fn without_the_query_pixels_a_crop_matches_by_agreeing_squares_alone() {
     assert!(robust::match_views(&v, &unverifiable, &strict).is_none(), "more squares than the image has: no match");
 }
 
-/// How a list searches: the views of several listed photographs in one index, each query's windows seek images
-/// through exact 32-bit pairs only (the cheap probing a large list needs), and each seeded image is then decided
-/// from all its views. The crops seed and match their original; an unrelated photograph matches nothing.
+/// How a list searches: the listed photographs' own hashes in an exact index and their inner squares in a block
+/// index, as every API process keeps them; each query's windows seek images through a whole 24-bit block
+/// (`BlockIndex::reach`), and each seeded image is then decided from all its views. The crops seed and match their
+/// original; an unrelated photograph matches nothing.
 #[test]
-fn a_list_seeds_its_images_through_exact_pairs_and_decides_them_from_all_their_views() {
-    use disrupt_hasher::index::PdqIndex;
+fn a_list_seeds_its_images_through_whole_blocks_and_decides_them_from_all_their_views() {
+    use disrupt_hasher::index::{BlockIndex, PdqIndex};
     use disrupt_hasher::robust::CandidateKind;
     let listed: Vec<Vec<View>> = [
         "pdq/data/bridge-mods/aaa-orig.jpg",
@@ -241,18 +242,21 @@ fn a_list_seeds_its_images_through_exact_pairs_and_decides_them_from_all_their_v
     .map(|p| views(&photo(p)))
     .collect();
     // Image i's view v is entry (i << 8) | v.
-    let index: PdqIndex = listed
-        .iter()
-        .enumerate()
-        .flat_map(|(i, v)| v.iter().enumerate().map(move |(n, view)| (((i as u64) << 8) | n as u64, view.hash)))
-        .collect();
+    let entries = || {
+        listed
+            .iter()
+            .enumerate()
+            .flat_map(|(i, v)| v.iter().enumerate().map(move |(n, view)| ((((i as u64) << 8) | n as u64), *view)))
+    };
+    let own: PdqIndex = entries().filter(|(_, v)| v.region.is_whole()).map(|(id, v)| (id, v.hash)).collect();
+    let squares: BlockIndex = entries().filter(|(_, v)| !v.region.is_whole()).map(|(id, v)| (id, v.hash)).collect();
     let t = Thresholds::default();
     let list_matches = |query: &RgbImage| -> Vec<u64> {
         let candidates = candidates(query);
         let seeds = robust::seed_images(&candidates, |kind, hashes| {
             let found: Vec<u64> = match kind {
-                CandidateKind::Window => index.reach_probing(hashes, t.paired, 0),
-                _ => hashes.iter().flat_map(|h| index.search(h, t.whole)).map(|m| m.id).collect(),
+                CandidateKind::Window => squares.reach(hashes, t.paired),
+                _ => hashes.iter().flat_map(|h| own.search(h, t.whole)).map(|m| m.id).collect(),
             };
             Ok::<_, ()>(found.into_iter().map(|id| id >> 8).collect())
         })
