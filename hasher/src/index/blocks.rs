@@ -11,7 +11,7 @@
 //!
 //! The 16-bit chunk tables of [`super::PdqIndex`] answer the exact range search, but for this rule they scan a
 //! bucket of `n / 65,536` postings per chunk (275 at 18 M views), 16 times per query: with 18 M views the
-//! probing search ran about 15,000 queries per second on one core, five to thirteen seconds per photo.
+//! probing search ran 15,000-27,000 queries per second on one core, nine to ten seconds per 1600-pixel photo.
 //!
 //! Recall of the rule, for two hashes whose `d` differing bits fall at random: d = 16, 0.90; d = 24, 0.59;
 //! d = 31, 0.34 (one block exact). A matching image is usually close to dozens of windows (neighbouring positions
@@ -19,7 +19,7 @@
 //! per transform this costs is measured by `robust_eval --compare-seeding` (README, robust matching).
 //!
 //! # Memory
-//! The entries ([`Slots`]: 40 B each), then per block a CSR table: one u32 slot per entry, sorted by the block's
+//! The entries (`slots::Slots`: 40 B each), then per block a CSR table: one u32 slot per entry, sorted by the block's
 //! value, and `2^D + 1` u32 offsets over the top `D` bits of the value, `2^D` in `(n / 4, n / 2]` up to 2^24: about
 //! 44 B per entry, and 11 to 22 B of offsets (at most 11 x 64 MiB). Measured with `examples/bench_views`.
 //! Entries inserted since the last rebuild (the delta tail) are found through a hash map from (block, value) to
