@@ -82,15 +82,7 @@ fn main() {
         return;
     }
     let n = images * views;
-    let before = rss_mib();
-    let started = Instant::now();
-    let mut index: PdqIndex = hashes(1, n).enumerate().map(|(i, h)| (i as u64, h)).collect();
-    // Views listed since the last rebuild wait in the index's delta tail (up to 1/256 of the index): `--tail N`.
-    for (i, h) in hashes(3, flag(&args, "--tail", 0)).enumerate() {
-        index.insert((n + i) as u64, h);
-    }
-    let build_s = started.elapsed().as_secs_f64();
-    let index_mib = rss_mib() - before;
+    let (index, build_s, index_mib) = build(n, flag(&args, "--tail", 0), PdqIndex::insert);
     let probes: Vec<PdqHash> = hashes(2, queries).collect();
     for path in &photos {
         let (width, height, hashing_s, windows) = photo_windows(path);
@@ -137,6 +129,18 @@ fn main() {
     }
 }
 
+/// An index of `n` random views bulk-loaded, then `tail` more inserted one by one: views listed since the last
+/// rebuild wait in the index's delta tail (up to 1/256 of it). With its build time (s) and RSS growth (MiB).
+fn build<I: FromIterator<(u64, PdqHash)>>(n: usize, tail: usize, insert: fn(&mut I, u64, PdqHash)) -> (I, f64, f64) {
+    let before = rss_mib();
+    let started = Instant::now();
+    let mut index: I = hashes(1, n).enumerate().map(|(i, h)| (i as u64, h)).collect();
+    for (i, h) in hashes(3, tail).enumerate() {
+        insert(&mut index, (n + i) as u64, h);
+    }
+    (index, started.elapsed().as_secs_f64(), rss_mib() - before)
+}
+
 /// A photo's size, the time its candidates took, and its windows' hashes.
 fn photo_windows(path: &str) -> (u32, u32, f64, Vec<PdqHash>) {
     let rgb = decode_rgb(&std::fs::read(path).unwrap(), &DecodeOptions::default()).unwrap();
@@ -161,14 +165,7 @@ fn photo_windows(path: &str) -> (u32, u32, f64, Vec<PdqHash>) {
 /// The block index's memory and seeding speed, as `main` measures the chunk tables'.
 fn bench_blocks(args: &[String], images: usize, views: usize, windows: usize, queries: usize, photos: &[String]) {
     let n = images * views;
-    let before = rss_mib();
-    let started = Instant::now();
-    let mut index: BlockIndex = hashes(1, n).enumerate().map(|(i, h)| (i as u64, h)).collect();
-    for (i, h) in hashes(3, flag(args, "--tail", 0)).enumerate() {
-        index.insert((n + i) as u64, h);
-    }
-    let build_s = started.elapsed().as_secs_f64();
-    let index_mib = rss_mib() - before;
+    let (index, build_s, index_mib) = build(n, flag(args, "--tail", 0), BlockIndex::insert);
     for path in photos {
         let (width, height, hashing_s, windows) = photo_windows(path);
         let started = Instant::now();
