@@ -54,6 +54,7 @@ async fn main() -> anyhow::Result<()> {
                 entries: vec![NewEntry { kind: HashKind::Video, hash: json, quality: None, held: None }],
                 urls: vec![],
                 contact: None,
+                declarations: None,
                 secret_hash: vec![0; 32],
                 surge_limit: None,
             })

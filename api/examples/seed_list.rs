@@ -36,6 +36,7 @@ async fn main() -> anyhow::Result<()> {
                 entries: vec![NewEntry { kind: HashKind::Pdq, hash: hash.clone(), quality: Some(100), held: None }],
                 urls: vec![],
                 contact: None,
+                declarations: None,
                 secret_hash: vec![0; 32],
                 surge_limit: None,
             })

@@ -26,6 +26,7 @@ pub async fn create_admin_key(store: &Store, server_key: &ServerKey, name: &str)
         created_at: now_ms(),
         revoked_at: None,
         hosts: vec![],
+        contact_access: false,
     };
     store.create_api_key_audited(&key, Some(key_created(&new.id, "create-admin-key"))).await?;
     drain_key_records(store).await;
@@ -93,6 +94,7 @@ pub async fn ensure_bootstrap_admin_key(store: &Store, server_key: &ServerKey, k
         created_at: now_ms(),
         revoked_at: None,
         hosts: vec![],
+        contact_access: false,
     };
     match store.create_api_key_audited(&key, Some(key_created(presented.id, "bootstrap"))).await {
         Ok(()) => {

@@ -171,6 +171,8 @@ pub struct Caller {
     pub lists: Vec<String>,
     /// Hosts a platform serves (takedown notices for them are readable).
     pub hosts: Vec<String>,
+    /// The key may open victims' contacts.
+    pub contact_access: bool,
 }
 
 impl Caller {
@@ -267,6 +269,7 @@ impl Authenticator {
             role: stored.role,
             lists: stored.lists.clone(),
             hosts: stored.hosts.clone(),
+            contact_access: stored.contact_access,
         })
     }
 }
@@ -369,6 +372,7 @@ mod tests {
             role: Role::Platform,
             lists: vec!["ncii".into()],
             hosts: vec![],
+            contact_access: false,
         };
         assert!(platform.require_list("ncii").is_ok());
         assert!(platform.require_list("csam").is_err());

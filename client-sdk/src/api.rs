@@ -17,8 +17,8 @@ use disrupt_openapi::notices::{
     NoticeQuery, NoticeState,
 };
 use disrupt_openapi::review::{
-    AnalystCase, CaseRejection, DecisionOutcome, EntryDecisionRequest, RejectCaseRequest, RejectEntriesRequest,
-    ReviewQueue, ReviewQueueQuery, ReviewUrlsRequest, ReviewUrlsResponse,
+    AnalystCase, CaseContact, CaseRejection, DecisionOutcome, EntryDecisionRequest, RejectCaseRequest,
+    RejectEntriesRequest, ReviewQueue, ReviewQueueQuery, ReviewUrlsRequest, ReviewUrlsResponse,
 };
 use disrupt_openapi::stats::{ReportQuery, Statistics};
 use disrupt_openapi::stopncii::{FetchHashesQuery, FetchHashesResponse, SubmitFeedbackRequest, SubmitFeedbackResponse};
@@ -322,6 +322,11 @@ impl Client {
     /// `GET /v1/review/cases/{id}`.
     pub async fn analyst_case(&self, case_id: &str) -> Result<AnalystCase, ClientError> {
         Self::send(self.request(Method::GET, &format!("/v1/review/cases/{case_id}"))).await
+    }
+
+    /// `GET /v1/review/cases/{id}/contact`: the victim's contact (keys with `contact_access`; audited).
+    pub async fn open_contact(&self, case_id: &str) -> Result<CaseContact, ClientError> {
+        Self::send(self.request(Method::GET, &format!("/v1/review/cases/{case_id}/contact"))).await
     }
 
     /// `POST /v1/review/cases/{id}/reject`.

@@ -20,6 +20,10 @@ pub struct CreateApiKeyRequest {
     /// are readable with this key.
     #[serde(default)]
     pub hosts: Vec<String>,
+    /// The key may open victims' contacts (`GET /v1/review/cases/{id}/contact`, every opening audited). Analyst
+    /// and admin keys only; no key has it unless created with it.
+    #[serde(default)]
+    pub contact_access: bool,
 }
 
 /// A key as listed: never the secret.
@@ -37,6 +41,9 @@ pub struct ApiKeyInfo {
     /// Hosts whose takedown notices it may read (platforms).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hosts: Vec<String>,
+    /// It may open victims' contacts.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub contact_access: bool,
     /// Creation time, unix milliseconds.
     pub created_at: u64,
     /// Revocation time, unix milliseconds.

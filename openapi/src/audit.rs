@@ -111,6 +111,8 @@ pub enum AuditAction {
     HostContactSet,
     /// An admin removed a host from the hosts directory.
     HostContactDeleted,
+    /// An analyst or admin whose key has `contact_access` opened a victim's contact.
+    ContactOpened,
 }
 
 string_names!(AuditAction {
@@ -132,6 +134,7 @@ string_names!(AuditAction {
     AuditExported => "audit_exported",
     HostContactSet => "host_contact_set",
     HostContactDeleted => "host_contact_deleted",
+    ContactOpened => "contact_opened",
 });
 
 /// One audit entry, exactly as chained: the fields in this order are the canonical form the chain hashes

@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::model::{CaseState, Category, EntryState, HashValue};
+use crate::notices::NoticeState;
+use crate::review::UrlReview;
 
 /// The most URLs one case may list.
 pub const MAX_URLS_PER_CASE: usize = 100;
@@ -23,9 +25,122 @@ pub struct CreateCaseRequest {
     /// Where the content is already online, if known.
     #[serde(default)]
     pub urls: Vec<String>,
-    /// How to reach the victim for follow-up; erased on withdrawal.
+    /// How to reach the victim for follow-up (an e-mail address or a phone number), if they want to be reached.
+    /// Stored encrypted, shown to no one but analysts whose key has `contact_access` (each opening audited),
+    /// never in lists or exports; erased on withdrawal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
+    /// What the person, or whoever acts for them, declares. A takedown notice states good faith only when the
+    /// case carries all three declarations (`depicts_person`, `intimate`, `no_consent`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declarations: Option<Declarations>,
+}
+
+/// Who makes a case's declarations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Declarant {
+    /// The person the images show.
+    DepictedPerson,
+    /// A parent or legal guardian, acting for the person with their consent.
+    Parent,
+    /// A lawyer, acting for the person with their consent.
+    Lawyer,
+    /// A support worker (a victims' association, a social worker), acting for the person with their consent.
+    SupportWorker,
+}
+
+string_names!(Declarant {
+    DepictedPerson => "depicted_person",
+    Parent => "parent",
+    Lawyer => "lawyer",
+    SupportWorker => "support_worker",
+});
+
+/// The declarations takedown notices rely on, recorded with the case as the victim's page made them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Declarations {
+    /// Who declares: the person shown, or someone acting for them with their consent (and in which capacity).
+    pub declarant: Declarant,
+    /// The images show the person (the declarant, or the person they act for).
+    pub depicts_person: bool,
+    /// The images are intimate (nudity or sexual content).
+    pub intimate: bool,
+    /// The person did not consent to their spread.
+    pub no_consent: bool,
+}
+
+impl Declarations {
+    /// All three declarations are made: only then may a notice state good faith on the person's behalf.
+    pub fn support_good_faith(&self) -> bool {
+        self.depicts_person && self.intimate && self.no_consent
+    }
+}
+
+/// What became of a URL the victim reported, as the victim sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UrlStatus {
+    /// An analyst has not looked at it yet.
+    UnderReview,
+    /// An analyst confirmed it; a takedown notice is being prepared.
+    Confirmed,
+    /// An analyst found nothing to act on there.
+    Dismissed,
+    /// A takedown notice went to the host; no decision yet.
+    NoticeSent,
+    /// The host removed the content or disabled access to it.
+    Removed,
+    /// The host decided not to remove it.
+    NotRemoved,
+}
+
+string_names!(UrlStatus {
+    UnderReview => "under_review",
+    Confirmed => "confirmed",
+    Dismissed => "dismissed",
+    NoticeSent => "notice_sent",
+    Removed => "removed",
+    NotRemoved => "not_removed",
+});
+
+impl UrlStatus {
+    /// The status from an analyst's review and the state of the notice that carries the URL, if any.
+    pub fn of(review: UrlReview, notice: Option<NoticeState>) -> Self {
+        match (review, notice) {
+            (UrlReview::Pending, _) => UrlStatus::UnderReview,
+            (UrlReview::Dismissed, _) => UrlStatus::Dismissed,
+            (UrlReview::Confirmed, None | Some(NoticeState::Draft)) => UrlStatus::Confirmed,
+            (UrlReview::Confirmed, Some(NoticeState::Sent | NoticeState::Acknowledged | NoticeState::NoAnswer)) => {
+                UrlStatus::NoticeSent
+            }
+            (UrlReview::Confirmed, Some(NoticeState::Removed)) => UrlStatus::Removed,
+            (UrlReview::Confirmed, Some(NoticeState::Rejected)) => UrlStatus::NotRemoved,
+        }
+    }
+}
+
+/// A URL the victim reported, with what happened to it. Names no platform beyond the URL's own host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseUrl {
+    /// The URL as the victim gave it.
+    pub url: String,
+    /// The host it is on, as notices name it; absent when the URL is not a web address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Where it stands.
+    pub status: UrlStatus,
+    /// When an analyst confirmed or dismissed it, unix ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_at: Option<u64>,
+    /// When the takedown notice went to the host, unix ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_sent_at: Option<u64>,
+    /// When the host decided (removed or not), unix ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<u64>,
 }
 
 /// One hash kept for a case, as the victim sees it.
@@ -75,6 +190,15 @@ pub struct CaseStatus {
     pub hashes: Vec<CaseHash>,
     /// How many platforms have the hashes and, after a withdrawal, how many of them have fetched the deletion.
     pub delivery: CaseDelivery,
+    /// Each URL the victim reported, in the order given, with what happened to it.
+    #[serde(default)]
+    pub urls: Vec<CaseUrl>,
+    /// Whether a contact is kept for the case (never the contact itself; erased on withdrawal).
+    #[serde(default)]
+    pub has_contact: bool,
+    /// The declarations recorded with the case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declarations: Option<Declarations>,
 }
 
 /// Erasure receipt: counts of platforms, never their names.
@@ -109,4 +233,44 @@ pub struct CaseUploadForm {
     /// WebP, GIF, BMP, TIFF, HEIC/HEIF, AVIF; videos: MP4/MOV/3GP, Matroska/WebM, AVI, FLV, MPEG-TS/PS, ASF/WMV.
     #[schema(value_type = Vec<String>, format = Binary, min_items = 1, max_items = 20)]
     pub file: Vec<Vec<u8>>,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_url_reads_as_its_review_then_its_notice() {
+        use NoticeState as N;
+        assert_eq!(UrlStatus::of(UrlReview::Pending, None), UrlStatus::UnderReview);
+        assert_eq!(UrlStatus::of(UrlReview::Dismissed, None), UrlStatus::Dismissed);
+        assert_eq!(UrlStatus::of(UrlReview::Confirmed, None), UrlStatus::Confirmed);
+        assert_eq!(UrlStatus::of(UrlReview::Confirmed, Some(N::Draft)), UrlStatus::Confirmed);
+        for sent in [N::Sent, N::Acknowledged, N::NoAnswer] {
+            assert_eq!(UrlStatus::of(UrlReview::Confirmed, Some(sent)), UrlStatus::NoticeSent);
+        }
+        assert_eq!(UrlStatus::of(UrlReview::Confirmed, Some(N::Removed)), UrlStatus::Removed);
+        assert_eq!(UrlStatus::of(UrlReview::Confirmed, Some(N::Rejected)), UrlStatus::NotRemoved);
+    }
+
+    #[test]
+    fn good_faith_needs_all_three_declarations_and_the_field_is_optional() {
+        let all = Declarations { declarant: Declarant::Parent, depicts_person: true, intimate: true, no_consent: true };
+        assert!(all.support_good_faith());
+        for partial in [
+            Declarations { depicts_person: false, ..all },
+            Declarations { intimate: false, ..all },
+            Declarations { no_consent: false, ..all },
+        ] {
+            assert!(!partial.support_good_faith(), "{partial:?}");
+        }
+        let old: CreateCaseRequest = serde_json::from_str(
+            r#"{"category":"adult_ncii","hashes":[{"kind":"md5","hash":"00000000000000000000000000000000"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(old.declarations, None);
+        let json = r#"{"declarant":"support_worker","depicts_person":true,"intimate":true,"no_consent":false,"x":1}"#;
+        assert!(serde_json::from_str::<Declarations>(json).is_err(), "unknown fields refused");
+    }
 }

@@ -310,6 +310,8 @@ mod tests {
         names_agree(crate::review::HoldReason::ALL);
         names_agree(crate::audit::ActorRole::ALL);
         names_agree(crate::audit::AuditAction::ALL);
+        names_agree(crate::cases::Declarant::ALL);
+        names_agree(crate::cases::UrlStatus::ALL);
         assert_eq!("x".parse::<HashKind>().unwrap_err().to_string(), "unknown HashKind \"x\"");
     }
 

@@ -296,8 +296,12 @@ pub struct AnalystCase {
     pub state: CaseState,
     /// Creation time, unix ms.
     pub created_at: u64,
-    /// Whether the victim left a contact (the contact itself is not shown).
+    /// Whether the victim left a contact (the contact itself is not shown here: keys with `contact_access` open
+    /// it with `GET /v1/review/cases/{id}/contact`).
     pub has_contact: bool,
+    /// What the victim (or whoever acts for them) declared; notices state good faith only with all three.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declarations: Option<crate::cases::Declarations>,
     /// Its entries.
     pub entries: Vec<ReviewItem>,
     /// URLs the victim reported.
@@ -355,6 +359,17 @@ impl HostContactUpdate {
             api_integrated: self.api_integrated,
         }
     }
+}
+
+/// `GET /v1/review/cases/{id}/contact`: the victim's contact, for a key with `contact_access`. Each opening is
+/// audited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseContact {
+    /// Case id.
+    pub case_id: String,
+    /// The contact as the victim gave it (an e-mail address or a phone number).
+    pub contact: String,
 }
 
 /// Answer to `POST /v1/review/cases/{id}/urls`.

@@ -85,6 +85,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(super::review::reject_entries)
         .service(super::review::quarantine_entries)
         .service(super::review::analyst_case)
+        .service(super::review::open_contact)
         .service(super::review::reject_case)
         .service(super::review::review_urls)
         .service(super::notices::list_notices)

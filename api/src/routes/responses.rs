@@ -108,6 +108,13 @@ response_set! {
         (ErrorCode::NotFound, "No such case on the key's lists"),
         STORE_DOWN,
     ];
+    /// Opening a victim's contact.
+    ContactErrors = [
+        BAD_KEY,
+        (ErrorCode::Forbidden, "Not an analyst or admin key with contact_access"),
+        (ErrorCode::NotFound, "No such case on the key's lists, or it keeps no contact (none given, or withdrawn)"),
+        STORE_DOWN,
+    ];
 }
 
 #[cfg(test)]

@@ -3,11 +3,11 @@
 use actix_web::{get, post, web};
 use disrupt_openapi::ErrorBody;
 use disrupt_openapi::review::{
-    AnalystCase, CaseRejection, DecisionOutcome, EntryDecisionRequest, RejectCaseRequest, RejectEntriesRequest,
-    ReviewQueue, ReviewQueueQuery, ReviewUrlsRequest, ReviewUrlsResponse,
+    AnalystCase, CaseContact, CaseRejection, DecisionOutcome, EntryDecisionRequest, RejectCaseRequest,
+    RejectEntriesRequest, ReviewQueue, ReviewQueueQuery, ReviewUrlsRequest, ReviewUrlsResponse,
 };
 
-use super::responses::{AnalystCaseErrors, BadQuery, BadRequest, EntryDecisionErrors, KeyErrors};
+use super::responses::{AnalystCaseErrors, BadQuery, BadRequest, ContactErrors, EntryDecisionErrors, KeyErrors};
 use crate::auth::AnalystCaller;
 use crate::error::ApiError;
 use crate::service::Service;
@@ -116,6 +116,27 @@ pub async fn analyst_case(
     id: web::Path<String>,
 ) -> Result<web::Json<AnalystCase>, ApiError> {
     Ok(web::Json(service.analyst_case(&caller, &id).await?))
+}
+
+/// The contact the victim left, for an analyst or admin key created with `contact_access` (ordinary analyst keys
+/// are refused). Every opening is recorded in the audit log (`contact_opened`) before the contact is answered.
+/// A withdrawn case keeps no contact.
+#[utoipa::path(
+    tag = "analysts",
+    params(("id" = String, Path, description = "Case id")),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The contact", body = CaseContact),
+        ContactErrors,
+    )
+)]
+#[get("/v1/review/cases/{id}/contact")]
+pub async fn open_contact(
+    AnalystCaller(caller): AnalystCaller,
+    service: web::Data<Service>,
+    id: web::Path<String>,
+) -> Result<web::Json<CaseContact>, ApiError> {
+    Ok(web::Json(service.open_contact(&caller, &id).await?))
 }
 
 /// Reject every entry of a case. When the hotline requires two analysts (the default), the first call records

@@ -22,6 +22,7 @@ fn key_info(key: &s::ApiKey) -> ApiKeyInfo {
         role: key.role,
         lists: key.lists.clone(),
         hosts: key.hosts.clone(),
+        contact_access: key.contact_access,
         created_at: key.created_at,
         revoked_at: key.revoked_at,
     }
@@ -36,6 +37,9 @@ impl Service {
     ) -> Result<CreatedApiKey, ApiError> {
         if request.name.trim().is_empty() || request.name.len() > 128 {
             return Err(ApiError::InvalidRequest("a key's name is 1 to 128 bytes".into()));
+        }
+        if request.contact_access && request.role == Role::Platform {
+            return Err(ApiError::InvalidRequest("only analyst and admin keys may open victims' contacts".into()));
         }
         if request.role != Role::Admin && request.lists.is_empty() {
             return Err(ApiError::InvalidRequest("platform and analyst keys need at least one list".into()));
@@ -66,10 +70,14 @@ impl Service {
             created_at: now_ms(),
             revoked_at: None,
             hosts,
+            contact_access: request.contact_access,
         };
-        let event = AuditEvent::new(actor(caller), AuditAction::KeyCreated, format!("key:{}", key.id))
+        let mut event = AuditEvent::new(actor(caller), AuditAction::KeyCreated, format!("key:{}", key.id))
             .detail("role", key.role.as_str())
             .detail("lists", key.lists.join(","));
+        if key.contact_access {
+            event = event.detail("contact_access", "true");
+        }
         self.store.create_api_key_audited(&key, Some(event)).await?;
         self.drain_audit(Outbox::Global).await;
         Ok(CreatedApiKey { key: new.key, info: key_info(&key) })

@@ -15,7 +15,7 @@ use crate::rate_limit::SubmissionQuota;
 use crate::settings::CaseLimits;
 use crate::store::Outbox;
 use crate::store::audit::AuditEvent;
-use crate::store::model::{self as s, DEFAULT_LIST};
+use crate::store::model as s;
 use crate::wire;
 
 impl Service {
@@ -28,31 +28,33 @@ impl Service {
     ) -> Result<CreatedCase, ApiError> {
         validate_case(&request)?;
         check_frames(&self.case_limits, &request.hashes)?;
+        let list = s::list_for(request.category);
         let mut entries = request.hashes.iter().map(wire::new_entry).collect::<Result<Vec<_>, _>>()?;
         self.limits.draw_hashes(quota, entries.len()).await?;
-        self.mark_floods(&mut entries, quota.burst).await?;
+        self.mark_floods(list, &mut entries, quota.burst).await?;
         let holds: Vec<Option<s::HoldReason>> = entries.iter().map(|e| e.held).collect();
         let secret = self.secrets.new_case_secret()?;
         let created = self
             .store
             .create_case_audited(
                 s::NewCase {
-                    list: DEFAULT_LIST.to_owned(),
+                    list: list.to_owned(),
                     category: request.category,
                     entries,
                     urls: request.urls,
                     contact: request.contact.as_deref().map(|c| self.contacts.seal(c)).transpose()?,
+                    declarations: request.declarations,
                     secret_hash: secret.secret_hash,
                     surge_limit: flood::surge_limit(&self.flood),
                 },
-                |case_id, surge| held_event(case_id, &holds, surge),
+                |case_id, surge| held_event(list, case_id, &holds, surge),
             )
             .await?;
         if created.held > 0 {
             self.count_holds(&holds, created.surge);
-            self.drain_audit(Outbox::List(DEFAULT_LIST)).await;
+            self.drain_audit(Outbox::List(list)).await;
         }
-        self.publish_due(DEFAULT_LIST).await;
+        self.publish_due(list).await;
         Ok(CreatedCase { case_id: created.case_id, case_secret: secret.secret, hashes: request.hashes })
     }
 
@@ -63,12 +65,13 @@ impl Service {
         hashes: Vec<HashValue>,
         quota: &SubmissionQuota,
     ) -> Result<CreatedCase, ApiError> {
-        self.create_case(CreateCaseRequest { category, hashes, urls: Vec::new(), contact: None }, quota).await
+        let request = CreateCaseRequest { category, hashes, urls: Vec::new(), contact: None, declarations: None };
+        self.create_case(request, quota).await
     }
 
     /// Decides which entries flood detection holds: those whose hash (or a near PDQ hash) other cases already
     /// carry often enough, or all of them when the client is in a burst. The service-wide surge is the store's.
-    async fn mark_floods(&self, entries: &mut [s::NewEntry], burst: bool) -> Result<(), ApiError> {
+    async fn mark_floods(&self, list: &str, entries: &mut [s::NewEntry], burst: bool) -> Result<(), ApiError> {
         let neighbours: Vec<Vec<s::EntryId>> = entries
             .iter()
             .map(|e| {
@@ -76,7 +79,7 @@ impl Service {
                     return Vec::new();
                 }
                 let mut ids: Vec<s::EntryId> =
-                    self.neighbour_ids(DEFAULT_LIST, e.kind, &e.hash).into_iter().map(|(id, _)| id).collect();
+                    self.neighbour_ids(list, e.kind, &e.hash).into_iter().map(|(id, _)| id).collect();
                 ids.truncate(flood::MAX_NEIGHBOURS_READ);
                 ids
             })
@@ -138,7 +141,11 @@ impl Service {
             })
             .collect::<Result<Vec<_>, ApiError>>()?;
         let delivery = self.store.delivery(&view.case).await?;
+        let urls = self.case_urls(&view.case).await?;
         Ok(CaseStatus {
+            urls,
+            has_contact: view.case.contact.is_some(),
+            declarations: view.case.declarations,
             delivery: CaseDelivery { received: delivery.received, deletion_delivered: delivery.deletion_delivered },
             case_id: view.case.id,
             state: view.case.state,
@@ -184,14 +191,14 @@ fn summary(reasons: &BTreeMap<&'static str, usize>) -> String {
     reasons.iter().map(|(r, n)| format!("{r}:{n}")).collect::<Vec<_>>().join(",")
 }
 
-/// The audit record of what flood detection held in case `case_id`, with or without a surge; `None` when
-/// nothing is held. Counts and reasons only: no hash.
-fn held_event(case_id: &str, holds: &[Option<s::HoldReason>], surge: bool) -> Option<AuditEvent> {
+/// The audit record of what flood detection held in case `case_id` of `list`, with or without a surge; `None`
+/// when nothing is held. Counts and reasons only: no hash.
+fn held_event(list: &str, case_id: &str, holds: &[Option<s::HoldReason>], surge: bool) -> Option<AuditEvent> {
     let reasons = hold_reasons(holds, surge);
     let held: usize = reasons.values().sum();
     (held > 0).then(|| {
         AuditEvent::new(AuditActor::system(), AuditAction::EntriesHeld, format!("case:{case_id}"))
-            .detail("list", DEFAULT_LIST)
+            .detail("list", list)
             .detail("held", held.to_string())
             .detail("reasons", summary(&reasons))
     })

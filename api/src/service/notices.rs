@@ -6,9 +6,10 @@ use disrupt_hotline::audit::{AuditAction, AuditActor};
 use disrupt_hotline::notices::delivery::{channel_for, parse_email, parse_host};
 use disrupt_hotline::notices::{
     LegalGround, LegalGroundExt, NoticeContent, NoticeError, NoticeTimeline, StoredNotice, ground_for, group_by_host,
-    parse_reported_url, serves,
+    host_key, parse_reported_url, serves,
 };
 use disrupt_hotline::time::now_ms;
+use disrupt_openapi::cases::{CaseUrl, UrlStatus};
 use disrupt_openapi::model::Role;
 use disrupt_openapi::notices::{
     Lang, MAX_DECISION_REASON_CHARS, MAX_OUTCOME_NOTE_CHARS, Notice, NoticeChannel, NoticeDecisionRequest,
@@ -81,6 +82,44 @@ impl Service {
             .collect())
     }
 
+    /// The case's URLs as the victim sees them: each one's review and the newest notice that carries it. Names
+    /// no platform beyond the URL's own host.
+    pub(crate) async fn case_urls(&self, case: &s::Case) -> Result<Vec<CaseUrl>, ApiError> {
+        if case.urls.is_empty() {
+            return Ok(Vec::new());
+        }
+        let reviews = self.url_reviews(case).await?;
+        let mut notices = Vec::new();
+        for id in self.store.case_notice_ids(&case.id).await? {
+            if let Some(record) = self.store.get_notice(&id).await? {
+                notices.push(record.notice);
+            }
+        }
+        notices.sort_by_key(|n| std::cmp::Reverse(n.timeline.created_at));
+        Ok(case
+            .urls
+            .iter()
+            .zip(reviews)
+            .enumerate()
+            .map(|(index, (url, review))| {
+                let parsed = parse_reported_url(url).ok();
+                let notice = parsed.as_ref().and_then(|parsed| {
+                    let text = parsed.to_string();
+                    notices.iter().find(|n| n.urls.contains(&text))
+                });
+                let timeline = notice.map(|n| &n.timeline);
+                CaseUrl {
+                    url: url.clone(),
+                    host: parsed.as_ref().map(host_key),
+                    status: UrlStatus::of(review, timeline.map(|t| t.state)),
+                    reviewed_at: case.url_reviewed_at.get(index).copied().flatten(),
+                    notice_sent_at: timeline.and_then(|t| t.sent_at),
+                    decided_at: timeline.and_then(|t| t.decided_at),
+                }
+            })
+            .collect())
+    }
+
     async fn url_reviews(&self, case: &s::Case) -> Result<Vec<UrlReview>, ApiError> {
         let mut reviews = self.store.url_reviews(&case.list, &case.id).await?;
         reviews.resize(case.urls.len(), UrlReview::Pending);
@@ -122,17 +161,22 @@ impl Service {
         // Parse before writing anything: a URL that is not a web address cannot go into a notice.
         let parsed =
             newly_confirmed.iter().map(|i| parse_reported_url(&case.urls[*i])).collect::<Result<Vec<_>, _>>()?;
-        for i in &request.confirm {
-            reviews[*i] = UrlReview::Confirmed;
-        }
-        for i in &request.dismiss {
-            reviews[*i] = UrlReview::Dismissed;
+        let now = now_ms();
+        let mut reviewed_at = case.url_reviewed_at.clone();
+        reviewed_at.resize(count, None);
+        for (indexes, review) in [(&request.confirm, UrlReview::Confirmed), (&request.dismiss, UrlReview::Dismissed)] {
+            for i in indexes {
+                if reviews[*i] != review {
+                    reviewed_at[*i] = Some(now);
+                }
+                reviews[*i] = review;
+            }
         }
         let event = AuditEvent::new(actor(caller), AuditAction::UrlReviewed, format!("case:{case_id}"))
             .detail("list", &case.list)
             .detail("confirmed", request.confirm.len().to_string())
             .detail("dismissed", request.dismiss.len().to_string());
-        self.store.set_url_reviews(&case.list, &case.id, &reviews, event).await?;
+        self.store.set_url_reviews(&case.list, &case.id, &reviews, &reviewed_at, event).await?;
         self.drain_audit(Outbox::List(&case.list)).await;
 
         // Contacts set while confirming go into the directory first, so that the notices take their language.
@@ -155,6 +199,8 @@ impl Service {
                 created_at: now,
                 // No forward to the authorities is recorded by disrupt yet: the text must not claim one.
                 forwarded_to_authorities: false,
+                // Nor good faith on the person's behalf unless they (or whoever acts for them) declared it all.
+                declared: case.declarations.is_some_and(|d| d.support_good_faith()),
             };
             let rendered = self.templates.render(lang, &self.hotline.notifier, &content)?;
             let notice = StoredNotice {

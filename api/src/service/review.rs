@@ -9,8 +9,8 @@ use disrupt_hotline::review::{
 use disrupt_hotline::time::now_ms;
 use disrupt_openapi::model::Role;
 use disrupt_openapi::review::{
-    AnalystCase, CaseRejection, DecidedEntry, DecisionOutcome, EntryDecisionRequest, Neighbour, RejectCaseRequest,
-    RejectEntriesRequest, ReviewItem, ReviewQueue, ReviewQueueQuery,
+    AnalystCase, CaseContact, CaseRejection, DecidedEntry, DecisionOutcome, EntryDecisionRequest, Neighbour,
+    RejectCaseRequest, RejectEntriesRequest, ReviewItem, ReviewQueue, ReviewQueueQuery,
 };
 
 use super::Service;
@@ -331,6 +331,25 @@ impl Service {
         }
     }
 
+    /// The victim's contact, for a key with `contact_access` on the case's list. The opening is chained into the
+    /// audit log before the contact is handed out, so no opening goes unrecorded. A withdrawn case has none.
+    pub async fn open_contact(&self, caller: &Caller, case_id: &str) -> Result<CaseContact, ApiError> {
+        require_analyst(caller)?;
+        if !caller.contact_access {
+            return Err(ApiError::Forbidden("this key may not open victims' contacts".into()));
+        }
+        let view = self.case_for_analyst(caller, case_id).await?;
+        let sealed = view.case.contact.ok_or(ApiError::NotFound("contact"))?;
+        let contact = self
+            .contacts
+            .open(&sealed)
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a stored contact does not open with the server key")))?;
+        let event = AuditEvent::new(actor(caller), AuditAction::ContactOpened, format!("case:{}", view.case.id))
+            .detail("list", &view.case.list);
+        self.store.audit(event).await?;
+        Ok(CaseContact { case_id: view.case.id, contact })
+    }
+
     /// A case as an analyst sees it: category, entries with their review facts, reported URLs; never the contact.
     pub async fn analyst_case(&self, caller: &Caller, case_id: &str) -> Result<AnalystCase, ApiError> {
         let view = self.case_for_analyst(caller, case_id).await?;
@@ -352,6 +371,7 @@ impl Service {
             state: case.state,
             created_at: case.created_at,
             has_contact: case.contact.is_some(),
+            declarations: case.declarations,
             entries,
             urls,
             pending_rejection,

@@ -51,6 +51,7 @@ impl Store {
         let now = now_ms();
         let ids_csv = codec::ids_to_csv(&entry_ids);
         let urls = serde_json::to_string(&case.urls).map_err(|e| StoreError::Invalid(format!("urls: {e}")))?;
+        let declarations = case.declarations.as_ref().map(codec::to_json).transpose()?.unwrap_or_default();
         let mut invocation = self.inner.scripts.create_case.prepare_invoke();
         invocation
             .key(keys.case(list, &case_id))
@@ -76,7 +77,8 @@ impl Store {
             .arg(case.contact.as_deref().unwrap_or(""))
             .arg(ids_csv)
             .arg(month_of(now))
-            .arg(case.surge_limit.unwrap_or(0));
+            .arg(case.surge_limit.unwrap_or(0))
+            .arg(declarations);
         for (id, entry) in entry_ids.iter().zip(&case.entries) {
             invocation
                 .arg(*id)

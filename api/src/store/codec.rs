@@ -81,6 +81,12 @@ pub(crate) fn case_from_fields(mut f: HashMap<String, String>) -> Result<Case, S
         entry_ids: ids_from_csv(&ids)?,
         urls: serde_json::from_str(&urls).map_err(|_| corrupt("case urls"))?,
         contact: f.remove("contact"),
+        declarations: f.remove("declarations").map(|j| from_json(&j, "case declarations")).transpose()?,
+        url_reviewed_at: f
+            .remove("url_reviewed_at")
+            .map(|j| from_json(&j, "url review times"))
+            .transpose()?
+            .unwrap_or_default(),
         state: take::<CaseState>(&mut f, "state")?,
         created_at: take(&mut f, "created_at")?,
         withdrawn_at: take_opt(&mut f, "withdrawn_at")?,

@@ -118,7 +118,7 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Connects (single server or cluster, from the URL) and makes sure the default list exists.
+    /// Connects (single server or cluster, from the URL) and makes sure the default list and the minors' list exist.
     pub async fn connect(settings: &RedisSettings) -> Result<Store, StoreError> {
         let keys = Keys::new(&settings.key_prefix)?;
         let client = Client::open(settings.url.expose_secret())?;
@@ -143,10 +143,13 @@ impl Store {
                 rng: SystemRandom::new(),
             }),
         };
-        match store.create_list(DEFAULT_LIST).await {
-            Ok(()) | Err(StoreError::Conflict(_)) => Ok(store),
-            Err(err) => Err(err),
+        for list in [DEFAULT_LIST, MINORS_LIST] {
+            match store.create_list(list).await {
+                Ok(()) | Err(StoreError::Conflict(_)) => {}
+                Err(err) => return Err(err),
+            }
         }
+        Ok(store)
     }
 
     fn keys(&self) -> &Keys {

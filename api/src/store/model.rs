@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use disrupt_openapi::cases::Declarations;
 pub use disrupt_openapi::model::{CaseState, Category, EntryState, FeedbackValue, HashKind, Role};
 pub use disrupt_openapi::review::{EntrySignals, HoldReason};
 
@@ -19,6 +20,18 @@ pub const MAX_LIST_NAME: usize = 32;
 
 /// The list every installation has.
 pub const DEFAULT_LIST: &str = "ncii";
+
+/// The list of cases whose person was a minor when the images were made (category `minor`), apart from
+/// [`DEFAULT_LIST`] so that only keys scoped to it see them. Every installation has it too.
+pub const MINORS_LIST: &str = "minors";
+
+/// The list a new case of `category` goes on.
+pub fn list_for(category: Category) -> &'static str {
+    match category {
+        Category::Minor => MINORS_LIST,
+        _ => DEFAULT_LIST,
+    }
+}
 
 /// Checks a list name against `[a-z0-9_-]{1,32}`.
 pub fn validate_list_name(name: &str) -> Result<(), StoreError> {
@@ -86,6 +99,8 @@ pub struct NewCase {
     pub urls: Vec<String>,
     /// How to reach the victim, if they want to be reached. Erased on withdrawal.
     pub contact: Option<String>,
+    /// What the victim (or whoever acts for them) declared, if anything.
+    pub declarations: Option<Declarations>,
     /// Keyed HMAC of the case secret, computed by the API. The store never sees the secret.
     pub secret_hash: Vec<u8>,
     /// Flood detection's service-wide threshold: when the list already received this many cases in the current
@@ -123,6 +138,11 @@ pub struct Case {
     pub urls: Vec<String>,
     /// How to reach the victim; `None` after withdrawal.
     pub contact: Option<String>,
+    /// What the victim (or whoever acts for them) declared.
+    pub declarations: Option<Declarations>,
+    /// When each URL was last confirmed or dismissed, unix ms, by position (shorter than `urls` when the later
+    /// ones were never reviewed).
+    pub url_reviewed_at: Vec<Option<u64>>,
     /// Active or withdrawn.
     pub state: CaseState,
     /// Unix milliseconds.
@@ -222,11 +242,23 @@ pub struct ApiKey {
     /// Hosts a platform serves, for takedown notices (older keys have none).
     #[serde(default)]
     pub hosts: Vec<String>,
+    /// May open victims' contacts (analyst and admin keys created with it; older keys have not).
+    #[serde(default)]
+    pub contact_access: bool,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn minors_cases_go_on_their_own_list() {
+        assert_eq!(list_for(Category::Minor), MINORS_LIST);
+        for other in [Category::AdultNcii, Category::SextortionThreat, Category::Deepfake, Category::Other] {
+            assert_eq!(list_for(other), DEFAULT_LIST);
+        }
+        assert!(validate_list_name(MINORS_LIST).is_ok());
+    }
 
     #[test]
     fn list_names_follow_the_pattern() {

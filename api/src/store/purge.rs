@@ -22,7 +22,7 @@ const PURGE_CASE: &str = r#"
 redis.call('ZREM', KEYS[2], ARGV[1])
 if redis.call('HGET', KEYS[1], 'state') ~= 'withdrawn' then return 0 end
 for i = 3, #KEYS do redis.call('DEL', KEYS[i]) end
-redis.call('HDEL', KEYS[1], 'url_reviews', 'contact')
+redis.call('HDEL', KEYS[1], 'url_reviews', 'url_reviewed_at', 'contact')
 redis.call('HSET', KEYS[1], 'urls', '[]', 'purged_at', ARGV[2])
 return 1
 "#;

@@ -21,11 +21,11 @@ redis.call('DEL', KEYS[1])
 return 1
 "#;
 
-/// KEYS: case. ARGV: the URL reviews' JSON. Returns 1 when stored, 0 when the case is gone (a `HSET` would
-/// create a partial case).
+/// KEYS: case. ARGV: the URL reviews' JSON, their times' JSON. Returns 1 when stored, 0 when the case is gone (a
+/// `HSET` would create a partial case).
 const SET_URL_REVIEWS: &str = r#"
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'url_reviews', ARGV[1])
+redis.call('HSET', KEYS[1], 'url_reviews', ARGV[1], 'url_reviewed_at', ARGV[2])
 return 1
 "#;
 
@@ -102,19 +102,21 @@ impl Store {
         json.map_or(Ok(Vec::new()), |j| codec::from_json(&j, "url reviews"))
     }
 
-    /// Stores the decisions on a case's URLs, with `audit`'s record written in the same step.
-    /// [`StoreError::NotFound`] when the case is gone.
+    /// Stores the decisions on a case's URLs and when each was made (by position), with `audit`'s record written
+    /// in the same step. [`StoreError::NotFound`] when the case is gone.
     pub async fn set_url_reviews(
         &self,
         list: &str,
         case_id: &str,
         reviews: &[UrlReview],
+        reviewed_at: &[Option<u64>],
         audit: AuditEvent,
     ) -> Result<(), StoreError> {
         let json = codec::to_json(reviews)?;
+        let times = codec::to_json(reviewed_at)?;
         let script = redis::Script::new(&audited_script(SET_URL_REVIEWS));
         let mut invocation = script.prepare_invoke();
-        invocation.key(self.keys().case(list, case_id)).arg(json);
+        invocation.key(self.keys().case(list, case_id)).arg(json).arg(times);
         let record = self.pending_audit(audit, now_ms())?;
         AuditRules::none().when("^1$", Some(record)).finish(&mut invocation, self.keys().audit_outbox(list));
         let set: i64 = invocation.invoke_async(&mut self.conn()).await?;

@@ -69,8 +69,8 @@ return 1
 /// KEYS: case, live, feed, pending review queue, stats, quarantine queue, cases-this-hour counter, outbox, changes,
 /// entry keys...
 /// ARGV: now, case id, list, category, secret hash (hex), urls (JSON), has contact ('1'/'0'), contact,
-/// entry ids (comma-separated), month (`YYYY-MM`), surge limit ('0' = none), then per entry: id, kind, hash,
-/// quality ('' = none), hold reason ('' = publish).
+/// entry ids (comma-separated), month (`YYYY-MM`), surge limit ('0' = none), declarations (JSON, '' = none),
+/// then per entry: id, kind, hash, quality ('' = none), hold reason ('' = publish).
 /// Returns {1, entries held, 1 if the surge limit held them}, or {-1} if the case or an entry key exists, {-2} if
 /// a list key has the wrong type.
 /// A live entry joins the live set (matching) at once and the feed only with the next publication batch
@@ -102,11 +102,14 @@ local case = {'HSET', KEYS[1], 'id', ARGV[2], 'list', ARGV[3], 'category', ARGV[
 if ARGV[7] == '1' then
   table.insert(case, 'contact'); table.insert(case, ARGV[8])
 end
+if ARGV[12] ~= '' then
+  table.insert(case, 'declarations'); table.insert(case, ARGV[12])
+end
 redis.call(unpack(case))
 redis.call('HINCRBY', KEYS[5], 'c:' .. ARGV[10] .. ':' .. ARGV[4], 1)
 local held = 0
 for i = 10, #KEYS do
-  local a = 12 + (i - 10) * 5
+  local a = 13 + (i - 10) * 5
   local reason = ARGV[a + 4]
   if reason == '' and surge then reason = 'service_surge' end
   local state = 'pending'

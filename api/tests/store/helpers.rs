@@ -37,6 +37,7 @@ pub fn case(list: &str, first: u64, n: u64) -> NewCase {
             .collect(),
         urls: vec!["https://example.invalid/a".into()],
         contact: Some("victim@example.invalid".into()),
+        declarations: None,
         secret_hash: vec![7; 32],
         surge_limit: None,
     }
@@ -76,6 +77,7 @@ pub fn platform_key(id: &str) -> ApiKey {
         created_at: 1,
         revoked_at: None,
         hosts: vec![],
+        contact_access: false,
     }
 }
 

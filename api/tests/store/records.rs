@@ -48,11 +48,11 @@ async fn unknown_and_malformed_ids_are_not_found() {
 #[tokio::test]
 async fn lists_are_created_once() {
     let (_redis, store) = store().await;
-    assert_eq!(store.list_names().await.unwrap(), ["ncii"]);
+    assert_eq!(store.list_names().await.unwrap(), ["minors", "ncii"]);
     store.create_list("csam").await.unwrap();
     assert!(matches!(store.create_list("csam").await, Err(StoreError::Conflict(_))));
     assert!(matches!(store.create_list("Bad Name").await, Err(StoreError::Invalid(_))));
-    assert_eq!(store.list_names().await.unwrap(), ["csam", "ncii"]);
+    assert_eq!(store.list_names().await.unwrap(), ["csam", "minors", "ncii"]);
     let created = store.create_case(case("csam", 1, 1)).await.unwrap();
     assert_eq!(store.get_entry(created.entry_ids[0]).await.unwrap().expect("entry").list, "csam");
 }

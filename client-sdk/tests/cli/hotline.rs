@@ -31,8 +31,13 @@ fn pdq(n: u8) -> HashValue {
 }
 
 async fn create_case(server: &Server, category: Category, hashes: Vec<HashValue>, urls: &[&str]) -> String {
-    let request =
-        CreateCaseRequest { category, hashes, urls: urls.iter().map(|u| (*u).to_owned()).collect(), contact: None };
+    let request = CreateCaseRequest {
+        category,
+        hashes,
+        urls: urls.iter().map(|u| (*u).to_owned()).collect(),
+        contact: None,
+        declarations: None,
+    };
     Client::new(&server.base_url).create_case(&request).await.unwrap().case_id
 }
 

@@ -36,6 +36,7 @@ impl Server {
             role,
             lists: vec!["ncii".into()],
             hosts: hosts.iter().map(|h| (*h).to_owned()).collect(),
+            contact_access: false,
         };
         self.admin.create_api_key(&request).await.unwrap().key
     }
@@ -165,6 +166,7 @@ async fn sync_keeps_a_local_copy_current_and_resumes_from_its_cursor() {
         hashes: vec![disrupt_openapi::model::HashValue::Md5 { hash: hex::encode([n; 16]).parse().unwrap() }],
         urls: vec![],
         contact: None,
+        declarations: None,
     };
     let first = victim.create_case(&case(1)).await.unwrap();
     let work = tempfile::tempdir().unwrap();

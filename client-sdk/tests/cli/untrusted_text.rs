@@ -40,14 +40,19 @@ async fn escape_sequences_from_urls_reasons_and_key_names_never_reach_the_termin
     let analyst = server.key("ana", Role::Analyst, &[]).await;
     let platform = server.key("host", Role::Platform, &["video-host.example"]).await;
     let name = format!("Example{HOSTILE}Tube");
-    let request =
-        CreateApiKeyRequest { name: name.clone(), role: Role::Platform, lists: vec!["ncii".into()], hosts: vec![] };
+    let request = CreateApiKeyRequest {
+        name: name.clone(),
+        role: Role::Platform,
+        lists: vec!["ncii".into()],
+        hosts: vec![],
+        contact_access: false,
+    };
     server.admin.create_api_key(&request).await.unwrap();
 
     // An anonymous victim's "URL" (kept as text when it does not parse) and a platform's reason.
     let urls = vec!["https://video-host.example/v/1".to_owned(), format!("see {HOSTILE}")];
     let hashes = vec![HashValue::Md5 { hash: hex::encode([7u8; 16]).parse().unwrap() }];
-    let request = CreateCaseRequest { category: Category::AdultNcii, hashes, urls, contact: None };
+    let request = CreateCaseRequest { category: Category::AdultNcii, hashes, urls, contact: None, declarations: None };
     let case_id = Client::new(&server.base_url).create_case(&request).await.unwrap().case_id;
     let analyst_client = Client::new(&server.base_url).with_api_key(&analyst);
     let review = ReviewUrlsRequest { confirm: vec![0], dismiss: vec![], lang: None, ground: None, contacts: vec![] };

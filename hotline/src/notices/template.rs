@@ -66,6 +66,9 @@ pub struct NoticeContent<'a> {
     pub created_at: u64,
     /// A forward of the case to the authorities is recorded: only then may the text say it was reported to them.
     pub forwarded_to_authorities: bool,
+    /// The person (or whoever acts for them) declared that the content shows them, is intimate and was spread
+    /// without their consent: only then may the text state good faith on their behalf.
+    pub declared: bool,
 }
 
 /// A rendered notice.
@@ -129,6 +132,7 @@ impl NoticeTemplates {
             notifier => notifier,
             date => date_of(n.created_at),
             forwarded_to_authorities => n.forwarded_to_authorities,
+            declared => n.declared,
         };
         let body =
             self.env.get_template(template_name(lang)).and_then(|t| t.render(ctx)).map_err(template_error(lang))?;
@@ -187,6 +191,24 @@ mod tests {
             ground,
             created_at: 1_780_000_000_000,
             forwarded_to_authorities: false,
+            declared: true,
+        }
+    }
+
+    #[test]
+    fn a_notice_states_good_faith_only_when_the_person_made_the_declarations() {
+        let templates = NoticeTemplates::builtin().expect("compile");
+        let urls = urls();
+        for lang in LANGS {
+            let claims = |body: &str| body.contains("good faith") || body.contains("bonne foi");
+            let mut undeclared = content(&urls, LegalGround::IntimateImageWithoutConsent);
+            undeclared.declared = false;
+            let n = templates.render(lang, &notifier(), &undeclared).expect("render");
+            assert!(!claims(&n.body), "{lang:?}: no declarations, no good faith:\n{}", n.body);
+            assert!(n.body.contains("3. "), "{lang:?}: the section says why:\n{}", n.body);
+            let declared = content(&urls, LegalGround::IntimateImageWithoutConsent);
+            let n = templates.render(lang, &notifier(), &declared).expect("render");
+            assert!(claims(&n.body), "{lang:?}: declared, good faith stated:\n{}", n.body);
         }
     }
 

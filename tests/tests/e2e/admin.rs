@@ -22,6 +22,7 @@ async fn a_platform_key_cannot_read_a_list_it_is_not_scoped_to_or_call_admin_rou
             role: Role::Admin,
             lists: vec![],
             hosts: vec![],
+            contact_access: false,
         })
         .await
         .unwrap_err();
@@ -41,6 +42,7 @@ async fn a_revoked_key_stops_working_and_keys_are_listed_without_secrets() {
             role: Role::Platform,
             lists: vec!["ncii".into()],
             hosts: vec![],
+            contact_access: false,
         })
         .await
         .unwrap();

@@ -109,6 +109,7 @@ async fn reviewed_case(app: &TestApp, urls: &[&str], contacts: Vec<HostContactUp
             hashes: vec![unique_pdq()],
             urls: urls.iter().map(|u| (*u).to_owned()).collect(),
             contact: None,
+            declarations: None,
         })
         .await
         .unwrap();

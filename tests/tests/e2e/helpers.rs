@@ -47,6 +47,7 @@ impl TestApp {
                 role,
                 lists: lists.iter().map(|l| (*l).to_owned()).collect(),
                 hosts: hosts.iter().map(|h| (*h).to_owned()).collect(),
+                contact_access: false,
             })
             .await
             .expect("create key");
@@ -74,6 +75,7 @@ impl TestApp {
                 hashes,
                 urls: vec![],
                 contact: Some("victim@example.org".into()),
+                declarations: None,
             })
             .await
             .expect("create case");
@@ -103,7 +105,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 
 /// A case request with these hashes and nothing else.
 pub fn simple_case_of(hashes: Vec<HashValue>) -> CreateCaseRequest {
-    CreateCaseRequest { category: Category::AdultNcii, hashes, urls: vec![], contact: None }
+    CreateCaseRequest { category: Category::AdultNcii, hashes, urls: vec![], contact: None, declarations: None }
 }
 
 /// A case request with one hash.

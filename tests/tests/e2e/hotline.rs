@@ -287,6 +287,7 @@ async fn a_notice_is_produced_per_host_sent_acknowledged_closed_and_reminded() {
                 "not a url at all".into(),
             ],
             contact: Some("victim@example.org".into()),
+            declarations: None,
         })
         .await
         .unwrap();
@@ -381,6 +382,7 @@ async fn statistics_never_show_a_cell_below_the_minimum() {
                 hashes: vec![unique_pdq()],
                 urls: vec![],
                 contact: None,
+                declarations: None,
             })
             .await
             .unwrap();

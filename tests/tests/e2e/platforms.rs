@@ -56,6 +56,7 @@ async fn paging_the_feed_while_writes_happen_loses_and_repeats_nothing() {
                     hashes: vec![unique_pdq(), unique_md5()],
                     urls: vec![],
                     contact: None,
+                    declarations: None,
                 };
                 if client.create_case(&request).await.is_ok() {
                     created += 2;

@@ -1,5 +1,9 @@
-use disrupt_openapi::cases::CreateCaseRequest;
-use disrupt_openapi::model::{CaseState, Category, EntryState};
+use disrupt_openapi::admin::CreateApiKeyRequest;
+use disrupt_openapi::audit::AuditAction;
+use disrupt_openapi::cases::{CreateCaseRequest, Declarant, Declarations, UrlStatus};
+use disrupt_openapi::model::{CaseState, Category, EntryState, Role};
+use disrupt_openapi::notices::{NoticeDecisionRequest, PlatformDecision};
+use disrupt_openapi::review::ReviewUrlsRequest;
 
 use crate::helpers::{LIFTED_BUDGETS, simple_case, spawn_app, spawn_app_with, unique_md5, unique_pdq};
 
@@ -14,6 +18,7 @@ async fn a_victim_creates_checks_and_withdraws_a_case() {
             hashes: hashes.clone(),
             urls: vec!["https://example.org/x".into()],
             contact: None,
+            declarations: None,
         })
         .await
         .unwrap();
@@ -136,5 +141,148 @@ async fn video_frame_lists_beyond_the_caps_are_refused_with_413_too_many_frames(
     for hashes in [vec![video_of(6, 5)], vec![video_of(5, 6), video_of(4, 7)]] {
         let (status, body) = post(app.base_url.clone(), hashes).await;
         assert_eq!((status, body["code"].as_str()), (413, Some("too_many_frames")), "{body}");
+    }
+}
+
+/// All three declarations, made by the person themself.
+fn all_declared() -> Declarations {
+    Declarations { declarant: Declarant::DepictedPerson, depicts_person: true, intimate: true, no_consent: true }
+}
+
+#[tokio::test]
+async fn a_minors_case_goes_on_the_minors_list_seen_only_by_keys_scoped_to_it() {
+    let app = spawn_app().await;
+    let minor = app
+        .client
+        .create_case(&CreateCaseRequest { category: Category::Minor, ..simple_case(unique_pdq()) })
+        .await
+        .unwrap();
+    let adult = app.client.create_case(&simple_case(unique_pdq())).await.unwrap();
+    let child_protection = app.key("child protection", Role::Analyst, &["minors"], &[]).await;
+    let ordinary = app.key("ana", Role::Analyst, &["ncii"], &[]).await;
+
+    assert_eq!(child_protection.analyst_case(&minor.case_id).await.unwrap().list, "minors");
+    assert_eq!(ordinary.analyst_case(&minor.case_id).await.unwrap_err().code(), Some("not_found"));
+    assert_eq!(ordinary.analyst_case(&adult.case_id).await.unwrap().list, "ncii");
+    assert_eq!(child_protection.analyst_case(&adult.case_id).await.unwrap_err().code(), Some("not_found"));
+    let status = app.client.get_case(&minor.case_id, &minor.case_secret).await.unwrap();
+    assert_eq!(status.category, Category::Minor);
+    let lists = app.admin.list_lists().await.unwrap().lists;
+    assert!(lists.contains(&"minors".to_owned()) && lists.contains(&"ncii".to_owned()), "{lists:?}");
+}
+
+#[tokio::test]
+async fn a_contact_opens_only_with_contact_access_each_opening_audited_never_after_withdrawal() {
+    let app = spawn_app().await;
+    let phone = "+33 6 12 34 56 78";
+    let created = app
+        .client
+        .create_case(&CreateCaseRequest { contact: Some(phone.into()), ..simple_case(unique_pdq()) })
+        .await
+        .unwrap();
+    let ordinary = app.key("ana", Role::Analyst, &["ncii"], &[]).await;
+    assert_eq!(ordinary.open_contact(&created.case_id).await.unwrap_err().code(), Some("forbidden"));
+    assert_eq!(app.admin.open_contact(&created.case_id).await.unwrap_err().code(), Some("forbidden"));
+    let request = |role, lists: &[&str]| CreateApiKeyRequest {
+        name: "caseworker".into(),
+        role,
+        lists: lists.iter().map(|l| (*l).to_owned()).collect(),
+        hosts: vec![],
+        contact_access: true,
+    };
+    let refused = app.admin.create_api_key(&request(Role::Platform, &["ncii"])).await.unwrap_err();
+    assert_eq!(refused.code(), Some("invalid_request"), "platforms never open contacts");
+    let made = app.admin.create_api_key(&request(Role::Analyst, &["ncii"])).await.unwrap();
+    assert!(made.info.contact_access);
+    let caseworker = app.client.with_api_key(&made.key);
+    let other_list = app.admin.create_api_key(&request(Role::Analyst, &["minors"])).await.unwrap();
+    let elsewhere = app.client.with_api_key(&other_list.key);
+    assert_eq!(elsewhere.open_contact(&created.case_id).await.unwrap_err().code(), Some("not_found"));
+
+    let opened = caseworker.open_contact(&created.case_id).await.unwrap();
+    assert_eq!(opened.contact, phone);
+    let status = app.client.get_case(&created.case_id, &created.case_secret).await.unwrap();
+    assert!(status.has_contact);
+
+    // Audited, once per opening, without the contact; never in lists, case views or exports.
+    let audit = app.admin.read_audit(None, None).await.unwrap().records;
+    let openings: Vec<_> = audit.iter().filter(|r| r.entry.action == AuditAction::ContactOpened).collect();
+    assert_eq!(openings.len(), 1, "{audit:?}");
+    assert_eq!(openings[0].entry.target, format!("case:{}", created.case_id));
+    assert_eq!(openings[0].entry.actor.key_id.as_deref(), Some(made.info.id.as_str()));
+    let views = [
+        serde_json::to_string(&caseworker.analyst_case(&created.case_id).await.unwrap()).unwrap(),
+        serde_json::to_string(&caseworker.review_queue(None, None, None).await.unwrap()).unwrap(),
+        serde_json::to_string(&audit).unwrap(),
+        app.admin.export_audit().await.unwrap(),
+    ];
+    for view in views {
+        assert!(!view.contains("12 34 56"), "the contact appears only where it is opened: {view}");
+    }
+
+    app.client.withdraw_case(&created.case_id, &created.case_secret).await.unwrap();
+    assert_eq!(caseworker.open_contact(&created.case_id).await.unwrap_err().code(), Some("not_found"));
+    let status = app.client.get_case(&created.case_id, &created.case_secret).await.unwrap();
+    assert!(!status.has_contact, "erased on withdrawal");
+}
+
+#[tokio::test]
+async fn the_victims_status_shows_what_became_of_each_url_and_notices_state_good_faith_only_when_declared() {
+    let app = spawn_app().await;
+    let urls = ["https://www.video-host.example/v/1", "https://forum.example/t/2", "https://other.example/x"];
+    let declared = app
+        .client
+        .create_case(&CreateCaseRequest {
+            urls: urls.iter().map(|u| (*u).to_owned()).collect(),
+            declarations: Some(Declarations { declarant: Declarant::Lawyer, ..all_declared() }),
+            ..simple_case(unique_pdq())
+        })
+        .await
+        .unwrap();
+    let status = app.client.get_case(&declared.case_id, &declared.case_secret).await.unwrap();
+    assert_eq!(status.declarations.map(|d| d.declarant), Some(Declarant::Lawyer));
+    assert_eq!(status.urls.iter().map(|u| u.status).collect::<Vec<_>>(), [UrlStatus::UnderReview; 3]);
+    assert_eq!(status.urls[0].host.as_deref(), Some("video-host.example"));
+
+    let analyst = app.key("ana", Role::Analyst, &["ncii"], &[]).await;
+    let platform = app.key("video host", Role::Platform, &["ncii"], &["video-host.example"]).await;
+    let review = |confirm, dismiss| ReviewUrlsRequest { confirm, dismiss, lang: None, ground: None, contacts: vec![] };
+    let reviewed = analyst.review_urls(&declared.case_id, &review(vec![0, 1], vec![2])).await.unwrap();
+    for notice in &reviewed.notices {
+        assert!(notice.body.contains("good faith") || notice.body.contains("bonne foi"), "{}", notice.body);
+    }
+    let status = app.client.get_case(&declared.case_id, &declared.case_secret).await.unwrap();
+    let states: Vec<_> = status.urls.iter().map(|u| u.status).collect();
+    assert_eq!(states, [UrlStatus::Confirmed, UrlStatus::Confirmed, UrlStatus::Dismissed]);
+    assert!(status.urls.iter().all(|u| u.reviewed_at.is_some()));
+
+    let notice = reviewed.notices.iter().find(|n| n.host == "video-host.example").unwrap();
+    analyst.send_notice(&notice.id).await.unwrap();
+    let status = app.client.get_case(&declared.case_id, &declared.case_secret).await.unwrap();
+    assert_eq!(status.urls[0].status, UrlStatus::NoticeSent);
+    assert!(status.urls[0].notice_sent_at.is_some());
+    assert_eq!(status.urls[1].status, UrlStatus::Confirmed, "the other host's notice is still a draft");
+    let removed = NoticeDecisionRequest { decision: PlatformDecision::Removed, reason: None };
+    platform.decide_notice(&notice.id, &removed).await.unwrap();
+    let status = app.client.get_case(&declared.case_id, &declared.case_secret).await.unwrap();
+    assert_eq!(status.urls[0].status, UrlStatus::Removed);
+    assert!(status.urls[0].decided_at.is_some());
+    let text = serde_json::to_string(&status).unwrap();
+    assert!(!text.contains("video host"), "no platform named beyond the host: {text}");
+
+    // Without all three declarations, no notice claims good faith.
+    for declarations in [None, Some(Declarations { no_consent: false, ..all_declared() })] {
+        let undeclared = app
+            .client
+            .create_case(&CreateCaseRequest {
+                urls: vec!["https://forum.example/t/3".into()],
+                declarations,
+                ..simple_case(unique_pdq())
+            })
+            .await
+            .unwrap();
+        let reviewed = analyst.review_urls(&undeclared.case_id, &review(vec![0], vec![])).await.unwrap();
+        let body = &reviewed.notices[0].body;
+        assert!(!body.contains("good faith") && !body.contains("bonne foi"), "{declarations:?}:\n{body}");
     }
 }

@@ -68,6 +68,9 @@ struct CreateKeyArgs {
     /// readable with this key. Repeat for several.
     #[arg(long = "host", value_name = "HOST")]
     hosts: Vec<String>,
+    /// The key may open victims' contacts (analyst and admin keys; every opening is audited).
+    #[arg(long)]
+    contact_access: bool,
     /// Print the key and its description as JSON instead of the key alone.
     #[arg(long)]
     json: bool,
@@ -141,7 +144,13 @@ pub fn run(args: AdminArgs) -> anyhow::Result<ExitCode> {
     let rt = runtime()?;
     match args.command {
         AdminCommand::Keys(KeysCommand::Create(a)) => {
-            let request = CreateApiKeyRequest { name: a.name, role: a.role, lists: a.lists, hosts: a.hosts };
+            let request = CreateApiKeyRequest {
+                name: a.name,
+                role: a.role,
+                lists: a.lists,
+                hosts: a.hosts,
+                contact_access: a.contact_access,
+            };
             let created = rt.block_on(client.create_api_key(&request))?;
             if a.json {
                 render::print_json(&created)?;
@@ -251,6 +260,9 @@ fn describe_scope(info: &ApiKeyInfo) -> String {
     }
     if !info.hosts.is_empty() {
         scope.push_str(&format!(", hosts {}", info.hosts.join(",")));
+    }
+    if info.contact_access {
+        scope.push_str(", opens contacts");
     }
     scope
 }

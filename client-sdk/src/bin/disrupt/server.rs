@@ -209,6 +209,7 @@ pub fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
         hashes: files.into_iter().flat_map(|(_, values)| values).collect(),
         urls: args.urls,
         contact: args.contact,
+        declarations: None,
     };
     let created = runtime()?.block_on(connection.anonymous_client().create_case(&request))?;
     let file = save_case(&args.cases.cases_dir, &connection.server, &created.case_id, &created.case_secret)?;
