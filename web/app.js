@@ -7,6 +7,10 @@ const SAFE_LINK = /^(https:|tel:|mailto:)/;
 // Browsers decode videos frame by frame on the main thread: keep it to short clips.
 const MAX_VIDEO_SECONDS = 300;
 const LOW_QUALITY = 50;
+// The server's bounds on a case's URLs and contact (disrupt_openapi::cases).
+const MAX_URLS = 100;
+const MAX_TEXT_BYTES = 2048;
+const CATEGORIES = ["adult_ncii", "sextortion_threat", "deepfake", "other"];
 
 const $ = (id) => document.getElementById(id);
 
@@ -48,6 +52,8 @@ async function setLanguage(lang) {
   if (state.destination) renderDestination(state.destination);
   renderFiles();
   renderStatus();
+  renderContactField();
+  if (state.lastStatus) renderCaseStatus(state.lastStatus);
 }
 
 function preferredLanguage() {
@@ -169,6 +175,12 @@ function hashInWorker(message, transfer) {
 
 function startHashing(category) {
   state.category = category;
+  // The answer chosen before fills in the questions; the person can change them.
+  $("age-yes").checked = category === "minor";
+  $("age-no").checked = category !== "minor";
+  const known = CATEGORIES.includes(category) ? category : "adult_ncii";
+  $(`category-${known}`).checked = true;
+  renderMinorHelp();
   show("hash");
   if (!worker) {
     setStatus("loading_hasher");
@@ -370,10 +382,116 @@ function errorText(code) {
   return state.texts[state.lang]?.[key] ? t(key) : t("error_unknown");
 }
 
+// ---------------------------------------------------------------- the case's details
+
+// Under 18 when the images were made: the case goes to the minors' list (category `minor`), and the
+// child-protection referrals come first. Fingerprinting stays possible.
+function isMinor() {
+  return $("age-yes").checked;
+}
+
+function renderMinorHelp() {
+  $("minor-help").hidden = !isMinor();
+}
+
+function chosenCategory() {
+  if (isMinor()) return "minor";
+  return document.querySelector("input[name='category']:checked")?.value ?? "adult_ncii";
+}
+
+function byteLength(text) {
+  return new TextEncoder().encode(text).length;
+}
+
+// The web addresses, one per line: each must be http: or https: with a host. Returns {urls} or {error}.
+function readUrls() {
+  const lines = $("urls").value.split("\n").map((line) => line.trim()).filter(Boolean);
+  if (lines.length > MAX_URLS) return { error: t("urls_too_many", { max: MAX_URLS }) };
+  for (const line of lines) {
+    let url;
+    try {
+      url = new URL(line);
+    } catch {
+      url = null;
+    }
+    const ok = url && (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "" &&
+      !/\s/.test(line) && byteLength(line) <= MAX_TEXT_BYTES;
+    if (!ok) return { error: t("urls_invalid", { url: line }) };
+  }
+  return { urls: lines };
+}
+
+const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+const PHONE = /^\+?[0-9][0-9 ().-]{4,30}$/;
+
+// The contact, if the person wants one. Returns {contact} (maybe undefined) or {error}.
+function readContact() {
+  const kind = document.querySelector("input[name='contact-kind']:checked")?.value ?? "none";
+  if (kind === "none") return {};
+  const value = $("contact-value").value.trim();
+  const digits = value.replace(/[^0-9]/g, "").length;
+  const ok = byteLength(value) <= MAX_TEXT_BYTES &&
+    (kind === "email" ? EMAIL.test(value) : PHONE.test(value) && digits >= 6 && digits <= 15);
+  return ok ? { contact: value } : { error: t(kind === "email" ? "contact_invalid_email" : "contact_invalid_phone") };
+}
+
+function renderContactField() {
+  const kind = document.querySelector("input[name='contact-kind']:checked")?.value ?? "none";
+  const input = $("contact-value");
+  $("contact-field").hidden = kind === "none";
+  if (kind === "none") return;
+  input.type = kind === "email" ? "email" : "tel";
+  input.inputMode = kind === "email" ? "email" : "tel";
+  $("contact-value-label").textContent = t(kind === "email" ? "contact_email_label" : "contact_phone_label");
+}
+
+// The declarations notices rely on; none when no box is ticked.
+function readDeclarations() {
+  const depicts = $("declare-depicts").checked;
+  const intimate = $("declare-intimate").checked;
+  const noConsent = $("declare-no-consent").checked;
+  if (!depicts && !intimate && !noConsent) return undefined;
+  return {
+    declarant: document.querySelector("input[name='declarant']:checked")?.value ?? "depicted_person",
+    depicts_person: depicts,
+    intimate,
+    no_consent: noConsent,
+  };
+}
+
+function markField(input, error, message) {
+  $(error).textContent = message ?? "";
+  if (message) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+}
+
+// Checks the details before anything is sent; puts the focus on the first field to correct.
+function readDetails() {
+  const urls = readUrls();
+  markField($("urls"), "urls-error", urls.error);
+  const contact = readContact();
+  markField($("contact-value"), "contact-error", contact.error);
+  if (urls.error || contact.error) {
+    (urls.error ? $("urls") : $("contact-value")).focus();
+    return null;
+  }
+  return { urls: urls.urls, contact: contact.contact, declarations: readDeclarations() };
+}
+
+function resetDetails() {
+  $("urls").value = "";
+  $("contact-value").value = "";
+  $("contact-none").checked = true;
+  $("declarant-depicted_person").checked = true;
+  for (const id of ["declare-depicts", "declare-intimate", "declare-no-consent"]) $(id).checked = false;
+  renderContactField();
+}
+
 // ---------------------------------------------------------------- submission and follow-up
 
-// The body of POST /v1/cases: the hashes only. Nothing else about the files (not even their names) is sent.
-function caseBody() {
+// The body of POST /v1/cases: the hashes and the details the person gave. Nothing else about the files (not even
+// their names) is sent.
+function caseBody(details) {
   const hashes = [];
   for (const { status, result } of state.files) {
     if (status !== "done") continue;
@@ -385,7 +503,10 @@ function caseBody() {
     }
     hashes.push({ kind: "md5", hash: result.md5 }, { kind: "sha256", hash: result.sha256 });
   }
-  return { category: state.category, hashes };
+  const body = { category: chosenCategory(), hashes, urls: details.urls };
+  if (details.contact) body.contact = details.contact;
+  if (details.declarations) body.declarations = details.declarations;
+  return body;
 }
 
 async function apiError(response) {
@@ -398,15 +519,20 @@ async function apiError(response) {
 }
 
 async function submitCase() {
-  $("submit").disabled = true;
   $("submit-error").textContent = "";
+  const details = readDetails();
+  if (!details) {
+    $("submit-error").textContent = t("check_details");
+    return;
+  }
+  $("submit").disabled = true;
   setStatus("submitting");
   let response;
   try {
     response = await fetch("v1/cases", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(caseBody()),
+      body: JSON.stringify(caseBody(details)),
     });
   } catch {
     $("submit-error").textContent = t("submit_error_network");
@@ -425,6 +551,7 @@ async function submitCase() {
   state.files = [];
   state.status = null;
   renderFiles();
+  resetDetails();
   $("case-id").textContent = id;
   $("case-secret").textContent = secret;
   $("manage-id").value = id;
@@ -443,10 +570,50 @@ function caseCredentials() {
   return { url: `v1/cases/${encodeURIComponent(id)}`, headers: { "X-Case-Secret": secret } };
 }
 
-function showManageResult(kind, lines) {
+function showManageResult(kind, lines, ...more) {
   const box = $("manage-result");
   box.dataset.result = kind;
-  box.replaceChildren(...lines.map((line) => el("p", { textContent: line })));
+  if (kind !== "status") state.lastStatus = null;
+  box.replaceChildren(...lines.map((line) => el("p", { textContent: line })), ...more);
+}
+
+function day(ms) {
+  return new Date(ms).toLocaleDateString(state.lang, { year: "numeric", month: "long", day: "numeric" });
+}
+
+// One line per reported address: what happened, and when. No platform is named beyond the address's own host.
+function urlItem(entry) {
+  const parts = [entry.url, t(`url_status_${entry.status}`, { host: entry.host ?? "" })];
+  if (entry.reviewed_at) parts.push(t("url_date_reviewed", { date: day(entry.reviewed_at) }));
+  if (entry.notice_sent_at) parts.push(t("url_date_sent", { date: day(entry.notice_sent_at) }));
+  if (entry.decided_at) parts.push(t("url_date_decided", { date: day(entry.decided_at) }));
+  const li = el("li", { textContent: parts.join(" — ") });
+  li.dataset.status = entry.status;
+  return li;
+}
+
+function renderCaseStatus(body) {
+  state.lastStatus = body;
+  // CaseStatus: {case_id, state, category, created_at, withdrawn_at?, hashes: [...], urls: [...], has_contact, ...}
+  const hashes = body.hashes ?? [];
+  const counts = {};
+  for (const hash of hashes) counts[hash.state] = (counts[hash.state] ?? 0) + 1;
+  const states = Object.entries(counts).map(([s, n]) => `${n} ${stateName(s)}`).join(", ");
+  const sum = (field) => hashes.reduce((total, hash) => total + (hash[field] ?? 0), 0);
+  const lines = [
+    t("status_state", { state: stateName(body.state) }),
+    t("status_hashes", { count: hashes.length, states }),
+    t("status_platforms", { blocked: sum("blocked"), pending: sum("pending_review") }),
+    t(body.has_contact ? "status_contact_kept" : "status_no_contact"),
+    t(body.declarations ? "status_declared" : "status_not_declared"),
+  ];
+  const urls = body.urls ?? [];
+  const more = urls.length
+    ? [el("p", { textContent: t("status_urls") }), el("ul", { id: "status-urls", className: "url-status" }, ...urls.map(urlItem))]
+    : [];
+  showManageResult("status", lines, ...more);
+  state.lastStatus = body;
+  $("manage-result").dataset.state = body.state;
 }
 
 function stateName(value) {
@@ -469,19 +636,7 @@ async function checkStatus(event) {
       showManageResult("error", [t("status_error", { message: await apiError(response) })]);
       return;
     }
-    const body = await response.json();
-    // CaseStatus: {case_id, state, category, created_at, withdrawn_at?, hashes: [{value, state, blocked, ...}]}
-    const hashes = body.hashes ?? [];
-    const counts = {};
-    for (const hash of hashes) counts[hash.state] = (counts[hash.state] ?? 0) + 1;
-    const states = Object.entries(counts).map(([s, n]) => `${n} ${stateName(s)}`).join(", ");
-    const sum = (field) => hashes.reduce((total, hash) => total + (hash[field] ?? 0), 0);
-    showManageResult("status", [
-      t("status_state", { state: stateName(body.state) }),
-      t("status_hashes", { count: hashes.length, states }),
-      t("status_platforms", { blocked: sum("blocked"), pending: sum("pending_review") }),
-    ]);
-    $("manage-result").dataset.state = body.state;
+    renderCaseStatus(await response.json());
   } catch {
     showManageResult("error", [t("submit_error_network")]);
   }
@@ -527,6 +682,17 @@ async function main() {
   }
   $("files").addEventListener("change", (event) => addFiles(event.target.files));
   $("submit").addEventListener("click", submitCase);
+  for (const radio of document.querySelectorAll("input[name='age']")) radio.addEventListener("change", renderMinorHelp);
+  for (const radio of document.querySelectorAll("input[name='contact-kind']")) {
+    radio.addEventListener("change", renderContactField);
+  }
+  // A field being corrected is no longer marked wrong.
+  for (const [field, error] of [["urls", "urls-error"], ["contact-value", "contact-error"]]) {
+    $(field).addEventListener("input", () => {
+      markField($(field), error);
+      $("submit-error").textContent = "";
+    });
+  }
   $("copy-case").addEventListener("click", copyCase);
   $("manage-form").addEventListener("submit", checkStatus);
   $("withdraw").addEventListener("click", () => {

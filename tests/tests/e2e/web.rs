@@ -16,7 +16,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail, ensure};
 use disrupt_client::api::UploadFile;
 use disrupt_hasher::{decode, digest::FileDigests, pdq};
-use disrupt_openapi::model::{Category, HashKind};
+use disrupt_openapi::admin::CreateApiKeyRequest;
+use disrupt_openapi::audit::AuditAction;
+use disrupt_openapi::cases::{Declarant, Declarations};
+use disrupt_openapi::model::{Category, HashKind, Role};
+use disrupt_openapi::notices::{NoticeDecisionRequest, PlatformDecision};
+use disrupt_openapi::review::ReviewUrlsRequest;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -153,6 +158,174 @@ async fn victim_submits_checks_and_withdraws_a_case_from_the_page() -> Result<()
     browser.close().await
 }
 
+/// The case's details from the page, against the real server: where the images are online (a malformed address
+/// refused in the page, before anything is sent), what happened (each category; under 18, the child-protection
+/// referrals first and the case on the minors' list), the declarations the notices rely on, and a contact
+/// (opened only by a key with `contact_access`, audited, refused to an ordinary analyst, erased on withdrawal);
+/// then each address's fate in the page's status view.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn victim_reports_addresses_category_declarations_and_contact_from_the_page() -> Result<()> {
+    let app = crate::helpers::spawn_app_with(&crate::helpers::LIFTED_BUDGETS).await;
+    let port: u16 = app.base_url.rsplit(':').next().context("port")?.parse()?;
+    let relay = Relay::start(port).await?;
+    let browser = Browser::start().await?;
+    let client = &browser.client;
+    let photos = reference_photos()?;
+    let analyst = app.key("ana", Role::Analyst, &["ncii"], &[]).await;
+    let child_protection = app.key("child protection", Role::Analyst, &["minors"], &[]).await;
+    let platform = app.key("video host", Role::Platform, &["ncii"], &["video-host.example"]).await;
+    let caseworker = app
+        .admin
+        .create_api_key(&CreateApiKeyRequest {
+            name: "caseworker".into(),
+            role: Role::Analyst,
+            lists: vec!["ncii".into()],
+            hosts: vec![],
+            contact_access: true,
+        })
+        .await?;
+    let caseworker_client = app.client.with_api_key(&caseworker.key);
+
+    client.goto(&relay.url("/")).await?;
+    wait_ready(client).await?;
+    let unlabelled = client
+        .execute(
+            "return [...document.querySelectorAll('input, textarea, select')].filter(i => i.labels.length === 0).map(i => i.id)",
+            vec![],
+        )
+        .await?;
+    ensure!(unlabelled == json!([]), "every field has a label: {unlabelled}");
+
+    // Everything at once, as a lawyer would fill it in: a deepfake, two addresses, the declarations, an e-mail.
+    client.find(Locator::Css("button[data-answer='ncii']")).await?.click().await?;
+    wait_for_js(client, "return !document.getElementById('step-hash').hidden").await?;
+    ensure!(is_checked(client, "category-adult_ncii").await?, "the answer chose the category");
+    ensure!(hidden(client, "minor-help").await?, "no child-protection box for an adult");
+    client.find(Locator::Id("age-yes")).await?.click().await?;
+    ensure!(!hidden(client, "minor-help").await?, "under 18: the referrals show");
+    client.find(Locator::Id("age-no")).await?.click().await?;
+    client.find(Locator::Id("category-deepfake")).await?.click().await?;
+    select_files(client, &photos[0..1]).await?;
+    wait_for_hashes(client, 1).await?;
+    let urls = client.find(Locator::Id("urls")).await?;
+    urls.send_keys("https://www.video-host.example/v/1\nftp://files.example/x").await?;
+    client.find(Locator::Id("submit")).await?.click().await?;
+    wait_for_js(client, "return document.getElementById('urls').getAttribute('aria-invalid') === 'true'").await?;
+    let said = client.find(Locator::Id("urls-error")).await?.text().await?;
+    ensure!(said.contains("ftp://files.example/x"), "the page names the address to correct: {said}");
+    ensure!(relay.requests()?.iter().all(|r| r.method != "POST"), "nothing was sent with a malformed address");
+    urls.clear().await?;
+    urls.send_keys("https://www.video-host.example/v/1\nhttps://forum.example/t/2").await?;
+    client.find(Locator::Id("declarant-lawyer")).await?.click().await?;
+    for id in ["declare-depicts", "declare-intimate", "declare-no-consent"] {
+        client.find(Locator::Id(id)).await?.click().await?;
+    }
+    client.find(Locator::Id("contact-email")).await?.click().await?;
+    let contact = client.find(Locator::Id("contact-value")).await?;
+    contact.send_keys("not an address").await?;
+    client.find(Locator::Id("submit")).await?.click().await?;
+    wait_for_js(client, "return document.getElementById('contact-error').textContent !== ''").await?;
+    contact.clear().await?;
+    contact.send_keys("victim@example.org").await?;
+    let cleared = "return document.getElementById('contact-error').textContent === ''";
+    ensure!(client.execute(cleared, vec![]).await? == json!(true), "a corrected field is no longer marked wrong");
+    screenshot(client, "details").await?;
+    let (id, _) = submit_from_page(client).await?;
+
+    let case = analyst.analyst_case(&id).await?;
+    assert_eq!((case.category, case.list.as_str()), (Category::Deepfake, "ncii"));
+    let declared =
+        Declarations { declarant: Declarant::Lawyer, depicts_person: true, intimate: true, no_consent: true };
+    assert_eq!(case.declarations, Some(declared));
+    assert_eq!(case.urls.len(), 2);
+    assert!(case.has_contact);
+
+    // The contact: refused to an ordinary analyst, opened by the key allowed to, and the opening audited.
+    assert_eq!(analyst.open_contact(&id).await.unwrap_err().code(), Some("forbidden"));
+    assert_eq!(caseworker_client.open_contact(&id).await?.contact, "victim@example.org");
+    let audit = app.admin.read_audit(None, None).await?.records;
+    let opened = audit.iter().filter(|r| r.entry.action == AuditAction::ContactOpened).collect::<Vec<_>>();
+    assert_eq!(opened.len(), 1);
+    assert_eq!(opened[0].entry.target, format!("case:{id}"));
+    assert_eq!(opened[0].entry.actor.key_id.as_deref(), Some(caseworker.info.id.as_str()));
+
+    // One address confirmed, noticed in good faith and removed; the other dismissed: the page shows both.
+    let review = ReviewUrlsRequest { confirm: vec![0], dismiss: vec![1], lang: None, ground: None, contacts: vec![] };
+    let notice = analyst.review_urls(&id, &review).await?.notices.remove(0);
+    assert!(notice.body.contains("good faith") || notice.body.contains("bonne foi"), "{}", notice.body);
+    analyst.send_notice(&notice.id).await?;
+    let removed = NoticeDecisionRequest { decision: PlatformDecision::Removed, reason: None };
+    platform.decide_notice(&notice.id, &removed).await?;
+    client.find(Locator::Id("check-status")).await?.click().await?;
+    wait_for_js(client, "return document.querySelectorAll('#status-urls li').length === 2").await?;
+    let shown = client
+        .execute(
+            "return [...document.querySelectorAll('#status-urls li')].map(li => [li.dataset.status, li.textContent])",
+            vec![],
+        )
+        .await?;
+    assert_eq!(shown[0][0], "removed", "{shown}");
+    assert_eq!(shown[1][0], "dismissed", "{shown}");
+    let first = shown[0][1].as_str().unwrap_or_default();
+    ensure!(
+        first.contains("video-host.example") && !first.contains("video host"),
+        "the host, no platform name: {first}"
+    );
+    client.execute("document.getElementById('manage-result').scrollIntoView()", vec![]).await?;
+    screenshot(client, "status").await?;
+
+    // Withdrawn from the page: the contact is gone.
+    client.find(Locator::Id("withdraw")).await?.click().await?;
+    client.find(Locator::Id("withdraw-yes")).await?.click().await?;
+    wait_for_js(client, "return document.getElementById('manage-result').dataset.result === 'withdrawn'").await?;
+    assert_eq!(caseworker_client.open_contact(&id).await.unwrap_err().code(), Some("not_found"));
+    assert_eq!(app.store.get_case(&id).await?.context("case")?.case.contact, None);
+
+    // Each other category, with nothing else given: no declarations, no contact, no address.
+    for (n, category) in [(1, Category::AdultNcii), (2, Category::SextortionThreat), (3, Category::Other)] {
+        client.find(Locator::Css("#step-manage button[data-goto='orientation']")).await?.click().await?;
+        client.find(Locator::Css("button[data-answer='ncii']")).await?.click().await?;
+        client.find(Locator::Id(&format!("category-{category}"))).await?.click().await?;
+        select_files(client, &photos[n..=n]).await?;
+        wait_for_hashes(client, 1).await?;
+        let (id, _) = submit_from_page(client).await?;
+        let case = analyst.analyst_case(&id).await?;
+        assert_eq!((case.category, case.declarations, case.has_contact), (category, None, false));
+        assert!(case.urls.is_empty());
+    }
+
+    // Under 18, from the first question: the referrals come first, before the files; the case goes to minors.
+    client.find(Locator::Css("#step-manage button[data-goto='orientation']")).await?.click().await?;
+    client.find(Locator::Css("button[data-answer='minor']")).await?.click().await?;
+    wait_for_js(client, "return !document.getElementById('step-destination').hidden").await?;
+    client.find(Locator::Id("destination-hash-button")).await?.click().await?;
+    wait_for_js(client, "return !document.getElementById('step-hash').hidden").await?;
+    ensure!(is_checked(client, "age-yes").await? && !hidden(client, "minor-help").await?, "minor: referrals shown");
+    let links = client
+        .execute("return [...document.querySelectorAll('#minor-help a')].map(a => a.getAttribute('href'))", vec![])
+        .await?;
+    assert_eq!(links, json!(["tel:3018", "https://www.3018.fr", "tel:119", "https://takeitdown.ncmec.org"]));
+    let first = client
+        .execute(
+            "return !!(document.getElementById('minor-help').compareDocumentPosition(document.getElementById('files')) & Node.DOCUMENT_POSITION_FOLLOWING)",
+            vec![],
+        )
+        .await?;
+    ensure!(first == json!(true), "the referrals come before the file picker");
+    screenshot(client, "minor").await?;
+    select_files(client, &photos[4..5]).await?;
+    wait_for_hashes(client, 1).await?;
+    let (id, _) = submit_from_page(client).await?;
+    let case = child_protection.analyst_case(&id).await?;
+    assert_eq!((case.category, case.list.as_str()), (Category::Minor, "minors"));
+    assert_eq!(analyst.analyst_case(&id).await.unwrap_err().code(), Some("not_found"), "not on the adults' list");
+
+    relay.assert_no_media_sent(&photos[..5])?;
+    let posts = relay.requests()?.into_iter().filter(|r| r.method == "POST").count();
+    assert_eq!(posts, 5, "one submission per case, none refused by the page");
+    browser.close().await
+}
+
 /// Quick exit: the button and the Escape key, from anywhere in the journey, leave for the hotline's neutral site
 /// (orientation.json's `quick_exit`) and take the page out of the history, so that Back does not return to it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -243,6 +416,26 @@ async fn twelve_megapixel_photo_hashing_time_in_chromium() -> Result<()> {
 }
 
 // ---------------------------------------------------------------- the page's side
+
+/// Sends the case from the hashing step and reads the case number and secret the page shows.
+async fn submit_from_page(client: &Client) -> Result<(String, String)> {
+    client.find(Locator::Id("submit")).await?.click().await?;
+    wait_for_js(client, "return !document.getElementById('step-case').hidden").await?;
+    let id = client.find(Locator::Id("case-id")).await?.text().await?;
+    let secret = client.find(Locator::Id("case-secret")).await?.text().await?;
+    ensure!(!id.is_empty() && !secret.is_empty(), "case id and secret shown");
+    Ok((id, secret))
+}
+
+async fn is_checked(client: &Client, id: &str) -> Result<bool> {
+    let script = format!("return document.getElementById('{id}').checked");
+    Ok(client.execute(&script, vec![]).await? == json!(true))
+}
+
+async fn hidden(client: &Client, id: &str) -> Result<bool> {
+    let script = format!("return document.getElementById('{id}').hidden");
+    Ok(client.execute(&script, vec![]).await? == json!(true))
+}
 
 async fn wait_ready(client: &Client) -> Result<()> {
     wait_for_js(client, "return document.body.dataset.ready === 'true'").await
