@@ -661,6 +661,36 @@ async function withdraw() {
   }
 }
 
+// The signed receipt (no image, no fingerprint value): saved as a file only because the person asks for it.
+async function downloadReceipt() {
+  const request = caseCredentials();
+  if (!request) return;
+  showManageResult("loading", [t("status_loading")]);
+  try {
+    const response = await fetch(`${request.url}/receipt`, { headers: request.headers });
+    if (response.status === 404 || response.status === 401 || response.status === 403) {
+      showManageResult("not_found", [t("status_not_found")]);
+      return;
+    }
+    if (!response.ok) {
+      showManageResult("error", [t("status_error", { message: await apiError(response) })]);
+      return;
+    }
+    const receipt = await response.json();
+    const blob = new Blob([`${JSON.stringify(receipt, null, 2)}\n`], { type: "application/json" });
+    const url = URL.createObjectURL(blob);
+    const link = el("a", { href: url, download: `disrupt-receipt-${receipt.document.case_id}.json` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    const { hashes, urls } = receipt.document;
+    showManageResult("receipt", [t("receipt_ready", { hashes, urls: urls.length })]);
+  } catch {
+    showManageResult("error", [t("submit_error_network")]);
+  }
+}
+
 async function copyCase() {
   const text = `${t("case_id")}: ${$("case-id").textContent}\n${t("case_secret")}: ${$("case-secret").textContent}`;
   try {
@@ -694,6 +724,7 @@ async function main() {
     });
   }
   $("copy-case").addEventListener("click", copyCase);
+  $("download-receipt").addEventListener("click", downloadReceipt);
   $("manage-form").addEventListener("submit", checkStatus);
   $("withdraw").addEventListener("click", () => {
     $("withdraw-confirm").hidden = false;

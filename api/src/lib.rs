@@ -8,6 +8,7 @@
 //! - [`service`]: what each route does, on top of the store and the match index.
 //! - [`error`]: `ApiError`, the only place mapping failures to HTTP statuses.
 //! - [`contact`]: victims' contacts sealed at rest (AES-256-GCM).
+//! - [`receipt`]: victims' signed receipts (Ed25519 under a key derived from the server key).
 //! - [`auth`]: API keys, roles, list scopes and case secrets.
 //! - [`rate_limit`]: rate limits of the anonymous routes, without storing IP addresses.
 //! - [`entry_ref`]: opaque entry references shown to platforms.
@@ -37,6 +38,7 @@ pub mod match_index;
 #[cfg(test)]
 mod module_graph;
 pub mod rate_limit;
+pub mod receipt;
 pub mod redis_server;
 pub mod routes;
 pub mod service;

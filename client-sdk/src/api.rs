@@ -8,7 +8,7 @@ use disrupt_openapi::admin::{
     ApiKeyInfo, ApiKeyList, CreateApiKeyRequest, CreateListRequest, CreatedApiKey, ListNames,
 };
 use disrupt_openapi::audit::{AuditPage, AuditQuery, AuditVerification};
-use disrupt_openapi::cases::{CaseStatus, CreateCaseRequest, CreatedCase, WithdrawnCase};
+use disrupt_openapi::cases::{CaseStatus, CreateCaseRequest, CreatedCase, Receipt, ReceiptKey, WithdrawnCase};
 use disrupt_openapi::feed::{FeedPage, FeedQuery, Snapshot, SnapshotQuery};
 use disrupt_openapi::feedback::{FeedbackRecorded, FeedbackRequest};
 use disrupt_openapi::matching::{MatchRequest, MatchResponse, UploadMatchResponse};
@@ -213,6 +213,17 @@ impl Client {
     /// `GET /v1/cases/{id}` with the case secret.
     pub async fn get_case(&self, case_id: &str, secret: &str) -> Result<CaseStatus, ClientError> {
         Self::send(self.request(Method::GET, &format!("/v1/cases/{case_id}")).header(CASE_SECRET_HEADER, secret)).await
+    }
+
+    /// `GET /v1/cases/{id}/receipt` with the case secret: the signed receipt.
+    pub async fn get_receipt(&self, case_id: &str, secret: &str) -> Result<Receipt, ClientError> {
+        let url = format!("/v1/cases/{case_id}/receipt");
+        Self::send(self.request(Method::GET, &url).header(CASE_SECRET_HEADER, secret)).await
+    }
+
+    /// `GET /v1/receipts/key`: the key that verifies receipts.
+    pub async fn receipt_key(&self) -> Result<ReceiptKey, ClientError> {
+        Self::send(self.request(Method::GET, "/v1/receipts/key")).await
     }
 
     /// `DELETE /v1/cases/{id}` with the case secret: withdraw.

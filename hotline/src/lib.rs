@@ -9,6 +9,7 @@
 //! - [`flood`]: flood rules: when a new case's entries are held for an analyst instead of published.
 //! - [`notices`]: reported URLs grouped per host, legal grounds, notices from editable templates, their
 //!   lifecycle, the stored notice.
+//! - [`receipt`]: checking a victim's signed receipt (Ed25519) offline.
 //! - [`stats`]: statistics with small-count suppression; the yearly trusted-flagger report.
 //! - [`time`]: unix-millisecond now, and the UTC month, day, hour and year labels of a time.
 #![deny(missing_docs)]
@@ -16,6 +17,7 @@
 pub mod audit;
 pub mod flood;
 pub mod notices;
+pub mod receipt;
 pub mod review;
 pub mod stats;
 pub mod time;

@@ -1,5 +1,7 @@
 //! Victims' cases: submission, status and withdrawal.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -199,6 +201,61 @@ pub struct CaseStatus {
     /// The declarations recorded with the case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub declarations: Option<Declarations>,
+}
+
+/// The format every receipt document names.
+pub const RECEIPT_FORMAT: &str = "disrupt-receipt-v1";
+
+/// What a receipt attests, media-free: no image, no hash value, no contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptDocument {
+    /// Always `disrupt-receipt-v1`.
+    pub format: String,
+    /// The case id.
+    pub case_id: String,
+    /// When the case was submitted, unix milliseconds.
+    pub submitted_at: u64,
+    /// When this receipt was issued, unix milliseconds.
+    pub issued_at: u64,
+    /// How many hashes the case holds.
+    pub hashes: u64,
+    /// How many of each kind (`pdq`, `video`, `md5`, `sha256`).
+    pub kinds: BTreeMap<String, u64>,
+    /// The URLs the victim reported, as given.
+    pub urls: Vec<String>,
+}
+
+impl ReceiptDocument {
+    /// The bytes the signature covers: the document as compact JSON, fields in the order above (a parsed
+    /// document gives the same bytes again, so a receipt file verifies however it was pretty-printed).
+    pub fn signed_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+/// `GET /v1/cases/{id}/receipt`: a document the victim can keep or attach to a complaint, signed by the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Receipt {
+    /// What is attested.
+    pub document: ReceiptDocument,
+    /// `ed25519`.
+    pub algorithm: String,
+    /// The Ed25519 signature of [`ReceiptDocument::signed_bytes`], lower-case hex.
+    pub signature: String,
+    /// The public key that verifies it, lower-case hex; compare with `GET /v1/receipts/key`.
+    pub public_key: String,
+}
+
+/// `GET /v1/receipts/key`: the server's public key for receipts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptKey {
+    /// `ed25519`.
+    pub algorithm: String,
+    /// The 32-byte public key, lower-case hex.
+    pub public_key: String,
 }
 
 /// Erasure receipt: counts of platforms, never their names.

@@ -6,7 +6,7 @@ use actix_multipart::Multipart;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, delete, get, post, web};
 use disrupt_openapi::ErrorBody;
-use disrupt_openapi::cases::{CaseStatus, CreateCaseRequest, CreatedCase, WithdrawnCase};
+use disrupt_openapi::cases::{CaseStatus, CreateCaseRequest, CreatedCase, Receipt, ReceiptKey, WithdrawnCase};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::{RefOr, Required, schema::Schema};
 
@@ -127,6 +127,33 @@ pub async fn get_case(
     case: CaseAccess,
 ) -> Result<web::Json<CaseStatus>, ApiError> {
     Ok(web::Json(service.get_case(&case.id, &case.secret).await?))
+}
+
+/// A signed receipt of the case, media-free (its id, submission date, number and kinds of hashes, the URLs
+/// reported), which the victim can keep or attach to a complaint. Signed with Ed25519; the key is published at
+/// `GET /v1/receipts/key` and `disrupt receipt verify FILE` checks it. Needs the case secret in `X-Case-Secret`.
+#[utoipa::path(
+    tag = "victims",
+    params(CaseAccess),
+    responses(
+        (status = 200, description = "The signed receipt", body = Receipt),
+        CaseSecretErrors,
+    )
+)]
+#[get("/v1/cases/{id}/receipt")]
+pub async fn get_receipt(
+    _quota: LookupQuota,
+    service: web::Data<Service>,
+    case: CaseAccess,
+) -> Result<web::Json<Receipt>, ApiError> {
+    Ok(web::Json(service.case_receipt(&case.id, &case.secret).await?))
+}
+
+/// The public key that verifies receipts (Ed25519, hex).
+#[utoipa::path(tag = "victims", responses((status = 200, description = "The key", body = ReceiptKey)))]
+#[get("/v1/receipts/key")]
+pub async fn receipt_key(service: web::Data<Service>) -> web::Json<ReceiptKey> {
+    web::Json(service.receipts.public_key())
 }
 
 /// Withdraw a case: its hashes leave the list, the match index and the feed (as tombstones) at once, and the

@@ -68,6 +68,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(super::cases::upload_case)
         .service(super::cases::get_case)
         .service(super::cases::withdraw_case)
+        .service(super::cases::get_receipt)
+        .service(super::cases::receipt_key)
         .service(super::feed::get_hashes)
         .service(super::feed::get_snapshot)
         .service(super::matching::match_hashes)

@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use disrupt_hotline::audit::{AuditAction, AuditActor};
 use disrupt_hotline::flood;
 use disrupt_openapi::cases::{
-    CaseDelivery, CaseHash, CaseStatus, CreateCaseRequest, CreatedCase, MAX_TEXT_LEN, MAX_URLS_PER_CASE, WithdrawnCase,
+    CaseDelivery, CaseHash, CaseStatus, CreateCaseRequest, CreatedCase, MAX_TEXT_LEN, MAX_URLS_PER_CASE,
+    RECEIPT_FORMAT, Receipt, ReceiptDocument, WithdrawnCase,
 };
 use disrupt_openapi::model::{CaseState, Category, HashValue, MAX_HASHES_PER_REQUEST};
 
@@ -154,6 +155,25 @@ impl Service {
             withdrawn_at: view.case.withdrawn_at,
             hashes,
         })
+    }
+
+    /// A signed, media-free receipt of the case: its id, when it was submitted, how many hashes of which kinds it
+    /// holds and the URLs reported.
+    pub async fn case_receipt(&self, case_id: &str, secret: &str) -> Result<Receipt, ApiError> {
+        let view = self.authorised_case(case_id, secret).await?;
+        let mut kinds = BTreeMap::new();
+        for entry in &view.entries {
+            *kinds.entry(entry.kind.as_str().to_owned()).or_insert(0) += 1;
+        }
+        Ok(self.receipts.sign(ReceiptDocument {
+            format: RECEIPT_FORMAT.to_owned(),
+            case_id: view.case.id,
+            submitted_at: view.case.created_at,
+            issued_at: disrupt_hotline::time::now_ms(),
+            hashes: view.entries.len() as u64,
+            kinds,
+            urls: view.case.urls,
+        }))
     }
 
     /// Withdraws the case: its hashes leave the list and the index, tombstones go to the feed, the contact is

@@ -64,6 +64,8 @@ pub struct Service {
     pub hotline: HotlineSettings,
     /// Seals victims' contacts at rest.
     pub contacts: crate::contact::ContactSealer,
+    /// Signs victims' receipts.
+    pub receipts: crate::receipt::ReceiptSigner,
     /// Notice templates, compiled once.
     pub templates: NoticeTemplates,
     /// Flood detection's thresholds.
@@ -108,6 +110,7 @@ impl Service {
         ));
         Ok(Self {
             contacts: crate::contact::ContactSealer::new(&server_key)?,
+            receipts: crate::receipt::ReceiptSigner::new(&server_key)?,
             hotline,
             templates,
             stats_cache: Mutex::new(None),

@@ -272,3 +272,37 @@ async fn a_letterboxed_copy_of_a_submitted_video_matches_from_the_command_line()
     assert_eq!(matches.len(), 1, "{line}");
     assert_eq!(matches[0]["kind"], "video", "{line}");
 }
+
+#[tokio::test]
+async fn receipt_verify_accepts_the_servers_receipt_and_refuses_an_altered_one_or_another_key() {
+    let server = spawn().await;
+    let victim = Client::new(&server.base_url);
+    let request = disrupt_openapi::cases::CreateCaseRequest {
+        category: disrupt_openapi::model::Category::AdultNcii,
+        hashes: vec![disrupt_openapi::model::HashValue::Md5 { hash: hex::encode([9; 16]).parse().unwrap() }],
+        urls: vec!["https://example.org/v/1".into()],
+        contact: None,
+        declarations: None,
+    };
+    let created = victim.create_case(&request).await.unwrap();
+    let receipt = victim.get_receipt(&created.case_id, &created.case_secret).await.unwrap();
+    let key = victim.receipt_key().await.unwrap().public_key;
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("receipt.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&receipt).unwrap()).unwrap();
+    let path = file.to_str().unwrap();
+
+    let (code, stdout, stderr) = disrupt(&["receipt", "verify", "--public-key", &key, path]).await;
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains(&created.case_id) && stdout.contains("1 hashes"), "{stdout}");
+
+    let mut altered = receipt.clone();
+    altered.document.urls.clear();
+    std::fs::write(&file, serde_json::to_string_pretty(&altered).unwrap()).unwrap();
+    let (code, stdout, _) = disrupt(&["receipt", "verify", path]).await;
+    assert_eq!(code, 1, "an altered receipt is refused: {stdout}");
+
+    std::fs::write(&file, serde_json::to_string_pretty(&receipt).unwrap()).unwrap();
+    let (code, stdout, _) = disrupt(&["receipt", "verify", "--public-key", &"ab".repeat(32), path]).await;
+    assert_eq!(code, 1, "another key is refused: {stdout}");
+}

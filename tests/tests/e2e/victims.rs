@@ -5,7 +5,9 @@ use disrupt_openapi::model::{CaseState, Category, EntryState, Role};
 use disrupt_openapi::notices::{NoticeDecisionRequest, PlatformDecision};
 use disrupt_openapi::review::ReviewUrlsRequest;
 
-use crate::helpers::{LIFTED_BUDGETS, simple_case, spawn_app, spawn_app_with, unique_md5, unique_pdq};
+use disrupt_hotline::receipt;
+
+use crate::helpers::{LIFTED_BUDGETS, simple_case, simple_case_of, spawn_app, spawn_app_with, unique_md5, unique_pdq};
 
 #[tokio::test]
 async fn a_victim_creates_checks_and_withdraws_a_case() {
@@ -285,4 +287,35 @@ async fn the_victims_status_shows_what_became_of_each_url_and_notices_state_good
         let body = &reviewed.notices[0].body;
         assert!(!body.contains("good faith") && !body.contains("bonne foi"), "{declarations:?}:\n{body}");
     }
+}
+
+#[tokio::test]
+async fn a_signed_receipt_describes_the_case_without_media_and_verifies_only_unaltered() {
+    let app = spawn_app().await;
+    let hashes = vec![unique_pdq(), unique_md5(), unique_md5()];
+    let created = app
+        .client
+        .create_case(&CreateCaseRequest {
+            urls: vec!["https://example.org/v/1".into()],
+            contact: Some("victim@example.org".into()),
+            ..simple_case_of(hashes.clone())
+        })
+        .await
+        .unwrap();
+    let receipt = app.client.get_receipt(&created.case_id, &created.case_secret).await.unwrap();
+    let key = app.client.receipt_key().await.unwrap();
+    assert_eq!((key.algorithm.as_str(), &key.public_key), ("ed25519", &receipt.public_key));
+    let d = &receipt.document;
+    assert_eq!((d.case_id.as_str(), d.hashes, d.urls.len()), (created.case_id.as_str(), 3, 1));
+    assert_eq!(d.kinds, [("md5".to_string(), 2), ("pdq".to_string(), 1)].into());
+    let text = serde_json::to_string(&receipt).unwrap();
+    for secret in [crate::helpers::hex_of(&hashes[0]), crate::helpers::hex_of(&hashes[1]), "victim@".into()] {
+        assert!(!text.contains(&secret), "no hash value or contact in a receipt: {text}");
+    }
+    assert_eq!(receipt::verify(&receipt, Some(&key.public_key)), Ok(()));
+    let mut altered = receipt.clone();
+    altered.document.hashes = 30;
+    assert_eq!(receipt::verify(&altered, Some(&key.public_key)), Err(receipt::ReceiptError::BadSignature));
+    let wrong = app.client.get_receipt(&created.case_id, "not-the-secret").await.unwrap_err();
+    assert_eq!(wrong.code(), Some("unauthorized"));
 }

@@ -230,7 +230,7 @@ async fn victim_reports_addresses_category_declarations_and_contact_from_the_pag
     let cleared = "return document.getElementById('contact-error').textContent === ''";
     ensure!(client.execute(cleared, vec![]).await? == json!(true), "a corrected field is no longer marked wrong");
     screenshot(client, "details").await?;
-    let (id, _) = submit_from_page(client).await?;
+    let (id, secret) = submit_from_page(client).await?;
 
     let case = analyst.analyst_case(&id).await?;
     assert_eq!((case.category, case.list.as_str()), (Category::Deepfake, "ncii"));
@@ -273,6 +273,16 @@ async fn victim_reports_addresses_category_declarations_and_contact_from_the_pag
     );
     client.execute("document.getElementById('manage-result').scrollIntoView()", vec![]).await?;
     screenshot(client, "status").await?;
+
+    // The signed receipt, offered for download; the one the server gives verifies with the published key.
+    client.find(Locator::Id("download-receipt")).await?.click().await?;
+    wait_for_js(client, "return document.getElementById('manage-result').dataset.result === 'receipt'").await?;
+    let asked = relay.requests()?.iter().any(|r| r.method == "GET" && r.path == format!("/v1/cases/{id}/receipt"));
+    ensure!(asked, "the page fetched the receipt");
+    let key = app.client.receipt_key().await?.public_key;
+    let receipt = app.client.get_receipt(&id, &secret).await?;
+    assert_eq!(disrupt_hotline::receipt::verify(&receipt, Some(&key)), Ok(()));
+    assert_eq!((receipt.document.hashes, receipt.document.urls.len()), (3, 2));
 
     // Withdrawn from the page: the contact is gone.
     client.find(Locator::Id("withdraw")).await?.click().await?;

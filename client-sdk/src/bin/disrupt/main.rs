@@ -6,6 +6,7 @@ mod config;
 mod hash;
 mod hosts;
 mod notices;
+mod receipt;
 mod render;
 mod review;
 mod server;
@@ -42,6 +43,8 @@ enum Command {
     Status(server::CaseArgs),
     /// Victims: withdraw a case; its hashes leave the list everywhere.
     Withdraw(server::CaseArgs),
+    /// Anyone: verify a victim's signed receipt offline.
+    Receipt(receipt::ReceiptArgs),
     /// Platforms: hash files here and ask the match API whether they are on the list.
     Match(server::MatchArgs),
     /// Platforms: keep a local copy of the list up to date from the delta feed.
@@ -67,6 +70,7 @@ fn main() -> std::process::ExitCode {
         Command::Submit(args) => server::submit(args),
         Command::Status(args) => server::status(args),
         Command::Withdraw(args) => server::withdraw(args),
+        Command::Receipt(args) => receipt::run(args),
         Command::Match(args) => server::match_files(args),
         Command::Sync(args) => server::sync(args),
         Command::Review(args) => review::run(args),
