@@ -465,6 +465,12 @@ impl Client {
         Self::send(self.request(Method::GET, "/v1/stats")).await
     }
 
+    /// `GET /v1/stats/csv`: the same figures as CSV.
+    pub async fn statistics_csv(&self) -> Result<String, ClientError> {
+        let response = self.request(Method::GET, "/v1/stats/csv").send().await?;
+        Self::text(response).await
+    }
+
     /// `GET /v1/admin/reports/trusted-flagger?year=`: the CSV.
     pub async fn trusted_flagger_report(&self, year: i32) -> Result<String, ClientError> {
         let response =

@@ -3,7 +3,10 @@
 //! No published cell is ever below the minimum (default 5): such a cell becomes `null` in JSON and `<5` in
 //! CSV. Totals are published too, so one suppressed cell in a row could be recovered by subtraction; the
 //! complementary step suppresses more cells until every row and column (margins included) holds either no
-//! suppressed cell or at least two. Medians are only published over at least `minimum` values.
+//! suppressed cell or at least two. Figures that publish the same number twice (the notices by platform and by
+//! month share their outcome totals; the removals by month add up to the removed notices) are suppressed as one
+//! system ([`Cells`]), so that a cell hidden in one is never shown in the other. Medians are only published over
+//! at least `minimum` values, and a rate only where both its counts are published.
 //!
 //! A label is itself a count of at least one: a host named as a row says a notice went to it (one confirmed URL
 //! would do), a content type beside it says what was reported there. So hosts, and labels derived from what
@@ -24,7 +27,9 @@ pub const DEFAULT_MIN_CELL: u64 = 5;
 
 /// The published statistics' wire types, used as they are: a published count is an `Option<u64>`, `None` where
 /// it is suppressed (`null` in JSON).
-pub use disrupt_openapi::stats::{PlatformResponsiveness, Series, SeriesItem, Statistics, Table};
+pub use disrupt_openapi::stats::{
+    MonthlyMedian, PlatformResponsiveness, RemovalRate, Series, SeriesItem, Statistics, Table,
+};
 
 /// A published count as CSV text: the number, or `<min` where it is suppressed.
 pub fn cell_text(cell: Option<u64>, minimum: u64) -> String {
@@ -54,6 +59,160 @@ fn suppression_mask(values: &[u64], lines: &[Vec<usize>], minimum: u64) -> Vec<b
             return hidden;
         }
     }
+}
+
+/// Counts to publish together, and the additive relations (lines) between them that the published figures
+/// reveal. A count shown in several figures is one cell, so suppression hides it in all of them or in none.
+#[derive(Debug, Default)]
+struct Cells {
+    values: Vec<u64>,
+    lines: Vec<Vec<usize>>,
+}
+
+/// The cells of one table in a [`Cells`] system: `cells[row][column]`, then the margins.
+struct TableCells {
+    cells: Vec<Vec<usize>>,
+    row_totals: Vec<usize>,
+    column_totals: Vec<usize>,
+    total: usize,
+}
+
+impl Cells {
+    fn cell(&mut self, value: u64) -> usize {
+        self.values.push(value);
+        self.values.len() - 1
+    }
+
+    /// Adds `t` with its margins; `margins` are the cells of its column totals and grand total when another
+    /// table already publishes them (the same columns over the same things).
+    fn table(&mut self, t: &CountTable, margins: Option<(&[usize], usize)>) -> TableCells {
+        let c = t.columns.len();
+        let sums: Vec<u64> = (0..c).map(|j| t.counts.iter().map(|row| row[j]).sum()).collect();
+        let cells: Vec<Vec<usize>> = t.counts.iter().map(|row| row.iter().map(|&v| self.cell(v)).collect()).collect();
+        let row_totals: Vec<usize> = t.counts.iter().map(|row| self.cell(row.iter().sum())).collect();
+        let (column_totals, total) = match margins {
+            Some((columns, total)) => (columns.to_vec(), total),
+            None => {
+                let columns = sums.iter().map(|&v| self.cell(v)).collect();
+                (columns, self.cell(sums.iter().sum()))
+            }
+        };
+        for (row, &row_total) in cells.iter().zip(&row_totals) {
+            self.lines.push(row.iter().copied().chain([row_total]).collect());
+        }
+        for (j, &column_total) in column_totals.iter().enumerate() {
+            self.lines.push(cells.iter().map(|row| row[j]).chain([column_total]).collect());
+        }
+        self.lines.push(column_totals.iter().copied().chain([total]).collect());
+        self.lines.push(row_totals.iter().copied().chain([total]).collect());
+        TableCells { cells, row_totals, column_totals, total }
+    }
+
+    /// Adds labelled counts adding up to `total` (a cell already in the system) or to a total of their own.
+    fn series(&mut self, counts: &BTreeMap<String, u64>, total: Option<usize>) -> (Vec<usize>, usize) {
+        let items: Vec<usize> = counts.values().map(|&v| self.cell(v)).collect();
+        let total = total.unwrap_or_else(|| self.cell(counts.values().sum()));
+        self.lines.push(items.iter().copied().chain([total]).collect());
+        (items, total)
+    }
+
+    /// Suppresses, and answers each cell as published.
+    fn publish(&self, minimum: u64) -> Vec<Option<u64>> {
+        // A line of one cell (an empty table's margin) says nothing the cell does not.
+        let lines: Vec<Vec<usize>> = self.lines.iter().filter(|l| l.len() > 1).cloned().collect();
+        let hidden = self.mask(&lines, minimum);
+        self.values.iter().zip(hidden).map(|(&v, h)| (!h).then_some(v)).collect()
+    }
+
+    /// [`suppression_mask`], stricter: besides a line with one hidden cell, a line with one cell a reader cannot
+    /// work out. Counts are never negative, so the hidden parts of a line whose total is known and whose shown
+    /// parts add up to it are all 0, and the reader knows them; a line whose only unknown cell is then one of its
+    /// own would give that cell away. Ties go to the cell in fewer lines (a part rather than a total), then to the
+    /// first.
+    fn mask(&self, lines: &[Vec<usize>], minimum: u64) -> Vec<bool> {
+        let values = &self.values;
+        let mut in_lines = vec![0usize; values.len()];
+        for &i in lines.iter().flatten() {
+            in_lines[i] += 1;
+        }
+        let mut hidden: Vec<bool> = values.iter().map(|&v| v < minimum).collect();
+        loop {
+            // Each line's last cell is its total (see `table` and `series`).
+            let mut known: Vec<bool> = hidden.iter().map(|h| !h).collect();
+            let mut learnt = true;
+            while learnt {
+                learnt = false;
+                for line in lines {
+                    let (parts, total) = line.split_at(line.len() - 1);
+                    let unknown: Vec<usize> = parts.iter().copied().filter(|&i| !known[i]).collect();
+                    if known[total[0]] && !unknown.is_empty() && unknown.iter().all(|&i| values[i] == 0) {
+                        unknown.iter().for_each(|&i| known[i] = true);
+                        learnt = true;
+                    }
+                }
+            }
+            let mut changed = false;
+            for line in lines {
+                let alone = |hidden_or_unknown: &dyn Fn(usize) -> bool| {
+                    line.iter().filter(|&&i| hidden_or_unknown(i)).count() == 1
+                };
+                if alone(&|i| hidden[i]) || alone(&|i| !known[i]) {
+                    let shown = line.iter().copied().filter(|&i| !hidden[i] && values[i] > 0);
+                    if let Some(i) = shown.min_by_key(|&i| (values[i], in_lines[i], i)) {
+                        hidden[i] = true;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                return hidden;
+            }
+        }
+    }
+}
+
+impl TableCells {
+    fn published(&self, t: &CountTable, shown: &[Option<u64>]) -> Table {
+        let pick = |cells: &[usize]| cells.iter().map(|&i| shown[i]).collect::<Vec<_>>();
+        Table {
+            rows: t.rows.clone(),
+            columns: t.columns.clone(),
+            cells: self.cells.iter().map(|row| pick(row)).collect(),
+            row_totals: pick(&self.row_totals),
+            column_totals: pick(&self.column_totals),
+            total: shown[self.total],
+        }
+    }
+}
+
+fn published_series(
+    counts: &BTreeMap<String, u64>,
+    (items, total): &(Vec<usize>, usize),
+    shown: &[Option<u64>],
+) -> Series {
+    Series {
+        items: counts.keys().zip(items).map(|(k, &i)| SeriesItem { key: k.clone(), count: shown[i] }).collect(),
+        total: shown[*total],
+    }
+}
+
+/// `removed` of `sent` as published: the percent only where both counts are.
+pub fn removal_rate(key: &str, removed: Option<u64>, sent: Option<u64>) -> RemovalRate {
+    let percent = match (removed, sent) {
+        (Some(r), Some(s)) if s > 0 => Some((r * 200 + s) / (2 * s)),
+        _ => None,
+    };
+    RemovalRate { key: key.to_owned(), removed, sent, percent }
+}
+
+/// The removal rate of each row of a published notices table (its `removed` column against the row total).
+fn row_removal_rates(t: &Table) -> Vec<RemovalRate> {
+    let removed = t.columns.iter().position(|c| c == "removed");
+    t.rows
+        .iter()
+        .enumerate()
+        .map(|(i, key)| removal_rate(key, removed.and_then(|j| t.cells[i][j]), t.row_totals[i]))
+        .collect()
 }
 
 /// Publishes labelled counts adding up to a total (e.g. cases per month) with suppression.
@@ -187,6 +346,10 @@ pub struct StatsInput {
     pub hashes: CountTable,
     /// Match counts per month (`YYYY-MM`), as counted by the match API.
     pub matches_by_month: BTreeMap<String, u64>,
+    /// URLs victims reported, per month of their case.
+    pub urls_reported_by_month: BTreeMap<String, u64>,
+    /// URLs analysts confirmed, per month of the confirmation.
+    pub urls_confirmed_by_month: BTreeMap<String, u64>,
     /// Notices.
     pub notices: Vec<NoticeFact>,
 }
@@ -227,9 +390,9 @@ fn outcome(t: &NoticeTimeline) -> Option<&'static str> {
 /// Computes the published statistics (medians per platform only over at least `minimum` notices), as of
 /// `computed_at` (unix ms).
 pub fn aggregate(input: &StatsInput, minimum: u64, computed_at: u64) -> Statistics {
-    let hashes = &input.hashes;
     let mut removals_by_month = BTreeMap::new();
     let mut removal_times = Vec::new();
+    let mut removal_times_by_month: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     let mut per_host: BTreeMap<&str, (Vec<u64>, Vec<u64>)> = BTreeMap::new();
     let sent: Vec<&NoticeFact> = input.notices.iter().filter(|n| n.timeline.sent_at.is_some()).collect();
     let hosts = pooled(sent.iter().map(|n| n.host.as_str()), minimum, OTHER_HOSTS);
@@ -237,6 +400,7 @@ pub fn aggregate(input: &StatsInput, minimum: u64, computed_at: u64) -> Statisti
         let removal = n.timeline.time_to_removal().zip(n.timeline.decided_at);
         if let Some((ttr, at)) = removal {
             *removals_by_month.entry(month_of(at)).or_insert(0) += 1;
+            removal_times_by_month.entry(month_of(at)).or_default().push(ttr);
             removal_times.push(ttr);
         }
         if *host == OTHER_HOSTS {
@@ -247,20 +411,54 @@ pub fn aggregate(input: &StatsInput, minimum: u64, computed_at: u64) -> Statisti
         acks.extend(n.timeline.time_to_acknowledgement());
         removals.extend(removal.map(|(ttr, _)| ttr));
     }
-    let notices = CountTable::tally(
+    let by_platform = CountTable::tally(
         sent.iter().zip(&hosts).filter_map(|(n, host)| Some(((*host).to_owned(), outcome(&n.timeline)?))),
         &NOTICE_OUTCOMES,
     );
+    let by_month = CountTable::tally(
+        sent.iter().filter_map(|n| Some((month_of(n.timeline.sent_at?), outcome(&n.timeline)?))),
+        &NOTICE_OUTCOMES,
+    );
+
+    // The notices' figures share their outcome totals: one system. Removals by month add up to the removed ones.
+    let mut notices = Cells::default();
+    let platform_cells = notices.table(&by_platform, None);
+    let month_cells = notices.table(&by_month, Some((&platform_cells.column_totals, platform_cells.total)));
+    let removed_total = NOTICE_OUTCOMES.iter().position(|c| *c == "removed").map(|j| platform_cells.column_totals[j]);
+    let removal_cells = notices.series(&removals_by_month, removed_total);
+    let shown = notices.publish(minimum);
+    let notices_by_platform = platform_cells.published(&by_platform, &shown);
+    let notices_by_month = month_cells.published(&by_month, &shown);
+    let removed_overall = removed_total.and_then(|i| shown[i]);
+    let removals_by_month = published_series(&removals_by_month, &removal_cells, &shown);
+    // A month's median says it had at least `minimum` removals: only where its count is published anyway.
+    let median_ms_to_removal_by_month = removal_times_by_month
+        .into_iter()
+        .zip(&removals_by_month.items)
+        .map(|((key, mut times), item)| MonthlyMedian {
+            key,
+            median_ms: item.count.and_then(|_| median_over(&mut times, minimum)),
+        })
+        .collect();
+
     Statistics {
         minimum,
         computed_at,
         cases_by_month: publish_series(&input.cases_by_month, minimum),
         cases_by_category: publish_series(&input.cases_by_category, minimum),
-        hashes_by_kind_and_state: publish_table(hashes, minimum),
+        hashes_by_kind_and_state: publish_table(&input.hashes, minimum),
         matches_by_month: publish_series(&input.matches_by_month, minimum),
-        removals_by_month: publish_series(&removals_by_month, minimum),
+        removals_by_month,
         median_ms_to_removal: median_over(&mut removal_times, minimum),
-        notices_by_platform: publish_table(&notices, minimum),
+        removal_rate: removal_rate("all", removed_overall, notices_by_platform.total),
+        removal_rate_by_month: row_removal_rates(&notices_by_month),
+        removal_rate_by_platform: row_removal_rates(&notices_by_platform)
+            .into_iter()
+            .filter(|r| r.key != OTHER_HOSTS)
+            .collect(),
+        median_ms_to_removal_by_month,
+        notices_by_platform,
+        notices_by_month,
         platform_responsiveness: per_host
             .into_iter()
             .map(|(host, (mut acks, mut removals))| PlatformResponsiveness {
@@ -269,6 +467,8 @@ pub fn aggregate(input: &StatsInput, minimum: u64, computed_at: u64) -> Statisti
                 median_ms_to_removal: median_over(&mut removals, minimum),
             })
             .collect(),
+        urls_reported_by_month: publish_series(&input.urls_reported_by_month, minimum),
+        urls_confirmed_by_month: publish_series(&input.urls_confirmed_by_month, minimum),
     }
 }
 
@@ -346,6 +546,78 @@ impl TrustedFlaggerReport {
     }
 }
 
+/// The published statistics as CSV, one published figure a line: `figure,label,measure,value`. A count hidden
+/// by the small-count rules reads `<min`; a median or rate not published is empty. Labels go through
+/// [`spreadsheet_safe`] (hosts come from URLs victims reported). The same numbers as the JSON, nothing more.
+pub fn statistics_csv(s: &Statistics) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["figure", "label", "measure", "value"])?;
+    let min = s.minimum;
+    let mut rows: Vec<[String; 4]> = Vec::new();
+    let mut row = |figure: &str, label: &str, measure: &str, value: String| {
+        rows.push([figure.to_owned(), label.to_owned(), measure.to_owned(), value]);
+    };
+    row("minimum", "", "count", min.to_string());
+    row("computed_at", "", "unix_ms", s.computed_at.to_string());
+    let series = [
+        ("cases_by_month", "cases", &s.cases_by_month),
+        ("cases_by_category", "cases", &s.cases_by_category),
+        ("urls_reported_by_month", "urls", &s.urls_reported_by_month),
+        ("urls_confirmed_by_month", "urls", &s.urls_confirmed_by_month),
+        ("matches_by_month", "matches", &s.matches_by_month),
+        ("removals_by_month", "notices", &s.removals_by_month),
+    ];
+    for (figure, measure, sr) in series {
+        for item in &sr.items {
+            row(figure, &item.key, measure, cell_text(item.count, min));
+        }
+        row(figure, "total", measure, cell_text(sr.total, min));
+    }
+    let tables = [
+        ("hashes_by_kind_and_state", &s.hashes_by_kind_and_state),
+        ("notices_by_month", &s.notices_by_month),
+        ("notices_by_platform", &s.notices_by_platform),
+    ];
+    for (figure, t) in tables {
+        for (i, label) in t.rows.iter().enumerate() {
+            for (column, cell) in t.columns.iter().zip(&t.cells[i]) {
+                row(figure, label, column, cell_text(*cell, min));
+            }
+            row(figure, label, "total", cell_text(t.row_totals[i], min));
+        }
+        for (column, cell) in t.columns.iter().zip(&t.column_totals) {
+            row(figure, "total", column, cell_text(*cell, min));
+        }
+        row(figure, "total", "total", cell_text(t.total, min));
+    }
+    let optional = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
+    row("median_ms_to_removal", "all", "ms", optional(s.median_ms_to_removal));
+    for m in &s.median_ms_to_removal_by_month {
+        row("median_ms_to_removal_by_month", &m.key, "ms", optional(m.median_ms));
+    }
+    let rates = [
+        ("removal_rate", std::slice::from_ref(&s.removal_rate)),
+        ("removal_rate_by_month", &s.removal_rate_by_month[..]),
+        ("removal_rate_by_platform", &s.removal_rate_by_platform[..]),
+    ];
+    for (figure, list) in rates {
+        for r in list {
+            row(figure, &r.key, "removed", cell_text(r.removed, min));
+            row(figure, &r.key, "sent", cell_text(r.sent, min));
+            row(figure, &r.key, "percent", optional(r.percent));
+        }
+    }
+    for p in &s.platform_responsiveness {
+        row("platform_responsiveness", &p.host, "median_ms_to_acknowledge", optional(p.median_ms_to_acknowledge));
+        row("platform_responsiveness", &p.host, "median_ms_to_removal", optional(p.median_ms_to_removal));
+    }
+    for r in rows {
+        w.write_record(r.iter().map(|cell| spreadsheet_safe(cell).into_owned()))?;
+    }
+    let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// A CSV cell a spreadsheet shows as text instead of evaluating: one starting with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return gets a leading `'` (OWASP's advice against CSV injection; the csv writer quotes cells that
 /// need it). Counts and `<5` never start so; host names may (`-x.example` is a valid host).
@@ -373,7 +645,7 @@ fn table_lines(t: &Table) -> Vec<Vec<Option<u64>>> {
 /// True when no shown cell of `t` is below `minimum` and no row or column has exactly one suppressed cell.
 pub fn table_is_safe(t: &Table, minimum: u64) -> bool {
     all_cells(t).all(|c| c.is_none_or(|v| v >= minimum))
-        && table_lines(t).iter().all(|l| l.iter().filter(|c| c.is_none()).count() != 1)
+        && table_lines(t).iter().all(|l| l.len() < 2 || l.iter().filter(|c| c.is_none()).count() != 1)
 }
 
 /// Every host named in a table's rows (for tests and the report's index).
@@ -486,6 +758,8 @@ mod tests {
                 &STATES,
             ),
             matches_by_month: counts(&[("2026-01", 100), ("2026-02", 1)]),
+            urls_reported_by_month: counts(&[("2026-01", 9), ("2026-02", 2)]),
+            urls_confirmed_by_month: counts(&[("2026-01", 8)]),
             notices,
         }
     }
@@ -527,7 +801,9 @@ mod tests {
         let json = serde_json::to_value(&stats).expect("json");
         fn walk(v: &serde_json::Value, path: &str) {
             match v {
-                serde_json::Value::Number(n) if !path.ends_with("minimum") && !path.contains("median") => {
+                serde_json::Value::Number(n)
+                    if !path.ends_with("minimum") && !path.contains("median") && !path.ends_with("percent") =>
+                {
                     assert!(n.as_u64().is_some_and(|n| n >= 5), "{path} = {n}");
                 }
                 serde_json::Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| walk(x, &format!("{path}[{i}]"))),
@@ -543,6 +819,177 @@ mod tests {
         assert_eq!(big.host, "big.example");
         assert_eq!(big.median_ms_to_removal, Some(4 * 3_600_000));
         assert_eq!(stats.platform_responsiveness.len(), 1, "one notice does not name small.example");
+    }
+
+    #[test]
+    fn notices_are_counted_per_month_of_sending_with_the_removal_rate_of_each_month() {
+        let mut notices = Vec::new();
+        for i in 0..4 {
+            let decision = (i < 3).then_some((PlatformDecision::Removed, (i + 1) * 3_600_000));
+            notices.push(notice("a.example", JAN_2026 + i * DAY, decision));
+        }
+        notices.push(notice("a.example", JAN_2026 + 40 * DAY, Some((PlatformDecision::Removed, 5 * 3_600_000))));
+        notices.push(notice("a.example", JAN_2026 + 41 * DAY, Some((PlatformDecision::Rejected, DAY))));
+        notices.push(NoticeFact { timeline: NoticeTimeline::new(JAN_2026), ..notice("a.example", JAN_2026, None) });
+        let stats = aggregate(&StatsInput { notices, ..StatsInput::default() }, 1, JAN_2026);
+        let t = &stats.notices_by_month;
+        assert_eq!(t.rows, ["2026-01", "2026-02"]);
+        assert_eq!(t.row_totals, [Some(4), Some(2)], "notices sent each month; the draft is not one");
+        let removed = t.columns.iter().position(|c| c == "removed").expect("removed");
+        assert_eq!(t.cells[0][removed], Some(3));
+        assert_eq!((t.cells[0][0], t.cells[1][0]), (None, None), "0 is under the minimum, and then 1 = 1 - 0");
+        assert_eq!(
+            stats.removal_rate_by_month,
+            [removal_rate("2026-01", Some(3), Some(4)), removal_rate("2026-02", Some(1), Some(2))]
+        );
+        assert_eq!(stats.removal_rate_by_month.iter().map(|r| r.percent).collect::<Vec<_>>(), [Some(75), Some(50)]);
+        assert_eq!(stats.removal_rate, removal_rate("all", Some(4), Some(6)));
+        assert_eq!(stats.removal_rate.percent, Some(67));
+        assert_eq!(stats.removal_rate_by_platform, [removal_rate("a.example", Some(4), Some(6))]);
+        assert_eq!(
+            stats.median_ms_to_removal_by_month,
+            [
+                MonthlyMedian { key: "2026-01".into(), median_ms: Some(2 * 3_600_000) },
+                MonthlyMedian { key: "2026-02".into(), median_ms: Some(5 * 3_600_000) },
+            ]
+        );
+    }
+
+    #[test]
+    fn hidden_cells_that_must_be_zero_give_nothing_away_so_their_partners_hide_too() {
+        // February's row: its total 2 is shown and so are its two parts, so its hidden cells are all 0 and
+        // known. Then January's lone unanswered notice would be the column total minus February's 0.
+        let mut notices = vec![notice("a.example", JAN_2026, None)];
+        for i in 0..3 {
+            notices.push(notice("a.example", JAN_2026 + i * DAY, Some((PlatformDecision::Removed, 3_600_000))));
+        }
+        notices.push(notice("a.example", JAN_2026 + 40 * DAY, Some((PlatformDecision::Removed, 3_600_000))));
+        notices.push(notice("a.example", JAN_2026 + 41 * DAY, Some((PlatformDecision::Rejected, DAY))));
+        let stats = aggregate(&StatsInput { notices, ..StatsInput::default() }, 2, JAN_2026);
+        let (m, p) = (&stats.notices_by_month, &stats.notices_by_platform);
+        assert_eq!(m.rows, ["2026-01", "2026-02"]);
+        let unanswered = 0;
+        assert_eq!(m.cells[0][unanswered], None, "1 is under the minimum");
+        assert_eq!(m.column_totals[unanswered], None, "else 1 = total - February's known 0");
+        assert_eq!(p.column_totals[unanswered], None, "the same number in the other table");
+        assert!(table_is_safe(m, 2) && table_is_safe(p, 2));
+    }
+
+    #[test]
+    fn rates_round_and_need_both_counts() {
+        assert_eq!(removal_rate("x", Some(2), Some(3)).percent, Some(67));
+        assert_eq!(removal_rate("x", Some(1), Some(8)).percent, Some(13));
+        assert_eq!(removal_rate("x", Some(0), Some(0)).percent, None);
+        assert_eq!(removal_rate("x", None, Some(9)).percent, None);
+        assert_eq!(removal_rate("x", Some(9), None).percent, None);
+    }
+
+    #[test]
+    fn urls_reported_and_confirmed_are_published_per_month_with_suppression() {
+        let input = StatsInput {
+            urls_reported_by_month: counts(&[("2026-01", 12), ("2026-02", 3), ("2026-03", 40)]),
+            urls_confirmed_by_month: counts(&[("2026-01", 9), ("2026-03", 30)]),
+            ..StatsInput::default()
+        };
+        let stats = aggregate(&input, 5, JAN_2026);
+        let counts = |s: &Series| s.items.iter().map(|i| (i.key.clone(), i.count)).collect::<Vec<_>>();
+        assert_eq!(
+            counts(&stats.urls_reported_by_month),
+            [("2026-01".into(), None), ("2026-02".into(), None), ("2026-03".into(), Some(40))]
+        );
+        assert_eq!(stats.urls_reported_by_month.total, Some(55));
+        assert_eq!(counts(&stats.urls_confirmed_by_month), [("2026-01".into(), Some(9)), ("2026-03".into(), Some(30))]);
+    }
+
+    /// Notices at random hosts, months and outcomes.
+    fn random_notices(next: &mut impl FnMut(u64) -> u64) -> Vec<NoticeFact> {
+        use crate::notices::NoticeOutcome;
+        let hosts = ["a.example", "b.example", "c.example", "d.example"];
+        (0..next(60))
+            .map(|_| {
+                let host = hosts[next(hosts.len() as u64) as usize];
+                let sent = JAN_2026 + next(4) * 31 * DAY + next(DAY);
+                let mut n = notice(host, sent, None);
+                match next(6) {
+                    0 => {}
+                    1 => n.timeline.acknowledge(sent + next(DAY)).expect("ack"),
+                    2 => n.timeline.decide(PlatformDecision::Rejected, sent + next(DAY)).expect("decide"),
+                    3 => n.timeline.record_outcome(NoticeOutcome::NoAnswer, sent + next(DAY)).expect("outcome"),
+                    _ => n.timeline.decide(PlatformDecision::Removed, sent + next(40 * DAY)).expect("decide"),
+                }
+                n
+            })
+            .collect()
+    }
+
+    #[test]
+    fn figures_that_share_a_count_publish_it_alike_and_never_one_below_the_minimum() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |m: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % m.max(1)
+        };
+        for _ in 0..400 {
+            let min = 1 + next(8);
+            let input = StatsInput { notices: random_notices(&mut next), ..StatsInput::default() };
+            let s = aggregate(&input, min, JAN_2026);
+            let (p, m) = (&s.notices_by_platform, &s.notices_by_month);
+            assert!(table_is_safe(p, min) && table_is_safe(m, min), "{p:?}\n{m:?}");
+            assert_eq!(p.column_totals, m.column_totals, "outcome totals published alike\n{p:?}\n{m:?}");
+            assert_eq!(p.total, m.total);
+            let removed = NOTICE_OUTCOMES.iter().position(|c| *c == "removed").expect("removed");
+            assert_eq!(s.removals_by_month.total, p.column_totals[removed]);
+            let items = &s.removals_by_month.items;
+            let hidden =
+                items.iter().filter(|i| i.count.is_none()).count() + usize::from(s.removals_by_month.total.is_none());
+            assert!(items.is_empty() || hidden != 1, "one hidden removal month is the total minus the others: {s:?}");
+            for rate in s.removal_rate_by_month.iter().chain(&s.removal_rate_by_platform).chain([&s.removal_rate]) {
+                assert!(rate.removed.is_none_or(|v| v >= min) && rate.sent.is_none_or(|v| v >= min), "{rate:?}");
+                assert_eq!(rate.percent.is_some(), rate.removed.is_some() && rate.sent.is_some_and(|v| v > 0));
+            }
+            for (median, item) in s.median_ms_to_removal_by_month.iter().zip(&s.removals_by_month.items) {
+                assert!(median.median_ms.is_none() || item.count.is_some(), "{median:?} beside {item:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_statistics_csv_has_every_published_figure_and_hides_what_the_json_hides() {
+        let stats = aggregate(&input(), 5, JAN_2026);
+        let csv = statistics_csv(&stats).expect("csv");
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        assert_eq!(reader.headers().expect("headers"), vec!["figure", "label", "measure", "value"]);
+        let rows: Vec<Vec<String>> =
+            reader.records().map(|r| r.expect("record").iter().map(str::to_owned).collect()).collect();
+        let value = |figure: &str, label: &str, measure: &str| {
+            rows.iter()
+                .find(|r| r[0] == figure && r[1] == label && r[2] == measure)
+                .map(|r| r[3].clone())
+                .unwrap_or_else(|| panic!("no {figure},{label},{measure} in\n{csv}"))
+        };
+        assert_eq!(value("cases_by_category", "adult_ncii", "cases"), "9");
+        assert_eq!(value("matches_by_month", "2026-02", "matches"), "<5");
+        assert_eq!(value("urls_reported_by_month", "total", "urls"), "11");
+        let t = &stats.notices_by_platform;
+        let removed = t.columns.iter().position(|c| c == "removed").expect("removed");
+        assert_eq!(value("notices_by_platform", "big.example", "removed"), cell_text(t.cells[0][removed], 5));
+        assert_eq!(value("notices_by_platform", "total", "total"), cell_text(t.total, 5));
+        assert_eq!(value("median_ms_to_removal", "all", "ms"), (4 * 3_600_000).to_string());
+        let percent = stats.removal_rate.percent.map(|p| p.to_string()).unwrap_or_default();
+        assert_eq!(value("removal_rate", "all", "percent"), percent);
+        assert!(!csv.contains("small.example"), "{csv}");
+        for r in &rows {
+            let v = &r[3];
+            assert!(
+                v.is_empty()
+                    || v == "<5"
+                    || r[0].contains("median")
+                    || r[0] == "computed_at"
+                    || r[2] == "percent"
+                    || v.parse::<u64>().is_ok_and(|n| n >= 5),
+                "{r:?}"
+            );
+        }
     }
 
     #[test]

@@ -54,6 +54,31 @@ pub struct PlatformResponsiveness {
     pub median_ms_to_removal: Option<u64>,
 }
 
+/// Removals among sent notices: `removed` of `sent`. Each count follows the small-count rules of the table it
+/// comes from, and `percent` (rounded) is published only where both are, so it reveals nothing they do not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemovalRate {
+    /// What the notices have in common: `all`, a month of sending `YYYY-MM`, or a platform's host.
+    pub key: String,
+    /// Notices removed (`null` when suppressed).
+    pub removed: Option<u64>,
+    /// Notices sent (`null` when suppressed).
+    pub sent: Option<u64>,
+    /// `removed` in percent of `sent`, rounded (`null` unless both are published).
+    pub percent: Option<u64>,
+}
+
+/// A median over one month's removals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MonthlyMedian {
+    /// The month `YYYY-MM`.
+    pub key: String,
+    /// Median ms (`null` over fewer removals than the minimum).
+    pub median_ms: Option<u64>,
+}
+
 /// `GET /v1/stats`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -78,6 +103,31 @@ pub struct Statistics {
     pub notices_by_platform: Table,
     /// Medians per platform.
     pub platform_responsiveness: Vec<PlatformResponsiveness>,
+    /// URLs victims reported with their cases, per month of the case.
+    pub urls_reported_by_month: Series,
+    /// URLs analysts confirmed, per month of the confirmation.
+    pub urls_confirmed_by_month: Series,
+    /// Sent notices per month of sending and outcome; the row totals are the notices sent each month. Published
+    /// together with `notices_by_platform` (their outcome totals are the same numbers, suppressed alike).
+    pub notices_by_month: Table,
+    /// Removals among all sent notices.
+    pub removal_rate: RemovalRate,
+    /// Removals among the notices sent each month.
+    pub removal_rate_by_month: Vec<RemovalRate>,
+    /// Removals among the notices sent to each platform named in `notices_by_platform`.
+    pub removal_rate_by_platform: Vec<RemovalRate>,
+    /// Median ms from sending a notice to removal, per month of the removal.
+    pub median_ms_to_removal_by_month: Vec<MonthlyMedian>,
+}
+
+/// `GET /stats`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StatsPageQuery {
+    /// The page's language; without it, the browser's preference (`Accept-Language`) between French and English,
+    /// else French.
+    pub lang: Option<crate::notices::Lang>,
 }
 
 /// `GET /v1/admin/reports/trusted-flagger`.

@@ -104,6 +104,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(super::audit::export_audit)
         .service(super::audit::verify_audit)
         .service(super::stats::statistics)
+        .service(super::stats::statistics_csv)
         .service(super::stats::statistics_page)
         .service(super::stats::trusted_flagger_report);
 }

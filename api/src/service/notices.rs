@@ -176,7 +176,7 @@ impl Service {
             .detail("list", &case.list)
             .detail("confirmed", request.confirm.len().to_string())
             .detail("dismissed", request.dismiss.len().to_string());
-        self.store.set_url_reviews(&case.list, &case.id, &reviews, &reviewed_at, event).await?;
+        self.store.set_url_reviews(&case.list, &case.id, &reviews, &reviewed_at, newly_confirmed.len(), event).await?;
         self.drain_audit(Outbox::List(&case.list)).await;
 
         // Contacts set while confirming go into the directory first, so that the notices take their language.

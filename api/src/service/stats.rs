@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use disrupt_hotline::notices::LegalGroundExt;
 use disrupt_hotline::stats::{self, CountTable, NoticeFact, StatsInput, TrustedFlaggerReport};
 use disrupt_hotline::time::now_ms;
+use disrupt_openapi::notices::Lang;
 use disrupt_openapi::stats as w;
 
 use super::Service;
@@ -21,9 +22,9 @@ fn input_from_counters(counters: &StatCounters, notices: Vec<NoticeFact>) -> Sta
         *input.cases_by_month.entry(month.clone()).or_insert(0) += count;
         *input.cases_by_category.entry(category.clone()).or_insert(0) += count;
     }
-    for (month, &count) in &counters.matches {
-        *input.matches_by_month.entry(month.clone()).or_insert(0) += count;
-    }
+    input.matches_by_month = counters.matches.clone();
+    input.urls_reported_by_month = counters.urls_reported.clone();
+    input.urls_confirmed_by_month = counters.urls_confirmed.clone();
     let hashes = counters
         .entries
         .iter()
@@ -34,10 +35,17 @@ fn input_from_counters(counters: &StatCounters, notices: Vec<NoticeFact>) -> Sta
 }
 
 impl Service {
-    /// The public statistics page: [`Service::statistics`] rendered as HTML under the hotline's name.
-    pub async fn statistics_page(&self) -> Result<String, ApiError> {
+    /// The public statistics page: [`Service::statistics`] rendered as HTML under the hotline's name, in the
+    /// language asked for (`?lang=`), else the one the browser prefers (`Accept-Language`).
+    pub async fn statistics_page(&self, lang: Option<Lang>, accept_language: Option<&str>) -> Result<String, ApiError> {
         let stats = self.statistics().await?;
-        crate::stats_page::render(&stats, &self.hotline.notifier.name)
+        let lang = crate::stats_page::choose_lang(lang, accept_language);
+        crate::stats_page::render(&stats, &self.hotline.notifier.name, lang)
+    }
+
+    /// [`Service::statistics`] as CSV, one published figure a line.
+    pub async fn statistics_csv(&self) -> Result<String, ApiError> {
+        stats::statistics_csv(&self.statistics().await?).map_err(ApiError::internal)
     }
 
     /// The published statistics, cached for [`STATS_CACHE`].
@@ -86,11 +94,15 @@ mod tests {
             cases: [(pair("2026-11", "adult_ncii"), 7), (pair("2026-11", "deepfake"), 2)].into(),
             entries: [(pair("pdq", "pending"), 9), (pair("md5", "verified"), 0)].into(),
             matches: [("2026-11".to_owned(), 12)].into(),
+            urls_reported: [("2026-11".to_owned(), 4)].into(),
+            urls_confirmed: [("2026-12".to_owned(), 3)].into(),
         };
         let input = input_from_counters(&counters, Vec::new());
         assert_eq!(input.cases_by_month.get("2026-11"), Some(&9));
         assert_eq!(input.cases_by_category.get("deepfake"), Some(&2));
         assert_eq!(input.matches_by_month.get("2026-11"), Some(&12));
+        assert_eq!(input.urls_reported_by_month.get("2026-11"), Some(&4));
+        assert_eq!(input.urls_confirmed_by_month.get("2026-12"), Some(&3));
         assert_eq!(input.hashes.rows, vec!["pdq".to_owned()]);
         let published = stats::aggregate(&input, 5, 0);
         // 2 deepfake cases are under the minimum: suppressed, and so is another cell of the series.

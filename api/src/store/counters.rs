@@ -27,7 +27,8 @@ return n
 "#;
 
 /// Every list's statistics counters, summed, decoded from their field names in the lists' stats hashes
-/// (`c:<month>:<category>`, `e:<kind>:<state>`, `m:<month>`; others are not statistics and are left out).
+/// (`c:<month>:<category>`, `e:<kind>:<state>`, `m:<month>`, `u:<month>`, `uc:<month>`; others are not statistics
+/// and are left out).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatCounters {
     /// Cases created, by month (`YYYY-MM`) and category.
@@ -36,6 +37,10 @@ pub struct StatCounters {
     pub entries: BTreeMap<(String, String), u64>,
     /// Matches counted, by month.
     pub matches: BTreeMap<String, u64>,
+    /// URLs reported with cases, by month of the case.
+    pub urls_reported: BTreeMap<String, u64>,
+    /// URLs confirmed by analysts, by month of the confirmation.
+    pub urls_confirmed: BTreeMap<String, u64>,
 }
 
 impl StatCounters {
@@ -47,6 +52,8 @@ impl StatCounters {
             ["c", month, category] => self.cases.entry(((*month).to_owned(), (*category).to_owned())).or_insert(0),
             ["e", kind, state] => self.entries.entry(((*kind).to_owned(), (*state).to_owned())).or_insert(0),
             ["m", month] => self.matches.entry((*month).to_owned()).or_insert(0),
+            ["u", month] => self.urls_reported.entry((*month).to_owned()).or_insert(0),
+            ["uc", month] => self.urls_confirmed.entry((*month).to_owned()).or_insert(0),
             _ => return,
         };
         *counter += value;
@@ -104,6 +111,8 @@ mod tests {
             ("e:pdq:pending", 9),
             ("e:md5:verified", -2),
             ("m:2026-11", 12),
+            ("u:2026-11", 3),
+            ("uc:2026-12", 2),
             ("w:2026-11", 1),
             ("e:pdq", 4),
         ] {
@@ -113,5 +122,7 @@ mod tests {
         assert_eq!(counters.cases, [(pair("2026-11", "adult_ncii"), 8)].into());
         assert_eq!(counters.entries, [(pair("pdq", "pending"), 9), (pair("md5", "verified"), 0)].into());
         assert_eq!(counters.matches, [("2026-11".to_owned(), 12)].into());
+        assert_eq!(counters.urls_reported, [("2026-11".to_owned(), 3)].into());
+        assert_eq!(counters.urls_confirmed, [("2026-12".to_owned(), 2)].into());
     }
 }

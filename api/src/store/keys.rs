@@ -28,7 +28,8 @@
 //! | `P{l:L}:q:pending`               | zset   | entry ids waiting for review, by submission time         |
 //! | `P{l:L}:q:quarantined`           | zset   | quarantined entry ids, by quarantine time                |
 //! | `P{l:L}:stats`                   | hash   | counters: `e:<kind>:<state>`, `c:<month>:<category>`,    |
-//! |                                  |        | `m:<month>` matches                                      |
+//! |                                  |        | `m:<month>` matches, `u:<month>` URLs reported (case     |
+//! |                                  |        | creation), `uc:<month>` URLs confirmed (URL reviews)     |
 //! | `P{l:L}:flood:<hour>`            | string | cases received in that clock hour (expires after 2 h)    |
 //! | `P{l:L}:withdrawals`             | zset   | withdrawn case ids by the ms of their last tombstone     |
 //! | `P{l:L}:rej:<case id>`           | string | a case rejection waiting for a second analyst (JSON)     |

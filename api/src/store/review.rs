@@ -2,7 +2,7 @@
 //! decisions on a case's reported URLs.
 
 use disrupt_hotline::review::PendingCaseRejection;
-use disrupt_hotline::time::now_ms;
+use disrupt_hotline::time::{month_of, now_ms};
 use disrupt_openapi::review::UrlReview;
 use redis::AsyncCommands;
 
@@ -21,11 +21,12 @@ redis.call('DEL', KEYS[1])
 return 1
 "#;
 
-/// KEYS: case. ARGV: the URL reviews' JSON, their times' JSON. Returns 1 when stored, 0 when the case is gone (a
-/// `HSET` would create a partial case).
+/// KEYS: case, the list's stats. ARGV: the URL reviews' JSON, their times' JSON, the month (`YYYY-MM`), URLs newly
+/// confirmed. Returns 1 when stored, 0 when the case is gone (a `HSET` would create a partial case).
 const SET_URL_REVIEWS: &str = r#"
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'url_reviews', ARGV[1], 'url_reviewed_at', ARGV[2])
+if tonumber(ARGV[4]) > 0 then redis.call('HINCRBY', KEYS[2], 'uc:' .. ARGV[3], ARGV[4]) end
 return 1
 "#;
 
@@ -102,22 +103,31 @@ impl Store {
         json.map_or(Ok(Vec::new()), |j| codec::from_json(&j, "url reviews"))
     }
 
-    /// Stores the decisions on a case's URLs and when each was made (by position), with `audit`'s record written
-    /// in the same step. [`StoreError::NotFound`] when the case is gone.
+    /// Stores the decisions on a case's URLs and when each was made (by position), counting `newly_confirmed` URLs
+    /// in the month's statistics, with `audit`'s record written in the same step. [`StoreError::NotFound`] when the
+    /// case is gone.
     pub async fn set_url_reviews(
         &self,
         list: &str,
         case_id: &str,
         reviews: &[UrlReview],
         reviewed_at: &[Option<u64>],
+        newly_confirmed: usize,
         audit: AuditEvent,
     ) -> Result<(), StoreError> {
         let json = codec::to_json(reviews)?;
         let times = codec::to_json(reviewed_at)?;
         let script = redis::Script::new(&audited_script(SET_URL_REVIEWS));
         let mut invocation = script.prepare_invoke();
-        invocation.key(self.keys().case(list, case_id)).arg(json).arg(times);
-        let record = self.pending_audit(audit, now_ms())?;
+        let now = now_ms();
+        invocation
+            .key(self.keys().case(list, case_id))
+            .key(self.keys().stats(list))
+            .arg(json)
+            .arg(times)
+            .arg(month_of(now))
+            .arg(newly_confirmed);
+        let record = self.pending_audit(audit, now)?;
         AuditRules::none().when("^1$", Some(record)).finish(&mut invocation, self.keys().audit_outbox(list));
         let set: i64 = invocation.invoke_async(&mut self.conn()).await?;
         if set == 1 { Ok(()) } else { Err(StoreError::NotFound { what: "case" }) }

@@ -107,6 +107,8 @@ if ARGV[12] ~= '' then
 end
 redis.call(unpack(case))
 redis.call('HINCRBY', KEYS[5], 'c:' .. ARGV[10] .. ':' .. ARGV[4], 1)
+local reported = #cjson.decode(ARGV[6])
+if reported > 0 then redis.call('HINCRBY', KEYS[5], 'u:' .. ARGV[10], reported) end
 local held = 0
 for i = 10, #KEYS do
   local a = 13 + (i - 10) * 5

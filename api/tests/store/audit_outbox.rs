@@ -258,8 +258,8 @@ pub async fn actions_leave_their_records_beside_them(store: &Store) {
     assert!(updated.unwrap());
 
     let on_kept = |action| AuditEvent::new(admin.clone(), action, format!("case:{}", kept.case_id));
-    store.set_url_reviews("ncii", &kept.case_id, &[], &[], on_kept(AuditAction::UrlReviewed)).await.unwrap();
-    let missing = store.set_url_reviews("ncii", "no-such-case", &[], &[], on_kept(AuditAction::UrlReviewed));
+    store.set_url_reviews("ncii", &kept.case_id, &[], &[], 0, on_kept(AuditAction::UrlReviewed)).await.unwrap();
+    let missing = store.set_url_reviews("ncii", "no-such-case", &[], &[], 0, on_kept(AuditAction::UrlReviewed));
     assert!(matches!(missing.await, Err(StoreError::NotFound { .. })), "no partial case is made");
     let pending = PendingCaseRejection {
         requested_by: "analyst-1".into(),

@@ -507,7 +507,7 @@ async fn wait_for_url(client: &Client, url: &str) -> Result<()> {
     }
 }
 
-async fn screenshot(client: &Client, name: &str) -> Result<()> {
+pub(crate) async fn screenshot(client: &Client, name: &str) -> Result<()> {
     let Some(dir) = std::env::var_os("DISRUPT_SCREENSHOTS") else { return Ok(()) };
     let png = client.screenshot().await?;
     std::fs::create_dir_all(&dir)?;
@@ -753,15 +753,16 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Headless Chromium from Debian through its chromedriver, with a fresh profile.
-struct Browser {
-    client: Client,
+/// Headless Chromium from Debian through its chromedriver, with a fresh profile (the statistics page's test
+/// drives one too).
+pub(crate) struct Browser {
+    pub(crate) client: Client,
     driver: tokio::process::Child,
     profile: PathBuf,
 }
 
 impl Browser {
-    async fn start() -> Result<Self> {
+    pub(crate) async fn start() -> Result<Self> {
         for bin in [CHROMIUM, CHROMEDRIVER] {
             ensure!(
                 Path::new(bin).exists(),
@@ -804,7 +805,7 @@ impl Browser {
         Ok(Self { client, driver, profile })
     }
 
-    async fn close(mut self) -> Result<()> {
+    pub(crate) async fn close(mut self) -> Result<()> {
         self.client.clone().close().await?;
         let _ = self.driver.kill().await;
         let _ = std::fs::remove_dir_all(&self.profile);

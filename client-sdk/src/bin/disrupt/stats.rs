@@ -11,6 +11,9 @@ use crate::server::{ServerArgs, runtime};
 /// Arguments of `disrupt stats`.
 #[derive(clap::Args)]
 pub struct StatsArgs {
+    /// Print the server's CSV of the same figures (`figure,label,measure,value`) instead.
+    #[arg(long, conflicts_with = "json")]
+    csv: bool,
     #[command(flatten)]
     output: OutputArgs,
     #[command(flatten)]
@@ -20,6 +23,11 @@ pub struct StatsArgs {
 /// Runs `disrupt stats`.
 pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
     let client = args.server.resolve()?.client();
+    if args.csv {
+        let csv = runtime()?.block_on(client.statistics_csv())?;
+        render::write_out(&csv)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let stats = runtime()?.block_on(client.statistics())?;
     if args.output.json {
         render::print_json(&stats)?;
@@ -38,9 +46,19 @@ fn text(s: &Statistics) -> String {
     out.push_str(&series("Cases by month", &s.cases_by_month, min));
     out.push_str(&series("Cases by category", &s.cases_by_category, min));
     out.push_str(&table("Hashes by kind and state", "KIND", &s.hashes_by_kind_and_state, min));
+    out.push_str(&series("URLs reported, by month of the case", &s.urls_reported_by_month, min));
+    out.push_str(&series("URLs confirmed, by month of the confirmation", &s.urls_confirmed_by_month, min));
     out.push_str(&series("Matches by month", &s.matches_by_month, min));
+    out.push_str(&table("Notices sent, by month of sending and outcome", "MONTH", &s.notices_by_month, min));
     out.push_str(&series("Removals after a notice, by month", &s.removals_by_month, min));
-    out.push_str(&format!("\nMedian time from notice to removal: {}\n", median(s.median_ms_to_removal, min)));
+    let rate = &s.removal_rate;
+    out.push_str(&format!(
+        "\nRemoval rate: {} ({} removed of {} sent)\n",
+        rate.percent.map_or_else(|| "not published".to_owned(), |p| format!("{p}%")),
+        render::count(rate.removed, min),
+        render::count(rate.sent, min)
+    ));
+    out.push_str(&format!("Median time from notice to removal: {}\n", median(s.median_ms_to_removal, min)));
     out.push_str(&table("Notices by platform and outcome", "HOST", &s.notices_by_platform, min));
     out.push_str("\nPlatform responsiveness\n");
     if s.platform_responsiveness.is_empty() {
