@@ -40,8 +40,8 @@ pub struct Chart<'a> {
 /// legend's order and the bars' titles.
 const FILLS: [&str; 2] = ["#1d4f91", "#a34700"];
 const WIDTH: u32 = 640;
-const LABEL_WIDTH: u32 = 190;
-const BAR_AREA: u32 = 340;
+const LABEL_WIDTH: u32 = 200;
+const BAR_AREA: u32 = 330;
 const BAR_HEIGHT: u32 = 14;
 const ROW_GAP: u32 = 10;
 const TOP: u32 = 8;
@@ -64,7 +64,7 @@ pub fn escape(text: &str) -> String {
 }
 
 /// Labels longer than this are cut (with an ellipsis) in the chart; the table keeps them whole.
-const MAX_LABEL_CHARS: usize = 28;
+const MAX_LABEL_CHARS: usize = 24;
 
 fn short(label: &str) -> String {
     if label.chars().count() <= MAX_LABEL_CHARS {
@@ -165,7 +165,7 @@ mod tests {
         assert!(svg.contains("<title>2026-11: 12</title>"), "{svg}");
         assert!(svg.contains("<title>2026-12: &lt;5</title>"), "{svg}");
         assert_eq!(svg.matches("<rect").count(), 2, "no bar for the hidden count: {svg}");
-        assert!(svg.contains(r#"width="340.0""#), "the largest bar fills the axis: {svg}");
+        assert!(svg.contains(r#"width="330.0""#), "the largest bar fills the axis: {svg}");
         assert!(!svg.contains("<script") && svg.contains("&lt;script&gt;"));
         assert!(!svg.contains("style="), "no style attribute under the CSP");
     }
@@ -185,7 +185,7 @@ mod tests {
         assert!(
             svg.contains("<title>reported, 2026-11: 9</title>") && svg.contains("<title>confirmed, 2026-11: 6</title>")
         );
-        assert!(svg.contains(r#"width="306.0""#) && svg.contains(r#"width="204.0""#), "scaled to the given end: {svg}");
+        assert!(svg.contains(r#"width="297.0""#) && svg.contains(r#"width="198.0""#), "scaled to the given end: {svg}");
         assert!(svg.contains(">reported</text>") && svg.contains(">confirmed</text>"));
     }
 

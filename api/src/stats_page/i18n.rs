@@ -57,6 +57,7 @@ pub struct Texts {
     pub hashes: &'static str,
     pub matches: &'static str,
     pub matches_desc: &'static str,
+    pub matches_count: &'static str,
     pub not_shown: &'static str,
 }
 
@@ -119,6 +120,7 @@ const FR: Texts = Texts {
     hashes: "Empreintes par type et par état",
     matches: "Correspondances trouvées par mois",
     matches_desc: "Contenus que des plateformes ont trouvés sur la liste, chaque mois.",
+    matches_count: "Correspondances",
     not_shown: "non publié",
 };
 
@@ -177,6 +179,7 @@ const EN: Texts = Texts {
     hashes: "Hashes by kind and state",
     matches: "Matches found by month",
     matches_desc: "Content platforms found on the list, each month.",
+    matches_count: "Matches",
     not_shown: "not published",
 };
 
@@ -224,7 +227,7 @@ pub fn number(lang: Lang, n: u64) -> String {
     };
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push_str(sep);
         }
         out.push(c);
@@ -292,18 +295,12 @@ pub fn label(lang: Lang, code: &str) -> String {
         }
         "sextortion_threat" => {
             if fr {
-                "Menace de diffusion (sextorsion)"
+                "Menace (sextorsion)"
             } else {
-                "Threat to share (sextortion)"
+                "Sextortion threat"
             }
         }
-        "deepfake" => {
-            if fr {
-                "Images truquées (deepfakes)"
-            } else {
-                "Deepfakes"
-            }
-        }
+        "deepfake" => "Deepfakes",
         "other" => {
             if fr {
                 "Autre"
@@ -374,13 +371,7 @@ pub fn label(lang: Lang, code: &str) -> String {
                 "Quarantined"
             }
         }
-        "pdq" => {
-            if fr {
-                "Image (PDQ)"
-            } else {
-                "Image (PDQ)"
-            }
-        }
+        "pdq" => "Image (PDQ)",
         "video" => {
             if fr {
                 "Vidéo (vPDQ)"

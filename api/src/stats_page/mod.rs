@@ -101,7 +101,8 @@ fn sections(s: &Statistics, lang: Lang, t: &Texts) -> Vec<Section> {
             return None;
         }
         let desc = format!("{desc} {}", t.numbers_in_table);
-        Some(charts::render(&Chart { id, title, desc: &desc, series, bars, max }))
+        let svg = charts::render(&Chart { id, title, desc: &desc, series, bars, max });
+        Some(format!("<figure><figcaption>{}</figcaption>{svg}</figure>", charts::escape(title)))
     };
     let by_month = |k: &str| month(lang, k);
     let by_label = |k: &str| label(lang, k);
@@ -335,7 +336,7 @@ fn sections(s: &Statistics, lang: Lang, t: &Texts) -> Vec<Section> {
         tables: if s.matches_by_month.items.is_empty() {
             vec![]
         } else {
-            vec![series_table(&s.matches_by_month, t.month, t.matches, &by_month)]
+            vec![series_table(&s.matches_by_month, t.month, t.matches_count, &by_month)]
         },
     });
     for section in &mut out {
