@@ -11,6 +11,7 @@ use disrupt_openapi::audit::{AuditPage, AuditQuery, AuditVerification};
 use disrupt_openapi::cases::{CaseStatus, CreateCaseRequest, CreatedCase, Receipt, ReceiptKey, WithdrawnCase};
 use disrupt_openapi::feed::{FeedPage, FeedQuery, Snapshot, SnapshotQuery};
 use disrupt_openapi::feedback::{FeedbackRecorded, FeedbackRequest};
+use disrupt_openapi::forwards::{Forward, ForwardList, ForwardQuery, ForwardRequest};
 use disrupt_openapi::matching::{MatchRequest, MatchResponse, UploadMatchResponse};
 use disrupt_openapi::notices::{
     HostContact, HostContactList, HostContactRequest, Notice, NoticeDecisionRequest, NoticeList, NoticeOutcomeRequest,
@@ -352,6 +353,28 @@ impl Client {
         body: &ReviewUrlsRequest,
     ) -> Result<ReviewUrlsResponse, ClientError> {
         Self::send(self.request(Method::POST, &format!("/v1/review/cases/{case_id}/urls")).json(body)).await
+    }
+
+    /// `POST /v1/review/cases/{id}/forwards`: records a forward to the authorities.
+    pub async fn record_forward(&self, case_id: &str, body: &ForwardRequest) -> Result<Forward, ClientError> {
+        Self::send(self.request(Method::POST, &format!("/v1/review/cases/{case_id}/forwards")).json(body)).await
+    }
+
+    /// `GET /v1/review/cases/{id}/forwards`.
+    pub async fn case_forwards(&self, case_id: &str) -> Result<ForwardList, ClientError> {
+        Self::send(self.request(Method::GET, &format!("/v1/review/cases/{case_id}/forwards"))).await
+    }
+
+    /// `GET /v1/forwards`: one answer of the export.
+    pub async fn export_forwards(&self, query: &ForwardQuery) -> Result<ForwardList, ClientError> {
+        Self::send(self.request(Method::GET, "/v1/forwards").query(query)).await
+    }
+
+    /// `GET /v1/forwards/csv`: one answer of the export as CSV, and the `from` of the next when more remain.
+    pub async fn export_forwards_csv(&self, query: &ForwardQuery) -> Result<(String, Option<u64>), ClientError> {
+        let response = self.request(Method::GET, "/v1/forwards/csv").query(query).send().await?;
+        let next = response.headers().get("x-next-from").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+        Ok((Self::text(response).await?, next))
     }
 
     /// `GET /v1/notices`: one page, from `cursor` (the newest notices when `None`).

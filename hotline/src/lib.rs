@@ -10,12 +10,15 @@
 //! - [`notices`]: reported URLs grouped per host, legal grounds, notices from editable templates, their
 //!   lifecycle, the stored notice.
 //! - [`receipt`]: checking a victim's signed receipt (Ed25519) offline.
+//! - [`forwards`]: forwards of cases to the authorities: what may be recorded, when a minor's case still waits
+//!   for one, when a notice may say the content was reported, the export the hotline files.
 //! - [`stats`]: statistics with small-count suppression; the yearly trusted-flagger report.
 //! - [`time`]: unix-millisecond now, and the UTC month, day, hour and year labels of a time.
 #![deny(missing_docs)]
 
 pub mod audit;
 pub mod flood;
+pub mod forwards;
 pub mod notices;
 pub mod receipt;
 pub mod review;

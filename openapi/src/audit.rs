@@ -113,6 +113,8 @@ pub enum AuditAction {
     HostContactDeleted,
     /// An analyst or admin whose key has `contact_access` opened a victim's contact.
     ContactOpened,
+    /// An analyst recorded a forward of a case to the authorities.
+    ForwardRecorded,
 }
 
 string_names!(AuditAction {
@@ -135,6 +137,7 @@ string_names!(AuditAction {
     HostContactSet => "host_contact_set",
     HostContactDeleted => "host_contact_deleted",
     ContactOpened => "contact_opened",
+    ForwardRecorded => "forward_recorded",
 });
 
 /// One audit entry, exactly as chained: the fields in this order are the canonical form the chain hashes

@@ -17,6 +17,7 @@
 //! - [`admin`]: API keys and lists.
 //! - [`review`]: analysts' review queue and decisions.
 //! - [`notices`]: takedown notices for URLs where content is online.
+//! - [`forwards`]: forwards of cases to the authorities (PHAROS, INHOPE/ICCAM, NCMEC).
 //! - [`audit`]: the tamper-evident audit log.
 //! - [`stats`]: public statistics with small-count suppression.
 //! - [`stopncii`]: the StopNCII.org-compatible routes' wire format.
@@ -31,6 +32,7 @@ pub mod cases;
 pub mod error;
 pub mod feed;
 pub mod feedback;
+pub mod forwards;
 pub mod fuzzing;
 pub mod hash;
 pub mod matching;

@@ -312,6 +312,7 @@ mod tests {
         names_agree(crate::audit::AuditAction::ALL);
         names_agree(crate::cases::Declarant::ALL);
         names_agree(crate::cases::UrlStatus::ALL);
+        names_agree(crate::forwards::Authority::ALL);
         assert_eq!("x".parse::<HashKind>().unwrap_err().to_string(), "unknown HashKind \"x\"");
     }
 

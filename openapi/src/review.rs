@@ -171,6 +171,9 @@ pub struct ReviewItem {
     /// Why flood detection held it at submission, if it did (kept after a decision, as history).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub held_for: Option<HoldReason>,
+    /// The case is a minor's and no forward to the authorities is recorded yet
+    /// (`POST /v1/review/cases/{id}/forwards`).
+    pub forward_required: bool,
 }
 
 /// `GET /v1/review/queue`: the oldest entries waiting for a decision.
@@ -309,6 +312,10 @@ pub struct AnalystCase {
     /// A rejection of the whole case waiting for a second analyst.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_rejection: Option<CaseRejection>,
+    /// Its forwards to the authorities, oldest first.
+    pub forwards: Vec<crate::forwards::Forward>,
+    /// A minor's case with no forward recorded yet: it waits for one.
+    pub forward_required: bool,
 }
 
 /// `POST /v1/review/cases/{id}/urls`: confirm or dismiss reported URLs; confirmed ones become one takedown

@@ -16,6 +16,7 @@
 //! - [`review`]: analysts' review queue, decisions and URL reviews.
 //! - [`notices`]: takedown notices for the hotline and the platforms.
 //! - [`hosts`]: the hosts directory (where each host's notices go).
+//! - [`forwards`]: forwards of cases to the authorities, and their export.
 //! - [`audit`]: admins' audit log.
 //! - [`stats`]: public statistics and the trusted-flagger report.
 //! - [`web`]: the victims' web page (static files of `web/`), served at `/` with a strict CSP.
@@ -27,6 +28,7 @@ pub mod audit;
 pub mod cases;
 pub mod feed;
 pub mod feedback;
+pub mod forwards;
 pub mod hosts;
 pub mod matching;
 pub mod notices;

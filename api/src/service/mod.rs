@@ -11,6 +11,7 @@
 //! - [`upload`]: reading multipart media into zeroed-on-drop memory and hashing it.
 //! - [`review`]: analysts' queue and decisions, the benign-image heuristic.
 //! - [`notices`]: URL reports, takedown notices, their reminders and outcomes recorded by analysts.
+//! - [`forwards`]: forwards of cases to the authorities, recorded by analysts and exported.
 //! - [`hosts`]: the hosts directory (where each host's notices go).
 //! - [`mail`]: the e-mail sender's rounds over the outbox, and what each attempt leaves on its notice.
 //! - [`audit`]: writing, reading, exporting and verifying the audit log.
@@ -21,6 +22,7 @@ pub mod audit;
 pub mod cases;
 pub mod feed;
 pub mod feedback;
+pub mod forwards;
 pub mod hosts;
 pub mod mail;
 pub mod matching;

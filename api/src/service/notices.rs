@@ -3,6 +3,7 @@
 //! answers it through the API, and disrupt reminds it every 48 hours until it decides.
 
 use disrupt_hotline::audit::{AuditAction, AuditActor};
+use disrupt_hotline::forwards;
 use disrupt_hotline::notices::delivery::{channel_for, parse_email, parse_host};
 use disrupt_hotline::notices::{
     LegalGround, LegalGroundExt, NoticeContent, NoticeError, NoticeTimeline, StoredNotice, ground_for, group_by_host,
@@ -185,6 +186,7 @@ impl Service {
         }
 
         let ground = request.ground.unwrap_or_else(|| ground_for(case.category));
+        let forwards = self.store.case_forwards(&case.id).await?;
         let mut notices = Vec::new();
         for (host, urls) in group_by_host(&parsed) {
             let id = self.new_notice_id()?;
@@ -197,8 +199,8 @@ impl Service {
                 urls: &urls,
                 ground,
                 created_at: now,
-                // No forward to the authorities is recorded by disrupt yet: the text must not claim one.
-                forwarded_to_authorities: false,
+                // Said only when recorded forwards cover every URL of this notice.
+                forwarded_to_authorities: forwards::covers(&forwards, urls.iter().map(|u| u.as_str())),
                 // Nor good faith on the person's behalf unless they (or whoever acts for them) declared it all.
                 declared: case.declarations.is_some_and(|d| d.support_good_faith()),
             };
@@ -231,6 +233,28 @@ impl Service {
         }
         self.drain_audit(Outbox::Notices).await;
         Ok(ReviewUrlsResponse { urls: self.reported_urls(&case).await?, notices })
+    }
+
+    /// A stored notice's subject and body written again from the templates, saying or not that its content was
+    /// reported to the competent authorities, and with the good-faith section only when the case declared it all.
+    fn render_notice(
+        &self,
+        notice: &StoredNotice,
+        forwarded: bool,
+        declared: bool,
+    ) -> Result<(String, String), ApiError> {
+        let urls = notice.urls.iter().map(|u| parse_reported_url(u)).collect::<Result<Vec<_>, _>>()?;
+        let content = NoticeContent {
+            reference: &notice.id,
+            host: &notice.host,
+            urls: &urls,
+            ground: notice.ground,
+            created_at: notice.timeline.created_at,
+            forwarded_to_authorities: forwarded,
+            declared,
+        };
+        let rendered = self.templates.render(notice.lang, &self.hotline.notifier, &content)?;
+        Ok((rendered.subject, rendered.body))
     }
 
     fn new_notice_id(&self) -> Result<String, ApiError> {
@@ -396,10 +420,17 @@ impl Service {
         caller.require_role(&[Role::Analyst, Role::Admin])?;
         let (notice, _) = self.visible_notice(caller, id).await?;
         let mut email_to = None;
+        let mut rewritten = None;
         if notice.timeline.state == NoticeState::Draft {
             // A victim who withdrew, or a case analysts rejected, sends nothing any more.
             let case = self.store.get_case(&notice.case_id).await?.ok_or(ApiError::NotFound("case"))?;
             refuse_closed_case(&case)?;
+            // A forward recorded since the draft was written: the notice sent says so.
+            let forwards = self.store.case_forwards(&notice.case_id).await?;
+            if forwards::covers(&forwards, notice.urls.iter().map(String::as_str)) {
+                let declared = case.case.declarations.is_some_and(|d| d.support_good_faith());
+                rewritten = Some(self.render_notice(&notice, true, declared)?);
+            }
             let contact = self.contact_of(&notice.host).await?;
             if channel_for(contact.as_ref()) == NoticeChannel::Email {
                 if !self.hotline.smtp.enabled() {
@@ -418,6 +449,10 @@ impl Service {
                     return Ok(None);
                 }
                 n.timeline.send(now)?;
+                if let Some((subject, body)) = rewritten.clone() {
+                    n.subject = subject;
+                    n.body = body;
+                }
                 let channel = if email_to.is_some() { NoticeChannel::Email } else { NoticeChannel::Api };
                 n.channel = Some(channel);
                 n.email_to.clone_from(&email_to);

@@ -6,8 +6,10 @@ use disrupt_hotline::review::{
     self, BenignAction, BenignSignal, CASE_REJECTION_TTL_MS, CaseRejectionStep, NeighbourHit, PendingCaseRejection,
     Rejection, ReviewError,
 };
+use std::collections::BTreeSet;
+
 use disrupt_hotline::time::now_ms;
-use disrupt_openapi::model::Role;
+use disrupt_openapi::model::{Category, Role};
 use disrupt_openapi::review::{
     AnalystCase, CaseContact, CaseRejection, DecidedEntry, DecisionOutcome, EntryDecisionRequest, Neighbour,
     RejectCaseRequest, RejectEntriesRequest, ReviewItem, ReviewQueue, ReviewQueueQuery,
@@ -107,6 +109,8 @@ impl Service {
             signals: entry.signals,
             benign_signals: self.benign_findings(entry),
             held_for: entry.held,
+            // Set by the caller, who knows the case's forwards.
+            forward_required: false,
         })
     }
 
@@ -158,6 +162,13 @@ impl Service {
         let mut items = Vec::with_capacity(ids.len());
         for entry in self.store.entries_by_id(&ids).await? {
             items.push(self.review_item(&entry).await?);
+        }
+        // A minor's case stays flagged until a forward to the authorities is recorded.
+        let minors: BTreeSet<&str> =
+            items.iter().filter(|i| i.category == Category::Minor).map(|i| i.case_id.as_str()).collect();
+        let forwarded = self.forwarded_cases(&minors).await?;
+        for item in &mut items {
+            item.forward_required = item.category == Category::Minor && !forwarded.contains(&item.case_id);
         }
         Ok(ReviewQueue { list, total, items })
     }
@@ -364,6 +375,11 @@ impl Service {
             });
         let urls = self.reported_urls(&view.case).await?;
         let case = view.case;
+        let forwards = self.store.case_forwards(&case.id).await?;
+        let forward_required = disrupt_hotline::forwards::forward_required(case.category, &forwards);
+        for entry in &mut entries {
+            entry.forward_required = forward_required;
+        }
         Ok(AnalystCase {
             case_id: case.id,
             list: case.list,
@@ -375,6 +391,8 @@ impl Service {
             entries,
             urls,
             pending_rejection,
+            forwards,
+            forward_required,
         })
     }
 }

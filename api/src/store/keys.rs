@@ -45,6 +45,10 @@
 //! | `P{n}:notices:indexed`           | string | set once the indexes above hold every older notice       |
 //! | `P{n}:audit`                     | list   | audit records of notice actions waiting to be chained    |
 //! | `P{n}:hosts`                     | hash   | the hosts directory: host -> its contact (JSON)          |
+//! | `P{n}:fwd`                       | hash   | forward id -> a forward to the authorities (JSON); kept  |
+//! |                                  |        | when its case is purged                                  |
+//! | `P{n}:fwd:time`                  | zset   | forward ids by the ms they were forwarded (the export)   |
+//! | `P{n}:fwd:case:<case id>`        | zset   | a case's forward ids by the ms they were forwarded       |
 //! | `P{n}:mail`                      | zset   | e-mails waiting for the sender (notices, reminders) by   |
 //! |                                  |        | the ms they are due; a sender claiming one moves it past |
 //! |                                  |        | its lease, so that no other process sends it meanwhile   |
@@ -233,6 +237,21 @@ impl Keys {
     /// A case's notice ids.
     pub fn notices_of_case(&self, case_id: &str) -> String {
         format!("{}{{n}}:notices:case:{case_id}", self.prefix)
+    }
+
+    /// Forwards to the authorities: id -> JSON.
+    pub fn forwards(&self) -> String {
+        format!("{}{{n}}:fwd", self.prefix)
+    }
+
+    /// Forward ids by the time they were forwarded.
+    pub fn forwards_by_time(&self) -> String {
+        format!("{}{{n}}:fwd:time", self.prefix)
+    }
+
+    /// A case's forward ids.
+    pub fn forwards_of_case(&self, case_id: &str) -> String {
+        format!("{}{{n}}:fwd:case:{case_id}", self.prefix)
     }
 
     /// The hosts directory: host -> contact.

@@ -13,6 +13,7 @@
 //! - `counters`: statistics counters and match counts.
 //! - [`notices`]: takedown notices, their indexes (pages per caller) and their purge with their case.
 //! - `hosts`: the hosts directory (where each host's notices go).
+//! - `forwards`: forwards of cases to the authorities, by time and by case.
 //! - [`mail`]: the e-mail outbox: notices and reminders waiting for the sender, claimed under a lease.
 //! - [`audit`]: the audit log, the outboxes that carry actions' records into it.
 //! - [`publication`]: publication batches, which publish live entries to the feed.
@@ -44,6 +45,7 @@ mod entries;
 pub mod error;
 mod feed;
 mod follower;
+mod forwards;
 mod hosts;
 pub mod keys;
 pub mod limits;

@@ -27,6 +27,7 @@ mod bounds;
 mod email;
 mod faults;
 mod flood;
+mod forwards;
 mod fuzz_corpus;
 mod health;
 mod helpers;

@@ -29,6 +29,10 @@ const ALLOWED: &[(&str, &str, &[&str])] = &[
     ("get", "/v1/review/cases/{id}", &["analyst", "admin"]),
     ("post", "/v1/review/cases/{id}/reject", &["analyst", "admin"]),
     ("post", "/v1/review/cases/{id}/urls", &["analyst", "admin"]),
+    ("post", "/v1/review/cases/{id}/forwards", &["analyst", "admin"]),
+    ("get", "/v1/review/cases/{id}/forwards", &["analyst", "admin"]),
+    ("get", "/v1/forwards", &["analyst", "admin"]),
+    ("get", "/v1/forwards/csv", &["analyst", "admin"]),
     // Only keys created with `contact_access`, which none of these has.
     ("get", "/v1/review/cases/{id}/contact", &[]),
     ("post", "/v1/admin/keys", &["admin"]),

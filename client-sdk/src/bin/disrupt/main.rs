@@ -3,6 +3,7 @@
 mod admin;
 mod audit;
 mod config;
+mod forwards;
 mod hash;
 mod hosts;
 mod notices;
@@ -55,6 +56,8 @@ enum Command {
     Notices(notices::NoticesArgs),
     /// Analysts: the hosts directory (where each host's notices go: an abuse address, or the API).
     Hosts(hosts::HostsArgs),
+    /// Analysts: the forwards of cases to the authorities, exported to file (JSON or CSV).
+    Forwards(forwards::ForwardsArgs),
     /// Admins: API keys, lists, the audit log and the trusted-flagger report.
     Admin(admin::AdminArgs),
     /// Auditors: verify an exported audit log offline (no server, no key).
@@ -76,6 +79,7 @@ fn main() -> std::process::ExitCode {
         Command::Review(args) => review::run(args),
         Command::Notices(args) => notices::run(args),
         Command::Hosts(args) => hosts::run(args),
+        Command::Forwards(args) => forwards::run(args),
         Command::Admin(args) => admin::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Stats(args) => stats::run(args),

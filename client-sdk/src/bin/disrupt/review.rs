@@ -245,6 +245,9 @@ fn item_row(item: &ReviewItem, with_case: bool) -> Vec<String> {
     if item.low_quality {
         flags.push("low_quality".to_owned());
     }
+    if item.forward_required {
+        flags.push("forward_required".to_owned());
+    }
     for signal in &item.benign_signals {
         flags.push(match signal {
             BenignSignal::RepeatedNotViolating { reports, platforms } => {
@@ -296,6 +299,19 @@ fn print_case(case: &AnalystCase) -> anyhow::Result<()> {
     outln!("contact left: {}", if case.has_contact { "yes (not shown)" } else { "no" });
     if let Some(rejection) = &case.pending_rejection {
         outln!("rejection: {}", describe_rejection(rejection));
+    }
+    if case.forward_required {
+        outln!("FORWARD REQUIRED: a minor's case, not yet reported to the authorities (`disrupt forwards record`)");
+    }
+    for f in &case.forwards {
+        let what = if f.urls.is_empty() { "the whole case".to_owned() } else { format!("{} URL(s)", f.urls.len()) };
+        outln!(
+            "forwarded: {} to {}, reference {}, {what}, recorded by key {}",
+            render::time(f.forwarded_at),
+            disrupt_hotline::forwards::authority_name(f.authority),
+            f.reference,
+            f.recorded_by
+        );
     }
     outln!("\nentries ({}):", case.entries.len());
     print_items(&case.entries, false)?;
