@@ -1,7 +1,8 @@
 //! Recall and false positives of disrupt's robust matching on a set built by `scripts/bench/robust`.
 //!
 //! `cargo run --release -p disrupt-hasher --no-default-features --example robust_eval -- MANIFEST.json
-//! [--threads N] [--limit-queries N] [--search seeded|pairs] [--pair-bits N] [--compare-seeding]`
+//! [--threads N] [--limit-queries N] [--search seeded|pairs] [--pair-bits N] [--compare-seeding]
+//! [--occluded-support N] [--occluded-found N]`
 //!
 //! Lists every original (its views), then asks every query (transformed copies, and the distractors, which the
 //! manifest lists among the queries with the transform `distractor`) against the
@@ -124,6 +125,8 @@ fn main() -> Result<()> {
     thresholds.paired = flag_in(&args, "--paired").unwrap_or(thresholds.paired);
     thresholds.single = flag_in(&args, "--single").unwrap_or(thresholds.single);
     thresholds.unverified_support = flag_in(&args, "--unverified-support").unwrap_or(thresholds.unverified_support);
+    thresholds.occluded_support = flag_in(&args, "--occluded-support").unwrap_or(thresholds.occluded_support);
+    thresholds.occluded_found = flag_in(&args, "--occluded-found").unwrap_or(thresholds.occluded_found);
     // `--search seeded` (default: as a list searches) or `--search pairs` (every hash's close pairs).
     let seeded = args.iter().position(|a| a == "--search").and_then(|i| args.get(i + 1)).is_none_or(|v| v != "pairs");
     // Windows seed through the block index (as a list does), or with `--pair-bits N` through the chunk tables'

@@ -10,7 +10,9 @@
 //! - when the query's planes are at hand, a window match is then verified: the placement it implies says where
 //!   every other inner square of the listed image must lie in the copy; those that lie inside are hashed there,
 //!   and most of them must be close to their views. Smooth pictures (night skies, water, fog) can bring two or
-//!   three squares into agreement by chance; they do not bring ten.
+//!   three squares into agreement by chance; they do not bring ten. A sticker or a caption over the middle of a
+//!   true copy hides part of most squares, though: when three squares or more agreed on the placement, four
+//!   found where predicted suffice, whatever their share.
 
 use super::plane::Rect;
 use super::region::RegionPdq;
@@ -48,6 +50,13 @@ pub struct Thresholds {
     pub verify: u32,
     /// Verification: least share of the predicted squares found.
     pub verify_share: f32,
+    /// Verification of a placement that at least this many squares agreed on (matched by windows on their own):
+    /// [`Thresholds::occluded_found`] predicted squares found suffice, whatever their share. A sticker, a caption
+    /// or a logo over the middle of a picture hides part of every inner square near it, so a true copy may show
+    /// only a third of them; chance agreement between unrelated pictures stops at two or three squares.
+    pub occluded_support: usize,
+    /// See [`Thresholds::occluded_support`].
+    pub occluded_found: usize,
     /// Without the query's planes (a candidate set sent from elsewhere) nothing can be verified: a window's match
     /// then counts only when this many distinct squares agree on the placement (no single square counts).
     pub unverified_support: usize,
@@ -63,6 +72,8 @@ impl Default for Thresholds {
             min_quality: 50,
             verify: 40,
             verify_share: 0.6,
+            occluded_support: 3,
+            occluded_found: 4,
             unverified_support: 3,
         }
     }
@@ -167,7 +178,7 @@ pub fn decide(views: &[View], candidates: &Candidates, hits: &[Hit], t: &Thresho
         } else {
             support >= 2 || hit.distance <= t.single
         };
-        if counts && better(&best, hit, support) && verified(views, candidates, place, t) {
+        if counts && better(&best, hit, support) && verified(views, candidates, place, support, t) {
             best = Some(Verdict { hit: *hit, support });
         }
     }
@@ -282,7 +293,7 @@ pub fn match_views(views: &[View], candidates: &Candidates, t: &Thresholds) -> O
 
 /// Whether the inner squares that `place` puts inside the query are found there (always true when the query's
 /// planes are not at hand: [`Thresholds::unverified_support`] stands in for the check).
-fn verified(views: &[View], candidates: &Candidates, place: &Placement, t: &Thresholds) -> bool {
+fn verified(views: &[View], candidates: &Candidates, place: &Placement, support: usize, t: &Thresholds) -> bool {
     let Some((plane, factor)) = candidates.frames.get(usize::from(place.frame)) else {
         return candidates.frames.is_empty();
     };
@@ -307,5 +318,6 @@ fn verified(views: &[View], candidates: &Candidates, place: &Placement, t: &Thre
         let hash = if place.mirrored { region.variant(MIRROR) } else { region.hash() };
         found += usize::from(hash.distance(&view.hash) <= t.verify);
     }
-    found >= 2 && found as f32 >= t.verify_share * inside as f32
+    let occluded = support >= t.occluded_support && found >= t.occluded_found;
+    found >= 2 && (found as f32 >= t.verify_share * inside as f32 || occluded)
 }

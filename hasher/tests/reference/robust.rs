@@ -192,6 +192,56 @@ fn copies_turned_by_a_few_degrees_match_where_plain_pdq_does_not() {
     }
 }
 
+/// `image` with a sticker pasted at `(x, y)`: an emoji-like face, a flat yellow disc of `side` pixels with dark
+/// eyes and mouth, on the photo's own pixels around it.
+fn with_sticker(image: &RgbImage, x: usize, y: usize, side: usize) -> RgbImage {
+    let mut out = RgbImage { width: image.width, height: image.height, pixels: image.pixels.clone() };
+    let w = image.width as usize;
+    let r = side as f32 / 2.0;
+    for dy in 0..side {
+        for dx in 0..side {
+            let (u, v) = ((dx as f32 - r) / r, (dy as f32 - r) / r);
+            if u * u + v * v > 1.0 {
+                continue;
+            }
+            let eye = ((u.abs() - 0.35).powi(2) + (v + 0.3).powi(2)) < 0.02;
+            let mouth = v > 0.25 && v < 0.55 && u.abs() < 0.5 && (u * u + (v - 0.1).powi(2)) > 0.12;
+            let rgb = if eye || mouth { [70, 40, 20] } else { [255, 204, 77] };
+            out.pixels[((y + dy) * w + x + dx) * 3..][..3].copy_from_slice(&rgb);
+        }
+    }
+    out
+}
+
+/// A sticker a quarter of the height across, on a square photo, hides part of most of its inner squares when it
+/// covers the middle: the squares that remain clear must be enough. Over a grid of positions, plain PDQ misses a
+/// sticker in 20 of 49 (and matches wherever ours does not); ours matched 3 of those 20 while verification asked
+/// for most of the predicted squares, and matches 11 now.
+#[test]
+fn a_sticker_over_the_middle_matches_where_plain_pdq_does_not() {
+    let original = crop(&bridge(), 298, 0, 1004, 1004);
+    let v = views(&original);
+    let (mut missed_by_plain, mut found_by_ours) = (Vec::new(), Vec::new());
+    for fy in [10, 20, 30, 40, 50, 60, 70] {
+        for fx in [10, 20, 30, 40, 50, 60, 70] {
+            let query = with_sticker(&original, 1004 * fx / 100, 1004 * fy / 100, 1004 / 4);
+            let ours = matches(&v, &query);
+            if plain_pdq_matches(&original, &query) {
+                assert!(ours, "sticker at {fx} %, {fy} %: plain PDQ matches and ours does not");
+            } else {
+                missed_by_plain.push((fx, fy));
+                if ours {
+                    found_by_ours.push((fx, fy));
+                }
+            }
+        }
+    }
+    assert!(
+        found_by_ours.len() >= 9,
+        "plain PDQ misses {missed_by_plain:?}; ours finds only {found_by_ours:?} of them"
+    );
+}
+
 #[test]
 fn unrelated_photographs_do_not_match() {
     let v = views(&bridge());
