@@ -37,6 +37,7 @@ fn candidate(c: &w::Candidate, turns: usize) -> Result<Candidate, String> {
         w::CandidateKind::Whole => (CandidateKind::Whole, &Dihedral::ALL),
         w::CandidateKind::Framed => (CandidateKind::Inner, &Dihedral::ALL),
         w::CandidateKind::Window => (CandidateKind::Window, &WINDOW_VARIANTS),
+        w::CandidateKind::Half => (CandidateKind::Half, &WINDOW_VARIANTS),
     };
     if c.hashes.len() != variants.len() {
         return Err(format!("a {:?} candidate has {} hashes", c.kind, variants.len()).to_lowercase());

@@ -292,7 +292,8 @@ impl MatchIndex {
     /// The listed images of `list` that hashes of an uploaded image's candidates of one kind reach (see
     /// `disrupt_hasher::robust::seed_images`): a whole or framed picture's variants within [`Thresholds::whole`] of
     /// the listed images' own hashes; a batch of windows within [`Thresholds::paired`] of a view that shares one of
-    /// their 24-bit blocks (`BlockIndex::reach`). Ascending, each image once.
+    /// their 24-bit blocks (`BlockIndex::reach`), a half's two hashes the same way within [`Thresholds::half`].
+    /// Ascending, each image once.
     pub fn seek(&self, list: &str, kind: CandidateKind, hashes: &[PdqHash], t: &Thresholds) -> Vec<EntryId> {
         let Some(index) = self.lists.get(list) else {
             return Vec::new();
@@ -302,6 +303,7 @@ impl MatchIndex {
                 hashes.iter().flat_map(|hash| index.pdq.search(hash, t.whole)).map(|m| m.id).collect()
             }
             CandidateKind::Window => index.views.reach(hashes, t.paired).into_iter().map(entry_of).collect(),
+            CandidateKind::Half => index.views.reach(hashes, t.half).into_iter().map(entry_of).collect(),
         };
         found.sort_unstable();
         found.dedup();

@@ -124,6 +124,7 @@ fn main() -> Result<()> {
     let mut thresholds = Thresholds::default();
     thresholds.paired = flag_in(&args, "--paired").unwrap_or(thresholds.paired);
     thresholds.single = flag_in(&args, "--single").unwrap_or(thresholds.single);
+    thresholds.half = flag_in(&args, "--half").unwrap_or(thresholds.half);
     thresholds.unverified_support = flag_in(&args, "--unverified-support").unwrap_or(thresholds.unverified_support);
     thresholds.occluded_support = flag_in(&args, "--occluded-support").unwrap_or(thresholds.occluded_support);
     thresholds.occluded_found = flag_in(&args, "--occluded-found").unwrap_or(thresholds.occluded_found);
@@ -314,6 +315,7 @@ fn search(
     // One candidate hash against the index: windows with the probing search, the rest exactly.
     let find = |kind: CandidateKind, hash: &PdqHash| match kind {
         CandidateKind::Window => index.search_probing(hash, t.paired, how.pair_bits.unwrap_or(3)),
+        CandidateKind::Half => index.search(hash, t.half),
         _ => index.search(hash, t.whole),
     };
     let hits: BTreeMap<u64, Vec<robust::Hit>> = match how.seeded {
@@ -324,6 +326,7 @@ fn search(
                     Some(bits) => index.reach_probing(hashes, t.paired, bits),
                     None => blocks.reach(hashes, t.paired),
                 },
+                CandidateKind::Half => blocks.reach(hashes, t.half),
                 _ => hashes.iter().flat_map(|h| find(kind, h)).map(|m| m.id).collect(),
             };
             Ok::<_, std::convert::Infallible>(found.into_iter().map(image_of).collect())

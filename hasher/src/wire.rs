@@ -80,12 +80,13 @@ pub fn image_candidates(candidates: &Candidates) -> ImageCandidates {
                     CandidateKind::Whole => w::CandidateKind::Whole,
                     CandidateKind::Inner => w::CandidateKind::Framed,
                     CandidateKind::Window => w::CandidateKind::Window,
+                    CandidateKind::Half => w::CandidateKind::Half,
                 },
                 frame: c.frame,
                 rect: [c.rect.x0, c.rect.y0, c.rect.x1, c.rect.y1],
                 quality: c.quality,
-                // Whole and framed pictures' eight variants come in dihedral order, a window's two as it is then
-                // mirrored: the order the wire's kinds say.
+                // Whole and framed pictures' eight variants come in dihedral order, a window's or a half's two as
+                // it is then mirrored: the order the wire's kinds say.
                 hashes: c.hashes.iter().map(|(_, hash)| PdqHex::from_bytes(hash.as_bytes())).collect(),
             })
             .collect(),

@@ -33,6 +33,9 @@ pub enum CandidateKind {
     Framed,
     /// A square window of the image's scan: 2 hashes, the window as it is and mirrored left to right.
     Window,
+    /// A half of the image, or of its best framed picture (left, right, top or bottom): 2 hashes, as it is and
+    /// mirrored left to right. Matched with listed images' halves, at the same place, within 16 bits.
+    Half,
 }
 
 /// One candidate of a query image, as `disrupt hash --candidates --json` or the hasher's `robust::candidates_rgb`
@@ -47,7 +50,7 @@ pub struct Candidate {
     pub frame: u8,
     /// Where it lies, `[x0, y0, x1, y1]` in pixels of its frame.
     pub rect: [f32; 4],
-    /// PDQ quality of a whole or framed picture (windows have none).
+    /// PDQ quality of a whole or framed picture, or of a half (windows have none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality: Option<u8>,
     /// Its hashes, in the order its kind gives.

@@ -62,6 +62,18 @@ const WINDOW_VARIANTS: [&str; 8] = [
     "window-flipminus1",
 ];
 
+/// The same for a half of an uploaded image (or of its framed picture).
+const HALF_VARIANTS: [&str; 8] = [
+    "half-orig",
+    "half-rot90",
+    "half-rot180",
+    "half-rot270",
+    "half-flipx",
+    "half-flipy",
+    "half-flipplus1",
+    "half-flipminus1",
+];
+
 /// The name of a candidate's variant in a match answer.
 fn candidate_variant(kind: CandidateKind, variant: Dihedral) -> &'static str {
     let d = Dihedral::ALL.iter().position(|v| *v == variant).unwrap_or(0);
@@ -69,6 +81,7 @@ fn candidate_variant(kind: CandidateKind, variant: Dihedral) -> &'static str {
         CandidateKind::Whole => VARIANTS[d],
         CandidateKind::Inner => FRAMED_VARIANTS[d],
         CandidateKind::Window => WINDOW_VARIANTS[d],
+        CandidateKind::Half => HALF_VARIANTS[d],
     }
 }
 

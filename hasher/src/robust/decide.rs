@@ -13,6 +13,10 @@
 //!   three squares into agreement by chance; they do not bring ten. A sticker or a caption over the middle of a
 //!   true copy hides part of most squares, though: when three squares or more agreed on the placement, four
 //!   found where predicted suffice, whatever their share.
+//! - a listed image's half (left, right, top, bottom) against the same half of the query, or of its best-framed
+//!   rectangle, counts alone within [`Thresholds::half`] bits: a handful of such pairs per query, each as
+//!   demanding as a plain PDQ match at half PDQ's distance. It catches a sticker over the middle of a copy, which
+//!   touches every inner square but most often leaves one half clear.
 
 use super::plane::Rect;
 use super::region::RegionPdq;
@@ -42,6 +46,8 @@ pub struct Thresholds {
     pub paired: u32,
     /// An inner square against a window, alone.
     pub single: u32,
+    /// A listed image's half against the same half of the query (or of a framed rectangle), alone.
+    pub half: u32,
     /// How far two squares may disagree on the listed picture's place, as a fraction of its size in the copy.
     pub agreement: f32,
     /// Least quality of both sides of a square-window pair.
@@ -68,6 +74,7 @@ impl Default for Thresholds {
             whole: MATCH_DISTANCE,
             paired: 31,
             single: 16,
+            half: 16,
             agreement: 0.04,
             min_quality: 50,
             verify: 40,
@@ -82,7 +89,7 @@ impl Default for Thresholds {
 impl Thresholds {
     /// The largest distance any hit may have (the search radius to use).
     pub fn radius(&self) -> u32 {
-        self.whole.max(self.paired).max(self.single)
+        self.whole.max(self.paired).max(self.single).max(self.half)
     }
 }
 
@@ -138,6 +145,24 @@ fn agree(a: &Placement, b: &Placement, tolerance: f32) -> bool {
         && close(a.ty, b.ty, a.sy)
 }
 
+/// The lesser quality of a pair's two sides (a window's is not computed: its view's stands for both).
+fn quality_of(view: &View, candidate: &Candidate) -> u8 {
+    candidate.quality.map_or(view.quality, |q| q.min(view.quality))
+}
+
+/// Whether the listed picture, where a half's match puts it, lies within the query (2 % of its size over at
+/// most): the query's left half then matches the listed left half, not its right half shifted out of the copy.
+fn in_frame(place: &Placement, candidates: &Candidates) -> bool {
+    let Some(whole) = candidates.list.first().filter(|c| c.kind == CandidateKind::Whole) else {
+        return false;
+    };
+    let (slack_x, slack_y) = (0.02 * place.sx, 0.02 * place.sy);
+    place.tx >= whole.rect.x0 - slack_x
+        && place.ty >= whole.rect.y0 - slack_y
+        && place.tx + place.sx <= whole.rect.x1 + slack_x
+        && place.ty + place.sy <= whole.rect.y1 + slack_y
+}
+
 /// The verdict for one listed image with `views`, from the `hits` of its views among `candidates`.
 pub fn decide(views: &[View], candidates: &Candidates, hits: &[Hit], t: &Thresholds) -> Option<Verdict> {
     let mut best: Option<Verdict> = None;
@@ -156,11 +181,21 @@ pub fn decide(views: &[View], candidates: &Candidates, hits: &[Hit], t: &Thresho
             {
                 best = Some(Verdict { hit, support: 1 });
             }
-            CandidateKind::Window if !view.region.is_whole() => {
-                let quality = candidate.quality.map_or(view.quality, |q| q.min(view.quality));
-                if hit.distance <= t.paired && quality >= t.min_quality {
-                    squares.push((hit, placement(view, candidate, hit.variant)));
-                }
+            CandidateKind::Half
+                if view.region.is_half()
+                    && hit.distance <= t.half
+                    && quality_of(view, candidate) >= t.min_quality
+                    && in_frame(&placement(view, candidate, hit.variant), candidates)
+                    && better(&best, &hit, 1) =>
+            {
+                best = Some(Verdict { hit, support: 1 });
+            }
+            CandidateKind::Window
+                if !view.region.is_whole()
+                    && hit.distance <= t.paired
+                    && quality_of(view, candidate) >= t.min_quality =>
+            {
+                squares.push((hit, placement(view, candidate, hit.variant)));
             }
             _ => {}
         }
@@ -230,7 +265,8 @@ pub const SEED_BATCH: usize = 16_384;
 
 /// The listed images worth deciding for a query: those that any hash of its candidates reaches through `seek`,
 /// in ascending order. `seek` searches the caller's index for hashes of candidates of one kind: the variants of a
-/// whole or framed picture, or a batch of windows (at most [`SEED_BATCH`] hashes, in the scan's order). It may be
+/// whole or framed picture (against listed images' own hashes), the two of a half (against their views, within
+/// [`Thresholds::half`]), or a batch of windows (at most [`SEED_BATCH`] hashes, in the scan's order). It may be
 /// far cheaper than a complete search, since it only has to reach each matching image once, not every close
 /// pair: a query brings thousands of near-duplicate windows, and a listed image that matches is close to many of
 /// them. [`image_hits`] then compares the seeded images' views with every candidate. It may stop early by
@@ -261,17 +297,20 @@ pub fn seed_images<E>(
 
 /// Every pair of one listed image's views and a query's candidates that [`decide`] weighs, by comparing them
 /// all (a listed image has a few dozen views; a query's windows cost a few milliseconds): its own hash (view 0)
-/// against whole and framed pictures within [`Thresholds::whole`], its inner squares against windows within
-/// [`Thresholds::paired`] (or [`Thresholds::single`] if larger).
+/// against whole and framed pictures within [`Thresholds::whole`], its inner squares (and halves) against windows
+/// within [`Thresholds::paired`] (or [`Thresholds::single`] if larger), its halves against halves within
+/// [`Thresholds::half`].
 pub fn image_hits(views: &[View], candidates: &Candidates, t: &Thresholds) -> Vec<Hit> {
     let window_radius = t.paired.max(t.single);
     let inner: Vec<(usize, &View)> = views.iter().enumerate().filter(|(_, v)| !v.region.is_whole()).collect();
     let whole: Vec<(usize, &View)> = views.iter().enumerate().filter(|(_, v)| v.region.is_whole()).collect();
+    let halves: Vec<(usize, &View)> = views.iter().enumerate().filter(|(_, v)| v.region.is_half()).collect();
     let mut hits = Vec::new();
     for (c, candidate) in candidates.list.iter().enumerate() {
         let (against, radius) = match candidate.kind {
             CandidateKind::Window => (&inner, window_radius),
             CandidateKind::Whole | CandidateKind::Inner => (&whole, t.whole),
+            CandidateKind::Half => (&halves, t.half),
         };
         for &(variant, hash) in &candidate.hashes {
             for &(v, view) in against {
@@ -320,4 +359,41 @@ fn verified(views: &[View], candidates: &Candidates, place: &Placement, support:
     }
     let occluded = support >= t.occluded_support && found >= t.occluded_found;
     found >= 2 && (found as f32 >= t.verify_share * inside as f32 || occluded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdq::PdqHash;
+    use crate::robust::HALVES;
+
+    fn candidate(kind: CandidateKind, rect: Rect, hash: PdqHash) -> Candidate {
+        Candidate { kind, frame: 0, rect, quality: Some(90), hashes: vec![(Dihedral::Original, hash)] }
+    }
+
+    #[test]
+    fn a_half_counts_alone_at_its_own_place_only() {
+        let (left, right) = (PdqHash::from_bytes([0x5a; 32]), PdqHash::from_bytes([0xc3; 32]));
+        let views = [
+            View { hash: PdqHash::from_bytes([0; 32]), quality: 90, region: Region::WHOLE },
+            View { hash: left, quality: 90, region: HALVES[0] },
+            View { hash: right, quality: 90, region: HALVES[1] },
+        ];
+        let t = Thresholds::default();
+        let whole = candidate(CandidateKind::Whole, Rect::new(0.0, 0.0, 400.0, 300.0), PdqHash::from_bytes([0xff; 32]));
+        let query_left = Rect::new(0.0, 0.0, 200.0, 300.0);
+        let judge = |hash: PdqHash| {
+            let candidates =
+                Candidates::from_list(vec![whole.clone(), candidate(CandidateKind::Half, query_left, hash)]);
+            decide(&views, &candidates, &image_hits(&views, &candidates, &t), &t)
+        };
+        let verdict = judge(left).expect("the query's left half is the listed left half");
+        assert_eq!((verdict.hit.view, verdict.support), (1, 1));
+        // The query's left half equal to the listed right half would put the listed picture half outside the copy.
+        assert!(judge(right).is_none());
+        // Within the half's distance only.
+        let mut far = *left.as_bytes();
+        far[..3].iter_mut().for_each(|b| *b = !*b);
+        assert!(judge(PdqHash::from_bytes(far)).is_none(), "24 bits off");
+    }
 }

@@ -30,7 +30,7 @@ pub use decide::{
 };
 pub use plane::{LumaPlane, Rect};
 pub use scan::ScanSteps;
-pub use views::{REGION_UNITS, Region, View, views_rgb};
+pub use views::{HALVES, REGION_UNITS, Region, View, views_rgb};
 
 use crate::pdq::{self, Dihedral, PdqHash};
 use region::RegionPdq;
@@ -50,6 +50,9 @@ pub enum CandidateKind {
     Inner,
     /// A square window of the scan.
     Window,
+    /// A half (left, right, top or bottom) of the query or of its best framed rectangle, searched among the
+    /// listed images' halves at the same place ([`views::HALVES`]).
+    Half,
 }
 
 /// One hash set computed from the query image.
@@ -63,7 +66,7 @@ pub struct Candidate {
     pub rect: Rect,
     /// PDQ's quality of the region; not computed for windows (their listed side is quality-gated).
     pub quality: Option<u8>,
-    /// The variants searched: all eight for whole pictures, as given and mirrored for windows.
+    /// The variants searched: all eight for whole pictures, as given and mirrored for windows and halves.
     pub hashes: Vec<(Dihedral, PdqHash)>,
 }
 
@@ -153,6 +156,22 @@ pub fn candidates_rgb(pixels: &[u8], width: usize, height: usize, stride: usize,
                 quality: Some(region.quality),
                 hashes: Dihedral::ALL.iter().map(|&d| (d, region.variant(d))).collect(),
             });
+        }
+    }
+    // The halves of the copy and of its best-framed rectangle, for a listed image seen whole under a sticker or a
+    // caption that touches every inner square.
+    for parent in std::iter::once(plane.bounds()).chain(framed.rects.first().copied()) {
+        for half in &HALVES {
+            let rect = half.within(&parent);
+            if let Some(region) = RegionPdq::of(&plane, &rect) {
+                list.push(Candidate {
+                    kind: CandidateKind::Half,
+                    frame: 0,
+                    rect,
+                    quality: Some(region.quality),
+                    hashes: vec![(Dihedral::Original, region.hash()), (MIRROR, region.variant(MIRROR))],
+                });
+            }
         }
     }
     // Windows are hashed on a smaller copy: their smallest cells still span two pixels there, and the shared

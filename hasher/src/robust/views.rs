@@ -5,6 +5,10 @@
 //! Squares (in pixels) rather than rectangles of the image's own shape: a crop changes the aspect ratio but
 //! not the pixel scale along the two axes, so the query side searches one scale per size, not two.
 //!
+//! Then the image's four halves (left, right, top, bottom): a sticker, a caption or a logo over the middle of a
+//! copy whose geometry did not change touches every inner square, but most often leaves one half clear, which
+//! the query side hashes at the same place ([`super::CandidateKind::Half`]).
+//!
 //! Privacy floor: no view describes a region smaller than half of the image's shorter side.
 
 use super::plane::{LumaPlane, Rect};
@@ -34,6 +38,14 @@ pub struct Region {
     pub height: f32,
 }
 
+/// The image's halves, kept after the squares: left, right, top, bottom.
+pub const HALVES: [Region; 4] = [
+    Region { x: 0.0, y: 0.0, width: 0.5, height: 1.0 },
+    Region { x: 0.5, y: 0.0, width: 0.5, height: 1.0 },
+    Region { x: 0.0, y: 0.0, width: 1.0, height: 0.5 },
+    Region { x: 0.0, y: 0.5, width: 1.0, height: 0.5 },
+];
+
 /// Regions leave the hasher as integers, in 1/10,000 of the image's width and height (x, y, width, height):
 /// the list keeps them so, and every client rounds them the same way.
 pub const REGION_UNITS: u16 = 10_000;
@@ -62,6 +74,17 @@ impl Region {
     pub fn is_whole(&self) -> bool {
         *self == Region::WHOLE
     }
+
+    /// Whether this is one of the image's [`HALVES`] (exact: halves survive [`Region::to_units`] unchanged).
+    pub fn is_half(&self) -> bool {
+        HALVES.contains(self)
+    }
+
+    /// The part of `rect` this region covers.
+    pub fn within(&self, rect: &Rect) -> Rect {
+        let (w, h) = (rect.width(), rect.height());
+        Rect::new(rect.x0 + self.x * w, rect.y0 + self.y * h, self.width * w, self.height * h)
+    }
 }
 
 /// One hash kept for a listed image.
@@ -75,8 +98,8 @@ pub struct View {
     pub region: Region,
 }
 
-/// The views of an image given as packed RGB24 pixels: its PDQ hash, then one hash per inner square.
-/// Squares too flat to hash reliably are left out; the whole image's hash is always first.
+/// The views of an image given as packed RGB24 pixels: its PDQ hash, then one hash per inner square, then its
+/// halves. Regions too flat to hash reliably are left out; the whole image's hash is always first.
 pub fn views_rgb(pixels: &[u8], width: usize, height: usize, stride: usize) -> Vec<View> {
     let whole = pdq::hash_rgb(pixels, width, height, stride);
     let mut views = vec![View { hash: whole.hash, quality: whole.quality, region: Region::WHOLE }];
@@ -84,13 +107,12 @@ pub fn views_rgb(pixels: &[u8], width: usize, height: usize, stride: usize) -> V
         return views;
     }
     let plane = LumaPlane::from_rgb(pixels, width, height, stride);
-    views.extend(squares(&plane).into_iter().filter_map(|rect| {
+    let bounds = plane.bounds();
+    let squares = squares(&plane).into_iter().map(|rect| (rect, fraction(&plane, &rect)));
+    let halves = HALVES.iter().map(|half| (half.within(&bounds), *half));
+    views.extend(squares.chain(halves).filter_map(|(rect, region)| {
         let pdq = RegionPdq::of(&plane, &rect)?;
-        (pdq.quality >= pdq::QUALITY_THRESHOLD).then(|| View {
-            hash: pdq.hash(),
-            quality: pdq.quality,
-            region: fraction(&plane, &rect),
-        })
+        (pdq.quality >= pdq::QUALITY_THRESHOLD).then(|| View { hash: pdq.hash(), quality: pdq.quality, region })
     }));
     views
 }
@@ -175,6 +197,32 @@ mod tests {
         assert_eq!(Region::WHOLE.to_units(), [0, 0, 10_000, 10_000]);
         // Rounding never takes a region past the image's edge.
         assert_eq!(Region { x: 0.99996, y: 0.5, width: 0.2, height: 0.5 }.to_units(), [9_999, 5_000, 1, 5_000]);
+    }
+
+    /// A busy texture of `w` x `h` as packed RGB.
+    fn busy(w: usize, h: usize) -> Vec<u8> {
+        (0..w * h)
+            .flat_map(|k| {
+                let (x, y) = ((k % w) as f32, (k / w) as f32);
+                let v = 128.0 + 60.0 * (x * 0.05 + y * 0.02).sin() + 50.0 * (y * 0.07 - x * 0.03).cos();
+                let g = v.clamp(0.0, 255.0) as u8;
+                [g, g, g]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_image_keeps_its_four_halves_after_its_squares_and_at_most_32_views() {
+        for (w, h) in [(400, 300), (300, 400), (320, 320), (800, 200)] {
+            let views = views_rgb(&busy(w, h), w, h, w * 3);
+            assert!(views.len() <= 32, "{w}x{h}: {} views, past the API's 32", views.len());
+            let halves: Vec<Region> = views.iter().map(|v| v.region).filter(Region::is_half).collect();
+            assert_eq!(halves, HALVES, "{w}x{h}");
+            assert!(views[views.len() - 4..].iter().all(|v| v.region.is_half()), "{w}x{h}: halves come last");
+            for half in HALVES {
+                assert_eq!(Region::from_units(half.to_units()), half, "a half survives the list's units exactly");
+            }
+        }
     }
 
     #[test]

@@ -214,9 +214,10 @@ fn with_sticker(image: &RgbImage, x: usize, y: usize, side: usize) -> RgbImage {
 }
 
 /// A sticker a quarter of the height across, on a square photo, hides part of most of its inner squares when it
-/// covers the middle: the squares that remain clear must be enough. Over a grid of positions, plain PDQ misses a
-/// sticker in 20 of 49 (and matches wherever ours does not); ours matched 3 of those 20 while verification asked
-/// for most of the predicted squares, and matches 11 now.
+/// covers the middle: the squares that remain clear, or a clear half, must be enough. Over a grid of positions,
+/// plain PDQ misses the sticker in 19 of 49 (and matches wherever ours does not). Of those 19, ours matched 3 while
+/// verification asked for most of the predicted squares, 11 once four sufficed after three agreed, and 17 with the
+/// halves (the two it misses cover the very middle).
 #[test]
 fn a_sticker_over_the_middle_matches_where_plain_pdq_does_not() {
     let original = crop(&bridge(), 298, 0, 1004, 1004);
@@ -237,7 +238,7 @@ fn a_sticker_over_the_middle_matches_where_plain_pdq_does_not() {
         }
     }
     assert!(
-        found_by_ours.len() >= 9,
+        found_by_ours.len() >= 15,
         "plain PDQ misses {missed_by_plain:?}; ours finds only {found_by_ours:?} of them"
     );
 }
@@ -306,6 +307,7 @@ fn a_list_seeds_its_images_through_whole_blocks_and_decides_them_from_all_their_
         let seeds = robust::seed_images(&candidates, |kind, hashes| {
             let found: Vec<u64> = match kind {
                 CandidateKind::Window => squares.reach(hashes, t.paired),
+                CandidateKind::Half => squares.reach(hashes, t.half),
                 _ => hashes.iter().flat_map(|h| own.search(h, t.whole)).map(|m| m.id).collect(),
             };
             Ok::<_, ()>(found.into_iter().map(|id| id >> 8).collect())
