@@ -310,6 +310,20 @@ impl MatchIndex {
         found
     }
 
+    /// Images of `list` whose own PDQ hash or one of whose views is exactly `hash`, ascending. The feed and
+    /// StopNCII's FetchHashes give views as plain PDQ records, so a platform may name an image by any of them.
+    pub fn images_with_pdq(&self, list: &str, hash: &PdqBytes) -> Vec<EntryId> {
+        let Some(index) = self.lists.get(list) else {
+            return Vec::new();
+        };
+        let hash = PdqHash::from_bytes(*hash);
+        let mut found: Vec<EntryId> = index.pdq.search(&hash, 0).into_iter().map(|m| m.id).collect();
+        found.extend(index.views.reach(&[hash], 0).into_iter().map(entry_of));
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
     /// A listed image's hashes as `disrupt_hasher::robust::decide` reads them: its own (view 0), then its views.
     pub fn image_views(&self, list: &str, id: EntryId) -> Option<Vec<View>> {
         let index = self.lists.get(list)?;
@@ -433,6 +447,9 @@ mod tests {
             assert!(index.seek("ncii", CandidateKind::Window, &[own], &t).is_empty(), "windows search views only");
             assert!(index.seek("ncii", CandidateKind::Inner, &[second], &t).is_empty(), "framed pictures: own hashes");
             assert!(index.search_pdq("ncii", &[[100; 32]], 0).is_empty(), "a plain query never meets a view");
+            assert_eq!(index.images_with_pdq("ncii", &[100; 32]), [7], "a view's exact value names its image");
+            assert_eq!(index.images_with_pdq("ncii", own.as_bytes()), [7], "as its own hash does");
+            assert!(index.images_with_pdq("ncii", &[101; 32]).is_empty(), "exact values only");
             let listed = index.image_views("ncii", 7).expect("listed");
             assert_eq!(listed.len(), 4);
             assert!(listed[0].region.is_whole());
@@ -454,6 +471,7 @@ mod tests {
             assert_eq!(index.views_len("ncii"), 0, "the views left with their image");
             assert!(index.seek("ncii", CandidateKind::Window, &[second], &t).is_empty());
             assert!(index.image_views("ncii", 7).is_none());
+            assert!(index.images_with_pdq("ncii", &[100; 32]).is_empty());
         }
         let damaged = format!("{A}.AAAA");
         assert!(!MatchIndex::new().apply("ncii", 8, HashKind::Pdq, &damaged, true), "damaged views leave it out");

@@ -192,13 +192,14 @@ impl Service {
         })
     }
 
-    /// Live entries of `list` whose PDQ (64 hex digits) or MD5 (32) is exactly `hash`.
+    /// Live entries of `list` whose PDQ (64 hex digits; the image's own or one of its views) or MD5 (32) is
+    /// exactly `hash`.
     fn entries_with_hash(&self, list: &str, hash: &str) -> Result<Vec<s::EntryId>, ApiError> {
         let index = self.index.read();
         if let Ok(pdq) = hash.parse::<PdqHex>() {
             let mut bytes = [0u8; 32];
             hex::decode_to_slice(pdq.as_str(), &mut bytes).map_err(ApiError::internal)?;
-            return Ok(index.search_pdq(list, &[bytes], 0).iter().map(|h| h.id).collect());
+            return Ok(index.images_with_pdq(list, &bytes));
         }
         if let Ok(md5) = hash.parse::<Md5Hex>() {
             let mut bytes = [0u8; 16];

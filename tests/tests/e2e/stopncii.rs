@@ -138,3 +138,40 @@ async fn the_threatexchange_client_fetches_every_active_hash_and_submits_feedbac
     let status = app.client.get_case(&case_id, &secret).await.unwrap();
     assert_eq!(status.hashes[0].blocked, 1, "the feedback reached the case");
 }
+
+/// A platform that knows only StopNCII's API fetches an image's views as plain PDQ records, and may report what it
+/// did with any of them: feedback by a view's hash value counts for its image, as feedback on its reference does.
+#[tokio::test]
+async fn feedback_by_a_views_hash_counts_for_its_image() {
+    use disrupt_openapi::model::PdqView;
+    use disrupt_openapi::stopncii::{CspFeedbackValue, HashFeedback, SubmitFeedbackRequest};
+
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let bytes = |value: &HashValue| -> [u8; 32] {
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(hex_of(value), &mut out).unwrap();
+        out
+    };
+    let (left, right) = (bytes(&unique_pdq()), bytes(&unique_pdq()));
+    let HashValue::Pdq { hash, quality, .. } = unique_pdq() else { unreachable!() };
+    let views = vec![PdqView::new(&left, 90, [0, 0, 5_500, 5_500]), PdqView::new(&right, 90, [4_500, 0, 5_500, 5_500])];
+    let (case_id, secret) = app.case(vec![HashValue::Pdq { hash, quality, views }]).await;
+    let fetched = platform.fetch_hashes(None, None, None).await.unwrap();
+    assert!(fetched.hash_records.iter().any(|r| r.hash_value == hex::encode(right)), "the view is fetched as a record");
+
+    let feedback = SubmitFeedbackRequest {
+        count: 1,
+        hash_feedbacks: vec![HashFeedback {
+            hash_value: hex::encode(right),
+            feedback_value: CspFeedbackValue::Blocked,
+            tags: Vec::new(),
+        }],
+    };
+    // The feedback goes through the match index, which follows the store with a small lag; a feedback that finds
+    // nothing records nothing, so asking again is safe.
+    crate::helpers::eventually(|| async { platform.submit_stopncii_feedback(&feedback).await.unwrap().count == 1 })
+        .await;
+    let status = app.client.get_case(&case_id, &secret).await.unwrap();
+    assert_eq!(status.hashes[0].blocked, 1, "the feedback on the view reached the image");
+}
