@@ -183,8 +183,12 @@ pub fn candidates_rgb(pixels: &[u8], width: usize, height: usize, stride: usize,
         // Inside the best-bounded rectangle, and inside a detailed picture on a blurred surround when that is
         // another one: both hold the listed picture at a scale the scan over the whole copy may not reach (a
         // rectangle of most of the copy adds nothing to that scan).
+        // A rectangle whose shorter side is (nearly) the copy's holds windows of the sizes the scan over the whole
+        // copy already hashed, at positions it already visited: scanning it again would only add cost (a photo
+        // split by a long straight edge, such as a bridge's pylon, doubled its windows).
         let full = (plane.width() * plane.height()) as f32;
-        let small_enough = |r: &&Rect| r.width() * r.height() < 0.8 * full;
+        let short = plane.width().min(plane.height()) as f32;
+        let small_enough = |r: &&Rect| r.width() * r.height() < 0.8 * full && r.short_side() < 0.9 * short;
         let best = framed.rects.first().filter(small_enough);
         let detailed = framed.detailed.as_ref().filter(small_enough).filter(|&d| best != Some(d));
         for inside in best.into_iter().chain(detailed) {
