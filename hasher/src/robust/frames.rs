@@ -20,7 +20,7 @@ const STANDOUT: f32 = 1.5;
 const MIN_LINE: f32 = 0.15;
 /// Most lines kept per axis, strongest first (besides the image's own borders).
 const MAX_LINES: usize = 9;
-/// Rectangles smaller than this fraction of the image on either side are not candidates.
+/// A rectangle must span at least this fraction of the image along one axis (a detailed picture, along both).
 const MIN_SIDE: f32 = 0.3;
 /// Nor rectangles narrower than this fraction of the image's shorter side on either side (a landscape picture
 /// inside a portrait one spans far less of the height than of the width).
