@@ -621,22 +621,29 @@ function stateName(value) {
   return state.texts[state.lang]?.[key] ? t(key) : String(value);
 }
 
+// A case route (`suffix` after the case's address) fetched with the case's secret. A refusal or an unknown case
+// reads "not found" (the page never says which), other errors their message; both return null.
+async function fetchCase(request, suffix = "", init = {}) {
+  const response = await fetch(`${request.url}${suffix}`, { ...init, headers: request.headers });
+  if (response.status === 404 || response.status === 401 || response.status === 403) {
+    showManageResult("not_found", [t("status_not_found")]);
+    return null;
+  }
+  if (!response.ok) {
+    showManageResult("error", [t("status_error", { message: await apiError(response) })]);
+    return null;
+  }
+  return response;
+}
+
 async function checkStatus(event) {
   event.preventDefault();
   const request = caseCredentials();
   if (!request) return;
   showManageResult("loading", [t("status_loading")]);
   try {
-    const response = await fetch(request.url, { headers: request.headers });
-    if (response.status === 404 || response.status === 401 || response.status === 403) {
-      showManageResult("not_found", [t("status_not_found")]);
-      return;
-    }
-    if (!response.ok) {
-      showManageResult("error", [t("status_error", { message: await apiError(response) })]);
-      return;
-    }
-    renderCaseStatus(await response.json());
+    const response = await fetchCase(request);
+    if (response) renderCaseStatus(await response.json());
   } catch {
     showManageResult("error", [t("submit_error_network")]);
   }
@@ -648,14 +655,7 @@ async function withdraw() {
   if (!request) return;
   showManageResult("loading", [t("status_loading")]);
   try {
-    const response = await fetch(request.url, { method: "DELETE", headers: request.headers });
-    if (response.status === 404 || response.status === 401 || response.status === 403) {
-      showManageResult("not_found", [t("status_not_found")]);
-    } else if (!response.ok) {
-      showManageResult("error", [t("status_error", { message: await apiError(response) })]);
-    } else {
-      showManageResult("withdrawn", [t("withdrawn_ok")]);
-    }
+    if (await fetchCase(request, "", { method: "DELETE" })) showManageResult("withdrawn", [t("withdrawn_ok")]);
   } catch {
     showManageResult("error", [t("submit_error_network")]);
   }
@@ -667,15 +667,8 @@ async function downloadReceipt() {
   if (!request) return;
   showManageResult("loading", [t("status_loading")]);
   try {
-    const response = await fetch(`${request.url}/receipt`, { headers: request.headers });
-    if (response.status === 404 || response.status === 401 || response.status === 403) {
-      showManageResult("not_found", [t("status_not_found")]);
-      return;
-    }
-    if (!response.ok) {
-      showManageResult("error", [t("status_error", { message: await apiError(response) })]);
-      return;
-    }
+    const response = await fetchCase(request, "/receipt");
+    if (!response) return;
     const receipt = await response.json();
     const blob = new Blob([`${JSON.stringify(receipt, null, 2)}\n`], { type: "application/json" });
     const url = URL.createObjectURL(blob);
