@@ -11,6 +11,10 @@ const LOW_QUALITY = 50;
 const MAX_URLS = 100;
 const MAX_TEXT_BYTES = 2048;
 const CATEGORIES = ["adult_ncii", "sextortion_threat", "deepfake", "other"];
+// Failures that mean "this browser cannot read the file", not "the file is damaged": for these the page offers
+// to have that one file hashed by the server (POST /v1/media/hash), which decodes HEIC/AVIF and videos with
+// FFmpeg. HEIC is `format_not_compiled` (the WebAssembly hasher has no libheif).
+const SERVER_CAN_TRY = ["format_not_compiled", "unsupported_format", "video_decode"];
 
 const $ = (id) => document.getElementById(id);
 
@@ -19,7 +23,9 @@ const state = {
   texts: {},
   orientation: null,
   category: null,
-  files: [], // {key, file, url, video, status: waiting|hashing|done|failed, result, error, ms}
+  // {key, file, url, video, status: waiting|hashing|uploading|done|failed, result, error, offer}; a result is the
+  // browser's ({pdq, ...} or {frames, ...}) or the server's ({server: true, hashes: [HashValue], ms}).
+  files: [],
   nextKey: 1,
   status: null, // the last message of the hashing step: {key, params}
 };
@@ -226,6 +232,7 @@ async function processQueue() {
       } catch (error) {
         entry.status = "failed";
         entry.error = error?.code ?? "unknown";
+        entry.offer = SERVER_CAN_TRY.includes(entry.error);
       }
       renderFile(entry);
     }
@@ -282,6 +289,34 @@ async function hashVideo(entry) {
   };
 }
 
+// The person chose to have this one file hashed by the server: it is sent alone, hashed in the server's memory
+// and destroyed there; only its hashes come back, and they go into the case with the others.
+async function hashOnServer(entry) {
+  entry.status = "uploading";
+  entry.offer = false;
+  renderFile(entry);
+  updateProgress();
+  const form = new FormData();
+  form.append("file", entry.file, "file");
+  const start = performance.now();
+  try {
+    const response = await fetch("v1/media/hash", { method: "POST", body: form });
+    if (!response.ok) throw { code: "server", message: await apiError(response) };
+    const body = await response.json();
+    const hashes = body.files?.[0]?.hashes;
+    if (!Array.isArray(hashes) || hashes.length === 0) throw { code: "server", message: "no hashes" };
+    entry.result = { server: true, hashes, ms: performance.now() - start };
+    entry.status = "done";
+  } catch (error) {
+    entry.status = "failed";
+    entry.error = "server";
+    entry.serverMessage = error?.code === "server" ? error.message : t("submit_error_network");
+  }
+  renderFile(entry);
+  updateProgress();
+  entry.li?.querySelector("button")?.focus();
+}
+
 function removeFile(entry) {
   URL.revokeObjectURL(entry.url);
   state.files = state.files.filter((f) => f !== entry);
@@ -295,6 +330,11 @@ function removeFile(entry) {
 function updateProgress() {
   const total = state.files.length;
   const done = state.files.filter((f) => f.status === "done" || f.status === "failed").length;
+  if (state.files.some((f) => f.status === "uploading")) {
+    setStatus("uploading_progress");
+    updateSubmit();
+    return;
+  }
   if (total === 0) setStatus("no_files");
   else if (done < total) setStatus("hashing_progress", { done, total });
   else setStatus("hashing_done", { count: state.files.filter((f) => f.status === "done").length });
@@ -302,10 +342,10 @@ function updateProgress() {
 }
 
 function updateSubmit() {
-  const busy = state.files.some((f) => f.status === "waiting" || f.status === "hashing");
+  const busy = state.files.some((f) => ["waiting", "hashing", "uploading"].includes(f.status));
   const ready = state.files.some((f) => f.status === "done");
   $("submit").disabled = busy || !ready;
-  $("video-note").hidden = !state.files.some((f) => f.video);
+  $("video-note").hidden = !state.files.some((f) => f.video && f.status !== "failed" && !f.result?.server);
 }
 
 function setStatus(key, params = {}) {
@@ -336,10 +376,15 @@ function fileItem(entry) {
     : el("img", { src: entry.url, alt: "", className: "thumb" });
   thumb.onerror = () => thumb.replaceWith(el("span", { className: "thumb-none" }));
   const info = el("div", {}, el("p", { className: "name", textContent: file.name }));
-  if (entry.status === "waiting" || entry.status === "hashing") {
+  if (entry.status === "waiting" || entry.status === "hashing" || entry.status === "uploading") {
     info.append(el("p", { textContent: t(entry.status) }));
+  } else if (entry.status === "failed" && entry.offer) {
+    info.append(serverOffer(entry));
   } else if (entry.status === "failed") {
-    info.append(el("p", { className: "error", textContent: errorText(entry.error) }));
+    const text = entry.error === "server" ? t("server_error", { message: entry.serverMessage }) : errorText(entry.error);
+    info.append(el("p", { className: "error", textContent: text }));
+  } else if (result?.server) {
+    info.append(serverHashList(result), el("p", { className: "note", textContent: t("server_hashed") }));
   } else if (result) {
     info.append(hashList(result));
     if (result.quality !== undefined && result.quality < LOW_QUALITY) {
@@ -358,6 +403,41 @@ function fileItem(entry) {
   li.dataset.status = entry.status;
   if (result) li.dataset.ms = String(result.ms);
   return li;
+}
+
+// What the page says about a file this browser cannot read, and the explicit choice to send that file alone.
+function serverOffer(entry) {
+  const explainId = `server-offer-${entry.key}`;
+  const button = el("button", { type: "button", className: "server-hash", textContent: t("server_hash") });
+  // The visible words first in the accessible name (WCAG 2.5.3), then which file.
+  button.setAttribute("aria-label", `${t("server_hash")} (${entry.file.name})`);
+  button.setAttribute("aria-describedby", explainId);
+  button.addEventListener("click", () => hashOnServer(entry));
+  return el(
+    "div",
+    { className: "offer" },
+    el("p", { className: "error", textContent: t("browser_cannot_read") }),
+    el("p", { id: explainId, textContent: t("server_offer") }),
+    el("p", {}, button),
+  );
+}
+
+// The hashes the server answered, shown as the browser's are (PDQ and quality of an image, or a video's frames).
+function serverHashList(result) {
+  const rows = [];
+  const row = (label, value, cls) => rows.push(el("dt", { textContent: t(label) }), el("dd", {}, el("code", { className: cls, textContent: value })));
+  for (const value of result.hashes) {
+    if (value.kind === "pdq") {
+      row("pdq", value.hash, "pdq");
+      row("quality", String(value.quality ?? ""), "quality");
+    } else if (value.kind === "video") {
+      row("frames", String(value.frames?.length ?? 0), "frames");
+    } else if (value.kind === "md5" || value.kind === "sha256") {
+      row(value.kind, value.hash, value.kind);
+    }
+  }
+  row("hash_time", `${(result.ms / 1000).toFixed(2)} s`, "ms");
+  return el("dl", {}, ...rows);
 }
 
 function hashList(result) {
@@ -495,6 +575,11 @@ function caseBody(details) {
   const hashes = [];
   for (const { status, result } of state.files) {
     if (status !== "done") continue;
+    if (result.server) {
+      // Hashed by the server at the person's request: its values, exactly as it answered them.
+      hashes.push(...result.hashes);
+      continue;
+    }
     if (result.frames) {
       hashes.push({ kind: "video", frames: result.frames });
     } else {

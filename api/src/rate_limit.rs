@@ -62,6 +62,9 @@ pub enum Budget {
     Submission,
     /// Reading or withdrawing a case.
     Lookup,
+    /// Having media hashed without creating a case (`POST /v1/media/hash`): as many per hour as submissions, in
+    /// a bucket of its own so that it counts no case towards flood detection's bursts.
+    Media,
 }
 
 fn quota(period: Duration, limit: u32) -> Quota {
@@ -121,6 +124,7 @@ impl RateLimits {
                 (self.client_cases_per_hour > 0).then(|| ("burst", quota(HOUR, self.client_cases_per_hour))),
             ),
             Budget::Lookup => ("look", quota(Duration::from_secs(60), s.lookups_per_minute), None),
+            Budget::Media => ("media", quota(HOUR, s.submissions_per_hour), None),
         };
         let draw = self.store.draw_budget(&client, name, budget_quota, 1, flag).await?;
         if !draw.allowed {
@@ -168,6 +172,10 @@ impl RateLimits {
 #[derive(Debug)]
 pub struct LookupQuota;
 
+/// Extractor that draws from the client's media-hashing budget ([`Budget::Media`]) before the handler runs.
+#[derive(Debug)]
+pub struct MediaQuota;
+
 async fn check_request(req: HttpRequest, budget: Budget) -> Result<SubmissionQuota, ApiError> {
     let limits = req
         .app_data::<web::Data<RateLimits>>()
@@ -204,6 +212,15 @@ impl FromRequest for LookupQuota {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move { check_request(req, Budget::Lookup).await.map(|_| LookupQuota) })
+    }
+}
+
+impl FromRequest for MediaQuota {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { check_request(req, Budget::Media).await.map(|_| MediaQuota) })
     }
 }
 

@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::settings::TimeLimits;
 
 /// Routes that receive media: they get [`TimeLimits::upload_secs`].
-pub const UPLOAD_PATHS: &[&str] = &["/v1/cases/upload", "/v1/match/upload"];
+pub const UPLOAD_PATHS: &[&str] = &["/v1/cases/upload", "/v1/media/hash", "/v1/match/upload"];
 
 /// The deadline for a request to `path`.
 pub fn limit_for(limits: &TimeLimits, path: &str) -> Duration {
@@ -97,6 +97,7 @@ mod tests {
         let limits = TimeLimits { request_secs: 30, upload_secs: 300, headers_secs: 10 };
         assert_eq!(limit_for(&limits, "/v1/cases/upload"), Duration::from_secs(300));
         assert_eq!(limit_for(&limits, "/v1/match/upload"), Duration::from_secs(300));
+        assert_eq!(limit_for(&limits, "/v1/media/hash"), Duration::from_secs(300));
         assert_eq!(limit_for(&limits, "/v1/cases"), Duration::from_secs(30));
         let zero = TimeLimits { request_secs: 0, upload_secs: 0, headers_secs: 0 };
         assert_eq!(limit_for(&zero, "/v1/cases"), Duration::from_secs(1), "never no time at all");

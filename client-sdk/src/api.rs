@@ -8,7 +8,9 @@ use disrupt_openapi::admin::{
     ApiKeyInfo, ApiKeyList, CreateApiKeyRequest, CreateListRequest, CreatedApiKey, ListNames,
 };
 use disrupt_openapi::audit::{AuditPage, AuditQuery, AuditVerification};
-use disrupt_openapi::cases::{CaseStatus, CreateCaseRequest, CreatedCase, Receipt, ReceiptKey, WithdrawnCase};
+use disrupt_openapi::cases::{
+    CaseStatus, CreateCaseRequest, CreatedCase, HashedMedia, Receipt, ReceiptKey, WithdrawnCase,
+};
 use disrupt_openapi::feed::{FeedPage, FeedQuery, Snapshot, SnapshotQuery};
 use disrupt_openapi::feedback::{FeedbackRecorded, FeedbackRequest};
 use disrupt_openapi::forwards::{Forward, ForwardList, ForwardQuery, ForwardRequest};
@@ -200,6 +202,16 @@ impl Client {
             form = form.part("file", reqwest::multipart::Part::bytes(file.bytes).file_name(file.name));
         }
         Self::send(self.request(Method::POST, "/v1/cases/upload").multipart(form)).await
+    }
+
+    /// `POST /v1/media/hash`: the server hashes the files in memory, forgets them, and answers each one's hashes
+    /// (no case is created; send them with [`Self::create_case`]).
+    pub async fn hash_media(&self, files: Vec<UploadFile>) -> Result<HashedMedia, ClientError> {
+        let mut form = reqwest::multipart::Form::new();
+        for file in files {
+            form = form.part("file", reqwest::multipart::Part::bytes(file.bytes).file_name(file.name));
+        }
+        Self::send(self.request(Method::POST, "/v1/media/hash").multipart(form)).await
     }
 
     /// `POST /v1/match/upload`: the server hashes the files in memory, forgets them and matches the hashes.

@@ -292,6 +292,34 @@ pub struct CaseUploadForm {
     pub file: Vec<Vec<u8>>,
 }
 
+/// The multipart form of `POST /v1/media/hash`: the files a victim's browser could not decode. The server reads
+/// them as a stream, hashes them in memory and keeps nothing.
+#[derive(Debug, ToSchema)]
+pub struct MediaHashForm {
+    /// The images or videos, 1 to 20 `file` parts, with the limits and formats of [`CaseUploadForm::file`].
+    #[schema(value_type = Vec<String>, format = Binary, min_items = 1, max_items = 20)]
+    pub file: Vec<Vec<u8>>,
+}
+
+/// Answer to `POST /v1/media/hash`: what a case would keep of each file, in the order the files were sent. Nothing
+/// is stored: the page puts these hashes in its `POST /v1/cases` with the ones it computed itself, so the files
+/// the browser could not read join the same case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HashedMedia {
+    /// One entry per `file` part.
+    pub files: Vec<HashedFile>,
+}
+
+/// The hashes of one uploaded file: PDQ with its views and quality for an image, per-frame PDQ for a video, and
+/// the file's MD5 and SHA-256, exactly as `POST /v1/cases` takes them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HashedFile {
+    /// The file's hashes.
+    pub hashes: Vec<HashValue>,
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -6,14 +6,16 @@ use actix_multipart::Multipart;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, delete, get, post, web};
 use disrupt_openapi::ErrorBody;
-use disrupt_openapi::cases::{CaseStatus, CreateCaseRequest, CreatedCase, Receipt, ReceiptKey, WithdrawnCase};
+use disrupt_openapi::cases::{
+    CaseStatus, CreateCaseRequest, CreatedCase, HashedMedia, Receipt, ReceiptKey, WithdrawnCase,
+};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::{RefOr, Required, schema::Schema};
 
 use super::responses::{CaseSecretErrors, StoreErrors, SubmissionLimits, UploadErrors};
 use crate::auth::CASE_SECRET_HEADER;
 use crate::error::ApiError;
-use crate::rate_limit::{LookupQuota, SubmissionQuota};
+use crate::rate_limit::{LookupQuota, MediaQuota, SubmissionQuota};
 use crate::service::Service;
 
 /// The case a victim's request is about (path `id`) and the secret that opens it (header `X-Case-Secret`): the
@@ -108,6 +110,34 @@ pub async fn upload_case(
 ) -> Result<HttpResponse, ApiError> {
     let created = service.upload_case(payload, &quota).await?;
     Ok(HttpResponse::Created().json(created))
+}
+
+/// Hash images or videos without creating a case (multipart: one or more `file` parts): for the files a victim's
+/// browser cannot decode (HEIC outside Safari, some videos), sent one by one when the victim chooses to. The files
+/// are hashed in memory and destroyed; nothing is stored; the answer holds each file's hashes, which the page
+/// then sends with its case (`POST /v1/cases`).
+#[utoipa::path(
+    tag = "victims",
+    request_body(
+        content = disrupt_openapi::cases::MediaHashForm,
+        content_type = "multipart/form-data",
+        description = "One or more `file` parts"
+    ),
+    responses(
+        (status = 200, description = "Each file's hashes, in the order sent", body = HashedMedia),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 413, description = "Too many or too large files", body = ErrorBody),
+        UploadErrors,
+        SubmissionLimits,
+    )
+)]
+#[post("/v1/media/hash")]
+pub async fn hash_media(
+    _quota: MediaQuota,
+    service: web::Data<Service>,
+    payload: Multipart,
+) -> Result<web::Json<HashedMedia>, ApiError> {
+    Ok(web::Json(service.hash_media(payload).await?))
 }
 
 /// A case's state, each hash's state and what platforms did (counts only). Needs the case secret in

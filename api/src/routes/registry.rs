@@ -66,6 +66,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(super::health::healthz)
         .service(super::cases::create_case)
         .service(super::cases::upload_case)
+        .service(super::cases::hash_media)
         .service(super::cases::get_case)
         .service(super::cases::withdraw_case)
         .service(super::cases::get_receipt)
@@ -174,6 +175,7 @@ mod tests {
             "/healthz",
             "/v1/cases",
             "/v1/cases/upload",
+            "/v1/media/hash",
             "/v1/cases/{id}",
             "/v1/hashes",
             "/v1/hashes/snapshot",

@@ -11,7 +11,7 @@ use disrupt_hasher::robust::Candidates;
 
 use super::matching::{self, Query};
 use actix_multipart::Multipart;
-use disrupt_openapi::cases::CreatedCase;
+use disrupt_openapi::cases::{CreatedCase, HashedFile, HashedMedia};
 use disrupt_openapi::matching::UploadMatchResponse;
 use disrupt_openapi::model::{Category, HashValue};
 use futures_util::StreamExt as _;
@@ -297,6 +297,16 @@ impl Service {
             upload.category.ok_or_else(|| ApiError::InvalidRequest("the category field is missing".into()))?;
         let (hashes, _slot) = hash_files(upload.files, Purpose::List, slot, deadline).await?;
         self.create_case_from_hashes(category, hashes.into_iter().flat_map(|h| h.values).collect(), quota).await
+    }
+
+    /// Victims' files their browser could not decode: hashes them as for a case (an image's views included),
+    /// forgets them, and answers the hashes, file by file. Nothing is stored; the page sends the hashes with its
+    /// case.
+    pub async fn hash_media(&self, multipart: Multipart) -> Result<HashedMedia, ApiError> {
+        let (slot, deadline) = self.upload_slot()?;
+        let upload = read_upload(multipart, false).await?;
+        let (hashes, _slot) = hash_files(upload.files, Purpose::List, slot, deadline).await?;
+        Ok(HashedMedia { files: hashes.into_iter().map(|h| HashedFile { hashes: h.values }).collect() })
     }
 
     /// Platforms' upload: hashes the files, forgets them, and matches the hashes.

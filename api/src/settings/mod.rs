@@ -112,9 +112,9 @@ pub struct Settings {
     /// How long a request may take, body included: `DISRUPT_TIME_LIMITS__REQUEST_SECS` (30),
     /// `DISRUPT_TIME_LIMITS__UPLOAD_SECS` (300, media uploads), `DISRUPT_TIME_LIMITS__HEADERS_SECS` (10).
     pub time_limits: TimeLimits,
-    /// Media uploads (`/v1/cases/upload`, `/v1/match/upload`) buffered and hashed at once; more get 503
-    /// `server_busy`. Each may hold 128 MiB while it is read. `DISRUPT_CONCURRENT_UPLOADS`, default 0: twice the
-    /// number of cores.
+    /// Media uploads (`/v1/cases/upload`, `/v1/media/hash`, `/v1/match/upload`) buffered and hashed at once; more
+    /// get 503 `server_busy`. Each may hold 128 MiB while it is read. `DISRUPT_CONCURRENT_UPLOADS`, default 0:
+    /// twice the number of cores.
     pub concurrent_uploads: usize,
     /// The victims' web page (the `web/` folder with `pkg/` built by `scripts/build-web`), served at `/`.
     /// `DISRUPT_WEB_DIR`, default the source tree's `web/`.
@@ -140,7 +140,8 @@ pub struct Settings {
 #[derive(Debug, Clone, Copy, serde::Deserialize)]
 #[serde(default)]
 pub struct RateLimitSettings {
-    /// Case submissions (JSON or upload) per client per hour.
+    /// Case submissions (JSON or upload) per client per hour; files hashed without a case (`POST /v1/media/hash`)
+    /// have as many again, in a budget of their own.
     pub submissions_per_hour: u32,
     /// Hashes in those submissions per client per hour (one case carries up to 1,000).
     pub hashes_per_hour: u32,
@@ -233,7 +234,8 @@ impl PublicationSettings {
 pub struct TimeLimits {
     /// Seconds for a whole request (reading the body, the work, the answer), except media uploads.
     pub request_secs: u64,
-    /// Seconds for a media upload (`/v1/cases/upload`, `/v1/match/upload`): a large video on a slow line.
+    /// Seconds for a media upload (`/v1/cases/upload`, `/v1/media/hash`, `/v1/match/upload`): a large video on a
+    /// slow line.
     pub upload_secs: u64,
     /// Seconds to receive a request's headers.
     pub headers_secs: u64,

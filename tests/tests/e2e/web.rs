@@ -336,6 +336,110 @@ async fn victim_reports_addresses_category_declarations_and_contact_from_the_pag
     browser.close().await
 }
 
+/// Files the browser cannot read (an iPhone's HEIC photo outside Safari, an AVI video Chromium does not play):
+/// the page says so per file and sends nothing until the person chooses, for each, to have the server hash it
+/// (`POST /v1/media/hash`, that file alone and without its name); the server's hashes are shown and join the case
+/// with the photo hashed in the browser, in one submission; the photo's bytes never leave the browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_the_browser_cannot_read_are_hashed_by_the_server_only_by_choice_and_join_the_case() -> Result<()> {
+    let app = crate::helpers::spawn_app().await;
+    let port: u16 = app.base_url.rsplit(':').next().context("port")?.parse()?;
+    let relay = Relay::start(port).await?;
+    let browser = Browser::start().await?;
+    let client = &browser.client;
+    let photos = reference_photos()?;
+    let dir = tempdir()?;
+    let (heic, avi) = (dir.join("IMG_0042.heic"), dir.join("clip.avi"));
+    let made = std::process::Command::new("heif-enc")
+        .args(["-q", "80", "-o"])
+        .arg(&heic)
+        .arg(&photos[1])
+        .stdout(Stdio::null())
+        .status()
+        .context("heif-enc (Debian package libheif-examples) makes the HEIC photo")?;
+    ensure!(made.success(), "heif-enc failed");
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-loglevel", "error", "-y", "-loop", "1", "-i"])
+        .arg(&photos[2])
+        .args(["-t", "3", "-r", "5", "-vf", "scale=320:240", "-c:v", "mpeg4"])
+        .arg(&avi)
+        .status()
+        .context("ffmpeg (Debian package ffmpeg) makes the AVI video")?;
+    ensure!(made.success(), "ffmpeg failed");
+
+    client.goto(&relay.url("/")).await?;
+    wait_ready(client).await?;
+    client.find(Locator::Css("button[data-answer='ncii']")).await?.click().await?;
+    select_files(client, &[photos[0].clone(), heic.clone(), avi.clone()]).await?;
+    let rows = wait_for_hashes(client, 3).await?;
+    let status = |name: &str| rows.iter().find(|r| r["name"] == name).map(|r| r["status"].clone());
+    assert_eq!(status("aaa-orig.jpg"), Some(json!("done")), "{rows:?}");
+    assert_eq!(status("IMG_0042.heic"), Some(json!("failed")), "{rows:?}");
+    assert_eq!(status("clip.avi"), Some(json!("failed")), "{rows:?}");
+    let offers = client
+        .execute("return [...document.querySelectorAll('li.file button.server-hash')].map(b => b.closest('li').dataset.name)", vec![])
+        .await?;
+    assert_eq!(offers, json!(["IMG_0042.heic", "clip.avi"]), "an offer for each file the browser cannot read");
+    ensure!(relay.requests()?.iter().all(|r| r.method != "POST"), "nothing is sent before the person chooses");
+    screenshot(client, "upload-fallback").await?;
+
+    // The person chooses, file by file.
+    for name in ["IMG_0042.heic", "clip.avi"] {
+        let button = format!("li.file[data-name='{name}'] button.server-hash");
+        client.find(Locator::Css(&button)).await?.click().await?;
+        wait_for_js(
+            client,
+            &format!("return document.querySelector(\"li.file[data-name='{name}']\").dataset.status === 'done'"),
+        )
+        .await?;
+    }
+    let shown = wait_for_hashes(client, 3).await?;
+    let heic_row = shown.iter().find(|r| r["name"] == "IMG_0042.heic").context("heic row")?;
+    let heic_bytes = std::fs::read(&heic)?;
+    let avi_bytes = std::fs::read(&avi)?;
+    let on_server = app
+        .client
+        .hash_media(vec![
+            UploadFile { name: "a.heic".into(), bytes: heic_bytes.clone() },
+            UploadFile { name: "b.avi".into(), bytes: avi_bytes.clone() },
+        ])
+        .await?;
+    let heic_pdq = on_server.files[0].hashes.iter().find(|v| v.kind() == HashKind::Pdq).context("heic pdq")?;
+    assert_eq!(heic_row["pdq"], serde_json::to_value(heic_pdq)?["hash"], "the page shows the server's PDQ");
+    let frames = client
+        .execute("return document.querySelector(\"li.file[data-name='clip.avi'] code.frames\")?.textContent", vec![])
+        .await?;
+    ensure!(frames.as_str().and_then(|f| f.parse::<u32>().ok()).is_some_and(|n| n > 0), "frames shown: {frames}");
+    screenshot(client, "upload-fallback-done").await?;
+
+    // One case: the photo hashed in the browser and the two files hashed by the server.
+    let (id, secret) = submit_from_page(client).await?;
+    let case = app.client.get_case(&id, &secret).await?;
+    let values: Vec<Value> = case.hashes.iter().map(|h| serde_json::to_value(&h.value)).collect::<Result<_, _>>()?;
+    assert_eq!(values.len(), 9, "three hashes per file: {values:?}");
+    for file in &on_server.files {
+        for value in &file.hashes {
+            ensure!(values.contains(&serde_json::to_value(value)?), "the case lacks the server's {value:?}");
+        }
+    }
+    let native = native_hashes(&photos[0])?;
+    ensure!(values.iter().any(|v| v["hash"] == native["pdq"]), "the case has the photo's PDQ from the browser");
+
+    // What was sent: each chosen file alone, without its name, to /v1/media/hash; the photo never.
+    let posts = relay.requests()?.into_iter().filter(|r| r.method == "POST").collect::<Vec<_>>();
+    let paths: Vec<&str> = posts.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(paths, ["/v1/media/hash", "/v1/media/hash", "/v1/cases"]);
+    for (post, bytes, other) in [(&posts[0], &heic_bytes, &avi_bytes), (&posts[1], &avi_bytes, &heic_bytes)] {
+        ensure!(find(&post.body, bytes).is_some(), "the chosen file was sent whole");
+        ensure!(find(&post.body, &other[other.len() / 2..other.len() / 2 + 64]).is_none(), "one file per request");
+        let text = String::from_utf8_lossy(&post.body);
+        ensure!(!text.contains("IMG_0042") && !text.contains("clip.avi"), "no file name sent");
+    }
+    relay.assert_files_not_sent(&photos[..1])?;
+    std::fs::remove_dir_all(&dir)?;
+    browser.close().await
+}
+
 /// Quick exit: the button and the Escape key, from anywhere in the journey, leave for the hotline's neutral site
 /// (orientation.json's `quick_exit`) and take the page out of the history, so that Back does not return to it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -703,6 +807,11 @@ impl Relay {
             serde_json::from_slice::<Value>(&request.body)
                 .with_context(|| format!("{} {}: body is not JSON", request.method, request.path))?;
         }
+        self.assert_files_not_sent(photos)
+    }
+
+    /// No slice of any of `files` appears anywhere in what the browser sent.
+    fn assert_files_not_sent(&self, photos: &[PathBuf]) -> Result<()> {
         let all: Vec<u8> =
             self.sent.lock().expect("relay lock").iter().flat_map(|c| c.lock().expect("relay lock").clone()).collect();
         for photo in photos {
