@@ -29,6 +29,14 @@ pub enum Lang {
     Fr,
     /// English.
     En,
+    /// Spanish.
+    Es,
+    /// German.
+    De,
+    /// Italian.
+    It,
+    /// Arabic.
+    Ar,
 }
 
 /// Where a notice stands.

@@ -187,7 +187,8 @@ const EN: Texts = Texts {
 pub fn texts(lang: Lang) -> &'static Texts {
     match lang {
         Lang::Fr => &FR,
-        Lang::En => &EN,
+        // The statistics page is in French and English; `choose` never picks another language.
+        Lang::En | Lang::Es | Lang::De | Lang::It | Lang::Ar => &EN,
     }
 }
 
@@ -223,7 +224,7 @@ pub fn number(lang: Lang, n: u64) -> String {
     let digits = n.to_string();
     let sep = match lang {
         Lang::Fr => "\u{202F}",
-        Lang::En => ",",
+        Lang::En | Lang::Es | Lang::De | Lang::It | Lang::Ar => ",",
     };
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -245,7 +246,7 @@ pub fn hours(lang: Lang, ms: u64) -> String {
     let text = format!("{:.1}", ms as f64 / 3_600_000.0);
     match lang {
         Lang::Fr => format!("{}\u{a0}h", text.replace('.', ",")),
-        Lang::En => format!("{text} h"),
+        Lang::En | Lang::Es | Lang::De | Lang::It | Lang::Ar => format!("{text} h"),
     }
 }
 
@@ -253,7 +254,7 @@ pub fn hours(lang: Lang, ms: u64) -> String {
 pub fn percent(lang: Lang, p: u64) -> String {
     match lang {
         Lang::Fr => format!("{p}\u{a0}%"),
-        Lang::En => format!("{p}%"),
+        Lang::En | Lang::Es | Lang::De | Lang::It | Lang::Ar => format!("{p}%"),
     }
 }
 

@@ -88,6 +88,37 @@ pub fn reminder_text(lang: Lang, number: u32, sent_at: u64, subject: &str, body:
                  decision.\n\n{body}"
             ),
         ),
+        Lang::Es => (
+            format!("Recordatorio {number}: {subject}"),
+            format!(
+                "Recordatorio {number}. Les enviamos el aviso que figura a continuación el {sent} y desde entonces \
+                 no hemos recibido ninguna decisión por su parte. Les rogamos que retiren este contenido o bloqueen \
+                 el acceso a él sin demora, y que nos comuniquen su decisión.\n\n{body}"
+            ),
+        ),
+        Lang::De => (
+            format!("Erinnerung {number}: {subject}"),
+            format!(
+                "Erinnerung {number}. Wir haben Ihnen die untenstehende Meldung am {sent} gesendet und seitdem keine \
+                 Entscheidung von Ihnen erhalten. Bitte entfernen Sie diesen Inhalt oder sperren Sie den Zugang zu \
+                 ihm unverzüglich, und teilen Sie uns Ihre Entscheidung mit.\n\n{body}"
+            ),
+        ),
+        Lang::It => (
+            format!("Sollecito {number}: {subject}"),
+            format!(
+                "Sollecito {number}. Vi abbiamo inviato la segnalazione riportata di seguito il {sent} e da allora non \
+                 abbiamo ricevuto alcuna decisione da parte vostra. Vi chiediamo di rimuovere questo contenuto o di \
+                 disabilitarne l'accesso senza indugio, e di comunicarci la vostra decisione.\n\n{body}"
+            ),
+        ),
+        Lang::Ar => (
+            format!("تذكير {number}: {subject}"),
+            format!(
+                "تذكير {number}. أرسلنا إليكم الإشعار أدناه في {sent} ولم نتلقَّ منكم أي قرار منذ ذلك الحين. نرجو إزالة \
+                 هذا المحتوى أو تعطيل الوصول إليه دون تأخير، وإبلاغنا بقراركم.\n\n{body}"
+            ),
+        ),
     }
 }
 

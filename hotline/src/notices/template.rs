@@ -1,5 +1,5 @@
-//! Rendering notices from templates the hotline can edit (`hotline/templates/notices/{fr,en}.txt`, or the same
-//! file names in a directory of its own). The first line of the rendered text is the subject.
+//! Rendering notices from templates the hotline can edit (`hotline/templates/notices/{fr,en,es,de,it,ar}.txt`, or
+//! the same file names in a directory of its own). The first line of the rendered text is the subject.
 
 use std::path::Path;
 
@@ -14,12 +14,16 @@ use crate::time::date_of;
 pub use disrupt_openapi::notices::Lang;
 
 /// Every supported language.
-pub const LANGS: [Lang; 2] = [Lang::Fr, Lang::En];
+pub const LANGS: [Lang; 6] = [Lang::Fr, Lang::En, Lang::Es, Lang::De, Lang::It, Lang::Ar];
 
 fn template_name(lang: Lang) -> &'static str {
     match lang {
         Lang::Fr => "fr.txt",
         Lang::En => "en.txt",
+        Lang::Es => "es.txt",
+        Lang::De => "de.txt",
+        Lang::It => "it.txt",
+        Lang::Ar => "ar.txt",
     }
 }
 
@@ -27,6 +31,10 @@ fn builtin_source(lang: Lang) -> &'static str {
     match lang {
         Lang::Fr => include_str!("../../templates/notices/fr.txt"),
         Lang::En => include_str!("../../templates/notices/en.txt"),
+        Lang::Es => include_str!("../../templates/notices/es.txt"),
+        Lang::De => include_str!("../../templates/notices/de.txt"),
+        Lang::It => include_str!("../../templates/notices/it.txt"),
+        Lang::Ar => include_str!("../../templates/notices/ar.txt"),
     }
 }
 
@@ -98,7 +106,8 @@ impl NoticeTemplates {
         Ok(Self { env })
     }
 
-    /// The hotline's templates from `dir` (`fr.txt`, `en.txt`); a missing file falls back to the built-in one.
+    /// The hotline's templates from `dir` (`fr.txt`, `en.txt`, `es.txt`, `de.txt`, `it.txt`, `ar.txt`); a missing
+    /// file falls back to the built-in one.
     pub fn from_dir(dir: &Path) -> Result<Self, NoticeError> {
         let mut env = new_env();
         for lang in LANGS {
@@ -195,12 +204,24 @@ mod tests {
         }
     }
 
+    /// How each built-in template says "good faith" and "the competent authorities".
+    fn words(lang: Lang) -> (&'static str, &'static str) {
+        match lang {
+            Lang::Fr => ("bonne foi", "autorités compétentes"),
+            Lang::En => ("good faith", "competent authorities"),
+            Lang::Es => ("buena fe", "autoridades competentes"),
+            Lang::De => ("gutem Glauben", "zuständigen Behörden"),
+            Lang::It => ("buona fede", "autorità competenti"),
+            Lang::Ar => ("بحسن نية", "السلطات المختصة"),
+        }
+    }
+
     #[test]
     fn a_notice_states_good_faith_only_when_the_person_made_the_declarations() {
         let templates = NoticeTemplates::builtin().expect("compile");
         let urls = urls();
         for lang in LANGS {
-            let claims = |body: &str| body.contains("good faith") || body.contains("bonne foi");
+            let claims = |body: &str| body.contains(words(lang).0);
             let mut undeclared = content(&urls, LegalGround::IntimateImageWithoutConsent);
             undeclared.declared = false;
             let n = templates.render(lang, &notifier(), &undeclared).expect("render");
@@ -217,7 +238,7 @@ mod tests {
         let templates = NoticeTemplates::builtin().expect("compile");
         let urls = urls();
         for lang in LANGS {
-            let claims = |body: &str| body.contains("competent authorities") || body.contains("autorités compétentes");
+            let claims = |body: &str| body.contains(words(lang).1);
             let mut minor = content(&urls, LegalGround::MinorSexualImage);
             let n = templates.render(lang, &notifier(), &minor).expect("render");
             assert!(n.body.contains("227-23"), "{lang:?}");
@@ -233,7 +254,7 @@ mod tests {
     }
 
     #[test]
-    fn notices_hold_what_dsa_article_16_and_take_it_down_require_in_both_languages() {
+    fn notices_hold_what_dsa_article_16_and_take_it_down_require_in_every_language() {
         let templates = NoticeTemplates::builtin().expect("builtin templates compile");
         let urls = urls();
         for lang in LANGS {
@@ -250,10 +271,7 @@ mod tests {
             );
             assert!(n.body.contains("Camille Martin"), "{lang:?}: signature");
             assert!(n.body.contains("2022/2065") && n.body.contains("TAKE IT DOWN"), "{lang:?}: legal frames");
-            assert!(
-                n.body.to_lowercase().contains("bonne foi") || n.body.contains("good faith"),
-                "{lang:?}: good faith"
-            );
+            assert!(n.body.contains(words(lang).0), "{lang:?}: good faith");
             assert!(n.subject.contains("N-7") && n.subject.contains("example.com"), "{lang:?}: subject");
             assert!(n.body.contains("2026-05-28"), "{lang:?}: date {}", n.body);
         }
