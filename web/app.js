@@ -2,7 +2,9 @@
 // The texts are data (i18n/*.json, orientation.json); every text reaches the page through textContent, never as
 // HTML, so the hotline can edit them without risk. Nothing is stored on the device.
 
-const LANGS = ["fr", "en"];
+const LANGS = ["fr", "en", "es", "de", "it", "ar"];
+// Written right to left: the page turns with `dir`, its layout uses logical CSS properties (start/end).
+const RTL = new Set(["ar"]);
 const SAFE_LINK = /^(https:|tel:|mailto:)/;
 // Browsers decode videos frame by frame on the main thread: keep it to short clips.
 const MAX_VIDEO_SECONDS = 300;
@@ -51,6 +53,7 @@ async function setLanguage(lang) {
   if (!state.texts[lang]) state.texts[lang] = await loadJson(`i18n/${lang}.json`);
   state.lang = lang;
   document.documentElement.lang = lang;
+  document.documentElement.dir = RTL.has(lang) ? "rtl" : "ltr";
   $("lang").value = lang;
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   document.title = t("brand");
@@ -60,6 +63,7 @@ async function setLanguage(lang) {
   renderStatus();
   renderContactField();
   if (state.lastStatus) renderCaseStatus(state.lastStatus);
+  renderPrivacy();
 }
 
 function preferredLanguage() {
@@ -102,9 +106,11 @@ function listenForQuickExit() {
 
 // ---------------------------------------------------------------- steps
 
-const STEPS = ["orientation", "destination", "hash", "case", "manage"];
+const STEPS = ["orientation", "destination", "hash", "case", "manage", "privacy"];
 
 function show(...steps) {
+  const visible = STEPS.filter((step) => !$(`step-${step}`).hidden);
+  if (steps[0] === "privacy" && !visible.includes("privacy")) state.beforePrivacy = visible;
   for (const step of STEPS) $(`step-${step}`).hidden = !steps.includes(step);
   // Move the focus to the new step's heading so keyboard and screen-reader users land on it.
   $(`step-${steps[0]}`).querySelector("h1, h2")?.focus();
@@ -155,6 +161,64 @@ function renderDestination(key) {
   );
   $("destination-hash").hidden = !dest.hash_category;
   $("destination-hash-button").onclick = () => startHashing(dest.hash_category);
+}
+
+// ---------------------------------------------------------------- privacy notice
+
+// The privacy notice (GDPR Art. 13): its wording is the page's texts, its facts (the controller, how long a
+// withdrawn case's data stays) come from the hotline's settings through GET /v1/privacy.
+async function openPrivacy() {
+  show("privacy");
+  if (!state.privacy) {
+    try {
+      const response = await fetch("v1/privacy");
+      if (!response.ok) throw new Error(await apiError(response));
+      state.privacy = await response.json();
+    } catch (error) {
+      state.privacyError = error?.message ?? "network";
+    }
+  }
+  renderPrivacy();
+}
+
+function renderPrivacy() {
+  const body = $("privacy-body");
+  if (!state.privacy) {
+    body.replaceChildren(...(state.privacyError ? [el("p", { className: "error", textContent: t("privacy_unavailable", { message: state.privacyError }) })] : []));
+    return;
+  }
+  const { controller, retention } = state.privacy;
+  const section = (title, ...nodes) => [el("h2", { textContent: t(title) }), ...nodes];
+  const p = (key, params) => el("p", { textContent: t(key, params) });
+  const list = (...keys) => el("ul", {}, ...keys.map((key) => el("li", { textContent: t(key, { days: retention.withdrawn_case_days }) })));
+  const facts = [];
+  const fact = (label, value) => value && facts.push(el("dt", { textContent: t(label) }), el("dd", {}, value));
+  fact("privacy_controller", controller.name);
+  fact("privacy_address", controller.address);
+  fact("privacy_email", controller.email);
+  fact("privacy_dpo", controller.dpo);
+  let authority = controller.authority;
+  if (/^https:\/\//.test(controller.authority_url ?? "")) {
+    authority = el("a", { href: controller.authority_url, rel: "noopener noreferrer", textContent: `${controller.authority} (${controller.authority_url})` });
+  }
+  fact("privacy_authority", authority);
+  body.replaceChildren(
+    el(
+      "div",
+      { className: "notice" },
+      ...section("privacy_reveal_title", p("privacy_reveal")),
+      ...section("privacy_kept_title", list("privacy_kept_case", "privacy_kept_contact", "privacy_kept_withdrawn", "privacy_kept_never", "privacy_kept_audit")),
+      ...section("privacy_recipients_title", list("privacy_to_staff", "privacy_to_platforms", "privacy_to_hosts", "privacy_to_authorities")),
+      ...section("privacy_basis_title", p("privacy_basis")),
+      ...section("privacy_rights_title", p("privacy_rights")),
+      ...section("privacy_controller_title", el("dl", { id: "privacy-controller" }, ...facts)),
+    ),
+  );
+}
+
+function closePrivacy() {
+  const back = state.beforePrivacy?.length ? state.beforePrivacy : ["orientation"];
+  show(...back);
 }
 
 // ---------------------------------------------------------------- hashing
@@ -668,11 +732,12 @@ function day(ms) {
 
 // One line per reported address: what happened, and when. No platform is named beyond the address's own host.
 function urlItem(entry) {
-  const parts = [entry.url, t(`url_status_${entry.status}`, { host: entry.host ?? "" })];
+  const parts = [t(`url_status_${entry.status}`, { host: entry.host ?? "" })];
   if (entry.reviewed_at) parts.push(t("url_date_reviewed", { date: day(entry.reviewed_at) }));
   if (entry.notice_sent_at) parts.push(t("url_date_sent", { date: day(entry.notice_sent_at) }));
   if (entry.decided_at) parts.push(t("url_date_decided", { date: day(entry.decided_at) }));
-  const li = el("li", { textContent: parts.join(" — ") });
+  // The address in its own bidi isolate, so that it reads left to right inside a right-to-left sentence.
+  const li = el("li", {}, el("bdi", { textContent: entry.url }), ` — ${parts.join(" — ")}`);
   li.dataset.status = entry.status;
   return li;
 }
@@ -802,6 +867,8 @@ async function main() {
     });
   }
   $("copy-case").addEventListener("click", copyCase);
+  for (const button of document.querySelectorAll("[data-privacy]")) button.addEventListener("click", openPrivacy);
+  $("privacy-back").addEventListener("click", closePrivacy);
   $("download-receipt").addEventListener("click", downloadReceipt);
   $("manage-form").addEventListener("submit", checkStatus);
   $("withdraw").addEventListener("click", () => {

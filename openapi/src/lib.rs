@@ -11,6 +11,7 @@
 //! - [`model`]: hash values, categories, states and roles shared by several endpoints (the one definition the
 //!   server's store and rules use too; their names, [`UnknownName`] when a string names none).
 //! - [`cases`]: victims' case submission, status and withdrawal.
+//! - [`privacy`]: the facts of the victims' privacy notice (controller, retention).
 //! - [`feed`]: the delta feed and the snapshot platforms copy the list with.
 //! - [`matching`]: match requests and results.
 //! - [`feedback`]: platforms' feedback on entries.
@@ -38,6 +39,7 @@ pub mod hash;
 pub mod matching;
 pub mod model;
 pub mod notices;
+pub mod privacy;
 pub mod review;
 pub mod stats;
 pub mod stopncii;

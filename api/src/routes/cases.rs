@@ -9,6 +9,7 @@ use disrupt_openapi::ErrorBody;
 use disrupt_openapi::cases::{
     CaseStatus, CreateCaseRequest, CreatedCase, HashedMedia, Receipt, ReceiptKey, WithdrawnCase,
 };
+use disrupt_openapi::privacy::PrivacyNotice;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::{RefOr, Required, schema::Schema};
 
@@ -177,6 +178,14 @@ pub async fn get_receipt(
     case: CaseAccess,
 ) -> Result<web::Json<Receipt>, ApiError> {
     Ok(web::Json(service.case_receipt(&case.id, &case.secret).await?))
+}
+
+/// What the victims' page's privacy notice states from the hotline's settings: the data controller (name,
+/// address, e-mail, data protection officer, supervisory authority) and how long a withdrawn case's data stays.
+#[utoipa::path(tag = "victims", responses((status = 200, description = "The notice's facts", body = PrivacyNotice)))]
+#[get("/v1/privacy")]
+pub async fn get_privacy_notice(service: web::Data<Service>) -> web::Json<PrivacyNotice> {
+    web::Json(service.privacy_notice())
 }
 
 /// The public key that verifies receipts (Ed25519, hex).

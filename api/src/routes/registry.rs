@@ -71,6 +71,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(super::cases::withdraw_case)
         .service(super::cases::get_receipt)
         .service(super::cases::receipt_key)
+        .service(super::cases::get_privacy_notice)
         .service(super::feed::get_hashes)
         .service(super::feed::get_snapshot)
         .service(super::matching::match_hashes)
@@ -176,6 +177,7 @@ mod tests {
             "/v1/cases",
             "/v1/cases/upload",
             "/v1/media/hash",
+            "/v1/privacy",
             "/v1/cases/{id}",
             "/v1/hashes",
             "/v1/hashes/snapshot",

@@ -9,6 +9,7 @@ use disrupt_openapi::cases::{
     RECEIPT_FORMAT, Receipt, ReceiptDocument, WithdrawnCase,
 };
 use disrupt_openapi::model::{CaseState, Category, HashValue, MAX_HASHES_PER_REQUEST};
+use disrupt_openapi::privacy::{PrivacyNotice, Retention};
 
 use super::Service;
 use crate::error::ApiError;
@@ -57,6 +58,13 @@ impl Service {
         }
         self.publish_due(list).await;
         Ok(CreatedCase { case_id: created.case_id, case_secret: secret.secret, hashes: request.hashes })
+    }
+
+    /// The facts the victims' privacy notice states: the controller from the hotline's settings, and how long a
+    /// withdrawn case's data stays (the feed's retention, after which it is purged).
+    pub fn privacy_notice(&self) -> PrivacyNotice {
+        let withdrawn_case_days = self.store.feed_retention().as_secs().div_ceil(24 * 3600);
+        PrivacyNotice { controller: self.hotline.controller.clone(), retention: Retention { withdrawn_case_days } }
     }
 
     /// Creates a case from hashes the server computed from uploaded media.

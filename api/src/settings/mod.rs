@@ -13,6 +13,7 @@ use std::{
 use disrupt_hotline::flood::FloodSettings;
 use disrupt_hotline::notices::Notifier;
 use disrupt_hotline::review::BenignThresholds;
+use disrupt_openapi::privacy::Controller;
 use ring::{
     hmac,
     rand::{SecureRandom, SystemRandom},
@@ -268,6 +269,10 @@ pub struct HotlineSettings {
     /// E-mail delivery of notices to hosts that are not API-integrated (`hotline.smtp.*`,
     /// `DISRUPT_HOTLINE__SMTP__*`). Without a `host`, notices go through the API only.
     pub smtp: SmtpSettings,
+    /// The data controller the victims' privacy notice names (`GET /v1/privacy`): `hotline.controller.name`,
+    /// `.address`, `.email`, `.dpo`, `.authority`, `.authority_url` (`DISRUPT_HOTLINE__CONTROLLER__NAME`, ...), all
+    /// six together. Set them before opening the page to the public.
+    pub controller: Controller,
 }
 
 /// How the connection to the SMTP server is secured (`hotline.smtp.tls`).
@@ -380,6 +385,14 @@ impl Default for HotlineSettings {
             benign: BenignThresholds::default(),
             reminder_check_secs: 300,
             smtp: SmtpSettings::default(),
+            controller: Controller {
+                name: "The hotline (set hotline.controller.name)".into(),
+                address: "(set hotline.controller.address)".into(),
+                email: "hotline@example.org (set hotline.controller.email)".into(),
+                dpo: "(set hotline.controller.dpo)".into(),
+                authority: "(set hotline.controller.authority)".into(),
+                authority_url: String::new(),
+            },
         }
     }
 }

@@ -358,14 +358,7 @@ async fn files_the_browser_cannot_read_are_hashed_by_the_server_only_by_choice_a
         .status()
         .context("heif-enc (Debian package libheif-examples) makes the HEIC photo")?;
     ensure!(made.success(), "heif-enc failed");
-    let made = std::process::Command::new("ffmpeg")
-        .args(["-loglevel", "error", "-y", "-loop", "1", "-i"])
-        .arg(&photos[2])
-        .args(["-t", "3", "-r", "5", "-vf", "scale=320:240", "-c:v", "mpeg4"])
-        .arg(&avi)
-        .status()
-        .context("ffmpeg (Debian package ffmpeg) makes the AVI video")?;
-    ensure!(made.success(), "ffmpeg failed");
+    make_avi(&photos[2], &avi)?;
 
     client.goto(&relay.url("/")).await?;
     wait_ready(client).await?;
@@ -381,6 +374,7 @@ async fn files_the_browser_cannot_read_are_hashed_by_the_server_only_by_choice_a
         .await?;
     assert_eq!(offers, json!(["IMG_0042.heic", "clip.avi"]), "an offer for each file the browser cannot read");
     ensure!(relay.requests()?.iter().all(|r| r.method != "POST"), "nothing is sent before the person chooses");
+    client.execute("document.getElementById('file-list').scrollIntoView()", vec![]).await?;
     screenshot(client, "upload-fallback").await?;
 
     // The person chooses, file by file.
@@ -410,6 +404,7 @@ async fn files_the_browser_cannot_read_are_hashed_by_the_server_only_by_choice_a
         .execute("return document.querySelector(\"li.file[data-name='clip.avi'] code.frames\")?.textContent", vec![])
         .await?;
     ensure!(frames.as_str().and_then(|f| f.parse::<u32>().ok()).is_some_and(|n| n > 0), "frames shown: {frames}");
+    client.execute("document.getElementById('file-list').scrollIntoView()", vec![]).await?;
     screenshot(client, "upload-fallback-done").await?;
 
     // One case: the photo hashed in the browser and the two files hashed by the server.
@@ -437,6 +432,210 @@ async fn files_the_browser_cannot_read_are_hashed_by_the_server_only_by_choice_a
     }
     relay.assert_files_not_sent(&photos[..1])?;
     std::fs::remove_dir_all(&dir)?;
+    browser.close().await
+}
+
+/// The privacy notice (GDPR Art. 13): reached from the first step and from the hashing step, it says what a
+/// fingerprint reveals, what is kept and for how long (the server's `feed_retention_days`), who receives what and
+/// the person's rights, and names the controller, its DPO and the supervisory authority from the hotline's
+/// settings, served by `GET /v1/privacy`; Back returns to the step the person left, files still listed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn privacy_notice_names_the_hotlines_controller_and_retention_from_its_settings() -> Result<()> {
+    let app = crate::helpers::spawn_app_with(&[
+        ("DISRUPT_FEED_RETENTION_DAYS", "45"),
+        ("DISRUPT_HOTLINE__CONTROLLER__NAME", "Association Exemple"),
+        ("DISRUPT_HOTLINE__CONTROLLER__ADDRESS", "12 rue de l'Exemple, 75011 Paris"),
+        ("DISRUPT_HOTLINE__CONTROLLER__EMAIL", "droits@exemple.org"),
+        ("DISRUPT_HOTLINE__CONTROLLER__DPO", "dpo@exemple.org"),
+        ("DISRUPT_HOTLINE__CONTROLLER__AUTHORITY", "CNIL"),
+        ("DISRUPT_HOTLINE__CONTROLLER__AUTHORITY_URL", "https://www.cnil.fr/fr/plaintes"),
+    ])
+    .await;
+    let served: Value = reqwest::get(format!("{}/v1/privacy", app.base_url)).await?.error_for_status()?.json().await?;
+    assert_eq!(served["controller"]["name"], "Association Exemple");
+    assert_eq!(served["retention"]["withdrawn_case_days"], 45);
+    let port: u16 = app.base_url.rsplit(':').next().context("port")?.parse()?;
+    let relay = Relay::start(port).await?;
+    let browser = Browser::start().await?;
+    let client = &browser.client;
+    let photos = reference_photos()?;
+
+    client.goto(&relay.url("/")).await?;
+    wait_ready(client).await?;
+    client.find(Locator::Css("footer button[data-privacy]")).await?.click().await?;
+    wait_for_js(
+        client,
+        "return !document.getElementById('step-privacy').hidden && !!document.getElementById('privacy-controller')",
+    )
+    .await?;
+    let text = client.find(Locator::Id("step-privacy")).await?.text().await?;
+    for said in [
+        "Association Exemple",
+        "12 rue de l'Exemple, 75011 Paris",
+        "droits@exemple.org",
+        "dpo@exemple.org",
+        "CNIL",
+        "kept 45 days",
+        "blurry grey picture",
+        "United States",
+        "rights of access and erasure",
+        "supervisory authority",
+    ] {
+        ensure!(text.contains(said), "the notice does not say {said:?}:\n{text}");
+    }
+    let link =
+        client.execute("return document.querySelector('#privacy-controller a').getAttribute('href')", vec![]).await?;
+    assert_eq!(link, json!("https://www.cnil.fr/fr/plaintes"));
+    screenshot(client, "privacy").await?;
+    client.find(Locator::Id("privacy-back")).await?.click().await?;
+    wait_for_js(client, "return !document.getElementById('step-orientation').hidden").await?;
+
+    // From the hashing step, with a file hashed: Back returns there, the file still listed; in French.
+    client.find(Locator::Css("button[data-answer='ncii']")).await?.click().await?;
+    select_files(client, &photos[0..1]).await?;
+    wait_for_hashes(client, 1).await?;
+    client.execute("document.getElementById('lang').value = 'fr'; document.getElementById('lang').dispatchEvent(new Event('change'));", vec![]).await?;
+    client.find(Locator::Css("#step-hash button[data-privacy]")).await?.click().await?;
+    wait_for_js(
+        client,
+        "return !document.getElementById('step-privacy').hidden && !!document.getElementById('privacy-controller')",
+    )
+    .await?;
+    let text = client.find(Locator::Id("step-privacy")).await?.text().await?;
+    ensure!(text.contains("Vos données et vos droits") && text.contains("45 jours"), "in French: {text}");
+    client.find(Locator::Id("privacy-back")).await?.click().await?;
+    wait_for_js(client, "return !document.getElementById('step-hash').hidden && document.querySelectorAll('#file-list li.file').length === 1").await?;
+
+    relay.assert_no_media_sent(&photos[0..1])?;
+    browser.close().await
+}
+
+/// axe-core (npm, `web/test/node_modules`, installed by `scripts/install-deps`; injected through WebDriver, never
+/// loaded by the page) finds no WCAG 2.1 A or AA violation on any step of the page, in English and in Arabic (right
+/// to left: `dir="rtl"`, the quick exit at the top left, the layout mirrored): orientation, a destination, the
+/// hashing step with the child-protection referrals, files hashed and one the browser cannot read, the case's
+/// details filled in, a field refused, the case number and secret, its status, and the privacy notice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_step_of_the_page_passes_axe_in_english_and_in_arabic_right_to_left() -> Result<()> {
+    let app = crate::helpers::spawn_app_with(&crate::helpers::LIFTED_BUDGETS).await;
+    let port: u16 = app.base_url.rsplit(':').next().context("port")?.parse()?;
+    let relay = Relay::start(port).await?;
+    let browser = Browser::start().await?;
+    let client = &browser.client;
+    let photos = reference_photos()?;
+    let dir = tempdir()?;
+    let unreadable = dir.join("clip.avi");
+    make_avi(&photos[2], &unreadable)?;
+
+    for lang in ["en", "ar"] {
+        client.goto(&relay.url("/")).await?;
+        wait_ready(client).await?;
+        set_language(client, lang).await?;
+        let check = |step: &'static str| assert_accessible(client, lang, step);
+        check("orientation").await?;
+        if lang == "ar" {
+            let dir =
+                client.execute("return [document.documentElement.dir, document.documentElement.lang]", vec![]).await?;
+            assert_eq!(dir, json!(["rtl", "ar"]));
+            let left = client
+                .execute(
+                    "return document.getElementById('quick-exit').getBoundingClientRect().left < window.innerWidth / 2",
+                    vec![],
+                )
+                .await?;
+            ensure!(left == json!(true), "right to left: the quick exit is at the top left");
+            let title = client.find(Locator::Id("orientation-title")).await?.text().await?;
+            assert_eq!(title, "ماذا حدث؟", "the question in Arabic from orientation.json");
+            screenshot(client, "orientation-ar").await?;
+        }
+        client.find(Locator::Css("button[data-answer='minor']")).await?.click().await?;
+        wait_for_js(client, "return !document.getElementById('step-destination').hidden").await?;
+        check("destination").await?;
+        client.find(Locator::Id("destination-hash-button")).await?.click().await?;
+        wait_for_js(client, "return !document.getElementById('step-hash').hidden").await?;
+        check("hashing step, under 18").await?;
+        client.find(Locator::Id("age-no")).await?.click().await?;
+        select_files(client, &[photos[0].clone(), unreadable.clone()]).await?;
+        wait_for_hashes(client, 2).await?;
+        client.find(Locator::Id("urls")).await?.send_keys("ftp://files.example/x").await?;
+        client.find(Locator::Id("contact-email")).await?.click().await?;
+        client.find(Locator::Id("contact-value")).await?.send_keys("victim@example.org").await?;
+        client.find(Locator::Id("declare-depicts")).await?.click().await?;
+        client.find(Locator::Id("submit")).await?.click().await?;
+        wait_for_js(client, "return document.getElementById('urls').getAttribute('aria-invalid') === 'true'").await?;
+        check("hashing step, files and a refused address").await?;
+        if lang == "ar" {
+            client.execute("document.getElementById('file-list').scrollIntoView()", vec![]).await?;
+            screenshot(client, "hashes-ar").await?;
+        }
+        let urls = client.find(Locator::Id("urls")).await?;
+        urls.clear().await?;
+        urls.send_keys("https://forum.example/t/2").await?;
+        let (id, secret) = submit_from_page(client).await?;
+        check("case number and secret").await?;
+        client.find(Locator::Id("check-status")).await?.click().await?;
+        wait_for_js(client, "return document.getElementById('manage-result').dataset.result === 'status'").await?;
+        check("status").await?;
+        if lang == "ar" {
+            let said = client.find(Locator::Id("status-urls")).await?.text().await?;
+            ensure!(said.contains("https://forum.example/t/2") && said.contains("قيد المراجعة"), "{said}");
+            screenshot(client, "status-ar").await?;
+        }
+        client.find(Locator::Css("footer button[data-privacy]")).await?.click().await?;
+        wait_for_js(client, "return !!document.getElementById('privacy-controller')").await?;
+        check("privacy notice").await?;
+        ensure!(app.client.get_case(&id, &secret).await.is_ok(), "the case exists");
+    }
+    std::fs::remove_dir_all(&dir)?;
+    browser.close().await
+}
+
+/// With the keyboard alone (Tab, Enter, Space; the file picker is the one control WebDriver fills, as the
+/// system's dialog would), a person goes from the first question to the case secret: every control on the way
+/// is reached in order, shows a visible focus ring, and the focus lands on each new step's heading.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyboard_alone_leads_from_the_first_question_to_the_case_secret() -> Result<()> {
+    let app = crate::helpers::spawn_app().await;
+    let port: u16 = app.base_url.rsplit(':').next().context("port")?.parse()?;
+    let relay = Relay::start(port).await?;
+    let browser = Browser::start().await?;
+    let client = &browser.client;
+    let photos = reference_photos()?;
+
+    client.goto(&relay.url("/")).await?;
+    wait_ready(client).await?;
+    tab_to(client, "document.activeElement.dataset.answer === 'ncii'").await?;
+    press(client, Key::Enter).await?;
+    wait_for_js(client, "return !document.getElementById('step-hash').hidden").await?;
+    let focused = client.execute("return document.activeElement.id", vec![]).await?;
+    assert_eq!(focused, json!("hash-title"), "the focus lands on the step's heading");
+    tab_to(client, "document.activeElement.id === 'category-deepfake' || document.activeElement.name === 'category'")
+        .await?;
+    // Arrow keys move between radio buttons of a group.
+    press(client, Key::Down).await?;
+    press(client, Key::Down).await?;
+    ensure!(is_checked(client, "category-deepfake").await?, "the arrows chose the third category");
+    tab_to(client, "document.activeElement.id === 'files'").await?;
+    select_files(client, &photos[0..1]).await?;
+    wait_for_hashes(client, 1).await?;
+    tab_to(client, "document.activeElement.id === 'declare-depicts'").await?;
+    press(client, Key::Space).await?;
+    ensure!(is_checked(client, "declare-depicts").await?, "Space ticks a box");
+    tab_to(client, "document.activeElement.id === 'submit'").await?;
+    let ring = client
+        .execute("const s = getComputedStyle(document.activeElement); return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2", vec![])
+        .await?;
+    ensure!(ring == json!(true), "the focused button shows a focus ring");
+    press(client, Key::Enter).await?;
+    wait_for_js(client, "return !document.getElementById('step-case').hidden").await?;
+    let focused = client.execute("return document.activeElement.id", vec![]).await?;
+    assert_eq!(focused, json!("case-title"));
+    tab_to(client, "document.activeElement.id === 'copy-case'").await?;
+    let secret = client.find(Locator::Id("case-secret")).await?.text().await?;
+    let id = client.find(Locator::Id("case-id")).await?.text().await?;
+    let case = app.client.get_case(&id, &secret).await?;
+    assert_eq!(case.category, Category::Deepfake);
+    assert_eq!(case.hashes.len(), 3);
     browser.close().await
 }
 
@@ -616,6 +815,77 @@ pub(crate) async fn screenshot(client: &Client, name: &str) -> Result<()> {
     let png = client.screenshot().await?;
     std::fs::create_dir_all(&dir)?;
     std::fs::write(Path::new(&dir).join(format!("{name}.png")), png)?;
+    Ok(())
+}
+
+/// The page's language, as the switch sets it.
+async fn set_language(client: &Client, lang: &str) -> Result<()> {
+    let script = format!(
+        "document.getElementById('lang').value = '{lang}'; document.getElementById('lang').dispatchEvent(new Event('change'));"
+    );
+    client.execute(&script, vec![]).await?;
+    wait_for_js(client, &format!("return document.documentElement.lang === '{lang}'")).await
+}
+
+/// axe-core's one file, from `web/test/node_modules` (`scripts/install-deps` runs `npm ci` there).
+fn axe_source() -> Result<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/test/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path)
+        .with_context(|| format!("{}: run scripts/install-deps (npm ci in web/test)", path.display()))
+}
+
+/// Runs axe-core's WCAG 2.0/2.1 A and AA rules on the page as it is and fails with every violation found.
+async fn assert_accessible(client: &Client, lang: &str, step: &str) -> Result<()> {
+    // Injected through WebDriver, which the page's CSP does not govern; the page itself never loads it.
+    let loaded = client.execute("return typeof window.axe === 'object'", vec![]).await?;
+    if loaded != json!(true) {
+        client.execute(&format!("{}\nreturn true;", axe_source()?), vec![]).await?;
+    }
+    let violations = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+               .then((r) => done(r.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }))))
+               .catch((e) => done([{ id: 'axe-error', help: String(e), nodes: [] }]));",
+            vec![],
+        )
+        .await?;
+    ensure!(violations == json!([]), "{lang}, {step}: WCAG 2.1 A/AA violations: {violations:#}");
+    Ok(())
+}
+
+/// Presses one key.
+async fn press(client: &Client, key: Key) -> Result<()> {
+    let actions = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: key.into() })
+        .then(KeyAction::Up { value: key.into() });
+    client.perform_actions(actions).await?;
+    client.release_actions().await?;
+    Ok(())
+}
+
+/// Presses Tab until `condition` (JavaScript, on `document.activeElement`) holds; fails after 80 presses.
+async fn tab_to(client: &Client, condition: &str) -> Result<()> {
+    for _ in 0..80 {
+        if client.execute(&format!("return !!({condition})"), vec![]).await? == json!(true) {
+            return Ok(());
+        }
+        press(client, Key::Tab).await?;
+    }
+    let at = client.execute("return document.activeElement.outerHTML.slice(0, 200)", vec![]).await?;
+    bail!("Tab never reached `{condition}`; the focus is on {at}")
+}
+
+/// An AVI (MPEG-4 Part 2) Chromium does not play, made from a photo by the `ffmpeg` command.
+fn make_avi(photo: &Path, avi: &Path) -> Result<()> {
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-loglevel", "error", "-y", "-loop", "1", "-i"])
+        .arg(photo)
+        .args(["-t", "3", "-r", "5", "-vf", "scale=320:240", "-c:v", "mpeg4"])
+        .arg(avi)
+        .status()
+        .context("ffmpeg (Debian package ffmpeg) makes the AVI video")?;
+    ensure!(made.success(), "ffmpeg failed");
     Ok(())
 }
 
