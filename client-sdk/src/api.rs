@@ -5,7 +5,7 @@
 
 use disrupt_openapi::ErrorBody;
 use disrupt_openapi::admin::{
-    ApiKeyInfo, ApiKeyList, CreateApiKeyRequest, CreateListRequest, CreatedApiKey, ListNames,
+    ApiKeyInfo, ApiKeyList, CreateApiKeyRequest, CreateListRequest, CreatedApiKey, CurrentKey, ListNames,
 };
 use disrupt_openapi::audit::{AuditPage, AuditQuery, AuditVerification};
 use disrupt_openapi::cases::{
@@ -315,6 +315,11 @@ impl Client {
     /// `GET /v1/admin/lists`.
     pub async fn list_lists(&self) -> Result<ListNames, ClientError> {
         Self::send(self.request(Method::GET, "/v1/admin/lists")).await
+    }
+
+    /// `GET /v1/me`: this client's own key (role, lists, hosts, contact access).
+    pub async fn current_key(&self) -> Result<CurrentKey, ClientError> {
+        Self::send(self.request(Method::GET, "/v1/me")).await
     }
 
     /// `GET /v1/review/queue` (analysts): `state` is `pending` (default) or `quarantined`.

@@ -69,6 +69,27 @@ pub struct ApiKeyList {
     pub keys: Vec<ApiKeyInfo>,
 }
 
+/// `GET /v1/me`: the key making the request, as far as its holder may know it (never the secret). The analysts'
+/// console asks it once at sign-in to show only what the key may do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CurrentKey {
+    /// Public id of the key.
+    pub id: String,
+    /// Holder's name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Lists it may use: its own, or every list for an admin.
+    pub lists: Vec<String>,
+    /// Hosts whose takedown notices it may read (platforms).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<String>,
+    /// It may open victims' contacts (each opening audited).
+    #[serde(default)]
+    pub contact_access: bool,
+}
+
 /// `POST /v1/admin/lists`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

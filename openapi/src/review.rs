@@ -316,6 +316,9 @@ pub struct AnalystCase {
     pub forwards: Vec<crate::forwards::Forward>,
     /// A minor's case with no forward recorded yet: it waits for one.
     pub forward_required: bool,
+    /// The takedown notices its confirmed URLs produced (drafts and sent ones), oldest first.
+    #[serde(default)]
+    pub notices: Vec<Notice>,
 }
 
 /// `POST /v1/review/cases/{id}/urls`: confirm or dismiss reported URLs; confirmed ones become one takedown

@@ -1,13 +1,13 @@
-//! Admins: API keys and lists.
+//! Admins: API keys and lists; and every key's own description (`GET /v1/me`).
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use disrupt_openapi::ErrorBody;
 use disrupt_openapi::admin::{
-    ApiKeyInfo, ApiKeyList, CreateApiKeyRequest, CreateListRequest, CreatedApiKey, ListNames,
+    ApiKeyInfo, ApiKeyList, CreateApiKeyRequest, CreateListRequest, CreatedApiKey, CurrentKey, ListNames,
 };
 
-use super::responses::AdminErrors;
-use crate::auth::AdminCaller;
+use super::responses::{AdminErrors, KeyErrors};
+use crate::auth::{AdminCaller, Authenticated};
 use crate::error::ApiError;
 use crate::service::Service;
 
@@ -103,4 +103,22 @@ pub async fn create_list(
 #[get("/v1/admin/lists")]
 pub async fn list_lists(_admin: AdminCaller, service: web::Data<Service>) -> Result<web::Json<ListNames>, ApiError> {
     Ok(web::Json(service.list_lists().await?))
+}
+
+/// The key making the request: its id, name, role, lists (every list for an admin), hosts and whether it may
+/// open victims' contacts. Never the secret. The analysts' console asks it at sign-in.
+#[utoipa::path(
+    tag = "everyone",
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The key", body = CurrentKey),
+        KeyErrors,
+    )
+)]
+#[get("/v1/me")]
+pub async fn current_key(
+    Authenticated(caller): Authenticated,
+    service: web::Data<Service>,
+) -> Result<web::Json<CurrentKey>, ApiError> {
+    Ok(web::Json(service.current_key(&caller).await?))
 }

@@ -30,7 +30,7 @@ pub const MAX_JSON_BYTES: usize = 4 * 1024 * 1024;
         (name = "analysts", description = "API key with role analyst (or admin): review queue, decisions, URLs"),
         (name = "notices", description = "Takedown notices: analysts send them, platforms acknowledge and answer"),
         (name = "admin", description = "API key with role admin: keys, lists, audit log, reports"),
-        (name = "everyone", description = "Health, metrics and this document"),
+        (name = "everyone", description = "Health, metrics, this document, and a key's own description"),
     )
 )]
 #[derive(Debug)]
@@ -84,6 +84,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(super::admin::revoke_api_key)
         .service(super::admin::create_list)
         .service(super::admin::list_lists)
+        .service(super::admin::current_key)
         .service(super::review::review_queue)
         .service(super::review::verify_entries)
         .service(super::review::reject_entries)
@@ -189,6 +190,7 @@ mod tests {
             "/v1/admin/keys",
             "/v1/admin/keys/{id}",
             "/v1/admin/lists",
+            "/v1/me",
             "/v1/review/queue",
             "/v1/review/entries/verify",
             "/v1/review/entries/reject",

@@ -3,7 +3,7 @@
 use disrupt_hotline::audit::AuditAction;
 use disrupt_hotline::time::now_ms;
 use disrupt_openapi::admin::{
-    ApiKeyInfo, ApiKeyList, CreateApiKeyRequest, CreatedApiKey, ListNames, is_valid_list_name,
+    ApiKeyInfo, ApiKeyList, CreateApiKeyRequest, CreatedApiKey, CurrentKey, ListNames, is_valid_list_name,
 };
 use disrupt_openapi::model::Role;
 
@@ -108,6 +108,19 @@ impl Service {
         self.store.create_list_audited(name, Some(event)).await?;
         self.drain_audit(Outbox::Global).await;
         self.list_lists().await
+    }
+
+    /// The caller's own key: what it may do, with every list for an admin.
+    pub async fn current_key(&self, caller: &Caller) -> Result<CurrentKey, ApiError> {
+        let lists = if caller.role == Role::Admin { self.store.list_names().await? } else { caller.lists.clone() };
+        Ok(CurrentKey {
+            id: caller.key_id.clone(),
+            name: caller.name.clone(),
+            role: caller.role,
+            lists,
+            hosts: caller.hosts.clone(),
+            contact_access: caller.contact_access,
+        })
     }
 
     /// Every list.

@@ -312,6 +312,18 @@ impl Service {
         Ok(NoticeList { notices, has_more: next_cursor.is_some(), next_cursor })
     }
 
+    /// A case's notices as the hotline sees them, oldest first (the caller may already read the case).
+    pub(crate) async fn case_notices(&self, case_id: &str) -> Result<Vec<Notice>, ApiError> {
+        let mut notices = Vec::new();
+        for id in self.store.case_notice_ids(case_id).await? {
+            if let Some(record) = self.store.get_notice(&id).await? {
+                notices.push(record.notice.view(true));
+            }
+        }
+        notices.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(notices)
+    }
+
     /// Deletes a case's draft notices once analysts rejected the case: they will never be sent. Sent ones stay,
     /// the hotline's record of what it asked of a platform.
     pub(crate) async fn drop_draft_notices(&self, case_id: &str) -> Result<usize, ApiError> {

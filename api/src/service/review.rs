@@ -377,6 +377,7 @@ impl Service {
         let case = view.case;
         let forwards = self.store.case_forwards(&case.id).await?;
         let forward_required = disrupt_hotline::forwards::forward_required(case.category, &forwards);
+        let notices = self.case_notices(&case.id).await?;
         for entry in &mut entries {
             entry.forward_required = forward_required;
         }
@@ -393,6 +394,7 @@ impl Service {
             pending_rejection,
             forwards,
             forward_required,
+            notices,
         })
     }
 }

@@ -44,6 +44,7 @@ const ALLOWED: &[(&str, &str, &[&str])] = &[
     ("get", "/v1/admin/audit/export", &["admin"]),
     ("get", "/v1/admin/audit/verify", &["admin"]),
     ("get", "/v1/admin/reports/trusted-flagger", &["admin"]),
+    ("get", "/v1/me", &["platform", "analyst", "admin"]),
 ];
 
 #[tokio::test]
