@@ -137,6 +137,7 @@ impl Application {
                 .split_for_parts();
             // The page last: it answers every path no route took.
             app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+                .configure(routes::console::serve_dir(web_dir.clone()))
                 .configure(routes::web::serve_dir(web_dir.clone()))
         })
         // Headers must arrive within this (slowloris); the body's limit is the middleware's.

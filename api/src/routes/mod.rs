@@ -20,12 +20,14 @@
 //! - [`audit`]: admins' audit log.
 //! - [`stats`]: public statistics and the trusted-flagger report.
 //! - [`web`]: the victims' web page (static files of `web/`), served at `/` with a strict CSP.
+//! - [`console`]: the analysts' console (static files of `web/console/`), served at `/console/` with its own CSP.
 
 pub mod health;
 
 pub mod admin;
 pub mod audit;
 pub mod cases;
+pub mod console;
 pub mod feed;
 pub mod feedback;
 pub mod forwards;

@@ -17,8 +17,9 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
      worker-src 'self'; connect-src 'self'; img-src 'self' blob:; media-src 'self' blob:; style-src 'self'; \
      base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/// Folders of `web/` that are not part of the page (sources of the WebAssembly crate, browser-test tooling).
-const NOT_SERVED: &[&str] = &["wasm", "test", "node_modules"];
+/// Folders of `web/` that are not part of the page (sources of the WebAssembly crate, browser-test tooling, the
+/// analysts' console, which [`super::console`] serves under its own policy).
+const NOT_SERVED: &[&str] = &["wasm", "test", "node_modules", "console"];
 
 /// Serves the page from [`DEFAULT_WEB_DIR`]. Register it after every other route: it answers every path.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -30,7 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub fn serve_dir(dir: PathBuf) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         let files = Files::new("", dir).index_file("index.html").path_filter(|path, _| is_served(path));
-        cfg.service(web::scope("").wrap(security_headers()).service(files));
+        cfg.service(web::scope("").wrap(security_headers(CONTENT_SECURITY_POLICY)).service(files));
     }
 }
 
@@ -39,9 +40,10 @@ fn is_served(path: &Path) -> bool {
     !NOT_SERVED.contains(&first) && !first.starts_with('.')
 }
 
-fn security_headers() -> DefaultHeaders {
+/// The headers of a page served from `web/`, under the policy `csp`.
+pub(super) fn security_headers(csp: &'static str) -> DefaultHeaders {
     DefaultHeaders::new()
-        .add((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
+        .add((header::CONTENT_SECURITY_POLICY, csp))
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::REFERRER_POLICY, "no-referrer"))
         .add((header::X_FRAME_OPTIONS, "DENY"))
@@ -86,7 +88,7 @@ mod tests {
     #[actix_web::test]
     async fn crate_sources_and_test_tooling_are_not_served() {
         let app = test::init_service(App::new().configure(configure)).await;
-        for uri in ["/wasm/Cargo.toml", "/wasm/src/lib.rs", "/test/package.json"] {
+        for uri in ["/wasm/Cargo.toml", "/wasm/src/lib.rs", "/test/package.json", "/console/console.js"] {
             let response = test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
             assert_eq!(response.status(), 404, "{uri}");
         }
