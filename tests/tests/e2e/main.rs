@@ -2,6 +2,7 @@
 //!
 //! # Layout
 //! - `helpers`: `spawn_app()` and hash fixtures.
+//! - `browser`: what the browser tests share: headless Chromium, the recording relay, screenshots.
 //! - `victims`: case creation, status, withdrawal, secrets.
 //! - `platforms`: feed, snapshot, match, feedback.
 //! - `bounds`: work per request: the match API's list, search and time bounds.
@@ -15,6 +16,8 @@
 //! - `stopncii`: StopNCII-compatible routes, and Meta's threatexchange client against them.
 //! - `health`: the server starts on a free port.
 //! - `web`: the victims' page in headless Chromium (hashes in the browser, no media sent).
+//! - `console`: the analysts' console in headless Chromium: queue, bulk decisions, a case's URLs, notices, the
+//!   audit log, statistics, sign-in and sign-out.
 //! - `hotline`: analysts' review, quarantine, the audit chain, notices, statistics.
 //! - `email`: notices by e-mail against a real SMTP server (`smtp_sink.py`): the message as received, reminders,
 //!   outcomes recorded by analysts, a refused connection retried with backoff and delivered once.
@@ -24,6 +27,8 @@
 
 mod admin;
 mod bounds;
+mod browser;
+mod console;
 mod email;
 mod faults;
 mod flood;

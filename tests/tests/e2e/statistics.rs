@@ -259,7 +259,7 @@ async fn the_statistics_page_renders_its_charts_under_its_policy_in_chromium() -
         }
     }
 
-    let browser = crate::web::Browser::start().await?;
+    let browser = crate::browser::Browser::start().await?;
     let client = &browser.client;
     client.set_window_size(1000, 2400).await?;
     for lang in ["fr", "en"] {
@@ -275,9 +275,9 @@ async fn the_statistics_page_renders_its_charts_under_its_policy_in_chromium() -
             .await?;
         let drawn = drawn.as_array().cloned().unwrap_or_default();
         anyhow::ensure!(drawn.len() >= 6 && drawn.iter().all(|d| d == true), "charts drawn: {drawn:?}");
-        crate::web::screenshot(client, &format!("stats-{lang}")).await?;
+        crate::browser::screenshot(client, &format!("stats-{lang}")).await?;
         client.execute("document.getElementById('notices').scrollIntoView()", vec![]).await?;
-        crate::web::screenshot(client, &format!("stats-{lang}-notices")).await?;
+        crate::browser::screenshot(client, &format!("stats-{lang}-notices")).await?;
     }
     browser.close().await
 }

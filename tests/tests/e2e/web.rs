@@ -2,15 +2,14 @@
 //! fantoccini): orientation, hashing the reference photos in the browser with the WebAssembly hasher, and the
 //! guarantee that no image byte leaves the browser.
 //!
-//! Every byte the browser sends goes through a recording TCP relay between it and the server, so the check sees
-//! every request (page, worker, WebAssembly, API), whoever made it.
+//! Every byte the browser sends goes through a recording TCP relay between it and the server (`browser::Relay`),
+//! so the check sees every request (page, worker, WebAssembly, API), whoever made it.
 //!
 //! Needs `scripts/build-web` to have produced `web/pkg/` (`scripts/test` runs it first).
 //! `DISRUPT_SCREENSHOTS=<dir>` saves PNGs of the main steps there (`web/screenshots/` in the repository).
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
@@ -24,14 +23,10 @@ use disrupt_openapi::notices::{NoticeDecisionRequest, PlatformDecision};
 use disrupt_openapi::review::ReviewUrlsRequest;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
+use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+use crate::browser::{Browser, Relay, screenshot, tempdir, wait_for_js};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn page_hashes_the_reference_photos_in_the_browser_like_the_native_hasher() -> Result<()> {
@@ -782,19 +777,6 @@ async fn wait_for_hashes(client: &Client, count: usize) -> Result<Vec<Value>> {
     }
 }
 
-/// Polls a script returning a boolean; a guard against hangs, not a timing assertion.
-async fn wait_for_js(client: &Client, script: &str) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while client.execute(script, vec![]).await? != Value::Bool(true) {
-        if Instant::now() > deadline {
-            let text = client.find(Locator::Css("main")).await?.text().await.unwrap_or_default();
-            bail!("timed out waiting for `{script}`; the page shows:\n{text}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Ok(())
-}
-
 /// Polls until the browser shows `url`; a guard against hangs, not a timing assertion.
 async fn wait_for_url(client: &Client, url: &str) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -808,14 +790,6 @@ async fn wait_for_url(client: &Client, url: &str) -> Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-pub(crate) async fn screenshot(client: &Client, name: &str) -> Result<()> {
-    let Some(dir) = std::env::var_os("DISRUPT_SCREENSHOTS") else { return Ok(()) };
-    let png = client.screenshot().await?;
-    std::fs::create_dir_all(&dir)?;
-    std::fs::write(Path::new(&dir).join(format!("{name}.png")), png)?;
-    Ok(())
 }
 
 /// The page's language, as the switch sets it.
@@ -942,16 +916,6 @@ fn copy_page(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-fn tempdir() -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("disrupt-web-{}-{}", std::process::id(), rand_suffix()));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
-
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
-}
-
 // ---------------------------------------------------------------- servers and browser
 
 /// The page's static files served by `routes::web::configure` alone, for the parts of the journey that make no
@@ -987,207 +951,5 @@ impl StaticPage {
 impl Drop for StaticPage {
     fn drop(&mut self) {
         drop(self.handle.stop(false));
-    }
-}
-
-/// One HTTP request as the browser sent it.
-#[derive(Debug)]
-struct Request {
-    method: String,
-    path: String,
-    body: Vec<u8>,
-}
-
-/// The bytes the browser sent on one connection.
-type Recording = Arc<Mutex<Vec<u8>>>;
-
-/// A TCP relay between the browser and the server that records every byte the browser sends, per connection.
-struct Relay {
-    port: u16,
-    sent: Arc<Mutex<Vec<Recording>>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Relay {
-    async fn start(upstream: u16) -> Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
-        let port = listener.local_addr()?.port();
-        let sent: Arc<Mutex<Vec<Recording>>> = Arc::default();
-        let connections = sent.clone();
-        let task = tokio::spawn(async move {
-            while let Ok((browser, _)) = listener.accept().await {
-                let record = Arc::new(Mutex::new(Vec::new()));
-                connections.lock().expect("relay lock").push(record.clone());
-                tokio::spawn(relay_connection(browser, upstream, record));
-            }
-        });
-        Ok(Self { port, sent, task })
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-
-    /// Every request the browser sent, parsed from the recorded bytes (HTTP/1.1 with Content-Length bodies).
-    fn requests(&self) -> Result<Vec<Request>> {
-        let mut requests = Vec::new();
-        for connection in self.sent.lock().expect("relay lock").iter() {
-            let bytes = connection.lock().expect("relay lock").clone();
-            let mut rest = &bytes[..];
-            while !rest.is_empty() {
-                let end = find(rest, b"\r\n\r\n").context("incomplete request head")?;
-                let head = String::from_utf8_lossy(&rest[..end]).to_string();
-                let mut lines = head.lines();
-                let mut first = lines.next().unwrap_or("").split(' ');
-                let method = first.next().unwrap_or("").to_owned();
-                let path = first.next().unwrap_or("").to_owned();
-                let mut length = 0;
-                for line in lines {
-                    let lower = line.to_ascii_lowercase();
-                    if let Some(v) = lower.strip_prefix("content-length:") {
-                        length = v.trim().parse()?;
-                    }
-                    ensure!(!lower.starts_with("transfer-encoding:"), "unexpected streamed body: {head}");
-                }
-                let body_end = (end + 4 + length).min(rest.len());
-                requests.push(Request { method, path, body: rest[end + 4..body_end].to_vec() });
-                rest = &rest[body_end..];
-            }
-        }
-        Ok(requests)
-    }
-
-    /// No request carried media: every body is a small JSON document, and no slice of any photo appears
-    /// anywhere in what the browser sent.
-    fn assert_no_media_sent(&self, photos: &[PathBuf]) -> Result<()> {
-        let requests = self.requests()?;
-        ensure!(!requests.is_empty(), "the relay saw no request");
-        for request in &requests {
-            ensure!(request.path.starts_with('/'), "request to another origin: {request:?}");
-            if request.body.is_empty() {
-                continue;
-            }
-            ensure!(
-                request.body.len() < 64 * 1024,
-                "{} {}: body of {} bytes",
-                request.method,
-                request.path,
-                request.body.len()
-            );
-            serde_json::from_slice::<Value>(&request.body)
-                .with_context(|| format!("{} {}: body is not JSON", request.method, request.path))?;
-        }
-        self.assert_files_not_sent(photos)
-    }
-
-    /// No slice of any of `files` appears anywhere in what the browser sent.
-    fn assert_files_not_sent(&self, photos: &[PathBuf]) -> Result<()> {
-        let all: Vec<u8> =
-            self.sent.lock().expect("relay lock").iter().flat_map(|c| c.lock().expect("relay lock").clone()).collect();
-        for photo in photos {
-            let bytes = std::fs::read(photo)?;
-            // Windows taken across the file, past the JPEG header that similar files share.
-            for start in (bytes.len() / 8..bytes.len().saturating_sub(64)).step_by((bytes.len() / 16).max(1)) {
-                let window = &bytes[start..start + 64];
-                ensure!(find(&all, window).is_none(), "bytes of {} were sent to the server", photo.display());
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-async fn relay_connection(mut browser: TcpStream, upstream: u16, record: Recording) {
-    let Ok(mut server) = TcpStream::connect(("127.0.0.1", upstream)).await else { return };
-    let (mut from_browser, mut to_browser) = browser.split();
-    let (mut from_server, mut to_server) = server.split();
-    let upload = async {
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            match from_browser.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    record.lock().expect("relay lock").extend_from_slice(&buf[..n]);
-                    if to_server.write_all(&buf[..n]).await.is_err() {
-                        break;
-                    }
-                }
-            }
-        }
-        let _ = to_server.shutdown().await;
-    };
-    let download = async {
-        let _ = tokio::io::copy(&mut from_server, &mut to_browser).await;
-        let _ = to_browser.shutdown().await;
-    };
-    tokio::join!(upload, download);
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-/// Headless Chromium from Debian through its chromedriver, with a fresh profile (the statistics page's test
-/// drives one too).
-pub(crate) struct Browser {
-    pub(crate) client: Client,
-    driver: tokio::process::Child,
-    profile: PathBuf,
-}
-
-impl Browser {
-    pub(crate) async fn start() -> Result<Self> {
-        for bin in [CHROMIUM, CHROMEDRIVER] {
-            ensure!(
-                Path::new(bin).exists(),
-                "{bin} missing: apt-get install chromium chromium-driver (scripts/install-deps)"
-            );
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let driver = tokio::process::Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()?;
-        let profile = tempdir()?;
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--window-size=900,1200", "--lang=en-US",
-                    format!("--user-data-dir={}", profile.display()),
-                ],
-            }),
-        );
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let client = loop {
-            match ClientBuilder::new(HttpConnector::new())
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await
-            {
-                Ok(client) => break client,
-                Err(e) if Instant::now() > deadline => bail!("chromedriver did not start: {e}"),
-                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-            }
-        };
-        Ok(Self { client, driver, profile })
-    }
-
-    pub(crate) async fn close(mut self) -> Result<()> {
-        self.client.clone().close().await?;
-        let _ = self.driver.kill().await;
-        let _ = std::fs::remove_dir_all(&self.profile);
-        Ok(())
     }
 }
