@@ -35,23 +35,14 @@ mod tests {
     use super::*;
     use crate::settings::DEFAULT_WEB_DIR;
 
-    fn app() -> App<
-        impl actix_web::dev::ServiceFactory<
-            actix_web::dev::ServiceRequest,
-            Config = (),
-            Response = actix_web::dev::ServiceResponse,
-            Error = actix_web::Error,
-            InitError = (),
-        >,
-    > {
-        App::new()
-            .configure(serve_dir(PathBuf::from(DEFAULT_WEB_DIR)))
-            .configure(super::super::web::serve_dir(PathBuf::from(DEFAULT_WEB_DIR)))
-    }
-
     #[actix_web::test]
     async fn console_is_served_under_its_own_strict_policy() {
-        let app = test::init_service(app()).await;
+        let app = test::init_service(
+            App::new()
+                .configure(serve_dir(PathBuf::from(DEFAULT_WEB_DIR)))
+                .configure(super::super::web::serve_dir(PathBuf::from(DEFAULT_WEB_DIR))),
+        )
+        .await;
         for uri in ["/console/", "/console/console.js", "/console/console.css"] {
             let response = test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
             assert!(response.status().is_success(), "{uri}: {}", response.status());
@@ -68,7 +59,12 @@ mod tests {
 
     #[actix_web::test]
     async fn console_without_its_slash_redirects_to_it() {
-        let app = test::init_service(app()).await;
+        let app = test::init_service(
+            App::new()
+                .configure(serve_dir(PathBuf::from(DEFAULT_WEB_DIR)))
+                .configure(super::super::web::serve_dir(PathBuf::from(DEFAULT_WEB_DIR))),
+        )
+        .await;
         let response = test::call_service(&app, test::TestRequest::get().uri("/console").to_request()).await;
         assert!(response.status().is_redirection(), "{}", response.status());
         assert_eq!(response.headers().get(header::LOCATION).expect("location"), "/console/");

@@ -137,6 +137,11 @@ impl Relay {
             serde_json::from_slice::<Value>(&request.body)
                 .with_context(|| format!("{} {}: body is not JSON", request.method, request.path))?;
         }
+        self.assert_files_not_sent(photos)
+    }
+
+    /// No slice of any of `files` appears anywhere in what the browser sent.
+    pub(crate) fn assert_files_not_sent(&self, photos: &[PathBuf]) -> Result<()> {
         let all: Vec<u8> =
             self.sent.lock().expect("relay lock").iter().flat_map(|c| c.lock().expect("relay lock").clone()).collect();
         for photo in photos {
@@ -183,7 +188,7 @@ async fn relay_connection(mut browser: TcpStream, upstream: u16, record: Recordi
     tokio::join!(upload, download);
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 

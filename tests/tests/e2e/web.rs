@@ -26,7 +26,7 @@ use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
-use crate::browser::{Browser, Relay, screenshot, tempdir, wait_for_js};
+use crate::browser::{Browser, Relay, find, screenshot, tempdir, wait_for_js};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn page_hashes_the_reference_photos_in_the_browser_like_the_native_hasher() -> Result<()> {
