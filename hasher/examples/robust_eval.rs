@@ -2,7 +2,7 @@
 //!
 //! `cargo run --release -p disrupt-hasher --no-default-features --example robust_eval -- MANIFEST.json
 //! [--threads N] [--limit-queries N] [--search seeded|pairs] [--pair-bits N] [--compare-seeding]
-//! [--occluded-support N] [--occluded-found N]`
+//! [--occluded-support N] [--occluded-found N] [--seed-every N]`
 //!
 //! Lists every original (its views), then asks every query (transformed copies, and the distractors, which the
 //! manifest lists among the queries with the transform `distractor`) against the
@@ -133,7 +133,8 @@ fn main() -> Result<()> {
     // Windows seed through the block index (as a list does), or with `--pair-bits N` through the chunk tables'
     // probing rule (what lists did before).
     let pair_bits: Option<u32> = flag_in(&args, "--pair-bits");
-    let how = How { seeded, pair_bits };
+    let seed_every: usize = flag_in(&args, "--seed-every").unwrap_or(robust::SEED_EVERY);
+    let how = How { seeded, pair_bits, seed_every };
     let manifest: Value = serde_json::from_slice(&std::fs::read(manifest_path)?)?;
     let decode = DecodeOptions::default();
 
@@ -320,7 +321,7 @@ fn search(
     };
     let hits: BTreeMap<u64, Vec<robust::Hit>> = match how.seeded {
         // As a list searches: seeds from the index, then every view of each seeded image against every candidate.
-        true => robust::seed_images(candidates, |kind, hashes| {
+        true => robust::seed_images_every(candidates, how.seed_every, |kind, hashes| {
             let found: Vec<u64> = match kind {
                 CandidateKind::Window => match how.pair_bits {
                     Some(bits) => index.reach_probing(hashes, t.paired, bits),
@@ -386,6 +387,8 @@ struct How {
     seeded: bool,
     /// Windows seed through the chunk tables' probing search with this pair bound, instead of the block index.
     pair_bits: Option<u32>,
+    /// Windows seed through one hash in this many (`--seed-every`; `robust::SEED_EVERY` by default).
+    seed_every: usize,
 }
 
 /// One-sided 95 % upper bound of a binomial rate (Clopper-Pearson), by bisection.

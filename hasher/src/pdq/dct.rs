@@ -61,10 +61,24 @@ pub(crate) fn second_stage(t: &[[f32; 64]; 16]) -> Coefficients {
 }
 
 /// The lower median of the 256 values (the 128th smallest), which is what Torben's method returns.
+///
+/// Selected among integer keys that order like [`f32::total_cmp`]: the same value, but integers compare without
+/// `total_cmp`'s bit fiddling on every comparison (the robust scan takes two medians per window).
 fn lower_median(values: &Coefficients) -> f32 {
-    let mut sorted = *values;
-    let (_, median, _) = sorted.select_nth_unstable_by(127, f32::total_cmp);
-    *median
+    let mut keys = values.map(order_key);
+    let (_, median, _) = keys.select_nth_unstable(127);
+    from_order_key(*median)
+}
+
+/// An integer whose order is [`f32::total_cmp`]'s: negative values have every bit flipped (larger magnitudes
+/// sort lower), non-negative ones their sign bit set.
+fn order_key(value: f32) -> u32 {
+    let bits = value.to_bits();
+    if bits >> 31 == 1 { !bits } else { bits | 1 << 31 }
+}
+
+fn from_order_key(key: u32) -> f32 {
+    f32::from_bits(if key >> 31 == 1 { key & !(1 << 31) } else { !key })
 }
 
 /// Bit `k` is set when coefficient `k` is strictly above the median.
@@ -72,7 +86,11 @@ fn lower_median(values: &Coefficients) -> f32 {
 /// Built a byte at a time without a branch: half the comparisons go each way at random, so a branch per bit was
 /// mispredicted about half the time, and the robust scan thresholds two hashes per window (a fifth of its time).
 pub(crate) fn threshold(coefficients: &Coefficients) -> PdqHash {
-    let median = lower_median(coefficients);
+    threshold_at(coefficients, lower_median(coefficients))
+}
+
+/// The hash whose bit `k` says whether coefficient `k` is strictly above `median`.
+fn threshold_at(coefficients: &Coefficients, median: f32) -> PdqHash {
     let mut bytes = [0u8; 32];
     // Coefficients 8j..8j + 8 are the bits of byte 31 - j (see `PdqHash::bit`).
     for (j, eight) in coefficients.chunks_exact(8).enumerate() {
@@ -84,6 +102,47 @@ pub(crate) fn threshold(coefficients: &Coefficients) -> PdqHash {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lower_median_is_the_128th_smallest_with_ties_and_skewed_values() {
+        let mut state = 7u64;
+        let mut next = move || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        for case in 0..3000 {
+            // Few levels (many ties, at the median too), wide values, and values that skew the sample.
+            let values: Coefficients = std::array::from_fn(|k| match case % 4 {
+                0 => (next() % 5) as f32 - 2.0,
+                1 => (next() % (1 << 24)) as f32 * 1e-3 - 8000.0,
+                2 => {
+                    if k % 8 == 3 {
+                        1e6
+                    } else {
+                        (next() % 1000) as f32
+                    }
+                }
+                _ => -((next() % 300) as f32).powi(2),
+            });
+            let mut sorted = values;
+            sorted.sort_by(f32::total_cmp);
+            assert_eq!(lower_median(&values).to_bits(), sorted[127].to_bits(), "case {case}");
+        }
+    }
+
+    #[test]
+    fn order_keys_order_like_total_cmp_and_round_trip() {
+        let values = [f32::NEG_INFINITY, -3.5e9, -2.0, -1e-30, -0.0, 0.0, 1e-30, 0.5, 2.0, 7e12, f32::INFINITY];
+        for pair in values.windows(2) {
+            assert!(order_key(pair[0]) < order_key(pair[1]), "{} < {}", pair[0], pair[1]);
+        }
+        for v in values {
+            assert_eq!(from_order_key(order_key(v)).to_bits(), v.to_bits());
+        }
+    }
 
     #[test]
     fn lower_median_takes_the_128th_smallest() {

@@ -2,6 +2,7 @@
 //! flips (a flip of an axis negates the odd frequencies along it), so all eight hashes come from one DCT.
 
 use super::dct::Coefficients;
+use std::sync::OnceLock;
 
 /// One of the eight dihedral transforms, in the order the exchange formats list them.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
@@ -54,8 +55,8 @@ impl Dihedral {
 
     /// The coefficients of the transformed image. Output index (i, j): whether it reads the transposed
     /// input, and the sign rule on the output indices.
-    pub(crate) fn apply(self, b: &Coefficients) -> Coefficients {
-        let (transpose, negate): (bool, fn(usize, usize) -> bool) = match self {
+    fn rule(self) -> (bool, fn(usize, usize) -> bool) {
+        match self {
             Dihedral::Original => (false, |_, _| false),
             Dihedral::Rot90 => (true, |i, _| i % 2 == 0),
             Dihedral::Rot180 => (false, |i, j| (i + j) % 2 == 1),
@@ -64,13 +65,27 @@ impl Dihedral {
             Dihedral::FlipY => (false, |_, j| j % 2 == 0),
             Dihedral::FlipPlus1 => (true, |_, _| false),
             Dihedral::FlipMinus1 => (true, |i, j| (i + j) % 2 == 1),
-        };
+        }
+    }
+
+    /// The coefficients of the transformed image ([`Dihedral::rule`]). Negation flips the sign bit through a
+    /// mask per coefficient, made once per variant, so the loop has no call or branch per coefficient (the
+    /// robust scan mirrors every window).
+    pub(crate) fn apply(self, b: &Coefficients) -> Coefficients {
+        static MASKS: OnceLock<[[u32; 256]; 8]> = OnceLock::new();
+        let masks = MASKS.get_or_init(|| {
+            std::array::from_fn(|d| {
+                let (_, negate) = Dihedral::ALL[d].rule();
+                std::array::from_fn(|k| if negate(k / 16, k % 16) { 1 << 31 } else { 0 })
+            })
+        });
+        let index = Dihedral::ALL.iter().position(|&d| d == self).unwrap_or(0);
+        let (transpose, _) = self.rule();
+        let mask = &masks[index];
         let mut out = [0f32; 256];
-        for i in 0..16 {
-            for j in 0..16 {
-                let v = if transpose { b[16 * j + i] } else { b[16 * i + j] };
-                out[16 * i + j] = if negate(i, j) { -v } else { v };
-            }
+        for (k, (o, &m)) in out.iter_mut().zip(mask).enumerate() {
+            let v = if transpose { b[16 * (k % 16) + k / 16] } else { b[k] };
+            *o = f32::from_bits(v.to_bits() ^ m);
         }
         out
     }

@@ -26,7 +26,8 @@ pub mod scan;
 pub mod views;
 
 pub use decide::{
-    Found, Hit, SEED_BATCH, Thresholds, Verdict, collect_hits, decide, image_hits, match_views, seed_images,
+    Found, Hit, SEED_BATCH, SEED_EVERY, Thresholds, Verdict, collect_hits, decide, image_hits, match_views,
+    seed_images, seed_images_every,
 };
 pub use plane::{LumaPlane, Rect};
 pub use scan::ScanSteps;

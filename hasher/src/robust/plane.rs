@@ -197,6 +197,24 @@ impl LumaPlane {
         whole + f64::from(y - y0 as f32) * f64::from(self.luma[y0 * self.width + x])
     }
 
+    /// Every column's integral over rows `[0, y)` for each whole `y` in `0..=height`, row-major, in f32: the
+    /// window scan's vertical stage reads 65 interpolated rows of it per row of windows, contiguous and in lanes.
+    /// Sums are accumulated in f64 and then rounded: a cell's mean, a difference of two, stays within a hundredth
+    /// of a grey level.
+    pub fn column_integral_rows(&self) -> Vec<f32> {
+        let w = self.width;
+        let mut out = Vec::with_capacity(w * (self.height + 1));
+        let mut running = vec![0f64; w];
+        out.extend(std::iter::repeat_n(0f32, w));
+        for row in self.luma.chunks_exact(w) {
+            for (sum, &v) in running.iter_mut().zip(row) {
+                *sum += f64::from(v);
+            }
+            out.extend(running.iter().map(|&v| v as f32));
+        }
+        out
+    }
+
     /// The 64x64 cell means of `rect` (clamped to the plane), the rectangle's edges taken exactly (fractional
     /// pixels count in proportion), or `None` when it spans fewer than 64 pixels on a side: such a region has
     /// nothing left to hash at PDQ's resolution.

@@ -44,23 +44,52 @@ pub struct Window {
 ///
 /// The same as hashing each window with [`RegionPdq`], but the DCT's first (vertical) stage is shared by all the
 /// windows of one size and one top edge: it is linear, so it commutes with the cells' horizontal averaging. For a
-/// row of windows the plane's columns are transformed once (16 x 64 products per column), and each window then
-/// costs 16 x 65 lookups in their running sums and the second stage (16 x 16 x 64), a quarter of a full DCT.
-/// Sums run in a different order than PDQ's own DCT (lane-wise, so that they vectorise): a coefficient next to
-/// the median may round to the other side, a bit or two in a few windows.
+/// row of windows the plane's columns are transformed once (16 x 32 products per column, the DCT folded in half
+/// about its middle), and each window then costs 16 x 65 lookups in their running sums and the second stage
+/// (16 x 16 x 32), an eighth of a full DCT.
+/// Sums run in a different order than PDQ's own DCT (folded, lane-wise, in f32 column integrals), so a coefficient
+/// next to the median may round to the other side: a bit or two in a few windows.
 /// Windows are not quality-gated here (the listed side's views are): computing PDQ's quality would need every
 /// window's cells again.
 pub fn scan(plane: &LumaPlane, area: &Rect, steps: &ScanSteps) -> Vec<Window> {
+    // The stages are loops of multiply-adds across lanes: compiled again with AVX2 and FMA enabled, that copy runs
+    // where the CPU has them (pulp checks at run time; elsewhere, WebAssembly included, the baseline build runs).
+    pulp::Arch::new().dispatch(Scan { plane, area, steps })
+}
+
+/// A scan, as pulp dispatches it.
+struct Scan<'a> {
+    plane: &'a LumaPlane,
+    area: &'a Rect,
+    steps: &'a ScanSteps,
+}
+
+impl pulp::WithSimd for Scan<'_> {
+    type Output = Vec<Window>;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) -> Vec<Window> {
+        scan_in_lanes(self.plane, self.area, self.steps)
+    }
+}
+
+/// [`scan`]'s body, inlined into each of pulp's builds (so are the stages it calls).
+#[inline(always)]
+fn scan_in_lanes(plane: &LumaPlane, area: &Rect, steps: &ScanSteps) -> Vec<Window> {
     let Some(area) = plane.clamp(area) else {
         return Vec::new();
     };
-    let dt = transposed_dct();
+    let folded = folded_dct();
     let mut out = Vec::new();
     let columns = (area.x0.floor() as usize, (area.x1.ceil() as usize).min(plane.width()));
     let span = columns.1 - columns.0;
     // prefix[x - columns.0]: running sums of the vertical stage's 16 outputs over the columns before x.
     let mut prefix = vec![[0f64; 16]; span + 1];
+    let integrals =
+        ColumnIntegrals { width: plane.width(), height: plane.height(), rows: plane.column_integral_rows() };
     let mut transformed = vec![[0f32; 16]; span];
+    // The running sums at one window's 65 cell edges; every entry is written before it is read.
+    let mut edges = [[0f64; 16]; 65];
     for side in sides(&area, steps) {
         let cell = side / 64.0;
         let inverse_cell = 1.0 / cell;
@@ -68,21 +97,7 @@ pub fn scan(plane: &LumaPlane, area: &Rect, steps: &ScanSteps) -> Vec<Window> {
         let xs = positions(area.width() - side, step);
         for y in positions(area.height() - side, step) {
             let top = area.y0 + y;
-            // The vertical stage for every column: cell-row means, then the 16 row frequencies, accumulated
-            // frequency-innermost so the 16 sums are independent lanes.
-            for (x, out_column) in (columns.0..columns.1).zip(transformed.iter_mut()) {
-                let mut acc = [0f32; 16];
-                let mut previous = plane.column_integral(x, top);
-                for (k, dt_k) in dt.iter().enumerate() {
-                    let next = plane.column_integral(x, top + cell * (k + 1) as f32);
-                    let mean = ((next - previous) as f32) * inverse_cell;
-                    previous = next;
-                    for (a, &d) in acc.iter_mut().zip(dt_k) {
-                        *a += d * mean;
-                    }
-                }
-                *out_column = acc;
-            }
+            vertical_stage(&integrals, columns.0, top, cell, &mut transformed);
             for x in 0..span {
                 let (before, after) = prefix.split_at_mut(x + 1);
                 for ((next, &previous), &value) in after[0].iter_mut().zip(&before[x]).zip(&transformed[x]) {
@@ -91,8 +106,7 @@ pub fn scan(plane: &LumaPlane, area: &Rect, steps: &ScanSteps) -> Vec<Window> {
             }
             for &x in &xs {
                 let left = area.x0 + x;
-                // The running sums at the 65 cell edges (fractional columns count in proportion).
-                let mut edges = [[0f64; 16]; 65];
+                // Fractional columns count in proportion.
                 for (j, edge) in edges.iter_mut().enumerate() {
                     let local = (left + cell * j as f32 - columns.0 as f32).clamp(0.0, span as f32);
                     let whole = (local as usize).min(span.saturating_sub(1));
@@ -101,16 +115,12 @@ pub fn scan(plane: &LumaPlane, area: &Rect, steps: &ScanSteps) -> Vec<Window> {
                         *e = p + fraction * f64::from(v);
                     }
                 }
-                // The first stage's output for this window, then the second stage, both lane-wise.
+                // The first stage's output for this window (row i: its 64 cell-column means), then the second
+                // stage, folded.
                 let mut b = [0f32; 256];
-                for k in 0..64 {
-                    let dt_k = &dt[k];
-                    for i in 0..16 {
-                        let t_ik = ((edges[k + 1][i] - edges[k][i]) as f32) * inverse_cell;
-                        for (bij, &d) in b[16 * i..16 * i + 16].iter_mut().zip(dt_k) {
-                            *bij += t_ik * d;
-                        }
-                    }
+                for (i, b_row) in b.chunks_exact_mut(16).enumerate() {
+                    let t: [f32; 64] = std::array::from_fn(|k| ((edges[k + 1][i] - edges[k][i]) as f32) * inverse_cell);
+                    b_row.copy_from_slice(&folded.apply(&t));
                 }
                 out.push(Window {
                     rect: Rect::new(left, top, side, side),
@@ -123,12 +133,115 @@ pub fn scan(plane: &LumaPlane, area: &Rect, steps: &ScanSteps) -> Vec<Window> {
     out
 }
 
-/// PDQ's 16x64 DCT matrix transposed (64 rows of 16), for loops whose 16 frequencies are independent lanes.
-fn transposed_dct() -> &'static [[f32; 16]; 64] {
-    static MATRIX: OnceLock<[[f32; 16]; 64]> = OnceLock::new();
+/// Columns of the vertical stage computed together: their 16 running sums stay in the first-level cache.
+const CHUNK: usize = 64;
+
+/// The DCT's vertical stage for the columns `from..from + out.len()` of a row of windows whose top edge is `top`
+/// and whose cells are `cell` pixels tall: for each column, the 64 cell means, then the 16 row frequencies.
+///
+/// For a chunk of columns at once: the means of one cell row are a difference of two rows of column integrals, and
+/// every frequency then adds a multiple of a pair of them (the DCT folded), contiguous loops that vectorise.
+#[inline(always)]
+fn vertical_stage(integrals: &ColumnIntegrals, from: usize, top: f32, cell: f32, out: &mut [[f32; 16]]) {
+    let folded = folded_dct();
+    let inverse_cell = 1.0 / cell;
+    let mut means = [[0f32; CHUNK]; 64];
+    for (c, chunk) in out.chunks_mut(CHUNK).enumerate() {
+        let first = from + c * CHUNK;
+        let len = chunk.len();
+        let mut previous = [0f32; CHUNK];
+        let mut next = [0f32; CHUNK];
+        integrals.row(top, first, &mut previous[..len]);
+        for (k, mean) in means.iter_mut().enumerate() {
+            integrals.row(top + cell * (k + 1) as f32, first, &mut next[..len]);
+            for ((m, &n), &p) in mean.iter_mut().zip(&next).zip(&previous) {
+                *m = (n - p) * inverse_cell;
+            }
+            previous = next;
+        }
+        let mut lanes = [[0f32; CHUNK]; 16];
+        for k in 0..32 {
+            let (head, tail) = (&means[k], &means[63 - k]);
+            let sum: [f32; CHUNK] = std::array::from_fn(|x| head[x] + tail[x]);
+            let difference: [f32; CHUNK] = std::array::from_fn(|x| head[x] - tail[x]);
+            for (i, lane) in lanes.iter_mut().enumerate() {
+                let (d, folded_means) = match i % 2 {
+                    0 => (folded.odd[k][i / 2], &difference),
+                    _ => (folded.even[k][i / 2], &sum),
+                };
+                for (t, &m) in lane.iter_mut().zip(folded_means) {
+                    *t += d * m;
+                }
+            }
+        }
+        for (x, column) in chunk.iter_mut().enumerate() {
+            for (value, lane) in column.iter_mut().zip(&lanes) {
+                *value = lane[x];
+            }
+        }
+    }
+}
+
+/// A plane's column integrals ([`LumaPlane::column_integral_rows`]).
+struct ColumnIntegrals {
+    width: usize,
+    height: usize,
+    rows: Vec<f32>,
+}
+
+impl ColumnIntegrals {
+    /// The integrals of the columns `from..from + out.len()` over rows `[0, y)`, fractional `y` (the row it ends
+    /// in counts in proportion).
+    #[inline(always)]
+    fn row(&self, y: f32, from: usize, out: &mut [f32]) {
+        let y = y.clamp(0.0, self.height as f32);
+        let y0 = (y as usize).min(self.height.saturating_sub(1));
+        let fraction = y - y0 as f32;
+        let above = &self.rows[y0 * self.width + from..][..out.len()];
+        let below = &self.rows[(y0 + 1) * self.width + from..][..out.len()];
+        for ((o, &a), &b) in out.iter_mut().zip(above).zip(below) {
+            *o = a + fraction * (b - a);
+        }
+    }
+}
+
+/// PDQ's 16x64 DCT matrix folded in half. Row `i` is the cosine of frequency `i + 1` (PDQ skips the constant
+/// term), symmetric about the middle of its 64 samples for even frequencies and antisymmetric for odd ones, so
+/// `sum_k D[i][k] v[k]` is `sum_{k < 32} D[i][k] (v[k] +- v[63 - k])`: half the products.
+struct FoldedDct {
+    /// `odd[k][m]`: the entry of row `2m` (frequency `2m + 1`, odd) at sample `k < 32`.
+    odd: [[f32; 8]; 32],
+    /// `even[k][m]`: the entry of row `2m + 1` (frequency `2m + 2`, even) at sample `k < 32`.
+    even: [[f32; 8]; 32],
+}
+
+impl FoldedDct {
+    /// The 16 outputs of the DCT of `v` (64 samples), in PDQ's order.
+    #[inline(always)]
+    fn apply(&self, v: &[f32; 64]) -> [f32; 16] {
+        let mut odd = [0f32; 8];
+        let mut even = [0f32; 8];
+        for k in 0..32 {
+            let (sum, difference) = (v[k] + v[63 - k], v[k] - v[63 - k]);
+            for (a, &d) in odd.iter_mut().zip(&self.odd[k]) {
+                *a += difference * d;
+            }
+            for (a, &d) in even.iter_mut().zip(&self.even[k]) {
+                *a += sum * d;
+            }
+        }
+        std::array::from_fn(|i| if i % 2 == 0 { odd[i / 2] } else { even[i / 2] })
+    }
+}
+
+fn folded_dct() -> &'static FoldedDct {
+    static MATRIX: OnceLock<FoldedDct> = OnceLock::new();
     MATRIX.get_or_init(|| {
         let d = dct::dct_matrix();
-        std::array::from_fn(|k| std::array::from_fn(|i| d[i][k]))
+        FoldedDct {
+            odd: std::array::from_fn(|k| std::array::from_fn(|m| d[2 * m][k])),
+            even: std::array::from_fn(|k| std::array::from_fn(|m| d[2 * m + 1][k])),
+        }
     })
 }
 
