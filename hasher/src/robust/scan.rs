@@ -53,17 +53,23 @@ pub struct Window {
 /// window's cells again.
 pub fn scan(plane: &LumaPlane, area: &Rect, steps: &ScanSteps) -> Vec<Window> {
     // The stages are loops of multiply-adds across lanes: compiled again with AVX2 and FMA enabled, that copy runs
-    // where the CPU has them (pulp checks at run time; elsewhere, WebAssembly included, the baseline build runs).
-    pulp::Arch::new().dispatch(Scan { plane, area, steps })
+    // where the CPU has them (pulp checks at run time; elsewhere the baseline build runs).
+    #[cfg(not(target_arch = "wasm32"))]
+    let windows = pulp::Arch::new().dispatch(Scan { plane, area, steps });
+    #[cfg(target_arch = "wasm32")]
+    let windows = scan_in_lanes(plane, area, steps);
+    windows
 }
 
 /// A scan, as pulp dispatches it.
+#[cfg(not(target_arch = "wasm32"))]
 struct Scan<'a> {
     plane: &'a LumaPlane,
     area: &'a Rect,
     steps: &'a ScanSteps,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl pulp::WithSimd for Scan<'_> {
     type Output = Vec<Window>;
 
