@@ -19,10 +19,9 @@
 //! per transform this costs is measured by `robust_eval --compare-seeding` (README, robust matching).
 //!
 //! # Memory
-//! The entries (`slots::Slots`: 40 B each), then per block a CSR table: one u32 posting per entry (its slot and the
-//! block's low bits, see `BlockTables`), sorted by the block's value, and `2^D + 1` u32 offsets over the top `D`
-//! bits of the value, `2^D` in `(n / 4, n / 2]` up to 2^24: about 44 B per entry, and 11 to 22 B of offsets (at
-//! most 11 x 64 MiB). Measured with `examples/bench_views`.
+//! The entries (`slots::Slots`: 40 B each), then per block a CSR table: one u32 slot per entry, sorted by the block's
+//! value, and `2^D + 1` u32 offsets over the top `D` bits of the value, `2^D` in `(n / 4, n / 2]` up to 2^24: about
+//! 44 B per entry, and 11 to 22 B of offsets (at most 11 x 64 MiB). Measured with `examples/bench_views`.
 //! Entries inserted since the last rebuild (the delta tail) are found through a hash map from (block, value) to
 //! their slots, so the tail never costs a scan.
 
@@ -135,9 +134,8 @@ impl BlockIndex {
                     true => &[][..],
                     false => self.tail.get(&tail_key(b, value)).map_or(&[][..], Vec::as_slice),
                 };
-                candidates.extend(
-                    self.tables.bucket(b, value).chain(tail.iter().copied()).map(|slot| (slot, start as u32, end)),
-                );
+                candidates
+                    .extend(self.tables.bucket(b, value).iter().chain(tail).map(|&slot| (slot, start as u32, end)));
                 start = end as usize;
             }
             for &(slot, first, end) in &candidates {
@@ -230,18 +228,12 @@ impl Hasher for KeyHasher {
 
 /// Per block, the slots `0..slots` sorted by the block's value (counting sort on its top `directory_bits`), in
 /// CSR form.
-///
-/// A bucket holds the slots of `2^(24 - directory_bits)` block values (two at 1M listed images), so each posting
-/// also keeps the block's low bits that the directory leaves out, its tag: a slot of another value is passed over
-/// without fetching its hash, the one random memory access per candidate that dominated seeding. Slot and tag fit
-/// in 32 bits: a table of `n` slots has `directory_bits >= bits(n) - 2` (or 8 when `n < 1024`), so the tag takes at
-/// most `26 - bits(n)` bits.
 #[derive(Default, Clone)]
 struct BlockTables {
     directory_bits: u32,
     /// Per block, `2^directory_bits + 1` offsets into its postings.
     offsets: Vec<Vec<u32>>,
-    /// Per block, the postings: `slot << tag_bits | tag`.
+    /// Per block, the slots.
     postings: Vec<Vec<u32>>,
 }
 
@@ -264,11 +256,9 @@ impl BlockTables {
             }
             let mut cursor = table[..buckets].to_vec();
             let mut slots = vec![0u32; n];
-            let tag_mask = (1u32 << shift) - 1;
             for (slot, hash) in hashes.iter().enumerate() {
-                let value = block(hash, b);
-                let at = &mut cursor[(value >> shift) as usize];
-                slots[*at as usize] = ((slot as u32) << shift) | (value & tag_mask);
+                let at = &mut cursor[(block(hash, b) >> shift) as usize];
+                slots[*at as usize] = slot as u32;
                 *at += 1;
             }
             offsets.push(table);
@@ -277,18 +267,13 @@ impl BlockTables {
         BlockTables { directory_bits, offsets, postings }
     }
 
-    /// The slots whose block `b` is `value`.
-    fn bucket(&self, b: usize, value: u32) -> impl Iterator<Item = u32> + '_ {
-        let tag_bits = BLOCK_BITS - self.directory_bits;
-        let tag = value & ((1u32 << tag_bits) - 1);
-        let postings = match self.offsets.get(b) {
-            Some(table) => {
-                let i = (value >> tag_bits) as usize;
-                &self.postings[b][table[i] as usize..table[i + 1] as usize]
-            }
-            None => &[],
+    /// The slots whose block `b` has the top bits of `value` (a superset of those equal to it).
+    fn bucket(&self, b: usize, value: u32) -> &[u32] {
+        let Some(table) = self.offsets.get(b) else {
+            return &[];
         };
-        postings.iter().filter(move |&&p| p & ((1u32 << tag_bits) - 1) == tag).map(move |&p| p >> tag_bits)
+        let i = (value >> (BLOCK_BITS - self.directory_bits)) as usize;
+        &self.postings[b][table[i] as usize..table[i + 1] as usize]
     }
 }
 
