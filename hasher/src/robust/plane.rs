@@ -188,15 +188,6 @@ impl LumaPlane {
         top * (1.0 - fy) + bottom * fy
     }
 
-    /// The integral of column `x` over rows `[0, y)`, fractional `y`.
-    pub fn column_integral(&self, x: usize, y: f32) -> f64 {
-        let y = y.clamp(0.0, self.height as f32);
-        let y0 = (y as usize).min(self.height.saturating_sub(1));
-        let s = self.width + 1;
-        let whole = self.sat[y0 * s + x + 1] - self.sat[y0 * s + x];
-        whole + f64::from(y - y0 as f32) * f64::from(self.luma[y0 * self.width + x])
-    }
-
     /// Every column's integral over rows `[0, y)` for each whole `y` in `0..=height`, row-major, in f32: the
     /// window scan's vertical stage reads 65 interpolated rows of it per row of windows, contiguous and in lanes.
     /// Sums are accumulated in f64 and then rounded: a cell's mean, a difference of two, stays within a hundredth
@@ -275,7 +266,10 @@ mod tests {
         let sum = plane.integral(12.0, 6.0) - plane.integral(10.5, 6.0) - plane.integral(12.0, 5.0)
             + plane.integral(10.5, 5.0);
         assert!((sum - (12.5 + 27.0)).abs() < 1e-6, "{sum}");
-        assert!((plane.column_integral(3, 2.5) - (6.0 + 7.0 + 0.5 * 8.0)).abs() < 1e-6);
+        // Column 3 over rows 0 and 1 (values 6 and 7): row 2 of the column integrals.
+        let rows = plane.column_integral_rows();
+        assert_eq!(rows.len(), 100 * 81);
+        assert!((rows[2 * 100 + 3] - (6.0 + 7.0)).abs() < 1e-6, "{}", rows[2 * 100 + 3]);
     }
 
     #[test]
