@@ -114,7 +114,7 @@ mod tests {
             z ^ (z >> 31)
         };
         for case in 0..3000 {
-            // Few levels (many ties, at the median too), wide values, and values that skew the sample.
+            // Few levels (many ties, at the median too), wide values, a few huge ones, negative squares.
             let values: Coefficients = std::array::from_fn(|k| match case % 4 {
                 0 => (next() % 5) as f32 - 2.0,
                 1 => (next() % (1 << 24)) as f32 * 1e-3 - 8000.0,
