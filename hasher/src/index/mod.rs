@@ -16,6 +16,8 @@ pub mod video;
 pub use blocks::BlockIndex;
 pub use exact::ExactIndex;
 pub use mih::PdqIndex;
+#[cfg(test)]
+pub(crate) use slots::id_hash;
 pub use video::{VideoCandidate, VideoIndex, VideoThresholds};
 
 use crate::pdq::Dihedral;

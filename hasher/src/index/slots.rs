@@ -198,7 +198,7 @@ pub(super) fn distance(a: &Words, b: &Words) -> u32 {
 }
 
 /// splitmix64's finaliser: ids are often sequential, so mix them before they pick a bucket.
-pub(super) fn id_hash(id: EntryId) -> u64 {
+pub(crate) fn id_hash(id: EntryId) -> u64 {
     let mut z = id.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);

@@ -86,11 +86,7 @@ fn from_order_key(key: u32) -> f32 {
 /// Built a byte at a time without a branch: half the comparisons go each way at random, so a branch per bit was
 /// mispredicted about half the time, and the robust scan thresholds two hashes per window (a fifth of its time).
 pub(crate) fn threshold(coefficients: &Coefficients) -> PdqHash {
-    threshold_at(coefficients, lower_median(coefficients))
-}
-
-/// The hash whose bit `k` says whether coefficient `k` is strictly above `median`.
-fn threshold_at(coefficients: &Coefficients, median: f32) -> PdqHash {
+    let median = lower_median(coefficients);
     let mut bytes = [0u8; 32];
     // Coefficients 8j..8j + 8 are the bits of byte 31 - j (see `PdqHash::bit`).
     for (j, eight) in coefficients.chunks_exact(8).enumerate() {
@@ -107,11 +103,8 @@ mod tests {
     fn lower_median_is_the_128th_smallest_with_ties_and_skewed_values() {
         let mut state = 7u64;
         let mut next = move || {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
+            state += 1;
+            crate::index::id_hash(state)
         };
         for case in 0..3000 {
             // Few levels (many ties, at the median too), wide values, a few huge ones, negative squares.

@@ -79,9 +79,8 @@ impl Dihedral {
                 std::array::from_fn(|k| if negate(k / 16, k % 16) { 1 << 31 } else { 0 })
             })
         });
-        let index = Dihedral::ALL.iter().position(|&d| d == self).unwrap_or(0);
         let (transpose, _) = self.rule();
-        let mask = &masks[index];
+        let mask = &masks[self as usize];
         let mut out = [0f32; 256];
         for (k, (o, &m)) in out.iter_mut().zip(mask).enumerate() {
             let v = if transpose { b[16 * (k % 16) + k / 16] } else { b[k] };
@@ -94,6 +93,12 @@ impl Dihedral {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_lists_the_variants_in_declaration_order() {
+        // `apply` finds a variant's sign masks by its discriminant.
+        assert!(Dihedral::ALL.iter().enumerate().all(|(i, &d)| d as usize == i));
+    }
 
     #[test]
     fn names_follow_the_reference_order() {
