@@ -19,8 +19,8 @@
 //! per transform this costs is measured by `robust_eval --compare-seeding` (README, robust matching).
 //!
 //! # Memory
-//! The entries (`slots::Slots`: 40 B each), then per block a CSR table: one u32 slot per entry, sorted by the block's
-//! value, and `2^D + 1` u32 offsets over the top `D` bits of the value, `2^D` in `(n / 4, n / 2]` up to 2^24: about
+//! The entries (`slots::Slots`: 40 B each), then per block a CSR table: one u32 posting per entry (its slot, and
+//! the block's bits below the directory's), sorted by the block's value, and `2^D + 1` u32 offsets over the top `D` bits of the value, `2^D` in `(n / 4, n / 2]` up to 2^24: about
 //! 44 B per entry, and 11 to 22 B of offsets (at most 11 x 64 MiB). Measured with `examples/bench_views`.
 //! Entries inserted since the last rebuild (the delta tail) are found through a hash map from (block, value) to
 //! their slots, so the tail never costs a scan.
@@ -134,8 +134,9 @@ impl BlockIndex {
                     true => &[][..],
                     false => self.tail.get(&tail_key(b, value)).map_or(&[][..], Vec::as_slice),
                 };
-                candidates
-                    .extend(self.tables.bucket(b, value).iter().chain(tail).map(|&slot| (slot, start as u32, end)));
+                candidates.extend(
+                    self.tables.slots_with(b, value).chain(tail.iter().copied()).map(|slot| (slot, start as u32, end)),
+                );
                 start = end as usize;
             }
             for &(slot, first, end) in &candidates {
@@ -228,12 +229,23 @@ impl Hasher for KeyHasher {
 
 /// Per block, the slots `0..slots` sorted by the block's value (counting sort on its top `directory_bits`), in
 /// CSR form.
+///
+/// A directory bucket holds the slots whose block shares its top `directory_bits` bits, about two to four of them,
+/// and most of those differ from the value looked up in the bits below: a search that fetched each one's hash to
+/// compare them spent half its fetches, random memory misses all, on slots it then dropped. So a posting carries
+/// those lower bits above its slot (`tag_bits` of them: all of them while the slots need at most `32 - tag_bits`
+/// bits, that is up to 2^26 entries), and the search compares them in the posting it has already read.
 #[derive(Default, Clone)]
 struct BlockTables {
     directory_bits: u32,
+    /// Bits of a posting below its tag: the slot.
+    slot_bits: u32,
+    /// Bits of the block's value below the directory's, kept above the slot in each posting (0 when the slots
+    /// leave no room for all of them; the bucket is then filtered by the hash fetch alone).
+    tag_bits: u32,
     /// Per block, `2^directory_bits + 1` offsets into its postings.
     offsets: Vec<Vec<u32>>,
-    /// Per block, the slots.
+    /// Per block, `tag << slot_bits | slot`.
     postings: Vec<Vec<u32>>,
 }
 
@@ -243,6 +255,9 @@ impl BlockTables {
         // About one entry per bucket: 2^D in (n / 4, n / 2], so the offsets take at most half the postings' memory.
         let directory_bits = (usize::BITS - n.leading_zeros()).saturating_sub(2).clamp(8, MAX_DIRECTORY_BITS);
         let shift = BLOCK_BITS - directory_bits;
+        let slot_bits = usize::BITS - n.leading_zeros();
+        let tag_bits = if slot_bits + shift <= u32::BITS { shift } else { 0 };
+        let tag_mask = (1u32 << tag_bits) - 1;
         let buckets = 1usize << directory_bits;
         let mut offsets = Vec::with_capacity(BLOCKS);
         let mut postings = Vec::with_capacity(BLOCKS);
@@ -257,23 +272,31 @@ impl BlockTables {
             let mut cursor = table[..buckets].to_vec();
             let mut slots = vec![0u32; n];
             for (slot, hash) in hashes.iter().enumerate() {
-                let at = &mut cursor[(block(hash, b) >> shift) as usize];
-                slots[*at as usize] = slot as u32;
+                let value = block(hash, b);
+                let at = &mut cursor[(value >> shift) as usize];
+                // `checked_shl`: with no tag, a shift by all 32 bits of an empty tag.
+                slots[*at as usize] = (value & tag_mask).checked_shl(slot_bits).unwrap_or(0) | slot as u32;
                 *at += 1;
             }
             offsets.push(table);
             postings.push(slots);
         }
-        BlockTables { directory_bits, offsets, postings }
+        BlockTables { directory_bits, slot_bits, tag_bits, offsets, postings }
     }
 
-    /// The slots whose block `b` has the top bits of `value` (a superset of those equal to it).
-    fn bucket(&self, b: usize, value: u32) -> &[u32] {
-        let Some(table) = self.offsets.get(b) else {
-            return &[];
+    /// The slots whose block `b` may be `value`: its top bits and its tag equal (exactly `value` when the postings
+    /// carry every bit below the directory's).
+    fn slots_with(&self, b: usize, value: u32) -> impl Iterator<Item = u32> + '_ {
+        let bucket = match self.offsets.get(b) {
+            Some(table) => {
+                let i = (value >> (BLOCK_BITS - self.directory_bits)) as usize;
+                &self.postings[b][table[i] as usize..table[i + 1] as usize]
+            }
+            None => &[][..],
         };
-        let i = (value >> (BLOCK_BITS - self.directory_bits)) as usize;
-        &self.postings[b][table[i] as usize..table[i + 1] as usize]
+        let slot_mask = u32::MAX.checked_shr(u32::BITS - self.slot_bits).unwrap_or(0);
+        let tag = (value & ((1u32 << self.tag_bits) - 1)).checked_shl(self.slot_bits).unwrap_or(0);
+        bucket.iter().filter(move |&&posting| posting & !slot_mask == tag).map(move |&posting| posting & slot_mask)
     }
 }
 
@@ -308,7 +331,7 @@ mod tests {
             id_hash(self.0)
         }
         fn hash(&mut self) -> PdqHash {
-            from_words(&[self.next(), self.next(), self.next(), self.next()])
+            from_words(&Words([self.next(), self.next(), self.next(), self.next()]))
         }
         /// `hash` with exactly `flips` distinct bits inverted, chosen among `allowed`.
         fn near(&mut self, hash: &PdqHash, flips: u32, allowed: &[usize]) -> PdqHash {
@@ -351,7 +374,7 @@ mod tests {
         for b in 0..BLOCKS {
             for bit in 0..256 {
                 // Hash with only `bit` set (counted from the most significant).
-                let mut w = [0u64; 4];
+                let mut w = Words::default();
                 w[bit / 64] = 1 << (63 - bit % 64);
                 if block(&w, b) != 0 {
                     covered[bit] += 1;
@@ -417,6 +440,34 @@ mod tests {
         assert_eq!(index.reach(&queries, 31), reached_by_rule(&live, &queries, 31));
         assert_eq!(index.get(gone[0]), None);
         assert_eq!(index.get(live[0].0), Some(live[0].1));
+    }
+
+    #[test]
+    fn a_bucket_gives_exactly_the_slots_of_the_value_looked_up() {
+        let mut rng = Rng(5);
+        // 300 entries: a directory of 2^8 buckets, so most of a value's bucket has other values below its top bits.
+        // Hashes share their first block's top 8 bits in pairs (high/low) so that buckets are crowded.
+        for n in [300usize, 40_000] {
+            let hashes: Vec<Words> = (0..n)
+                .map(|i| {
+                    let mut w = words(&rng.hash());
+                    w[0] = (w[0] & !(0xff << 56)) | (((i % 7) as u64) << 56);
+                    w
+                })
+                .collect();
+            let tables = BlockTables::build(&hashes);
+            assert!(tables.tag_bits > 0 && tables.directory_bits < BLOCK_BITS);
+            for b in [0, 3, BLOCKS - 1] {
+                for probe in hashes.iter().step_by(37) {
+                    let value = block(probe, b);
+                    let mut got: Vec<u32> = tables.slots_with(b, value).collect();
+                    got.sort_unstable();
+                    let expected: Vec<u32> =
+                        (0..n as u32).filter(|&s| block(&hashes[s as usize], b) == value).collect();
+                    assert_eq!(got, expected, "n {n}, block {b}, value {value:#x}");
+                }
+            }
+        }
     }
 
     #[test]

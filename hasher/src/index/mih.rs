@@ -531,7 +531,7 @@ mod tests {
             id_hash(self.0)
         }
         fn hash(&mut self) -> PdqHash {
-            from_words(&[self.next(), self.next(), self.next(), self.next()])
+            from_words(&Words([self.next(), self.next(), self.next(), self.next()]))
         }
         /// `hash` with exactly `flips` distinct bits inverted.
         fn near(&mut self, hash: &PdqHash, flips: u32) -> PdqHash {
@@ -883,7 +883,7 @@ mod tests {
     fn gap_coded_postings_round_trip_long_gaps_through_escapes() {
         // Every chunk of a hash holds `v`. Most slots hold 0; `v` and `w` sit at slots that put their gaps
         // right below, at and above the escape threshold, so both encodings and the boundary are exercised.
-        let repeat = |v: u16| [u64::from(v) * 0x0001_0001_0001_0001; 4];
+        let repeat = |v: u16| Words([u64::from(v) * 0x0001_0001_0001_0001; 4]);
         let (v, w) = (0xbeef, 0x1234);
         let slots = ESCAPE as usize * 2 + 10;
         let mut hashes = vec![repeat(0); slots];
@@ -969,7 +969,7 @@ mod tests {
         assert_eq!(from_words(&words(&hash)), hash);
         let mut ones = 0;
         for c in 0..CHUNKS {
-            ones += chunk(&[u64::MAX; 4], c).count_ones();
+            ones += chunk(&Words([u64::MAX; 4]), c).count_ones();
         }
         assert_eq!(ones, 256);
     }

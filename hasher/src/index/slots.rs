@@ -13,8 +13,26 @@ use hashbrown::HashTable;
 use super::EntryId;
 use crate::pdq::PdqHash;
 
-/// A hash as four u64 words (word `i` holds bytes `8i..8i + 8`, big-endian).
-pub(super) type Words = [u64; 4];
+/// A hash as four u64 words (word `i` holds bytes `8i..8i + 8`, big-endian), aligned on 32 bytes so that a slot's
+/// hash never straddles two cache lines: a search fetches the hashes of random slots, a memory miss each, and a
+/// large `Vec` of `[u64; 4]` starts 16 bytes into its pages (glibc's chunk header), which put half the hashes
+/// across two lines.
+#[derive(Clone, Copy, PartialEq, Eq, Default, Debug)]
+#[repr(align(32))]
+pub(super) struct Words(pub(super) [u64; 4]);
+
+impl std::ops::Index<usize> for Words {
+    type Output = u64;
+    fn index(&self, i: usize) -> &u64 {
+        &self.0[i]
+    }
+}
+
+impl std::ops::IndexMut<usize> for Words {
+    fn index_mut(&mut self, i: usize) -> &mut u64 {
+        &mut self.0[i]
+    }
+}
 
 const MIN_DELTA: usize = 4096;
 
@@ -176,8 +194,8 @@ impl Slots {
 
 /// The words of a hash.
 pub(super) fn words(hash: &PdqHash) -> Words {
-    let mut w = [0u64; 4];
-    for (word, bytes) in w.iter_mut().zip(hash.as_bytes().chunks_exact(8)) {
+    let mut w = Words::default();
+    for (word, bytes) in w.0.iter_mut().zip(hash.as_bytes().chunks_exact(8)) {
         *word = bytes.iter().fold(0, |acc, &b| acc << 8 | u64::from(b));
     }
     w
@@ -186,7 +204,7 @@ pub(super) fn words(hash: &PdqHash) -> Words {
 /// The hash of its words.
 pub(super) fn from_words(w: &Words) -> PdqHash {
     let mut b = [0u8; 32];
-    for (bytes, word) in b.chunks_exact_mut(8).zip(w) {
+    for (bytes, word) in b.chunks_exact_mut(8).zip(w.0) {
         bytes.copy_from_slice(&word.to_be_bytes());
     }
     PdqHash::from_bytes(b)
