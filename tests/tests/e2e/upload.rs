@@ -429,6 +429,78 @@ async fn a_candidate_set_sent_to_the_match_api_finds_a_cropped_copy() {
     assert_eq!(err.code(), Some("invalid_request"), "{err:?}");
 }
 
+/// `POST /v1/match` reads its body itself (up to 32 MiB, more than the other routes) and parses it off the async
+/// workers: a gzip-compressed candidate set matches as the plain one does, and the body's failures keep their
+/// codes: a gzip bomb that inflates past the limit (`payload_too_large`), no JSON content type and malformed JSON
+/// (`invalid_request`), a malformed hash (`invalid_hash`).
+#[tokio::test]
+async fn the_match_body_may_be_gzipped_and_its_failures_keep_their_codes() {
+    use std::io::Write;
+
+    use disrupt_hasher::robust::{QueryOptions, candidates_rgb};
+    let app = spawn_app().await;
+    let key = app.raw_key("p", disrupt_openapi::model::Role::Platform, &["ncii"], &[]).await;
+    let photo = bridge("bridge-1-original.jpg");
+    app.client
+        .upload_case(Category::AdultNcii, vec![UploadFile { name: "a.jpg".into(), bytes: photo.clone() }])
+        .await
+        .unwrap();
+    let cropped = crop(&image::load_from_memory(&photo).unwrap().to_rgb8(), 0.10, 0.10, 0.10, 0.10);
+    let (w, h) = cropped.dimensions();
+    let candidates = candidates_rgb(cropped.as_raw(), w as usize, h as usize, 3 * w as usize, &QueryOptions::to_send());
+    let request = disrupt_openapi::matching::MatchRequest {
+        hashes: Vec::new(),
+        lists: None,
+        images: vec![disrupt_client::local::image_candidates(&candidates)],
+    };
+    let gzip = |bytes: &[u8]| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    };
+    let http = reqwest::Client::new();
+    let post = |body: Vec<u8>, content_type: &'static str, encoding: Option<&'static str>| {
+        let mut request = http
+            .post(format!("{}/v1/match", app.base_url))
+            .bearer_auth(&key)
+            .header("Content-Type", content_type)
+            .body(body);
+        if let Some(encoding) = encoding {
+            request = request.header("Content-Encoding", encoding);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let json = serde_json::to_vec(&request).unwrap();
+    let compressed = gzip(&json);
+    assert!(compressed.len() * 2 < json.len(), "{} of {} bytes", compressed.len(), json.len());
+    eventually(|| async {
+        let (status, body) = post(compressed.clone(), "application/json", Some("gzip")).await;
+        status == 200 && !body["results"][0]["matches"].as_array().unwrap().is_empty()
+    })
+    .await;
+    let (status, plain) = post(json.clone(), "application/json", None).await;
+    assert_eq!(status, 200, "{plain}");
+    let (_, gzipped) = post(compressed, "application/json", Some("gzip")).await;
+    assert_eq!(gzipped, plain);
+
+    // 40 MiB of spaces inflate past the 32 MiB limit from about 40 KB.
+    let bomb = gzip(&vec![b' '; 40 << 20]);
+    assert!(bomb.len() < 1 << 20);
+    let (status, body) = post(bomb, "application/json", Some("gzip")).await;
+    assert_eq!((status, body["code"].as_str()), (413, Some("payload_too_large")), "{body}");
+    let (status, body) = post(json, "text/plain", None).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("invalid_request")), "{body}");
+    let (status, body) = post(b"{\"hashes\": [".to_vec(), "application/json", None).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("invalid_request")), "{body}");
+    let malformed = br#"{"hashes": [{"kind": "pdq", "hash": "abc"}]}"#.to_vec();
+    let (status, body) = post(malformed, "application/json", None).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("invalid_hash")), "{body}");
+}
+
 /// An 8-second re-encode of a reference sample video through this ffmpeg filter, as bytes.
 fn sample_video_with(name: &str, filter: &str) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
