@@ -192,6 +192,28 @@ pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
+/// A viewport the browser emulates: its size in CSS pixels and the device pixels per CSS pixel.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Viewport {
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    pub(crate) pixel_ratio: u32,
+    /// A phone: touch events and the page's `<meta name="viewport">` honoured, no scroll bar taking width.
+    pub(crate) phone: bool,
+}
+
+impl Viewport {
+    /// WCAG 2.1 reflow (1.4.10): 320 CSS pixels wide, here as the narrowest phones show a page.
+    pub(crate) const NARROW: Self = Self { width: 320, height: 640, pixel_ratio: 1, phone: true };
+
+    /// A 1280 x 800 desktop window at 200 % zoom (WCAG 1.4.4): zoom makes each CSS pixel two device pixels, so
+    /// the page lays out in 640 x 400 CSS pixels with a device pixel ratio of 2, which is what this emulates;
+    /// a desktop, so the scroll bar takes its width. Headless Chromium has no zoom control of its own, and
+    /// `--force-device-scale-factor=2` is a high-density screen, not zoom: a 1280-pixel window still lays out
+    /// in 1280 CSS pixels with it (measured: `innerWidth` 1280, `devicePixelRatio` 2).
+    pub(crate) const ZOOM_200: Self = Self { width: 640, height: 400, pixel_ratio: 2, phone: false };
+}
+
 /// Headless Chromium from Debian through its chromedriver, with a fresh profile.
 pub(crate) struct Browser {
     pub(crate) client: Client,
@@ -208,6 +230,16 @@ impl Browser {
     /// A `width` x `height` window; with `proxy`, every request the browser makes, to any host, loopback
     /// included, goes through that port (a [`Relay`]), so that one to another origin is seen there.
     pub(crate) async fn start_with(width: u32, height: u32, proxy: Option<u16>) -> Result<Self> {
+        Self::launch(width, height, proxy, None).await
+    }
+
+    /// A page seen through `viewport`, emulated by chromedriver (`goog:chromeOptions.mobileEmulation`): the
+    /// window itself cannot be made narrower than 500 pixels in headless Chromium.
+    pub(crate) async fn start_emulating(viewport: Viewport) -> Result<Self> {
+        Self::launch(900, 1200, None, Some(viewport)).await
+    }
+
+    async fn launch(width: u32, height: u32, proxy: Option<u16>, viewport: Option<Viewport>) -> Result<Self> {
         for bin in [CHROMIUM, CHROMEDRIVER] {
             ensure!(
                 Path::new(bin).exists(),
@@ -242,7 +274,18 @@ impl Browser {
             args.push("--proxy-bypass-list=<-loopback>".into());
         }
         let mut caps = serde_json::Map::new();
-        caps.insert("goog:chromeOptions".into(), json!({ "binary": CHROMIUM, "args": args }));
+        let mut options = json!({ "binary": CHROMIUM, "args": args });
+        if let Some(v) = viewport {
+            let metrics = json!({
+                "width": v.width,
+                "height": v.height,
+                "pixelRatio": v.pixel_ratio,
+                "mobile": v.phone,
+                "touch": v.phone,
+            });
+            options["mobileEmulation"] = json!({ "deviceMetrics": metrics });
+        }
+        caps.insert("goog:chromeOptions".into(), options);
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = loop {
             match ClientBuilder::new(HttpConnector::new())

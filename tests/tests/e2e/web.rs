@@ -26,7 +26,7 @@ use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
-use crate::browser::{Browser, Relay, find, screenshot, tempdir, wait_for_js};
+use crate::browser::{Browser, Relay, Viewport, find, screenshot, tempdir, wait_for_js};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn page_hashes_the_reference_photos_in_the_browser_like_the_native_hasher() -> Result<()> {
@@ -517,71 +517,111 @@ async fn every_step_of_the_page_passes_axe_in_english_and_in_arabic_right_to_lef
     let relay = Relay::start(port).await?;
     let browser = Browser::start().await?;
     let client = &browser.client;
-    let photos = reference_photos()?;
-    let dir = tempdir()?;
-    let unreadable = dir.join("clip.avi");
-    make_avi(&photos[2], &unreadable)?;
+    let files = JourneyFiles::make()?;
 
     for lang in ["en", "ar"] {
-        client.goto(&relay.url("/")).await?;
-        wait_ready(client).await?;
-        set_language(client, lang).await?;
-        let check = |step: &'static str| assert_accessible(client, lang, step);
-        check("orientation").await?;
-        if lang == "ar" {
-            let dir =
-                client.execute("return [document.documentElement.dir, document.documentElement.lang]", vec![]).await?;
-            assert_eq!(dir, json!(["rtl", "ar"]));
-            let left = client
-                .execute(
-                    "return document.getElementById('quick-exit').getBoundingClientRect().left < window.innerWidth / 2",
-                    vec![],
-                )
-                .await?;
-            ensure!(left == json!(true), "right to left: the quick exit is at the top left");
-            let title = client.find(Locator::Id("orientation-title")).await?.text().await?;
-            assert_eq!(title, "ماذا حدث؟", "the question in Arabic from orientation.json");
-            screenshot(client, "orientation-ar").await?;
-        }
-        client.find(Locator::Css("button[data-answer='minor']")).await?.click().await?;
-        wait_for_js(client, "return !document.getElementById('step-destination').hidden").await?;
-        check("destination").await?;
-        client.find(Locator::Id("destination-hash-button")).await?.click().await?;
-        wait_for_js(client, "return !document.getElementById('step-hash').hidden").await?;
-        check("hashing step, under 18").await?;
-        client.find(Locator::Id("age-no")).await?.click().await?;
-        select_files(client, &[photos[0].clone(), unreadable.clone()]).await?;
-        wait_for_hashes(client, 2).await?;
-        client.find(Locator::Id("urls")).await?.send_keys("ftp://files.example/x").await?;
-        client.find(Locator::Id("contact-email")).await?.click().await?;
-        client.find(Locator::Id("contact-value")).await?.send_keys("victim@example.org").await?;
-        client.find(Locator::Id("declare-depicts")).await?.click().await?;
-        client.find(Locator::Id("submit")).await?.click().await?;
-        wait_for_js(client, "return document.getElementById('urls').getAttribute('aria-invalid') === 'true'").await?;
-        check("hashing step, files and a refused address").await?;
-        if lang == "ar" {
-            client.execute("document.getElementById('file-list').scrollIntoView()", vec![]).await?;
-            screenshot(client, "hashes-ar").await?;
-        }
-        let urls = client.find(Locator::Id("urls")).await?;
-        urls.clear().await?;
-        urls.send_keys("https://forum.example/t/2").await?;
-        let (id, secret) = submit_from_page(client).await?;
-        check("case number and secret").await?;
-        client.find(Locator::Id("check-status")).await?.click().await?;
-        wait_for_js(client, "return document.getElementById('manage-result').dataset.result === 'status'").await?;
-        check("status").await?;
-        if lang == "ar" {
-            let said = client.find(Locator::Id("status-urls")).await?.text().await?;
-            ensure!(said.contains("https://forum.example/t/2") && said.contains("قيد المراجعة"), "{said}");
-            screenshot(client, "status-ar").await?;
-        }
-        client.find(Locator::Css("footer button[data-privacy]")).await?.click().await?;
-        wait_for_js(client, "return !!document.getElementById('privacy-controller')").await?;
-        check("privacy notice").await?;
+        let (id, secret) = walk_every_step(client, &relay.url("/"), lang, &files, async |step| {
+            assert_accessible(client, lang, step).await?;
+            match (lang, step) {
+                ("ar", "orientation") => {
+                    let dir = client
+                        .execute("return [document.documentElement.dir, document.documentElement.lang]", vec![])
+                        .await?;
+                    assert_eq!(dir, json!(["rtl", "ar"]));
+                    let left = client
+                        .execute(
+                            "return document.getElementById('quick-exit').getBoundingClientRect().left < window.innerWidth / 2",
+                            vec![],
+                        )
+                        .await?;
+                    ensure!(left == json!(true), "right to left: the quick exit is at the top left");
+                    let title = client.find(Locator::Id("orientation-title")).await?.text().await?;
+                    assert_eq!(title, "ماذا حدث؟", "the question in Arabic from orientation.json");
+                    screenshot(client, "orientation-ar").await
+                }
+                ("ar", "hashing step, files and a refused address") => {
+                    client.execute("document.getElementById('file-list').scrollIntoView()", vec![]).await?;
+                    screenshot(client, "hashes-ar").await
+                }
+                ("ar", "status") => {
+                    let said = client.find(Locator::Id("status-urls")).await?.text().await?;
+                    ensure!(said.contains("https://forum.example/t/2") && said.contains("قيد المراجعة"), "{said}");
+                    screenshot(client, "status-ar").await
+                }
+                _ => Ok(()),
+            }
+        })
+        .await?;
         ensure!(app.client.get_case(&id, &secret).await.is_ok(), "the case exists");
     }
-    std::fs::remove_dir_all(&dir)?;
+    files.remove()?;
+    browser.close().await
+}
+
+/// Reflow (WCAG 2.1 1.4.10): in a viewport of 320 CSS pixels, in English and in Arabic, every step of the journey
+/// is walked by clicking its controls (see [`walk_every_step`]) and on each the page does not scroll sideways, no
+/// visible box leaves the viewport, no text is cut off by its box, and axe-core finds no WCAG 2.1 A/AA violation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_step_of_the_page_reflows_at_320_css_pixels_in_english_and_in_arabic() -> Result<()> {
+    walk_every_step_in(Viewport::NARROW, "narrow", &["orientation", "hashes", "details", "case", "status", "ar"]).await
+}
+
+/// 200 % zoom (WCAG 2.1 1.4.4): a 1280 x 800 window zoomed to 200 % (640 x 400 CSS pixels, two device pixels each;
+/// see [`Viewport::ZOOM_200`]), the same walk and checks as at 320 CSS pixels.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_step_of_the_page_works_at_200_percent_zoom_in_english_and_in_arabic() -> Result<()> {
+    walk_every_step_in(Viewport::ZOOM_200, "zoom-200", &["details", "ar"]).await
+}
+
+/// The walk of [`walk_every_step`] in English and in Arabic through `viewport`, each step checked by
+/// [`assert_reflows`] and axe-core; the screenshots named in `shots` saved as `{prefix}-{name}`.
+async fn walk_every_step_in(viewport: Viewport, prefix: &str, shots: &[&str]) -> Result<()> {
+    let app = crate::helpers::spawn_app_with(&crate::helpers::LIFTED_BUDGETS).await;
+    let browser = Browser::start_emulating(viewport).await?;
+    let client = &browser.client;
+    let files = JourneyFiles::make()?;
+    let page = format!("{}/", app.base_url);
+
+    for lang in ["en", "ar"] {
+        let (id, secret) = walk_every_step(client, &page, lang, &files, async |step| {
+            assert_reflows(client, viewport, lang, step).await?;
+            assert_accessible(client, lang, step).await?;
+            // The parts of the README's screenshots: the step's top, or the part of it named.
+            let parts: &[(&str, Option<&str>)] = match (lang, step) {
+                ("en", "orientation") => &[("orientation", None)],
+                ("en", "hashing step, files and a refused address") => {
+                    &[("hashes", Some("file-list")), ("details", Some("where"))]
+                }
+                ("en", "case number and secret") => &[("case", None)],
+                ("en", "status") => &[("status", Some("manage-result"))],
+                ("ar", "hashing step, files and a refused address") => &[("ar", Some("file-list"))],
+                _ => &[],
+            };
+            for (name, part) in parts {
+                if let Some(id) = part {
+                    // What is scrolled into view (a link to it, a focused field) starts below the quick exit,
+                    // which stays at the top of the viewport and would otherwise cover it.
+                    let below = client
+                        .execute(
+                            &format!(
+                                "const part = document.getElementById('{id}'); part.scrollIntoView();
+                                 return part.getBoundingClientRect().top >= document.getElementById('quick-exit').getBoundingClientRect().bottom"
+                            ),
+                            vec![],
+                        )
+                        .await?;
+                    ensure!(below == json!(true), "{lang}, {step}: #{id} scrolled into view is under the quick exit");
+                }
+                if shots.contains(name) {
+                    screenshot(client, &format!("{prefix}-{name}")).await?;
+                }
+            }
+            Ok(())
+        })
+        .await?;
+        ensure!(app.client.get_case(&id, &secret).await.is_ok(), "the case exists");
+    }
+    files.remove()?;
     browser.close().await
 }
 
@@ -724,6 +764,137 @@ async fn twelve_megapixel_photo_hashing_time_in_chromium() -> Result<()> {
 }
 
 // ---------------------------------------------------------------- the page's side
+
+/// The files of [`walk_every_step`]: a reference photo the browser hashes, and an AVI video it cannot read.
+struct JourneyFiles {
+    dir: PathBuf,
+    photo: PathBuf,
+    unreadable: PathBuf,
+}
+
+impl JourneyFiles {
+    fn make() -> Result<Self> {
+        let dir = tempdir()?;
+        let photos = reference_photos()?;
+        let unreadable = dir.join("clip.avi");
+        make_avi(&photos[2], &unreadable)?;
+        Ok(Self { dir, photo: photos[0].clone(), unreadable })
+    }
+
+    fn remove(self) -> Result<()> {
+        Ok(std::fs::remove_dir_all(&self.dir)?)
+    }
+}
+
+/// Every step of the page in `lang`, reached by clicking its controls as a person would, with `check` called on
+/// each as it is shown: "orientation"; "destination" (the answer for a person under 18); "hashing step, under 18"
+/// (the child-protection referrals); "hashing step, files and a refused address" (a photo hashed, a video the
+/// browser cannot read, an address refused, the declarations and a contact filled in); "case number and secret";
+/// "status"; "privacy notice". Answers the case's number and secret.
+async fn walk_every_step(
+    client: &Client,
+    page: &str,
+    lang: &str,
+    files: &JourneyFiles,
+    mut check: impl AsyncFnMut(&'static str) -> Result<()>,
+) -> Result<(String, String)> {
+    client.goto(page).await?;
+    wait_ready(client).await?;
+    set_language(client, lang).await?;
+    check("orientation").await?;
+    client.find(Locator::Css("button[data-answer='minor']")).await?.click().await?;
+    wait_for_js(client, "return !document.getElementById('step-destination').hidden").await?;
+    check("destination").await?;
+    client.find(Locator::Id("destination-hash-button")).await?.click().await?;
+    wait_for_js(client, "return !document.getElementById('step-hash').hidden").await?;
+    check("hashing step, under 18").await?;
+    client.find(Locator::Id("age-no")).await?.click().await?;
+    select_files(client, &[files.photo.clone(), files.unreadable.clone()]).await?;
+    wait_for_hashes(client, 2).await?;
+    client.find(Locator::Id("urls")).await?.send_keys("ftp://files.example/x").await?;
+    client.find(Locator::Id("contact-email")).await?.click().await?;
+    client.find(Locator::Id("contact-value")).await?.send_keys("victim@example.org").await?;
+    client.find(Locator::Id("declare-depicts")).await?.click().await?;
+    client.find(Locator::Id("submit")).await?.click().await?;
+    wait_for_js(client, "return document.getElementById('urls').getAttribute('aria-invalid') === 'true'").await?;
+    check("hashing step, files and a refused address").await?;
+    let urls = client.find(Locator::Id("urls")).await?;
+    urls.clear().await?;
+    urls.send_keys("https://forum.example/t/2").await?;
+    let (id, secret) = submit_from_page(client).await?;
+    check("case number and secret").await?;
+    client.find(Locator::Id("check-status")).await?.click().await?;
+    wait_for_js(client, "return document.getElementById('manage-result').dataset.result === 'status'").await?;
+    check("status").await?;
+    client.find(Locator::Css("footer button[data-privacy]")).await?.click().await?;
+    wait_for_js(client, "return !!document.getElementById('privacy-controller')").await?;
+    check("privacy notice").await?;
+    Ok((id, secret))
+}
+
+/// The page as it is fits `viewport` (WCAG 2.1 1.4.10, reflow): the viewport really is that wide (so that the
+/// checks cannot pass in a wider window), the page does not scroll sideways, no visible box reaches past the
+/// viewport's left or right edge, and no box cuts off its content (overflow hidden or clipped with more inside).
+/// The skip link waits off screen until focused and `.visually-hidden` text is for screen readers: both are left
+/// out; a box inside a scroll box is left to it (the scroll box itself is checked).
+async fn assert_reflows(client: &Client, viewport: Viewport, lang: &str, step: &str) -> Result<()> {
+    let found = client
+        .execute(
+            r#"const root = document.documentElement;
+            const found = [];
+            if (root.scrollWidth > root.clientWidth) {
+              found.push(`the page scrolls sideways: ${root.scrollWidth} CSS pixels in ${root.clientWidth}`);
+            }
+            const name = (e) => e.tagName.toLowerCase() + (e.id ? `#${e.id}` : "")
+              + (typeof e.className === "string" && e.className.trim() ? `.${e.className.trim().split(/\s+/).join(".")}` : "");
+            const path = (e) => { const p = []; for (; e && e !== document.body; e = e.parentElement) p.unshift(name(e)); return p.join(" > "); };
+            const scrolls = (e) => ["auto", "scroll"].includes(getComputedStyle(e).overflowX);
+            const inScrollBox = (e) => { for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) if (scrolls(p)) return true; return false; };
+            // Form fields scroll their own text by design.
+            const fields = new Set(["INPUT", "TEXTAREA", "SELECT"]);
+            for (const e of document.body.querySelectorAll("*")) {
+              if (e.closest(".visually-hidden") || (e.closest(".skip") && !e.closest(".skip:focus"))) continue;
+              if (!e.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
+              const box = e.getBoundingClientRect();
+              if (box.width === 0 && box.height === 0) continue;
+              if (!inScrollBox(e) && (box.left < -0.5 || box.right > root.clientWidth + 0.5)) {
+                found.push(`${path(e)} spans ${Math.round(box.left)} to ${Math.round(box.right)}, past the viewport (0 to ${root.clientWidth})`);
+              }
+              if (fields.has(e.tagName)) continue;
+              const style = getComputedStyle(e);
+              if (["hidden", "clip"].includes(style.overflowX) && e.scrollWidth > e.clientWidth + 1) {
+                found.push(`${path(e)} cuts its content off sideways (${e.scrollWidth} in ${e.clientWidth})`);
+              }
+              if (["hidden", "clip"].includes(style.overflowY) && e.scrollHeight > e.clientHeight + 1) {
+                found.push(`${path(e)} cuts its content off at the bottom (${e.scrollHeight} in ${e.clientHeight})`);
+              }
+            }
+            return found;"#,
+            vec![],
+        )
+        .await?;
+    ensure!(found == json!([]), "{lang}, {step}, at {} CSS pixels: {found:#}", viewport.width);
+    let measured = client
+        .execute(
+            "const root = document.documentElement;
+             return [window.innerWidth, root.clientWidth, window.devicePixelRatio];",
+            vec![],
+        )
+        .await?;
+    let (inner, client_width, ratio) = (measured[0].as_u64(), measured[1].as_u64(), measured[2].as_f64());
+    ensure!(
+        inner == Some(viewport.width.into()) && ratio == Some(viewport.pixel_ratio.into()),
+        "{lang}, {step}: innerWidth, clientWidth and devicePixelRatio are {measured}, not those of {viewport:?}"
+    );
+    // A phone's scroll bar takes no width; a desktop's takes some when the page is taller than the window.
+    let scroll_bar = u64::from(viewport.width).saturating_sub(client_width.unwrap_or(0));
+    ensure!(
+        if viewport.phone { scroll_bar == 0 } else { scroll_bar < 24 },
+        "{lang}, {step}: the page is {client_width:?} CSS pixels wide in a {} pixel viewport",
+        viewport.width
+    );
+    Ok(())
+}
 
 /// Sends the case from the hashing step and reads the case number and secret the page shows.
 async fn submit_from_page(client: &Client) -> Result<(String, String)> {
