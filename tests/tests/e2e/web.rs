@@ -540,6 +540,24 @@ async fn every_step_of_the_page_passes_axe_in_english_and_in_arabic_right_to_lef
                     screenshot(client, "orientation-ar").await
                 }
                 ("ar", "hashing step, files and a refused address") => {
+                    // A value on one line (a size "1600×1004", a time "0.25 s") reads left to right in a
+                    // right-to-left page: its first character is drawn left of its last.
+                    let reversed = client
+                        .execute(
+                            "return [...document.querySelectorAll('#file-list code')]
+                               .filter((c) => c.textContent.length > 1 && new Set([...c.getClientRects()].map((r) => Math.round(r.top))).size === 1)
+                               .filter((c) => {
+                                 const text = c.firstChild, range = document.createRange();
+                                 range.setStart(text, 0); range.setEnd(text, 1);
+                                 const first = range.getBoundingClientRect().left;
+                                 range.setStart(text, text.length - 1); range.setEnd(text, text.length);
+                                 return first > range.getBoundingClientRect().left;
+                               })
+                               .map((c) => `${c.className}: ${c.textContent}`)",
+                            vec![],
+                        )
+                        .await?;
+                    ensure!(reversed == json!([]), "values drawn right to left: {reversed}");
                     client.execute("document.getElementById('file-list').scrollIntoView()", vec![]).await?;
                     screenshot(client, "hashes-ar").await
                 }
