@@ -487,9 +487,10 @@ function serverOffer(entry) {
 }
 
 // The hashes the server answered, shown as the browser's are (PDQ and quality of an image, or a video's frames).
+// Values read left to right in every language: in an Arabic page a size 1600×1004 would otherwise be drawn 1004×1600.
 function serverHashList(result) {
   const rows = [];
-  const row = (label, value, cls) => rows.push(el("dt", { textContent: t(label) }), el("dd", {}, el("code", { className: cls, textContent: value })));
+  const row = (label, value, cls) => rows.push(el("dt", { textContent: t(label) }), el("dd", {}, el("code", { className: cls, textContent: value, dir: "ltr" })));
   for (const value of result.hashes) {
     if (value.kind === "pdq") {
       row("pdq", value.hash, "pdq");
@@ -506,7 +507,7 @@ function serverHashList(result) {
 
 function hashList(result) {
   const rows = [];
-  const row = (label, value, cls) => rows.push(el("dt", { textContent: t(label) }), el("dd", {}, el("code", { className: cls, textContent: value })));
+  const row = (label, value, cls) => rows.push(el("dt", { textContent: t(label) }), el("dd", {}, el("code", { className: cls, textContent: value, dir: "ltr" })));
   if (result.frames) {
     row("frames", String(result.frames.length), "frames");
     row("size", `${result.width}×${result.height}, ${t("duration_s", { seconds: result.duration.toFixed(1) })}`, "size");
