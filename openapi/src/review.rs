@@ -249,6 +249,11 @@ pub enum CaseRejection {
     AwaitingSecondAnalyst {
         /// Key id of the analyst who asked.
         requested_by: String,
+        /// Their reason: a second analyst's confirmation applies it (and their note), whatever the second sends.
+        reason: RejectReason,
+        /// Their note, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
         /// When the request lapses, unix ms.
         expires_at: u64,
     },

@@ -140,7 +140,8 @@ pub async fn open_contact(
 }
 
 /// Reject every entry of a case. When the hotline requires two analysts (the default), the first call records
-/// the request (`awaiting_second_analyst`) and a different analyst's call confirms it (`rejected`).
+/// the request (`awaiting_second_analyst`, with its reason and note, also shown in the case) and a different
+/// analyst's call confirms it (`rejected`), applying the first analyst's reason and note.
 #[utoipa::path(
     tag = "analysts",
     params(("id" = String, Path, description = "Case id")),

@@ -37,6 +37,16 @@ impl From<ReviewError> for ApiError {
     }
 }
 
+/// A whole-case rejection waiting for a second analyst, as the API shows it: who asked, why, until when.
+fn awaiting_second_analyst(pending: PendingCaseRejection) -> CaseRejection {
+    CaseRejection::AwaitingSecondAnalyst {
+        requested_by: pending.requested_by,
+        reason: pending.rejection.reason,
+        note: pending.rejection.note,
+        expires_at: pending.requested_at + CASE_REJECTION_TTL_MS,
+    }
+}
+
 fn require_analyst(caller: &Caller) -> Result<(), ApiError> {
     caller.require_role(&[Role::Analyst, Role::Admin])
 }
@@ -302,10 +312,7 @@ impl Service {
                     return Err(ApiError::Conflict("another rejection request for this case came first".into()));
                 }
                 self.drain_audit(Outbox::List(&case.list)).await;
-                Ok(CaseRejection::AwaitingSecondAnalyst {
-                    requested_by: request.requested_by,
-                    expires_at: request.requested_at + CASE_REJECTION_TTL_MS,
-                })
+                Ok(awaiting_second_analyst(request))
             }
             CaseRejectionStep::Confirmed { rejection, analysts } => {
                 let live: Vec<&s::Entry> =
@@ -368,11 +375,7 @@ impl Service {
         for entry in &view.entries {
             entries.push(self.review_item(entry).await?);
         }
-        let pending_rejection =
-            self.pending_rejection(&view.case).await?.map(|p| CaseRejection::AwaitingSecondAnalyst {
-                requested_by: p.requested_by,
-                expires_at: p.requested_at + CASE_REJECTION_TTL_MS,
-            });
+        let pending_rejection = self.pending_rejection(&view.case).await?.map(awaiting_second_analyst);
         let urls = self.reported_urls(&view.case).await?;
         let case = view.case;
         let forwards = self.store.case_forwards(&case.id).await?;

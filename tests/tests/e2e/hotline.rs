@@ -83,12 +83,18 @@ async fn an_analyst_verifies_and_rejects_entries_and_the_feed_follows() {
     assert_eq!(state_of(&states, &drop), Some(EntryState::Rejected), "the rejected hash is a tombstone in the feed");
     eventually_unmatched(&platform, &drop).await;
 
-    // A whole case needs two different analysts.
-    let second = analyst.reject_case(&case_id, &RejectCaseRequest { reason: RejectReason::Abuse, note: None }).await;
-    assert!(matches!(second.unwrap(), CaseRejection::AwaitingSecondAnalyst { .. }));
+    // A whole case needs two different analysts. The second sees what the first asked, to confirm it knowingly:
+    // the confirmation applies the first analyst's reason and note.
+    let first =
+        RejectCaseRequest { reason: RejectReason::Abuse, note: Some("the same three cases, one sender".into()) };
+    let second = analyst.reject_case(&case_id, &first).await.unwrap();
+    let CaseRejection::AwaitingSecondAnalyst { reason, note, .. } = &second else { panic!("{second:?}") };
+    assert_eq!((reason, note), (&first.reason, &first.note));
     let same = analyst.reject_case(&case_id, &RejectCaseRequest { reason: RejectReason::Abuse, note: None }).await;
     assert_eq!(same.unwrap_err().code(), Some("conflict"));
     let other = crate::hotline::analyst(&app, "bob").await;
+    let pending = other.analyst_case(&case_id).await.unwrap().pending_rejection;
+    assert_eq!(pending.as_ref(), Some(&second), "the case shows the request to the second analyst");
     let confirmed =
         other.reject_case(&case_id, &RejectCaseRequest { reason: RejectReason::Abuse, note: None }).await.unwrap();
     assert!(matches!(confirmed, CaseRejection::Rejected { entries: 2, .. }), "{confirmed:?}");

@@ -326,8 +326,10 @@ fn print_case(case: &AnalystCase) -> anyhow::Result<()> {
 
 fn describe_rejection(rejection: &CaseRejection) -> String {
     match rejection {
-        CaseRejection::AwaitingSecondAnalyst { requested_by, expires_at } => format!(
-            "rejection requested by key {requested_by}, awaiting a second, different analyst until {}",
+        CaseRejection::AwaitingSecondAnalyst { requested_by, reason, note, expires_at } => format!(
+            "rejection ({}{}) requested by key {requested_by}, awaiting a second, different analyst until {}",
+            wire(reason),
+            note.as_deref().map(|n| format!(": {n}")).unwrap_or_default(),
             render::time(*expires_at)
         ),
         CaseRejection::Rejected { analysts, entries } => {
