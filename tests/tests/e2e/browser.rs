@@ -247,10 +247,12 @@ impl Browser {
             );
         }
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        // Its own process group, which Chromium's processes join, so that dropping the browser ends them all.
         let driver = tokio::process::Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()?;
         let profile = tempdir()?;
@@ -301,10 +303,55 @@ impl Browser {
         Ok(Self { client, driver, profile })
     }
 
-    pub(crate) async fn close(mut self) -> Result<()> {
+    /// Ends the session politely; dropping the browser then ends its processes.
+    pub(crate) async fn close(self) -> Result<()> {
         self.client.clone().close().await?;
-        let _ = self.driver.kill().await;
-        let _ = std::fs::remove_dir_all(&self.profile);
         Ok(())
+    }
+}
+
+/// A test that fails returns early, without [`Browser::close`]: chromedriver is killed with the browser (its
+/// `kill_on_drop`), but Chromium's processes, its children, would outlive it and keep a core busy for the rest of
+/// the run. So the whole process group goes, and the profile with it.
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if let Some(group) = self.driver.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{group}")])
+                .stderr(Stdio::null())
+                .status();
+        }
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// Ids of the live (not zombie) processes of process group `group`, from `/proc`.
+#[cfg(test)]
+fn live_processes_of_group(group: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|entry| {
+        let pid: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // After the command's closing parenthesis: state, ppid, pgrp.
+        let mut fields = stat[stat.rfind(')')? + 2..].split(' ');
+        let (state, _ppid, pgrp) = (fields.next()?, fields.next()?, fields.next()?);
+        (pgrp.parse() == Ok(group) && state != "Z").then_some(pid)
+    })
+    .collect()
+}
+
+/// A browser dropped without [`Browser::close`], as a failing test leaves it, leaves no Chromium running.
+#[tokio::test]
+async fn a_browser_dropped_without_closing_leaves_no_process_behind() {
+    let browser = Browser::start().await.unwrap();
+    browser.client.goto("about:blank").await.unwrap();
+    let group = browser.driver.id().unwrap();
+    let before = live_processes_of_group(group);
+    assert!(before.len() > 2, "chromedriver and Chromium's processes share its group: {before:?}");
+    drop(browser);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !live_processes_of_group(group).is_empty() {
+        assert!(Instant::now() < deadline, "still running: {:?}", live_processes_of_group(group));
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
