@@ -1,11 +1,13 @@
-// The analysts' console: the review queue, cases and their URLs, notices, the audit log and statistics, through
-// the ordinary API with the analyst's key.
+// The analysts' console: the review queue, cases (their URLs, notices, forwards to the authorities, and the
+// rejection of the whole case by two analysts), notices, the hosts directory, the export of forwards, the audit log
+// and statistics, through the ordinary API with the analyst's key.
 //
 // The key lives in this closure only (`session`), never in the DOM, storage, a cookie or the URL: sessionStorage
 // would survive a reload and be readable by anything running in the origin later, and an analyst signs in again
 // in a second. Sign-out, a refused key, leaving the page and 30 minutes without a key press or click forget it.
 // Every text from the server goes into the page as text (textContent), never as HTML, and the URLs victims
-// reported are shown, never linked: the console never loads what they point to.
+// reported are shown, never linked: the console never loads what they point to. The one link it builds itself is
+// the forwards' CSV file: the API's answer, fetched with the key, offered as a download from the tab's memory.
 'use strict';
 
 (() => {
@@ -19,7 +21,12 @@
     ['abuse', 'abuse (bad-faith submission)'],
     ['other', 'other (say why)'],
   ];
-  const VIEWS = ['sign-in', 'queue', 'case', 'notices', 'audit', 'stats'];
+  const VIEWS = ['sign-in', 'queue', 'case', 'notices', 'audit', 'stats', 'hosts', 'forwards'];
+  // The views the keys 1 to 7 show, in that order.
+  const VIEW_KEYS = ['queue', 'case', 'notices', 'audit', 'stats', 'hosts', 'forwards'];
+  const AUTHORITIES = { pharos: 'PHAROS', inhope: 'INHOPE (ICCAM)', ncmec: 'NCMEC' };
+  const LANGS = [['fr', 'French'], ['en', 'English'], ['es', 'Spanish'], ['de', 'German'], ['it', 'Italian'], ['ar', 'Arabic']];
+  const DAY_MS = 24 * 60 * 60 * 1000;
 
   let session = null; // { key, me }: the only place the key is kept
   let idleTimer = null;
@@ -29,6 +36,11 @@
   const tables = {}; // entries tables by view: { items, selected, cursor, body, refresh }
   let noticeRows = { items: [], cursor: -1, next: null };
   let auditFrom = null;
+  let caseHosts = []; // the hosts of the open case's URLs and their contact fields: { host, initial, email, lang, api }
+  let forwardAt = { now: 0, untouched: '' }; // the forward form's date field as filled in, meaning "now"
+  const confirmedRejections = new Map(); // case id -> the answer that confirmed its rejection (names both analysts)
+  let forwardsPage = { items: [], next: null };
+  let csvUrl = null; // the object URL of the forwards' CSV file offered for download
 
   const $ = (id) => document.getElementById(id);
 
@@ -91,8 +103,11 @@
     }
   }
 
-  /** Calls the API with the session's key. A 401 signs out: the key was revoked or mistyped. */
-  async function api(method, path, body) {
+  /**
+   * Calls the API with the session's key and answers the JSON body, or with `raw` the text and the `X-Next-From`
+   * header (the forwards' CSV). A 401 signs out: the key was revoked or mistyped.
+   */
+  async function api(method, path, body, raw) {
     if (!session) throw new ApiError(0, 'signed_out', 'Signed out');
     const key = session.key;
     const headers = { Authorization: `Bearer ${key}`, Accept: 'application/json' };
@@ -121,7 +136,7 @@
         }
         throw err;
       }
-      return data;
+      return raw ? { text, next: response.headers.get('X-Next-From') } : data;
     } finally {
       setBusy(-1);
     }
@@ -190,9 +205,17 @@
     clearTimeout(idleTimer);
     caseId = null;
     for (const id of ['queue-entries', 'case-facts', 'case-notices', 'case-forwards', 'case-entries', 'notices-list',
-      'notice-detail', 'audit-records', 'stats-body', 'contact-value', 'queue-total', 'audit-verdict', 'audit-head']) {
+      'notice-detail', 'audit-records', 'stats-body', 'contact-value', 'queue-total', 'audit-verdict', 'audit-head',
+      'case-hosts', 'case-rejection', 'hosts-list', 'forwards-list', 'forwards-download']) {
       $(id).replaceChildren();
     }
+    $('forward-urls').replaceChildren($('forward-urls').querySelector('legend'));
+    for (const form of ['forward-form', 'host-form', 'forwards-form']) $(form).reset();
+    caseHosts = [];
+    confirmedRejections.clear();
+    forwardsPage = { items: [], next: null };
+    if (csvUrl) URL.revokeObjectURL(csvUrl);
+    csvUrl = null;
     $('case-urls').tBodies[0].replaceChildren();
     $('case-body').hidden = true;
     $('notice-detail').hidden = true;
@@ -234,6 +257,8 @@
     notices: () => loadNotices(false),
     audit: () => loadAudit(null),
     stats: loadStats,
+    hosts: loadHosts,
+    forwards: () => loadForwards(false),
   };
 
   async function show(name) {
@@ -409,7 +434,7 @@
   }
 
   async function loadCase(id) {
-    const c = await api('GET', `/v1/review/cases/${q(id)}`);
+    const [c, directory] = await Promise.all([api('GET', `/v1/review/cases/${q(id)}`), api('GET', '/v1/hosts')]);
     caseId = c.case_id;
     const d = c.declarations;
     const declared = d
@@ -431,14 +456,342 @@
     $('case-contact').hidden = !(session.me.contact_access && c.has_contact);
     $('contact-value').replaceChildren();
     renderUrls(c);
+    renderCaseHosts(c, directory.hosts);
     renderNotices($('case-notices'), c.notices, 'case');
-    $('case-forwards').replaceChildren(...(c.forwards.length
-      ? c.forwards.map((f) => h('li', {
-        text: `${f.authority.toUpperCase()} ${f.reference}, ${when(f.forwarded_at)}: ${f.urls.length ? `URLs ${f.urls.join(', ')}` : 'the whole case'}`,
-      }))
-      : [h('li', { class: 'muted', text: 'None recorded.' })]));
+    $('case-forwards').replaceChildren(c.forwards.length
+      ? forwardsTable(c.forwards, false)
+      : h('p', { class: 'muted', text: 'None recorded.' }));
+    renderForwardForm(c);
     renderEntries('case', $('case-entries'), c.entries, false, () => loadCase(c.case_id));
+    renderRejection(c);
     $('case-body').hidden = false;
+  }
+
+  /** A key id, said to be the signed-in analyst's when it is. */
+  const who = (keyId) => (session && session.me && keyId === session.me.id ? `${keyId} (you)` : keyId);
+
+  // ------------------------------------------------------------------ hosts: where notices go
+
+  /** The host as notices and the directory name it (hotline's `host_key`): lower case, punycode, no trailing dot,
+   *  no leading `www.`. Parsing a URL loads nothing. */
+  function hostKey(url) {
+    let host;
+    try {
+      host = new URL(url).hostname;
+    } catch {
+      return null;
+    }
+    host = host.replace(/\.+$/, '').toLowerCase();
+    return host.startsWith('www.') && host.length > 4 ? host.slice(4) : host;
+  }
+
+  /** The directory's contact for `host`: its own entry, else its nearest parent domain's (hotline's `contact_for`). */
+  function contactFor(host, byHost) {
+    const candidates = [host];
+    for (let i = host.indexOf('.'); i >= 0; i = host.indexOf('.', i + 1)) {
+      const parent = host.slice(i + 1);
+      if (parent.includes('.')) candidates.push(parent);
+    }
+    const found = candidates.find((c) => byHost.has(c));
+    return found ? byHost.get(found) : null;
+  }
+
+  const langName = (l) => (LANGS.find(([v]) => v === l) || [l, l])[1];
+
+  /** Where a notice to `host` goes with the directory's `contact` (hotline's `channel_for`). */
+  function contactText(contact, host) {
+    if (!contact) return 'no entry: through the API';
+    const via = contact.api_integrated || !contact.abuse_email ? 'through the API' : `e-mail to ${contact.abuse_email}`;
+    const lang = contact.lang ? `, in ${langName(contact.lang)}` : '';
+    return via + lang + (contact.host === host ? '' : ` (${contact.host}'s entry)`);
+  }
+
+  function langOptions() {
+    return [h('option', { value: '', text: 'not set (French)' }), ...LANGS.map(([v, t]) => h('option', { value: v, text: t }))];
+  }
+
+  /** The hosts of the case's URLs, where their notices go now, and fields to set or correct each one's contact. */
+  function renderCaseHosts(c, directory) {
+    const byHost = new Map(directory.map((d) => [d.host, d]));
+    const hosts = [...new Set(c.urls.map((u) => hostKey(u.url)).filter(Boolean))].sort();
+    caseHosts = hosts.map((host, i) => {
+      const own = byHost.get(host);
+      const email = h('input', {
+        type: 'email', id: `case-host-${i}-email`, maxlength: '254', autocomplete: 'off', spellcheck: 'false',
+        'aria-label': `Abuse address of ${host}`, value: (own && own.abuse_email) || '',
+      });
+      const lang = h('select', { id: `case-host-${i}-lang`, 'aria-label': `Language of ${host}'s notices` }, langOptions());
+      lang.value = (own && own.lang) || '';
+      const api = h('input', { type: 'checkbox', id: `case-host-${i}-api`, 'aria-label': `${host} is API-integrated` });
+      api.checked = Boolean(own && own.api_integrated);
+      const row = h('tr', { dataset: { host } },
+        h('th', { scope: 'row' }, h('code', { text: host })),
+        h('td', { text: contactText(contactFor(host, byHost), host) }),
+        h('td', {}, email), h('td', {}, lang), h('td', {}, api));
+      return { host, initial: { email: email.value, lang: lang.value, api: api.checked }, email, lang, api, row };
+    });
+    if (!caseHosts.length) {
+      $('case-hosts').replaceChildren();
+      return;
+    }
+    $('case-hosts').replaceChildren(
+      h('h3', { text: 'Where the notices go' }),
+      h('p', { class: 'muted', text: 'Set or correct a host\'s contact here: a change is saved in the hosts directory (audited) with the decisions, before the notices are written, or alone when no URL is decided.' }),
+      h('div', { class: 'scroll' }, h('table', { class: 'hosts' },
+        h('caption', { class: 'visually-hidden', text: 'The hosts of the case\'s URLs and their contacts' }),
+        h('thead', {}, h('tr', {}, ['Host', 'Notices go now', 'Abuse address', 'Language', 'API-integrated'].map((t) => h('th', { scope: 'col', text: t })))),
+        h('tbody', {}, caseHosts.map((x) => x.row)))));
+  }
+
+  /** The contacts changed in the case's hosts table, as `POST .../urls` takes them. */
+  function changedContacts() {
+    return caseHosts
+      .filter((x) => x.email.value.trim() !== x.initial.email || x.lang.value !== x.initial.lang || x.api.checked !== x.initial.api)
+      .map((x) => ({ host: x.host, abuse_email: x.email.value.trim() || undefined, lang: x.lang.value || undefined, api_integrated: x.api.checked }));
+  }
+
+  const contactRequest = (c) => ({ abuse_email: c.abuse_email, lang: c.lang, api_integrated: c.api_integrated });
+
+  async function loadHosts() {
+    const list = await api('GET', '/v1/hosts');
+    if (!list.hosts.length) {
+      $('hosts-list').replaceChildren(h('p', { class: 'muted empty', text: 'The directory is empty: every notice goes through the API.' }));
+      return;
+    }
+    const admin = session.me.role === 'admin';
+    const rows = list.hosts.map((c) => h('tr', { dataset: { host: c.host } },
+      h('th', { scope: 'row' }, h('code', { text: c.host })),
+      h('td', {}, c.abuse_email ? h('code', { text: c.abuse_email }) : '—'),
+      h('td', { text: c.lang ? langName(c.lang) : 'not set' }),
+      h('td', { text: c.api_integrated ? 'yes' : 'no' }),
+      h('td', { text: contactText(c, c.host) }),
+      h('td', { text: when(c.updated_at) }),
+      h('td', { class: 'actions' },
+        h('button', { type: 'button', 'data-action': 'edit', text: 'Edit', 'aria-label': `Edit the contact of ${c.host}`, onclick: () => editHost(c) }),
+        admin ? h('button', { type: 'button', 'data-action': 'remove', text: 'Remove', 'aria-label': `Remove ${c.host} from the directory`, onclick: () => run(() => removeHost(c.host)) }) : null)));
+    $('hosts-list').replaceChildren(h('div', { class: 'scroll' }, h('table', { class: 'hosts' },
+      h('caption', { class: 'visually-hidden', text: 'The hosts directory' }),
+      h('thead', {}, h('tr', {}, ['Host', 'Abuse address', 'Language', 'API-integrated', 'Notices go', 'Changed', 'Actions'].map((t) => h('th', { scope: 'col', text: t })))),
+      h('tbody', {}, rows))));
+  }
+
+  function editHost(c) {
+    $('host-name').value = c.host;
+    $('host-email').value = c.abuse_email || '';
+    $('host-lang').value = c.lang || '';
+    $('host-api').checked = Boolean(c.api_integrated);
+    $('host-email').focus();
+  }
+
+  async function saveHost(event) {
+    event.preventDefault();
+    const host = $('host-name').value.trim().toLowerCase();
+    if (!host) {
+      fail({ message: 'Name the host first (e.g. example.com).' });
+      $('host-name').focus();
+      return;
+    }
+    const saved = await api('PUT', `/v1/hosts/${q(host)}`, {
+      abuse_email: $('host-email').value.trim() || undefined, lang: $('host-lang').value || undefined, api_integrated: $('host-api').checked,
+    });
+    await loadHosts();
+    say(`Contact of ${saved.host} saved: notices go ${contactText(saved, saved.host)}.`);
+  }
+
+  async function removeHost(host) {
+    if (!window.confirm(`Remove ${host} from the directory? Its next notices go through the API.`)) return;
+    await api('DELETE', `/v1/hosts/${q(host)}`);
+    await loadHosts();
+    say(`${host} removed from the directory.`);
+  }
+
+  // ------------------------------------------------------------------ forwards to the authorities
+
+  function caseLink(id) {
+    return h('button', { type: 'button', class: 'link', text: id.slice(0, 12) + '…', title: id, 'aria-label': `Open case ${id}`, onclick: () => run(() => openCase(id)) });
+  }
+
+  /** A table of forwards; `withCase` adds a column with each one's case. */
+  function forwardsTable(forwards, withCase) {
+    const head = [withCase ? 'Case' : null, 'Authority', 'Their reference', 'Forwarded', 'URLs', 'Recorded by', 'Note']
+      .filter((c) => c !== null);
+    return h('div', { class: 'scroll' }, h('table', { class: 'forwards' },
+      h('caption', { class: 'visually-hidden', text: 'Forwards to the authorities, oldest first' }),
+      h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col', text: c })))),
+      h('tbody', {}, forwards.map((f) => h('tr', { dataset: { forward: f.id, authority: f.authority } },
+        withCase ? h('td', {}, caseLink(f.case_id)) : null,
+        h('td', { text: AUTHORITIES[f.authority] || f.authority }),
+        h('td', {}, h('code', { text: f.reference })),
+        h('td', { text: when(f.forwarded_at) }),
+        h('td', {}, f.urls.length
+          ? h('ul', { class: 'plain' }, f.urls.map((u) => h('li', {}, h('code', { class: 'url', text: u }))))
+          : 'the whole case'),
+        h('td', { text: `${who(f.recorded_by)}, ${when(f.recorded_at)}` }),
+        h('td', { text: f.note || '' }))))));
+  }
+
+  /** The forward form for case `c`: its URLs to tick, ICCAM offered for a minor's case only, the date now. */
+  function renderForwardForm(c) {
+    const inhope = $('forward-authority').querySelector('option[value=inhope]');
+    inhope.disabled = c.category !== 'minor';
+    inhope.textContent = inhope.disabled
+      ? 'INHOPE / ICCAM (child sexual abuse material only: not this case)'
+      : 'INHOPE / ICCAM (child sexual abuse material hosted abroad)';
+    if (inhope.disabled && $('forward-authority').value === 'inhope') $('forward-authority').value = 'pharos';
+    $('forward-reference').value = '';
+    $('forward-note').value = '';
+    forwardAt = { now: Date.now(), untouched: '' };
+    $('forward-at').value = localInput(forwardAt.now);
+    forwardAt.untouched = $('forward-at').value;
+    const urls = $('forward-urls');
+    urls.replaceChildren(urls.querySelector('legend'), ...c.urls.map((u) => {
+      const id = `forward-url-${u.index}`;
+      return h('span', { class: 'choice' },
+        h('input', { type: 'checkbox', id, value: String(u.index) }),
+        h('label', { for: id }, `#${u.index} `, h('code', { class: 'url', text: u.url })));
+    }));
+    urls.hidden = c.urls.length === 0;
+  }
+
+  async function recordForward(event) {
+    event.preventDefault();
+    if (!caseId) return;
+    const reference = $('forward-reference').value.trim();
+    if (!reference) {
+      fail({ message: 'Give the reference the authority gave the report.' });
+      $('forward-reference').focus();
+      return;
+    }
+    const body = {
+      authority: $('forward-authority').value,
+      reference,
+      urls: [...$('forward-urls').querySelectorAll('input:checked')].map((i) => Number(i.value)),
+      note: $('forward-note').value.trim() || undefined,
+    };
+    // Untouched, the date means "now", which the server takes when none is given.
+    if ($('forward-at').value !== forwardAt.untouched) {
+      const ms = new Date($('forward-at').value).getTime();
+      if (!Number.isFinite(ms)) throw new ApiError(0, 'invalid_date', 'Give the date of the forward.');
+      body.at = ms;
+    }
+    const f = await api('POST', `/v1/review/cases/${q(caseId)}/forwards`, body);
+    await loadCase(caseId);
+    $('case-forwards-title').focus();
+    say(`Forward to ${AUTHORITIES[f.authority] || f.authority} recorded: their reference ${f.reference}, ${f.urls.length ? plural(f.urls.length, 'URL', 'URLs') : 'the whole case'}.`);
+  }
+
+  /** `from`, `to` and `authority` of the forwards view's form; `from` given, it starts there instead. */
+  function forwardsQuery(from) {
+    const day = (v) => new Date(`${v}T00:00:00Z`).getTime();
+    const params = [];
+    const start = from !== null && from !== undefined ? Number(from) : ($('forwards-from').value ? day($('forwards-from').value) : null);
+    if (Number.isFinite(start)) params.push(`from=${start}`);
+    if ($('forwards-to').value) params.push(`to=${day($('forwards-to').value) + DAY_MS}`);
+    if ($('forwards-authority').value) params.push(`authority=${q($('forwards-authority').value)}`);
+    return params.length ? `?${params.join('&')}` : '';
+  }
+
+  async function loadForwards(more) {
+    const page = await api('GET', `/v1/forwards${forwardsQuery(more ? forwardsPage.next : null)}`);
+    const items = more ? forwardsPage.items.concat(page.forwards) : page.forwards;
+    forwardsPage = { items, next: page.has_more ? page.next_from : null };
+    $('forwards-list').replaceChildren(items.length
+      ? forwardsTable(items, true)
+      : h('p', { class: 'muted empty', text: 'No forward recorded in this period.' }));
+    $('forwards-more').hidden = forwardsPage.next === null;
+  }
+
+  /** How many records a CSV text holds, header included (a quoted field may hold a line break). */
+  function csvRecords(text) {
+    let records = 0;
+    let quoted = false;
+    for (const ch of text) {
+      if (ch === '"') quoted = !quoted;
+      else if (ch === '\n' && !quoted) records += 1;
+    }
+    return records + (text && !text.endsWith('\n') ? 1 : 0);
+  }
+
+  /** Fetches the forwards' CSV with the key and offers it as a file to download (from `from` when given). */
+  async function prepareCsv(from) {
+    const { text, next } = await api('GET', `/v1/forwards/csv${forwardsQuery(from)}`, undefined, true);
+    if (csvUrl) URL.revokeObjectURL(csvUrl);
+    const blob = new Blob([text], { type: 'text/csv;charset=utf-8' });
+    csvUrl = URL.createObjectURL(blob);
+    const rows = Math.max(0, csvRecords(text) - 1);
+    const link = h('a', { id: 'forwards-csv-link', href: csvUrl, download: 'forwards.csv', dataset: { bytes: String(blob.size), rows: String(rows) } },
+      'Download forwards.csv');
+    $('forwards-download').replaceChildren(link, ` (${plural(rows, 'forward', 'forwards')}, ${blob.size} bytes).`,
+      next ? h('button', { type: 'button', id: 'forwards-csv-next', text: `More remain: prepare the next file (from ${when(Number(next))})`, onclick: () => run(() => prepareCsv(next)) }) : null);
+    link.focus();
+    say(`The CSV file is ready: ${plural(rows, 'forward', 'forwards')}${next ? '; more remain in a next file' : ''}.`);
+  }
+
+  // ------------------------------------------------------------------ rejecting the whole case
+
+  function rejectReasonFields(label) {
+    const reason = h('select', { id: 'case-reject-reason' }, REJECT_REASONS.map(([v, t]) => h('option', { value: v, text: t })));
+    const note = h('input', { id: 'case-reject-note', maxlength: '500', autocomplete: 'off' });
+    return { reason, note, fields: [h('label', { for: 'case-reject-reason', text: label }), reason, h('label', { for: 'case-reject-note', text: 'Note (needed for other)' }), note] };
+  }
+
+  /** Where the rejection of the whole case stands: none asked, asked and waiting for a second analyst, or done. */
+  function renderRejection(c) {
+    const root = $('case-rejection');
+    const live = c.entries.filter((e) => e.state !== 'withdrawn');
+    const pending = c.pending_rejection;
+    const confirmed = confirmedRejections.get(c.case_id);
+    if (c.state === 'withdrawn') {
+      root.dataset.step = 'withdrawn';
+      root.replaceChildren(h('p', { class: 'muted', text: 'The victim withdrew this case: nothing to reject.' }));
+    } else if (pending && pending.step === 'awaiting_second_analyst') {
+      root.dataset.step = 'awaiting_second_analyst';
+      const mine = session.me.id === pending.requested_by;
+      const { reason, note, fields } = rejectReasonFields('Your reason');
+      root.replaceChildren(
+        h('p', { class: 'warning', id: 'case-reject-waiting' },
+          h('strong', { text: 'Waiting for a second analyst. ' }),
+          `Rejection of the whole case asked by ${who(pending.requested_by)}; another analyst than ${pending.requested_by} must confirm it before ${when(pending.expires_at)}, or the request lapses.`,
+          mine ? ' You asked for it: you cannot confirm it yourself.' : ''),
+        h('div', { class: 'controls' }, mine ? [] : fields,
+          h('button', {
+            type: 'button', id: 'case-reject-confirm', class: 'danger', disabled: mine, 'aria-describedby': 'case-reject-waiting',
+            text: 'Confirm the rejection of the whole case',
+            onclick: () => run(() => rejectCase(reason.value, note.value.trim())),
+          })),
+        mine ? null : h('p', { class: 'muted', text: 'The rejection keeps the reason given by the analyst who asked; every entry of the case leaves the list.' }));
+    } else if (live.length && live.every((e) => e.state === 'rejected')) {
+      root.dataset.step = 'rejected';
+      root.replaceChildren(h('p', { class: 'ok', id: 'case-reject-done' }, confirmed
+        ? `Rejected: every entry of this case, confirmed by ${confirmed.analysts.map(who).join(' and ')} (${plural(confirmed.entries, 'entry', 'entries')} changed).`
+        : 'Rejected: every entry of this case is rejected.'));
+    } else {
+      root.dataset.step = 'none';
+      const { reason, note, fields } = rejectReasonFields('Reason');
+      root.replaceChildren(
+        h('p', { class: 'muted', text: 'Every entry of the case leaves the list. When the hotline requires two analysts, this asks for it, and a second, different analyst confirms it here.' }),
+        h('div', { class: 'controls' }, fields,
+          h('button', {
+            type: 'button', id: 'case-reject', class: 'danger', text: 'Reject the whole case…',
+            onclick: () => run(() => rejectCase(reason.value, note.value.trim())),
+          })));
+    }
+  }
+
+  async function rejectCase(reason, note) {
+    if (!caseId) return;
+    if (reason === 'other' && !note) {
+      fail({ message: 'Say why in the note when the reason is other.' });
+      $('case-reject-note').focus();
+      return;
+    }
+    const out = await api('POST', `/v1/review/cases/${q(caseId)}/reject`, { reason, note: note || undefined });
+    if (out.step === 'rejected') confirmedRejections.set(caseId, out);
+    await loadCase(caseId);
+    $('case-reject-title').focus();
+    say(out.step === 'awaiting_second_analyst'
+      ? `Rejection of the whole case asked: a second analyst (not you) must confirm it before ${when(out.expires_at)}.`
+      : `Case rejected by ${out.analysts.map(who).join(' and ')}: ${plural(out.entries, 'entry', 'entries')} rejected.`);
   }
 
   function renderUrls(c) {
@@ -473,17 +826,26 @@
       if (input.value === 'confirm') confirm.push(index);
       if (input.value === 'dismiss') dismiss.push(index);
     }
+    const contacts = changedContacts();
     if (!confirm.length && !dismiss.length) {
-      say('Nothing to record: choose confirm or dismiss for a URL first.');
+      if (!contacts.length) {
+        say('Nothing to record: choose confirm or dismiss for a URL, or change a host\'s contact, first.');
+        return;
+      }
+      for (const c of contacts) await api('PUT', `/v1/hosts/${q(c.host)}`, contactRequest(c));
+      await loadCase(caseId);
+      say(`Contact of ${contacts.map((c) => c.host).join(', ')} saved.`);
       return;
     }
     const body = { confirm, dismiss };
+    if (contacts.length) body.contacts = contacts;
     if ($('urls-lang').value) body.lang = $('urls-lang').value;
     if ($('urls-ground').value) body.ground = $('urls-ground').value;
     const out = await api('POST', `/v1/review/cases/${q(caseId)}/urls`, body);
     await loadCase(caseId);
     say(`${confirm.length} confirmed, ${dismiss.length} dismissed; ${plural(out.notices.length, 'notice', 'notices')} produced` +
-      (out.notices.length ? ' as drafts: send them below.' : '.'));
+      (out.notices.length ? ' as drafts: send them below.' : '.') +
+      (contacts.length ? ` Contact of ${contacts.map((c) => c.host).join(', ')} saved.` : ''));
   }
 
   async function openContact() {
@@ -742,9 +1104,9 @@
       return;
     }
     const table = tables[view];
-    const number = ['1', '2', '3', '4', '5'].indexOf(event.key);
+    const number = ['1', '2', '3', '4', '5', '6', '7'].indexOf(event.key);
     let handled = true;
-    if (number >= 0) run(() => show(['queue', 'case', 'notices', 'audit', 'stats'][number]));
+    if (number >= 0) run(() => show(VIEW_KEYS[number]));
     else if (event.key === '/') {
       showOnly('case');
       $('case-id').focus();
@@ -752,7 +1114,8 @@
     } else if (event.key === '?') {
       $('shortcuts').scrollIntoView();
       $('shortcuts-title').focus();
-    } else if (event.key === 'g') run(loaders[view] || (() => {}));
+    } else if (event.key === 'f' && view === 'case' && !$('case-body').hidden) $('forward-authority').focus();
+    else if (event.key === 'g') run(loaders[view] || (() => {}));
     else if (view === 'notices' && (event.key === 'j' || event.key === 'k')) {
       const rows = noticeRows.body ? noticeRows.body.rows : [];
       if (rows.length) {
@@ -802,6 +1165,14 @@
     $('audit-older').addEventListener('click', () => run(() => loadAudit(Math.max(1, auditFrom - AUDIT_PAGE))));
     $('audit-newer').addEventListener('click', () => run(() => loadAudit(auditFrom + AUDIT_PAGE)));
     $('stats-refresh').addEventListener('click', () => run(loadStats));
+    $('forward-form').addEventListener('submit', (e) => run(() => recordForward(e)));
+    $('host-lang').replaceChildren(...langOptions());
+    $('host-form').addEventListener('submit', (e) => run(() => saveHost(e)));
+    $('forwards-form').addEventListener('submit', (e) => { e.preventDefault(); run(() => loadForwards(false)); });
+    $('forwards-authority').addEventListener('change', () => run(() => loadForwards(false)));
+    $('forwards-more').addEventListener('click', () => run(() => loadForwards(true)));
+    $('forwards-csv').addEventListener('click', () => run(() => prepareCsv(null)));
+    for (const id of ['case-forwards-title', 'case-reject-title']) $(id).setAttribute('tabindex', '-1');
     $('shortcuts-title').setAttribute('tabindex', '-1');
     document.addEventListener('keydown', onKey);
     document.addEventListener('click', touch);

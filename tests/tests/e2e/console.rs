@@ -2,7 +2,10 @@
 //! its own redis-server: an analyst signs in with a key, works through the review queue with the keyboard (bulk
 //! verify, reject, quarantine), confirms and dismisses a case's URLs, sends the notice produced and records its
 //! outcome; an admin verifies the audit log; statistics; wrong keys refused; sign-out and a revoked key forget the
-//! key. Every effect is checked through the API.
+//! key. Then, each in a browser of its own: an analyst records a forward of a minor's case to the authorities (its
+//! flag goes) and exports the forwards as CSV; an analyst sets and corrects host contacts in the hosts directory
+//! and from a case while confirming its URLs; two analysts reject a case as a whole, one asking, the other
+//! confirming. Every effect is checked through the API, and every change in the audit log.
 //!
 //! The browser runs behind a proxy, the recording relay (`browser::Relay`), for every host, so a request to any
 //! origin but the server's would be seen there.
@@ -10,9 +13,10 @@
 use anyhow::{Context, Result, ensure};
 use disrupt_openapi::audit::AuditAction;
 use disrupt_openapi::cases::CreateCaseRequest;
+use disrupt_openapi::forwards::{Authority, ForwardQuery};
 use disrupt_openapi::model::{Category, EntryState, HashValue, Role};
-use disrupt_openapi::notices::{NoticeChannel, NoticeState};
-use disrupt_openapi::review::UrlReview;
+use disrupt_openapi::notices::{Lang, NoticeChannel, NoticeState};
+use disrupt_openapi::review::{CaseRejection, UrlReview};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{Client, Locator};
 use serde_json::json;
@@ -328,4 +332,241 @@ async fn shown_entries(client: &Client, view: &str) -> Result<Vec<(u64, String)>
         .await?;
     let rows: Vec<(u64, Option<String>)> = serde_json::from_value(rows)?;
     Ok(rows.into_iter().map(|(id, case)| (id, case.unwrap_or_default())).collect())
+}
+
+/// The key id of a raw key (`dk_<id>_<secret>`), as the audit log, forwards and rejections name it.
+fn key_id(key: &str) -> Result<String> {
+    key.split('_').nth(1).map(str::to_owned).context("key id")
+}
+
+/// A browser on the console, signed in with `key`, on the queue.
+async fn signed_in(app: &TestApp, key: &str) -> Result<Browser> {
+    let browser = Browser::start_with(1400, 1100, None).await?;
+    let client = &browser.client;
+    client.goto(&format!("{}/console/", app.base_url)).await?;
+    wait_for_js(client, "return document.body.dataset.ready === 'true'").await?;
+    sign_in(client, key).await?;
+    wait_for_js(client, "return document.body.dataset.view === 'queue'").await?;
+    Ok(browser)
+}
+
+/// Opens a case with `/`, its id and Enter (after Escape leaves any field), and waits until it shows.
+async fn open_case(client: &Client, case: &str, urls: usize) -> Result<()> {
+    press(client, "\u{E00C}/").await?;
+    client.active_element().await?.send_keys(&format!("{case}\n")).await?;
+    wait_for_js(
+        client,
+        &format!(
+            "return document.getElementById('case-facts').textContent.includes({}) && document.querySelectorAll('#case-urls tbody tr').length === {urls}",
+            json!(case)
+        ),
+    )
+    .await
+}
+
+/// Whether the audit log holds a record of `action` by the key `key_id`.
+async fn audited(app: &TestApp, action: AuditAction, key_id: &str) -> Result<bool> {
+    let audit = app.admin.read_audit(None, Some(1000)).await?;
+    Ok(audit.records.iter().any(|r| r.entry.action == action && r.entry.actor.key_id.as_deref() == Some(key_id)))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analyst_records_a_forward_of_a_minors_case_and_exports_the_forwards_in_the_console() -> Result<()> {
+    let app = spawn_app_with(&LIFTED_BUDGETS).await;
+    let key = app.raw_key("Ana", Role::Analyst, &["ncii", "minors"], &[]).await;
+    let (ana, ana_id) = (app.client.with_api_key(&key), key_id(&key)?);
+    let urls = ["https://pics.example/m/1", "https://cdn.pics.example/m/2"];
+    let minor = app
+        .client
+        .create_case(&CreateCaseRequest {
+            category: Category::Minor,
+            hashes: vec![unique_pdq()],
+            urls: urls.iter().map(|u| (*u).to_owned()).collect(),
+            contact: None,
+            declarations: None,
+        })
+        .await?
+        .case_id;
+    let browser = signed_in(&app, &key).await?;
+    let client = &browser.client;
+
+    // Flagged until a forward is recorded.
+    open_case(client, &minor, 2).await?;
+    ensure!(!is_hidden(client, "case-forward").await?, "a minor's case without a forward is flagged");
+    ensure!(
+        client.execute("return document.getElementById('forward-authority').options.length", vec![]).await? == json!(3),
+        "PHAROS, INHOPE/ICCAM and NCMEC are offered"
+    );
+    // `f` reaches the form from the keyboard (once Escape has left the case id's field).
+    press(client, "\u{E00C}f").await?;
+    ensure!(
+        client.execute("return document.activeElement.id", vec![]).await? == json!("forward-authority"),
+        "f focuses the forward form"
+    );
+    client.find(Locator::Id("forward-authority")).await?.select_by_value("inhope").await?;
+    let reference = "ICCAM-4711 <b>bold</b>";
+    client.find(Locator::Id("forward-reference")).await?.send_keys(reference).await?;
+    client.find(Locator::Id("forward-note")).await?.send_keys("hosted abroad").await?;
+    client.find(Locator::Id("forward-url-1")).await?.click().await?;
+    client.find(Locator::Id("forward-submit")).await?.click().await?;
+    wait_for_status(client, "Forward to INHOPE (ICCAM) recorded").await?;
+    wait_for_js(client, "return document.querySelectorAll('#case-forwards tbody tr').length === 1").await?;
+    ensure!(is_hidden(client, "case-forward").await?, "the flag is gone once a forward is recorded");
+    let shown = client.find(Locator::Id("case-forwards")).await?.text().await?;
+    ensure!(shown.contains(reference) && shown.contains(urls[1]), "the reference shown as text: {shown}");
+    ensure!(
+        client.execute("return document.querySelectorAll('#case-forwards b').length", vec![]).await? == json!(0),
+        "text entered is never HTML"
+    );
+    let recorded = ana.analyst_case(&minor).await?;
+    ensure!(!recorded.forward_required, "no longer waiting for a forward");
+    assert_eq!(recorded.forwards.len(), 1);
+    let forward = &recorded.forwards[0];
+    assert_eq!((forward.authority, forward.reference.as_str()), (Authority::Inhope, reference));
+    assert_eq!((forward.urls.as_slice(), forward.recorded_by.as_str()), (&[urls[1].to_owned()][..], ana_id.as_str()));
+    assert_eq!(forward.note.as_deref(), Some("hosted abroad"));
+    ensure!(audited(&app, AuditAction::ForwardRecorded, &ana_id).await?, "the forward is audited");
+    screenshot(client, "console-forward").await?;
+
+    // The export: the forwards of the period, and the CSV file built from the API's answer.
+    press(client, "7").await?;
+    wait_for_js(client, "return document.querySelectorAll('#forwards-list tbody tr').length === 1").await?;
+    client.find(Locator::Id("forwards-csv")).await?.click().await?;
+    wait_for_js(client, "return !!document.getElementById('forwards-csv-link')").await?;
+    let link = client
+        .execute(
+            "const a = document.getElementById('forwards-csv-link'); return [a.protocol, a.download, Number(a.dataset.bytes), Number(a.dataset.rows)]",
+            vec![],
+        )
+        .await?;
+    let (csv, _) = ana.export_forwards_csv(&ForwardQuery::default()).await?;
+    assert_eq!(link, json!(["blob:", "forwards.csv", csv.len(), 1]), "the file is the API's CSV");
+    browser.close().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analyst_sets_and_corrects_host_contacts_in_the_directory_and_from_a_case_in_the_console() -> Result<()> {
+    let app = spawn_app_with(&LIFTED_BUDGETS).await;
+    let key = app.raw_key("Ana", Role::Analyst, &["ncii"], &[]).await;
+    let (ana, ana_id) = (app.client.with_api_key(&key), key_id(&key)?);
+    let case = case(&app, vec![unique_pdq()], &["https://pics.example/a/1", "https://cdn.pics.example/a/2"]).await?;
+    let browser = signed_in(&app, &key).await?;
+    let client = &browser.client;
+
+    // The directory: a contact set, then corrected.
+    press(client, "6").await?;
+    wait_for_js(
+        client,
+        "return document.body.dataset.view === 'hosts' && !!document.querySelector('#hosts-list .empty')",
+    )
+    .await?;
+    client.find(Locator::Id("host-name")).await?.send_keys("pics.example").await?;
+    client.find(Locator::Id("host-email")).await?.send_keys("abuse@pics.example").await?;
+    client.find(Locator::Id("host-lang")).await?.select_by_value("en").await?;
+    client.find(Locator::Id("host-save")).await?.click().await?;
+    wait_for_status(client, "Contact of pics.example saved").await?;
+    let set = ana.get_host("pics.example").await?;
+    assert_eq!(
+        (set.abuse_email.as_deref(), set.lang, set.api_integrated),
+        (Some("abuse@pics.example"), Some(Lang::En), false)
+    );
+    let row = "#hosts-list tr[data-host='pics.example']";
+    client.find(Locator::Css(&format!("{row} button[data-action='edit']"))).await?.click().await?;
+    ensure!(
+        client.execute("return document.activeElement.id", vec![]).await? == json!("host-email"),
+        "Edit brings the focus to the address"
+    );
+    let email = client.find(Locator::Id("host-email")).await?;
+    email.clear().await?;
+    email.send_keys("report@pics.example").await?;
+    client.find(Locator::Id("host-save")).await?.click().await?;
+    wait_for_js(
+        client,
+        &format!("return document.querySelector(\"{row}\")?.textContent.includes('report@pics.example')"),
+    )
+    .await?;
+    assert_eq!(ana.get_host("pics.example").await?.abuse_email.as_deref(), Some("report@pics.example"));
+    ensure!(audited(&app, AuditAction::HostContactSet, &ana_id).await?, "the change is audited");
+    screenshot(client, "console-hosts").await?;
+
+    // From the case, when confirming its URLs: cdn.pics.example falls back on pics.example's entry until it gets
+    // its own, set on the way.
+    open_case(client, &case, 2).await?;
+    wait_for_js(client, "return document.querySelectorAll('#case-hosts tbody tr').length === 2").await?;
+    let cdn = "#case-hosts tr[data-host='cdn.pics.example']";
+    let now = client.find(Locator::Css(cdn)).await?.text().await?;
+    ensure!(now.contains("report@pics.example") && now.contains("pics.example's entry"), "{now}");
+    client.find(Locator::Css(&format!("{cdn} input[type=email]"))).await?.send_keys("abuse@cdn.pics.example").await?;
+    client.find(Locator::Css(&format!("{cdn} select"))).await?.select_by_value("de").await?;
+    for id in ["url-0-confirm", "url-1-confirm"] {
+        client.find(Locator::Id(id)).await?.click().await?;
+    }
+    client.find(Locator::Id("urls-submit")).await?.click().await?;
+    wait_for_status(client, "2 notices produced").await?;
+    let cdn_contact = ana.get_host("cdn.pics.example").await?;
+    assert_eq!(
+        (cdn_contact.abuse_email.as_deref(), cdn_contact.lang),
+        (Some("abuse@cdn.pics.example"), Some(Lang::De))
+    );
+    let notices = ana.analyst_case(&case).await?.notices;
+    let mut langs: Vec<_> = notices.iter().map(|n| (n.host.as_str(), n.lang)).collect();
+    langs.sort_by_key(|(host, _)| *host);
+    assert_eq!(langs, [("cdn.pics.example", Lang::De), ("pics.example", Lang::En)], "each host's language");
+    let own = client.find(Locator::Css(cdn)).await?.text().await?;
+    ensure!(own.contains("abuse@cdn.pics.example") && !own.contains("'s entry"), "its own entry now: {own}");
+    browser.close().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_analysts_reject_a_whole_case_one_asking_the_other_confirming_in_the_console() -> Result<()> {
+    let app = spawn_app_with(&LIFTED_BUDGETS).await;
+    let ana_key = app.raw_key("Ana", Role::Analyst, &["ncii"], &[]).await;
+    let bob_key = app.raw_key("Bob", Role::Analyst, &["ncii"], &[]).await;
+    let (ana_id, bob_id) = (key_id(&ana_key)?, key_id(&bob_key)?);
+    let ana = app.client.with_api_key(&ana_key);
+    let case = case(&app, vec![unique_pdq(), unique_md5()], &[]).await?;
+    let browser = signed_in(&app, &ana_key).await?;
+    let client = &browser.client;
+
+    // Ana asks: the case waits for a second analyst, and she cannot be that one.
+    open_case(client, &case, 0).await?;
+    client.find(Locator::Id("case-reject-reason")).await?.select_by_value("duplicate").await?;
+    client.find(Locator::Id("case-reject")).await?.click().await?;
+    wait_for_status(client, "a second analyst").await?;
+    wait_for_js(client, "return document.getElementById('case-rejection').dataset.step === 'awaiting_second_analyst'")
+        .await?;
+    let waiting = client.find(Locator::Id("case-rejection")).await?.text().await?;
+    ensure!(waiting.contains(&ana_id) && waiting.contains("another analyst"), "{waiting}");
+    ensure!(
+        client.execute("return document.getElementById('case-reject-confirm').disabled", vec![]).await? == json!(true),
+        "the analyst who asked cannot confirm"
+    );
+    let pending = ana.analyst_case(&case).await?;
+    ensure!(
+        matches!(&pending.pending_rejection,
+            Some(CaseRejection::AwaitingSecondAnalyst { requested_by, .. }) if *requested_by == ana_id),
+        "{:?}",
+        pending.pending_rejection
+    );
+    ensure!(pending.entries.iter().all(|e| e.state == EntryState::Pending), "nothing rejected yet");
+    ensure!(audited(&app, AuditAction::CaseRejectionRequested, &ana_id).await?, "the request is audited");
+
+    // Bob confirms.
+    client.find(Locator::Id("sign-out")).await?.click().await?;
+    sign_in(client, &bob_key).await?;
+    wait_for_js(client, "return document.body.dataset.view === 'queue'").await?;
+    open_case(client, &case, 0).await?;
+    wait_for_js(client, "return document.getElementById('case-rejection').dataset.step === 'awaiting_second_analyst'")
+        .await?;
+    client.find(Locator::Id("case-reject-confirm")).await?.click().await?;
+    wait_for_status(client, "Case rejected").await?;
+    wait_for_js(client, "return document.getElementById('case-rejection').dataset.step === 'rejected'").await?;
+    let confirmed = client.find(Locator::Id("case-rejection")).await?.text().await?;
+    ensure!(confirmed.contains(&ana_id) && confirmed.contains(&bob_id), "both analysts named: {confirmed}");
+    let rejected = ana.analyst_case(&case).await?;
+    ensure!(rejected.pending_rejection.is_none(), "no longer pending");
+    ensure!(rejected.entries.iter().all(|e| e.state == EntryState::Rejected), "every entry rejected");
+    ensure!(audited(&app, AuditAction::CaseRejected, &bob_id).await?, "the confirmation is audited");
+    screenshot(client, "console-case-rejection").await?;
+    browser.close().await
 }
