@@ -747,19 +747,19 @@
     } else if (pending && pending.step === 'awaiting_second_analyst') {
       root.dataset.step = 'awaiting_second_analyst';
       const mine = session.me.id === pending.requested_by;
-      const { reason, note, fields } = rejectReasonFields('Your reason');
+      const reason = (REJECT_REASONS.find(([v]) => v === pending.reason) || [pending.reason, words(pending.reason)])[1];
       root.replaceChildren(
         h('p', { class: 'warning', id: 'case-reject-waiting' },
           h('strong', { text: 'Waiting for a second analyst. ' }),
-          `Rejection of the whole case asked by ${who(pending.requested_by)}; another analyst than ${pending.requested_by} must confirm it before ${when(pending.expires_at)}, or the request lapses.`,
+          `Rejection of the whole case asked by ${who(pending.requested_by)}, reason: ${reason}${pending.note ? `; note: ${pending.note}` : ''}. It needs another analyst than ${pending.requested_by} to confirm it before ${when(pending.expires_at)}, or the request lapses.`,
           mine ? ' You asked for it: you cannot confirm it yourself.' : ''),
-        h('div', { class: 'controls' }, mine ? [] : fields,
+        h('div', { class: 'controls' },
           h('button', {
             type: 'button', id: 'case-reject-confirm', class: 'danger', disabled: mine, 'aria-describedby': 'case-reject-waiting',
             text: 'Confirm the rejection of the whole case',
-            onclick: () => run(() => rejectCase(reason.value, note.value.trim())),
+            onclick: () => run(() => rejectCase(pending.reason, pending.note || '')),
           })),
-        mine ? null : h('p', { class: 'muted', text: 'The rejection keeps the reason given by the analyst who asked; every entry of the case leaves the list.' }));
+        mine ? null : h('p', { class: 'muted', text: 'Confirming applies this reason and note: every entry of the case leaves the list.' }));
     } else if (live.length && live.every((e) => e.state === 'rejected')) {
       root.dataset.step = 'rejected';
       root.replaceChildren(h('p', { class: 'ok', id: 'case-reject-done' }, confirmed

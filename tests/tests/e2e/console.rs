@@ -531,12 +531,14 @@ async fn two_analysts_reject_a_whole_case_one_asking_the_other_confirming_in_the
     // Ana asks: the case waits for a second analyst, and she cannot be that one.
     open_case(client, &case, 0).await?;
     client.find(Locator::Id("case-reject-reason")).await?.select_by_value("duplicate").await?;
+    client.find(Locator::Id("case-reject-note")).await?.send_keys("seen in case 12").await?;
     client.find(Locator::Id("case-reject")).await?.click().await?;
     wait_for_status(client, "a second analyst").await?;
     wait_for_js(client, "return document.getElementById('case-rejection').dataset.step === 'awaiting_second_analyst'")
         .await?;
     let waiting = client.find(Locator::Id("case-rejection")).await?.text().await?;
     ensure!(waiting.contains(&ana_id) && waiting.contains("another analyst"), "{waiting}");
+    ensure!(waiting.contains("reason: duplicate; note: seen in case 12"), "the reason and note shown: {waiting}");
     ensure!(
         client.execute("return document.getElementById('case-reject-confirm').disabled", vec![]).await? == json!(true),
         "the analyst who asked cannot confirm"
