@@ -20,8 +20,9 @@
 //!
 //! # Memory
 //! The entries (`slots::Slots`: 40 B each), then per block a CSR table: one u32 posting per entry (its slot, and
-//! the block's bits below the directory's), sorted by the block's value, and `2^D + 1` u32 offsets over the top `D` bits of the value, `2^D` in `(n / 4, n / 2]` up to 2^24: about
-//! 44 B per entry, and 11 to 22 B of offsets (at most 11 x 64 MiB). Measured with `examples/bench_views`.
+//! the block's bits below the directory's), sorted by the block's value, and `2^D + 1` u32 offsets over the top `D`
+//! bits of the value, `2^D` in `(n / 4, n / 2]` up to 2^24: about 44 B per entry, and 11 to 22 B of offsets (at most
+//! 11 x 64 MiB). Measured with `examples/bench_views`.
 //! Entries inserted since the last rebuild (the delta tail) are found through a hash map from (block, value) to
 //! their slots, so the tail never costs a scan.
 
@@ -231,7 +232,7 @@ impl Hasher for KeyHasher {
 /// CSR form.
 ///
 /// A directory bucket holds the slots whose block shares its top `directory_bits` bits, about two to four of them,
-/// and most of those differ from the value looked up in the bits below: a search that fetched each one's hash to
+/// and about half of those differ from the value looked up in the bits below: a search that fetched each one's hash to
 /// compare them spent half its fetches, random memory misses all, on slots it then dropped. So a posting carries
 /// those lower bits above its slot (`tag_bits` of them: all of them while the slots need at most `32 - tag_bits`
 /// bits, that is up to 2^26 entries), and the search compares them in the posting it has already read.
@@ -446,7 +447,7 @@ mod tests {
     fn a_bucket_gives_exactly_the_slots_of_the_value_looked_up() {
         let mut rng = Rng(5);
         // 300 entries: a directory of 2^8 buckets, so most of a value's bucket has other values below its top bits.
-        // Hashes share their first block's top 8 bits in pairs (high/low) so that buckets are crowded.
+        // The first block's top 8 bits take only seven values, so that its buckets are crowded.
         for n in [300usize, 40_000] {
             let hashes: Vec<Words> = (0..n)
                 .map(|i| {
