@@ -276,7 +276,12 @@ impl Browser {
             args.push("--proxy-bypass-list=<-loopback>".into());
         }
         let mut caps = serde_json::Map::new();
-        let mut options = json!({ "binary": CHROMIUM, "args": args });
+        // Files the page offers for download (the victim's receipt) land in the profile, where a test reads them.
+        let prefs = json!({
+            "download.default_directory": profile.join("downloads"),
+            "download.prompt_for_download": false,
+        });
+        let mut options = json!({ "binary": CHROMIUM, "args": args, "prefs": prefs });
         if let Some(v) = viewport {
             let metrics = json!({
                 "width": v.width,
@@ -301,6 +306,22 @@ impl Browser {
             }
         };
         Ok(Self { client, driver, profile })
+    }
+
+    /// The file named `name` that the page offered for download, once the browser has written all of it.
+    pub(crate) async fn downloaded(&self, name: &str) -> Result<Vec<u8>> {
+        let (path, partial) = (self.profile.join("downloads").join(name), self.profile.join("downloads"));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let in_progress = std::fs::read_dir(&partial)
+                .map(|dir| dir.flatten().any(|e| e.file_name().to_string_lossy().ends_with(".crdownload")))
+                .unwrap_or(false);
+            if let (false, Ok(bytes)) = (in_progress, std::fs::read(&path)) {
+                return Ok(bytes);
+            }
+            ensure!(Instant::now() < deadline, "{name} was not downloaded");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Ends the session politely; dropping the browser then ends its processes.

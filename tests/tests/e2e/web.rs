@@ -269,15 +269,21 @@ async fn victim_reports_addresses_category_declarations_and_contact_from_the_pag
     client.execute("document.getElementById('manage-result').scrollIntoView()", vec![]).await?;
     screenshot(client, "status").await?;
 
-    // The signed receipt, offered for download; the one the server gives verifies with the published key.
+    // The signed receipt, offered for download: the file the page saves verifies with the published key, read and
+    // checked as `disrupt receipt verify FILE --public-key KEY` does, and attests what the server's receipt does.
     client.find(Locator::Id("download-receipt")).await?.click().await?;
     wait_for_js(client, "return document.getElementById('manage-result').dataset.result === 'receipt'").await?;
     let asked = relay.requests()?.iter().any(|r| r.method == "GET" && r.path == format!("/v1/cases/{id}/receipt"));
     ensure!(asked, "the page fetched the receipt");
+    let file = browser.downloaded(&format!("disrupt-receipt-{id}.json")).await?;
+    let receipt: disrupt_openapi::cases::Receipt = serde_json::from_slice(&file)?;
     let key = app.client.receipt_key().await?.public_key;
-    let receipt = app.client.get_receipt(&id, &secret).await?;
     assert_eq!(disrupt_hotline::receipt::verify(&receipt, Some(&key)), Ok(()));
     assert_eq!((receipt.document.hashes, receipt.document.urls.len()), (3, 2));
+    // Each fetch is issued (and signed) anew; what it attests is the same.
+    let mut server = app.client.get_receipt(&id, &secret).await?.document;
+    server.issued_at = receipt.document.issued_at;
+    assert_eq!(receipt.document, server);
 
     // Withdrawn from the page: the contact is gone.
     client.find(Locator::Id("withdraw")).await?.click().await?;
