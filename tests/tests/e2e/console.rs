@@ -441,6 +441,9 @@ async fn analyst_records_a_forward_of_a_minors_case_and_exports_the_forwards_in_
         .await?;
     let (csv, _) = ana.export_forwards_csv(&ForwardQuery::default()).await?;
     assert_eq!(link, json!(["blob:", "forwards.csv", csv.len(), 1]), "the file is the API's CSV");
+    // Downloaded, it is the API's CSV byte for byte.
+    client.find(Locator::Id("forwards-csv-link")).await?.click().await?;
+    assert_eq!(browser.downloaded("forwards.csv").await?, csv.as_bytes(), "the downloaded file is the API's CSV");
     browser.close().await
 }
 
