@@ -69,6 +69,11 @@ pub(crate) struct Relay {
 }
 
 impl Relay {
+    /// A relay to the server at `base_url` (`http://127.0.0.1:<port>`).
+    pub(crate) async fn to(base_url: &str) -> Result<Self> {
+        Self::start(base_url.rsplit(':').next().context("port")?.parse()?).await
+    }
+
     pub(crate) async fn start(upstream: u16) -> Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
@@ -310,10 +315,11 @@ impl Browser {
 
     /// The file named `name` that the page offered for download, once the browser has written all of it.
     pub(crate) async fn downloaded(&self, name: &str) -> Result<Vec<u8>> {
-        let (path, partial) = (self.profile.join("downloads").join(name), self.profile.join("downloads"));
+        let dir = self.profile.join("downloads");
+        let path = dir.join(name);
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let in_progress = std::fs::read_dir(&partial)
+            let in_progress = std::fs::read_dir(&dir)
                 .map(|dir| dir.flatten().any(|e| e.file_name().to_string_lossy().ends_with(".crdownload")))
                 .unwrap_or(false);
             if let (false, Ok(bytes)) = (in_progress, std::fs::read(&path)) {

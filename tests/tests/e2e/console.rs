@@ -27,8 +27,7 @@ use crate::helpers::{LIFTED_BUDGETS, TestApp, spawn_app_with, unique_md5, unique
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn analyst_works_through_queue_case_notice_audit_and_statistics_in_the_console() -> Result<()> {
     let app = spawn_app_with(&LIFTED_BUDGETS).await;
-    let port: u16 = app.base_url.rsplit(':').next().context("port")?.parse()?;
-    let relay = Relay::start(port).await?;
+    let relay = Relay::to(&app.base_url).await?;
     let browser = Browser::start_with(1400, 1000, Some(relay.port)).await?;
     let client = &browser.client;
     let analyst_key = app.raw_key("Ana", Role::Analyst, &["ncii"], &[]).await;

@@ -78,8 +78,7 @@ async fn page_hashes_the_reference_photos_in_the_browser_like_the_native_hasher(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn victim_submits_checks_and_withdraws_a_case_from_the_page() -> Result<()> {
     let app = crate::helpers::spawn_app().await;
-    let port: u16 = app.base_url.rsplit(':').next().context("port")?.parse()?;
-    let relay = Relay::start(port).await?;
+    let relay = Relay::to(&app.base_url).await?;
     let browser = Browser::start().await?;
     let client = &browser.client;
     let photos = reference_photos()?;
@@ -161,8 +160,7 @@ async fn victim_submits_checks_and_withdraws_a_case_from_the_page() -> Result<()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn victim_reports_addresses_category_declarations_and_contact_from_the_page() -> Result<()> {
     let app = crate::helpers::spawn_app_with(&crate::helpers::LIFTED_BUDGETS).await;
-    let port: u16 = app.base_url.rsplit(':').next().context("port")?.parse()?;
-    let relay = Relay::start(port).await?;
+    let relay = Relay::to(&app.base_url).await?;
     let browser = Browser::start().await?;
     let client = &browser.client;
     let photos = reference_photos()?;
@@ -344,8 +342,7 @@ async fn victim_reports_addresses_category_declarations_and_contact_from_the_pag
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn files_the_browser_cannot_read_are_hashed_by_the_server_only_by_choice_and_join_the_case() -> Result<()> {
     let app = crate::helpers::spawn_app().await;
-    let port: u16 = app.base_url.rsplit(':').next().context("port")?.parse()?;
-    let relay = Relay::start(port).await?;
+    let relay = Relay::to(&app.base_url).await?;
     let browser = Browser::start().await?;
     let client = &browser.client;
     let photos = reference_photos()?;
@@ -455,8 +452,7 @@ async fn privacy_notice_names_the_hotlines_controller_and_retention_from_its_set
     let served: Value = reqwest::get(format!("{}/v1/privacy", app.base_url)).await?.error_for_status()?.json().await?;
     assert_eq!(served["controller"]["name"], "Association Exemple");
     assert_eq!(served["retention"]["withdrawn_case_days"], 45);
-    let port: u16 = app.base_url.rsplit(':').next().context("port")?.parse()?;
-    let relay = Relay::start(port).await?;
+    let relay = Relay::to(&app.base_url).await?;
     let browser = Browser::start().await?;
     let client = &browser.client;
     let photos = reference_photos()?;
@@ -519,8 +515,7 @@ async fn privacy_notice_names_the_hotlines_controller_and_retention_from_its_set
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_step_of_the_page_passes_axe_in_english_and_in_arabic_right_to_left() -> Result<()> {
     let app = crate::helpers::spawn_app_with(&crate::helpers::LIFTED_BUDGETS).await;
-    let port: u16 = app.base_url.rsplit(':').next().context("port")?.parse()?;
-    let relay = Relay::start(port).await?;
+    let relay = Relay::to(&app.base_url).await?;
     let browser = Browser::start().await?;
     let client = &browser.client;
     let files = JourneyFiles::make()?;
@@ -655,8 +650,7 @@ async fn walk_every_step_in(viewport: Viewport, prefix: &str, shots: &[&str]) ->
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keyboard_alone_leads_from_the_first_question_to_the_case_secret() -> Result<()> {
     let app = crate::helpers::spawn_app().await;
-    let port: u16 = app.base_url.rsplit(':').next().context("port")?.parse()?;
-    let relay = Relay::start(port).await?;
+    let relay = Relay::to(&app.base_url).await?;
     let browser = Browser::start().await?;
     let client = &browser.client;
     let photos = reference_photos()?;
