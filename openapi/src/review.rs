@@ -286,6 +286,10 @@ pub struct ReportedUrl {
     pub index: usize,
     /// The URL as the victim gave it.
     pub url: String,
+    /// The host it is on, as notices and the hosts directory name it (no `www.`, lower case, punycode); absent
+    /// when the URL is not a web address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     /// The analyst's decision.
     pub review: UrlReview,
 }

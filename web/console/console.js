@@ -472,19 +472,6 @@
 
   // ------------------------------------------------------------------ hosts: where notices go
 
-  /** The host as notices and the directory name it (hotline's `host_key`): lower case, punycode, no trailing dot,
-   *  no leading `www.`. Parsing a URL loads nothing. */
-  function hostKey(url) {
-    let host;
-    try {
-      host = new URL(url).hostname;
-    } catch {
-      return null;
-    }
-    host = host.replace(/\.+$/, '').toLowerCase();
-    return host.startsWith('www.') && host.length > 4 ? host.slice(4) : host;
-  }
-
   /** The directory's contact for `host`: its own entry, else its nearest parent domain's (hotline's `contact_for`). */
   function contactFor(host, byHost) {
     const candidates = [host];
@@ -513,7 +500,7 @@
   /** The hosts of the case's URLs, where their notices go now, and fields to set or correct each one's contact. */
   function renderCaseHosts(c, directory) {
     const byHost = new Map(directory.map((d) => [d.host, d]));
-    const hosts = [...new Set(c.urls.map((u) => hostKey(u.url)).filter(Boolean))].sort();
+    const hosts = [...new Set(c.urls.map((u) => u.host).filter(Boolean))].sort();
     caseHosts = hosts.map((host, i) => {
       const own = byHost.get(host);
       const email = h('input', {

@@ -79,7 +79,12 @@ impl Service {
             .iter()
             .zip(reviews)
             .enumerate()
-            .map(|(index, (url, review))| ReportedUrl { index, url: url.clone(), review })
+            .map(|(index, (url, review))| ReportedUrl {
+                index,
+                url: url.clone(),
+                host: parse_reported_url(url).ok().as_ref().map(host_key),
+                review,
+            })
             .collect())
     }
 

@@ -510,7 +510,10 @@ async fn analyst_sets_and_corrects_host_contacts_in_the_directory_and_from_a_cas
         (cdn_contact.abuse_email.as_deref(), cdn_contact.lang),
         (Some("abuse@cdn.pics.example"), Some(Lang::De))
     );
-    let notices = ana.analyst_case(&case).await?.notices;
+    let reviewed = ana.analyst_case(&case).await?;
+    let hosts: Vec<_> = reviewed.urls.iter().map(|u| u.host.as_deref()).collect();
+    assert_eq!(hosts, [Some("pics.example"), Some("cdn.pics.example")], "each URL's host, as notices name it");
+    let notices = reviewed.notices;
     let mut langs: Vec<_> = notices.iter().map(|n| (n.host.as_str(), n.lang)).collect();
     langs.sort_by_key(|(host, _)| *host);
     assert_eq!(langs, [("cdn.pics.example", Lang::De), ("pics.example", Lang::En)], "each host's language");
