@@ -23,7 +23,8 @@ pub struct MediaOptions {
     /// Also compute the eight dihedral variants of an image's PDQ hash.
     pub dihedral: bool,
     /// Also compute an image's views (victim side: its PDQ hash and those of inner squares, see
-    /// [`crate::robust::views`]).
+    /// [`crate::robust::views`]), and a video's frames' centred squares (`VideoOptions::frame_squares`, see
+    /// [`crate::video::squares`]): what the list keeps so that cropped copies match.
     pub views: bool,
     /// Also compute an image's candidates (query side: whole, framed and window hashes to search for listed
     /// views, see [`crate::robust::candidates_rgb`]).
@@ -34,13 +35,14 @@ pub struct MediaOptions {
 
 impl MediaOptions {
     /// The query side's options (a platform checking its copy): an image's candidates, and a video's frames hashed
-    /// again inside its bars when it has some ([`VideoOptions::trim_borders`]), so that a cropped, framed,
-    /// rotated, letterboxed or pillarboxed copy finds the listed picture. The listed side keeps the defaults.
+    /// again inside its bars when it has some ([`VideoOptions::trim_borders`]) and scanned with windows
+    /// ([`VideoOptions::frame_windows`]), so that a cropped, framed, rotated, letterboxed or pillarboxed copy finds
+    /// the listed picture. The listed side keeps the defaults.
     pub fn query() -> Self {
         MediaOptions {
             candidates: true,
             #[cfg(feature = "video")]
-            video: VideoOptions { trim_borders: true, ..VideoOptions::default() },
+            video: VideoOptions { trim_borders: true, frame_windows: true, ..VideoOptions::default() },
             ..MediaOptions::default()
         }
     }
@@ -102,7 +104,8 @@ pub fn hash_media(bytes: &[u8], opts: &MediaOptions) -> Result<MediaHashes> {
     match decode::sniff(bytes) {
         #[cfg(feature = "video")]
         Some(MediaKind::Video) => {
-            let video = video::hash_video_bytes(bytes, &opts.video)?;
+            let frame_squares = opts.video.frame_squares || opts.views;
+            let video = video::hash_video_bytes(bytes, &VideoOptions { frame_squares, ..opts.video.clone() })?;
             Ok(MediaHashes::Video { video, digests: FileDigests::of(bytes) })
         }
         #[cfg(not(feature = "video"))]

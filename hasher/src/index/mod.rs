@@ -6,15 +6,18 @@
 //!   (seeding a robust match on a large list).
 //! - [`exact`]: [`ExactIndex`], MD5 / SHA-256 digests to entry ids.
 //! - [`video`]: [`VideoIndex`], stored videos' frame hashes and the vPDQ match rule.
+//! - [`frame_views`]: [`FrameViewIndex`], listed videos' frame squares, which a cropped copy's windows find.
 
 pub mod blocks;
 pub mod exact;
+pub mod frame_views;
 pub mod mih;
 mod slots;
 pub mod video;
 
 pub use blocks::BlockIndex;
 pub use exact::ExactIndex;
+pub use frame_views::{FrameViewIndex, ListedSquare, VideoPair};
 pub use mih::PdqIndex;
 #[cfg(test)]
 pub(crate) use slots::id_hash;

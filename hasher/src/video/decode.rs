@@ -16,9 +16,13 @@ use ffmpeg::util::frame;
 use ffmpeg::{Packet, Rational, media};
 use ffmpeg_next as ffmpeg;
 
+use std::collections::HashSet;
+
 use super::borders::{self, FrameBars, PictureRect};
 use super::sampling::Sampler;
-use super::{FrameHash, TrimmedFrames, VideoHashes, VideoOptions, avio};
+use super::squares::{self, MAX_WINDOW_FRAMES};
+use super::{FrameHash, FrameWindows, TrimmedFrames, VideoHashes, VideoOptions, avio};
+use crate::pdq::{PdqHash, QUALITY_THRESHOLD};
 use crate::{Error, Result, pdq};
 
 /// Hashes a video held in memory. The bytes go to FFmpeg through a custom I/O context, never through a file, and
@@ -39,11 +43,11 @@ pub fn hash_video_bytes(bytes: &[u8], opts: &VideoOptions) -> Result<VideoHashes
     let mut input = open()?;
     let (mut hashes, bars) = hash_input(&mut input, opts, &clock, Pass::Whole { bars: opts.trim_borders })?;
     drop(input);
-    // The second decoding, only for a video inside bars: the same frames, hashed inside the picture.
+    // The second decoding, only for a video inside bars: the same frames, hashed (and scanned) inside the picture.
     if let Some((rect, frame)) = borders::video_picture(&bars) {
         let mut input = open()?;
         let (inside, _) = hash_input(&mut input, opts, &clock, Pass::Inside(rect, frame))?;
-        hashes.trimmed = Some(TrimmedFrames { rect, frames: inside.frames });
+        hashes.trimmed = Some(TrimmedFrames { rect, frames: inside.frames, windows: inside.windows });
     }
     Ok(hashes)
 }
@@ -168,6 +172,9 @@ fn hash_input(
         size: (width, height),
         pass,
         bars: Vec::new(),
+        squares: Vec::new(),
+        squared: HashSet::new(),
+        windows: Windowed::default(),
     };
     loop {
         clock.check()?;
@@ -191,7 +198,16 @@ fn hash_input(
     }
     let (width, height) = frames.size;
     let duration = frames.count as f64 / frame_rate;
-    let hashes = VideoHashes { duration, frames: frames.hashes, frame_rate, width, height, trimmed: None };
+    let hashes = VideoHashes {
+        duration,
+        frames: frames.hashes,
+        frame_rate,
+        width,
+        height,
+        trimmed: None,
+        squares: frames.squares,
+        windows: frames.windows.kept,
+    };
     Ok((hashes, frames.bars))
 }
 
@@ -246,6 +262,42 @@ struct FrameLoop<'a> {
     size: (u32, u32),
     pass: Pass,
     bars: Vec<Option<FrameBars>>,
+    /// Each hashed frame's centred squares ([`VideoOptions::frame_squares`]); none for an unreliable frame or a
+    /// frame whose hash an earlier one had.
+    squares: Vec<Vec<crate::robust::View>>,
+    squared: HashSet<PdqHash>,
+    /// Frames scanned with windows ([`VideoOptions::frame_windows`]).
+    windows: Windowed,
+}
+
+/// The query frames scanned with windows: reliable (PDQ quality 50 or more) and distinct, as vPDQ compares
+/// frames, and no more than [`MAX_WINDOW_FRAMES`]: past twice that, every other one goes and only every other
+/// sampled frame is scanned from then on, so the frames kept stay spread over the whole video.
+#[derive(Default)]
+struct Windowed {
+    kept: Vec<FrameWindows>,
+    /// Scan one sampled frame in this many.
+    every: usize,
+    seen: HashSet<PdqHash>,
+}
+
+impl Windowed {
+    /// Whether the `sampled`-th sampled frame, of hash `pdq`, is to be scanned.
+    fn wants(&mut self, sampled: usize, pdq: &pdq::Pdq) -> bool {
+        sampled.is_multiple_of(self.every.max(1)) && pdq.quality >= QUALITY_THRESHOLD && self.seen.insert(pdq.hash)
+    }
+
+    fn push(&mut self, frame: FrameWindows) {
+        self.kept.push(frame);
+        if self.kept.len() >= 2 * MAX_WINDOW_FRAMES {
+            let mut n = 0;
+            self.kept.retain(|_| {
+                n += 1;
+                n % 2 == 1
+            });
+            self.every = 2 * self.every.max(1);
+        }
+    }
 }
 
 impl FrameLoop<'_> {
@@ -277,7 +329,7 @@ impl FrameLoop<'_> {
         if self.hashes.len() >= self.opts.max_frames_hashed {
             return Err(Error::TooManyFrames { limit: self.opts.max_frames_hashed });
         }
-        if let Some(pdq) = self.hash_decoded()? {
+        if let Some(pdq) = self.hash_decoded(number)? {
             self.hashes.push(FrameHash { frame: number, timestamp, pdq: pdq.hash, quality: pdq.quality });
         }
         Ok(())
@@ -285,7 +337,9 @@ impl FrameLoop<'_> {
 
     /// Converts the decoded frame to RGB24 at its own size (area scaling, vpdq's flags) and hashes it, whole or
     /// inside the picture's rectangle as the pass says (`None`: a frame of another size than the rectangle's).
-    fn hash_decoded(&mut self) -> Result<Option<pdq::Pdq>> {
+    /// With [`VideoOptions::frame_squares`] its centred squares are hashed too, and with
+    /// [`VideoOptions::frame_windows`] its windows (frame `number`) when [`Windowed`] wants them.
+    fn hash_decoded(&mut self, number: u64) -> Result<Option<pdq::Pdq>> {
         let (format, width, height) = (self.decoded.format(), self.decoded.width(), self.decoded.height());
         check_pixels(width, height, self.opts)?;
         let reusable = self.scaler.as_ref().is_some_and(|s| {
@@ -303,20 +357,33 @@ impl FrameLoop<'_> {
         let scaler = self.scaler.as_mut().ok_or_else(|| Error::Corrupt("no frame converter".into()))?;
         scaler.run(&self.decoded, &mut self.rgb).map_err(|e| Error::Corrupt(format!("cannot convert a frame: {e}")))?;
         let (pixels, stride) = (self.rgb.data(0), self.rgb.stride(0));
-        match self.pass {
+        let (w, h) = (width as usize, height as usize);
+        let (hash, area) = match self.pass {
             Pass::Whole { bars } => {
                 if bars {
-                    self.bars.push(FrameBars::of_rgb(pixels, width as usize, height as usize, stride));
+                    self.bars.push(FrameBars::of_rgb(pixels, w, h, stride));
                 }
-                Ok(Some(pdq::hash_rgb(pixels, width as usize, height as usize, stride)))
+                let hash = pdq::hash_rgb(pixels, w, h, stride);
+                if self.opts.frame_squares {
+                    // Only where matching will look: reliable frames, each distinct hash once (as vPDQ compares).
+                    let kept = hash.quality >= QUALITY_THRESHOLD && self.squared.insert(hash.hash);
+                    self.squares.push(if kept { squares::frame_views_rgb(pixels, w, h, stride) } else { Vec::new() });
+                }
+                (hash, [0, 0, width, height])
             }
             Pass::Inside(rect, frame) => {
                 if frame != [width, height] {
                     return Ok(None);
                 }
                 let start = rect.y as usize * stride + 3 * rect.x as usize;
-                Ok(Some(pdq::hash_rgb(&pixels[start..], rect.width as usize, rect.height as usize, stride)))
+                let hash = pdq::hash_rgb(&pixels[start..], rect.width as usize, rect.height as usize, stride);
+                (hash, [rect.x, rect.y, rect.width, rect.height])
             }
+        };
+        if self.opts.frame_windows && self.windows.wants(self.hashes.len(), &hash) {
+            let windows = squares::frame_windows_rgb(pixels, w, h, stride, area);
+            self.windows.push(FrameWindows { frame: number, windows });
         }
+        Ok(Some(hash))
     }
 }

@@ -10,6 +10,8 @@
 //! - [`mod@format`]: the reference line format and python-threatexchange's vPDQ JSON (pure).
 //! - [`borders`]: the picture inside a video's bars, one rectangle per video, for the query side (pure).
 //! - [`matching`]: comparing two videos' frame hashes the vPDQ way, with matching time segments (pure).
+//! - [`squares`]: a listed frame's centred squares and a query frame's windows, for cropped re-encodes (pure).
+//! - [`cropped`]: whether a listed video matches a query through those squares (pure).
 //! - `decode` and `avio` (feature `video`): FFmpeg demuxing/decoding, fed from memory.
 //!
 //! Only `decode`/`avio` need FFmpeg; the rest builds without the `video` feature (WebAssembly, the server's
@@ -18,21 +20,26 @@
 #[cfg(feature = "video")]
 mod avio;
 pub mod borders;
+pub mod cropped;
 #[cfg(feature = "video")]
 mod decode;
 pub mod format;
 pub mod matching;
 pub mod options;
 pub mod sampling;
+pub mod squares;
 
 use serde::{Deserialize, Serialize};
 
 use crate::pdq::PdqHash;
+use crate::robust::View;
 
 pub use borders::PictureRect;
+pub use cropped::{CroppedMatch, CroppedThresholds, SquarePair};
 #[cfg(feature = "video")]
 pub use decode::{hash_video_bytes, hash_video_file};
 pub use options::VideoOptions;
+pub use squares::{FRAME_SQUARES, FrameWindow};
 
 /// The PDQ hash of one sampled video frame.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -64,6 +71,24 @@ pub struct VideoHashes {
     /// rectangle and the same sampled frames hashed inside it. Never set for a listed video.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trimmed: Option<TrimmedFrames>,
+    /// With [`VideoOptions::frame_squares`] (the listed side): each sampled frame's centred squares
+    /// ([`squares::frame_views`]), in the order of `frames`; none for a frame under PDQ quality 50 or whose hash
+    /// an earlier frame had. Empty otherwise.
+    #[serde(skip)]
+    pub squares: Vec<Vec<View>>,
+    /// With [`VideoOptions::frame_windows`] (the query side): the windows of reliable, distinct sampled frames
+    /// (at most [`squares::MAX_WINDOW_FRAMES`], spread over the video). Empty otherwise.
+    #[serde(skip)]
+    pub windows: Vec<FrameWindows>,
+}
+
+/// The windows of one sampled frame of a query video ([`squares::frame_windows`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameWindows {
+    /// The frame's number, as in [`FrameHash::frame`].
+    pub frame: u64,
+    /// Its windows (rectangles as fractions of the whole frame).
+    pub windows: Vec<FrameWindow>,
 }
 
 /// A video's sampled frames hashed inside its bars ([`borders`]).
@@ -73,4 +98,8 @@ pub struct TrimmedFrames {
     pub rect: PictureRect,
     /// The sampled frames (the same numbers and timestamps as [`VideoHashes::frames`]), each hashed inside `rect`.
     pub frames: Vec<FrameHash>,
+    /// With [`VideoOptions::frame_windows`]: windows of its reliable, distinct frames, inside `rect` (their
+    /// rectangles are fractions of the whole frame).
+    #[serde(skip)]
+    pub windows: Vec<FrameWindows>,
 }

@@ -24,6 +24,12 @@ pub struct VideoOptions {
     /// there is one, hash the sampled frames again inside it ([`super::VideoHashes::trimmed`]), which takes a
     /// second decoding. Off by default: a listed video is hashed as vPDQ hashes it.
     pub trim_borders: bool,
+    /// The listed side: also hash each sampled frame's centred squares ([`super::VideoHashes::squares`]), which a
+    /// cropped re-encode still contains. Off by default (Meta's vPDQ has none).
+    pub frame_squares: bool,
+    /// The query side: also scan reliable, distinct sampled frames with windows that find a listed frame's
+    /// squares inside a cropped copy ([`super::VideoHashes::windows`]). Off by default.
+    pub frame_windows: bool,
 }
 
 impl Default for VideoOptions {
@@ -39,6 +45,8 @@ impl Default for VideoOptions {
             max_wall_time: Duration::from_secs(120),
             threads: std::thread::available_parallelism().map_or(1, usize::from),
             trim_borders: false,
+            frame_squares: false,
+            frame_windows: false,
         }
     }
 }

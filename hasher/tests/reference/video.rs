@@ -12,7 +12,9 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use disrupt_hasher::video::matching::{MatchThresholds, compare};
-use disrupt_hasher::video::{FrameHash, VideoHashes, VideoOptions, format, hash_video_bytes, hash_video_file};
+use disrupt_hasher::video::{
+    CroppedThresholds, FrameHash, VideoHashes, VideoOptions, cropped, format, hash_video_bytes, hash_video_file,
+};
 
 use crate::testdata;
 
@@ -273,34 +275,50 @@ fn letterboxed_and_pillarboxed_copies_match_through_their_trimmed_frames() {
     }
 }
 
-/// Prints whether cropped re-encodes (5 % off each side), and a listed video with bars re-uploaded without
-/// them, match, plainly and trimmed: a measurement, not a test. Run with
-/// `cargo test -p disrupt-hasher --test reference -- --ignored --nocapture cropped_reencodes`.
+/// Cropped re-encodes (5 % and 10 % off each side, 12 % off the bottom, a portrait clip cut to a square, a square
+/// one cut to 16:9, and a clip with bars listed whole and re-uploaded as a crop of its picture) match their listed
+/// videos through the listed frames' centred squares, and not plainly; and no listed video matches another's
+/// cropped copy.
 #[test]
-#[ignore = "measurement: run explicitly"]
-fn cropped_reencodes_measured() {
+fn cropped_reencodes_match_through_their_frames_squares() {
+    let chair = "crop=416:720:32:0";
     let cases = [
         ("pattern-hd-no-bar", "", "crop=trunc(iw*0.45)*2:trunc(ih*0.45)*2"),
-        ("chair-19-sd-bar", "crop=416:720:32:0", "crop=416:720:32:0,crop=trunc(iw*0.45)*2:trunc(ih*0.45)*2"),
-        ("chair-19-sd-bar", "", "crop=trunc(iw*0.45)*2:trunc(ih*0.45)*2"),
-        (
-            "chair-19-sd-bar",
-            "crop=416:234:32:243",
-            "crop=416:234:32:243,crop=trunc(iw*0.45)*2:trunc(ih*0.45)*2,pad=iw:trunc(iw*8/9)*2:0:(oh-ih)/2",
-        ),
-        ("chair-19-sd-bar", "", "crop=416:720:32:0"),
+        ("pattern-hd-no-bar", "", "crop=iw:iw"),
+        ("chair-19-sd-bar", chair, "crop=416:720:32:0,crop=trunc(iw*0.4)*2:trunc(ih*0.4)*2"),
+        ("chair-19-sd-bar", chair, "crop=416:720:32:0,crop=iw:trunc(ih*0.44)*2:0:0"),
+        ("chair-19-sd-bar", "", "crop=416:720:32:0,crop=trunc(iw*0.45)*2:trunc(ih*0.45)*2"),
+        ("test-padded-dimensions", "", "crop=iw:trunc(iw*9/32)*2"),
     ];
+    let t = CroppedThresholds::default();
+    let listing = VideoOptions { frame_squares: true, ..options(1.0) };
+    let querying = VideoOptions { frame_windows: true, ..trimming(1.0) };
+    let mut listed_videos = Vec::new();
     for (name, listed_filter, copy_filter) in cases {
-        let stored = listed(name, listed_filter);
-        let copy = reencoded(name, copy_filter, &trimming(1.0));
-        let plain = compare(&copy.frames, &stored, &MatchThresholds::default());
-        let trimmed = copy.trimmed.as_ref().map(|t| (t.rect, compare(&t.frames, &stored, &MatchThresholds::default())));
-        println!(
-            "{name} listed [{listed_filter}] copy [{copy_filter}]: plain {:.0} % of frames (match {}); trimmed {:?}",
-            plain.query_match_pct,
-            plain.is_match,
-            trimmed.map(|(rect, m)| (rect, format!("{:.0} %", m.query_match_pct), m.is_match))
-        );
+        let stored = match listed_filter {
+            "" => hash_video_file(&sample(name), &listing).unwrap(),
+            filter => reencoded(name, filter, &listing),
+        };
+        assert_eq!(stored.squares.len(), stored.frames.len(), "{name}: squares for every frame");
+        let copy = reencoded(name, copy_filter, &querying);
+        assert!(!copy.windows.is_empty(), "{name} {copy_filter}: no frame scanned");
+        let plain = compare(&copy.frames, &stored.frames, &MatchThresholds::default());
+        assert!(!plain.is_match, "{name} {copy_filter}: plain vPDQ already matches: {plain:?}");
+        let found = cropped::compare(&copy.windows, &stored.squares, &t);
+        let found = found.unwrap_or_else(|| {
+            let loose = cropped::compare(&copy.windows, &stored.squares, &CroppedThresholds { share: 0.0, ..t });
+            panic!("{name} [{listed_filter}] -> [{copy_filter}]: no match ({loose:?} of {} frames)", copy.windows.len())
+        });
+        println!("{name} [{copy_filter}]: {found:?} of {} frames", copy.windows.len());
+        listed_videos.push((name, copy_filter, stored, copy));
+    }
+    for (name, _, stored, _) in &listed_videos {
+        for (other, filter, _, copy) in &listed_videos {
+            if other != name {
+                let found = cropped::compare(&copy.windows, &stored.squares, &t);
+                assert!(found.is_none(), "{name} matched {other} [{filter}]: {found:?}");
+            }
+        }
     }
 }
 
