@@ -326,6 +326,8 @@ async function hashVideo(entry) {
   const canvas = el("canvas", { width, height });
   const context = canvas.getContext("2d", { willReadFrequently: true });
   const frames = [];
+  // A frame's centred squares go with the first frame of each distinct hash, as `disrupt hash` sends them.
+  const squared = new Set();
   const start = performance.now();
   const seconds = Math.min(duration, MAX_VIDEO_SECONDS);
   for (let second = 0; second < seconds; second += 1) {
@@ -337,7 +339,9 @@ async function hashVideo(entry) {
     context.drawImage(video, 0, 0, width, height);
     const pixels = context.getImageData(0, 0, width, height).data.buffer;
     const frame = await hashInWorker({ type: "rgba", pixels, width, height }, [pixels]);
-    frames.push({ frame: frames.length, timestamp: second, pdq: frame.pdq, quality: frame.quality });
+    const views = squared.has(frame.pdq) ? [] : frame.views;
+    squared.add(frame.pdq);
+    frames.push({ frame: frames.length, timestamp: second, pdq: frame.pdq, quality: frame.quality, views });
   }
   video.removeAttribute("src");
   video.load();

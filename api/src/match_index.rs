@@ -8,9 +8,10 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use disrupt_hasher::index::{BlockIndex, ExactIndex, PdqIndex};
+use disrupt_hasher::index::{BlockIndex, ExactIndex, FrameViewIndex, ListedSquare, PdqIndex, VideoPair};
 use disrupt_hasher::pdq::{Dihedral, PdqHash};
 use disrupt_hasher::robust::{CandidateKind, Region, Thresholds, View};
+use disrupt_hasher::video::FrameWindow;
 use disrupt_openapi::model::VideoFrame;
 use parking_lot::RwLock;
 
@@ -42,6 +43,9 @@ struct ListIndex {
     sha256: ExactIndex<32>,
     /// Each video's reliable distinct frames, parsed once here rather than at every query.
     video: HashMap<EntryId, Box<[PdqBytes]>>,
+    /// Listed videos' frame squares (the frames' `views`), searched only by an uploaded video's frame windows
+    /// ([`MatchIndex::video_pairs`]).
+    video_squares: FrameViewIndex,
     /// Listed images' views (inner squares), under `entry_ref::view_number(image, n)`, n from 1. Windows only
     /// seek them (a whole 24-bit block shared), so they need none of the exact search's chunk tables.
     views: BlockIndex,
@@ -65,6 +69,18 @@ fn parse_image(text: &str) -> Option<(PdqHash, Vec<(PdqHash, ViewPlace)>)> {
         .map(|v| (PdqHash::from_bytes(v.hash), ViewPlace { quality: v.quality, region: v.region }))
         .collect();
     Some((own, views))
+}
+
+/// A video's frame squares (the frames' `views`) as the index takes them: `(hash, quality, region)`.
+fn frame_squares(frames: &[VideoFrame]) -> Vec<ListedSquare> {
+    frames
+        .iter()
+        .flat_map(|f| &f.views)
+        .filter_map(|v| {
+            let r = v.region;
+            Some((PdqHash::from_bytes(parse_hex::<32>(v.hash.as_str())?), v.quality, [r.x, r.y, r.width, r.height]))
+        })
+        .collect()
 }
 
 /// A video's frames as vPDQ compares them: frames under PDQ quality 50 dropped (black or flat frames would match
@@ -99,6 +115,7 @@ impl ListIndex {
                 self.views.remove(view_number(id, n));
             }
         }
+        self.video_squares.remove(id);
         self.pdq.remove(id) || self.md5.remove(id) || self.sha256.remove(id) || self.video.remove(&id).is_some()
     }
 
@@ -135,6 +152,7 @@ impl ListIndex {
                     return false;
                 };
                 self.video.insert(id, reliable_frames(&frames).into_boxed_slice());
+                self.video_squares.insert(id, frame_squares(&frames));
             }
         }
         true
@@ -176,6 +194,7 @@ impl ListIndex {
 pub struct ListLoader {
     pdq: Vec<(EntryId, PdqHash)>,
     views: Vec<(EntryId, PdqHash)>,
+    video_squares: Vec<(EntryId, Vec<ListedSquare>)>,
     rest: ListIndex,
 }
 
@@ -193,6 +212,14 @@ impl ListLoader {
                     true
                 }
                 None => false,
+            },
+            HashKind::Video => match serde_json::from_str::<Vec<VideoFrame>>(hash) {
+                Ok(frames) => {
+                    self.rest.video.insert(id, reliable_frames(&frames).into_boxed_slice());
+                    self.video_squares.push((id, frame_squares(&frames)));
+                    true
+                }
+                Err(_) => false,
             },
             _ => self.rest.insert(id, kind, hash),
         }
@@ -218,6 +245,7 @@ impl ListLoader {
         let mut index = self.rest;
         index.pdq = self.pdq.into_iter().collect();
         index.views = self.views.into_iter().collect();
+        index.video_squares = FrameViewIndex::from_videos(self.video_squares);
         LoadedList(index)
     }
 }
@@ -349,6 +377,17 @@ impl MatchIndex {
     /// Entries of `list` with this SHA-256.
     pub fn lookup_sha256(&self, list: &str, digest: &[u8; 32]) -> Vec<EntryId> {
         self.lists.get(list).map(|i| i.sha256.get(digest).to_vec()).unwrap_or_default()
+    }
+
+    /// The close pairs of one frame of an uploaded video (numbered `frame`) with `list`'s videos' frame squares:
+    /// each (window, square) within `radius`, for the squares a window reaches by the block rule.
+    pub fn video_pairs(&self, list: &str, frame: usize, windows: &[FrameWindow], radius: u32) -> Vec<VideoPair> {
+        self.lists.get(list).map(|i| i.video_squares.pairs(frame, windows, radius)).unwrap_or_default()
+    }
+
+    /// Frame squares held for `list`'s videos.
+    pub fn video_squares_len(&self, list: &str) -> usize {
+        self.lists.get(list).map_or(0, |i| i.video_squares.len())
     }
 
     /// The stored videos of `list` (entry id, reliable distinct frames), for video matching.

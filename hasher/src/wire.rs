@@ -27,11 +27,11 @@ pub fn hash_values(hashes: &MediaHashes) -> Result<Vec<HashValue>, InvalidHash> 
         }),
         #[cfg(feature = "video")]
         MediaHashes::Video { video, .. } => {
-            values.push(video_value(&video.frames));
+            values.push(video_value(&video.frames, &video.squares));
             // A query's frames hashed inside its bars go as a second video value, searched like the first: a
             // listed video re-uploaded letterboxed or pillarboxed matches through them.
             if let Some(trimmed) = &video.trimmed {
-                values.push(video_value(&trimmed.frames));
+                values.push(video_value(&trimmed.frames, &[]));
             }
         }
     }
@@ -41,16 +41,20 @@ pub fn hash_values(hashes: &MediaHashes) -> Result<Vec<HashValue>, InvalidHash> 
     Ok(values)
 }
 
+/// A video's frames on the wire, each with its centred squares when the listed side hashed them (`squares` is
+/// empty or parallel to `frames`).
 #[cfg(feature = "video")]
-fn video_value(frames: &[crate::video::FrameHash]) -> HashValue {
+fn video_value(frames: &[crate::video::FrameHash], squares: &[Vec<View>]) -> HashValue {
     HashValue::Video {
         frames: frames
             .iter()
-            .map(|f| disrupt_openapi::model::VideoFrame {
+            .enumerate()
+            .map(|(n, f)| disrupt_openapi::model::VideoFrame {
                 frame: f.frame,
                 timestamp: f.timestamp,
                 pdq: PdqHex::from_bytes(f.pdq.as_bytes()),
                 quality: f.quality,
+                views: squares.get(n).map_or_else(Vec::new, |views| views.iter().map(view).collect()),
             })
             .collect(),
     }

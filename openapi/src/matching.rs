@@ -114,7 +114,9 @@ pub struct MatchedEntry {
     /// `framed-orig`, `framed-rot90`, ... say that a picture framed inside the uploaded image matched (behind
     /// borders or bars, on a backdrop, inside an app's screenshot, under a caption, inset in another picture),
     /// and `window-orig`, `window-flipy` (mirrored) that a square window of the upload matched one of the listed
-    /// image's views (the upload is a crop of it, or shows it rotated, stickered or inset).
+    /// image's views (the upload is a crop of it, or shows it rotated, stickered or inset). For an uploaded video,
+    /// `window-orig` says that windows of its frames matched the listed video's frame squares (`VideoFrame.views`):
+    /// the upload is a cropped re-encode of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
     /// For an uploaded image or a candidate set: which of the listed image's hashes the answer rests on, 0 for its own PDQ hash,
@@ -123,7 +125,8 @@ pub struct MatchedEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub view: Option<u32>,
     /// For an uploaded image or a candidate set: where in the query image the matching picture or window lies, in 1/10,000 of
-    /// its width and height.
+    /// its width and height. For a cropped re-encode of a listed video: where the listed frames' picture lies in
+    /// the upload's frames (what of it is left in them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query_region: Option<crate::model::ViewRegion>,
     /// Review state of the entry.

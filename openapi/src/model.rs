@@ -42,7 +42,18 @@ pub struct VideoFrame {
     pub pdq: PdqHex,
     /// PDQ quality of the frame, 0 to 100.
     pub quality: u8,
+    /// Hashes of squares centred in the frame (at most 4; `disrupt` keeps two, of 80 % and 52 % of the frame's
+    /// shorter side), computed with the frame by `disrupt hash`, `disrupt submit`, the victims' page and
+    /// `POST /v1/cases/upload`, for the reliable frames whose hash differs from every earlier frame's: a cropped
+    /// re-encode of the video still contains them, and `POST /v1/match/upload` finds them inside its frames.
+    /// Consumers of plain vPDQ ignore them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 4)]
+    pub views: Vec<PdqView>,
 }
+
+/// The most views one video frame may carry.
+pub const MAX_VIEWS_PER_FRAME: usize = 4;
 
 /// The most views one image may carry besides its own PDQ hash.
 pub const MAX_VIEWS_PER_IMAGE: usize = 32;
@@ -168,10 +179,15 @@ impl HashValue {
             HashValue::Video { frames } if frames.len() > MAX_FRAMES_PER_VIDEO => {
                 Err(format!("a video hash has at most {MAX_FRAMES_PER_VIDEO} frames"))
             }
-            HashValue::Video { frames } => match frames.iter().find(|f| f.quality > 100) {
-                Some(f) => Err(format!("frame {} has quality above 100", f.frame)),
-                None => Ok(()),
-            },
+            HashValue::Video { frames } => frames.iter().try_for_each(|f| {
+                if f.quality > 100 {
+                    return Err(format!("frame {} has quality above 100", f.frame));
+                }
+                if f.views.len() > MAX_VIEWS_PER_FRAME {
+                    return Err(format!("a video frame has at most {MAX_VIEWS_PER_FRAME} views"));
+                }
+                f.views.iter().try_for_each(PdqView::validate).map_err(|e| format!("frame {}: {e}", f.frame))
+            }),
             _ => Ok(()),
         }
     }

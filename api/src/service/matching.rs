@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use disrupt_hasher::pdq::Dihedral;
 use disrupt_hasher::robust::{self, Candidate, CandidateKind, Candidates, Region, Thresholds, decide, seed_images};
+use disrupt_hasher::video::{CroppedThresholds, FrameWindows, SquarePair, cropped};
 use disrupt_hotline::time::{month_of, now_ms};
 use disrupt_openapi::model::ViewRegion;
 
@@ -131,8 +132,10 @@ struct Hit {
     id: s::EntryId,
     distance: u32,
     variant: Option<&'static str>,
-    /// For an uploaded image: which of the listed image's hashes matched, and where in the upload.
-    view: Option<(usize, ViewRegion)>,
+    /// For an uploaded image: which of the listed image's hashes matched.
+    view: Option<usize>,
+    /// For an uploaded image or video: where in the upload (its frames) the listed picture was found.
+    query_region: Option<ViewRegion>,
 }
 
 fn pdq_bytes(hex_text: &str) -> Result<[u8; 32], ApiError> {
@@ -175,8 +178,8 @@ enum Prepared {
     Pdq(Vec<PdqBytes>),
     Md5([u8; 16]),
     Sha256([u8; 32]),
-    /// A video's reliable distinct frames.
-    Video(Vec<PdqBytes>),
+    /// A video's reliable distinct frames, and an uploaded video's frame windows.
+    Video(Vec<PdqBytes>, Option<VideoWindows>),
     /// An uploaded image's candidates.
     Image(Arc<Candidates>),
 }
@@ -192,7 +195,11 @@ impl Prepared {
                 Prepared::Md5(digest)
             }
             Query::Value(HashValue::Sha256 { hash }) => Prepared::Sha256(pdq_bytes(hash.as_str())?),
-            Query::Value(HashValue::Video { frames }) => Prepared::Video(reliable_frames(frames)),
+            Query::Value(HashValue::Video { frames }) => Prepared::Video(reliable_frames(frames), None),
+            Query::Video(HashValue::Video { frames }, windows) => {
+                Prepared::Video(reliable_frames(frames), Some(windows.clone()))
+            }
+            Query::Video(..) => return Err(ApiError::internal(anyhow::anyhow!("frame windows without frames"))),
         })
     }
 
@@ -201,10 +208,18 @@ impl Prepared {
         match self {
             Prepared::Pdq(variants) => variants.len(),
             Prepared::Md5(_) | Prepared::Sha256(_) => 1,
-            Prepared::Video(frames) => frames.len().max(1),
+            Prepared::Video(frames, windows) => {
+                frames.len().max(1) + windows.as_ref().map_or(0, |w| window_searches(w))
+            }
             Prepared::Image(candidates) => CandidateCost::of(candidates).searches(),
         }
     }
+}
+
+/// What an uploaded video's frame windows cost in one list, in units of [`MAX_MATCH_SEARCHES`]: as an image's
+/// windows, [`WINDOW_HASHES_PER_SEARCH`] hashes to a search.
+pub(crate) fn window_searches(windows: &[FrameWindows]) -> usize {
+    windows.iter().map(|f| f.windows.len()).sum::<usize>().div_ceil(WINDOW_HASHES_PER_SEARCH)
 }
 
 /// What `query` costs in one list, as [`check_budget`] counts it (a malformed hash is refused as the match would).
@@ -247,6 +262,7 @@ fn search_all(
                         distance: h.distance,
                         variant: Some(VARIANTS[h.variant % 8]),
                         view: None,
+                        query_region: None,
                     }));
                 }
                 Prepared::Image(candidates) => hits.extend(image_hits(&index, l, list, candidates, deadline)?),
@@ -256,6 +272,7 @@ fn search_all(
                     distance: 0,
                     variant: None,
                     view: None,
+                    query_region: None,
                 })),
                 Prepared::Sha256(digest) => hits.extend(index.lookup_sha256(list, digest).into_iter().map(|id| Hit {
                     list: l,
@@ -263,13 +280,20 @@ fn search_all(
                     distance: 0,
                     variant: None,
                     view: None,
+                    query_region: None,
                 })),
-                Prepared::Video(frames) => {
+                Prepared::Video(frames, windows) => {
                     for (id, stored) in index.videos(list) {
                         deadline.check()?;
                         if let Some(distance) = video_distance(frames, stored, deadline)? {
-                            hits.push(Hit { list: l, id, distance, variant: None, view: None });
+                            hits.push(Hit { list: l, id, distance, variant: None, view: None, query_region: None });
                         }
+                    }
+                    if let Some(windows) = windows {
+                        // A video its frames matched needs no second answer.
+                        let plain: Vec<s::EntryId> = hits.iter().filter(|h| h.list == l).map(|h| h.id).collect();
+                        let cropped = cropped_video_hits(&index, l, list, windows, deadline)?;
+                        hits.extend(cropped.into_iter().filter(|h| !plain.contains(&h.id)));
                     }
                 }
             }
@@ -318,9 +342,51 @@ fn image_hits(
             id,
             distance: hit.distance,
             variant: Some(candidate_variant(candidate.kind, hit.variant)),
-            view: Some((hit.view, query_region(candidates, candidate))),
+            view: Some(hit.view),
+            query_region: Some(query_region(candidates, candidate)),
         });
     }
+    Ok(out)
+}
+
+/// An uploaded video's matches in one list through its frames' windows: one per listed video whose frame squares
+/// most of the upload's windowed frames find at one placement (`disrupt_hasher::video::cropped`), a cropped
+/// re-encode. The answer's `query_region` is where the listed frame's picture lies in the upload's frames.
+fn cropped_video_hits(
+    index: &MatchIndex,
+    l: usize,
+    list: &str,
+    windows: &[FrameWindows],
+    deadline: &Deadline,
+) -> Result<Vec<Hit>, ApiError> {
+    let t = CroppedThresholds::default();
+    let mut pairs: HashMap<s::EntryId, Vec<SquarePair>> = HashMap::new();
+    for (n, frame) in windows.iter().enumerate() {
+        deadline.check()?;
+        for found in index.video_pairs(list, n, &frame.windows, t.distance) {
+            pairs.entry(found.video).or_default().push(found.pair);
+        }
+    }
+    let mut out = Vec::new();
+    for (id, pairs) in pairs {
+        deadline.check()?;
+        if let Some(found) = cropped::decide(&pairs, windows.len(), &t) {
+            let [x, y, w, h] = found.placement;
+            let (x0, y0) = (x.clamp(0.0, 1.0), y.clamp(0.0, 1.0));
+            let (x1, y1) = ((x + w).clamp(0.0, 1.0), (y + h).clamp(0.0, 1.0));
+            let region = Region { x: x0, y: y0, width: (x1 - x0).max(1e-4), height: (y1 - y0).max(1e-4) };
+            let [x, y, width, height] = region.to_units();
+            out.push(Hit {
+                list: l,
+                id,
+                distance: found.distance,
+                variant: Some(WINDOW_VARIANTS[0]),
+                view: None,
+                query_region: Some(ViewRegion { x, y, width, height }),
+            });
+        }
+    }
+    out.sort_by_key(|h| (h.distance, h.id));
     Ok(out)
 }
 
@@ -396,6 +462,13 @@ impl Service {
                         .into(),
                 ));
             }
+            if matches!(value, HashValue::Video { frames } if frames.iter().any(|f| !f.views.is_empty())) {
+                return Err(ApiError::InvalidHash(
+                    "frame views describe a listed video; a match query is its frames' own PDQ hashes (upload the \
+                     video to POST /v1/match/upload to search for cropped copies)"
+                        .into(),
+                ));
+            }
         }
         let images = request
             .images
@@ -448,8 +521,8 @@ impl Service {
                     kind: entry.kind,
                     distance: hit.distance,
                     variant: hit.variant.map(str::to_owned),
-                    view: hit.view.map(|(view, _)| view as u32),
-                    query_region: hit.view.map(|(_, region)| region),
+                    view: hit.view.map(|view| view as u32),
+                    query_region: hit.query_region,
                     state: entry.state,
                     verified: entry.state == s::EntryState::Verified,
                 });
@@ -507,7 +580,13 @@ pub(crate) enum Query<'a> {
     Value(&'a HashValue),
     /// An uploaded image's candidates: one query, one result, one match per listed image.
     Image(Arc<Candidates>),
+    /// An uploaded video: its frame list (searched as [`Query::Value`] searches it) and its frames' windows, which
+    /// find listed videos' frame squares inside a cropped re-encode.
+    Video(&'a HashValue, VideoWindows),
 }
+
+/// An uploaded video's frame windows (`disrupt_hasher::video::squares`), shared by its query and its upload.
+pub(crate) type VideoWindows = Arc<Vec<FrameWindows>>;
 
 #[cfg(test)]
 mod tests {
@@ -515,7 +594,13 @@ mod tests {
     use disrupt_openapi::model::VideoFrame;
 
     fn frame(i: u64, pdq: [u8; 32], quality: u8) -> VideoFrame {
-        VideoFrame { frame: i, timestamp: i as f64, pdq: hex::encode(pdq).parse().expect("hex"), quality }
+        VideoFrame {
+            frame: i,
+            timestamp: i as f64,
+            pdq: hex::encode(pdq).parse().expect("hex"),
+            quality,
+            views: Vec::new(),
+        }
     }
 
     #[test]
@@ -558,7 +643,7 @@ mod tests {
         }
         let lists = vec!["ncii".to_owned()];
         let frames: Vec<VideoFrame> = serde_json::from_str(&video_json(3)).expect("frames");
-        let query = Prepared::Video(reliable_frames(&frames));
+        let query = Prepared::Video(reliable_frames(&frames), None);
         let queries = [query];
         let later = Deadline::after(std::time::Duration::from_secs(60));
         let hits = search_all(&index, &lists, &queries, &later).expect("in time");
@@ -578,6 +663,6 @@ mod tests {
         let dihedral = || Prepared::Pdq(vec![[0; 32]; 8]);
         assert!(check_budget(1, &(0..1000).map(|_| dihedral()).collect::<Vec<_>>()).is_ok());
         assert!(check_budget(2, &(0..1000).map(|_| dihedral()).collect::<Vec<_>>()).is_err());
-        assert!(check_budget(1, &[Prepared::Video(vec![[0; 32]; MAX_MATCH_SEARCHES + 1])]).is_err());
+        assert!(check_budget(1, &[Prepared::Video(vec![[0; 32]; MAX_MATCH_SEARCHES + 1], None)]).is_err());
     }
 }

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use disrupt_hasher::robust::Candidates;
 
-use super::matching::{self, Query};
+use super::matching::{self, Query, VideoWindows};
 use actix_multipart::Multipart;
 use disrupt_openapi::cases::{CreatedCase, HashedFile, HashedMedia};
 use disrupt_openapi::matching::UploadMatchResponse;
@@ -167,13 +167,25 @@ enum Purpose {
 struct FileHashes {
     values: Vec<HashValue>,
     candidates: Option<Arc<Candidates>>,
+    /// For a match, a video's frame windows, one set per frame list (its own frames, then its frames inside its
+    /// bars), each searched with its list.
+    video_windows: Vec<VideoWindows>,
 }
 
 impl FileHashes {
-    /// The match queries of this file's values: an image's PDQ as its candidates, everything else as it is.
+    /// The match queries of this file's values: an image's PDQ as its candidates, a video's frame lists with their
+    /// frames' windows, everything else as it is.
     fn queries(&self) -> impl Iterator<Item = Query<'_>> {
+        let mut videos = 0;
         self.values.iter().map(move |value| match (value, &self.candidates) {
             (HashValue::Pdq { .. }, Some(candidates)) => Query::Image(candidates.clone()),
+            (HashValue::Video { .. }, _) => {
+                videos += 1;
+                match self.video_windows.get(videos - 1) {
+                    Some(windows) if !windows.is_empty() => Query::Video(value, windows.clone()),
+                    _ => Query::Value(value),
+                }
+            }
             _ => Query::Value(value),
         })
     }
@@ -209,13 +221,28 @@ fn hash_file(bytes: &[u8], purpose: Purpose, deadline: Instant) -> Result<FileHa
         });
     }
     let values = disrupt_hasher::wire::hash_values(&hashes).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
-    let candidates = match &mut hashes {
-        MediaHashes::Image { image, .. } => image.candidates.take().map(Arc::from),
-        // Videos have no candidates (the arm is unreachable when the hasher is built without video).
+    let (candidates, video_windows) = match &mut hashes {
+        MediaHashes::Image { image, .. } => (image.candidates.take().map(Arc::from), Vec::new()),
+        // The arm is unreachable when the hasher is built without video.
         #[allow(unreachable_patterns)]
-        _ => None,
+        _ => (None, take_video_windows(&mut hashes)),
     };
-    Ok(FileHashes { values, candidates })
+    Ok(FileHashes { values, candidates, video_windows })
+}
+
+/// A query video's frame windows, one set per frame list it sends (see [`FileHashes::video_windows`]).
+fn take_video_windows(hashes: &mut disrupt_hasher::media::MediaHashes) -> Vec<VideoWindows> {
+    match hashes {
+        #[cfg(feature = "video")]
+        disrupt_hasher::media::MediaHashes::Video { video, .. } => {
+            let mut sets = vec![Arc::new(std::mem::take(&mut video.windows))];
+            if let Some(trimmed) = &mut video.trimmed {
+                sets.push(Arc::new(std::mem::take(&mut trimmed.windows)));
+            }
+            sets
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Hashes the files off the actix workers (decoding is CPU work), within the upload's time, and drops them, which
@@ -238,16 +265,38 @@ async fn hash_files(
     Ok((hashes?, slot))
 }
 
-/// Drops candidates (windows of the rotation undone first, then of the framed picture, then of the image, then
-/// framed pictures; from the last files first) until the whole request fits the search budget, counted as the
-/// match counts it ([`matching::searches`]): a video's frames count too, and an upload the budget accepts without
-/// candidates must never fail because of them. An image keeps its own hashes (its first candidate).
+/// Drops candidates (a video's frame windows first, every other windowed frame at a time; then an image's
+/// windows of the rotation undone, then of the framed picture, then of the image, then framed pictures; from the
+/// last files first) until the whole request fits the search budget, counted as the match counts it
+/// ([`matching::searches`]): a video's frames count too, and an upload the budget accepts without candidates
+/// must never fail because of them. An image keeps its own hashes (its first candidate).
 fn fit_candidates_to_budget(files: &mut [FileHashes], lists: usize) -> Result<(), ApiError> {
     let budget = disrupt_openapi::matching::MAX_MATCH_SEARCHES / lists.max(1);
     let mut cost = 0;
     for file in files.iter() {
         for query in file.queries() {
             cost += matching::searches(&query)?;
+        }
+    }
+    for file in files.iter_mut().rev() {
+        for windows in file.video_windows.iter_mut().rev() {
+            while cost > budget && !windows.is_empty() {
+                let Some(windows) = Arc::get_mut(windows) else {
+                    break;
+                };
+                let before = matching::window_searches(windows);
+                if windows.len() <= 1 {
+                    windows.clear();
+                } else {
+                    // Thinned rather than cut short: the frames kept stay spread over the video.
+                    let mut n = 0;
+                    windows.retain(|_| {
+                        n += 1;
+                        n % 2 == 1
+                    });
+                }
+                cost -= before - matching::window_searches(windows);
+            }
         }
     }
     for file in files.iter_mut().rev() {
@@ -376,6 +425,7 @@ mod tests {
                 HashValue::Sha256 { hash: "00".repeat(32).parse().unwrap() },
             ],
             candidates: Some(Arc::new(Candidates::from_list(list))),
+            ..FileHashes::default()
         }
     }
 
@@ -386,6 +436,7 @@ mod tests {
             timestamp: i as f64,
             pdq: format!("{i:064x}").parse().unwrap(),
             quality: 90,
+            views: Vec::new(),
         };
         FileHashes {
             values: vec![HashValue::Video { frames: (0..frames).map(frame).collect() }],
@@ -423,5 +474,33 @@ mod tests {
         let mut over = vec![video(8_001)];
         fit_candidates_to_budget(&mut over, 1).unwrap();
         assert!(over[0].candidates.is_none(), "nothing to drop: the budget check refuses the request as before");
+    }
+
+    /// `frames` frames with `windows` frame windows each, the first `windowed` frames scanned.
+    fn video_with_windows(frames: usize, windowed: usize, windows: usize) -> FileHashes {
+        use disrupt_hasher::pdq::PdqHash;
+        use disrupt_hasher::video::{FrameWindow, FrameWindows};
+        let window = FrameWindow { hash: PdqHash::from_bytes([3; 32]), rect: [0.1, 0.1, 0.5, 0.8] };
+        let scanned = (0..windowed as u64).map(|frame| FrameWindows { frame, windows: vec![window; windows] });
+        FileHashes { video_windows: vec![Arc::new(scanned.collect())], ..video(frames) }
+    }
+
+    #[test]
+    fn a_videos_frame_windows_are_thinned_to_the_budget_and_its_frames_always_searched() {
+        // 100 frames + 120 x 6,400 / 64 = 12,000 window searches: over the budget.
+        let mut files = vec![video_with_windows(100, 120, 6_400)];
+        assert_eq!(cost(&files), 100 + 12_000);
+        fit_candidates_to_budget(&mut files, 1).unwrap();
+        assert_eq!(files[0].video_windows[0].len(), 60, "every other windowed frame goes, once");
+        assert_eq!(files[0].video_windows[0][1].frame, 2, "the frames kept stay spread out");
+        assert!(cost(&files) <= MAX_MATCH_SEARCHES);
+        // A video whose own frames take the whole budget keeps no windows, and is still searched.
+        let mut files = vec![video_with_windows(7_990, 120, 6_400)];
+        fit_candidates_to_budget(&mut files, 1).unwrap();
+        assert!(files[0].video_windows[0].is_empty());
+        assert_eq!(cost(&files), 7_990);
+        assert!(matches!(files[0].queries().next(), Some(Query::Value(..))), "searched as its frames alone");
+        let files = [video_with_windows(10, 2, 64)];
+        assert!(matches!(files[0].queries().next(), Some(Query::Video(..))));
     }
 }

@@ -268,9 +268,18 @@ async fn a_letterboxed_copy_of_a_submitted_video_matches_from_the_command_line()
     let hashes = line["hashes"].as_array().unwrap();
     let kinds: Vec<&str> = hashes.iter().map(|h| h["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["video", "video", "md5", "sha256"], "its frames, its frames inside the bars, its digests");
+    let sent_frames = hashes[0]["frames"].as_array().unwrap();
+    assert!(sent_frames.iter().all(|f| f.get("views").is_none()), "a match query sends no frame squares: {line}");
     let matches = line["matches"].as_array().unwrap();
     assert_eq!(matches.len(), 1, "{line}");
     assert_eq!(matches[0]["kind"], "video", "{line}");
+    // `disrupt hash --json` prints a listed video's frame squares, as `disrupt submit` sends them.
+    let (code, stdout, stderr) = disrupt(&["hash", "--json", listed.to_str().unwrap()]).await;
+    assert_eq!(code, 0, "{stderr}");
+    let printed: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    let frames = printed["frames"].as_array().unwrap();
+    let squared = frames.iter().filter(|f| f["views"].as_array().is_some_and(|v| v.len() == 2)).count();
+    assert!(squared >= 3, "{squared} of {} frames with their two centred squares: {printed}", frames.len());
 }
 
 #[tokio::test]

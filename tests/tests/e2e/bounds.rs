@@ -95,7 +95,13 @@ fn random_frames(state: &mut u64, count: usize) -> Vec<VideoFrame> {
     (0..count)
         .map(|i| {
             let bytes: Vec<u8> = (0..4).flat_map(|_| next().to_be_bytes()).collect();
-            VideoFrame { frame: i as u64, timestamp: i as f64, pdq: hex::encode(bytes).parse().unwrap(), quality: 100 }
+            VideoFrame {
+                frame: i as u64,
+                timestamp: i as f64,
+                pdq: hex::encode(bytes).parse().unwrap(),
+                quality: 100,
+                views: Vec::new(),
+            }
         })
         .collect()
 }

@@ -544,3 +544,65 @@ async fn a_platform_upload_finds_a_letterboxed_copy_of_a_listed_video() {
     let answer = platform.match_upload(vec![UploadFile { name: "other.mp4".into(), bytes: other }]).await.unwrap();
     assert!(answer.results.iter().all(|r| r.matches.is_empty()), "{answer:?}");
 }
+
+/// A listed video re-uploaded with a crop (10 % off each side) keeps none of its frames' hashes, and matches
+/// through its frames' centred squares, which the victim's upload kept: the platform's upload answers it with
+/// `window-orig` and where the listed picture lies in its frames. An unrelated video cropped alike matches
+/// nothing, and once the case is withdrawn the cropped copy no longer matches.
+#[tokio::test]
+async fn a_platform_upload_finds_a_cropped_reencode_of_a_listed_video() {
+    // Every video is made before the first request: a server closes a kept-alive connection idle for a few
+    // seconds, and a client writing its next upload into it gets a broken pipe.
+    let picture = "crop=416:720:32:0";
+    let listed = sample_video_with("chair-19-sd-bar", picture);
+    let copy = sample_video_with("chair-19-sd-bar", &format!("{picture},crop=trunc(iw*0.4)*2:trunc(ih*0.4)*2"));
+    let other = sample_video_with("pattern-hd-no-bar", "crop=trunc(iw*0.4)*2:trunc(ih*0.4)*2");
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let created = app
+        .client
+        .upload_case(Category::AdultNcii, vec![UploadFile { name: "clip.mp4".into(), bytes: listed }])
+        .await
+        .unwrap();
+    let Some(HashValue::Video { frames }) = created.hashes.first() else {
+        panic!("a frame list first: {:?}", created.hashes);
+    };
+    let squared = frames.iter().filter(|f| !f.views.is_empty()).count();
+    assert!(squared >= 4, "the reliable, distinct frames keep their squares: {squared} of {}", frames.len());
+    assert!(frames.iter().all(|f| f.views.len() <= 2 && f.views.iter().all(|v| v.validate().is_ok())));
+
+    let upload = || vec![UploadFile { name: "copy.mp4".into(), bytes: copy.clone() }];
+    eventually(|| async {
+        platform.match_upload(upload()).await.unwrap().results.iter().any(|r| !r.matches.is_empty())
+    })
+    .await;
+    let answer = platform.match_upload(upload()).await.unwrap();
+    let Some(HashValue::Video { frames: query }) = answer.hashes.first() else {
+        panic!("the copy's frame list first: {:?}", answer.hashes);
+    };
+    assert!(query.iter().all(|f| f.views.is_empty()), "a query keeps no squares");
+    let matches = &answer.results[0].matches;
+    assert_eq!(matches.len(), 1, "{answer:?}");
+    assert_eq!(matches[0].variant.as_deref(), Some("window-orig"), "{matches:?}");
+    let region = matches[0].query_region.expect("where the listed picture lies");
+    assert!(region.width >= 9_000 && region.height >= 9_000, "the copy is all listed picture: {region:?}");
+    // Its own frames are 80 bits and more from the listed ones: plain vPDQ does not match them.
+    let stored: Vec<&str> = frames.iter().map(|f| f.pdq.as_str()).collect();
+    let plain = query.iter().filter(|q| stored.iter().any(|s| hamming_hex(s, q.pdq.as_str()) <= 31)).count();
+    assert!(plain * 5 < query.len() * 4, "{plain} of {} frames match plainly: the test proves nothing", query.len());
+
+    let answer = platform.match_upload(vec![UploadFile { name: "other.mp4".into(), bytes: other }]).await.unwrap();
+    assert!(answer.results.iter().all(|r| r.matches.is_empty()), "{answer:?}");
+
+    app.client.withdraw_case(&created.case_id, &created.case_secret).await.unwrap();
+    eventually(|| async {
+        platform.match_upload(upload()).await.unwrap().results.iter().all(|r| r.matches.is_empty())
+    })
+    .await;
+}
+
+/// Bits apart of two PDQ hashes in hex.
+fn hamming_hex(a: &str, b: &str) -> u32 {
+    let (a, b) = (hex::decode(a).unwrap(), hex::decode(b).unwrap());
+    a.iter().zip(&b).map(|(x, y)| (x ^ y).count_ones()).sum()
+}

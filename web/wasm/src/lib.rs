@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 
 use disrupt_hasher::digest::FileDigests;
 use disrupt_hasher::media::{self, MediaOptions};
-use disrupt_hasher::{pdq, robust};
+use disrupt_hasher::{pdq, robust, video};
 
 /// The hashes of one image file, as the page shows and submits them.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -65,13 +65,17 @@ impl From<&robust::View> for View {
     }
 }
 
-/// The PDQ hash of one video frame.
+/// The PDQ hash of one video frame, and those of the squares centred in it.
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct FrameHash {
     /// PDQ hash, 64 lower-case hex digits.
     pub pdq: String,
     /// PDQ quality, 0 to 100.
     pub quality: u8,
+    /// The frame's centred squares (`disrupt_hasher::video::squares`), which a cropped re-encode still contains;
+    /// none for a frame under quality 50. The page sends them with the first frame of each distinct hash only,
+    /// as `disrupt hash` does.
+    pub views: Vec<View>,
 }
 
 /// The error object JavaScript receives.
@@ -95,7 +99,7 @@ pub fn digest_file(bytes: &[u8]) -> Result<JsValue, JsValue> {
 }
 
 /// PDQ of a frame drawn on a canvas: `pixels` is `ImageData.data` (RGBA, 4 bytes a pixel, no padding).
-/// Returns `{pdq, quality}`.
+/// Returns `{pdq, quality, views: [{hash, quality, region}]}`.
 #[wasm_bindgen]
 pub fn hash_rgba(pixels: &[u8], width: u32, height: u32) -> Result<JsValue, JsValue> {
     to_js(&frame_hash(pixels, width, height).map_err(hash_error)?)
@@ -130,7 +134,11 @@ pub fn frame_hash(pixels: &[u8], width: u32, height: u32) -> disrupt_hasher::Res
     }
     let rgb: Vec<u8> = pixels.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
     let hash = pdq::hash_rgb(&rgb, w, h, w * 3);
-    Ok(FrameHash { pdq: hash.hash.to_string(), quality: hash.quality })
+    let views = match hash.quality >= pdq::QUALITY_THRESHOLD {
+        true => video::squares::frame_views_rgb(&rgb, w, h, w * 3).iter().map(View::from).collect(),
+        false => Vec::new(),
+    };
+    Ok(FrameHash { pdq: hash.hash.to_string(), quality: hash.quality, views })
 }
 
 fn hash_error(e: disrupt_hasher::Error) -> JsValue {
@@ -162,6 +170,18 @@ mod tests {
         let frame = frame_hash(&rgba, w as u32, h as u32).expect("hash");
         assert_eq!(frame.pdq, expected.hash.to_string());
         assert_eq!(frame.quality, expected.quality);
+    }
+
+    #[test]
+    fn a_frame_keeps_its_centred_squares_as_the_hasher_computes_them() {
+        let bytes = disrupt_hasher::testdata::read("pdq/data/bridge-mods/aaa-orig.jpg");
+        let rgb = decode::decode_rgb(&bytes, &DecodeOptions::default()).expect("decode");
+        let (w, h) = (rgb.width as usize, rgb.height as usize);
+        let rgba: Vec<u8> = rgb.pixels.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+        let frame = frame_hash(&rgba, w as u32, h as u32).expect("hash");
+        let squares = video::squares::frame_views_rgb(&rgb.pixels, w, h, w * 3);
+        assert_eq!(squares.len(), 2);
+        assert_eq!(frame.views, squares.iter().map(View::from).collect::<Vec<_>>());
     }
 
     use disrupt_hasher::decode::{self, DecodeOptions};

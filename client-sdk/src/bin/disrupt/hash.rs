@@ -129,12 +129,19 @@ fn json_line(path: &std::path::Path, result: &Result<MediaHashes, LocalError>) -
             "width": video.width,
             "height": video.height,
             "duration": video.duration,
-            "frames": video.frames.iter().map(|f| json!({
-                "frame": f.frame,
-                "timestamp": f.timestamp,
-                "pdq": f.pdq.to_string(),
-                "quality": f.quality,
-            })).collect::<Vec<_>>(),
+            "frames": video.frames.iter().enumerate().map(|(n, f)| {
+                let mut frame = json!({
+                    "frame": f.frame,
+                    "timestamp": f.timestamp,
+                    "pdq": f.pdq.to_string(),
+                    "quality": f.quality,
+                });
+                // The frame's centred squares, as `disrupt submit` sends them (reliable, distinct frames only).
+                if let Some(views) = video.squares.get(n).filter(|v| !v.is_empty()) {
+                    frame["views"] = json!(views.iter().map(disrupt_hasher::wire::view).collect::<Vec<_>>());
+                }
+                frame
+            }).collect::<Vec<_>>(),
         }),
     }
 }

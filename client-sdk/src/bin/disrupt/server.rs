@@ -278,7 +278,14 @@ pub fn match_files(args: MatchArgs) -> anyhow::Result<ExitCode> {
     // An image goes as its candidate set (whole, framed pictures, windows): cropped, framed and mirrored copies
     // of listed images match too (not turned ones: see `QueryOptions::to_send`). A video inside bars goes with a
     // second frame list, hashed inside them.
-    let opts = MediaOptions { query: disrupt_hasher::robust::QueryOptions::to_send(), ..MediaOptions::query() };
+    #[cfg_attr(not(feature = "video"), allow(unused_mut))]
+    let mut opts = MediaOptions { query: disrupt_hasher::robust::QueryOptions::to_send(), ..MediaOptions::query() };
+    // A video's frame windows (what finds a cropped re-encode) are too many to send: `POST /v1/match/upload` has
+    // them, this route gets the frame lists.
+    #[cfg(feature = "video")]
+    {
+        opts.video.frame_windows = false;
+    }
     let rt = runtime()?;
     let progress = crate::render::progress_bar(files.len(), 2, "{bar:40} {pos}/{len} files checked, {eta} left");
     let mut any = false;
