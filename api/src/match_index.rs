@@ -472,6 +472,43 @@ mod tests {
     }
 
     #[test]
+    fn a_videos_frame_squares_are_found_by_frame_windows_only_and_leave_with_it() {
+        use disrupt_openapi::model::PdqView;
+        let frame = |n: u8, views: Vec<PdqView>| VideoFrame {
+            frame: n.into(),
+            timestamp: n.into(),
+            pdq: hex::encode([n; 32]).parse().expect("hex"),
+            quality: 90,
+            views,
+        };
+        let square = PdqView::new(&[77; 32], 80, [2750, 1000, 4500, 8000]);
+        let flat = PdqView::new(&[78; 32], 20, [3537, 2400, 2925, 5200]);
+        let text = serde_json::to_string(&[frame(1, vec![square, flat]), frame(2, vec![])]).expect("json");
+        let window = FrameWindow { hash: PdqHash::from_bytes([77; 32]), rect: [0.1, 0.0, 0.6, 0.9] };
+        let check = |index: &MatchIndex| {
+            assert_eq!(index.video_squares_len("ncii"), 1, "the unreliable square is left out");
+            let pairs = index.video_pairs("ncii", 3, &[window], 31);
+            assert_eq!(pairs.len(), 1);
+            assert_eq!((pairs[0].video, pairs[0].pair.frame, pairs[0].pair.distance), (9, 3, 0));
+            assert_eq!(pairs[0].pair.region, [2750, 1000, 4500, 8000]);
+            assert!(index.search_pdq("ncii", &[[77; 32]], 0).is_empty(), "a plain query never meets a square");
+        };
+        let mut index = MatchIndex::new();
+        assert!(index.apply("ncii", 9, HashKind::Video, &text, true));
+        check(&index);
+        let mut loader = ListLoader::default();
+        assert!(loader.add(9, HashKind::Video, &text));
+        let mut loaded = MatchIndex::new();
+        loaded.install_list("ncii", loader.finish());
+        check(&loaded);
+        for index in [&mut index, &mut loaded] {
+            index.apply("ncii", 9, HashKind::Video, &text, false);
+            assert_eq!(index.video_squares_len("ncii"), 0, "the squares left with their video");
+            assert!(index.video_pairs("ncii", 0, &[window], 31).is_empty());
+        }
+    }
+
+    #[test]
     fn an_images_views_are_searched_by_windows_only_and_leave_with_it() {
         use disrupt_openapi::model::PdqView;
         let views: Vec<PdqView> =

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use super::{BlockIndex, EntryId};
 use crate::pdq::{PdqHash, QUALITY_THRESHOLD};
+use crate::video::cropped::PAIRS_PER_FRAME;
 use crate::video::{FrameWindow, SquarePair};
 
 /// A listed frame square as the index takes it: its hash, its PDQ quality and its region in the frame (1/10,000 of
@@ -91,8 +92,10 @@ impl FrameViewIndex {
             + self.by_video.values().map(|v| v.capacity() * size_of::<u64>() + 48).sum::<usize>()
     }
 
-    /// The close pairs of one query frame (numbered `frame`): every (window, listed square) within `radius`, for
-    /// the squares some window reaches by the block rule.
+    /// The close pairs of one query frame (numbered `frame`): the (window, listed square) pairs within `radius`,
+    /// for the squares some window reaches by the block rule; per listed video the closest
+    /// [`PAIRS_PER_FRAME`] only, which is all the decision takes (a long still video's squares would otherwise
+    /// bring tens of thousands a frame).
     pub fn pairs(&self, frame: usize, windows: &[FrameWindow], radius: u32) -> Vec<VideoPair> {
         let hashes: Vec<PdqHash> = windows.iter().map(|w| w.hash).collect();
         let mut out = Vec::new();
@@ -109,6 +112,14 @@ impl FrameViewIndex {
                 }
             }
         }
+        out.sort_unstable_by_key(|p| (p.video, p.pair.distance, p.pair.square));
+        let mut kept = 0;
+        let mut previous = None;
+        out.retain(|p| {
+            kept = if previous == Some(p.video) { kept + 1 } else { 1 };
+            previous = Some(p.video);
+            kept <= PAIRS_PER_FRAME
+        });
         out
     }
 
@@ -191,6 +202,18 @@ mod tests {
         found.sort_unstable();
         assert_eq!(found, vec![(7, 5), (7, 20)], "both windows near the square pair with it, whichever reached it");
         assert!(pairs.iter().all(|p| p.pair.frame == 4 && p.pair.region == REGION));
+    }
+
+    #[test]
+    fn a_frame_brings_at_most_the_closest_pairs_the_decision_takes_per_video() {
+        // A still video: 40 squares a few bits apart, all close to one window.
+        let base = hash(5);
+        let squares: Vec<ListedSquare> = (0..40).map(|k| (flipped(base, &[k, k + 100]), 90, REGION)).collect();
+        let index = FrameViewIndex::from_videos([(3, squares), (4, vec![(flipped(base, &[7]), 90, REGION)])]);
+        let pairs = index.pairs(0, &[window(base)], 31);
+        assert_eq!(pairs.iter().filter(|p| p.video == 3).count(), PAIRS_PER_FRAME);
+        assert_eq!(pairs.iter().filter(|p| p.video == 4).count(), 1);
+        assert!(pairs.iter().all(|p| p.pair.distance <= 2));
     }
 
     #[test]

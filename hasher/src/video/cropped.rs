@@ -74,7 +74,7 @@ pub struct CroppedMatch {
 
 /// Most pairs per query frame taken into the decision, the closest first (neighbouring windows on one square
 /// bring dozens; the placement needs a few).
-const PAIRS_PER_FRAME: usize = 12;
+pub const PAIRS_PER_FRAME: usize = 12;
 
 /// Decides one listed video from its close pairs with a query of `frames` frames (those with windows: reliable,
 /// distinct), or `None`.
