@@ -206,7 +206,7 @@ fn hash_input(
         height,
         trimmed: None,
         squares: frames.squares,
-        windows: frames.windows.kept,
+        windows: frames.windows.finish(),
     };
     Ok((hashes, frames.bars))
 }
@@ -290,13 +290,25 @@ impl Windowed {
     fn push(&mut self, frame: FrameWindows) {
         self.kept.push(frame);
         if self.kept.len() >= 2 * MAX_WINDOW_FRAMES {
-            let mut n = 0;
-            self.kept.retain(|_| {
-                n += 1;
-                n % 2 == 1
-            });
+            self.halve();
             self.every = 2 * self.every.max(1);
         }
+    }
+
+    /// The frames kept, at most [`MAX_WINDOW_FRAMES`] (between it and twice it, every other one goes).
+    fn finish(mut self) -> Vec<FrameWindows> {
+        if self.kept.len() > MAX_WINDOW_FRAMES {
+            self.halve();
+        }
+        self.kept
+    }
+
+    fn halve(&mut self) {
+        let mut n = 0;
+        self.kept.retain(|_| {
+            n += 1;
+            n % 2 == 1
+        });
     }
 }
 
@@ -385,5 +397,46 @@ impl FrameLoop<'_> {
             self.windows.push(FrameWindows { frame: number, windows });
         }
         Ok(Some(hash))
+    }
+}
+
+#[cfg(test)]
+mod windowed_tests {
+    use super::*;
+
+    fn reliable(n: u8) -> pdq::Pdq {
+        distinct(u32::from(n))
+    }
+
+    /// A reliable frame hash of its own for every `k`.
+    fn distinct(k: u32) -> pdq::Pdq {
+        let bytes: [u8; 32] = std::array::from_fn(|i| k.to_be_bytes()[i % 4]);
+        pdq::Pdq { hash: PdqHash::from_bytes(bytes), quality: 90 }
+    }
+
+    #[test]
+    fn a_long_videos_windowed_frames_are_thinned_and_stay_spread_over_it() {
+        let mut windowed = Windowed::default();
+        let sampled = 3 * MAX_WINDOW_FRAMES + 7;
+        for k in 0..sampled {
+            if windowed.wants(k, &distinct(k as u32)) {
+                windowed.push(FrameWindows { frame: k as u64, windows: Vec::new() });
+            }
+        }
+        let kept: Vec<u64> = windowed.finish().iter().map(|f| f.frame).collect();
+        assert!((MAX_WINDOW_FRAMES / 2..=MAX_WINDOW_FRAMES).contains(&kept.len()), "{}", kept.len());
+        let step = kept[1] - kept[0];
+        assert_eq!(kept[0], 0);
+        assert!(kept.windows(2).all(|w| w[1] - w[0] == step), "evenly spread: {kept:?}");
+        assert!(kept[kept.len() - 1] + 2 * step >= sampled as u64, "to the end of the video: {kept:?}");
+    }
+
+    #[test]
+    fn unreliable_and_repeated_frames_are_not_scanned() {
+        let mut windowed = Windowed::default();
+        assert!(windowed.wants(0, &reliable(1)));
+        assert!(!windowed.wants(1, &reliable(1)), "a repeated hash");
+        assert!(!windowed.wants(2, &pdq::Pdq { quality: 30, ..reliable(2) }), "an unreliable frame");
+        assert!(windowed.wants(3, &reliable(2)));
     }
 }
