@@ -11,6 +11,9 @@
 //! frame's, and the recall is a frame's chance of being found. Prints a per-transform table on stderr and one
 //! JSON object as the last line of stdout.
 
+#[path = "common/parallel.rs"]
+mod parallel;
+use parallel::parallel;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -122,28 +125,4 @@ fn main() -> Result<()> {
         })
     );
     Ok(())
-}
-
-/// `f(0..n)` on `threads` threads, results in order.
-fn parallel<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let next = AtomicUsize::new(0);
-    let mut results: Vec<(usize, T)> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads.max(1))
-            .map(|_| {
-                s.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= n {
-                            break mine;
-                        }
-                        mine.push((i, f(i)));
-                    }
-                })
-            })
-            .collect();
-        workers.into_iter().flat_map(|w| w.join().expect("worker")).collect()
-    });
-    results.sort_by_key(|r| r.0);
-    results.into_iter().map(|r| r.1).collect()
 }

@@ -10,6 +10,9 @@
 //! other listed image it matches is a false-positive image pair. Prints a per-transform table on stderr and one
 //! JSON object as the last line of stdout.
 
+#[path = "common/parallel.rs"]
+mod parallel;
+use parallel::parallel;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -411,28 +414,4 @@ fn upper_bound_95(k: usize, n: usize) -> f64 {
         if cdf(mid) > 0.05 { lo = mid } else { hi = mid }
     }
     hi
-}
-
-/// `f(0..n)` on `threads` threads, results in order.
-fn parallel<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let next = AtomicUsize::new(0);
-    let mut results: Vec<(usize, T)> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads.max(1))
-            .map(|_| {
-                s.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= n {
-                            break mine;
-                        }
-                        mine.push((i, f(i)));
-                    }
-                })
-            })
-            .collect();
-        workers.into_iter().flat_map(|w| w.join().expect("worker")).collect()
-    });
-    results.sort_by_key(|r| r.0);
-    results.into_iter().map(|r| r.1).collect()
 }

@@ -289,11 +289,7 @@ fn fit_candidates_to_budget(files: &mut [FileHashes], lists: usize) -> Result<()
                     windows.clear();
                 } else {
                     // Thinned rather than cut short: the frames kept stay spread over the video.
-                    let mut n = 0;
-                    windows.retain(|_| {
-                        n += 1;
-                        n % 2 == 1
-                    });
+                    disrupt_hasher::video::squares::keep_every_other(windows);
                 }
                 cost -= before - matching::window_searches(windows);
             }

@@ -148,7 +148,8 @@ fn spread(i: usize, n: usize, room: f32) -> f32 {
     if n <= 1 { room / 2.0 } else { room * i as f32 / (n - 1) as f32 }
 }
 
-fn fraction(plane: &LumaPlane, rect: &Rect) -> Region {
+/// Where `rect` lies in `plane`, as fractions of its sides.
+pub(crate) fn fraction(plane: &LumaPlane, rect: &Rect) -> Region {
     let (w, h) = (plane.width() as f32, plane.height() as f32);
     Region { x: rect.x0 / w, y: rect.y0 / h, width: rect.width() / w, height: rect.height() / h }
 }

@@ -290,7 +290,7 @@ impl Windowed {
     fn push(&mut self, frame: FrameWindows) {
         self.kept.push(frame);
         if self.kept.len() >= 2 * MAX_WINDOW_FRAMES {
-            self.halve();
+            squares::keep_every_other(&mut self.kept);
             self.every = 2 * self.every.max(1);
         }
     }
@@ -298,17 +298,9 @@ impl Windowed {
     /// The frames kept, at most [`MAX_WINDOW_FRAMES`] (between it and twice it, every other one goes).
     fn finish(mut self) -> Vec<FrameWindows> {
         if self.kept.len() > MAX_WINDOW_FRAMES {
-            self.halve();
+            squares::keep_every_other(&mut self.kept);
         }
         self.kept
-    }
-
-    fn halve(&mut self) {
-        let mut n = 0;
-        self.kept.retain(|_| {
-            n += 1;
-            n % 2 == 1
-        });
     }
 }
 

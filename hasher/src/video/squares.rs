@@ -17,10 +17,13 @@
 //!
 //! Privacy floor: no square is smaller than half of the frame's shorter side, as for images.
 
+use super::FrameWindows;
 use crate::pdq::{PdqHash, QUALITY_THRESHOLD};
+#[cfg(test)]
+use crate::robust::Region;
 use crate::robust::region::RegionPdq;
 use crate::robust::scan::{self, ScanSteps};
-use crate::robust::{LumaPlane, Rect, Region, View};
+use crate::robust::{LumaPlane, Rect, View, views};
 
 /// Sides of the centred squares kept for each listed frame, as fractions of the frame's shorter side, largest
 /// first. 0.52 rather than 0.5 so that rounding to the list's units can never take one under the privacy floor.
@@ -45,6 +48,16 @@ const WINDOW_STEPS: (f32, f32) = (0.975, 0.02);
 /// are thinned to this many, spread over it.
 pub const MAX_WINDOW_FRAMES: usize = 120;
 
+/// Drops every other frame, the first kept: a long video's windowed frames thinned so that those kept stay
+/// spread over it (the hashing's cap, [`MAX_WINDOW_FRAMES`], and the match API's search budget both thin them).
+pub fn keep_every_other(frames: &mut Vec<FrameWindows>) {
+    let mut n = 0;
+    frames.retain(|_| {
+        n += 1;
+        n % 2 == 1
+    });
+}
+
 /// Shorter side of the copy of a query frame the windows are scanned on (as the image scan's).
 const SCAN_SHORT_SIDE: usize = 384;
 
@@ -67,7 +80,7 @@ pub fn frame_views(plane: &LumaPlane) -> Vec<View> {
             let s = side * short;
             let rect = Rect::new((w - s) / 2.0, (h - s) / 2.0, s, s);
             let pdq = RegionPdq::of(plane, &rect)?;
-            let region = Region { x: rect.x0 / w, y: rect.y0 / h, width: s / w, height: s / h };
+            let region = views::fraction(plane, &rect);
             (pdq.quality >= QUALITY_THRESHOLD).then(|| View { hash: pdq.hash(), quality: pdq.quality, region })
         })
         .collect()
