@@ -97,6 +97,12 @@ pub struct Client {
     key: Option<String>,
 }
 
+/// How long an idle connection is kept for the next request: under the server's keep-alive (actix's 5 s). Past
+/// it the server has closed the connection, and a client whose runtime did not run meanwhile (the CLI's runs only
+/// inside a request, and it hashes between them) has not noticed: it would write its next upload into the closed
+/// socket and fail with a broken pipe.
+const POOL_IDLE: std::time::Duration = std::time::Duration::from_secs(4);
+
 impl Client {
     /// A client of the server at `base_url` (e.g. `http://127.0.0.1:8080`), without credentials.
     ///
@@ -106,6 +112,7 @@ impl Client {
     pub fn new(base_url: impl Into<String>) -> Self {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .pool_idle_timeout(POOL_IDLE)
             .build()
             // As `reqwest::Client::new` does: only a TLS backend that cannot start fails here.
             .expect("the HTTP client's TLS backend starts");

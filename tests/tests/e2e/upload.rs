@@ -551,8 +551,6 @@ async fn a_platform_upload_finds_a_letterboxed_copy_of_a_listed_video() {
 /// nothing, and once the case is withdrawn the cropped copy no longer matches.
 #[tokio::test]
 async fn a_platform_upload_finds_a_cropped_reencode_of_a_listed_video() {
-    // Every video is made before the first request: a server closes a kept-alive connection idle for a few
-    // seconds, and a client writing its next upload into it gets a broken pipe.
     let picture = "crop=416:720:32:0";
     let listed = sample_video_with("chair-19-sd-bar", picture);
     let copy = sample_video_with("chair-19-sd-bar", &format!("{picture},crop=trunc(iw*0.4)*2:trunc(ih*0.4)*2"));
@@ -605,4 +603,19 @@ async fn a_platform_upload_finds_a_cropped_reencode_of_a_listed_video() {
 fn hamming_hex(a: &str, b: &str) -> u32 {
     let (a, b) = (hex::decode(a).unwrap(), hex::decode(b).unwrap());
     a.iter().zip(&b).map(|(x, y)| (x ^ y).count_ones()).sum()
+}
+
+/// A client that waited longer than the server keeps an idle connection open (its keep-alive, 5 s by default)
+/// still gets its next upload through, even when its runtime did not run meanwhile (the CLI's runs only inside a
+/// request): it must not write the upload into the pooled connection the server has closed.
+#[tokio::test]
+async fn an_upload_after_the_servers_keep_alive_goes_through() {
+    let video = sample_video_with("pattern-hd-no-bar", "crop=trunc(iw*0.4)*2:trunc(ih*0.4)*2");
+    let app = spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    platform.match_upload(vec![UploadFile { name: "first.mp4".into(), bytes: video.clone() }]).await.unwrap();
+    // Busy, as the CLI is while it hashes the next file: its runtime does not run, nothing reads the connection.
+    std::thread::sleep(std::time::Duration::from_secs(7));
+    let answer = platform.match_upload(vec![UploadFile { name: "again.mp4".into(), bytes: video }]).await;
+    assert!(answer.is_ok(), "{answer:?}");
 }
