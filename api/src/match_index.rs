@@ -53,11 +53,12 @@ struct ListIndex {
     places: HashMap<EntryId, Box<[ViewPlace]>>,
 }
 
-/// What matching needs of a view besides its hash, in 9 bytes rather than a whole [`View`].
+/// What matching needs of a view besides its hash, in 10 bytes rather than a whole [`View`].
 #[derive(Clone, Copy, Debug)]
 struct ViewPlace {
     quality: u8,
     region: [u16; 4],
+    turn: i8,
 }
 
 /// The image's own hash and its views (hash, place) of stored PDQ text, or `None` when it does not parse.
@@ -66,7 +67,7 @@ fn parse_image(text: &str) -> Option<(PdqHash, Vec<(PdqHash, ViewPlace)>)> {
     let own = PdqHash::from_bytes(parse_hex::<32>(hex)?);
     let views = packed
         .into_iter()
-        .map(|v| (PdqHash::from_bytes(v.hash), ViewPlace { quality: v.quality, region: v.region }))
+        .map(|v| (PdqHash::from_bytes(v.hash), ViewPlace { quality: v.quality, region: v.region, turn: v.turn }))
         .collect();
     Some((own, views))
 }
@@ -359,7 +360,7 @@ impl MatchIndex {
         let mut views = vec![View { hash: own, quality: 100, region: Region::WHOLE }];
         for (n, place) in index.places.get(&id).into_iter().flat_map(|p| p.iter()).enumerate() {
             let hash = index.views.get(view_number(id, n + 1))?;
-            views.push(View { hash, quality: place.quality, region: Region::from_units(place.region) });
+            views.push(View { hash, quality: place.quality, region: Region::from_units(place.region, place.turn) });
         }
         Some(views)
     }

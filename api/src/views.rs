@@ -2,9 +2,11 @@
 //!
 //! A listed image is one entry (one state, one case, one review, one withdrawal) whatever the number of its
 //! views, so that every rule that acts on an entry acts on the whole image. The store treats hash text as opaque;
-//! only this module reads or writes the views part: `HEX` alone, or `HEX.VIEWS` where `VIEWS` is base64url
+//! only this module reads or writes the views part: `HEX` alone, `HEX.VIEWS` where `VIEWS` is base64url
 //! (no padding) of 41 bytes per view: its PDQ hash (32), its quality (1), its region's x, y, width and height
-//! (big-endian u16 each, in 1/10,000 of the image's sides).
+//! (big-endian u16 each, in 1/10,000 of the image's sides), or `HEX.VIEWS.TURNS` when a view is turned, `TURNS`
+//! base64url of one signed byte per view, its turn in degrees. Text stored before turned views existed reads
+//! unchanged.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -32,7 +34,11 @@ pub fn encode(hex: &str, views: &[PdqView]) -> String {
         let bytes = view_bytes(view);
         packed.extend_from_slice(&bytes);
     }
-    format!("{hex}.{}", URL_SAFE_NO_PAD.encode(packed))
+    if views.iter().all(|v| v.region.turn == 0) {
+        return format!("{hex}.{}", URL_SAFE_NO_PAD.encode(packed));
+    }
+    let turns: Vec<u8> = views.iter().map(|v| v.region.turn.to_be_bytes()[0]).collect();
+    format!("{hex}.{}.{}", URL_SAFE_NO_PAD.encode(packed), URL_SAFE_NO_PAD.encode(turns))
 }
 
 fn view_bytes(view: &PdqView) -> [u8; VIEW_BYTES] {
@@ -57,6 +63,8 @@ pub struct PackedView {
     pub quality: u8,
     /// Its region, `[x, y, width, height]` in 1/10,000 of the image's sides.
     pub region: [u16; 4],
+    /// Its turn in degrees (0: the image as it is).
+    pub turn: i8,
 }
 
 /// Splits stored PDQ text into the image's hash (hex) and its packed views; `None` when the views part is not well
@@ -65,18 +73,28 @@ pub fn decode_packed(text: &str) -> Option<(&str, Vec<PackedView>)> {
     let Some((hex, packed)) = text.split_once('.') else {
         return Some((text, Vec::new()));
     };
+    let (packed, turns) = match packed.split_once('.') {
+        Some((packed, turns)) => (packed, Some(URL_SAFE_NO_PAD.decode(turns).ok()?)),
+        None => (packed, None),
+    };
     let bytes = URL_SAFE_NO_PAD.decode(packed).ok()?;
     if bytes.is_empty() || bytes.len() % VIEW_BYTES != 0 {
         return None;
     }
+    let count = bytes.len() / VIEW_BYTES;
+    if turns.as_ref().is_some_and(|t| t.len() != count) {
+        return None;
+    }
     let views = bytes
         .chunks_exact(VIEW_BYTES)
-        .map(|b| {
+        .enumerate()
+        .map(|(n, b)| {
             let u16_at = |i: usize| u16::from_be_bytes([b[33 + 2 * i], b[34 + 2 * i]]);
             Some(PackedView {
                 hash: <[u8; 32]>::try_from(&b[..32]).ok()?,
                 quality: b[32],
                 region: [u16_at(0), u16_at(1), u16_at(2), u16_at(3)],
+                turn: turns.as_ref().map_or(0, |t| i8::from_be_bytes([t[n]])),
             })
         })
         .collect::<Option<Vec<_>>>()?;
@@ -86,7 +104,7 @@ pub fn decode_packed(text: &str) -> Option<(&str, Vec<PackedView>)> {
 /// Splits stored PDQ text into the image's hash and its views; `None` when the views part is not well formed.
 pub fn decode(text: &str) -> Option<StoredPdq<'_>> {
     let (hex, packed) = decode_packed(text)?;
-    let views = packed.iter().map(|v| PdqView::new(&v.hash, v.quality, v.region)).collect();
+    let views = packed.iter().map(|v| PdqView::new(&v.hash, v.quality, v.region).turned(v.turn)).collect();
     Some(StoredPdq { hex, views })
 }
 
@@ -105,7 +123,7 @@ mod tests {
         PdqView {
             hash: hex::encode([n; 32]).parse().unwrap(),
             quality: 70 + n,
-            region: ViewRegion { x: 100 * u16::from(n), y: 2, width: 5500, height: 7333 },
+            region: ViewRegion { x: 100 * u16::from(n), y: 2, width: 5500, height: 7333, turn: 0 },
         }
     }
 
@@ -121,8 +139,27 @@ mod tests {
     }
 
     #[test]
+    fn turned_views_keep_their_turns_and_text_without_turns_reads_as_before() {
+        let hex = "ab".repeat(32);
+        let plain = vec![view(1), view(2)];
+        let plain_text = encode(&hex, &plain);
+        assert_eq!(plain_text.matches('.').count(), 1, "no turn, no turns part: {plain_text}");
+        let mut turned = plain.clone();
+        turned[1].region.turn = -5;
+        let text = encode(&hex, &turned);
+        assert!(text.starts_with(&plain_text), "the views part is the same, the turns follow");
+        assert_eq!(decode(&text).unwrap().views, turned);
+        assert_eq!(decode_packed(&text).unwrap().1[1].turn, -5);
+        // One turn per view, no more, no less.
+        let (_, views_part) = plain_text.split_once('.').unwrap();
+        assert!(decode(&format!("{hex}.{views_part}.{}", URL_SAFE_NO_PAD.encode([1u8]))).is_none());
+        assert!(decode(&format!("{hex}.{views_part}.")).is_none());
+    }
+
+    #[test]
     fn the_wire_and_the_hasher_count_regions_in_the_same_units() {
         assert_eq!(disrupt_openapi::model::REGION_UNITS, disrupt_hasher::robust::REGION_UNITS);
+        assert_eq!(disrupt_openapi::model::MAX_VIEWS_PER_IMAGE, disrupt_hasher::robust::views::MAX_VIEWS);
     }
 
     #[test]

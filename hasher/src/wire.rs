@@ -62,7 +62,7 @@ fn video_value(frames: &[crate::video::FrameHash], squares: &[Vec<View>]) -> Has
 
 /// One view on the wire, its region rounded to the wire's units (as every client rounds it).
 pub fn view(view: &View) -> PdqView {
-    PdqView::new(view.hash.as_bytes(), view.quality, view.region.to_units())
+    PdqView::new(view.hash.as_bytes(), view.quality, view.region.to_units()).turned(view.region.turn)
 }
 
 /// An image's views on the wire: its inner squares (its first view is the image's own hash, which the PDQ value

@@ -56,12 +56,19 @@ pub struct VideoFrame {
 pub const MAX_VIEWS_PER_FRAME: usize = 4;
 
 /// The most views one image may carry besides its own PDQ hash.
-pub const MAX_VIEWS_PER_IMAGE: usize = 32;
+pub const MAX_VIEWS_PER_IMAGE: usize = 48;
 /// Regions are given in units of 1/10,000 of the image's width and height.
 pub const REGION_UNITS: u16 = 10_000;
 
+/// The largest turn a view may carry, in degrees either way.
+pub const MAX_VIEW_TURN: i8 = 15;
+
+fn is_zero(turn: &i8) -> bool {
+    *turn == 0
+}
+
 /// Where a view's region lies in its image, in units of 1/10,000 of the image's width (`x`, `width`) and height
-/// (`y`, `height`).
+/// (`y`, `height`); with `turn`, in the image turned by that many degrees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ViewRegion {
@@ -77,6 +84,13 @@ pub struct ViewRegion {
     /// Height, 1 to 10,000; `y + height` is at most 10,000.
     #[schema(minimum = 1, maximum = 10000)]
     pub height: u16,
+    /// Degrees (-15 to 15, clockwise on screen) by which the image is turned about its centre, on a canvas of its
+    /// own size, before the region is cut from it: a turned view is a square as a copy turned by about that much
+    /// shows it. Absent (0) for a region of the image as it is. In a match's `query_region`, the turn of the
+    /// listed picture in the query.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    #[schema(minimum = -15, maximum = 15)]
+    pub turn: i8,
 }
 
 /// The PDQ hash of a square region inside a listed image. A crop of the image still contains some of its
@@ -98,7 +112,13 @@ impl PdqView {
     /// A view of a hash's 32 bytes, its quality and its region as `[x, y, width, height]` in 1/10,000 of the
     /// image's sides (what the hasher's `View` and `Region::to_units` give).
     pub fn new(hash: &[u8; 32], quality: u8, [x, y, width, height]: [u16; 4]) -> Self {
-        PdqView { hash: PdqHex::from_bytes(hash), quality, region: ViewRegion { x, y, width, height } }
+        PdqView { hash: PdqHex::from_bytes(hash), quality, region: ViewRegion { x, y, width, height, turn: 0 } }
+    }
+
+    /// The same view of the image turned by `turn` degrees ([`ViewRegion::turn`]).
+    pub fn turned(mut self, turn: i8) -> Self {
+        self.region.turn = turn;
+        self
     }
 
     /// Checks the region's bounds and the privacy floor: a square region spans at least half of the image's
@@ -116,6 +136,9 @@ impl PdqView {
         if r.width.max(r.height) < REGION_UNITS / 2 {
             return Err("a view spans at least half of its image's shorter side (width or height >= 5000)".into());
         }
+        if r.turn.unsigned_abs() > MAX_VIEW_TURN.unsigned_abs() {
+            return Err(format!("a view's turn is at most {MAX_VIEW_TURN} degrees either way"));
+        }
         Ok(())
     }
 }
@@ -131,11 +154,11 @@ pub enum HashValue {
         /// PDQ quality, 0 to 100; below 50 the hash is unreliable.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         quality: Option<u8>,
-        /// Hashes of square regions of the image (at most 32), computed with the image's own hash by the victims'
+        /// Hashes of square regions of the image (at most 48), computed with the image's own hash by the victims'
         /// page, `disrupt hash` and `POST /v1/cases/upload`, so that crops and other altered copies match. In the
         /// feed, the snapshot and the match answers each view is a plain PDQ entry of its own.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        #[schema(max_items = 32)]
+        #[schema(max_items = 48)]
         views: Vec<PdqView>,
     },
     /// A video's per-frame PDQ hashes.

@@ -343,7 +343,11 @@ fn image_hits(
             distance: hit.distance,
             variant: Some(candidate_variant(candidate.kind, hit.variant)),
             view: Some(hit.view),
-            query_region: Some(query_region(candidates, candidate)),
+            // A turned view matched: the listed picture lies turned in the upload by about its turn.
+            query_region: Some(ViewRegion {
+                turn: views.get(hit.view).map_or(0, |v| v.region.turn),
+                ..query_region(candidates, candidate)
+            }),
         });
     }
     Ok(out)
@@ -374,7 +378,7 @@ fn cropped_video_hits(
             let [x, y, w, h] = found.placement;
             let (x0, y0) = (x.clamp(0.0, 1.0), y.clamp(0.0, 1.0));
             let (x1, y1) = ((x + w).clamp(0.0, 1.0), (y + h).clamp(0.0, 1.0));
-            let region = Region { x: x0, y: y0, width: (x1 - x0).max(1e-4), height: (y1 - y0).max(1e-4) };
+            let region = Region { x: x0, y: y0, width: (x1 - x0).max(1e-4), height: (y1 - y0).max(1e-4), turn: 0 };
             let [x, y, width, height] = region.to_units();
             out.push(Hit {
                 list: l,
@@ -382,7 +386,7 @@ fn cropped_video_hits(
                 distance: found.distance,
                 variant: Some(WINDOW_VARIANTS[0]),
                 view: None,
-                query_region: Some(ViewRegion { x, y, width, height }),
+                query_region: Some(ViewRegion { x, y, width, height, turn: 0 }),
             });
         }
     }
@@ -395,9 +399,9 @@ fn query_region(candidates: &Candidates, candidate: &Candidate) -> ViewRegion {
     let whole = candidates.list.first().map_or(candidate.rect, |c| c.rect);
     let (w, h) = (whole.width().max(1.0), whole.height().max(1.0));
     let r = candidate.rect;
-    let region = Region { x: r.x0 / w, y: r.y0 / h, width: r.width() / w, height: r.height() / h };
+    let region = Region { x: r.x0 / w, y: r.y0 / h, width: r.width() / w, height: r.height() / h, turn: 0 };
     let [x, y, width, height] = region.to_units();
-    ViewRegion { x, y, width, height }
+    ViewRegion { x, y, width, height, turn: 0 }
 }
 
 impl Service {

@@ -20,6 +20,7 @@
 
 use super::plane::Rect;
 use super::region::RegionPdq;
+use super::turn;
 use super::views::{Region, View};
 use super::{Candidate, CandidateKind, Candidates, MIRROR};
 use crate::pdq::{Dihedral, MATCH_DISTANCE};
@@ -107,6 +108,9 @@ pub struct Verdict {
 #[derive(Clone, Copy, Debug)]
 struct Placement {
     frame: u8,
+    /// The turn of the listed picture the view was cut from ([`super::turn`]): the placement is that turn's
+    /// canvas in the copy.
+    turn: i8,
     mirrored: bool,
     sx: f32,
     sy: f32,
@@ -127,6 +131,7 @@ fn placement(view: &View, candidate: &Candidate, variant: Dihedral) -> Placement
     let x = left_edge(&r, mirrored);
     Placement {
         frame: candidate.frame,
+        turn: r.turn,
         mirrored,
         sx,
         sy,
@@ -138,6 +143,7 @@ fn placement(view: &View, candidate: &Candidate, variant: Dihedral) -> Placement
 fn agree(a: &Placement, b: &Placement, tolerance: f32) -> bool {
     let close = |u: f32, v: f32, scale: f32| (u - v).abs() <= tolerance * scale;
     a.frame == b.frame
+        && a.turn == b.turn
         && a.mirrored == b.mirrored
         && close(a.sx, b.sx, a.sx)
         && close(a.sy, b.sy, a.sy)
@@ -356,6 +362,11 @@ pub fn match_views(views: &[View], candidates: &Candidates, t: &Thresholds) -> O
 
 /// Whether the inner squares that `place` puts inside the query are found there (always true when the query's
 /// planes are not at hand: [`Thresholds::unverified_support`] stands in for the check).
+///
+/// An upright placement checks the upright views. A turned one (two turned squares agreed) checks every view:
+/// those of its own turn are upright rectangles of the copy, the others (the image's upright squares, above all)
+/// are sampled turned by the difference ([`turn::view_patch`]), so a turned copy is verified by as many squares as
+/// an upright one.
 fn verified(views: &[View], candidates: &Candidates, place: &Placement, support: usize, t: &Thresholds) -> bool {
     let Some((plane, factor)) = candidates.frames.get(usize::from(place.frame)) else {
         return candidates.frames.is_empty();
@@ -364,21 +375,36 @@ fn verified(views: &[View], candidates: &Candidates, place: &Placement, support:
     let (mut inside, mut found) = (0usize, 0usize);
     for view in views.iter().filter(|v| !v.region.is_whole()) {
         let r = view.region;
-        let x = left_edge(&r, place.mirrored);
-        let rect = Rect::new(
-            (place.tx + place.sx * x) / factor,
-            (place.ty + place.sy * r.y) / factor,
-            place.sx * r.width / factor,
-            place.sy * r.height / factor,
-        );
-        if !rect.within(&bounds, 0.01 * rect.width()) {
-            continue;
-        }
-        inside += 1;
-        let Some(region) = RegionPdq::of(plane, &rect) else {
+        let hash = if r.turn == place.turn {
+            let x = left_edge(&r, place.mirrored);
+            let rect = Rect::new(
+                (place.tx + place.sx * x) / factor,
+                (place.ty + place.sy * r.y) / factor,
+                place.sx * r.width / factor,
+                place.sy * r.height / factor,
+            );
+            if !rect.within(&bounds, 0.01 * rect.width()) {
+                continue;
+            }
+            inside += 1;
+            let Some(region) = RegionPdq::of(plane, &rect) else {
+                continue;
+            };
+            if place.mirrored { region.variant(MIRROR) } else { region.hash() }
+        } else if place.turn != 0 {
+            let canvas = Rect::new(place.tx / factor, place.ty / factor, place.sx / factor, place.sy / factor);
+            let patch = turn::view_patch(&r, place.turn, &canvas, place.mirrored);
+            if !patch.within(&bounds, 0.01 * r.width * canvas.width()) {
+                continue;
+            }
+            inside += 1;
+            let Some(region) = patch.pdq(plane) else {
+                continue;
+            };
+            region.hash()
+        } else {
             continue;
         };
-        let hash = if place.mirrored { region.variant(MIRROR) } else { region.hash() };
         found += usize::from(hash.distance(&view.hash) <= t.verify);
     }
     let occluded = support >= t.occluded_support && found >= t.occluded_found;

@@ -23,6 +23,7 @@ pub mod plane;
 pub mod region;
 pub mod rotation;
 pub mod scan;
+pub mod turn;
 pub mod views;
 
 pub use decide::{
@@ -117,7 +118,7 @@ impl Default for QueryOptions {
         QueryOptions {
             scan: ScanSteps::default(),
             frames: true,
-            turns: rotation::TURNS,
+            turns: &[],
             turn_scan: rotation::TURN_SCAN,
             scan_inner: true,
         }

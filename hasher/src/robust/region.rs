@@ -17,8 +17,12 @@ pub struct RegionPdq {
 impl RegionPdq {
     /// The region's PDQ, or `None` when it is narrower or lower than 64 plane pixels.
     pub fn of(plane: &LumaPlane, rect: &Rect) -> Option<Self> {
-        let cells = plane.cells_64(rect)?;
-        Some(RegionPdq { coefficients: Box::new(dct::dct_64_to_16(&cells)), quality: quality::quality(&cells) })
+        Some(Self::of_cells(&*plane.cells_64(rect)?))
+    }
+
+    /// The PDQ of a region's 64x64 cell means.
+    pub fn of_cells(cells: &[f32; 64 * 64]) -> Self {
+        RegionPdq { coefficients: Box::new(dct::dct_64_to_16(cells)), quality: quality::quality(cells) }
     }
 
     /// The hash of the region as it is.

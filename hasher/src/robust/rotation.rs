@@ -10,6 +10,7 @@
 
 use super::plane::{LumaPlane, Rect};
 use super::scan::ScanSteps;
+use super::turn::{bilinear, largest_inner_rect};
 
 /// The rotations the query side undoes, in degrees, both ways. Each costs a scan ([`TURN_SCAN`]) of its own,
 /// about a third of the query's windows again; turns under 2 degrees need none (PDQ and the plain scan absorb
@@ -41,36 +42,9 @@ pub fn turned_back(plane: &LumaPlane, degrees: f32) -> (LumaPlane, Rect) {
             out[y * w + x] = bilinear(plane, sx, sy);
         }
     }
-    let (iw, ih) = largest_inner_rect(w as f32, h as f32, degrees.to_radians());
+    let (iw, ih) = largest_inner_rect(w as f32, h as f32, degrees);
     let area = Rect::new(cx - iw / 2.0, cy - ih / 2.0, iw, ih);
     (LumaPlane::from_luma(w, h, out), area)
-}
-
-fn bilinear(plane: &LumaPlane, x: f32, y: f32) -> f32 {
-    let (w, h) = (plane.width() as f32, plane.height() as f32);
-    let x = x.clamp(0.0, w - 1.0);
-    let y = y.clamp(0.0, h - 1.0);
-    let (x0, y0) = (x.floor() as usize, y.floor() as usize);
-    let (x1, y1) = ((x0 + 1).min(plane.width() - 1), (y0 + 1).min(plane.height() - 1));
-    let (fx, fy) = (x - x0 as f32, y - y0 as f32);
-    let top = plane.at(x0, y0) * (1.0 - fx) + plane.at(x1, y0) * fx;
-    let bottom = plane.at(x0, y1) * (1.0 - fx) + plane.at(x1, y1) * fx;
-    top * (1.0 - fy) + bottom * fy
-}
-
-/// Width and height of the largest axis-aligned rectangle centred in a `w` x `h` rectangle turned by `angle`
-/// radians. When the turned rectangle is long and thin the answer touches only its long sides (half-constrained
-/// case); otherwise all four sides, which gives two linear equations in the inner width and height.
-fn largest_inner_rect(w: f32, h: f32, angle: f32) -> (f32, f32) {
-    let (sin, cos) = (angle.sin().abs(), angle.cos().abs());
-    let (long, short) = if w >= h { (w, h) } else { (h, w) };
-    if short <= 2.0 * sin * cos * long || (sin - cos).abs() < 1e-6 {
-        let half = 0.5 * short;
-        if w >= h { (half / sin, half / cos) } else { (half / cos, half / sin) }
-    } else {
-        let cos2 = cos * cos - sin * sin;
-        ((w * cos - h * sin) / cos2, (h * cos - w * sin) / cos2)
-    }
 }
 
 #[cfg(test)]
@@ -114,11 +88,5 @@ mod tests {
             assert!(column_spread(&wrong, &wrong_area) > 20.0, "{degrees}");
             assert!(area.width() < 320.0 && area.height() < 240.0 && area.width() > 250.0, "{area:?}");
         }
-    }
-
-    #[test]
-    fn inner_rect_of_no_turn_is_the_rect() {
-        let (w, h) = largest_inner_rect(400.0, 300.0, 0.0001);
-        assert!((w - 400.0).abs() < 1.0 && (h - 300.0).abs() < 1.0, "{w} {h}");
     }
 }

@@ -22,6 +22,10 @@ use crate::pdq::{self, PdqHash};
 /// 0.55 and 0.7: every crop of up to 15 % per side, or 30 % from one side, keeps a square.
 pub const SQUARES: &[(f32, f32)] = &[(0.55, 0.7)];
 
+/// The most views an image keeps besides its own hash (the squares, 25 on a square image where the room is a
+/// whole number of steps and rounding adds a fifth row; the four halves; the turned squares): what the API takes.
+pub const MAX_VIEWS: usize = 48;
+
 /// The smallest square side kept, as a fraction of the shorter side (the privacy floor is 0.5).
 pub const MIN_SQUARE: f32 = 0.55;
 
@@ -36,14 +40,18 @@ pub struct Region {
     pub width: f32,
     /// Height, 0..1.
     pub height: f32,
+    /// The turn, in degrees, of the picture the region is cut from: 0 for the image as it is, otherwise the image
+    /// turned about its centre on a canvas of its own size, whose sides the other fields are fractions of
+    /// ([`super::turn`]).
+    pub turn: i8,
 }
 
 /// The image's halves, kept after the squares: left, right, top, bottom.
 pub const HALVES: [Region; 4] = [
-    Region { x: 0.0, y: 0.0, width: 0.5, height: 1.0 },
-    Region { x: 0.5, y: 0.0, width: 0.5, height: 1.0 },
-    Region { x: 0.0, y: 0.0, width: 1.0, height: 0.5 },
-    Region { x: 0.0, y: 0.5, width: 1.0, height: 0.5 },
+    Region { x: 0.0, y: 0.0, width: 0.5, height: 1.0, turn: 0 },
+    Region { x: 0.5, y: 0.0, width: 0.5, height: 1.0, turn: 0 },
+    Region { x: 0.0, y: 0.0, width: 1.0, height: 0.5, turn: 0 },
+    Region { x: 0.0, y: 0.5, width: 1.0, height: 0.5, turn: 0 },
 ];
 
 /// Regions leave the hasher as integers, in 1/10,000 of the image's width and height (x, y, width, height):
@@ -52,7 +60,7 @@ pub const REGION_UNITS: u16 = 10_000;
 
 impl Region {
     /// The whole image.
-    pub const WHOLE: Region = Region { x: 0.0, y: 0.0, width: 1.0, height: 1.0 };
+    pub const WHOLE: Region = Region { x: 0.0, y: 0.0, width: 1.0, height: 1.0, turn: 0 };
 
     /// `[x, y, width, height]` in [`REGION_UNITS`], rounded, the region kept inside the image and not empty.
     pub fn to_units(&self) -> [u16; 4] {
@@ -64,10 +72,10 @@ impl Region {
         [x, y, width, height]
     }
 
-    /// The region of `[x, y, width, height]` in [`REGION_UNITS`].
-    pub fn from_units(units: [u16; 4]) -> Region {
+    /// The region of `[x, y, width, height]` in [`REGION_UNITS`] of the picture turned by `turn` degrees.
+    pub fn from_units(units: [u16; 4], turn: i8) -> Region {
         let f = |v: u16| f32::from(v) / f32::from(REGION_UNITS);
-        Region { x: f(units[0]), y: f(units[1]), width: f(units[2]), height: f(units[3]) }
+        Region { x: f(units[0]), y: f(units[1]), width: f(units[2]), height: f(units[3]), turn }
     }
 
     /// Whether this is the whole image.
@@ -99,7 +107,8 @@ pub struct View {
 }
 
 /// The views of an image given as packed RGB24 pixels: its PDQ hash, then one hash per inner square, then its
-/// halves. Regions too flat to hash reliably are left out; the whole image's hash is always first.
+/// halves, then its turned squares ([`super::turn`]). Regions too flat to hash reliably are left out; the whole
+/// image's hash is always first.
 pub fn views_rgb(pixels: &[u8], width: usize, height: usize, stride: usize) -> Vec<View> {
     let whole = pdq::hash_rgb(pixels, width, height, stride);
     let mut views = vec![View { hash: whole.hash, quality: whole.quality, region: Region::WHOLE }];
@@ -114,6 +123,7 @@ pub fn views_rgb(pixels: &[u8], width: usize, height: usize, stride: usize) -> V
         let pdq = RegionPdq::of(&plane, &rect)?;
         (pdq.quality >= pdq::QUALITY_THRESHOLD).then(|| View { hash: pdq.hash(), quality: pdq.quality, region })
     }));
+    views.extend(super::turn::turned_views(&plane));
     views
 }
 
@@ -129,6 +139,8 @@ pub(crate) fn squares(plane: &LumaPlane) -> Vec<Rect> {
         // positions are at most `kept * len - s` apart.
         let count = |room: f32, len: f32| {
             let step = kept * len - s;
+            // A thousandth of a step of slack: where `room` is a whole number of steps (a square image's 0.45 is
+            // three of 0.15), rounding must not add a fifth row of squares.
             if room <= 0.5 { 1 } else { (room / step).ceil() as usize + 1 }
         };
         let (nx, ny) = (count(room_x, w), count(room_y, h));
@@ -151,12 +163,13 @@ fn spread(i: usize, n: usize, room: f32) -> f32 {
 /// Where `rect` lies in `plane`, as fractions of its sides.
 pub(crate) fn fraction(plane: &LumaPlane, rect: &Rect) -> Region {
     let (w, h) = (plane.width() as f32, plane.height() as f32);
-    Region { x: rect.x0 / w, y: rect.y0 / h, width: rect.width() / w, height: rect.height() / h }
+    Region { x: rect.x0 / w, y: rect.y0 / h, width: rect.width() / w, height: rect.height() / h, turn: 0 }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::robust::turn::{SQUARES_PER_TURN, TURNS};
 
     fn plane(w: usize, h: usize) -> LumaPlane {
         LumaPlane::from_luma(w, h, vec![0.0; w * h])
@@ -177,6 +190,17 @@ mod tests {
     }
 
     #[test]
+    fn no_image_size_brings_more_views_than_the_api_takes() {
+        let turned = crate::robust::turn::TURNS.len() * crate::robust::turn::SQUARES_PER_TURN;
+        for w in (64..=1600usize).step_by(7) {
+            for h in [w, w + 1, w + w / 20, w + w / 3, 2 * w, w.saturating_sub(w / 9).max(64)] {
+                let n = squares(&plane(w, h)).len();
+                assert!(n + HALVES.len() + turned <= MAX_VIEWS, "{w}x{h}: {n} squares");
+            }
+        }
+    }
+
+    #[test]
     fn an_off_centre_crop_keeping_70_percent_keeps_a_square_whole() {
         for (w, h) in [(400, 300), (300, 400), (500, 500)] {
             let p = plane(w, h);
@@ -190,14 +214,17 @@ mod tests {
 
     #[test]
     fn regions_survive_their_units_to_within_half_a_unit() {
-        let r = Region { x: 0.45, y: 0.0, width: 0.55, height: 0.7333 };
-        let back = Region::from_units(r.to_units());
+        let r = Region { x: 0.45, y: 0.0, width: 0.55, height: 0.7333, turn: 0 };
+        let back = Region::from_units(r.to_units(), 0);
         for (a, b) in [(back.x, r.x), (back.y, r.y), (back.width, r.width), (back.height, r.height)] {
             assert!((a - b).abs() <= 0.5e-4, "{a} vs {b}");
         }
         assert_eq!(Region::WHOLE.to_units(), [0, 0, 10_000, 10_000]);
         // Rounding never takes a region past the image's edge.
-        assert_eq!(Region { x: 0.99996, y: 0.5, width: 0.2, height: 0.5 }.to_units(), [9_999, 5_000, 1, 5_000]);
+        assert_eq!(
+            Region { x: 0.99996, y: 0.5, width: 0.2, height: 0.5, turn: 0 }.to_units(),
+            [9_999, 5_000, 1, 5_000]
+        );
     }
 
     /// A busy texture of `w` x `h` as packed RGB.
@@ -213,15 +240,22 @@ mod tests {
     }
 
     #[test]
-    fn an_image_keeps_its_four_halves_after_its_squares_and_at_most_32_views() {
+    fn an_image_keeps_its_four_halves_after_its_squares_then_its_turned_squares_within_the_apis_limit() {
         for (w, h) in [(400, 300), (300, 400), (320, 320), (800, 200)] {
             let views = views_rgb(&busy(w, h), w, h, w * 3);
-            assert!(views.len() <= 32, "{w}x{h}: {} views, past the API's 32", views.len());
+            assert!(views.len() <= 1 + MAX_VIEWS, "{w}x{h}: {} views, past the API's limit", views.len());
             let halves: Vec<Region> = views.iter().map(|v| v.region).filter(Region::is_half).collect();
             assert_eq!(halves, HALVES, "{w}x{h}");
-            assert!(views[views.len() - 4..].iter().all(|v| v.region.is_half()), "{w}x{h}: halves come last");
+            let turned = views.iter().filter(|v| v.region.turn != 0).count();
+            assert_eq!(turned, TURNS.len() * SQUARES_PER_TURN, "{w}x{h}: a busy image keeps all its turned squares");
+            let halves_end = views.len() - turned;
+            assert!(
+                views[halves_end - 4..halves_end].iter().all(|v| v.region.is_half()),
+                "{w}x{h}: halves, then turns"
+            );
+            assert!(views[halves_end..].iter().all(|v| v.region.turn != 0), "{w}x{h}: turned squares come last");
             for half in HALVES {
-                assert_eq!(Region::from_units(half.to_units()), half, "a half survives the list's units exactly");
+                assert_eq!(Region::from_units(half.to_units(), 0), half, "a half survives the list's units exactly");
             }
         }
     }

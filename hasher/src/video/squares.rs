@@ -192,7 +192,7 @@ mod tests {
             assert_eq!(views.len(), 2, "{w}x{h}");
             let short = w.min(h) as f32;
             for (view, side) in views.iter().zip(FRAME_SQUARES) {
-                let r = Region::from_units(view.region.to_units());
+                let r = Region::from_units(view.region.to_units(), 0);
                 let (sw, sh) = (r.width * w as f32, r.height * h as f32);
                 assert!((sw - sh).abs() <= 1.0, "{w}x{h}: a square, {sw} x {sh}");
                 assert!(sw >= 0.5 * short, "{w}x{h}: {sw} under half of {short}");

@@ -56,12 +56,20 @@ pub struct Region {
     pub width: u16,
     /// Height.
     pub height: u16,
+    /// Degrees the image is turned by before the square is cut (the wire's `ViewRegion.turn`); absent when 0.
+    #[serde(skip_serializing_if = "is_upright")]
+    pub turn: i8,
+}
+
+fn is_upright(turn: &i8) -> bool {
+    *turn == 0
 }
 
 impl From<&robust::View> for View {
     fn from(view: &robust::View) -> Self {
         let [x, y, width, height] = view.region.to_units();
-        View { hash: view.hash.to_string(), quality: view.quality, region: Region { x, y, width, height } }
+        let turn = view.region.turn;
+        View { hash: view.hash.to_string(), quality: view.quality, region: Region { x, y, width, height, turn } }
     }
 }
 
