@@ -1,6 +1,6 @@
 //! Prints the views the list keeps for each image given (its PDQ hash, then its inner squares), as JSON lines:
-//! `{"path", "width", "height", "views": [{"hash", "quality", "region": [x, y, width, height]}]}`, regions in
-//! 1/10,000 of the image's sides (as the API carries them). For studying what a listed image's hashes reveal
+//! `{"path", "width", "height", "views": [{"hash", "quality", "region": [x, y, width, height], "turn"}]}`, regions
+//! in 1/10,000 of the image's sides (as the API carries them), `turn` in degrees (0 for an upright region). For studying what a listed image's hashes reveal
 //! (`scripts/bench/invert-views`).
 //!
 //! `cargo run --release -p disrupt-hasher --no-default-features --example views -- photo.jpg ...`
@@ -17,7 +17,10 @@ fn main() -> Result<()> {
         let (w, h) = (rgb.width as usize, rgb.height as usize);
         let views: Vec<_> = views_rgb(&rgb.pixels, w, h, rgb.stride())
             .iter()
-            .map(|v| json!({"hash": v.hash.to_string(), "quality": v.quality, "region": v.region.to_units()}))
+            .map(|v| {
+                let region = v.region.to_units();
+                json!({"hash": v.hash.to_string(), "quality": v.quality, "region": region, "turn": v.region.turn})
+            })
             .collect();
         println!("{}", json!({"path": path, "width": w, "height": h, "views": views}));
     }

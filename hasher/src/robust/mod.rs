@@ -4,12 +4,14 @@
 //! PDQ hashes a whole picture, so a copy whose geometry changed by more than a percent or two (a 5 % crop, a
 //! border, a 5 degree turn) lands far from it. The two sides meet halfway:
 //! - the victim's side keeps a few **views** of each listed image ([`views`]): its own PDQ hash and the PDQ
-//!   hashes of inner squares laid out so that any moderate crop still contains one of them whole;
+//!   hashes of inner squares laid out so that any moderate crop still contains one of them whole, and of squares
+//!   as a copy turned by a few degrees shows them ([`turn`]);
 //! - the query's side computes **candidates** from its copy ([`candidates_rgb`]): the copy itself with its eight
 //!   rotations and flips; every rectangle bounded by long straight edges (a picture inside borders, bars, a
 //!   backdrop, an app's chrome, a caption band or another picture: [`frames`]), hashed whole; square windows at
-//!   fine steps of scale and position ([`scan`]), which find the inner squares inside a crop; and the same
-//!   windows over the copy turned back by each of a few small angles ([`rotation`]).
+//!   fine steps of scale and position ([`scan`]), which find the inner squares inside a crop (and the turned
+//!   squares inside a turned copy). Turning the copy back by a few small angles ([`rotation`]) is an option, off
+//!   by default since the listed side keeps turned squares.
 //! - [`mod@decide`] says whether a listed image matches from the pairs (view, candidate) that are close: its own
 //!   hash against a whole candidate at PDQ's usual distance, or inner squares against windows under stricter
 //!   rules (two squares whose windows agree on where the listed picture lies in the copy, or one very close).
@@ -104,8 +106,10 @@ pub struct QueryOptions {
     pub scan: ScanSteps,
     /// Look for rectangles bounded by straight edges.
     pub frames: bool,
-    /// Small rotations undone: the query turned back by each of these angles (degrees) is scanned with
-    /// [`QueryOptions::turn_scan`].
+    /// Small rotations undone on the query side: the query turned back by each of these angles (degrees) is
+    /// scanned with [`QueryOptions::turn_scan`]. None by default: the listed images' turned squares ([`turn`])
+    /// find turned copies with the plain windows, where these scans cost 58 % of a photo's windows on every
+    /// query. Kept to compare the two (`robust_eval --turns -5,-3,3,5`).
     pub turns: &'static [f32],
     /// The window scan over each plane turned back.
     pub turn_scan: ScanSteps,
@@ -126,9 +130,9 @@ impl Default for QueryOptions {
 }
 
 impl QueryOptions {
-    /// The candidates a platform computes on its own machine and sends to `POST /v1/match`: all but the windows
-    /// over the planes turned back, which would double a set's JSON past the route's 32 MiB body (35 MB for a
-    /// 1600 x 1004 photo with them). Small rotations are caught where the pixels are: `POST /v1/match/upload`.
+    /// The candidates a platform computes on its own machine and sends to `POST /v1/match`: never the windows
+    /// over planes turned back, which would double a set's JSON past the route's 32 MiB body (35 MB for a
+    /// 1600 x 1004 photo with them). The default computes none either, so a sent set is what an upload searches.
     pub fn to_send() -> Self {
         QueryOptions { turns: &[], ..QueryOptions::default() }
     }

@@ -7,6 +7,11 @@
 //! twenty-five (most have no dominant straight line, and the pixel grid and JPEG blocks pull every histogram of
 //! gradient directions to zero). The query is turned back by each of a few angles ([`TURNS`]) instead, two
 //! degrees apart, so that any turn between about 2 and 6 degrees either way is within a degree of one of them.
+//!
+//! Off by default since December 2026 (`QueryOptions::turns` is empty): the listed side keeps squares of each
+//! image turned by the same angles ([`super::turn`]), which the plain windows find at no cost per query. On every
+//! fourth original of `scripts/bench/robust` the turned squares matched 98.5 % of 5 degree turns, these scans
+//! 96.9 %, with 41 % fewer candidates per query.
 
 use super::plane::{LumaPlane, Rect};
 use super::scan::ScanSteps;

@@ -24,7 +24,9 @@ METHODS = {
     "least-squares": lambda p: rebuild.least_squares(p),
     "consistent": lambda p: rebuild.consistent(p),
 }
-SUBSETS = {"whole": rebuild.whole_only, "views": lambda record: record["views"]}
+# The model takes upright regions only: turned squares (`"turn"` other than 0, hasher/src/robust/turn.rs) are left
+# out, so "views" is the image's hash, its upright squares and its halves.
+SUBSETS = {"whole": rebuild.whole_only, "views": lambda record: [v for v in record["views"] if not v.get("turn")]}
 # The rebuild shown in the figure and the summary.
 BEST = "consistent"
 # Grey level spread of a rendered rebuild: the hashes carry no brightness or contrast (no DC, signs only), so a
@@ -66,10 +68,10 @@ def rebuild_all(records_path, out):
 def view_distances(listed, rehashed):
     """PDQ distance of each listed view to the rebuild's view of the same region (a region whose rebuilt square is
     too flat to hash counts as unmatched, None)."""
-    own = {tuple(v["region"]): v["hash"] for v in rehashed["views"]}
+    own = {(tuple(v["region"]), v.get("turn", 0)): v["hash"] for v in rehashed["views"]}
     out = []
     for v in listed["views"]:
-        h = own.get(tuple(v["region"]))
+        h = own.get((tuple(v["region"]), v.get("turn", 0)))
         out.append(None if h is None else model.distance(model.bits_of(v["hash"]), model.bits_of(h)))
     return out
 
