@@ -433,6 +433,73 @@ async fn files_the_browser_cannot_read_are_hashed_by_the_server_only_by_choice_a
     browser.close().await
 }
 
+/// A video the browser can play (WebM) is hashed in the page, frame by frame in WebAssembly, with its frames'
+/// centred squares; a platform's upload of a cropped H.264 re-encode of the same clip (10 % off each side, none of
+/// its frames within PDQ's distance of the listed ones) then matches the case's frame list through those squares.
+/// The video never leaves the browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_video_hashed_in_the_page_is_found_in_a_platforms_cropped_reencode() -> Result<()> {
+    let app = crate::helpers::spawn_app().await;
+    let platform = app.platform("p", &["ncii"]).await;
+    let relay = Relay::to(&app.base_url).await?;
+    let browser = Browser::start().await?;
+    let client = &browser.client;
+    let dir = tempdir()?;
+    let (webm, copy) = (dir.join("clip.webm"), dir.join("copy.mp4"));
+    // The sample's picture (its bars cut off), as the victim has it; the copy, that picture cropped.
+    let picture = "crop=416:720:32:0";
+    let sample = reference_dir()?.join("tmk/sample-videos/chair-19-sd-bar.mp4");
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-t", "8", "-i"])
+        .arg(&sample)
+        .args(["-an", "-vf", picture, "-c:v", "libvpx", "-b:v", "2M"])
+        .arg(&webm)
+        .status()
+        .context("ffmpeg (Debian package ffmpeg) makes the WebM video")?;
+    ensure!(made.success(), "ffmpeg failed");
+    let cropped = format!("{picture},crop=trunc(iw*0.4)*2:trunc(ih*0.4)*2");
+    disrupt_hasher::testdata::reencode_sample_video("chair-19-sd-bar", &cropped, &copy);
+
+    client.goto(&relay.url("/")).await?;
+    wait_ready(client).await?;
+    client.find(Locator::Css("button[data-answer='ncii']")).await?.click().await?;
+    select_files(client, std::slice::from_ref(&webm)).await?;
+    let rows = wait_for_hashes(client, 1).await?;
+    assert_eq!(rows[0]["status"], "done", "the browser hashes the WebM: {rows:?}");
+    let (id, secret) = submit_from_page(client).await?;
+
+    let case = app.client.get_case(&id, &secret).await?;
+    let frames = case
+        .hashes
+        .iter()
+        .find_map(|h| match &h.value {
+            disrupt_openapi::model::HashValue::Video { frames } => Some(frames.clone()),
+            _ => None,
+        })
+        .context("the case holds the video's frame list")?;
+    let squared = frames.iter().filter(|f| !f.views.is_empty()).count();
+    ensure!(squared >= 4, "the page sent its distinct frames' squares: {squared} of {}", frames.len());
+    ensure!(frames.iter().all(|f| f.views.iter().all(|v| v.validate().is_ok())), "valid squares");
+
+    let bytes = std::fs::read(&copy)?;
+    let upload = || vec![UploadFile { name: "copy.mp4".into(), bytes: bytes.clone() }];
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let answer = loop {
+        let answer = platform.match_upload(upload()).await?;
+        if answer.results.iter().any(|r| !r.matches.is_empty()) || Instant::now() > deadline {
+            break answer;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let matches = &answer.results[0].matches;
+    assert_eq!(matches.len(), 1, "the cropped copy matches the page's frame list: {answer:?}");
+    assert_eq!(matches[0].variant.as_deref(), Some("window-orig"), "through the frames' squares: {matches:?}");
+
+    relay.assert_files_not_sent(std::slice::from_ref(&webm))?;
+    std::fs::remove_dir_all(&dir)?;
+    browser.close().await
+}
+
 /// The privacy notice (GDPR Art. 13): reached from the first step and from the hashing step, it says what a
 /// fingerprint reveals, what is kept and for how long (the server's `feed_retention_days`), who receives what and
 /// the person's rights, and names the controller, its DPO and the supervisory authority from the hotline's
