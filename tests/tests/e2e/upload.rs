@@ -312,9 +312,32 @@ fn crop(image: &image::RgbImage, left: f32, top: f32, right: f32, bottom: f32) -
     image::imageops::crop_imm(image, x, y, cw, ch).to_image()
 }
 
-/// A victim's upload keeps the photo's views with its hash; a platform's upload of a cropped copy then matches
-/// it through them (plain PDQ does not), once per listed image, naming the view; an unrelated photo matches
-/// nothing; and the withdrawal takes every view out of the list with the photo.
+/// `image` turned by `degrees` about its centre (bilinear) and cut to the largest centred rectangle with no pixel
+/// from outside it, as a photo app's straighten tool returns it.
+fn turned(image: &image::RgbImage, degrees: f32) -> image::RgbImage {
+    let (w, h) = (image.width() as f32, image.height() as f32);
+    let (sin, cos) = degrees.to_radians().sin_cos();
+    let (s, c) = (sin.abs(), cos.abs());
+    let (iw, ih) = ((w * c - h * s) / (c * c - s * s), (h * c - w * s) / (c * c - s * s));
+    image::RgbImage::from_fn(iw as u32, ih as u32, |x, y| {
+        let (dx, dy) = (x as f32 + 0.5 - iw / 2.0, y as f32 + 0.5 - ih / 2.0);
+        let sx = (cos * dx - sin * dy + w / 2.0 - 0.5).clamp(0.0, w - 1.001);
+        let sy = (sin * dx + cos * dy + h / 2.0 - 0.5).clamp(0.0, h - 1.001);
+        let (x0, y0) = (sx.floor() as u32, sy.floor() as u32);
+        let (fx, fy) = (sx - x0 as f32, sy - y0 as f32);
+        let at = |x: u32, y: u32, k: usize| f32::from(image.get_pixel(x, y)[k]);
+        image::Rgb(std::array::from_fn(|k| {
+            let top = at(x0, y0, k) * (1.0 - fx) + at(x0 + 1, y0, k) * fx;
+            let bottom = at(x0, y0 + 1, k) * (1.0 - fx) + at(x0 + 1, y0 + 1, k) * fx;
+            (top * (1.0 - fy) + bottom * fy).round() as u8
+        }))
+    })
+}
+
+/// A victim's upload keeps the photo's views with its hash; a platform's upload of a cropped or turned copy then
+/// matches it through them (plain PDQ does not), once per listed image, naming the view (a turned square for the
+/// turned copy, with the turn in its `query_region`); an unrelated photo matches nothing; and the withdrawal
+/// takes every view out of the list with the photo.
 #[tokio::test]
 async fn a_cropped_copy_matches_the_views_of_an_uploaded_photo_and_they_leave_with_it() {
     let app = spawn_app().await;
@@ -331,8 +354,12 @@ async fn a_cropped_copy_matches_the_views_of_an_uploaded_photo_and_they_leave_wi
         assert!(view.validate().is_ok(), "{view:?}");
     }
     let original = image::load_from_memory(&photo).unwrap().to_rgb8();
-    let copies =
-        [("crop10", crop(&original, 0.10, 0.10, 0.10, 0.10)), ("offcentre", crop(&original, 0.05, 0.15, 0.25, 0.05))];
+    assert!(views.iter().any(|v| v.region.turn != 0), "the upload keeps turned squares: {views:?}");
+    let copies = [
+        ("crop10", crop(&original, 0.10, 0.10, 0.10, 0.10)),
+        ("offcentre", crop(&original, 0.05, 0.15, 0.25, 0.05)),
+        ("turned5", turned(&original, 5.0)),
+    ];
     for (name, copy) in copies {
         let upload = || vec![UploadFile { name: format!("{name}.png"), bytes: png(&copy) }];
         eventually(|| async { !platform.match_upload(upload()).await.unwrap().results[0].matches.is_empty() }).await;
@@ -342,7 +369,12 @@ async fn a_cropped_copy_matches_the_views_of_an_uploaded_photo_and_they_leave_wi
         let found = &matches[0];
         assert!(found.variant.as_deref().is_some_and(|v| v.starts_with("window-")), "{name}: {found:?}");
         assert!(found.view.is_some_and(|v| v >= 1), "{name}: {found:?}");
-        assert!(found.query_region.is_some(), "{name}: {found:?}");
+        let region = found.query_region.unwrap_or_else(|| panic!("{name}: {found:?}"));
+        assert_eq!(
+            region.turn != 0,
+            name == "turned5",
+            "{name}: a turned square matched the turned copy only: {found:?}"
+        );
         let plain = plain_pdq_matches(&platform, &answer.hashes[0]).await;
         assert!(!plain, "{name}: plain PDQ already matches, the test proves nothing");
     }
