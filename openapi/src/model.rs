@@ -326,6 +326,20 @@ mod tests {
         assert!(serde_json::from_str::<HashValue>(wrong_len).is_err());
     }
 
+    #[test]
+    fn a_views_turn_is_optional_on_the_wire_and_bounded() {
+        let upright = PdqView::new(&[7; 32], 80, [2750, 1000, 4500, 8000]);
+        let json = serde_json::to_value(&upright).unwrap();
+        assert!(json["region"].get("turn").is_none(), "an upright view's region has no turn: {json}");
+        assert_eq!(serde_json::from_value::<PdqView>(json).unwrap(), upright, "and reads back without one");
+        let turned = upright.clone().turned(-5);
+        let json = serde_json::to_value(&turned).unwrap();
+        assert_eq!(json["region"]["turn"], -5);
+        assert_eq!(serde_json::from_value::<PdqView>(json).unwrap(), turned);
+        assert!(turned.validate().is_ok() && upright.clone().turned(MAX_VIEW_TURN).validate().is_ok());
+        assert!(upright.clone().turned(16).validate().is_err() && upright.turned(-16).validate().is_err());
+    }
+
     /// Every variant's `as_str` is what serde writes, and parses back to the variant.
     pub(crate) fn names_agree<T>(all: &[T])
     where

@@ -139,8 +139,8 @@ pub(crate) fn squares(plane: &LumaPlane) -> Vec<Rect> {
         // positions are at most `kept * len - s` apart.
         let count = |room: f32, len: f32| {
             let step = kept * len - s;
-            // A thousandth of a step of slack: where `room` is a whole number of steps (a square image's 0.45 is
-            // three of 0.15), rounding must not add a fifth row of squares.
+            // Where `room` is a whole number of steps (a square image's 0.45 is three of 0.15), f32 rounding may add
+            // a fifth row: 25 squares, which [`MAX_VIEWS`] allows for.
             if room <= 0.5 { 1 } else { (room / step).ceil() as usize + 1 }
         };
         let (nx, ny) = (count(room_x, w), count(room_y, h));
@@ -191,7 +191,7 @@ mod tests {
 
     #[test]
     fn no_image_size_brings_more_views_than_the_api_takes() {
-        let turned = crate::robust::turn::TURNS.len() * crate::robust::turn::SQUARES_PER_TURN;
+        let turned = TURNS.len() * SQUARES_PER_TURN;
         for w in (64..=1600usize).step_by(7) {
             for h in [w, w + 1, w + w / 20, w + w / 3, 2 * w, w.saturating_sub(w / 9).max(64)] {
                 let n = squares(&plane(w, h)).len();
