@@ -5,9 +5,9 @@
 //! close to many of them: the search only has to reach each such image once, after which every view of it is
 //! compared with every window (`robust::image_hits`). The rule: an entry is reached when it lies within the
 //! radius of some query **and shares one of eleven 24-bit blocks with it exactly** (ten disjoint blocks over bits
-//! 0..240 from the most significant, and one over the last 24 bits), **that block's sketch within a bit** (below). Each block has its own table, keyed by the
-//! block's value, so a query costs 11 lookups and about as many hash fetches, whatever the list's size up to
-//! 2^24 entries per key (at 18 M views, about one unrelated entry per lookup).
+//! 0..240 from the most significant, and one over the last 24 bits), **that block's sketch within a bit**
+//! (below). Each block has its own table, keyed by the block's value, so a query costs 11 lookups and a hash fetch
+//! for each posting whose sketch passes, whatever the list's size up to 2^24 entries per key.
 //!
 //! The 16-bit chunk tables of [`super::PdqIndex`] answer the exact range search, but for this rule they scan a
 //! bucket of `n / 65,536` postings per chunk (275 at 18 M views), 16 times per query: with 18 M views the
@@ -23,9 +23,10 @@
 //! recall stayed the same (`robust_eval --every 4`).
 //!
 //! Recall of the rule, for two hashes whose `d` differing bits fall at random (simulated, 20,000 draws each):
-//! d = 16, 0.95 (0.96 without the sketch); d = 24, 0.61 (0.66); d = 31, 0.31 (0.38). A matching image is usually close to dozens of windows (neighbouring positions
-//! and scales, and several of its squares), so what the rule loses on one pair it finds on another; the recall
-//! per transform this costs is measured by `robust_eval --compare-seeding` (README, robust matching).
+//! d = 16, 0.95 (0.96 without the sketch); d = 24, 0.61 (0.66); d = 31, 0.31 (0.38). A matching image is usually close
+//! to dozens of windows (neighbouring positions and scales, and several of its squares), so what the rule loses on one
+//! pair it finds on another; the recall per transform this costs is measured by `robust_eval --compare-seeding`
+//! (README, robust matching).
 //!
 //! # Memory
 //! The entries (`slots::Slots`: 40 B each), then per block a CSR table: one u32 posting per entry (its slot, the
@@ -505,7 +506,7 @@ mod tests {
         assert_eq!(index.get(live[0].0), Some(live[0].1));
     }
 
-    /// `hash` with bit `bit` (from the most significant) inverted.
+    /// `hash` with `bits` (counted from the most significant) inverted.
     fn flipped(hash: &Words, bits: &[usize]) -> Words {
         let mut w = hash.0;
         for &bit in bits {
