@@ -348,23 +348,19 @@ const NO_SKETCH: u32 = u32::MAX;
 /// Block `b` of a hash: 24 bits from bit `24 b` counted from the most significant (the last block ends at bit 256).
 fn block(hash: &Words, b: usize) -> u32 {
     let start = if b + 1 < BLOCKS { 24 * b } else { 256 - 24 };
-    let (word, offset) = (start / 64, start % 64);
-    let mask = (1u64 << BLOCK_BITS) - 1;
-    let value = if offset + 24 <= 64 {
-        hash[word] >> (64 - offset - 24)
-    } else {
-        let low = offset + 24 - 64;
-        (hash[word] << low) | (hash[word + 1] >> (64 - low))
-    };
-    (value & mask) as u32
+    bits(hash, start, BLOCK_BITS as usize)
 }
 
 /// Bits of a hash outside block `b`, for the postings' sketch: the `SKETCH_BITS` bits just after the block (just
 /// before it for the last block, which ends the hash).
 fn sketch(hash: &Words, b: usize) -> u32 {
     let start = if b + 1 < BLOCKS { 24 * b + 24 } else { 256 - 24 - SKETCH_BITS as usize };
+    bits(hash, start, SKETCH_BITS as usize)
+}
+
+/// `len` (at most 32) bits of a hash from bit `start`, counted from the most significant.
+fn bits(hash: &Words, start: usize, len: usize) -> u32 {
     let (word, offset) = (start / 64, start % 64);
-    let len = SKETCH_BITS as usize;
     let mask = (1u64 << len) - 1;
     let value = if offset + len <= 64 {
         hash[word] >> (64 - offset - len)
