@@ -444,6 +444,18 @@ mod tests {
         assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), [3]);
     }
 
+    /// List `ncii` holding entry `id` of `kind` and stored `text`: one index given it by the change feed, one that
+    /// loaded it in bulk at start.
+    fn applied_and_loaded(id: EntryId, kind: HashKind, text: &str) -> [MatchIndex; 2] {
+        let mut applied = MatchIndex::new();
+        assert!(applied.apply("ncii", id, kind, text, true));
+        let mut loader = ListLoader::default();
+        assert!(loader.add(id, kind, text));
+        let mut loaded = MatchIndex::new();
+        loaded.install_list("ncii", loader.finish());
+        [applied, loaded]
+    }
+
     #[test]
     fn a_bulk_loaded_list_searches_like_one_built_entry_by_entry() {
         let md5 = "0123456789abcdef0123456789abcdef";
@@ -494,13 +506,8 @@ mod tests {
             assert_eq!(pairs[0].pair.region, [2750, 1000, 4500, 8000]);
             assert!(index.search_pdq("ncii", &[[77; 32]], 0).is_empty(), "a plain query never meets a square");
         };
-        let mut index = MatchIndex::new();
-        assert!(index.apply("ncii", 9, HashKind::Video, &text, true));
+        let [mut index, mut loaded] = applied_and_loaded(9, HashKind::Video, &text);
         check(&index);
-        let mut loader = ListLoader::default();
-        assert!(loader.add(9, HashKind::Video, &text));
-        let mut loaded = MatchIndex::new();
-        loaded.install_list("ncii", loader.finish());
         check(&loaded);
         for index in [&mut index, &mut loaded] {
             index.apply("ncii", 9, HashKind::Video, &text, false);
@@ -535,13 +542,8 @@ mod tests {
                 (second, 80, [2, 0, 5500, 7333])
             );
         };
-        let mut index = MatchIndex::new();
-        assert!(index.apply("ncii", 7, HashKind::Pdq, &text, true));
+        let [mut index, mut loaded] = applied_and_loaded(7, HashKind::Pdq, &text);
         check(&index);
-        let mut loader = ListLoader::default();
-        assert!(loader.add(7, HashKind::Pdq, &text));
-        let mut loaded = MatchIndex::new();
-        loaded.install_list("ncii", loader.finish());
         check(&loaded);
         for index in [&mut index, &mut loaded] {
             index.apply("ncii", 7, HashKind::Pdq, &text, false);
