@@ -30,13 +30,19 @@ pub fn read(path: &str) -> Vec<u8> {
 
 /// Writes to `out` an 8-second H.264 re-encode of the reference sample video `name` (under `tmk/sample-videos/`)
 /// through the `ffmpeg` command's video filter `filter` (installed by `scripts/install-deps`): the variants tests
-/// make at test time (a letterbox, a pillarbox, a crop). Panics when ffmpeg is missing or fails.
+/// make at test time (a letterbox, a pillarbox, a crop). A `.webm` `out` is VP8 instead, which a browser plays.
+/// Panics when ffmpeg is missing or fails.
 pub fn reencode_sample_video(name: &str, filter: &str, out: &std::path::Path) {
     let sample = reference_dir().join(format!("tmk/sample-videos/{name}.mp4"));
+    let codec: &[&str] = match out.extension().and_then(|e| e.to_str()) {
+        Some("webm") => &["-c:v", "libvpx", "-b:v", "2M"],
+        _ => &["-c:v", "libx264", "-pix_fmt", "yuv420p"],
+    };
     let status = std::process::Command::new("ffmpeg")
         .args(["-v", "error", "-y", "-t", "8", "-i"])
         .arg(&sample)
-        .args(["-an", "-vf", filter, "-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .args(["-an", "-vf", filter])
+        .args(codec)
         .arg(out)
         .status()
         .unwrap_or_else(|e| panic!("the ffmpeg command is needed here (scripts/install-deps): {e}"));

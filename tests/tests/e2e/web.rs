@@ -448,15 +448,7 @@ async fn a_video_hashed_in_the_page_is_found_in_a_platforms_cropped_reencode() -
     let (webm, copy) = (dir.join("clip.webm"), dir.join("copy.mp4"));
     // The sample's picture (its bars cut off), as the victim has it; the copy, that picture cropped.
     let picture = "crop=416:720:32:0";
-    let sample = reference_dir()?.join("tmk/sample-videos/chair-19-sd-bar.mp4");
-    let made = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-t", "8", "-i"])
-        .arg(&sample)
-        .args(["-an", "-vf", picture, "-c:v", "libvpx", "-b:v", "2M"])
-        .arg(&webm)
-        .status()
-        .context("ffmpeg (Debian package ffmpeg) makes the WebM video")?;
-    ensure!(made.success(), "ffmpeg failed");
+    disrupt_hasher::testdata::reencode_sample_video("chair-19-sd-bar", picture, &webm);
     let cropped = format!("{picture},crop=trunc(iw*0.4)*2:trunc(ih*0.4)*2");
     disrupt_hasher::testdata::reencode_sample_video("chair-19-sd-bar", &cropped, &copy);
 
