@@ -53,7 +53,7 @@ impl FrameViewIndex {
         let mut index = FrameViewIndex::new();
         let mut hashes = Vec::new();
         for (video, squares) in videos {
-            index.remove_squares(video);
+            index.remove(video);
             hashes.extend(index.number(video, squares));
         }
         index.blocks.extend(hashes);
@@ -72,7 +72,14 @@ impl FrameViewIndex {
 
     /// Removes a video's squares; false when it had none.
     pub fn remove(&mut self, video: EntryId) -> bool {
-        self.remove_squares(video)
+        let Some(numbers) = self.by_video.remove(&video) else {
+            return false;
+        };
+        for number in numbers {
+            self.squares.remove(&number);
+            self.blocks.remove(number);
+        }
+        true
     }
 
     /// Number of squares indexed.
@@ -138,17 +145,6 @@ impl FrameViewIndex {
             out.push((number, hash));
         }
         out
-    }
-
-    fn remove_squares(&mut self, video: EntryId) -> bool {
-        let Some(numbers) = self.by_video.remove(&video) else {
-            return false;
-        };
-        for number in numbers {
-            self.squares.remove(&number);
-            self.blocks.remove(number);
-        }
-        true
     }
 }
 

@@ -33,7 +33,7 @@ impl SquarePair {
     /// Where the whole listed frame lies in the query's frame (fractions of it), as this pair places it.
     pub fn placement(&self) -> [f32; 4] {
         let [wx, wy, ww, wh] = self.window;
-        let [rx, ry, rw, rh] = self.region.map(|u| f32::from(u) / 10_000.0);
+        let [rx, ry, rw, rh] = self.region.map(|u| f32::from(u) / f32::from(crate::robust::REGION_UNITS));
         let (width, height) = (ww / rw.max(1e-4), wh / rh.max(1e-4));
         [wx - rx * width, wy - ry * height, width, height]
     }
