@@ -4,10 +4,10 @@
 
 use disrupt_openapi::hash::{InvalidHash, PdqHex};
 use disrupt_openapi::matching::{self as w, ImageCandidates};
-use disrupt_openapi::model::{HashValue, PdqView};
+use disrupt_openapi::model::{HashValue, PdqView, ViewRegion};
 
 use crate::media::{ImageHashes, MediaHashes};
-use crate::robust::{CandidateKind, Candidates, View};
+use crate::robust::{CandidateKind, Candidates, Region, View};
 
 /// The wire values of one file's hashes, as a case or a match request carries them: PDQ with its quality and the
 /// views hashed with it (images; a match query has none) or the frame list (videos; a query video inside bars,
@@ -62,7 +62,13 @@ fn video_value(frames: &[crate::video::FrameHash], squares: &[Vec<View>]) -> Has
 
 /// One view on the wire, its region rounded to the wire's units (as every client rounds it).
 pub fn view(view: &View) -> PdqView {
-    PdqView::new(view.hash.as_bytes(), view.quality, view.region.to_units()).turned(view.region.turn)
+    PdqView { hash: PdqHex::from_bytes(view.hash.as_bytes()), quality: view.quality, region: region(&view.region) }
+}
+
+/// A region on the wire: rounded to the wire's units, with its turn.
+pub fn region(region: &Region) -> ViewRegion {
+    let [x, y, width, height] = region.to_units();
+    ViewRegion { x, y, width, height, turn: region.turn }
 }
 
 /// An image's views on the wire: its inner squares (its first view is the image's own hash, which the PDQ value

@@ -344,10 +344,7 @@ fn image_hits(
             variant: Some(candidate_variant(candidate.kind, hit.variant)),
             view: Some(hit.view),
             // A turned view matched: the listed picture lies turned in the upload by about its turn.
-            query_region: Some(ViewRegion {
-                turn: views.get(hit.view).map_or(0, |v| v.region.turn),
-                ..query_region(candidates, candidate)
-            }),
+            query_region: Some(query_region(candidates, candidate, views.get(hit.view).map_or(0, |v| v.region.turn))),
         });
     }
     Ok(out)
@@ -379,14 +376,13 @@ fn cropped_video_hits(
             let (x0, y0) = (x.clamp(0.0, 1.0), y.clamp(0.0, 1.0));
             let (x1, y1) = ((x + w).clamp(0.0, 1.0), (y + h).clamp(0.0, 1.0));
             let region = Region { x: x0, y: y0, width: (x1 - x0).max(1e-4), height: (y1 - y0).max(1e-4), turn: 0 };
-            let [x, y, width, height] = region.to_units();
             out.push(Hit {
                 list: l,
                 id,
                 distance: found.distance,
                 variant: Some(WINDOW_VARIANTS[0]),
                 view: None,
-                query_region: Some(ViewRegion { x, y, width, height, turn: 0 }),
+                query_region: Some(disrupt_hasher::wire::region(&region)),
             });
         }
     }
@@ -394,14 +390,18 @@ fn cropped_video_hits(
     Ok(out)
 }
 
-/// Where a candidate lies in the uploaded image, in the wire's units.
-fn query_region(candidates: &Candidates, candidate: &Candidate) -> ViewRegion {
+/// Where a candidate lies in the uploaded image, in the wire's units, with the `turn` of the listed picture there.
+fn query_region(candidates: &Candidates, candidate: &Candidate, turn: i8) -> ViewRegion {
     let whole = candidates.list.first().map_or(candidate.rect, |c| c.rect);
     let (w, h) = (whole.width().max(1.0), whole.height().max(1.0));
     let r = candidate.rect;
-    let region = Region { x: r.x0 / w, y: r.y0 / h, width: r.width() / w, height: r.height() / h, turn: 0 };
-    let [x, y, width, height] = region.to_units();
-    ViewRegion { x, y, width, height, turn: 0 }
+    disrupt_hasher::wire::region(&Region {
+        x: r.x0 / w,
+        y: r.y0 / h,
+        width: r.width() / w,
+        height: r.height() / h,
+        turn,
+    })
 }
 
 impl Service {
