@@ -1,13 +1,16 @@
 //! Benchmark: how fast a fresh process loads a list into its match index.
 //!
 //! Starts its own redis-server (feature `testing` helpers, free port, temp dir), fills list `ncii` with N live PDQ
-//! hashes through pipelined writes of the list's live set (what the loader reads), then times
-//! `disrupt_api::sync::load_list` into an empty index.
+//! hashes, each with V random views (default 0), through pipelined writes of the list's live set (what the loader
+//! reads), then times `disrupt_api::sync::load_list` into an empty index and reports this process's memory: its
+//! peak (VmHWM, which includes the load's transient buffers) and its resident set once loaded (VmRSS), which is
+//! what a server process holding that list costs for its match index, less its runtime.
 //!
 //! ```text
-//! cargo run --release -p disrupt-api --no-default-features --example load_index -- 1000000
+//! cargo run --release -p disrupt-api --no-default-features --example load_index -- 1000000 [VIEWS]
 //! ```
-//! Target: 10M entries in <= 60 s.
+//! Targets: 10M entries in <= 60 s; 1M images with their views (34 on average in `scripts/bench/robust`) in at
+//! most 4 GiB per process.
 #![allow(clippy::unwrap_used)]
 
 use std::time::Instant;
@@ -16,19 +19,21 @@ use disrupt_api::{
     match_index::MatchIndex,
     store::Store,
     sync::load_list,
-    testing::{RandomPdq, RedisProcess, fill_live_list},
+    testing::{RandomPdq, RedisProcess, fill_live_images},
 };
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let n: u64 = std::env::args().nth(1).map(|a| a.parse()).transpose()?.unwrap_or(1_000_000);
+    let views: usize = std::env::args().nth(2).map(|a| a.parse()).transpose()?.unwrap_or(0);
     let redis = RedisProcess::start();
     let settings = redis.settings();
     let store = Store::connect(&settings).await?;
 
     let fill = Instant::now();
-    fill_live_list(&redis.url(), &settings.key_prefix, "ncii", 1, n, &mut RandomPdq::default()).await?;
-    println!("filled {n} entries in {:.2} s", fill.elapsed().as_secs_f64());
+    fill_live_images(&redis.url(), &settings.key_prefix, "ncii", 1, n, views, &mut RandomPdq::default()).await?;
+    println!("filled {n} entries of {views} views in {:.2} s", fill.elapsed().as_secs_f64());
+    let before = status_mib("VmRSS");
 
     let index = MatchIndex::shared();
     let load = Instant::now();
@@ -41,5 +46,21 @@ async fn main() -> anyhow::Result<()> {
         loaded as f64 / seconds,
         seconds * 10_000_000.0 / loaded as f64
     );
+    println!(
+        "memory: {:.0} MiB resident once loaded ({:.0} MiB before loading), peak {:.0} MiB; {:.1} B per view",
+        status_mib("VmRSS"),
+        before,
+        status_mib("VmHWM"),
+        (status_mib("VmRSS") - before) * 1_048_576.0 / (n as f64 * (views as f64 + 1.0)),
+    );
     Ok(())
+}
+
+/// A field of this process's /proc status, in MiB (0 where there is none).
+fn status_mib(field: &str) -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':')?.trim().strip_suffix("kB")?.trim().parse::<f64>().ok());
+    kib.unwrap_or(0.0) / 1024.0
 }

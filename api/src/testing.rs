@@ -17,6 +17,7 @@ use tempfile::TempDir;
 
 use crate::settings::RedisSettings;
 use crate::store::CLUSTER_SCHEME;
+use disrupt_openapi::model::PdqView;
 
 /// The port a test Redis must never use (a foreign Redis lives there).
 const FOREIGN_PORT: u16 = 6379;
@@ -403,7 +404,23 @@ pub async fn fill_live_list(
     n: u64,
     random: &mut RandomPdq,
 ) -> anyhow::Result<()> {
+    fill_live_images(redis_url, key_prefix, list, first, n, 0, random).await
+}
+
+/// [`fill_live_list`] with `views` random views per image (`crate::views`), as an image hashed by a current
+/// client brings: squares of 0.55 of the image at random places, the last four turned by -5, -3, 3 and 5
+/// degrees, at random quality.
+pub async fn fill_live_images(
+    redis_url: &str,
+    key_prefix: &str,
+    list: &str,
+    first: u64,
+    n: u64,
+    views: usize,
+    random: &mut RandomPdq,
+) -> anyhow::Result<()> {
     const BATCH: u64 = 10_000;
+    let batch = (BATCH / (1 + views as u64 / 8)).max(100);
     let live = crate::store::keys::Keys::new(key_prefix)?.live(list);
     let mut conn = redis::Client::open(redis_url)?.get_multiplexed_async_connection().await?;
     let end = first + n;
@@ -411,11 +428,25 @@ pub async fn fill_live_list(
     while id < end {
         let mut cmd = redis::cmd("HSET");
         cmd.arg(&live);
-        for _ in 0..BATCH.min(end - id) {
-            cmd.arg(crate::store::keys::entry_id(1, id)?).arg(format!("pdq:{}", random.next_hex()));
+        for _ in 0..batch.min(end - id) {
+            let own = random.next_hex();
+            let views: Vec<PdqView> = (0..views).map(|v| random_view(random, v + 4 >= views)).collect();
+            cmd.arg(crate::store::keys::entry_id(1, id)?).arg(format!("pdq:{}", crate::views::encode(&own, &views)));
             id += 1;
         }
         let () = cmd.query_async(&mut conn).await?;
     }
     Ok(())
+}
+
+fn random_view(random: &mut RandomPdq, turned: bool) -> PdqView {
+    let mut hash = [0u8; 32];
+    // The wire type's own text: 64 hex digits, of which the bytes are read back.
+    let _ = hex::decode_to_slice(random.next_hex(), &mut hash);
+    let (x, y) = (u16::from(hash[0]) * 17, u16::from(hash[1]) * 17);
+    let view = PdqView::new(&hash, 50 + hash[2] % 51, [x, y, 5_500, 5_500]);
+    match turned {
+        true => view.turned([-5, -3, 3, 5][usize::from(hash[3] % 4)]),
+        false => view,
+    }
 }

@@ -2,7 +2,9 @@
 //!
 //! `cargo run --release -p disrupt-hasher --no-default-features --example robust_eval -- MANIFEST.json
 //! [--threads N] [--limit-queries N] [--search seeded|pairs] [--pair-bits N] [--compare-seeding]
-//! [--occluded-support N] [--occluded-found N] [--seed-every N]`
+//! [--occluded-support N] [--occluded-found N] [--seed-every N] [--misses]`
+//!
+//! With `--misses`, every query that did not match its own original is named on stderr.
 //!
 //! Lists every original (its views), then asks every query (transformed copies, and the distractors, which the
 //! manifest lists among the queries with the transform `distractor`) against the
@@ -109,6 +111,7 @@ fn main() -> Result<()> {
     let unverified = args.iter().any(|a| a == "--unverified");
     // Also report, per transform, the recall if windows seeded listed images by each rule of SEED_RULES.
     let compare_seeding = args.iter().any(|a| a == "--compare-seeding");
+    let print_misses = args.iter().any(|a| a == "--misses");
     let mut opts = if unverified { QueryOptions::to_send() } else { QueryOptions::default() };
     opts.scan.min_side = flag_in(&args, "--min-side").unwrap_or(opts.scan.min_side);
     opts.scan.max_side = flag_in(&args, "--max-side").unwrap_or(opts.scan.max_side);
@@ -242,6 +245,11 @@ fn main() -> Result<()> {
     let mut per: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     let (mut fp, mut plain_fp, mut pairs) = (0usize, 0usize, 0usize);
     let mut fp_examples = Vec::new();
+    for o in
+        outcomes.iter().filter(|o| print_misses && o.original.is_some_and(|own| !o.matched.iter().any(|m| m.0 == own)))
+    {
+        eprintln!("missed {} {} (listed {})", o.transform, o.path, listed[o.original.unwrap_or_default()].id);
+    }
     for o in &outcomes {
         let entry = per.entry(o.transform.clone()).or_default();
         if let Some(own) = o.original {
