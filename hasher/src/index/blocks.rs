@@ -31,9 +31,10 @@
 //! # Memory
 //! The entries (`slots::Slots`: 40 B each), then per block a CSR table: one u32 posting per entry (its slot, the
 //! block's bits below the directory's and its sketch: the three fill 32 bits up to 2^26 entries, beyond which the
-//! sketch is left out and the hash fetched), sorted by the block's value, and `2^D + 1` u32 offsets over the top `D`
-//! bits of the value, `2^D` in `(n / 4, n / 2]` up to 2^24: about 44 B per entry, and 11 to 22 B of offsets (at most
-//! 11 x 64 MiB). Measured with `examples/bench_views`.
+//! sketch is left out and the hash fetched), sorted by the block's value, and where each of `2^D` buckets over the
+//! top `D` bits of the value starts, `2^D` in `(n / 4, n / 2]` up to 2^24, in about 2 B a bucket
+//! ([`super::offsets`]): about 44 B per entry, and 5.5 to 11 B of offsets (at most 11 x 32 MiB). Measured with
+//! `examples/bench_views`.
 //! Entries inserted since the last rebuild (the delta tail) are found through a hash map from (block, value) to
 //! their slots, so the tail never costs a scan.
 
@@ -42,6 +43,7 @@ use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::EntryId;
+use super::offsets::Offsets;
 use super::slots::{Slots, Words, distance, words};
 use crate::pdq::PdqHash;
 
@@ -119,8 +121,8 @@ impl BlockIndex {
             + self.tail.values().map(|v| v.capacity() * size_of::<u32>()).sum::<usize>();
         self.slots.memory_bytes()
             + tail
-            + self.tables.offsets.iter().chain(&self.tables.postings).map(Vec::capacity).sum::<usize>()
-                * size_of::<u32>()
+            + self.tables.offsets.iter().map(Offsets::memory_bytes).sum::<usize>()
+            + self.tables.postings.iter().map(Vec::capacity).sum::<usize>() * size_of::<u32>()
     }
 
     /// The ids of the entries that some query reaches: within `radius` of it and sharing one of its blocks
@@ -277,8 +279,8 @@ struct BlockTables {
     tag_bits: u32,
     /// Bits of sketch above the tag ([`SKETCH_BITS`], or 0 when the slots and tag leave no room).
     sketch_bits: u32,
-    /// Per block, `2^directory_bits + 1` offsets into its postings.
-    offsets: Vec<Vec<u32>>,
+    /// Per block, where each of its `2^directory_bits` buckets starts in its postings (about 2 B a bucket).
+    offsets: Vec<Offsets>,
     /// Per block, `tag << slot_bits | slot`.
     postings: Vec<Vec<u32>>,
 }
@@ -286,7 +288,8 @@ struct BlockTables {
 impl BlockTables {
     fn build(hashes: &[Words]) -> Self {
         let n = hashes.len();
-        // About one entry per bucket: 2^D in (n / 4, n / 2], so the offsets take at most half the postings' memory.
+        // Two to four entries a bucket: 2^D in (n / 4, n / 2], so the offsets (about 2 B a bucket) take at most a
+        // quarter of the postings' memory.
         let directory_bits = (usize::BITS - n.leading_zeros()).saturating_sub(2).clamp(8, MAX_DIRECTORY_BITS);
         let shift = BLOCK_BITS - directory_bits;
         let slot_bits = usize::BITS - n.leading_zeros();
@@ -314,7 +317,7 @@ impl BlockTables {
                 slots[*at as usize] = sketched | (value & tag_mask).checked_shl(slot_bits).unwrap_or(0) | slot as u32;
                 *at += 1;
             }
-            offsets.push(table);
+            offsets.push(Offsets::new(table));
             postings.push(slots);
         }
         BlockTables { directory_bits, slot_bits, tag_bits, sketch_bits, offsets, postings }
@@ -324,10 +327,7 @@ impl BlockTables {
     /// carry every bit below the directory's).
     fn slots_with(&self, b: usize, value: u32) -> impl Iterator<Item = (u32, u32)> + '_ {
         let bucket = match self.offsets.get(b) {
-            Some(table) => {
-                let i = (value >> (BLOCK_BITS - self.directory_bits)) as usize;
-                &self.postings[b][table[i] as usize..table[i + 1] as usize]
-            }
+            Some(offsets) => &self.postings[b][offsets.bucket((value >> (BLOCK_BITS - self.directory_bits)) as usize)],
             None => &[][..],
         };
         let low_bits = self.slot_bits + self.tag_bits;
@@ -561,6 +561,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_offsets_take_at_most_a_quarter_of_the_postings_memory() {
+        let mut rng = Rng(13);
+        // Just above a power of two, where the directory is largest against the entries (2^D = n / 2).
+        let n = (1usize << 15) + 100;
+        let index: BlockIndex = (0..n as EntryId).map(|i| (i, rng.hash())).collect();
+        assert!(index.tail.is_empty());
+        let postings = BLOCKS * n * size_of::<u32>();
+        let offsets = index.memory_bytes() - index.slots.memory_bytes() - postings;
+        assert!(offsets * 100 <= postings * 26, "{offsets} B of offsets for {postings} B of postings");
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod blocks;
 pub mod exact;
 pub mod frame_views;
 pub mod mih;
+mod offsets;
 mod slots;
 pub mod video;
 
