@@ -23,10 +23,11 @@ start_redis() {
   redis_url="redis://127.0.0.1:$redis_port/"
 }
 
-# seed_list ENTRIES: N random PDQ hashes plus 100 real cases on list ncii; $tmp/queries holds 1,000 query hashes,
-# the 100 planted ones (they match) and 900 random ones (they do not).
+# seed_list ENTRIES [VIEWS]: N random PDQ hashes (each with VIEWS random views, default 0) plus 100 real cases on
+# list ncii; $tmp/queries holds 1,000 query hashes, the 100 planted ones (they match) and 900 random ones (they do
+# not).
 seed_list() {
-  "$target"/release/examples/seed_list "$redis_url" "$1" 100 > "$tmp/planted"
+  "$target"/release/examples/seed_list "$redis_url" "$1" 100 "${2:-0}" > "$tmp/planted"
   { cat "$tmp/planted"; python3 -c 'import secrets
 for _ in range(900): print(secrets.token_hex(32))'; } > "$tmp/queries"
 }
