@@ -420,6 +420,7 @@ pub async fn fill_live_images(
     random: &mut RandomPdq,
 ) -> anyhow::Result<()> {
     const BATCH: u64 = 10_000;
+    // An image's text grows by 55 bytes a view: fewer images a command keep each under about 4 MB.
     let batch = (BATCH / (1 + views as u64 / 8)).max(100);
     let live = crate::store::keys::Keys::new(key_prefix)?.live(list);
     let mut conn = redis::Client::open(redis_url)?.get_multiplexed_async_connection().await?;
@@ -441,7 +442,7 @@ pub async fn fill_live_images(
 
 fn random_view(random: &mut RandomPdq, turned: bool) -> PdqView {
     let mut hash = [0u8; 32];
-    // The wire type's own text: 64 hex digits, of which the bytes are read back.
+    // 64 hex digits always decode to 32 bytes.
     let _ = hex::decode_to_slice(random.next_hex(), &mut hash);
     let (x, y) = (u16::from(hash[0]) * 17, u16::from(hash[1]) * 17);
     let view = PdqView::new(&hash, 50 + hash[2] % 51, [x, y, 5_500, 5_500]);

@@ -12,8 +12,7 @@
 use std::ops::Range;
 
 /// Buckets per group: a group's postings must number at most `u16::MAX` for its buckets to fit in u16.
-const GROUP_BITS: u32 = 6;
-const GROUP: usize = 1 << GROUP_BITS;
+const GROUP: usize = 64;
 
 /// The start of every bucket of a table, and the table's end: the `2^D + 1` cumulative offsets of a CSR table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,12 +22,6 @@ pub(super) enum Offsets {
     /// Plain u32 offsets, for a table where some group holds more than `u16::MAX` postings (a list where many
     /// entries share a block's value: copies of one image, say).
     Wide(Vec<u32>),
-}
-
-impl Default for Offsets {
-    fn default() -> Self {
-        Offsets::Wide(vec![0])
-    }
 }
 
 impl Offsets {
@@ -115,8 +108,8 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_table_has_one_empty_bucket_or_none() {
+    fn an_empty_table_has_empty_buckets() {
         assert_buckets(&Offsets::new(vec![0, 0]), &[0, 0]);
-        assert_eq!(Offsets::default().memory_bytes(), 4);
+        assert_buckets(&Offsets::new(vec![0; 200]), &[0; 200]);
     }
 }
