@@ -1,4 +1,4 @@
-# Shared by scripts/bench/api and scripts/soak/api (sourced, not run): an own redis-server and the release server on
+# Shared by scripts/bench/api, scripts/bench/list-cost and scripts/soak/api (sourced, not run): an own redis-server and the release server on
 # free ports in a temp dir, a seeded list, a platform key. Everything started is stopped and removed on exit.
 # Expects `target` (the cargo target dir) to be set and the release binaries built.
 
