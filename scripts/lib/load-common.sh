@@ -1,5 +1,6 @@
-# Shared by scripts/bench/api, scripts/bench/list-cost and scripts/soak/api (sourced, not run): an own redis-server and the release server on
-# free ports in a temp dir, a seeded list, a platform key. Everything started is stopped and removed on exit.
+# Shared by scripts/bench/api, scripts/bench/list-cost and scripts/soak/api (sourced, not run): an own redis-server
+# and the release server on free ports in a temp dir, a seeded list, a platform key. Everything started is stopped
+# and removed on exit.
 # Expects `target` (the cargo target dir) to be set and the release binaries built.
 
 if ! command -v wrk >/dev/null; then
