@@ -15,6 +15,11 @@
 
 use std::time::Instant;
 
+// The benchmark examples' memory reading, shared with disrupt-hasher's.
+#[path = "../../hasher/examples/common/proc_status.rs"]
+mod proc_status;
+use proc_status::status_mib;
+
 use disrupt_api::{
     match_index::MatchIndex,
     store::Store,
@@ -46,21 +51,11 @@ async fn main() -> anyhow::Result<()> {
         loaded as f64 / seconds,
         seconds * 10_000_000.0 / loaded as f64
     );
+    let resident = status_mib("VmRSS");
     println!(
-        "memory: {:.0} MiB resident once loaded ({:.0} MiB before loading), peak {:.0} MiB; {:.1} B per view",
-        status_mib("VmRSS"),
-        before,
+        "memory: {resident:.0} MiB resident once loaded ({before:.0} MiB before loading), peak {:.0} MiB; {:.1} B per view",
         status_mib("VmHWM"),
-        (status_mib("VmRSS") - before) * 1_048_576.0 / (n as f64 * (views as f64 + 1.0)),
+        (resident - before) * 1_048_576.0 / (n as f64 * (views as f64 + 1.0)),
     );
     Ok(())
-}
-
-/// A field of this process's /proc status, in MiB (0 where there is none).
-fn status_mib(field: &str) -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib = status
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':')?.trim().strip_suffix("kB")?.trim().parse::<f64>().ok());
-    kib.unwrap_or(0.0) / 1024.0
 }

@@ -11,6 +11,10 @@
 
 use std::time::Instant;
 
+#[path = "common/proc_status.rs"]
+mod proc_status;
+use proc_status::status_mib;
+
 use disrupt_hasher::index::PdqIndex;
 use disrupt_hasher::pdq::PdqHash;
 
@@ -49,15 +53,6 @@ impl Rng {
         }
         out
     }
-}
-
-fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }
 
 fn words(h: &[u8; 32]) -> [u64; 4] {
@@ -118,11 +113,11 @@ fn main() {
     write_hashes(&format!("{dir}/queries.bin"), &queries);
 
     // Build first, so that no memory freed by the other steps is reused and hidden from the RSS growth.
-    let rss_before = rss_kib();
+    let rss_before = status_mib("VmRSS");
     let started = Instant::now();
     let index: PdqIndex = base.iter().enumerate().map(|(i, h)| (i as u64, PdqHash::from_bytes(*h))).collect();
     let build_s = started.elapsed().as_secs_f64();
-    let index_rss_mib = (rss_kib().saturating_sub(rss_before)) as f64 / 1024.0;
+    let index_rss_mib = (status_mib("VmRSS") - rss_before).max(0.0);
     let index_alloc_mib = index.memory_bytes() as f64 / (1024.0 * 1024.0);
 
     // Brute force: the ground truth and the baseline.

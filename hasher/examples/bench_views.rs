@@ -19,6 +19,10 @@
 
 use std::time::Instant;
 
+#[path = "common/proc_status.rs"]
+mod proc_status;
+use proc_status::status_mib;
+
 use disrupt_hasher::decode::{DecodeOptions, decode_rgb};
 use disrupt_hasher::index::{BlockIndex, PdqIndex};
 use disrupt_hasher::pdq::PdqHash;
@@ -45,17 +49,6 @@ fn hashes(seed: u64, n: usize) -> impl Iterator<Item = PdqHash> {
         }
         PdqHash::from_bytes(b)
     })
-}
-
-fn rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb: f64 = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    kb / 1024.0
 }
 
 fn main() {
@@ -132,13 +125,13 @@ fn main() {
 /// An index of `n` random views bulk-loaded, then `tail` more inserted one by one: views listed since the last
 /// rebuild wait in the index's delta tail (up to 1/256 of it). With its build time (s) and RSS growth (MiB).
 fn build<I: FromIterator<(u64, PdqHash)>>(n: usize, tail: usize, insert: fn(&mut I, u64, PdqHash)) -> (I, f64, f64) {
-    let before = rss_mib();
+    let before = status_mib("VmRSS");
     let started = Instant::now();
     let mut index: I = hashes(1, n).enumerate().map(|(i, h)| (i as u64, h)).collect();
     for (i, h) in hashes(3, tail).enumerate() {
         insert(&mut index, (n + i) as u64, h);
     }
-    (index, started.elapsed().as_secs_f64(), rss_mib() - before)
+    (index, started.elapsed().as_secs_f64(), status_mib("VmRSS") - before)
 }
 
 /// A photo's size, the time its candidates took, and its windows' hashes.
