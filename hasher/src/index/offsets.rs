@@ -50,6 +50,15 @@ impl Offsets {
         }
     }
 
+    /// Brings the line holding bucket `i`'s start towards the cache (the groups' starts are small enough to stay
+    /// there).
+    pub(super) fn prefetch(&self, i: usize) {
+        match self {
+            Offsets::Narrow { within, .. } => within.get(i).into_iter().for_each(super::blocks::prefetch),
+            Offsets::Wide(offsets) => offsets.get(i).into_iter().for_each(super::blocks::prefetch),
+        }
+    }
+
     /// Bytes allocated.
     pub(super) fn memory_bytes(&self) -> usize {
         match self {
