@@ -134,7 +134,7 @@ impl BlockIndex {
     /// each a loop of independent loads that prefetches [`PREFETCH_AHEAD`] iterations ahead: every run's bucket in
     /// the directory, then its postings, then the hashes of the postings whose sketch passes. Interleaved, each hash
     /// fetch waited for its bucket's lookup, and the search ran about half as fast; without the prefetches, the
-    /// bridge's windows took 0.14-0.23 s to seed against 1M listed images instead of 0.095-0.12 (`bench_views`).
+    /// bridge's windows took 0.14-0.17 s to seed against 1M listed images instead of 0.095-0.12 (`bench_views`).
     pub fn reach(&self, queries: &[PdqHash], radius: u32) -> Vec<EntryId> {
         if queries.is_empty() || self.is_empty() {
             return Vec::new();
