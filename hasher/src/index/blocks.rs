@@ -404,8 +404,9 @@ const PREFETCH_AHEAD: usize = 16;
 #[inline(always)]
 pub(super) fn prefetch<T>(value: &T) {
     #[cfg(target_arch = "x86_64")]
-    // The one unsafe call of the hasher: `_mm_prefetch` is unsafe only because of its `target_feature` (SSE, which
-    // every x86-64 CPU has). A prefetch is a hint: it reads nothing the program sees and never faults.
+    // Unsafe only because of the intrinsic's `target_feature` (SSE, which every x86-64 CPU has); with FFmpeg's I/O
+    // glue (`video/avio.rs`) the hasher's only unsafe code. A prefetch is a hint: it reads nothing the program sees
+    // and never faults.
     #[allow(unsafe_code)]
     unsafe {
         std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(std::ptr::from_ref(value).cast());
