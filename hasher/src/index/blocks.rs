@@ -151,8 +151,8 @@ impl BlockIndex {
         // (block value << 32 | query): one u64 sorts faster than a pair, and the runs of one value stay together.
         let mut probes: Vec<u64> = Vec::with_capacity(queries.len());
         let mut runs: Vec<Run> = Vec::with_capacity(queries.len());
-        // (slot, index of its run's first probe, the run's end): postings whose hash is worth fetching.
-        let mut fetches: Vec<(u32, u32, u32)> = Vec::with_capacity(queries.len());
+        // (slot, its run in `runs`): postings whose hash is worth fetching.
+        let mut fetches: Vec<(u32, usize)> = Vec::with_capacity(queries.len());
         for b in 0..BLOCKS {
             probes.clear();
             probes.extend(queries.iter().enumerate().map(|(q, w)| (u64::from(block(w, b)) << 32) | q as u64));
@@ -189,13 +189,13 @@ impl BlockIndex {
                         && (sketched == NO_SKETCH || probes.iter().any(|&probe| near(probe, b, sketched)))
                 };
                 let postings = self.tables.postings(b, run.value, run.bucket.clone());
-                fetches.extend(postings.chain(tail).filter(worth).map(|(slot, _)| (slot, run.first, run.end)));
+                fetches.extend(postings.chain(tail).filter(worth).map(|(slot, _)| (slot, k)));
             }
-            for (k, &(slot, first, end)) in fetches.iter().enumerate() {
-                if let Some(&(ahead, _, _)) = fetches.get(k + PREFETCH_AHEAD) {
+            for (k, &(slot, run)) in fetches.iter().enumerate() {
+                if let Some(&(ahead, _)) = fetches.get(k + PREFETCH_AHEAD) {
                     prefetch(&self.slots.hashes[ahead as usize]);
                 }
-                let probes = &probes[first as usize..end as usize];
+                let probes = &probes[runs[run].first as usize..runs[run].end as usize];
                 let hash = &self.slots.hashes[slot as usize];
                 let own = sketch(hash, b);
                 let hit = block(hash, b) == value_of(probes[0])
